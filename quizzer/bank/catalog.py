@@ -1,0 +1,89 @@
+"""Reading the bank back out of the store: list, show, stats."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from pydantic import TypeAdapter
+from sqlalchemy import select
+
+from quizzer.bank.schema import KINDS, BankItem
+from quizzer.errors import BadParameters, NotFound
+from quizzer.store.engine import Store
+from quizzer.store.models import BankItemRow
+from quizzer.topics import TOPIC_SLUGS
+
+_ITEM = TypeAdapter(BankItem)
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    item: BankItem
+    version: int
+    source_file: str
+    origin: str
+
+
+def _check_filters(topic: str | None, kind: str | None) -> None:
+    if topic is not None and topic not in TOPIC_SLUGS:
+        raise BadParameters(f"unknown topic {topic!r}; topics are: {', '.join(TOPIC_SLUGS)}")
+    if kind is not None and kind not in KINDS:
+        raise BadParameters(f"unknown kind {kind!r}; kinds are: {', '.join(KINDS)}")
+
+
+def list_items(store: Store, *, topic: str | None = None, kind: str | None = None) -> list[ItemRecord]:
+    _check_filters(topic, kind)
+    query = select(BankItemRow).where(BankItemRow.retired.is_(False))
+    if topic:
+        query = query.where(BankItemRow.topic == topic)
+    if kind:
+        query = query.where(BankItemRow.kind == kind)
+    with store.session() as session:
+        rows = list(session.scalars(query))
+    order = {slug: i for i, slug in enumerate(TOPIC_SLUGS)}
+    rows.sort(key=lambda r: (order.get(r.topic, 99), r.id))
+    return [ItemRecord(_ITEM.validate_python(r.payload), r.version, r.source_file, r.origin) for r in rows]
+
+
+def get_item(store: Store, item_id: str) -> ItemRecord:
+    with store.session() as session:
+        row = session.get(BankItemRow, item_id)
+        if row is None:
+            raise NotFound(f"no bank item with id {item_id!r} (see `quizzer bank list`)")
+        return ItemRecord(_ITEM.validate_python(row.payload), row.version, row.source_file, row.origin)
+
+
+@dataclass(frozen=True)
+class BankStats:
+    counts: dict[tuple[str, str], int]  # (topic, kind) -> active items
+    retired: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def by_topic(self) -> dict[str, int]:
+        out = Counter()
+        for (topic, _), n in self.counts.items():
+            out[topic] += n
+        return {t: out.get(t, 0) for t in TOPIC_SLUGS}
+
+    def by_kind(self) -> dict[str, int]:
+        out = Counter()
+        for (_, kind), n in self.counts.items():
+            out[kind] += n
+        return {k: out.get(k, 0) for k in KINDS}
+
+
+def bank_stats(store: Store) -> BankStats:
+    with store.session() as session:
+        rows = session.execute(select(BankItemRow.topic, BankItemRow.kind, BankItemRow.retired)).all()
+    counts: Counter = Counter()
+    retired = 0
+    for topic, kind, is_retired in rows:
+        if is_retired:
+            retired += 1
+        else:
+            counts[(topic, kind)] += 1
+    return BankStats(dict(counts), retired)

@@ -1,0 +1,164 @@
+"""pydantic models for question-bank files.
+
+Everything read from a bank file goes through these models (``extra="forbid"``),
+so a typo in a field name is an error, never a silently ignored key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import string
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from quizzer.topics import TopicSlug
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,79}$")]
+Letter = Annotated[str, StringConstraints(pattern=r"^[A-Z]$")]
+
+KINDS = ("single", "multi", "truefalse", "fill", "numeric", "open")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A piece of text in both languages; neither side may be empty."""
+
+    zh: NonEmpty
+    en: NonEmpty
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class Keywords(Strict):
+    """Words whose presence in an answer shows a key point was covered.
+
+    Any one entry of either list is enough; entries are synonyms.
+    """
+
+    zh: list[NonEmpty] = Field(min_length=1)
+    en: list[NonEmpty] = Field(min_length=1)
+
+
+class KeyPoint(Strict):
+    point: Text
+    keywords: Keywords
+    weight: float = Field(default=1.0, gt=0, le=10)
+
+
+class Option(Strict):
+    text: Text
+    # Why this option is right (for the correct ones) or wrong (for distractors).
+    why: Text
+
+
+class NotesCorrection(Strict):
+    """Where the learner's notes are wrong: what they say, what is true, and why."""
+
+    claim: Text
+    truth: Text
+    why: Text
+
+
+class ItemBase(Strict):
+    id: ItemId
+    topic: TopicSlug
+    difficulty: int = Field(ge=1, le=3)
+    section: int = Field(ge=1, le=13, description="section of the notes the item is derived from")
+    tags: list[NonEmpty] = Field(default_factory=list)
+    prompt: Text
+    explanation: Text
+    notes_correction: NotesCorrection | None = None
+
+    def content_hash(self) -> str:
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _letters(n: int) -> str:
+    return string.ascii_uppercase[:n]
+
+
+def _check_letter(letter: str, options: list[Option]) -> None:
+    allowed = _letters(len(options))
+    if letter not in allowed:
+        raise ValueError(
+            f"option {letter!r} is out of range: there are {len(options)} options ({allowed[0]}–{allowed[-1]})"
+        )
+
+
+class SingleItem(ItemBase):
+    kind: Literal["single"]
+    options: list[Option] = Field(min_length=2, max_length=8)
+    answer: Letter
+
+    @model_validator(mode="after")
+    def _answer_in_range(self) -> "SingleItem":
+        _check_letter(self.answer, self.options)
+        return self
+
+
+class MultiItem(ItemBase):
+    kind: Literal["multi"]
+    options: list[Option] = Field(min_length=2, max_length=8)
+    answer: list[Letter]
+
+    @field_validator("answer")
+    @classmethod
+    def _at_least_one(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("a multi item needs at least one correct option")
+        if len(set(value)) != len(value):
+            raise ValueError("correct options are listed twice")
+        return sorted(value)
+
+    @model_validator(mode="after")
+    def _answers_in_range(self) -> "MultiItem":
+        for letter in self.answer:
+            _check_letter(letter, self.options)
+        return self
+
+
+class TrueFalseItem(ItemBase):
+    kind: Literal["truefalse"]
+    answer: bool
+
+
+class FillItem(ItemBase):
+    kind: Literal["fill"]
+    # Every accepted spelling; grading ignores case, width and spacing.
+    accepted: list[NonEmpty] = Field(min_length=1)
+
+
+class NumericItem(ItemBase):
+    kind: Literal["numeric"]
+    value: float
+    tolerance: float = Field(default=0.0, ge=0, description="absolute tolerance")
+    unit: str | None = None
+
+
+class OpenItem(ItemBase):
+    kind: Literal["open"]
+    reference: Text
+    key_points: list[KeyPoint] = Field(min_length=1)
+
+
+BankItem = Annotated[
+    Union[SingleItem, MultiItem, TrueFalseItem, FillItem, NumericItem, OpenItem],
+    Field(discriminator="kind"),
+]
+
+
+class BankFile(Strict):
+    """One YAML file of the bank: ``schema: 1`` and a list of items."""
+
+    schema_version: Literal[1] = Field(alias="schema")
+    items: list[BankItem] = Field(min_length=1)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)

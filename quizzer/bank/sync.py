@@ -1,0 +1,117 @@
+"""Importing bank files into the store: one transaction, idempotent by id and content hash."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from quizzer.bank.loader import LoadedItem, bank_files, load_bank
+from quizzer.resources import bundled_questions_dir
+from quizzer.store.engine import Store
+from quizzer.store.models import BankItemRow, BankItemVersion, MetaRow, utcnow
+
+BUNDLED = "bundled"
+USER = "user"
+_BUNDLE_HASH_KEY = "bundled_bank_hash"
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {k: len(getattr(self, k)) for k in ("added", "changed", "unchanged", "retired")}
+
+
+def _apply(session: Session, loaded: list[LoadedItem], *, origin: str, scope_files: set[str] | None) -> SyncReport:
+    """Upsert ``loaded``; retire items of ``origin`` that were in ``scope_files`` (all of origin if None) but are gone."""
+    report = SyncReport()
+    now = utcnow()
+    existing = {row.id: row for row in session.scalars(select(BankItemRow))}
+    seen: set[str] = set()
+    for entry in loaded:
+        item = entry.item
+        seen.add(item.id)
+        digest = item.content_hash()
+        payload = item.model_dump(mode="json")
+        row = existing.get(item.id)
+        if row is None:
+            row = BankItemRow(
+                id=item.id, topic=item.topic, kind=item.kind, difficulty=item.difficulty, content_hash=digest,
+                version=1, payload=payload, source_file=entry.file, origin=origin, retired=False,
+                created_at=now, updated_at=now,
+            )
+            session.add(row)
+            session.add(BankItemVersion(item_id=item.id, version=1, content_hash=digest, payload=payload, imported_at=now))
+            report.added.append(item.id)
+            continue
+        row.source_file, row.origin = entry.file, origin
+        if row.content_hash == digest and not row.retired:
+            report.unchanged.append(item.id)
+            continue
+        if row.content_hash != digest:
+            row.version += 1
+            session.add(
+                BankItemVersion(item_id=item.id, version=row.version, content_hash=digest, payload=payload, imported_at=now)
+            )
+        row.topic, row.kind, row.difficulty = item.topic, item.kind, item.difficulty
+        row.content_hash, row.payload, row.retired, row.updated_at = digest, payload, False, now
+        report.changed.append(item.id)
+    for row in existing.values():
+        if row.id in seen or row.retired or row.origin != origin:
+            continue
+        if scope_files is None or row.source_file in scope_files:
+            row.retired, row.updated_at = True, now
+            report.retired.append(row.id)
+    return report
+
+
+def import_files(store: Store, paths: list[Path], *, origin: str = USER) -> SyncReport:
+    """Validate every file first (nothing is written on any problem), then import in one transaction.
+
+    Items that a re-imported file no longer contains are retired, never deleted, so their history stays.
+    """
+    loaded = load_bank(paths)
+    # Errors name files as the user typed them; the store records absolute paths so that
+    # `questions/x.yaml` and `./questions/x.yaml` are the same file on the next import.
+    resolved = {str(p): str(p.resolve()) for p in bank_files(paths)}
+    loaded = [replace(entry, file=resolved.get(entry.file, entry.file)) for entry in loaded]
+    scope = set(resolved.values())
+    with store.session() as session:
+        return _apply(session, loaded, origin=origin, scope_files=scope)
+
+
+def bundle_hash(directory: Path | None = None) -> str:
+    directory = directory or bundled_questions_dir()
+    digest = hashlib.sha256()
+    for path in bank_files([directory]):
+        digest.update(path.name.encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def sync_bundled(store: Store, *, force: bool = False) -> SyncReport | None:
+    """Import the bundled bank when it differs from what was last synced; None when already current."""
+    directory = bundled_questions_dir()
+    current = bundle_hash(directory)
+    with store.session() as session:
+        meta = session.get(MetaRow, _BUNDLE_HASH_KEY)
+        if meta is not None and meta.value == current and not force:
+            return None
+    loaded = load_bank([directory], base=directory.parent)
+    with store.session() as session:
+        report = _apply(session, loaded, origin=BUNDLED, scope_files=None)
+        meta = session.get(MetaRow, _BUNDLE_HASH_KEY)
+        if meta is None:
+            session.add(MetaRow(key=_BUNDLE_HASH_KEY, value=current))
+        else:
+            meta.value = current
+    return report

@@ -1,0 +1,149 @@
+"""``quizzer bank …``: validate, import, list, show, stats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from quizzer.cli.common import console, echo_json, json_option, lang_option, open_store_from, resolve_lang
+
+PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+
+
+def _paths_or_bundled(paths: tuple[Path, ...]) -> list[Path]:
+    if paths:
+        return list(paths)
+    from quizzer.resources import bundled_questions_dir
+
+    return [bundled_questions_dir()]
+
+
+@click.group()
+def bank() -> None:
+    """Validate, import and browse question banks (YAML files, one per topic)."""
+
+
+@bank.command()
+@PATHS
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check bank files without importing anything.
+
+    PATHS are YAML files or directories of them (default: the bundled bank).
+    Every problem is printed as file:line: item-id: field: message; exit status 1 if any.
+    """
+    from quizzer.bank.loader import load_bank
+
+    items = load_bank(_paths_or_bundled(paths))
+    files = len({i.file for i in items})
+    click.echo(f"OK: {len(items)} items in {files} file{'s' if files != 1 else ''}.")
+
+
+@bank.command("import")
+@PATHS
+@click.pass_context
+def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Import bank files into the database in one transaction.
+
+    Idempotent: items are matched by id and content hash. A changed item keeps
+    its id (and its history) and gets a new version; items that a re-imported
+    file no longer holds are retired. With no PATHS, re-syncs the bundled bank.
+    """
+    from quizzer.bank.sync import import_files, sync_bundled
+
+    store = open_store_from(ctx, sync_bank=False)
+    if paths:
+        report = import_files(store, list(paths))
+    else:
+        report = sync_bundled(store, force=True)
+    counts = report.counts()
+    click.echo(", ".join(f"{n} {name}" for name, n in counts.items()))
+    for name in ("added", "changed", "retired"):
+        ids = getattr(report, name)
+        if ids and len(ids) <= 20:
+            click.echo(f"  {name}: {', '.join(ids)}")
+
+
+@bank.command("list")
+@click.option("--topic", help="Only this topic (a slug, see `quizzer bank stats`).")
+@click.option("--kind", type=click.Choice(["single", "multi", "truefalse", "fill", "numeric", "open"]), help="Only this kind.")
+@lang_option
+@json_option
+@click.pass_context
+def list_(ctx: click.Context, topic: str | None, kind: str | None, lang: str | None, as_json: bool) -> None:
+    """List the bank's active items: id, topic, kind, difficulty and prompt."""
+    from quizzer.bank.catalog import list_items
+
+    records = list_items(open_store_from(ctx), topic=topic, kind=kind)
+    lang = resolve_lang(lang)
+    if as_json:
+        echo_json([{"id": r.item.id, "topic": r.item.topic, "kind": r.item.kind, "difficulty": r.item.difficulty,
+                    "version": r.version, "prompt": r.item.prompt.get(lang)} for r in records])
+        return
+    from rich.table import Table
+
+    table = Table(show_lines=False, expand=False)
+    for col in ("id", "topic", "kind", "diff.", "prompt"):
+        table.add_column(col, overflow="fold")
+    for r in records:
+        prompt = r.item.prompt.get(lang).replace("\n", " ")
+        table.add_row(r.item.id, r.item.topic, r.item.kind, str(r.item.difficulty), prompt[:70] + ("…" if len(prompt) > 70 else ""))
+    out = console()
+    out.print(table)
+    out.print(f"{len(records)} items")
+
+
+@bank.command()
+@click.argument("item_id", metavar="ID")
+@lang_option
+@json_option
+@click.pass_context
+def show(ctx: click.Context, item_id: str, lang: str | None, as_json: bool) -> None:
+    """Show one item in full: prompt, options, answer, explanation, notes correction."""
+    from quizzer.bank.catalog import get_item
+
+    record = get_item(open_store_from(ctx), item_id)
+    if as_json:
+        echo_json({"version": record.version, "source_file": record.source_file, **record.item.model_dump(mode="json")})
+        return
+    from quizzer.ui.render import render_item
+
+    console().print(render_item(record.item, resolve_lang(lang), version=record.version))
+
+
+@bank.command()
+@json_option
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Count the bank's active items per topic and kind."""
+    from quizzer.bank.catalog import bank_stats
+    from quizzer.bank.schema import KINDS
+    from quizzer.topics import TOPIC_SLUGS
+
+    result = bank_stats(open_store_from(ctx))
+    if as_json:
+        echo_json({
+            "total": result.total,
+            "retired": result.retired,
+            "by_topic": result.by_topic(),
+            "by_kind": result.by_kind(),
+            "counts": {t: {k: result.counts.get((t, k), 0) for k in KINDS} for t in TOPIC_SLUGS},
+        })
+        return
+    from rich.table import Table
+
+    table = Table(title="Question bank")
+    table.add_column("topic")
+    for kind in KINDS:
+        table.add_column(kind, justify="right")
+    table.add_column("total", justify="right", style="bold")
+    for topic in TOPIC_SLUGS:
+        row = [result.counts.get((topic, k), 0) for k in KINDS]
+        table.add_row(topic, *(str(n) if n else "·" for n in row), str(sum(row)))
+    kinds = result.by_kind()
+    table.add_row("total", *(str(kinds[k]) for k in KINDS), str(result.total), style="bold")
+    out = console()
+    out.print(table)
+    topics_used = sum(1 for n in result.by_topic().values() if n)
+    out.print(f"{result.total} items over {topics_used} topics and {sum(1 for n in kinds.values() if n)} kinds"
+              + (f"; {result.retired} retired" if result.retired else ""))

@@ -1,0 +1,59 @@
+"""Options and helpers shared by the sub-commands."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+import click
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from quizzer.store.engine import Store
+
+
+def lang_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--lang",
+        type=click.Choice(["zh", "en"]),
+        default=None,
+        help="Language of the text shown [default: from the locale; Chinese unless it is English].",
+    )(func)
+
+
+def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of tables.")(func)
+
+
+def resolve_lang(lang: str | None) -> str:
+    if lang:
+        return lang
+    from quizzer.text import default_lang
+
+    return default_lang()
+
+
+def open_store_from(ctx: click.Context, *, sync_bank: bool = True) -> "Store":
+    """The store named by --db/QUIZZER_DB (or the default), with the bundled bank synced in."""
+    from quizzer.store.engine import open_store
+
+    root = ctx.find_root()
+    store = open_store((root.obj or {}).get("db_url"))
+    if sync_bank:
+        from quizzer.bank.sync import sync_bundled
+
+        sync_bundled(store)
+    ctx.call_on_close(store.close)
+    return store
+
+
+def console(stderr: bool = False) -> "Console":
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def echo_json(data: Any) -> None:
+    import json
+
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))

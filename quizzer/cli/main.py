@@ -1,0 +1,82 @@
+"""The ``quizzer`` command. Sub-commands are imported only when run, so ``--help`` stays fast."""
+
+from __future__ import annotations
+
+import importlib
+import click
+
+from quizzer import __version__
+
+# name -> (module:attribute, one-line help shown by `quizzer --help` without importing the module)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "bank": ("quizzer.cli.bank:bank", "Validate, import and browse question banks."),
+    "notes": ("quizzer.cli.notes:notes", "Turn markdown study notes into draft bank items."),
+    "families": ("quizzer.cli.generate:families", "List the numeric problem families."),
+    "gen": ("quizzer.cli.generate:gen", "Generate seeded numeric problems."),
+    "solve": ("quizzer.cli.generate:solve", "Solve a problem you type in, with a worked solution and a torch check."),
+    "verify": ("quizzer.cli.generate:verify", "Check every family's closed form against torch."),
+    "db": ("quizzer.cli.db:db", "Show where data lives; upgrade the database schema."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose sub-commands live in modules imported on first use."""
+
+    def __init__(self, *args, lazy: dict[str, tuple[str, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            target, _ = self.lazy[name]
+            module_name, attr = target.split(":")
+            return getattr(importlib.import_module(module_name), attr)
+        return super().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context):
+        from quizzer.errors import QuizzerError
+
+        try:
+            return super().invoke(ctx)
+        except QuizzerError as exc:
+            from quizzer.cli.errors import to_click
+
+            raise to_click(exc) from None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, self.lazy[name][1]) for name in sorted(self.lazy)]
+        rows += [(name, cmd.get_short_help_str(60)) for name, cmd in sorted(self.commands.items())]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(sorted(rows))
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="Data lives in $QUIZZER_HOME (default: your user data directory); see `quizzer db info`.",
+)
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    envvar="QUIZZER_DB",
+    help="SQLAlchemy database URL or SQLite file path [env: QUIZZER_DB; default: SQLite in the data home].",
+)
+@click.version_option(__version__, prog_name="quizzer")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None) -> None:
+    """quizzer: practise deep learning in the terminal.
+
+    Question banks written from the study notes, numeric problems whose answers
+    are checked by torch, and graded answers with explanations.
+    """
+    ctx.obj = {"db_url": db_url}
+
+
+def main() -> None:
+    cli(prog_name="quizzer")

@@ -1,0 +1,209 @@
+"""The contract every problem family fulfils.
+
+A family is one module under ``quizzer.generators.families``: a pydantic params
+model, a sampler, a closed-form ``solve`` (plain Python/numpy, never torch), a
+``verify`` that makes torch do the real operation, bilingual prompt and worked
+solution, and the misconceptions a learner typically falls into.
+
+Module-level imports in a family must stay light: torch is imported inside
+``verify`` only, so that listing or generating problems never loads it.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from quizzer.text import BiText
+
+AnswerKind = Literal["int", "float", "shape", "vector", "record"]
+Answer = Any  # int | float | list[int] | list[float] | dict[str, int|float]
+
+
+class Params(BaseModel):
+    """Base for a family's parameters: strict about unknown keys, immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class AnswerSpec:
+    """How an answer is written and compared.
+
+    ``rel_tol``/``abs_tol`` are what a learner's answer is graded with; the
+    closed form and torch must agree far more tightly (``agree_rel``).
+    ``fields`` names the parts of a ``record`` answer, in the order a learner types them.
+    """
+
+    kind: AnswerKind
+    rel_tol: float = 0.0
+    abs_tol: float = 0.0
+    sig_figs: int = 3
+    fields: tuple[str, ...] = ()
+    agree_rel: float = 1e-6
+    agree_abs: float = 1e-9
+
+    def form(self) -> BiText:
+        """The expected answer form, shown under the prompt."""
+        if self.kind == "int":
+            return BiText("整数", "an integer")
+        if self.kind == "float":
+            return BiText(f"一个数（至少 {self.sig_figs} 位有效数字）", f"a number ({self.sig_figs} significant figures)")
+        if self.kind == "shape":
+            return BiText("形状，如 (C, H, W)", "a shape, e.g. (C, H, W)")
+        if self.kind == "vector":
+            return BiText(
+                f"数列，如 [0.1, 0.2]（每个 {self.sig_figs} 位有效数字）",
+                f"a list of numbers, e.g. [0.1, 0.2] ({self.sig_figs} significant figures each)",
+            )
+        names = ", ".join(self.fields)
+        return BiText(f"按顺序给出 ({names})", f"the tuple ({names})")
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A typical mistake: the value it produces and what went wrong."""
+
+    tag: str
+    value: Answer
+    diagnosis: BiText
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A fully worked instance of a family: what the quiz and exam builder consume."""
+
+    family: str
+    topic: str
+    difficulty: int
+    seed: int | None
+    params: dict[str, Any]
+    prompt: BiText
+    answer: Answer
+    spec: AnswerSpec
+    solution: BiText
+    misconceptions: tuple[Misconception, ...] = field(default_factory=tuple)
+
+
+class Family(ABC):
+    """Subclass, set the class attributes, implement the methods, decorate with ``@register``."""
+
+    name: ClassVar[str]
+    topic: ClassVar[str]
+    title: ClassVar[BiText]
+    answer_spec: ClassVar[AnswerSpec]
+    params_model: ClassVar[type[Params]]
+    difficulties: ClassVar[tuple[int, ...]] = (1, 2, 3)
+
+    @abstractmethod
+    def sample(self, rng: random.Random, difficulty: int) -> Params:
+        """A well-posed random instance; harder difficulties use less friendly numbers."""
+
+    @abstractmethod
+    def solve(self, p: Params) -> Answer:
+        """Closed form in plain Python/numpy. Must not import torch."""
+
+    @abstractmethod
+    def verify(self, p: Params) -> Answer:
+        """The same quantity computed by torch doing the real operation."""
+
+    @abstractmethod
+    def prompt(self, p: Params) -> BiText:
+        """The question, with every number the learner needs."""
+
+    @abstractmethod
+    def solution(self, p: Params) -> BiText:
+        """The worked solution: formula, then the numbers substituted step by step."""
+
+    @abstractmethod
+    def misconceptions(self, p: Params) -> list[Misconception]:
+        """At least two typical mistakes with the value each produces."""
+
+    def spec(self, p: Params) -> AnswerSpec:
+        """The answer spec for this instance; override when it depends on the params."""
+        return self.answer_spec
+
+    def build(self, p: Params, *, difficulty: int, seed: int | None) -> Problem:
+        spec = self.spec(p)
+        answer = self.solve(p)
+        # A misconception that happens to give the right answer cannot be diagnosed.
+        wrong = tuple(m for m in self.misconceptions(p) if not answers_agree(spec, m.value, answer))
+        return Problem(
+            family=self.name,
+            topic=self.topic,
+            difficulty=difficulty,
+            seed=seed,
+            params=p.model_dump(mode="json"),
+            prompt=self.prompt(p),
+            answer=answer,
+            spec=spec,
+            solution=self.solution(p),
+            misconceptions=wrong,
+        )
+
+
+def _close(a: float, b: float, rel: float, abs_: float) -> bool:
+    return math.isclose(float(a), float(b), rel_tol=rel, abs_tol=abs_)
+
+
+def answers_agree(spec: AnswerSpec, a: Answer, b: Answer, *, rel: float | None = None, abs_: float | None = None) -> bool:
+    """Whether two answers are the same within the spec's agreement tolerance."""
+    rel = spec.agree_rel if rel is None else rel
+    abs_ = spec.agree_abs if abs_ is None else abs_
+    if spec.kind == "int":
+        return int(a) == int(b) and float(a) == float(b)
+    if spec.kind == "float":
+        return _close(a, b, rel, abs_)
+    if spec.kind == "shape":
+        return list(map(int, a)) == list(map(int, b))
+    if spec.kind == "vector":
+        return len(a) == len(b) and all(_close(x, y, rel, abs_) for x, y in zip(a, b))
+    if spec.kind == "record":
+        return set(a) == set(b) and all(_close(a[k], b[k], rel, abs_) for k in a)
+    raise ValueError(f"unknown answer kind {spec.kind!r}")
+
+
+def relative_error(a: Answer, b: Answer) -> float:
+    """Largest relative difference between two answers (0 when equal)."""
+
+    def flat(x: Answer) -> list[float]:
+        if isinstance(x, dict):
+            return [float(x[k]) for k in sorted(x)]
+        if isinstance(x, (list, tuple)):
+            return [float(v) for v in x]
+        return [float(x)]
+
+    fa, fb = flat(a), flat(b)
+    if len(fa) != len(fb):
+        return math.inf
+    worst = 0.0
+    for x, y in zip(fa, fb):
+        denom = max(abs(x), abs(y))
+        worst = max(worst, 0.0 if denom == 0 else abs(x - y) / denom)
+    return worst
+
+
+def fmt(x: float | int, digits: int = 6) -> str:
+    """A number as a person would write it: integers plainly, others to ``digits`` significant figures."""
+    if isinstance(x, bool):
+        return str(x)
+    if isinstance(x, int) or (isinstance(x, float) and x.is_integer() and abs(x) < 1e15):
+        return str(int(x))
+    text = f"{x:.{digits}g}"
+    if "e" in text:
+        mantissa, exp = text.split("e")
+        return f"{mantissa}×10^{int(exp)}"
+    return text
+
+
+def fmt_list(xs: list[float] | tuple[float, ...], digits: int = 6) -> str:
+    return "[" + ", ".join(fmt(x, digits) for x in xs) + "]"
+
+
+def fmt_shape(xs: list[int] | tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(int(x)) for x in xs) + ")"

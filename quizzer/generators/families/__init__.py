@@ -1,0 +1,1 @@
+"""One module per problem family. Each module registers itself with @register."""

@@ -1,0 +1,288 @@
+"""Output shape (C, H, W) of a short stack of Conv2d / MaxPool2d / AvgPool2d layers."""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_serializer, field_validator, model_validator
+
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt_shape
+from quizzer.generators.registry import register
+from quizzer.text import BiText
+
+_KEYS = {"c": "out_channels", "k": "kernel_size", "s": "stride", "p": "padding", "d": "dilation"}
+
+
+class Layer(Params):
+    kind: Literal["conv", "maxpool", "avgpool"]
+    out_channels: int | None = Field(default=None, ge=1, le=4096)
+    kernel_size: int = Field(ge=1, le=15)
+    stride: int | None = Field(default=None, ge=1, le=8)  # None: torch's default (1 for conv, kernel_size for pools)
+    padding: int = Field(default=0, ge=0, le=15)
+    dilation: int = Field(default=1, ge=1, le=8)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Layer":
+        if self.kind == "conv" and self.out_channels is None:
+            raise ValueError("a conv layer needs its output channels, e.g. 'conv c=64 k=3'")
+        if self.kind != "conv":
+            if self.out_channels is not None:
+                raise ValueError(f"{self.kind} keeps the channel count; drop c=")
+            if self.padding > self.kernel_size // 2:
+                raise ValueError(f"{self.kind}: padding must be at most kernel_size // 2 (torch's rule)")
+        if self.kind == "avgpool" and self.dilation != 1:
+            raise ValueError("avgpool has no dilation in torch")
+        return self
+
+    @property
+    def s(self) -> int:
+        if self.stride is not None:
+            return self.stride
+        return 1 if self.kind == "conv" else self.kernel_size
+
+    def text(self) -> str:
+        """Canonical 'conv c=64 k=3 s=2 p=1' form (defaults left out), re-parseable."""
+        parts = [self.kind] + ([f"c={self.out_channels}"] if self.kind == "conv" else []) + [f"k={self.kernel_size}"]
+        if self.stride is not None and self.stride != (1 if self.kind == "conv" else self.kernel_size):
+            parts.append(f"s={self.stride}")
+        parts += [f"p={self.padding}"] * (self.padding != 0) + [f"d={self.dilation}"] * (self.dilation != 1)
+        return " ".join(parts)
+
+    def torch_text(self, c_in: int) -> str:
+        """The layer as a person would write it in PyTorch, defaults omitted."""
+        args = [f"{c_in}, {self.out_channels}, kernel_size={self.kernel_size}"] if self.kind == "conv" else [f"kernel_size={self.kernel_size}"]
+        if self.s != (1 if self.kind == "conv" else self.kernel_size):
+            args.append(f"stride={self.s}")
+        args += [f"padding={self.padding}"] * (self.padding != 0) + [f"dilation={self.dilation}"] * (self.dilation != 1)
+        name = {"conv": "Conv2d", "maxpool": "MaxPool2d", "avgpool": "AvgPool2d"}[self.kind]
+        return f"nn.{name}({', '.join(args)})"
+
+
+def parse_layer(text: str) -> dict[str, Any]:
+    words = text.split()
+    if not words:
+        raise ValueError("empty layer between ';'")
+    values: dict[str, Any] = {"kind": words[0].lower()}
+    if values["kind"] not in ("conv", "maxpool", "avgpool"):
+        raise ValueError(f"unknown layer kind {words[0]!r}; use conv, maxpool or avgpool")
+    for word in words[1:]:
+        m = re.fullmatch(r"([a-z])=(\d+)", word.lower())
+        if not m or m.group(1) not in _KEYS:
+            raise ValueError(f"cannot read {word!r} in layer {text.strip()!r}; write key=value with keys c, k, s, p, d")
+        values[_KEYS[m.group(1)]] = int(m.group(2))
+    if "kernel_size" not in values:
+        raise ValueError(f"layer {text.strip()!r} needs a kernel size k=")
+    return values
+
+
+def out_size(n: int, k: int, s: int, p: int, d: int, *, rnd=math.floor, sides: int = 2) -> int:
+    return rnd((n + sides * p - d * (k - 1) - 1) / s) + 1
+
+
+def stack_shape(shape: tuple[int, ...], layers: tuple[Layer, ...], **mistake: Any) -> list[int] | None:
+    """Shape after every layer; ``mistake`` switches on one wrong rule. None when a size collapses."""
+    c, h, w = shape
+    for layer in layers:
+        s = 1 if mistake.get("pool_stride_1") and layer.kind != "conv" and layer.stride is None else layer.s
+        p = 0 if mistake.get("no_padding") else layer.padding
+        d = 1 if mistake.get("no_dilation") else layer.dilation
+        rnd, sides = mistake.get("rnd", math.floor), mistake.get("sides", 2)
+        h, w = (out_size(n, layer.kernel_size, s, p, d, rnd=rnd, sides=sides) for n in (h, w))
+        c = layer.out_channels if layer.kind == "conv" else c
+        if h < 1 or w < 1:
+            return None
+    return [c, h, w]
+
+
+class ConvStackParams(Params):
+    input_shape: tuple[int, int, int]
+    layers: tuple[Layer, ...]
+
+    @field_validator("input_shape", mode="before")
+    @classmethod
+    def _three(cls, v: Any) -> Any:
+        if isinstance(v, (list, tuple)) and len(v) != 3:
+            raise ValueError(f"input_shape is C,H,W (three numbers, e.g. 3,32,32), got {len(v)}")
+        return v
+
+    @field_validator("input_shape")
+    @classmethod
+    def _positive(cls, v: tuple[int, int, int]) -> tuple[int, int, int]:
+        if not all(1 <= x <= 4096 for x in v):
+            raise ValueError("input_shape is C,H,W with each between 1 and 4096, e.g. 3,32,32")
+        return v
+
+    @field_validator("layers", mode="before")
+    @classmethod
+    def _parse(cls, v: Any) -> Any:
+        if isinstance(v, (list, tuple)) and all(isinstance(x, str) for x in v):
+            v = ",".join(v)  # the CLI splits list-typed values on commas; rejoin before parsing
+        if isinstance(v, str):
+            texts = [part.strip() for part in v.split(";") if part.strip()]
+            if not texts:
+                raise ValueError("no layers given; write e.g. 'conv c=64 k=3 p=1; maxpool k=2'")
+            layers = []
+            for i, text in enumerate(texts, 1):
+                try:
+                    layers.append(Layer(**parse_layer(text)))
+                except ValidationError as exc:  # name the layer the user wrote, not a list index
+                    msgs = "; ".join(
+                        ".".join(map(str, e["loc"])) + ": " * bool(e["loc"]) + e["msg"].removeprefix("Value error, ")
+                        for e in exc.errors()
+                    )
+                    raise ValueError(f"layer {i} ({text!r}): {msgs}") from None
+            return layers
+        return v
+
+    @field_serializer("layers")
+    def _dump(self, layers: tuple[Layer, ...]) -> str:
+        return "; ".join(layer.text() for layer in layers)
+
+    @model_validator(mode="after")
+    def _well_posed(self) -> "ConvStackParams":
+        if not 1 <= len(self.layers) <= 6:
+            raise ValueError(f"give 1 to 6 layers, not {len(self.layers)}")
+        c, h, w = self.input_shape
+        for i, layer in enumerate(self.layers, 1):
+            span = layer.dilation * (layer.kernel_size - 1) + 1
+            if span > min(h, w) + 2 * layer.padding:
+                raise ValueError(f"layer {i} ({layer.text()}): the kernel spans {span} pixels, more than the padded {h}×{w} input")
+            h, w = (out_size(n, layer.kernel_size, layer.s, layer.padding, layer.dilation) for n in (h, w))
+        return self
+
+
+def _sample_layer(rng: random.Random, difficulty: int, first: bool) -> dict[str, Any]:
+    pool = not first and rng.random() < 0.4
+    if difficulty == 1:
+        if pool:
+            return dict(kind="maxpool", kernel_size=2)
+        k = rng.choice([3, 5])
+        return dict(kind="conv", out_channels=rng.choice([16, 32, 64]), kernel_size=k, padding=k // 2)
+    if pool:
+        k = rng.choice([2, 3]) if difficulty == 2 else rng.choice([2, 3, 3, 4])
+        s = None if k == 2 else rng.choice([None, 2])
+        kind = "maxpool" if difficulty == 2 or rng.random() < 0.6 else "avgpool"
+        p = rng.choice([0, 1]) if k >= 3 else 0
+        d = rng.choice([1, 1, 2]) if difficulty == 3 and kind == "maxpool" else 1
+        return dict(kind=kind, kernel_size=k, stride=s, padding=p, dilation=d)
+    k = rng.choice([1, 3, 5, 7])
+    s = rng.choice([1, 2]) if difficulty == 2 else rng.choice([1, 2, 3])
+    p = rng.choice([0, k // 2]) if difficulty == 2 else rng.randint(0, k // 2 + 1)
+    d = rng.choice([1, 1, 2]) if difficulty == 3 and k > 1 else 1
+    return dict(kind="conv", out_channels=rng.choice([16, 24, 32, 48, 64, 96, 128]), kernel_size=k, stride=s, padding=p, dilation=d)
+
+
+@register
+class ConvStackShape(Family):
+    name = "conv-stack-shape"
+    topic = "cnn"
+    title = BiText("卷积/池化堆叠后的输出形状", "Output shape through a conv/pool stack")
+    answer_spec = AnswerSpec(kind="shape")
+    params_model = ConvStackParams
+
+    def sample(self, rng: random.Random, difficulty: int) -> ConvStackParams:
+        while True:
+            if difficulty == 1:
+                shape = (rng.choice([1, 3]), *(2 * (rng.choice([28, 32, 64]),)))
+                n_layers = 2
+            elif difficulty == 2:
+                shape = (3, *(2 * (rng.randrange(24, 129, 2),)))
+                n_layers = 3
+            else:
+                shape = (rng.choice([1, 3, 16]), rng.randint(15, 100), rng.randint(15, 100))
+                n_layers = rng.randint(3, 4)
+            layers = [_sample_layer(rng, difficulty, i == 0) for i in range(n_layers)]
+            try:
+                p = ConvStackParams(input_shape=shape, layers=layers)
+            except ValueError:
+                continue
+            if min(self.solve(p)[1:]) >= 2:  # a 1×1 end result makes many mistakes coincide
+                return p
+
+    def solve(self, p: ConvStackParams) -> list[int]:
+        return stack_shape(p.input_shape, p.layers)
+
+    def verify(self, p: ConvStackParams) -> list[int]:
+        import torch
+        from torch import nn
+
+        modules, c = [], p.input_shape[0]
+        for layer in p.layers:
+            k, s, pad, d = layer.kernel_size, layer.s, layer.padding, layer.dilation
+            if layer.kind == "conv":
+                modules.append(nn.Conv2d(c, layer.out_channels, k, stride=s, padding=pad, dilation=d, device="meta"))
+                c = layer.out_channels
+            elif layer.kind == "maxpool":
+                modules.append(nn.MaxPool2d(k, stride=s, padding=pad, dilation=d))
+            else:
+                modules.append(nn.AvgPool2d(k, stride=s, padding=pad))
+        x = torch.empty((1, *p.input_shape), device="meta")
+        return [int(n) for n in nn.Sequential(*modules)(x).shape[1:]]
+
+    def _code(self, p: ConvStackParams) -> str:
+        lines, c = [], p.input_shape[0]
+        for layer in p.layers:
+            lines.append("    " + layer.torch_text(c) + ",")
+            c = layer.out_channels if layer.kind == "conv" else c
+        return "nn.Sequential(\n" + "\n".join(lines) + "\n)"
+
+    def prompt(self, p: ConvStackParams) -> BiText:
+        shape = fmt_shape(p.input_shape)
+        code = self._code(p)
+        return BiText(
+            f"形状为 {shape}（C, H, W）的输入依次经过以下层（PyTorch 默认参数未写出）：\n{code}\n输出形状 (C, H, W) 是多少？",
+            f"An input of shape {shape} (C, H, W) passes through these layers (PyTorch defaults omitted):\n{code}\n"
+            "What is the output shape (C, H, W)?",
+        )
+
+    def solution(self, p: ConvStackParams) -> BiText:
+        zh = ["每层：out = ⌊(n + 2p − d·(k − 1) − 1) / s⌋ + 1（池化不改变通道数；池化的 stride 默认等于 kernel_size）"]
+        en = ["Each layer: out = ⌊(n + 2p − d·(k − 1) − 1) / s⌋ + 1 (pooling keeps the channels; a pool's stride defaults to kernel_size)"]
+        c, h, w = p.input_shape
+        for i, layer in enumerate(p.layers, 1):
+            k, s, pad, d = layer.kernel_size, layer.s, layer.padding, layer.dilation
+            sizes = []
+            for n in dict.fromkeys((h, w)):  # one line when H == W
+                num = n + 2 * pad - d * (k - 1) - 1
+                sizes.append(f"⌊({n} + 2·{pad} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = ⌊{num} / {s}⌋ + 1 = {num // s + 1}")
+            code = layer.torch_text(c)
+            h, w = (out_size(n, k, s, pad, d) for n in (h, w))
+            c = layer.out_channels if layer.kind == "conv" else c
+            where = "  " + "；".join(sizes)
+            zh.append(f"第 {i} 层 {code}：\n{where}\n  → {fmt_shape((c, h, w))}")
+            en.append(f"Layer {i} {code}:\n{where.replace('；', '; ')}\n  → {fmt_shape((c, h, w))}")
+        zh.append(f"输出形状：{fmt_shape((c, h, w))}")
+        en.append(f"Output shape: {fmt_shape((c, h, w))}")
+        return BiText("\n".join(zh), "\n".join(en))
+
+    def misconceptions(self, p: ConvStackParams) -> list[Misconception]:
+        candidates = [
+            ("ceil-instead-of-floor", dict(rnd=math.ceil),
+             BiText("除不尽时应向下取整（不完整的窗口被丢弃），你向上取整了。",
+                    "Round down when the division is not exact (an incomplete window is dropped); you rounded up.")),
+            ("pool-stride-default-1", dict(pool_stride_1=True),
+             BiText("池化层未写 stride 时默认等于 kernel_size，不是 1。",
+                    "A pooling layer's stride defaults to kernel_size, not 1.")),
+            ("padding-one-side", dict(sides=1),
+             BiText("padding 要加在两侧，公式里是 2p，你只加了一侧。", "Padding goes on both sides (2p); you added it once.")),
+            ("forgot-padding", dict(no_padding=True),
+             BiText("忽略了 padding：它会让每边多出 p 个像素。", "You ignored the padding, which adds p pixels on each side.")),
+            ("ignored-dilation", dict(no_dilation=True),
+             BiText("忽略了 dilation：膨胀后的卷积核跨度是 d·(k−1)+1。", "You ignored the dilation: a dilated kernel spans d·(k−1)+1.")),
+        ]
+        out = []
+        for tag, mistake, diagnosis in candidates:
+            value = stack_shape(p.input_shape, p.layers, **mistake)
+            if value is not None:
+                out.append(Misconception(tag, value, diagnosis))
+        c_in = p.input_shape[0]
+        out.append(Misconception(
+            "kept-input-channels",
+            [c_in, *self.solve(p)[1:]],
+            BiText("卷积的输出通道数由 out_channels（卷积核个数）决定，不是输入通道数。",
+                   "A conv's output channel count is its out_channels (number of filters), not the input's channels."),
+        ))
+        return out
