@@ -144,7 +144,8 @@ def _problems_from(exc: ValidationError, data: dict, lines: dict[tuple, int], di
         elif err["type"] == "string_too_short" and field_path and field_path[-1] in ("zh", "en"):
             message = f"empty {'Chinese' if field_path[-1] == 'zh' else 'English'} text (every text needs zh and en)"
         elif err["type"] == "too_short":
-            message = "needs at least one entry"
+            need = (err.get("ctx") or {}).get("min_length", 1)
+            message = "needs at least one entry" if need == 1 else f"needs at least {need} entries"
         elif err["type"] == "extra_forbidden":
             message = "unknown field"
         elif message.startswith("Value error, "):

@@ -11,7 +11,7 @@ import json
 import string
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from quizzer.topics import TopicSlug
 
@@ -98,10 +98,13 @@ class SingleItem(ItemBase):
     options: list[Option] = Field(min_length=2, max_length=8)
     answer: Letter
 
-    @model_validator(mode="after")
-    def _answer_in_range(self) -> "SingleItem":
-        _check_letter(self.answer, self.options)
-        return self
+    @field_validator("answer")
+    @classmethod
+    def _answer_in_range(cls, value: str, info: ValidationInfo) -> str:
+        # options is declared first, so it is in info.data whenever it validated.
+        if "options" in info.data:
+            _check_letter(value, info.data["options"])
+        return value
 
 
 class MultiItem(ItemBase):
@@ -111,18 +114,15 @@ class MultiItem(ItemBase):
 
     @field_validator("answer")
     @classmethod
-    def _at_least_one(cls, value: list[str]) -> list[str]:
+    def _valid_answers(cls, value: list[str], info: ValidationInfo) -> list[str]:
         if not value:
             raise ValueError("a multi item needs at least one correct option")
         if len(set(value)) != len(value):
             raise ValueError("correct options are listed twice")
+        if "options" in info.data:
+            for letter in value:
+                _check_letter(letter, info.data["options"])
         return sorted(value)
-
-    @model_validator(mode="after")
-    def _answers_in_range(self) -> "MultiItem":
-        for letter in self.answer:
-            _check_letter(letter, self.options)
-        return self
 
 
 class TrueFalseItem(ItemBase):

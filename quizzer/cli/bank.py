@@ -36,7 +36,7 @@ def validate(paths: tuple[Path, ...]) -> None:
 
     items = load_bank(_paths_or_bundled(paths))
     files = len({i.file for i in items})
-    click.echo(f"OK: {len(items)} items in {files} file{'s' if files != 1 else ''}.")
+    click.echo(f"OK: {len(items)} item{'s' if len(items) != 1 else ''} in {files} file{'s' if files != 1 else ''}.")
 
 
 @bank.command("import")

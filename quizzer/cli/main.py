@@ -9,12 +9,12 @@ from quizzer import __version__
 
 # name -> (module:attribute, one-line help shown by `quizzer --help` without importing the module)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "bank": ("quizzer.cli.bank:bank", "Validate, import and browse question banks."),
+    "bank": ("quizzer.cli.bank:bank", "Validate, import and browse question banks (YAML files, one per topic)."),
     "notes": ("quizzer.cli.notes:notes", "Turn markdown study notes into draft bank items."),
-    "families": ("quizzer.cli.generate:families", "List the numeric problem families."),
-    "gen": ("quizzer.cli.generate:gen", "Generate seeded numeric problems."),
-    "solve": ("quizzer.cli.generate:solve", "Solve a problem you type in, with a worked solution and a torch check."),
-    "verify": ("quizzer.cli.generate:verify", "Check every family's closed form against torch."),
+    "families": ("quizzer.cli.generate:families", "List the numeric problem families: name, topic, answer type, difficulties."),
+    "gen": ("quizzer.cli.generate:gen", "Generate COUNT seeded problems of FAMILY with answers and worked solutions."),
+    "solve": ("quizzer.cli.generate:solve", "Solve an instance of FAMILY that you type in, e.g. your homework."),
+    "verify": ("quizzer.cli.generate:verify", "Check every family's closed form against torch on random instances."),
     "db": ("quizzer.cli.db:db", "Show where data lives; upgrade the database schema."),
 }
 

@@ -131,8 +131,9 @@ class Family(ABC):
     def build(self, p: Params, *, difficulty: int, seed: int | None) -> Problem:
         spec = self.spec(p)
         answer = self.solve(p)
-        # A misconception that happens to give the right answer cannot be diagnosed.
-        wrong = tuple(m for m in self.misconceptions(p) if not answers_agree(spec, m.value, answer))
+        # A mistake whose value would still be graded correct cannot be diagnosed (nor is it a mistake here).
+        rel, abs_ = max(spec.rel_tol, spec.agree_rel), max(spec.abs_tol, spec.agree_abs)
+        wrong = tuple(m for m in self.misconceptions(p) if not answers_agree(spec, m.value, answer, rel=rel, abs_=abs_))
         return Problem(
             family=self.name,
             topic=self.topic,
@@ -183,8 +184,9 @@ def relative_error(a: Answer, b: Answer) -> float:
         return math.inf
     worst = 0.0
     for x, y in zip(fa, fb):
-        denom = max(abs(x), abs(y))
-        worst = max(worst, 0.0 if denom == 0 else abs(x - y) / denom)
+        diff = abs(x - y)
+        # Below 1e-12 the difference is rounding noise around zero, not a relative error.
+        worst = max(worst, 0.0 if diff <= 1e-12 else diff / max(abs(x), abs(y)))
     return worst
 
 

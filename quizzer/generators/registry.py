@@ -14,6 +14,7 @@ from quizzer.errors import BadParameters, NotFound
 from quizzer.generators.base import Family, Params, Problem
 
 _REGISTRY: dict[str, Family] = {}
+MAX_RESAMPLES = 50
 _LOADED = False
 
 
@@ -69,8 +70,14 @@ def make_problem(family: Family, seed: int, difficulty: int) -> Problem:
     """The problem a (family, instance seed, difficulty) triple always produces."""
     if difficulty not in family.difficulties:
         raise BadParameters(f"family {family.name!r} has difficulties {list(family.difficulties)}, not {difficulty}")
-    params = family.sample(random.Random(seed), difficulty)
-    return family.build(params, difficulty=difficulty, seed=seed)
+    rng = random.Random(seed)
+    # Resample (deterministically: same rng) until at least two typical mistakes give a value the grader
+    # can tell apart from the answer, so a wrong answer can be diagnosed rather than merely marked wrong.
+    for _ in range(MAX_RESAMPLES):
+        problem = family.build(family.sample(rng, difficulty), difficulty=difficulty, seed=seed)
+        if len(problem.misconceptions) >= 2:
+            break
+    return problem
 
 
 def generate(name: str, *, count: int = 1, seed: int = 0, difficulty: int = 1) -> list[Problem]:

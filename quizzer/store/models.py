@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -80,3 +80,20 @@ class MetaRow(Base):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class GeneratedInstanceRow(Base):
+    """A generated problem as served: enough to show it again and to re-check its key later."""
+
+    __tablename__ = "generated_instances"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    family: Mapped[str] = mapped_column(String(60), index=True)
+    difficulty: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    answer: Mapped[Any] = mapped_column(JSON)
+    torch_answer: Mapped[Any] = mapped_column(JSON, nullable=True)
+    agree: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    torch_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -20,9 +20,17 @@ class Layer(Params):
     kind: Literal["conv", "maxpool", "avgpool"]
     out_channels: int | None = Field(default=None, ge=1, le=4096)
     kernel_size: int = Field(ge=1, le=15)
-    stride: int | None = Field(default=None, ge=1, le=8)  # None: torch's default (1 for conv, kernel_size for pools)
+    stride: int = Field(ge=1, le=8)
     padding: int = Field(default=0, ge=0, le=15)
     dilation: int = Field(default=1, ge=1, le=8)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_stride(cls, values: Any) -> Any:
+        # torch's defaults (1 for conv, kernel_size for pools), filled in so equal layers compare equal
+        if isinstance(values, dict) and values.get("stride") is None:
+            values = {**values, "stride": 1 if values.get("kind") == "conv" else values.get("kernel_size")}
+        return values
 
     @model_validator(mode="after")
     def _consistent(self) -> "Layer":
@@ -38,15 +46,13 @@ class Layer(Params):
         return self
 
     @property
-    def s(self) -> int:
-        if self.stride is not None:
-            return self.stride
-        return 1 if self.kind == "conv" else self.kernel_size
+    def default_stride(self) -> bool:
+        return self.stride == (1 if self.kind == "conv" else self.kernel_size)
 
     def text(self) -> str:
         """Canonical 'conv c=64 k=3 s=2 p=1' form (defaults left out), re-parseable."""
         parts = [self.kind] + ([f"c={self.out_channels}"] if self.kind == "conv" else []) + [f"k={self.kernel_size}"]
-        if self.stride is not None and self.stride != (1 if self.kind == "conv" else self.kernel_size):
+        if not self.default_stride:
             parts.append(f"s={self.stride}")
         parts += [f"p={self.padding}"] * (self.padding != 0) + [f"d={self.dilation}"] * (self.dilation != 1)
         return " ".join(parts)
@@ -54,8 +60,8 @@ class Layer(Params):
     def torch_text(self, c_in: int) -> str:
         """The layer as a person would write it in PyTorch, defaults omitted."""
         args = [f"{c_in}, {self.out_channels}, kernel_size={self.kernel_size}"] if self.kind == "conv" else [f"kernel_size={self.kernel_size}"]
-        if self.s != (1 if self.kind == "conv" else self.kernel_size):
-            args.append(f"stride={self.s}")
+        if not self.default_stride:
+            args.append(f"stride={self.stride}")
         args += [f"padding={self.padding}"] * (self.padding != 0) + [f"dilation={self.dilation}"] * (self.dilation != 1)
         name = {"conv": "Conv2d", "maxpool": "MaxPool2d", "avgpool": "AvgPool2d"}[self.kind]
         return f"nn.{name}({', '.join(args)})"
@@ -86,7 +92,7 @@ def stack_shape(shape: tuple[int, ...], layers: tuple[Layer, ...], **mistake: An
     """Shape after every layer; ``mistake`` switches on one wrong rule. None when a size collapses."""
     c, h, w = shape
     for layer in layers:
-        s = 1 if mistake.get("pool_stride_1") and layer.kind != "conv" and layer.stride is None else layer.s
+        s = 1 if mistake.get("pool_stride_1") and layer.kind != "conv" and layer.default_stride else layer.stride
         p = 0 if mistake.get("no_padding") else layer.padding
         d = 1 if mistake.get("no_dilation") else layer.dilation
         rnd, sides = mistake.get("rnd", math.floor), mistake.get("sides", 2)
@@ -150,7 +156,7 @@ class ConvStackParams(Params):
             span = layer.dilation * (layer.kernel_size - 1) + 1
             if span > min(h, w) + 2 * layer.padding:
                 raise ValueError(f"layer {i} ({layer.text()}): the kernel spans {span} pixels, more than the padded {h}×{w} input")
-            h, w = (out_size(n, layer.kernel_size, layer.s, layer.padding, layer.dilation) for n in (h, w))
+            h, w = (out_size(n, layer.kernel_size, layer.stride, layer.padding, layer.dilation) for n in (h, w))
         return self
 
 
@@ -211,7 +217,7 @@ class ConvStackShape(Family):
 
         modules, c = [], p.input_shape[0]
         for layer in p.layers:
-            k, s, pad, d = layer.kernel_size, layer.s, layer.padding, layer.dilation
+            k, s, pad, d = layer.kernel_size, layer.stride, layer.padding, layer.dilation
             if layer.kind == "conv":
                 modules.append(nn.Conv2d(c, layer.out_channels, k, stride=s, padding=pad, dilation=d, device="meta"))
                 c = layer.out_channels
@@ -243,7 +249,7 @@ class ConvStackShape(Family):
         en = ["Each layer: out = ⌊(n + 2p − d·(k − 1) − 1) / s⌋ + 1 (pooling keeps the channels; a pool's stride defaults to kernel_size)"]
         c, h, w = p.input_shape
         for i, layer in enumerate(p.layers, 1):
-            k, s, pad, d = layer.kernel_size, layer.s, layer.padding, layer.dilation
+            k, s, pad, d = layer.kernel_size, layer.stride, layer.padding, layer.dilation
             sizes = []
             for n in dict.fromkeys((h, w)):  # one line when H == W
                 num = n + 2 * pad - d * (k - 1) - 1

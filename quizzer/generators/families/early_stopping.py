@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_list
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, answers_agree, fmt, fmt_list
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -65,6 +65,14 @@ class EarlyStopping(Family):
     params_model = EarlyStoppingParams
 
     def sample(self, rng: random.Random, difficulty: int) -> EarlyStoppingParams:
+        # Keep only instances where at least two typical mistakes give a wrong answer, so they can be diagnosed.
+        while True:
+            p = self._draw(rng, difficulty)
+            answer, spec = self.solve(p), self.spec(p)
+            if sum(not answers_agree(spec, m.value, answer) for m in self.misconceptions(p)) >= 2:
+                return p
+
+    def _draw(self, rng: random.Random, difficulty: int) -> EarlyStoppingParams:
         n = rng.randint(8, 10) if difficulty == 1 else rng.randint(10, 15)
         patience = rng.randint(2, 3) if difficulty == 1 else rng.randint(2, 5)
         unit = 0.001 if difficulty == 3 else 0.01
@@ -172,6 +180,10 @@ class EarlyStopping(Family):
                 "恢复的不是停止时的最后一轮，而是最后一次改进（最佳）那一轮的权重。",
                 "The weights restored are not the last epoch's but those of the last improvement (the best epoch).")),
             Misconception("ignored-min-delta", no_delta_best, ignored),
+            Misconception("global-min", min(range(len(p.val_loss)), key=lambda i: p.val_loss[i]) + 1, BiText(
+                "你取了整个列表里损失最小的一轮；训练停止后的轮次根本没有运行，而且改进要超过 min_delta 才算。",
+                "You took the lowest loss in the whole list; epochs after the stop never run, and an improvement must "
+                "beat the best by more than min_delta.")),
             Misconception("zero-indexed", best - 1, BiText(
                 "轮次从 1 开始编号。", "Epochs are numbered from 1.")),
         ]

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_list
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, answers_agree, fmt, fmt_list
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -42,6 +42,18 @@ def _r(v: float) -> float:
     return round(v, 10)
 
 
+def _sum_text(xs: list[float]) -> str:
+    """'6 − 2 + 0' rather than '6 + -2 + 0'."""
+    text = fmt(xs[0])
+    for v in xs[1:]:
+        text += f" − {fmt(-v)}" if v < 0 else f" + {fmt(v)}"
+    return text
+
+
+def _minus(v: float) -> str:
+    return f"+ {fmt(-v)}" if v < 0 else f"− {fmt(v)}"
+
+
 @register
 class FeatureScaling(Family):
     name = "feature-scaling"
@@ -51,6 +63,14 @@ class FeatureScaling(Family):
     params_model = FeatureScalingParams
 
     def sample(self, rng: random.Random, difficulty: int) -> FeatureScalingParams:
+        # Keep only instances where at least two typical mistakes give a wrong answer, so they can be diagnosed.
+        while True:
+            p = self._draw(rng, difficulty)
+            answer, spec = self.solve(p), self.spec(p)
+            if sum(not answers_agree(spec, m.value, answer) for m in self.misconceptions(p)) >= 2:
+                return p
+
+    def _draw(self, rng: random.Random, difficulty: int) -> FeatureScalingParams:
         method = rng.choice(["zscore", "minmax"])
         fr = (0.0, 1.0) if method == "zscore" or difficulty == 1 else rng.choice([(0.0, 1.0), (-1.0, 1.0)])
         if difficulty == 1:
@@ -115,9 +135,9 @@ class FeatureScaling(Family):
             mu, sd = mean_std(p.x)
             var = sd * sd
             lines = [
-                f"μ = ({' + '.join(fmt(v) for v in p.x)}) / {n} = {fmt(_r(mu))}",
+                f"μ = ({_sum_text(p.x)}) / {n} = {fmt(_r(mu))}",
                 f"σ² = Σ(xᵢ − μ)² / {n} = {fmt(_r(var * n))} / {n} = {fmt(_r(var))}, σ = {fmt(_r(sd))}",
-                f"zᵢ = (xᵢ − {fmt(_r(mu))}) / {fmt(_r(sd))} → {out}",
+                f"zᵢ = (xᵢ {_minus(_r(mu))}) / {fmt(_r(sd))} → {out}",
             ]
             return BiText("z-score（总体标准差）：\n  " + "\n  ".join(lines),
                           "z-score (population std):\n  " + "\n  ".join(lines))
@@ -125,7 +145,7 @@ class FeatureScaling(Family):
         mn, mx = min(p.x), max(p.x)
         lines = [
             f"min = {fmt(mn)}, max = {fmt(mx)}, max − min = {fmt(_r(mx - mn))}",
-            f"x'ᵢ = {fmt(lo)} + (xᵢ − {fmt(mn)})·({fmt(hi)} − {fmt(lo)}) / {fmt(_r(mx - mn))} → {out}",
+            f"x'ᵢ = {fmt(lo)} + (xᵢ {_minus(mn)})·({fmt(hi)} {_minus(lo)}) / {fmt(_r(mx - mn))} → {out}",
         ]
         return BiText("min-max：x' = a + (x − min)·(b − a)/(max − min)\n  " + "\n  ".join(lines),
                       "min-max: x' = a + (x − min)·(b − a)/(max − min)\n  " + "\n  ".join(lines))

@@ -1,0 +1,165 @@
+"""``quizzer families | gen | solve | verify``: the numeric problem generator."""
+
+from __future__ import annotations
+
+import click
+
+from quizzer.cli.common import console, echo_json, json_option, lang_option, resolve_lang
+
+
+@click.command()
+@json_option
+def families(as_json: bool) -> None:
+    """List the numeric problem families: name, topic, answer type, difficulties."""
+    from quizzer.generators.registry import all_families
+
+    rows = [
+        {
+            "name": f.name,
+            "topic": f.topic,
+            "answer": f.answer_spec.kind,
+            "difficulties": list(f.difficulties),
+            "title": f.title.as_dict(),
+        }
+        for f in all_families()
+    ]
+    if as_json:
+        echo_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} problem families")
+    for col in ("family", "topic", "answer", "difficulty", "what it asks"):
+        table.add_column(col)
+    lang = resolve_lang(None)
+    for row in rows:
+        d = row["difficulties"]
+        table.add_row(row["name"], row["topic"], row["answer"], f"{d[0]}–{d[-1]}", row["title"][lang])
+    console().print(table)
+
+
+@click.command()
+@click.argument("family")
+@click.option("-n", "--count", default=1, show_default=True, type=click.IntRange(1, 10_000), help="How many problems.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed: the same arguments always give the same problems.")
+@click.option("-d", "--difficulty", default=1, show_default=True, type=click.IntRange(1, 3), help="1 friendly … 3 tricky.")
+@click.option("--no-solutions", is_flag=True, help="Print only the problems, without answers and solutions.")
+@lang_option
+@json_option
+def gen(family: str, count: int, seed: int, difficulty: int, no_solutions: bool, lang: str | None, as_json: bool) -> None:
+    """Generate COUNT seeded problems of FAMILY with answers and worked solutions.
+
+    Output depends only on the arguments (byte-identical on every run and machine).
+    Answers come from the closed form; `quizzer verify` checks it against torch.
+    """
+    from quizzer.generators.registry import generate
+    from quizzer.generators.serialize import problem_to_dict, problem_to_text
+
+    problems = generate(family, count=count, seed=seed, difficulty=difficulty)
+    if as_json:
+        echo_json([problem_to_dict(p, lang) for p in problems])
+        return
+    lang = resolve_lang(lang)
+    click.echo("\n\n".join(problem_to_text(p, lang, number=i + 1, solutions=not no_solutions) for i, p in enumerate(problems)))
+
+
+def _parse_assignments(assignments: tuple[str, ...]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for text in assignments:
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip():
+            raise click.UsageError(f"expected key=value, got {text!r} (e.g. kernel_size=3)")
+        values[key.strip()] = value.strip()
+    return values
+
+
+@click.command()
+@click.argument("family")
+@click.argument("assignments", nargs=-1, metavar="KEY=VALUE...")
+@lang_option
+@json_option
+def solve(family: str, assignments: tuple[str, ...], lang: str | None, as_json: bool) -> None:
+    """Solve an instance of FAMILY that you type in, e.g. your homework.
+
+    Parameters use torch's own argument names:
+
+    \b
+      quizzer solve conv-output input_size=224 kernel_size=7 stride=2 padding=3
+      quizzer solve pool-output input_size=7 kernel_size=2 stride=2 ceil_mode=true
+      quizzer solve lr-schedule scheduler=multistep lr=0.1 milestones=30,80 gamma=0.1 step=85
+      quizzer solve receptive-field layers='conv k=3; conv k=3; maxpool k=2 s=2'
+
+    Prints the answer, the worked solution and torch's own computation of the same quantity.
+    """
+    from quizzer.generators.registry import get_family, parse_params
+    from quizzer.generators.serialize import format_answer
+    from quizzer.generators.verification import check
+
+    fam = get_family(family)
+    params = parse_params(fam, _parse_assignments(assignments))
+    problem = fam.build(params, difficulty=0, seed=None)
+    result = check(fam, params)
+    if as_json:
+        echo_json({
+            "family": fam.name,
+            "params": problem.params,
+            "answer": result.answer,
+            "torch_answer": result.torch_answer,
+            "agree": result.agree,
+        })
+    else:
+        lang = resolve_lang(lang)
+        labels = {"zh": ("答案", "解答", "torch 验证", "一致", "不一致！"), "en": ("Answer", "Solution", "torch check", "agrees", "DISAGREES!")}[lang]
+        click.echo(problem.prompt.get(lang))
+        click.echo(f"{labels[0]}: {format_answer(problem)}")
+        click.echo(f"{labels[1]}:")
+        for line in problem.solution.get(lang).splitlines():
+            click.echo("  " + line)
+        verdict = labels[3] if result.agree else labels[4]
+        click.echo(f"{labels[2]}: {format_answer(problem, result.torch_answer)} ({verdict})")
+    if not result.agree:
+        raise SystemExit(1)
+
+
+@click.command()
+@click.option("--family", "family_name", metavar="FAMILY", help="Only this family (default: all).")
+@click.option("--samples", default=100, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="Random instances per family, spread evenly over its difficulties.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed for the random instances.")
+@json_option
+def verify(family_name: str | None, samples: int, seed: int, as_json: bool) -> None:
+    """Check every family's closed form against torch on random instances.
+
+    Exit status 1 if any instance disagrees; the offending parameters are printed.
+    """
+    from quizzer.generators.verification import verify_all
+
+    reports = verify_all(family=family_name, samples=samples, seed=seed)
+    bad = [d for r in reports for d in r.disagreements]
+    if as_json:
+        echo_json({
+            "families": [
+                {"family": r.family, "samples": r.samples, "agreements": r.agreements,
+                 "max_rel_error": r.max_rel_error, "seconds": round(r.seconds, 3)} for r in reports
+            ],
+            "disagreements": [d.__dict__ for d in bad],
+        })
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"closed form vs torch, seed {seed}")
+        for col, justify in (("family", "left"), ("samples", "right"), ("agree", "right"), ("max rel. error", "right"), ("seconds", "right")):
+            table.add_column(col, justify=justify)
+        for r in reports:
+            style = None if r.ok else "bold red"
+            table.add_row(r.family, str(r.samples), str(r.agreements), f"{r.max_rel_error:.2e}", f"{r.seconds:.2f}", style=style)
+        total = sum(r.samples for r in reports)
+        agree = sum(r.agreements for r in reports)
+        table.add_row("total", str(total), str(agree), "", f"{sum(r.seconds for r in reports):.2f}", style="bold")
+        out = console()
+        out.print(table)
+        for d in bad[:20]:
+            out.print(f"[red]DISAGREE[/red] {d.family} difficulty {d.difficulty} seed {d.seed}: params {d.params} "
+                      f"closed form {d.closed_form!r} vs torch {d.torch_value!r}", markup=True)
+    if bad:
+        raise SystemExit(1)

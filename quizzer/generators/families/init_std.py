@@ -1,0 +1,271 @@
+"""Std or bound of torch.nn.init's Xavier/Kaiming initialisers for a Linear or Conv2d weight."""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, answers_agree, fmt
+from quizzer.generators.registry import register
+from quizzer.text import BiText
+
+Init = Literal["xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
+Nonlinearity = Literal["relu", "leaky_relu", "linear", "sigmoid", "tanh"]
+Size = Field(default=None, ge=1, le=4096)
+
+
+class InitStdParams(Params):
+    init: Init = "kaiming_normal_"
+    layer: Literal["linear", "conv2d"] = "linear"
+    in_features: int | None = Size
+    out_features: int | None = Size
+    in_channels: int | None = Size
+    out_channels: int | None = Size
+    kernel_size: int | None = Field(default=None, ge=1, le=11)
+    # Kaiming-only and Xavier-only arguments stay None for the other family, so dumps re-validate unchanged.
+    mode: Literal["fan_in", "fan_out"] | None = None
+    nonlinearity: Nonlinearity | None = None
+    a: float | None = Field(default=None, ge=0, le=10)
+    gain: float | None = Field(default=None, gt=0, le=10)
+    quantity: Literal["std", "bound"] = "std"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _torch_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if str(data.get("init", "kaiming_normal_")).startswith("kaiming"):
+            if data.get("mode") is None:
+                data["mode"] = "fan_in"
+            if data.get("nonlinearity") is None:
+                data["nonlinearity"] = "leaky_relu"  # torch's default, with a = 0 (same gain as relu)
+            if data["nonlinearity"] == "leaky_relu" and data.get("a") is None:
+                data["a"] = 0.0
+        elif data.get("gain") is None:
+            data["gain"] = 1.0
+        return data
+
+    @model_validator(mode="after")
+    def _well_posed(self) -> "InitStdParams":
+        if self.layer == "linear":
+            if self.in_features is None or self.out_features is None:
+                raise ValueError("layer=linear needs in_features and out_features")
+            if (self.in_channels, self.out_channels, self.kernel_size) != (None, None, None):
+                raise ValueError("in_channels/out_channels/kernel_size belong to layer=conv2d")
+        else:
+            if None in (self.in_channels, self.out_channels, self.kernel_size):
+                raise ValueError("layer=conv2d needs in_channels, out_channels and kernel_size")
+            if (self.in_features, self.out_features) != (None, None):
+                raise ValueError("in_features/out_features belong to layer=linear")
+        if self.init.startswith("xavier"):
+            if (self.mode, self.nonlinearity, self.a) != (None, None, None):
+                raise ValueError("mode, nonlinearity and a are kaiming arguments; xavier uses both fans and a gain")
+        else:
+            if self.gain is not None:
+                raise ValueError("gain is a xavier argument; kaiming derives its gain from nonlinearity (and a)")
+            if self.nonlinearity != "leaky_relu" and self.a is not None:
+                raise ValueError("a (the negative slope) only applies with nonlinearity=leaky_relu")
+        if self.quantity == "bound" and self.init.endswith("normal_"):
+            raise ValueError("a normal initialiser has no bound; ask for quantity=std")
+        return self
+
+
+def fans(p: InitStdParams) -> tuple[int, int, int]:
+    """(fan_in, fan_out, receptive field) as torch counts them for the weight tensor."""
+    if p.layer == "linear":
+        return p.in_features, p.out_features, 1
+    rf = p.kernel_size * p.kernel_size
+    return p.in_channels * rf, p.out_channels * rf, rf
+
+
+def kaiming_gain(p: InitStdParams) -> float:
+    # torch.nn.init.calculate_gain's table.
+    if p.nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if p.nonlinearity == "leaky_relu":
+        return math.sqrt(2.0 / (1 + p.a ** 2))
+    return 5.0 / 3 if p.nonlinearity == "tanh" else 1.0
+
+
+def init_std(p: InitStdParams) -> float:
+    """The std of the distribution the weights are drawn from (a uniform U(−b, b) has std b/√3)."""
+    fan_in, fan_out, _ = fans(p)
+    if p.init.startswith("xavier"):
+        return p.gain * math.sqrt(2.0 / (fan_in + fan_out))
+    return kaiming_gain(p) / math.sqrt(fan_in if p.mode == "fan_in" else fan_out)
+
+
+def _answer(p: InitStdParams, std: float) -> float:
+    return std * math.sqrt(3.0) if p.quantity == "bound" else std
+
+
+@register
+class InitStd(Family):
+    name = "init-std"
+    topic = "gradients"
+    title = BiText("Xavier / Kaiming 初始化的标准差与边界", "Std and bound of Xavier / Kaiming initialisation")
+    answer_spec = AnswerSpec(kind="float", rel_tol=5e-3, abs_tol=1e-6)
+    params_model = InitStdParams
+
+    def sample(self, rng: random.Random, difficulty: int) -> InitStdParams:
+        values: dict[str, Any]
+        if difficulty == 1:
+            init = rng.choice(["kaiming_normal_", "xavier_uniform_", "xavier_normal_"])
+            values = dict(init=init, layer="linear", in_features=rng.choice([50, 100, 128, 200, 512, 800]),
+                          out_features=rng.choice([50, 100, 200, 256, 400]))
+            if init.startswith("kaiming"):
+                values.update(mode="fan_in", nonlinearity="relu")
+        else:
+            init = rng.choice(["kaiming_normal_", "kaiming_uniform_", "xavier_normal_", "xavier_uniform_"])
+            if rng.random() < 0.5:
+                values = dict(layer="linear", in_features=rng.choice([64, 100, 128, 300, 784, 1024]),
+                              out_features=rng.choice([10, 64, 128, 256, 500]))
+            else:
+                values = dict(layer="conv2d", in_channels=rng.choice([1, 3, 16, 32, 64, 128]),
+                              out_channels=rng.choice([16, 32, 64, 128, 256]),
+                              kernel_size=rng.choice([3, 3, 5, 7] if difficulty == 2 else [1, 3, 5, 7, 11]))
+            values["init"] = init
+            if init.startswith("kaiming"):
+                values["mode"] = rng.choice(["fan_in", "fan_out"])
+                if difficulty == 2:
+                    values["nonlinearity"] = "relu"
+                else:
+                    values["nonlinearity"] = rng.choice(["relu", "leaky_relu", "leaky_relu", "linear", "tanh"])
+                    if values["nonlinearity"] == "leaky_relu":
+                        values["a"] = rng.choice([0.01, 0.1, 0.2, 0.5])
+            elif difficulty == 3:
+                values["gain"] = rng.choice([1.0, 0.5, 1.5, 2.0])
+            uniform = init.endswith("uniform_")
+            values["quantity"] = "bound" if uniform and (difficulty == 2 or rng.random() < 0.5) else "std"
+        return InitStdParams(**values)
+
+    def solve(self, p: InitStdParams) -> float:
+        return _answer(p, init_std(p))
+
+    def verify(self, p: InitStdParams) -> float:
+        import torch
+        from torch import nn
+        from torch.utils._python_dispatch import TorchDispatchMode
+
+        # Run the real initialiser on the real layer's weight and record the distribution it hands to the
+        # sampler (aten.uniform_(from, to) / aten.normal_(mean, std)): exact, and meta tensors make it free.
+        # A large-sample empirical check that these are the drawn distributions lives in the tests.
+        class Capture(TorchDispatchMode):
+            def __init__(self) -> None:
+                super().__init__()
+                self.calls: list[tuple[Any, tuple]] = []
+
+            def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+                self.calls.append((func, args))
+                return func(*args, **(kwargs or {}))
+
+        if p.layer == "linear":
+            weight = nn.Linear(p.in_features, p.out_features, device="meta").weight
+        else:
+            weight = nn.Conv2d(p.in_channels, p.out_channels, p.kernel_size, device="meta").weight
+        fn = getattr(nn.init, p.init)
+        kwargs = dict(gain=p.gain) if p.init.startswith("xavier") else dict(mode=p.mode, nonlinearity=p.nonlinearity)
+        if p.a is not None:
+            kwargs["a"] = p.a
+        with Capture() as cap:
+            fn(weight, **kwargs)
+        draws = [(f, args) for f, args in cap.calls if f in (torch.ops.aten.uniform_.default, torch.ops.aten.normal_.default)]
+        if len(draws) != 1:
+            raise RuntimeError(f"expected one draw from {p.init}, saw {[str(f) for f, _ in cap.calls]}")
+        func, args = draws[0]
+        if func is torch.ops.aten.normal_.default:
+            return float(args[2])
+        low, high = float(args[1]), float(args[2])
+        return high if p.quantity == "bound" else (high - low) / math.sqrt(12.0)  # std of U(low, high)
+
+    def _layer(self, p: InitStdParams) -> str:
+        if p.layer == "linear":
+            return f"nn.Linear(in_features={p.in_features}, out_features={p.out_features})"
+        return f"nn.Conv2d(in_channels={p.in_channels}, out_channels={p.out_channels}, kernel_size={p.kernel_size})"
+
+    def _call(self, p: InitStdParams) -> str:
+        if p.init.startswith("xavier"):
+            return f"nn.init.{p.init}(w, gain={fmt(p.gain)})"
+        a = f", a={fmt(p.a)}" if p.a is not None else ""
+        return f"nn.init.{p.init}(w{a}, mode='{p.mode}', nonlinearity='{p.nonlinearity}')"
+
+    def prompt(self, p: InitStdParams) -> BiText:
+        if p.quantity == "bound":
+            q = BiText("权重从 U(−b, b) 中抽取，b 是多少？", "The entries are drawn from U(−b, b); what is b?")
+        elif p.init.endswith("uniform_"):
+            q = BiText("权重所服从的均匀分布的标准差是多少？", "What is the standard deviation of the uniform distribution the entries are drawn from?")
+        else:
+            q = BiText("权重所服从的正态分布的标准差是多少？", "What is the standard deviation of the normal distribution the entries are drawn from?")
+        return BiText(f"层 {self._layer(p)} 的权重 w 用 {self._call(p)} 初始化。",
+                      f"The weight w of {self._layer(p)} is initialised with {self._call(p)}. ") + q + BiText(
+            "给出一个数。", " Give a number.")
+
+    def solution(self, p: InitStdParams) -> BiText:
+        fan_in, fan_out, rf = fans(p)
+        if p.layer == "linear":
+            fan_line = f"fan_in = in_features = {fan_in}, fan_out = out_features = {fan_out}"
+        else:
+            k = p.kernel_size
+            fan_line = (f"fan_in = in_channels·k·k = {p.in_channels}×{k}×{k} = {fan_in}, "
+                        f"fan_out = out_channels·k·k = {p.out_channels}×{k}×{k} = {fan_out}")
+        std, lines = init_std(p), [fan_line]
+        if p.init.startswith("xavier"):
+            lines.append(f"std = gain·√(2 / (fan_in + fan_out)) = {fmt(p.gain)} × √(2 / {fan_in + fan_out}) = {fmt(std)}")
+        else:
+            g, fan = kaiming_gain(p), (fan_in if p.mode == "fan_in" else fan_out)
+            gain_rule = {"relu": "√2", "leaky_relu": f"√(2 / (1 + {fmt(p.a)}²))", "tanh": "5/3"}.get(p.nonlinearity, "1")
+            lines.append(f"gain({p.nonlinearity}) = {gain_rule} = {fmt(g)}")
+            lines.append(f"std = gain / √{p.mode} = {fmt(g)} / √{fan} = {fmt(std)}")
+        if p.init.endswith("uniform_"):
+            b = std * math.sqrt(3.0)
+            lines.append(f"U(−b, b) has std b/√3, so b = √3·std = {fmt(b)}")
+        body = "\n  ".join(lines)
+        ans = fmt(self.solve(p))
+        return BiText(f"{body}\n答案：{ans}", f"{body}\nAnswer: {ans}")
+
+    def misconceptions(self, p: InitStdParams) -> list[Misconception]:
+        fan_in, fan_out, rf = fans(p)
+        std = init_std(p)
+        ms: list[Misconception] = []
+        if p.init.startswith("kaiming"):
+            other = fan_out if p.mode == "fan_in" else fan_in
+            ms.append(Misconception("swapped-fan-mode", _answer(p, kaiming_gain(p) / math.sqrt(other)), BiText(
+                f"mode='{p.mode}' 用的是 {p.mode}；你用了另一个 fan。", f"mode='{p.mode}' uses {p.mode}; you used the other fan.")))
+            if p.nonlinearity in ("relu", "leaky_relu"):
+                g = fmt(kaiming_gain(p))
+                ms.append(Misconception("forgot-gain", _answer(p, std / kaiming_gain(p)), BiText(
+                    f"漏了增益 gain = {g}：ReLU 把一半输入置零、方差减半，要乘 √2（leaky_relu 为 √(2/(1+a²))）补回来。",
+                    f"You forgot the gain {g}: ReLU zeroes half its inputs, halving the variance, which √2 "
+                    "(√(2/(1+a²)) for leaky_relu) restores.")))
+                ms.append(Misconception("variance-gain-as-std", _answer(p, std * kaiming_gain(p)), BiText(
+                    "把方差的放大倍数 2 当成了标准差的增益；标准差的增益是 √2。",
+                    "You used the variance factor 2 as the std gain; the std gain is √2.")))
+            ms.append(Misconception("used-xavier", _answer(p, math.sqrt(2.0 / (fan_in + fan_out))), BiText(
+                "这是 Xavier 的公式 √(2/(fan_in+fan_out))；Kaiming 只用一个 fan 并乘 ReLU 增益。",
+                "That is Xavier's √(2/(fan_in+fan_out)); Kaiming uses one fan and the nonlinearity's gain.")))
+        else:
+            ms.append(Misconception("used-he", _answer(p, p.gain * math.sqrt(2.0 / fan_in)), BiText(
+                "这是 He (Kaiming) 的 √(2/fan_in)；Xavier 用 fan_in 与 fan_out 的平均：√(2/(fan_in+fan_out))。",
+                "That is He (Kaiming)'s √(2/fan_in); Xavier averages the fans: √(2/(fan_in+fan_out)).")))
+        if rf > 1:
+            wrong = InitStdParams(**{**p.model_dump(), "layer": "linear", "in_features": p.in_channels,
+                                     "out_features": p.out_channels, "in_channels": None, "out_channels": None,
+                                     "kernel_size": None})
+            ms.append(Misconception("forgot-receptive-field", self.solve(wrong), BiText(
+                f"卷积的 fan 要乘感受野大小 k·k = {rf}：fan_in = in_channels·k·k。",
+                f"A conv's fans include the receptive field k·k = {rf}: fan_in = in_channels·k·k.")))
+        if p.init.endswith("uniform_"):
+            other_q = std if p.quantity == "bound" else std * math.sqrt(3.0)
+            ms.append(Misconception("std-vs-bound", other_q, BiText(
+                "混淆了标准差和边界：U(−b, b) 的标准差是 b/√3，所以 b = √3·std。",
+                "You mixed up std and bound: U(−b, b) has std b/√3, so b = √3·std.")))
+        else:
+            ms.append(Misconception("gave-uniform-bound", std * math.sqrt(3.0), BiText(
+                "这是对应均匀分布的边界 √3·std；正态分布要的是标准差本身。",
+                "That is the matching uniform bound √3·std; the normal initialiser's std is the answer.")))
+        spec, ans = self.answer_spec, self.solve(p)
+        return [m for m in ms if not answers_agree(spec, m.value, ans, rel=spec.rel_tol, abs_=spec.abs_tol)]

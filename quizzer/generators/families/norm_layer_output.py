@@ -1,0 +1,257 @@
+"""Output of BatchNorm1d (training mode), LayerNorm or GroupNorm on a small (N, C) batch."""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, answers_agree, fmt, fmt_list
+from quizzer.generators.registry import register
+from quizzer.text import BiText
+
+_FLOAT = AnswerSpec(kind="float", rel_tol=5e-3, abs_tol=5e-4)
+_VECTOR = AnswerSpec(kind="vector", rel_tol=5e-3, abs_tol=5e-4)
+_NAMES = {"batchnorm": "BatchNorm1d", "layernorm": "LayerNorm", "groupnorm": "GroupNorm"}
+
+
+class NormLayerOutputParams(Params):
+    norm: Literal["batchnorm", "layernorm", "groupnorm"] = "batchnorm"
+    x: list[float] = Field(min_length=2, max_length=36, description="the (N, C) input, row by row")
+    num_features: int = Field(ge=1, le=8, description="C: features (channels) per sample")
+    num_groups: int = Field(default=1, ge=1, le=8)
+    eps: float = Field(default=1e-5, gt=0, le=1)
+    weight: float = Field(default=1.0, ge=-100, le=100, description="γ, the same for every feature")
+    bias: float = Field(default=0.0, ge=-100, le=100, description="β, the same for every feature")
+    quantity: Literal["entry", "row", "column"] = "entry"
+    row: int = Field(default=1, ge=1, description="sample index, 1-based")
+    col: int = Field(default=1, ge=1, description="feature index, 1-based")
+
+    @model_validator(mode="after")
+    def _well_posed(self) -> "NormLayerOutputParams":
+        c = self.num_features
+        if len(self.x) % c:
+            raise ValueError(f"x has {len(self.x)} numbers, not a whole number of rows of num_features={c}")
+        n = len(self.x) // c
+        if any(abs(v) > 1e4 for v in self.x):
+            raise ValueError("inputs must be at most 1e4 in magnitude")
+        if self.norm == "batchnorm" and n < 2:
+            raise ValueError("BatchNorm1d in training mode needs at least 2 samples (torch: 'Expected more than 1 value per channel')")
+        if self.norm == "layernorm" and c < 2:
+            raise ValueError("LayerNorm over a single feature always outputs β: give num_features ≥ 2")
+        if self.norm == "groupnorm":
+            if c % self.num_groups:
+                raise ValueError(f"num_features={c} must be divisible by num_groups={self.num_groups} (torch's rule)")
+            if c // self.num_groups < 2:
+                raise ValueError("each group needs at least 2 channels, otherwise every output is β")
+        elif self.num_groups != 1:
+            raise ValueError("num_groups only applies to norm=groupnorm")
+        if self.row > n or self.col > c:
+            raise ValueError(f"row must be in 1..{n} and col in 1..{c} for an input of shape ({n}, {c})")
+        return self
+
+    @property
+    def rows(self) -> list[list[float]]:
+        c = self.num_features
+        return [self.x[i:i + c] for i in range(0, len(self.x), c)]
+
+
+def _stats(vals: list[float], ddof: int = 0) -> tuple[float, float]:
+    m = sum(vals) / len(vals)
+    return m, sum((v - m) ** 2 for v in vals) / (len(vals) - ddof)
+
+
+def _group(p: NormLayerOutputParams, axis: str, i: int, j: int) -> list[float]:
+    """Entry (i, j)'s statistics group: its column (BN), its row (LN), its channel group in the row (GN)."""
+    rows = p.rows
+    if axis == "batchnorm":
+        return [r[j] for r in rows]
+    if axis == "layernorm":
+        return rows[i]
+    size = p.num_features // p.num_groups
+    start = (j // size) * size
+    return rows[i][start:start + size]
+
+
+def normalize(p: NormLayerOutputParams, *, axis: str | None = None, ddof: int = 0, eps: float | None = None) -> list[list[float]]:
+    """The whole output; ``axis``/``ddof``/``eps`` overrides produce the misconceptions."""
+    eps = p.eps if eps is None else eps
+    out = []
+    for i, r in enumerate(p.rows):
+        line = []
+        for j, v in enumerate(r):
+            m, var = _stats(_group(p, axis or p.norm, i, j), ddof)
+            line.append(p.weight * (v - m) / math.sqrt(var + eps) + p.bias)
+        out.append(line)
+    return out
+
+
+def _by_variance(p: NormLayerOutputParams) -> list[list[float]]:
+    out = []
+    for i, r in enumerate(p.rows):
+        out.append([p.weight * (v - _stats(_group(p, p.norm, i, j))[0]) / (_stats(_group(p, p.norm, i, j))[1] + p.eps) + p.bias
+                    for j, v in enumerate(r)])
+    return out
+
+
+def _pick(p: NormLayerOutputParams, y: list[list[float]]) -> float | list[float]:
+    if p.quantity == "entry":
+        return y[p.row - 1][p.col - 1]
+    if p.quantity == "row":
+        return y[p.row - 1]
+    return [r[p.col - 1] for r in y]
+
+
+@register
+class NormLayerOutput(Family):
+    name = "norm-layer-output"
+    topic = "batchnorm-layernorm"
+    title = BiText("BatchNorm / LayerNorm / GroupNorm 的输出", "Output of BatchNorm / LayerNorm / GroupNorm")
+    answer_spec = _FLOAT
+    params_model = NormLayerOutputParams
+
+    def spec(self, p: NormLayerOutputParams) -> AnswerSpec:
+        return _FLOAT if p.quantity == "entry" else _VECTOR
+
+    def sample(self, rng: random.Random, difficulty: int) -> NormLayerOutputParams:
+        # Keep only instances where at least two typical mistakes give a wrong answer, so they can be diagnosed.
+        while True:
+            p = self._draw(rng, difficulty)
+            answer, spec = self.solve(p), self.spec(p)
+            if sum(not answers_agree(spec, m.value, answer) for m in self.misconceptions(p)) >= 2:
+                return p
+
+    def _draw(self, rng: random.Random, difficulty: int) -> NormLayerOutputParams:
+        while True:
+            norm = rng.choice(["batchnorm", "layernorm", "groupnorm"] if difficulty > 1 else ["batchnorm", "layernorm"])
+            if norm == "groupnorm":
+                # (4, 1) is deliberate: GroupNorm with one group is LayerNorm.
+                c, g = rng.choice([(4, 2), (6, 2), (6, 3), (4, 1)])
+            else:
+                c, g = rng.randint(2, 4), 1
+            n = rng.randint(2, 4) if norm == "batchnorm" else rng.randint(2, 3)
+            if difficulty == 1:
+                x = [float(rng.randint(-4, 8)) for _ in range(n * c)]
+            else:
+                x = [round(rng.randint(-30, 30) * 0.1, 1) for _ in range(n * c)]
+            eps, weight, bias = 1e-5, 1.0, 0.0
+            if difficulty == 3:
+                # A larger eps against small spreads makes "forgot eps" a visibly different answer.
+                eps = rng.choice([1e-5, 0.01, 0.1, 1e-3])
+                weight, bias = rng.choice([(1.0, 0.0), (2.0, 0.5), (0.5, -1.0), (1.5, 0.0)])
+            # Vectors follow the group a learner computes by hand: a column for BN, a row for LN/GN.
+            quantity = rng.choice(["entry", "entry", "column" if norm == "batchnorm" else "row"])
+            p = NormLayerOutputParams(norm=norm, x=x, num_features=c, num_groups=g, eps=eps, weight=weight, bias=bias,
+                                      quantity=quantity, row=rng.randint(1, n), col=rng.randint(1, c))
+            # A constant statistics group outputs β whatever the numbers: resample rather than ask that.
+            if all(_stats(_group(p, norm, i, j))[1] > 0 for i in range(n) for j in range(c)):
+                return p
+
+    def solve(self, p: NormLayerOutputParams) -> float | list[float]:
+        return _pick(p, normalize(p))
+
+    def verify(self, p: NormLayerOutputParams) -> float | list[float]:
+        import torch
+        from torch import nn
+
+        n, c = len(p.x) // p.num_features, p.num_features
+        x = torch.tensor(p.x, dtype=torch.float64).reshape(n, c)
+        if p.norm == "batchnorm":
+            layer = nn.BatchNorm1d(c, eps=p.eps, dtype=torch.float64).train()
+        elif p.norm == "layernorm":
+            layer = nn.LayerNorm(c, eps=p.eps, dtype=torch.float64)
+        else:
+            layer = nn.GroupNorm(p.num_groups, c, eps=p.eps, dtype=torch.float64)
+        with torch.no_grad():
+            layer.weight.fill_(p.weight)
+            layer.bias.fill_(p.bias)
+            y = layer(x)
+        return _pick(p, y.tolist())
+
+    def prompt(self, p: NormLayerOutputParams) -> BiText:
+        n, c = len(p.x) // p.num_features, p.num_features
+        mat = "[" + ", ".join(fmt_list(r) for r in p.rows) + "]"
+        mod = {"batchnorm": f"nn.BatchNorm1d({c}, eps={fmt(p.eps)})，训练模式（用当前批次的统计量）",
+               "layernorm": f"nn.LayerNorm({c}, eps={fmt(p.eps)})",
+               "groupnorm": f"nn.GroupNorm(num_groups={p.num_groups}, num_channels={c}, eps={fmt(p.eps)})"}[p.norm]
+        mod_en = {"batchnorm": f"nn.BatchNorm1d({c}, eps={fmt(p.eps)}) in training mode (current batch statistics)",
+                  "layernorm": f"nn.LayerNorm({c}, eps={fmt(p.eps)})",
+                  "groupnorm": f"nn.GroupNorm(num_groups={p.num_groups}, num_channels={c}, eps={fmt(p.eps)})"}[p.norm]
+        ask_zh = {"entry": f"第 {p.row} 行（样本）第 {p.col} 列（特征）的输出是多少？",
+                  "row": f"第 {p.row} 行（样本 {p.row}）的整行输出是多少？",
+                  "column": f"第 {p.col} 列（特征 {p.col}）的整列输出是多少？"}[p.quantity]
+        ask_en = {"entry": f"What is the output at row {p.row} (sample), column {p.col} (feature)?",
+                  "row": f"What is the whole output row {p.row} (sample {p.row})?",
+                  "column": f"What is the whole output column {p.col} (feature {p.col})?"}[p.quantity]
+        return BiText(
+            f"输入 x 的形状为 ({n}, {c})（{n} 个样本 × {c} 个特征），按行给出：{mat}。对它使用 {mod}，"
+            f"方差用有偏估计（除以元素个数），仿射参数 γ={fmt(p.weight)}、β={fmt(p.bias)}（对所有特征相同）。{ask_zh}",
+            f"An input x of shape ({n}, {c}) ({n} samples × {c} features), row by row: {mat}. Apply {mod_en}, with the "
+            f"biased variance (divide by the element count) and affine γ={fmt(p.weight)}, β={fmt(p.bias)} (same for "
+            f"every feature). {ask_en}",
+        )
+
+    def solution(self, p: NormLayerOutputParams) -> BiText:
+        y = normalize(p)
+        rows, c = p.rows, p.num_features
+        targets = ([(p.row - 1, p.col - 1)] if p.quantity == "entry" else
+                   [(p.row - 1, j) for j in range(c)] if p.quantity == "row" else [(i, p.col - 1) for i in range(len(rows))])
+        where_zh = {"batchnorm": "每个特征（列）在批次维上", "layernorm": "每个样本（行）在特征维上",
+                    "groupnorm": f"每个样本内每组 {c // p.num_groups} 个通道上"}[p.norm]
+        where_en = {"batchnorm": "per feature (column) over the batch", "layernorm": "per sample (row) over its features",
+                    "groupnorm": f"per sample, within each group of {c // p.num_groups} channels"}[p.norm]
+        lines, seen = [], set()
+        for i, j in targets:
+            vals = _group(p, p.norm, i, j)
+            m, var = _stats(vals)
+            if tuple(vals) not in seen:
+                seen.add(tuple(vals))
+                lines.append(f"{fmt_list(vals)}: μ = {fmt(round(m, 10))}, σ² = {fmt(round(var, 10))}")
+            aff = f"{fmt(p.weight)}·" if p.weight != 1 else ""
+            tail = (f" − {fmt(-p.bias)}" if p.bias < 0 else f" + {fmt(p.bias)}") if p.bias else ""
+            minus = f"+ {fmt(round(-m, 10))}" if m < 0 else f"− {fmt(round(m, 10))}"
+            lines.append(f"y[{i + 1},{j + 1}] = {aff}({fmt(rows[i][j])} {minus}) / √({fmt(round(var, 10))} + "
+                         f"{fmt(p.eps)}){tail} = {fmt(y[i][j], 5)}")
+        body = "\n  ".join(lines)
+        formula = "y = γ·(x − μ)/√(σ² + eps) + β"
+        return BiText(f"{formula}，统计量{where_zh}计算（有偏方差）：\n  {body}",
+                      f"{formula}, with statistics computed {where_en} (biased variance):\n  {body}")
+
+    def misconceptions(self, p: NormLayerOutputParams) -> list[Misconception]:
+        rows = p.rows
+        wrong_axes = {"batchnorm": ["layernorm"], "layernorm": ["batchnorm"], "groupnorm": ["layernorm", "batchnorm"]}
+        mistakes = []
+        for axis in wrong_axes[p.norm]:
+            if axis == "batchnorm" and len(rows) < 2:
+                continue
+            what_zh = {"batchnorm": "按批次（列）", "layernorm": "按整个样本（行）"}[axis]
+            what_en = {"batchnorm": "over the batch (per column)", "layernorm": "over the whole sample (per row)"}[axis]
+            mistakes.append(Misconception(f"wrong-axis-{axis}", _pick(p, normalize(p, axis=axis)), BiText(
+                f"归一化的轴错了：你{what_zh}求了统计量。BatchNorm 对每个特征在批次上求，LayerNorm 对每个样本在全部特征上求，"
+                "GroupNorm 对每个样本在各自的通道组内求。",
+                f"Wrong axis: you took the statistics {what_en}. BatchNorm uses each feature over the batch, LayerNorm each "
+                "sample over all its features, GroupNorm each sample within its channel group.")))
+        mistakes.append(Misconception("divided-by-variance", _pick(p, _by_variance(p)), BiText(
+            "你除以了 σ² + eps；应除以标准差 √(σ² + eps)。",
+            "You divided by σ² + eps; divide by the standard deviation √(σ² + eps).")))
+        group_size = len(rows) if p.norm == "batchnorm" else p.num_features // p.num_groups
+        if group_size > 1:
+            mistakes.append(Misconception("unbiased-variance", _pick(p, normalize(p, ddof=1)), BiText(
+                "你用了无偏方差（除以 n − 1）；归一化层在前向里用有偏方差（除以 n）。",
+                "You used the unbiased variance (divide by n − 1); normalization layers use the biased variance (divide by n) in the forward pass.")))
+        try:
+            no_eps = _pick(p, normalize(p, eps=0.0))
+        except ZeroDivisionError:
+            no_eps = None
+        spec, answer = self.spec(p), self.solve(p)
+        # Only worth diagnosing when leaving eps out changes the graded answer.
+        if no_eps is not None and not answers_agree(spec, no_eps, answer, rel=spec.rel_tol, abs_=spec.abs_tol):
+            mistakes.append(Misconception("forgot-eps", no_eps, BiText(
+                f"忘了在根号里加 eps={fmt(p.eps)}：方差小时它的影响不可忽略。",
+                f"You left eps={fmt(p.eps)} out of the square root: it matters when the variance is small.")))
+        if (p.weight, p.bias) != (1.0, 0.0):
+            mistakes.append(Misconception("forgot-affine", _pick(p, normalize(p.model_copy(update=dict(weight=1.0, bias=0.0)))), BiText(
+                "忘了仿射变换：归一化后还要乘 γ 再加 β。", "You forgot the affine step: multiply by γ and add β after normalizing.")))
+        return mistakes

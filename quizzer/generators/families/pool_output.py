@@ -1,0 +1,218 @@
+"""Output size of MaxPool / AvgPool (1-D or 2-D), including torch's ceil_mode rule."""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params
+from quizzer.generators.registry import register
+from quizzer.text import BiText
+
+
+class PoolOutputParams(Params):
+    input_size: int = Field(ge=1, le=1024)
+    kernel_size: int = Field(ge=1, le=16)
+    stride: int | None = Field(default=None, ge=1, le=16)  # None = torch's default, kernel_size
+    padding: int = Field(default=0, ge=0, le=8)
+    dilation: int = Field(default=1, ge=1, le=8)
+    ceil_mode: bool = False
+    dims: int = Field(default=2, ge=1, le=2)  # int, not Literal[1, 2]: the CLI passes "1" as a string
+    kind: Literal["max", "avg"] = "max"
+
+    @model_validator(mode="after")
+    def _well_posed(self) -> "PoolOutputParams":
+        if self.padding > self.kernel_size // 2:
+            raise ValueError(f"padding ({self.padding}) must be at most kernel_size // 2 = {self.kernel_size // 2} (torch's rule)")
+        if self.kind == "avg" and self.dilation != 1:
+            raise ValueError("average pooling has no dilation in torch; use kind=max or dilation=1")
+        span = self.dilation * (self.kernel_size - 1) + 1
+        if span > self.input_size + 2 * self.padding:
+            raise ValueError(f"the pooling window spans {span}, more than the padded input ({self.input_size} + 2·{self.padding})")
+        return self
+
+    @property
+    def s(self) -> int:
+        return self.kernel_size if self.stride is None else self.stride
+
+
+def raw_size(p: PoolOutputParams, *, ceil: bool, stride: int | None = None) -> int:
+    """⌊ or ⌈(n + 2p − d(k−1) − 1)/s⌉ + 1, before torch's last-window correction."""
+    s = p.s if stride is None else stride
+    num = p.input_size + 2 * p.padding - p.dilation * (p.kernel_size - 1) - 1
+    return (math.ceil(num / s) if ceil else num // s) + 1
+
+
+def pool_size(p: PoolOutputParams, *, stride: int | None = None) -> int:
+    s = p.s if stride is None else stride
+    out = raw_size(p, ceil=p.ceil_mode, stride=s)
+    # torch: with ceil_mode the last window must start inside the input or the left padding
+    if p.ceil_mode and (out - 1) * s >= p.input_size + p.padding:
+        out -= 1
+    return out
+
+
+def last_window_drops(p: PoolOutputParams) -> bool:
+    return p.ceil_mode and raw_size(p, ceil=True) != pool_size(p)
+
+
+@register
+class PoolOutput(Family):
+    name = "pool-output"
+    topic = "pooling"
+    title = BiText("池化层输出尺寸", "Pooling output size")
+    answer_spec = AnswerSpec(kind="int")
+    params_model = PoolOutputParams
+
+    def sample(self, rng: random.Random, difficulty: int) -> PoolOutputParams:
+        # difficulty 3 is about ceil_mode: aim for the last-window rule or at least a rounding that matters
+        target = rng.choice(["drop", "ceil", "any"]) if difficulty == 3 else "any"
+        while True:
+            kind = rng.choice(["max", "avg"])
+            if difficulty == 1:
+                k = rng.choice([2, 3])
+                values = dict(input_size=rng.randint(7, 64), kernel_size=k, stride=rng.choice([None, None, 1, 2]), kind=kind)
+            elif difficulty == 2:
+                k = rng.choice([2, 3, 4, 5])
+                values = dict(input_size=rng.randint(7, 113), kernel_size=k, stride=rng.choice([None, 1, 2, 3]),
+                              padding=rng.randint(0, k // 2), ceil_mode=rng.random() < 0.4, dims=rng.choice([1, 2]), kind=kind)
+            else:
+                k = rng.choice([2, 3, 4, 5])
+                values = dict(input_size=rng.randint(3, 40), kernel_size=k, stride=rng.choice([None, 2, 3, 4]),
+                              padding=rng.randint(0, k // 2), dilation=rng.choice([1, 1, 2]) if kind == "max" else 1,
+                              ceil_mode=target != "any" or rng.random() < 0.5, dims=rng.choice([1, 2]), kind=kind)
+            try:
+                p = PoolOutputParams(**values)
+            except ValueError:
+                continue
+            if target == "drop" and not last_window_drops(p):
+                continue
+            if target == "ceil" and raw_size(p, ceil=False) == pool_size(p):
+                continue
+            return p
+
+    def solve(self, p: PoolOutputParams) -> int:
+        return pool_size(p)
+
+    def verify(self, p: PoolOutputParams) -> int:
+        import torch
+        from torch import nn
+
+        kwargs = dict(stride=p.stride, padding=p.padding, ceil_mode=p.ceil_mode)
+        if p.kind == "max":
+            layer = (nn.MaxPool1d if p.dims == 1 else nn.MaxPool2d)(p.kernel_size, dilation=p.dilation, **kwargs)
+        else:
+            layer = (nn.AvgPool1d if p.dims == 1 else nn.AvgPool2d)(p.kernel_size, **kwargs)
+        x = torch.zeros((1, 1) + (p.input_size,) * p.dims)
+        with torch.no_grad():
+            return int(layer(x).shape[-1])
+
+    def _code(self, p: PoolOutputParams) -> str:
+        cls = f"{'MaxPool' if p.kind == 'max' else 'AvgPool'}{p.dims}d"
+        args = [f"kernel_size={p.kernel_size}"]
+        args += [f"stride={p.stride}"] * (p.stride is not None) + [f"padding={p.padding}"] * (p.padding != 0)
+        args += [f"dilation={p.dilation}"] * (p.dilation != 1) + ["ceil_mode=True"] * p.ceil_mode
+        return f"nn.{cls}({', '.join(args)})"
+
+    def prompt(self, p: PoolOutputParams) -> BiText:
+        n = p.input_size
+        size_zh = f"长度为 {n} 的一维输入" if p.dims == 1 else f"{n}×{n} 的输入"
+        size_en = f"a 1-D input of length {n}" if p.dims == 1 else f"an input of size {n}×{n}"
+        note_zh = "（未写出的参数取 PyTorch 默认值）"
+        note_en = " (arguments not shown take PyTorch's defaults)"
+        return BiText(
+            f"对{size_zh}使用 {self._code(p)}{note_zh}。输出的空间尺寸（每边长度）是多少？",
+            f"{self._code(p)} is applied to {size_en}{note_en}. What is the output's spatial size (length of each side)?",
+        )
+
+    def solution(self, p: PoolOutputParams) -> BiText:
+        n, k, s, pad, d = p.input_size, p.kernel_size, p.s, p.padding, p.dilation
+        num = n + 2 * pad - d * (k - 1) - 1
+        zh, en = [], []
+        if p.stride is None:
+            zh.append(f"stride 未给出，默认等于 kernel_size = {k}。")
+            en.append(f"stride is not given, so it defaults to kernel_size = {k}.")
+        br = ("⌈", "⌉") if p.ceil_mode else ("⌊", "⌋")
+        raw = raw_size(p, ceil=p.ceil_mode)
+        zh.append(f"out = {br[0]}(n + 2p − d·(k − 1) − 1) / s{br[1]} + 1"
+                  + ("（ceil_mode=True：向上取整）" if p.ceil_mode else "（向下取整）"))
+        en.append(f"out = {br[0]}(n + 2p − d·(k − 1) − 1) / s{br[1]} + 1"
+                  + (" (ceil_mode=True: round up)" if p.ceil_mode else " (round down)"))
+        line = (f"  = {br[0]}({n} + 2·{pad} − {d}·({k} − 1) − 1) / {s}{br[1]} + 1"
+                f" = {br[0]}{num} / {s}{br[1]} + 1 = {raw}")
+        zh.append(line)
+        en.append(line)
+        if p.ceil_mode:
+            start = (raw - 1) * s
+            if last_window_drops(p):
+                zh.append(f"检查最后一个窗口的起点：(out − 1)·s = {raw - 1}·{s} = {start} ≥ n + p = {n + pad}，"
+                          f"它完全落在右侧 padding 里，PyTorch 丢弃它：out = {raw} − 1 = {raw - 1}")
+                en.append(f"Check where the last window starts: (out − 1)·s = {raw - 1}·{s} = {start} ≥ n + p = {n + pad}, "
+                          f"so it lies entirely in the right padding and PyTorch drops it: out = {raw} − 1 = {raw - 1}")
+            else:
+                zh.append(f"检查最后一个窗口的起点：(out − 1)·s = {start} < n + p = {n + pad}，它从输入内部开始，保留。")
+                en.append(f"Check where the last window starts: (out − 1)·s = {start} < n + p = {n + pad}, inside the input, so it stays.")
+        zh.append(f"输出尺寸：{pool_size(p)}")
+        en.append(f"Output size: {pool_size(p)}")
+        return BiText("\n".join(zh), "\n".join(en))
+
+    def misconceptions(self, p: PoolOutputParams) -> list[Misconception]:
+        out = []
+        if p.ceil_mode:
+            out.append(Misconception(
+                "floor-instead-of-ceil",
+                raw_size(p, ceil=False),
+                BiText("ceil_mode=True 时要向上取整（保留不完整的最后窗口），你向下取整了。",
+                       "With ceil_mode=True round up (the partial last window is kept); you rounded down."),
+            ))
+            out.append(Misconception(
+                "forgot-last-window-rule",
+                raw_size(p, ceil=True),
+                BiText("向上取整后还要检查：最后一个窗口必须从输入（或左侧 padding）内开始，否则 PyTorch 去掉它。",
+                       "After rounding up, check that the last window starts inside the input (or the left padding); "
+                       "if it starts in the right padding PyTorch drops it."),
+            ))
+        else:
+            out.append(Misconception(
+                "ceil-instead-of-floor",
+                raw_size(p, ceil=True),
+                BiText("默认 ceil_mode=False：除不尽时向下取整，不完整的窗口被丢弃。",
+                       "The default is ceil_mode=False: round down and drop the incomplete window."),
+            ))
+        if p.stride is None:
+            out.append(Misconception(
+                "stride-defaulted-to-1",
+                pool_size(p, stride=1),
+                BiText(f"池化层的 stride 默认等于 kernel_size（= {p.kernel_size}），不是卷积那样的 1。",
+                       f"A pooling layer's stride defaults to kernel_size (= {p.kernel_size}), not 1 as for convolutions."),
+            ))
+        if p.padding:
+            num = p.input_size + p.padding - p.dilation * (p.kernel_size - 1) - 1
+            if num >= 0:
+                out.append(Misconception(
+                    "padding-one-side",
+                    (math.ceil(num / p.s) if p.ceil_mode else num // p.s) + 1,
+                    BiText("padding 加在两侧，公式里是 2p。", "Padding goes on both sides, so the formula has 2p."),
+                ))
+        if p.dilation != 1:
+            num = p.input_size + 2 * p.padding - p.kernel_size
+            out.append(Misconception(
+                "ignored-dilation",
+                (math.ceil(num / p.s) if p.ceil_mode else num // p.s) + 1,
+                BiText("忽略了 dilation：膨胀后的窗口跨度是 d·(k−1)+1。", "You ignored the dilation: a dilated window spans d·(k−1)+1."),
+            ))
+        out.append(Misconception(
+            "divided-by-stride",
+            p.input_size // p.s,
+            BiText("“除以 stride”只是粗略的经验：窗口必须放得下，要用 ⌊(n + 2p − d(k−1) − 1)/s⌋ + 1。",
+                   "'Divide by the stride' is only a rule of thumb: the window has to fit, so use ⌊(n + 2p − d(k−1) − 1)/s⌋ + 1."),
+        ))
+        out.append(Misconception(
+            "forgot-plus-one",
+            pool_size(p) - 1,
+            BiText("漏了最后的 +1：第一个窗口本身就算一个输出位置。", "You dropped the final +1: the first window is itself one output."),
+        ))
+        return out
