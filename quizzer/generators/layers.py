@@ -107,7 +107,7 @@ def parse_layers(value: Any) -> tuple[Layer, ...]:
     if isinstance(value, Layer):
         return (value,)
     if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        value = ",".join(value)  # the CLI splits list-typed values on commas; rejoin before parsing
+        value = ", ".join(value)  # the CLI splits list-typed values on commas; rejoin before parsing
     if isinstance(value, str):
         texts = value.split(";")
         if not value.strip():
@@ -202,34 +202,32 @@ def probe_size(layers: tuple[Layer, ...]) -> int:
     return 2 * total + 8
 
 
-@functools.lru_cache(maxsize=512)
-def _net(layers: tuple[Layer, ...]) -> Any:
+@functools.lru_cache(maxsize=256)
+def _module(layer: Layer) -> Any:
     import torch
     from torch import nn
 
     # 1-D layers: a k×k window's field is the product of two identical 1-D fields, so Conv1d/AvgPool1d give
     # the same r, j and start as Conv2d/AvgPool2d at a fraction of the cost.
-    modules = []
-    for layer in layers:
-        if layer.kind == "conv":
-            conv = nn.Conv1d(1, 1, layer.kernel_size, stride=layer.s, padding=layer.padding, dilation=layer.dilation,
-                             bias=False, dtype=torch.float64)
-            with torch.no_grad():
-                conv.weight.fill_(1.0)  # positive weights: no gradient can cancel to zero inside the field
-            conv.weight.requires_grad_(False)
-            modules.append(conv)
-        else:
-            # Max pooling routes the gradient to one element only; an average pool of the same window
-            # touches every element, so its gradient support is the whole window.
-            modules.append(nn.AvgPool1d(layer.kernel_size, stride=layer.s, padding=layer.padding, count_include_pad=True))
-    return nn.Sequential(*modules)
+    if layer.kind == "conv":
+        conv = nn.Conv1d(1, 1, layer.kernel_size, stride=layer.s, padding=layer.padding, dilation=layer.dilation,
+                         bias=False, dtype=torch.float64)
+        with torch.no_grad():
+            conv.weight.fill_(1.0)  # positive weights: no gradient can cancel to zero inside the field
+        conv.weight.requires_grad_(False)
+        return conv
+    # Max pooling routes the gradient to one element only; an average pool of the same window
+    # touches every element, so its gradient support is the whole window.
+    return nn.AvgPool1d(layer.kernel_size, stride=layer.s, padding=layer.padding, count_include_pad=True)
 
 
 def measure_rf(layers: tuple[Layer, ...], max_size: int = 1 << 16) -> RF:
     """r, j and start measured by torch: the support of d(output unit)/d(input) for two neighbouring units."""
     import torch
 
-    net = _net(tuple(layers))
+    from torch import nn
+
+    net = nn.Sequential(*(_module(layer) for layer in layers))  # modules hold no state, so stacks can share them
     threads = torch.get_num_threads()
     # These tensors are tiny: waking a thread pool costs ~10× the work itself (worse on a busy machine).
     torch.set_num_threads(1)

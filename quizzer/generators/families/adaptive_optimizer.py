@@ -118,8 +118,8 @@ class AdaptiveOptimizer(Family):
             if kind == "rmsprop":
                 v["alpha"] = rng.choice([0.9, 0.99])
         else:
-            # Small gradients with a large eps: the regime where where eps sits actually changes the answer.
-            grads = [round(rng.uniform(-0.5, 0.5), 2) or 0.1 for _ in range(k)]
+            # Small gradients with a large eps: the regime where the placement of eps actually changes the answer.
+            grads = [round(rng.uniform(-0.2, 0.2), 2) or 0.05 for _ in range(k)]
             v.update(p0=round(rng.uniform(-1, 1), 1), eps=rng.choice([0.1, 0.01]))
             if kind == "rmsprop":
                 v["alpha"] = rng.choice([0.9, 0.8])

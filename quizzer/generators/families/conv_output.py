@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Literal
-
 from pydantic import Field, model_validator
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params
@@ -21,7 +19,7 @@ class ConvOutputParams(Params):
     dilation: int = Field(default=1, ge=1, le=16)
     transposed: bool = False
     output_padding: int = Field(default=0, ge=0, le=15)
-    dims: Literal[1, 2] = 2
+    dims: int = Field(default=2, ge=1, le=2, description="1 for Conv1d, 2 for Conv2d")
 
     @model_validator(mode="after")
     def _well_posed(self) -> "ConvOutputParams":

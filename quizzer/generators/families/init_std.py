@@ -217,15 +217,18 @@ class InitStd(Family):
             lines.append(f"std = gain·√(2 / (fan_in + fan_out)) = {fmt(p.gain)} × √(2 / {fan_in + fan_out}) = {fmt(std)}")
         else:
             g, fan = kaiming_gain(p), (fan_in if p.mode == "fan_in" else fan_out)
-            gain_rule = {"relu": "√2", "leaky_relu": f"√(2 / (1 + {fmt(p.a)}²))", "tanh": "5/3"}.get(p.nonlinearity, "1")
+            gain_rule = (f"√(2 / (1 + {fmt(p.a)}²))" if p.nonlinearity == "leaky_relu"
+                         else {"relu": "√2", "tanh": "5/3"}.get(p.nonlinearity, "1"))
             lines.append(f"gain({p.nonlinearity}) = {gain_rule} = {fmt(g)}")
             lines.append(f"std = gain / √{p.mode} = {fmt(g)} / √{fan} = {fmt(std)}")
-        if p.init.endswith("uniform_"):
-            b = std * math.sqrt(3.0)
-            lines.append(f"U(−b, b) has std b/√3, so b = √3·std = {fmt(b)}")
         body = "\n  ".join(lines)
+        tail_zh = tail_en = ""
+        if p.init.endswith("uniform_"):
+            b = fmt(std * math.sqrt(3.0))
+            tail_zh = f"\n  U(−b, b) 的标准差是 b/√3，所以 b = √3·std = {b}"
+            tail_en = f"\n  U(−b, b) has std b/√3, so b = √3·std = {b}"
         ans = fmt(self.solve(p))
-        return BiText(f"{body}\n答案：{ans}", f"{body}\nAnswer: {ans}")
+        return BiText(f"{body}{tail_zh}\n答案：{ans}", f"{body}{tail_en}\nAnswer: {ans}")
 
     def misconceptions(self, p: InitStdParams) -> list[Misconception]:
         fan_in, fan_out, rf = fans(p)

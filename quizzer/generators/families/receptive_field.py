@@ -1,0 +1,169 @@
+"""Receptive field, jump and centre of the last layer's units in a conv/pool stack."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from pydantic import field_serializer, field_validator, model_validator
+
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, answers_agree, fmt
+from quizzer.generators.layers import RF_FORMULA, Layer, layers_text, measure_rf, parse_layers, receptive_field, rf_steps
+from quizzer.generators.registry import register
+from quizzer.text import BiText
+
+MAX_LAYERS = 10
+MAX_RF = 4096  # keeps torch's check to a few thousand input pixels
+
+
+class ReceptiveFieldParams(Params):
+    layers: tuple[Layer, ...]
+
+    @field_validator("layers", mode="before")
+    @classmethod
+    def _parse(cls, v: Any) -> Any:
+        return parse_layers(v)
+
+    @field_serializer("layers")
+    def _dump(self, layers: tuple[Layer, ...]) -> str:
+        return layers_text(layers)
+
+    @model_validator(mode="after")
+    def _well_posed(self) -> "ReceptiveFieldParams":
+        if not 1 <= len(self.layers) <= MAX_LAYERS:
+            raise ValueError(f"give 1 to {MAX_LAYERS} layers separated by ';', e.g. 'conv k=3; maxpool k=2'; got {len(self.layers)}")
+        rf = receptive_field(self.layers)
+        if rf.r > MAX_RF:
+            raise ValueError(f"the receptive field would be {rf.r} pixels; keep it at most {MAX_RF}")
+        return self
+
+
+def record(rf: Any) -> dict[str, Any]:
+    return {"receptive_field": int(rf.r), "jump": int(rf.j) if float(rf.j).is_integer() else float(rf.j), "start": float(rf.start)}
+
+
+def layer_list(layers: tuple[Layer, ...]) -> str:
+    return "\n".join(f"  {i}. {layer.torch_text()}" for i, layer in enumerate(layers, 1))
+
+
+def _conv(rng: random.Random, ks: list[int], strides: list[int], pad: str, dil: list[int] | None = None) -> Layer:
+    k = rng.choice(ks)
+    p = {"same": k // 2, "either": rng.choice([0, k // 2]), "any": rng.randint(0, k // 2 + (k > 1))}[pad]
+    d = rng.choice(dil) if dil and k > 1 else 1
+    return Layer(kind="conv", kernel_size=k, stride=rng.choice(strides), padding=p, dilation=d)
+
+
+def _pool(rng: random.Random, kinds: list[str], ks: list[int], strides: list[int | None], pads: bool) -> Layer:
+    k = rng.choice(ks)
+    return Layer(kind=rng.choice(kinds), kernel_size=k, stride=rng.choice(strides), padding=rng.randint(0, k // 2) if pads else 0)
+
+
+def sample_stack(rng: random.Random, difficulty: int) -> tuple[Layer, ...]:
+    """A stack with at least one downsampling layer, so strides matter."""
+    while True:
+        if difficulty == 1:
+            n = rng.randint(2, 3)
+            layers = [_conv(rng, [3, 5], [1], "either") if rng.random() < 0.6 else _pool(rng, ["maxpool"], [2], [None], False)
+                      for _ in range(n)]
+        elif difficulty == 2:
+            n = rng.randint(3, 4)
+            layers = [_conv(rng, [3, 5, 7], [1, 1, 2], "either") if rng.random() < 0.6
+                      else _pool(rng, ["maxpool"], [2, 3], [2], True) for _ in range(n)]
+        else:
+            n = rng.randint(4, 5)
+            layers = [_conv(rng, [1, 3, 3, 5, 7, 11], [1, 2, 3, 4], "any", [1, 1, 2, 3]) if rng.random() < 0.6
+                      else _pool(rng, ["maxpool", "avgpool"], [2, 3, 4], [None, 1, 2, 3], True) for _ in range(n)]
+        if layers[0].kind != "conv" or not any(layer.s > 1 for layer in layers):
+            continue  # start with a conv, and downsample somewhere so the jump matters
+        if receptive_field(tuple(layers)).r <= (64, 160, 600)[difficulty - 1]:
+            return tuple(layers)
+
+
+@register
+class ReceptiveField(Family):
+    name = "receptive-field"
+    topic = "receptive-field"
+    title = BiText("感受野、跳距与中心位置", "Receptive field, jump and centre")
+    answer_spec = AnswerSpec(kind="record", fields=("receptive_field", "jump", "start"), rel_tol=1e-9, abs_tol=1e-6)
+    params_model = ReceptiveFieldParams
+
+    def sample(self, rng: random.Random, difficulty: int) -> ReceptiveFieldParams:
+        while True:
+            p = ReceptiveFieldParams(layers=sample_stack(rng, difficulty))
+            answer = self.solve(p)
+            wrong = {tuple(sorted(m.value.items())) for m in self.misconceptions(p)
+                     if not answers_agree(self.answer_spec, m.value, answer)}
+            if len(wrong) >= 2:  # two different wrong answers, so a mistake can be told apart
+                return p
+
+    def solve(self, p: ReceptiveFieldParams) -> dict[str, Any]:
+        return record(receptive_field(p.layers))
+
+    def verify(self, p: ReceptiveFieldParams) -> dict[str, Any]:
+        return record(measure_rf(p.layers))
+
+    def prompt(self, p: ReceptiveFieldParams) -> BiText:
+        layers = layer_list(p.layers)
+        return BiText(
+            f"一张图像依次经过以下层（正方形卷积核，两个方向相同）：\n{layers}\n"
+            "对最后一层输出的单个单元，求：receptive_field（感受野边长，输入像素数）；jump（相邻两个输出单元的感受野中心"
+            "在输入上相距多少像素）；start（输出单元 0 的感受野中心在输入上的坐标，输入像素 0 的中心记为 0，可以是负数或半整数）。",
+            f"An image passes through these layers (square kernels, the same along both axes):\n{layers}\n"
+            "For one unit of the last layer's output, give: receptive_field (side of its receptive field, in input pixels); "
+            "jump (how many input pixels apart the field centres of two neighbouring output units are); "
+            "start (the input coordinate of output unit 0's field centre, with input pixel 0 centred at 0; it may be "
+            "negative or a half-integer).",
+        )
+
+    def solution(self, p: ReceptiveFieldParams) -> BiText:
+        zh, en = rf_steps(p.layers)
+        rf = receptive_field(p.layers)
+        final = f"receptive_field = {rf.r}, jump = {rf.j}, start = {fmt(rf.start)}"
+        return BiText(
+            "逐层递推：" + RF_FORMULA.zh + "\n" + "\n".join(zh) + f"\n答案：{final}",
+            "Layer by layer: " + RF_FORMULA.en + "\n" + "\n".join(en) + f"\nAnswer: {final}",
+        )
+
+    def misconceptions(self, p: ReceptiveFieldParams) -> list[Misconception]:
+        layers = p.layers
+        right = receptive_field(layers)
+        out = []
+        if any(layer.kind != "conv" for layer in layers):
+            doubled = receptive_field(layers, pool_doubles=True)
+            out.append(Misconception(
+                "pooling-doubles-rf",
+                record(right._replace(r=doubled.r)),
+                BiText("“每个池化层让感受野翻倍”并不成立：池化层和卷积层一样，只加 (k − 1)·j_in。"
+                       "例如两个 3×3 卷积后接 2×2/2 池化，感受野是 6 而不是 10。",
+                       "'Each pooling layer doubles the receptive field' is false: a pool adds (k − 1)·j_in like any window. "
+                       "Two 3×3 convs then a 2×2/2 pool give 6, not 10."),
+            ))
+        out.append(Misconception(
+            "summed-kernels",
+            record(receptive_field(layers, ignore_stride=True)),
+            BiText("你把各层的 (k − 1) 直接相加（r = 1 + Σ(k − 1)），忽略了步长：前面各层的步长之积 j 会把后面每层的增量放大 j 倍。",
+                   "You summed (k − 1) over the layers (r = 1 + Σ(k − 1)) and ignored the strides: the product j of the "
+                   "earlier strides scales every later layer's contribution."),
+        ))
+        out.append(Misconception(
+            "jump-after-stride",
+            record(receptive_field(layers, jump_after=True)),
+            BiText("你用了乘上本层步长之后的 j_out 去放大本层的增量；本层的窗口在它的输入上滑动，应乘 j_in（之前各层步长之积）。",
+                   "You scaled this layer's growth by j_out (already multiplied by its own stride); the window slides over "
+                   "its input, so the factor is j_in, the product of the earlier strides only."),
+        ))
+        if any(layer.dilation != 1 for layer in layers):
+            out.append(Misconception(
+                "ignored-dilation",
+                record(receptive_field(layers, ignore_dilation=True)),
+                BiText("忽略了 dilation：膨胀卷积的有效核长 k' = d·(k − 1) + 1。",
+                       "You ignored the dilation: a dilated kernel's effective size is k' = d·(k − 1) + 1."),
+            ))
+        if any(layer.padding for layer in layers):
+            out.append(Misconception(
+                "start-ignores-padding",
+                record(receptive_field(layers, ignore_padding=True)),
+                BiText("padding 不改变感受野大小，但会把中心左移 p·j_in：start 的递推里要减去 p。",
+                       "Padding does not change the field's size but shifts its centre left by p·j_in: subtract p in the start recurrence."),
+            ))
+        return out

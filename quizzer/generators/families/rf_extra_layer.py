@@ -1,0 +1,152 @@
+"""How much one more layer on top of a stack grows the receptive field: (k' − 1)·j of the stack."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from pydantic import field_serializer, field_validator, model_validator
+
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params
+from quizzer.generators.families.receptive_field import MAX_LAYERS, MAX_RF, layer_list, sample_stack
+from quizzer.generators.layers import RF_FORMULA, Layer, layers_text, measure_rf, parse_layers, receptive_field, rf_steps
+from quizzer.generators.registry import register
+from quizzer.text import BiText
+
+
+class RfExtraLayerParams(Params):
+    layers: tuple[Layer, ...]
+    extra: Layer
+
+    @field_validator("layers", mode="before")
+    @classmethod
+    def _parse(cls, v: Any) -> Any:
+        return parse_layers(v)
+
+    @field_validator("extra", mode="before")
+    @classmethod
+    def _parse_one(cls, v: Any) -> Any:
+        if isinstance(v, (dict, Layer)):
+            return v
+        layers = parse_layers(v)
+        if len(layers) != 1:
+            raise ValueError(f"extra is exactly one layer, e.g. 'conv k=3'; got {len(layers)}")
+        return layers[0]
+
+    @field_serializer("layers")
+    def _dump(self, layers: tuple[Layer, ...]) -> str:
+        return layers_text(layers)
+
+    @field_serializer("extra")
+    def _dump_extra(self, extra: Layer) -> str:
+        return extra.text()
+
+    @model_validator(mode="after")
+    def _well_posed(self) -> "RfExtraLayerParams":
+        if not 1 <= len(self.layers) <= MAX_LAYERS - 1:
+            raise ValueError(f"give 1 to {MAX_LAYERS - 1} layers separated by ';', e.g. 'conv k=3; maxpool k=2'; got {len(self.layers)}")
+        r = receptive_field(self.layers + (self.extra,)).r
+        if r > MAX_RF:
+            raise ValueError(f"the receptive field would be {r} pixels; keep it at most {MAX_RF}")
+        return self
+
+
+def _sample_extra(rng: random.Random, difficulty: int) -> Layer:
+    if rng.random() < 0.4:
+        k = rng.choice([2, 3]) if difficulty < 3 else rng.choice([2, 3, 4])
+        kind = "maxpool" if difficulty < 3 else rng.choice(["maxpool", "avgpool"])
+        return Layer(kind=kind, kernel_size=k, stride=2 if difficulty < 3 else rng.choice([1, 2, 3]))
+    k = rng.choice([3, 5]) if difficulty == 1 else rng.choice([3, 5, 7])
+    s = 1 if difficulty == 1 else rng.choice([1, 2])
+    d = rng.choice([1, 2, 3]) if difficulty == 3 else 1
+    return Layer(kind="conv", kernel_size=k, stride=s, padding=d * (k - 1) // 2, dilation=d)
+
+
+@register
+class RfExtraLayer(Family):
+    name = "rf-extra-layer"
+    topic = "receptive-field"
+    title = BiText("多加一层后感受野增加多少", "Receptive-field growth from one more layer")
+    answer_spec = AnswerSpec(kind="int")
+    params_model = RfExtraLayerParams
+
+    def sample(self, rng: random.Random, difficulty: int) -> RfExtraLayerParams:
+        while True:
+            p = RfExtraLayerParams(layers=sample_stack(rng, difficulty), extra=_sample_extra(rng, difficulty))
+            answer = self.solve(p)
+            if receptive_field(p.layers).j >= 2 and len({m.value for m in self.misconceptions(p)} - {answer}) >= 2:
+                return p
+
+    def solve(self, p: RfExtraLayerParams) -> int:
+        return int(receptive_field(p.layers + (p.extra,)).r - receptive_field(p.layers).r)
+
+    def verify(self, p: RfExtraLayerParams) -> int:
+        return int(measure_rf(p.layers + (p.extra,)).r - measure_rf(p.layers).r)
+
+    def prompt(self, p: RfExtraLayerParams) -> BiText:
+        layers = layer_list(p.layers)
+        extra = p.extra.torch_text()
+        return BiText(
+            f"一张图像依次经过以下层（正方形卷积核）：\n{layers}\n现在在最后再加一层 {extra}。"
+            "最后一层输出单元的感受野边长（输入像素数）增加了多少？",
+            f"An image passes through these layers (square kernels):\n{layers}\nOne more layer, {extra}, is appended on top. "
+            "By how many input pixels does the receptive field (side length) of a last-layer output unit grow?",
+        )
+
+    def solution(self, p: RfExtraLayerParams) -> BiText:
+        zh, en = rf_steps(p.layers)
+        before = receptive_field(p.layers)
+        e = p.extra
+        span = f"k' = {e.dilation}·({e.kernel_size} − 1) + 1 = {e.span}" if e.dilation != 1 else f"k' = {e.span}"
+        delta = (e.span - 1) * before.j
+        tail_zh = (f"新加的层在第 {len(p.layers)} 层的输出上滑动，相邻输入单元在原图上相距 j = {before.j}：\n"
+                   f"  增量 = (k' − 1)·j = ({e.span} − 1)·{before.j} = {delta}（{span}；新层自己的步长 {e.s} 只影响之后的层）\n"
+                   f"  感受野 {before.r} → {before.r + delta}")
+        tail_en = (f"The new layer slides over layer {len(p.layers)}'s output, whose neighbouring units are j = {before.j} "
+                   f"input pixels apart:\n  growth = (k' − 1)·j = ({e.span} − 1)·{before.j} = {delta} ({span}; the new "
+                   f"layer's own stride {e.s} only matters for layers after it)\n  receptive field {before.r} → {before.r + delta}")
+        return BiText(
+            "先求原堆叠的 r 和 j：" + RF_FORMULA.zh + "\n" + "\n".join(zh) + "\n" + tail_zh,
+            "First r and j of the stack: " + RF_FORMULA.en + "\n" + "\n".join(en) + "\n" + tail_en,
+        )
+
+    def misconceptions(self, p: RfExtraLayerParams) -> list[Misconception]:
+        e, before = p.extra, receptive_field(p.layers)
+        out = [
+            Misconception(
+                "ignored-accumulated-jump",
+                e.span - 1,
+                BiText(f"你只加了 k' − 1 = {e.span - 1}：这是在输入图上直接加一层时的增量；下面各层步长之积 j = {before.j} "
+                       "会把它放大。",
+                       f"You added k' − 1 = {e.span - 1}, which is only right directly on the input; the product of the "
+                       f"strides below, j = {before.j}, scales it."),
+            ),
+            Misconception(
+                "used-own-stride",
+                (e.span - 1) * e.s,
+                BiText("你用新层自己的步长去乘 (k' − 1)；该乘的是它下面各层步长之积 j，新层的步长只影响之后的层。",
+                       "You multiplied (k' − 1) by the new layer's own stride; the factor is j, the product of the strides "
+                       "below it. Its own stride only affects layers after it."),
+            ),
+            Misconception(
+                "used-jump-after",
+                (e.span - 1) * before.j * e.s,
+                BiText("你把新层的步长也乘进了 j（用了 j_out）；窗口在它的输入上滑动，应乘 j_in。",
+                       "You also multiplied in the new layer's stride (j_out); the window slides over its input, so use j_in."),
+            ),
+        ]
+        if e.kind != "conv":
+            out.append(Misconception(
+                "pooling-doubles-rf",
+                before.r,
+                BiText(f"“池化让感受野翻倍”不成立：{before.r} 不会变成 {2 * before.r}，池化层也只加 (k − 1)·j。",
+                       f"'Pooling doubles the receptive field' is false: {before.r} does not become {2 * before.r}; "
+                       "a pool adds (k − 1)·j like any window."),
+            ))
+        if e.dilation != 1:
+            out.append(Misconception(
+                "ignored-dilation",
+                (e.kernel_size - 1) * before.j,
+                BiText("忽略了 dilation：有效核长是 k' = d·(k − 1) + 1。", "You ignored the dilation: the effective kernel is k' = d·(k − 1) + 1."),
+            ))
+        return out

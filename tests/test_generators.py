@@ -1,0 +1,100 @@
+"""The registry and every family's contract: closed form equals torch, determinism, misconceptions."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from quizzer.generators import registry
+from quizzer.generators.base import AnswerSpec, Family, answers_agree
+from quizzer.generators.registry import DuplicateFamily, all_families, generate, get_family, make_problem, register
+from quizzer.generators.verification import check, verify_family
+from quizzer.topics import TOPIC_SLUGS
+
+FAMILIES = all_families()
+NAMES = [f.name for f in FAMILIES]
+
+
+def test_at_least_24_families_cover_all_13_topics() -> None:
+    assert len(FAMILIES) >= 24
+    assert {f.topic for f in FAMILIES} == set(TOPIC_SLUGS)
+
+
+def test_stable_names_exist() -> None:
+    for name in ("conv-output", "pool-output", "receptive-field", "lr-schedule"):
+        get_family(name)
+
+
+def test_registry_rejects_duplicate_names() -> None:
+    existing = type(get_family("conv-output"))
+    with pytest.raises(DuplicateFamily, match="conv-output"):
+        register(type("Copy", (existing,), {}))
+    assert type(registry._REGISTRY["conv-output"]) is existing
+
+
+def test_family_modules_do_not_import_torch_at_module_level() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys; from quizzer.generators.registry import all_families; all_families(); print('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=NAMES)
+@given(seed=st.integers(min_value=0, max_value=2**62), difficulty=st.integers(min_value=1, max_value=3))
+def test_closed_form_equals_torch(family: Family, seed: int, difficulty: int) -> None:
+    if difficulty not in family.difficulties:
+        return
+    params = family.sample(random.Random(seed), difficulty)
+    result = check(family, params)
+    assert result.agree, (params, result)
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=NAMES)
+@given(seed=st.integers(min_value=0, max_value=2**62), difficulty=st.integers(min_value=1, max_value=3))
+def test_same_seed_same_problem(family: Family, seed: int, difficulty: int) -> None:
+    if difficulty not in family.difficulties:
+        return
+    a, b = make_problem(family, seed, difficulty), make_problem(family, seed, difficulty)
+    assert a == b
+    # What is served is what the solver says for those params.
+    assert answers_agree(a.spec, a.answer, family.solve(family.params_model.model_validate(a.params)))
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=NAMES)
+def test_every_family_has_prompt_solution_and_diagnosable_mistakes(family: Family) -> None:
+    problems = [p for d in family.difficulties for p in generate(family.name, count=10, seed=7, difficulty=d)]
+    with_two = sum(1 for p in problems if len(p.misconceptions) >= 2)
+    assert with_two >= 0.8 * len(problems), f"{family.name}: only {with_two}/{len(problems)} have two diagnosable mistakes"
+    for p in problems:
+        assert p.prompt.zh and p.prompt.en and p.solution.zh and p.solution.en
+        assert "=" in p.solution.en  # a worked solution substitutes numbers into a formula
+        for m in p.misconceptions:
+            assert m.tag and m.diagnosis.zh and m.diagnosis.en
+            assert not answers_agree(p.spec, m.value, p.answer, rel=max(p.spec.rel_tol, 1e-6), abs_=max(p.spec.abs_tol, 1e-9))
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=NAMES)
+def test_params_roundtrip_through_json(family: Family) -> None:
+    for p in generate(family.name, count=5, seed=1, difficulty=family.difficulties[-1]):
+        again = family.params_model.model_validate(p.params)
+        assert again.model_dump(mode="json") == p.params
+
+
+def test_verification_catches_a_wrong_closed_form(monkeypatch) -> None:
+    family = get_family("conv-output")
+    monkeypatch.setattr(type(family), "solve", lambda self, p: 10**6)  # a planted bug
+    report = verify_family(family, samples=6)
+    assert not report.ok and len(report.disagreements) == 6
+    assert report.disagreements[0].params["input_size"] >= 1
+
+
+def test_answer_agreement_is_strict_where_it_should_be() -> None:
+    assert answers_agree(AnswerSpec("int"), 3, 3) and not answers_agree(AnswerSpec("int"), 3, 4)
+    assert not answers_agree(AnswerSpec("float"), 0.1, 0.1001)
+    assert answers_agree(AnswerSpec("float"), 0.1, 0.1 + 1e-12)
+    assert not answers_agree(AnswerSpec("shape"), [1, 2], [2, 1])
+    assert not answers_agree(AnswerSpec("vector"), [1.0, 2.0], [1.0])
