@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class QuizzerError(Exception):
     """Base class: anything the user can fix by changing input or configuration."""
@@ -51,9 +53,9 @@ class StoreError(QuizzerError):
 
 
 class AnswerParseError(QuizzerError):
-    """An answer could not be understood; ``hint`` says what form is expected."""
+    """An answer could not be understood; ``hint`` (a BiText) says what form is expected."""
 
-    def __init__(self, message: str, hint: str = ""):
+    def __init__(self, message: str, hint: Any = None):
         self.hint = hint
         super().__init__(message)
 

@@ -101,7 +101,7 @@ def parse_params(family: Family, values: dict[str, Any]) -> Params:
         lines = []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"]) or "(params)"
-            lines.append(f"{loc}: {err['msg']}")
+            lines.append(f"{loc}: {err['msg'].removeprefix('Value error, ')}")
         raise BadParameters(f"{family.name}: invalid parameters\n  " + "\n  ".join(lines)) from None
 
 

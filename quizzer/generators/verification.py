@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from quizzer.generators.base import Family, Params, answers_agree, relative_error
 from quizzer.generators.registry import all_families, get_family, instance_seed
@@ -45,9 +46,23 @@ class Check:
     rel_error: float
 
 
+@contextmanager
+def single_threaded_torch() -> Iterator[None]:
+    """Run torch on one thread: the checks use tiny tensors, where thread start-up dominates (≈10× slower on 2 cores)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def check(family: Family, params: Params) -> Check:
     answer = family.solve(params)
-    torch_answer = family.verify(params)
+    with single_threaded_torch():
+        torch_answer = family.verify(params)
     spec = family.spec(params)
     return Check(answer, torch_answer, answers_agree(spec, answer, torch_answer), relative_error(answer, torch_answer))
 

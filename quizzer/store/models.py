@@ -97,3 +97,69 @@ class GeneratedInstanceRow(Base):
     agree: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     torch_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ProfileRow(Base):
+    """A learner. Everything a learner does hangs off a profile; 'default' exists implicitly."""
+
+    __tablename__ = "profiles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class QuizSessionRow(Base):
+    """One sitting. ``plan`` fixes the questions up front, so an interrupted session can resume exactly."""
+
+    __tablename__ = "quiz_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"), index=True)
+    mode: Mapped[str] = mapped_column(String(16))  # quiz | review | cram | exam
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    plan: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    lang: Mapped[str] = mapped_column(String(4))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    finished: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AttemptRow(Base):
+    """One answered (or skipped) question. Append-only: statistics and schedules are recomputed from these."""
+
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("quiz_sessions.id"), index=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    question_key: Mapped[str] = mapped_column(String(200), index=True)
+    source: Mapped[str] = mapped_column(String(16))  # bank | generated
+    item_id: Mapped[str | None] = mapped_column(ForeignKey("bank_items.id"), nullable=True, index=True)
+    item_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("generated_instances.id"), nullable=True)
+    family: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    topic: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    difficulty: Mapped[int] = mapped_column(Integer)
+    raw_answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    parsed_answer: Mapped[Any] = mapped_column(JSON, nullable=True)
+    verdict: Mapped[str] = mapped_column(String(16))  # correct | partial | incorrect | skipped | void
+    score: Mapped[float] = mapped_column(default=0.0)
+    response_ms: Mapped[int] = mapped_column(Integer, default=0)
+    hints_used: Mapped[int] = mapped_column(Integer, default=0)
+    diagnosis: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    grader_version: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class SelfRatingRow(Base):
+    """A learner's own rating of an attempt (again/hard/good/easy), kept beside the automatic score."""
+
+    __tablename__ = "self_ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
+    rating: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

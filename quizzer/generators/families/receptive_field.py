@@ -12,7 +12,7 @@ from quizzer.generators.layers import RF_FORMULA, Layer, layers_text, measure_rf
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
-MAX_LAYERS = 10
+MAX_LAYERS = 24
 MAX_RF = 4096  # keeps torch's check to a few thousand input pixels
 
 

@@ -72,7 +72,10 @@ class RfExtraLayer(Family):
 
     def sample(self, rng: random.Random, difficulty: int) -> RfExtraLayerParams:
         while True:
-            p = RfExtraLayerParams(layers=sample_stack(rng, difficulty), extra=_sample_extra(rng, difficulty))
+            try:
+                p = RfExtraLayerParams(layers=sample_stack(rng, difficulty), extra=_sample_extra(rng, difficulty))
+            except ValueError:
+                continue  # a stack whose field would exceed the limit: draw again
             answer = self.solve(p)
             if receptive_field(p.layers).j >= 2 and len({m.value for m in self.misconceptions(p)} - {answer}) >= 2:
                 return p

@@ -153,7 +153,7 @@ class SgdMomentum(Family):
         if p.momentum:
             add("no-momentum", run_sgd(p, momentum=0.0)[0], "完全没用动量：这是普通 SGD p ← p − lr·g 的结果。",
                 "You ignored the momentum: that is plain SGD, p ← p − lr·g.")
-            add("ema-momentum", run_sgd(p, ema=True, nesterov=False)[0],
+            add("ema-momentum", run_sgd(p, ema=True)[0],
                 "用了 v ← βv + (1−β)g（吴恩达课程里的指数平均写法）；PyTorch 是 buf ← μ·buf + (1−dampening)·g，梯度前没有 (1−μ)。",
                 "You used v ← βv + (1−β)g (the exponential-average form from Andrew Ng's course); PyTorch uses "
                 "buf ← μ·buf + (1−dampening)·g, with no (1−μ) on the gradient.")

@@ -140,11 +140,12 @@ class UpdatesPerEpoch(Family):
     def solution(self, p: UpdatesParams) -> BiText:
         n, u = p.num_samples, updates(p)
         if p.method == "batch":
-            return BiText(f"批量梯度下降每次更新都用全部 {n} 个样本的平均梯度，一个 epoch 只算一次梯度、更新 1 次。",
-                          f"Batch GD averages the gradient over all {n} samples before each update: one epoch is one update.")
+            return BiText(f"批量梯度下降每次更新都用全部样本的平均梯度，相当于 batch_size = N：\n更新次数 = N / N = {n} / {n} = 1",
+                          f"Batch GD averages the gradient over all samples before each update, i.e. batch_size = N:\n"
+                          f"updates = N / N = {n} / {n} = 1")
         if p.method == "sgd":
-            return BiText(f"SGD 每看一个样本就更新一次：一个 epoch 更新 N = {n} 次。",
-                          f"SGD updates after every single sample: one epoch is N = {n} updates.")
+            return BiText(f"SGD 每看一个样本就更新一次，相当于 batch_size = 1：\n更新次数 = N / 1 = {n} / 1 = {n}",
+                          f"SGD updates after every single sample, i.e. batch_size = 1:\nupdates = N / 1 = {n} / 1 = {n}")
         b = p.batch_size
         if p.drop_last:
             line = f"⌊N / batch_size⌋ = ⌊{n} / {b}⌋ = {u}"

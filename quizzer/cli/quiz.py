@@ -1,0 +1,102 @@
+"""``quizzer quiz``: take a quiz in the terminal."""
+
+from __future__ import annotations
+
+import sys
+from typing import IO, Iterator
+
+import click
+
+from quizzer.cli.common import json_option, lang_option, open_store_from, resolve_lang
+
+
+def _lines(stream: IO[str]) -> Iterator[str]:
+    for line in stream:
+        yield line.rstrip("\r\n")
+
+
+@click.command()
+@click.option("--topic", "topics", multiple=True, metavar="SLUG", help="Only this topic (repeatable).")
+@click.option("--kind", type=click.Choice(["single", "multi", "truefalse", "fill", "numeric", "open"]), help="Only this kind of question.")
+@click.option("--family", metavar="FAMILY", help="Only generated problems of this family (see `quizzer families`).")
+@click.option("-d", "--difficulty", type=click.IntRange(1, 3), help="Only this difficulty (1–3).")
+@click.option("-n", "--count", default=10, show_default=True, type=click.IntRange(1, 500), help="Number of questions.")
+@click.option("--seed", type=int, help="Seed for choosing and generating questions [default: a new one each time].")
+@click.option("--profile", default="default", show_default=True, help="Learner profile whose history this adds to.")
+@click.option("--resume", is_flag=True, help="Continue the profile's unfinished session instead of starting a new one.")
+@click.option("--answers", "answers_file", type=click.File("r", encoding="utf-8"), metavar="FILE|-",
+              help="Read answers from FILE (or - for stdin), one line per question; unreadable lines are graded incorrect.")
+@lang_option
+@json_option
+@click.pass_context
+def quiz(ctx: click.Context, topics: tuple[str, ...], kind: str | None, family: str | None, difficulty: int | None,
+         count: int, seed: int | None, profile: str, resume: bool, answers_file: IO[str] | None, lang: str | None,
+         as_json: bool) -> None:
+    """Take a quiz: a mix of bank questions and generated numeric problems.
+
+    Every answer is graded with an explanation: verdict, partial credit, the
+    worked solution, and a diagnosis of the likely mistake. In the quiz, type
+    ? for commands (hint, skip, quit). Every graded answer is saved at once;
+    after Ctrl-C or quit, `quizzer quiz --resume` continues where you stopped.
+    """
+    import secrets
+
+    from quizzer.quiz.selection import QuizOptions
+    from quizzer.quiz.session import QuizRun
+    from quizzer.ui.quiz_loop import QuizLoop
+    from rich.console import Console
+
+    store = open_store_from(ctx)
+    if resume:
+        run = QuizRun.resume(store, profile, lang=lang)
+    else:
+        from pydantic import ValidationError
+
+        try:
+            options = QuizOptions(topics=list(topics), kind=kind, family=family, difficulty=difficulty, count=count,
+                                  seed=secrets.randbelow(2**31) if seed is None else seed, lang=resolve_lang(lang),
+                                  profile=profile)
+        except ValidationError as exc:
+            raise click.UsageError("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from None
+        run = QuizRun.start(store, options)
+    # With --json, stdout carries only the JSON document; the session itself goes to stderr.
+    console = Console(stderr=as_json, highlight=False)
+    answers = _lines(answers_file) if answers_file is not None else None
+    if answers is None and not sys.stdin.isatty() and not as_json:
+        answers = None  # piped stdin still works through input(); EOF ends the session cleanly
+    loop = QuizLoop(run, console, answers=answers)
+    summary = loop.play()
+    if as_json:
+        from quizzer.cli.common import echo_json
+
+        echo_json(_results_json(run, summary))
+
+
+def _results_json(run, summary) -> dict:
+    lang = run.lang
+    return {
+        "session": summary.session_id,
+        "finished": summary.finished,
+        "score": round(summary.score, 4),
+        "graded": summary.graded,
+        "percent": round(summary.percent, 1),
+        "results": [
+            {
+                "position": a.question.ref and run.questions.index(a.question) + 1,
+                "question": a.question.ref.key,
+                "topic": a.question.topic,
+                "kind": a.question.kind,
+                "prompt": a.question.prompt.get(lang),
+                "answer": a.raw,
+                "parsed": None if a.result is None else a.result.parsed if not hasattr(a.result.parsed, "value") else a.result.parsed.value,
+                "verdict": "skipped" if a.result is None else a.result.verdict,
+                "score": 0.0 if a.result is None else a.result.score,
+                "expected": None if a.result is None else a.result.expected.get(lang),
+                "diagnosis": None if a.result is None else a.result.diagnosis,
+                "hints_used": a.hints_used,
+                "response_ms": a.response_ms,
+                "feedback": [] if a.result is None else [line.text.get(lang) for line in a.result.feedback],
+            }
+            for a in run.answered
+        ],
+    }

@@ -1,0 +1,1 @@
+"""The quiz engine: questions, selection, sessions. No terminal code here (see quizzer.ui)."""
