@@ -138,7 +138,7 @@ def test_updates_per_epoch_known_values():
 
 @pytest.mark.parametrize("name", FAMILIES)
 def test_solve_matches_torch(name):
-    report = verify_family(get_family(name), samples=150)  # 50 per difficulty
+    report = verify_family(get_family(name), samples=50)  # per difficulty
     assert report.ok, report.disagreements[:3]
 
 

@@ -124,7 +124,7 @@ def solve(family: str, assignments: tuple[str, ...], lang: str | None, as_json: 
 @click.command()
 @click.option("--family", "family_name", metavar="FAMILY", help="Only this family (default: all).")
 @click.option("--samples", default=100, show_default=True, type=click.IntRange(1, 1_000_000),
-              help="Random instances per family, spread evenly over its difficulties.")
+              help="Random instances per family and difficulty.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for the random instances.")
 @json_option
 def verify(family_name: str | None, samples: int, seed: int, as_json: bool) -> None:

@@ -184,9 +184,9 @@ def relative_error(a: Answer, b: Answer) -> float:
         return math.inf
     worst = 0.0
     for x, y in zip(fa, fb):
-        diff = abs(x - y)
-        # Below 1e-12 the difference is rounding noise around zero, not a relative error.
-        worst = max(worst, 0.0 if diff <= 1e-12 else diff / max(abs(x), abs(y)))
+        scale = max(abs(x), abs(y))
+        # Two values both within 1e-12 of zero are rounding noise around zero, not a relative error.
+        worst = max(worst, 0.0 if scale < 1e-12 else abs(x - y) / scale)
     return worst
 
 

@@ -68,23 +68,22 @@ def check(family: Family, params: Params) -> Check:
 
 
 def verify_family(family: Family, *, samples: int, seed: int = 0) -> FamilyReport:
-    """``samples`` random instances, spread evenly over every difficulty the family has."""
+    """``samples`` random instances at every difficulty the family has."""
     report = FamilyReport(family.name)
     start = time.perf_counter()
-    levels = family.difficulties
-    for i in range(samples):
-        difficulty = levels[i % len(levels)]
-        inst_seed = instance_seed(family.name, seed, difficulty, i)
-        params = family.sample(random.Random(inst_seed), difficulty)
-        result = check(family, params)
-        report.samples += 1
-        report.max_rel_error = max(report.max_rel_error, result.rel_error)
-        if result.agree:
-            report.agreements += 1
-        else:
-            report.disagreements.append(
-                Disagreement(family.name, difficulty, inst_seed, params.model_dump(mode="json"), result.answer, result.torch_answer)
-            )
+    for difficulty in family.difficulties:
+        for i in range(samples):
+            inst_seed = instance_seed(family.name, seed, difficulty, i)
+            params = family.sample(random.Random(inst_seed), difficulty)
+            result = check(family, params)
+            report.samples += 1
+            report.max_rel_error = max(report.max_rel_error, result.rel_error)
+            if result.agree:
+                report.agreements += 1
+            else:
+                report.disagreements.append(Disagreement(
+                    family.name, difficulty, inst_seed, params.model_dump(mode="json"), result.answer, result.torch_answer
+                ))
     report.seconds = time.perf_counter() - start
     return report
 

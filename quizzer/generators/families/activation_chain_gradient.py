@@ -68,7 +68,7 @@ class ActivationChainGradient(Family):
     topic = "gradients"
     title = BiText("激活函数链的梯度（链式法则）", "Gradient through a chain of activations")
     # Deep sigmoid chains give gradients around 1e-5, so the absolute tolerance must sit far below them.
-    answer_spec = AnswerSpec(kind="float", rel_tol=5e-3, abs_tol=1e-12, agree_abs=1e-15)
+    answer_spec = AnswerSpec(kind="float", rel_tol=1e-3, abs_tol=1e-12, agree_abs=1e-15)
     params_model = ActivationChainParams
 
     def sample(self, rng: random.Random, difficulty: int) -> ActivationChainParams:

@@ -70,7 +70,7 @@ class ActivationDerivative(Family):
     name = "activation-derivative"
     topic = "activations"
     title = BiText("激活函数在某点的导数", "Derivative of an activation at a point")
-    answer_spec = AnswerSpec(kind="float", rel_tol=5e-3, abs_tol=1e-6)
+    answer_spec = AnswerSpec(kind="float", rel_tol=1e-3, abs_tol=1e-6)
     params_model = ActivationDerivativeParams
 
     def sample(self, rng: random.Random, difficulty: int) -> ActivationDerivativeParams:

@@ -99,7 +99,7 @@ class AdaptiveOptimizer(Family):
     name = "adaptive-optimizer"
     topic = "momentum"
     title = BiText("自适应学习率：Adagrad / RMSprop / Adam 的参数更新", "Adaptive learning rates: Adagrad / RMSprop / Adam updates")
-    answer_spec = AnswerSpec(kind="float", rel_tol=5e-3, abs_tol=1e-4)
+    answer_spec = AnswerSpec(kind="float", rel_tol=1e-3, abs_tol=1e-4)
     params_model = AdaptiveParams
 
     def sample(self, rng: random.Random, difficulty: int) -> AdaptiveParams:

@@ -68,7 +68,7 @@ class BnRunningStats(Family):
     name = "bn-running-stats"
     topic = "batchnorm-layernorm"
     title = BiText("BatchNorm 的 running_mean / running_var", "BatchNorm running_mean / running_var")
-    answer_spec = AnswerSpec(kind="float", rel_tol=5e-3, abs_tol=1e-6)
+    answer_spec = AnswerSpec(kind="float", rel_tol=1e-3, abs_tol=1e-6)
     params_model = BnRunningStatsParams
 
     def sample(self, rng: random.Random, difficulty: int) -> BnRunningStatsParams:

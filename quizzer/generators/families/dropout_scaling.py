@@ -28,7 +28,7 @@ class DropoutScaling(Family):
     name = "dropout-scaling"
     topic = "regularization-normalization"
     title = BiText("Dropout 的缩放（inverted dropout）", "Dropout scaling (inverted dropout)")
-    answer_spec = AnswerSpec(kind="float", rel_tol=5e-3, abs_tol=1e-6)
+    answer_spec = AnswerSpec(kind="float", rel_tol=1e-3, abs_tol=1e-6)
     params_model = DropoutScalingParams
 
     def sample(self, rng: random.Random, difficulty: int) -> DropoutScalingParams:

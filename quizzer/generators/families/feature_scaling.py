@@ -59,7 +59,7 @@ class FeatureScaling(Family):
     name = "feature-scaling"
     topic = "regularization-normalization"
     title = BiText("特征缩放：z-score 与 min-max", "Feature scaling: z-score and min-max")
-    answer_spec = AnswerSpec(kind="vector", rel_tol=5e-3, abs_tol=5e-4)
+    answer_spec = AnswerSpec(kind="vector", rel_tol=1e-3, abs_tol=5e-4)
     params_model = FeatureScalingParams
 
     def sample(self, rng: random.Random, difficulty: int) -> FeatureScalingParams:

@@ -70,7 +70,7 @@ class GradClip(Family):
     name = "grad-clip"
     topic = "gradients"
     title = BiText("梯度裁剪（按范数 / 按值）", "Gradient clipping (by norm / by value)")
-    answer_spec = AnswerSpec(kind="vector", rel_tol=5e-3, abs_tol=5e-4)
+    answer_spec = AnswerSpec(kind="vector", rel_tol=1e-3, abs_tol=5e-4)
     params_model = GradClipParams
 
     def sample(self, rng: random.Random, difficulty: int) -> GradClipParams:

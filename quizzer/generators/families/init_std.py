@@ -108,7 +108,7 @@ class InitStd(Family):
     name = "init-std"
     topic = "gradients"
     title = BiText("Xavier / Kaiming 初始化的标准差与边界", "Std and bound of Xavier / Kaiming initialisation")
-    answer_spec = AnswerSpec(kind="float", rel_tol=5e-3, abs_tol=1e-6)
+    answer_spec = AnswerSpec(kind="float", rel_tol=1e-3, abs_tol=1e-6)
     params_model = InitStdParams
 
     def sample(self, rng: random.Random, difficulty: int) -> InitStdParams:

@@ -208,14 +208,14 @@ class LrSchedule(Family):
     name = "lr-schedule"
     topic = "lr-decay"
     title = BiText("学习率调度器：第 t 步的学习率", "LR scheduler: the learning rate at step t")
-    answer_spec = AnswerSpec(kind="float", rel_tol=5e-3, abs_tol=1e-9, agree_rel=1e-9, agree_abs=1e-15)
+    answer_spec = AnswerSpec(kind="float", rel_tol=1e-3, abs_tol=1e-9, agree_rel=1e-9, agree_abs=1e-15)
     params_model = LrScheduleParams
 
     def spec(self, p: LrScheduleParams) -> AnswerSpec:
         # Scale-relative absolute tolerances: an lr that has annealed to ~0 is graded against the lr's scale.
         scale = p.max_lr if p.scheduler == "onecycle" else p.lr
         # Recursive updates (cosine, polynomial, exponential) drift from the closed form by ~1e-14 relative.
-        return AnswerSpec(kind="float", rel_tol=5e-3, abs_tol=1e-6 * scale, agree_rel=1e-9, agree_abs=1e-12 * scale)
+        return AnswerSpec(kind="float", rel_tol=1e-3, abs_tol=1e-6 * scale, agree_rel=1e-9, agree_abs=1e-12 * scale)
 
     def sample(self, rng: random.Random, difficulty: int) -> LrScheduleParams:
         lr = rng.choice([0.1, 0.01, 0.05] if difficulty == 1 else [0.1, 0.01, 0.05, 0.2, 0.001, 0.5])

@@ -12,8 +12,8 @@ from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, a
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
-_FLOAT = AnswerSpec(kind="float", rel_tol=5e-3, abs_tol=5e-4)
-_VECTOR = AnswerSpec(kind="vector", rel_tol=5e-3, abs_tol=5e-4)
+_FLOAT = AnswerSpec(kind="float", rel_tol=1e-3, abs_tol=5e-4)
+_VECTOR = AnswerSpec(kind="vector", rel_tol=1e-3, abs_tol=5e-4)
 _NAMES = {"batchnorm": "BatchNorm1d", "layernorm": "LayerNorm", "groupnorm": "GroupNorm"}
 
 

@@ -82,7 +82,7 @@ class ResidualGradient(Family):
     name = "residual-gradient"
     topic = "residual"
     title = BiText("残差堆叠的梯度", "Gradient through a residual stack")
-    answer_spec = AnswerSpec(kind="float", rel_tol=5e-3, abs_tol=1e-9, agree_abs=1e-12)
+    answer_spec = AnswerSpec(kind="float", rel_tol=1e-3, abs_tol=1e-9, agree_abs=1e-12)
     params_model = ResidualGradientParams
 
     def sample(self, rng: random.Random, difficulty: int) -> ResidualGradientParams:

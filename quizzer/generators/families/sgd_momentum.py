@@ -67,7 +67,7 @@ class SgdMomentum(Family):
     name = "sgd-momentum"
     topic = "momentum"
     title = BiText("带动量的 SGD：k 步后的参数值", "SGD with momentum: the parameter after k steps")
-    answer_spec = AnswerSpec(kind="float", rel_tol=5e-3, abs_tol=1e-4)
+    answer_spec = AnswerSpec(kind="float", rel_tol=1e-3, abs_tol=1e-4)
     params_model = SgdMomentumParams
 
     def sample(self, rng: random.Random, difficulty: int) -> SgdMomentumParams:

@@ -11,8 +11,8 @@ from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, f
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
-_FLOAT = AnswerSpec(kind="float", rel_tol=5e-3, abs_tol=1e-6)
-_VECTOR = AnswerSpec(kind="vector", rel_tol=5e-3, abs_tol=5e-4)
+_FLOAT = AnswerSpec(kind="float", rel_tol=1e-3, abs_tol=1e-6)
+_VECTOR = AnswerSpec(kind="vector", rel_tol=1e-3, abs_tol=5e-4)
 
 
 class WeightPenaltyParams(Params):
