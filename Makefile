@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: quiz test install bench clean
 
 quiz: $(STAMP)
-	$(BIN)/quizzer bank stats
+	$(BIN)/quizzer quiz
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -35,3 +35,25 @@ def test_commands_that_need_no_torch_do_not_import_it(args) -> None:
 def test_solve_does_import_torch() -> None:
     # The counter-check: the parser above really sees torch when it is loaded.
     assert "torch" in imported_modules("solve", "conv-output", "input_size=8", "kernel_size=3")
+
+
+def test_torch_is_not_imported_before_the_first_question_shows(tmp_path) -> None:
+    """The first question must not wait for torch; verification starts only once it is on screen."""
+    import os
+
+    script = (
+        "import sys\n"
+        "from quizzer.ui import quiz_loop\n"
+        "seen = []\n"
+        "original = quiz_loop.QuizLoop.show_question\n"
+        "def spy(self, q):\n"
+        "    seen.append('torch' in sys.modules)\n"
+        "    original(self, q)\n"
+        "quiz_loop.QuizLoop.show_question = spy\n"
+        "from quizzer.cli.main import cli\n"
+        "cli(['quiz', '--seed', '1', '-n', '3', '--family', 'conv-output', '--answers', '/dev/null'], standalone_mode=False)\n"
+        "print('TORCH_AT_FIRST_QUESTION', seen[0])\n"
+    )
+    env = {**os.environ, "QUIZZER_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True).stdout
+    assert "TORCH_AT_FIRST_QUESTION False" in out

@@ -5,14 +5,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from quizzer.bank.loader import LoadedItem, bank_files, load_bank
 from quizzer.resources import bundled_questions_dir
 from quizzer.store.engine import Store
 from quizzer.store.models import BankItemRow, BankItemVersion, MetaRow, utcnow
+
+if TYPE_CHECKING:
+    from quizzer.bank.loader import LoadedItem
 
 BUNDLED = "bundled"
 USER = "user"
@@ -30,7 +33,7 @@ class SyncReport:
         return {k: len(getattr(self, k)) for k in ("added", "changed", "unchanged", "retired")}
 
 
-def _apply(session: Session, loaded: list[LoadedItem], *, origin: str, scope_files: set[str] | None) -> SyncReport:
+def _apply(session: Session, loaded: list["LoadedItem"], *, origin: str, scope_files: set[str] | None) -> SyncReport:
     """Upsert ``loaded``; retire items of ``origin`` that were in ``scope_files`` (all of origin if None) but are gone."""
     report = SyncReport()
     now = utcnow()
@@ -78,6 +81,8 @@ def import_files(store: Store, paths: list[Path], *, origin: str = USER) -> Sync
 
     Items that a re-imported file no longer contains are retired, never deleted, so their history stays.
     """
+    from quizzer.bank.loader import bank_files, load_bank
+
     loaded = load_bank(paths)
     # Errors name files as the user typed them; the store records absolute paths so that
     # `questions/x.yaml` and `./questions/x.yaml` are the same file on the next import.
@@ -91,7 +96,7 @@ def import_files(store: Store, paths: list[Path], *, origin: str = USER) -> Sync
 def bundle_hash(directory: Path | None = None) -> str:
     directory = directory or bundled_questions_dir()
     digest = hashlib.sha256()
-    for path in bank_files([directory]):
+    for path in sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()):
         digest.update(path.name.encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
@@ -106,6 +111,9 @@ def sync_bundled(store: Store, *, force: bool = False) -> SyncReport | None:
         meta = session.get(MetaRow, _BUNDLE_HASH_KEY)
         if meta is not None and meta.value == current and not force:
             return None
+    # Only now, when the bundle changed, pay for YAML parsing and validation.
+    from quizzer.bank.loader import load_bank
+
     loaded = load_bank([directory], base=directory.parent)
     with store.session() as session:
         report = _apply(session, loaded, origin=BUNDLED, scope_files=None)

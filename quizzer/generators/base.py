@@ -28,7 +28,7 @@ Answer = Any  # int | float | list[int] | list[float] | dict[str, int|float]
 class Params(BaseModel):
     """Base for a family's parameters: strict about unknown keys, immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 @dataclass(frozen=True)
