@@ -178,7 +178,12 @@ def _choice_feedback(item: SingleItem | MultiItem, chosen: list[str], result: Re
             result.feedback.append(Feedback("why", BiText(f"{letter} 错：{option.why.zh}", f"{letter} is wrong: {option.why.en}")))
     for letter in sorted(correct):
         option = item.options[string.ascii_uppercase.index(letter)]
-        label = BiText(f"{letter} 对：", f"{letter} is right: ") if letter in chosen else BiText(f"漏选 {letter}：", f"Missed {letter}: ")
+        if letter in chosen:
+            label = BiText(f"{letter} 对：", f"{letter} is right: ")
+        elif isinstance(item, SingleItem):
+            label = BiText(f"应选 {letter}：", f"The answer is {letter}: ")
+        else:
+            label = BiText(f"漏选 {letter}：", f"Missed {letter}: ")
         if letter not in chosen or result.verdict != "correct":
             result.feedback.append(Feedback("why", label + option.why))
 
@@ -201,7 +206,8 @@ def grade_item(item: BankItem, parsed: Any) -> Result:
     elif isinstance(item, FillItem):
         ok = parsed in {parse.fold_text(a).rstrip("。.") for a in item.accepted}
         result = Result("correct" if ok else "incorrect", 1.0 if ok else 0.0, expected, parsed)
-        result.feedback.append(_verdict_line(result.verdict, BiText(f"（可接受：{expected.zh}）", f" (accepted: {expected.en})")))
+        shown = " / ".join(item.accepted[:3]) + (" …" if len(item.accepted) > 3 else "")
+        result.feedback.append(_verdict_line(result.verdict, BiText(f"（答案：{shown}）", f" (answer: {shown})")))
     elif isinstance(item, NumericItem):
         integer = item.tolerance == 0 and float(item.value).is_integer()
         check = check_number(parsed, item.value, rel_tol=0.0, abs_tol=item.tolerance, integer=integer)

@@ -123,9 +123,12 @@ class QuizLoop:
             self.out.print(table)
         if summary.review:
             self.out.print(Text(self.t(BiText("需要复习：", "To review:")), style="bold"))
+            marks = {"incorrect": "✗", "partial": "½", "skipped": "–"}
             for key, verdict, prompt in summary.review:
                 first = self.t(prompt).splitlines()[0] if self.t(prompt) else ""
-                self.out.print(Text(f"  [{verdict}] {key}  {first[:60]}"))
+                label = key.split(":")[1] if key.startswith("gen:") else key.removeprefix("bank:")
+                line = Text(f"  {marks.get(verdict, '?')} {label}  {first}", no_wrap=True, overflow="ellipsis")
+                self.out.print(line)
 
     # --- the loop ---------------------------------------------------------------------------------
 

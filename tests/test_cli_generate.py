@@ -1,0 +1,78 @@
+"""`quizzer families | gen | solve | verify` through the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from quizzer.generators.registry import all_families
+
+
+def test_families_lists_every_family(run) -> None:
+    rows = json.loads(run("families", "--json").output)
+    assert [r["name"] for r in rows] == [f.name for f in all_families()]
+    assert all(set(r) == {"name", "topic", "answer", "difficulties", "title"} for r in rows)
+    assert "conv-output" in run("families").output
+
+
+def test_gen_is_byte_identical_across_processes() -> None:
+    args = [sys.executable, "-m", "quizzer", "gen", "lr-schedule", "--count", "5", "--seed", "9", "--difficulty", "3", "--lang", "zh"]
+    first = subprocess.run(args, capture_output=True, check=True).stdout
+    second = subprocess.run(args, capture_output=True, check=True, env={"COLUMNS": "40", "PATH": ""}).stdout
+    assert first == second and len(first) > 500
+
+
+def test_gen_json_and_text(run) -> None:
+    problems = json.loads(run("gen", "conv-output", "-n", "3", "--seed", "1", "--json").output)
+    assert len(problems) == 3 and all(p["family"] == "conv-output" and isinstance(p["answer"], int) for p in problems)
+    assert problems[0]["prompt"]["zh"] and problems[0]["solution"]["en"]
+    text = run("gen", "conv-output", "-n", "1", "--seed", "1", "--lang", "en").output
+    assert "Answer: " in text and "Solution:" in text
+    hidden = run("gen", "conv-output", "-n", "1", "--seed", "1", "--lang", "en", "--no-solutions").output
+    assert "Answer: " not in hidden and "Answer form" in hidden
+
+
+@pytest.mark.parametrize("args, answer", [
+    (["conv-output", "input_size=227", "kernel_size=11", "stride=4"], 55),
+    (["conv-output", "input_size=7", "kernel_size=3", "stride=2", "padding=1", "transposed=true", "output_padding=1"], 14),
+    (["pool-output", "input_size=7", "kernel_size=2", "stride=2", "ceil_mode=true"], 4),
+    (["lr-schedule", "scheduler=multistep", "lr=0.1", "milestones=30,80", "gamma=0.1", "step=85"], pytest.approx(0.001)),
+    (["lr-schedule", "scheduler=cosine", "lr=0.1", "T_max=100", "step=50"], pytest.approx(0.05)),
+    (["receptive-field", "layers=conv k=3; conv k=3; maxpool k=2 s=2"], {"receptive_field": 6, "jump": 2, "start": 2.5}),
+])
+def test_solve_json_for_the_stable_families(run, args, answer) -> None:
+    data = json.loads(run("solve", *args, "--json").output)
+    assert set(data) == {"family", "params", "answer", "torch_answer", "agree"}
+    assert data["agree"] is True and data["answer"] == answer
+    assert data["torch_answer"] == answer
+
+
+def test_solve_text_shows_the_torch_check(run) -> None:
+    out = run("solve", "conv-output", "input_size=224", "kernel_size=7", "stride=2", "padding=3", "--lang", "en").output
+    assert "Answer: 112" in out and "torch check: 112 (agrees)" in out
+    assert "= ⌊223 / 2⌋ + 1 = 111 + 1 = 112" in out
+
+
+def test_solve_errors_are_clear(run) -> None:
+    assert "unknown parameter 'strid'" in run("solve", "conv-output", "input_size=9", "kernel_size=3", "strid=2", expect=2).output
+    assert "expected key=value" in run("solve", "conv-output", "input_size", expect=2).output
+    assert "no problem family named 'nope'" in run("solve", "nope", expect=2).output
+    bad = run("solve", "receptive-field", "layers=conv k=3; pool k=2", expect=2).output
+    assert "layer 2" in bad
+
+
+def test_verify_passes_and_reports(run) -> None:
+    data = json.loads(run("verify", "--family", "pool-output", "--samples", "5", "--json").output)
+    (row,) = data["families"]
+    assert row["samples"] == 15 and row["agreements"] == 15 and data["disagreements"] == []
+
+
+def test_verify_exits_1_and_prints_params_on_a_disagreement(run, monkeypatch) -> None:
+    from quizzer.generators.families.conv_output import ConvOutput
+
+    monkeypatch.setattr(ConvOutput, "solve", lambda self, p: -1)  # a planted bug in the closed form
+    result = run("verify", "--family", "conv-output", "--samples", "2", expect=1)
+    assert "DISAGREE conv-output" in result.output and "input_size" in result.output
