@@ -79,3 +79,65 @@ def test_utc_datetimes_survive_sqlite(tmp_path: Path) -> None:
 def test_unusable_url_is_a_store_error() -> None:
     with pytest.raises(StoreError):
         open_store("nosuchdialect://x")
+
+
+def _attempt_at_0003(conn, created_at: str) -> None:
+    conn.execute(text("INSERT INTO profiles (id, name, created_at) VALUES (1, 'default', :t)"), {"t": created_at})
+    conn.execute(text(
+        "INSERT INTO quiz_sessions (id, profile_id, mode, settings, plan, lang, started_at, finished) "
+        "VALUES (1, 1, 'quiz', '{}', '[]', 'en', :t, 1)"), {"t": created_at})
+    conn.execute(text(
+        "INSERT INTO bank_items (id, topic, kind, difficulty, content_hash, version, payload, source_file, origin, retired, created_at, updated_at) "
+        "VALUES ('it-1', 'pooling', 'truefalse', 1, 'h', 1, '{}', 'f', 'user', 0, :t, :t)"), {"t": created_at})
+    conn.execute(text(
+        "INSERT INTO attempts (id, session_id, profile_id, position, question_key, source, item_id, item_version, topic, kind, "
+        "difficulty, raw_answer, verdict, score, response_ms, hints_used, grader_version, created_at) "
+        "VALUES (1, 1, 1, 0, 'bank:it-1', 'bank', 'it-1', 1, 'pooling', 'truefalse', 1, 'true', 'correct', 1.0, 900, 0, '1', :t)"),
+        {"t": created_at})
+    conn.execute(text("INSERT INTO self_ratings (id, attempt_id, rating, created_at) VALUES (1, 1, 'easy', :t)"), {"t": created_at})
+
+
+def test_upgrade_to_progress_schema_keeps_every_attempt(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'v3.db'}"
+    engine = make_engine(url)
+    upgrade(engine, "0003")
+    with engine.begin() as conn:
+        _attempt_at_0003(conn, "2026-03-01 12:00:00.000000")
+    engine.dispose()
+
+    store = open_store(url)
+    with store.session() as session:
+        from quizzer.store.models import AttemptRow, SelfRatingRow
+
+        attempt = session.get(AttemptRow, 1)
+        assert attempt.raw_answer == "true" and attempt.score == 1.0
+        assert attempt.day == attempt.created_at.astimezone().date().toordinal()
+        assert session.get(SelfRatingRow, 1).attempt_id == 1
+    from quizzer.progress.scheduling import ensure_cards, load_cards
+
+    ensure_cards(store)  # the schedule cache is rebuilt from the history that came across
+    cards = load_cards(store, 1, datetime(2026, 3, 2, tzinfo=timezone.utc))
+    assert list(cards) == ["bank:it-1"] and cards["bank:it-1"].reviews == 1
+
+
+def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch) -> None:
+    url = f"sqlite:///{tmp_path / 'v3.db'}"
+    engine = make_engine(url)
+    upgrade(engine, "0003")
+    with engine.begin() as conn:
+        _attempt_at_0003(conn, "2026-03-01 12:00:00.000000")
+    before = (tmp_path / "v3.db").read_bytes()
+
+    from alembic import op
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(op, "create_table", broken)  # 0004 fails after altering attempts
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        upgrade(engine)
+    engine.dispose()
+    assert current_revision(make_engine(url)) == "0003"
+    columns = [c["name"] for c in inspect(make_engine(url)).get_columns("attempts")]
+    assert "day" not in columns
+    assert (tmp_path / "v3.db").read_bytes() == before

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import random
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -16,8 +19,11 @@ from quizzer.store.engine import Store
 from quizzer.store.models import BankItemRow
 from quizzer.topics import TOPIC_SLUGS
 
-# Share of generated numeric problems in a default mixed quiz.
+# Share of generated numeric problems in a mixed quiz.
 GENERATED_SHARE = 0.3
+# New material is capped once there is history, so reviews are not crowded out.
+NEW_SHARE = 0.4
+WEAK_TOPICS = 3
 
 
 class QuizOptions(BaseModel):
@@ -50,8 +56,9 @@ class QuizOptions(BaseModel):
         return kind
 
 
-def _bank_candidates(store: Store, options: QuizOptions) -> list[str]:
-    query = select(BankItemRow.id).where(BankItemRow.retired.is_(False))
+def _bank_candidates(store: Store, options: QuizOptions) -> list[tuple[str, str]]:
+    """(item id, topic) of the active bank items the options allow, in id order."""
+    query = select(BankItemRow.id, BankItemRow.topic).where(BankItemRow.retired.is_(False))
     if options.topics:
         query = query.where(BankItemRow.topic.in_(options.topics))
     if options.kind:
@@ -59,7 +66,7 @@ def _bank_candidates(store: Store, options: QuizOptions) -> list[str]:
     if options.difficulty:
         query = query.where(BankItemRow.difficulty == options.difficulty)
     with store.session() as session:
-        return sorted(session.scalars(query))
+        return sorted((row[0], row[1]) for row in session.execute(query))
 
 
 def _families(options: QuizOptions) -> list[str]:
@@ -73,24 +80,115 @@ def _families(options: QuizOptions) -> list[str]:
     return [f.name for f in all_families() if not options.topics or f.topic in options.topics]
 
 
-def build_plan(store: Store, options: QuizOptions) -> list[QuestionRef]:
-    """The ordered questions of a new session; the same options and seed give the same plan."""
-    rng = random.Random(f"plan|{options.seed}")
-    bank = [] if options.family else _bank_candidates(store, options)
-    families = _families(options)
-    if not bank and not families:
-        raise BadParameters("no questions match these options (see `quizzer bank stats` and `quizzer families`)")
+@dataclass(frozen=True)
+class _Candidate:
+    key: str  # the schedule key: bank:<id> or skill:<family>:<difficulty>
+    topic: str
+    item_id: str | None = None
+    family: str | None = None
+    difficulty: int | None = None
 
-    n_generated = round(options.count * GENERATED_SHARE) if bank and families else (options.count if families else 0)
-    n_bank = min(options.count - n_generated, len(bank))
-    n_generated = options.count - n_bank if families else 0
 
-    refs = [QuestionRef("bank", item_id=item_id) for item_id in rng.sample(bank, n_bank)]
-    for i in range(n_generated):
-        name = families[i % len(families)] if options.family else rng.choice(families)
+def _candidates(store: Store, options: QuizOptions) -> tuple[list[_Candidate], list[_Candidate]]:
+    bank = [] if options.family else [_Candidate(f"bank:{i}", t, item_id=i) for i, t in _bank_candidates(store, options)]
+    skills = []
+    for name in _families(options):
         family = get_family(name)
-        difficulty = options.difficulty or rng.choice(family.difficulties)
-        refs.append(QuestionRef("generated", family=name, difficulty=difficulty,
-                                seed=instance_seed(name, options.seed, difficulty, i)))
-    rng.shuffle(refs)
+        for d in ([options.difficulty] if options.difficulty else family.difficulties):
+            skills.append(_Candidate(f"skill:{name}:{d}", family.topic, family=name, difficulty=d))
+    if not bank and not skills:
+        raise BadParameters("no questions match these options (see `quizzer bank stats` and `quizzer families`)")
+    return bank, skills
+
+
+def _mix(rng: random.Random, bank: list[_Candidate], skills: list[_Candidate], count: int) -> list[_Candidate]:
+    """``count`` candidates, about GENERATED_SHARE of them numeric skills (skills may repeat: each is a new problem)."""
+    n_skill = round(count * GENERATED_SHARE) if bank and skills else (count if skills else 0)
+    n_bank = min(count - n_skill, len(bank))
+    n_skill = count - n_bank if skills else 0
+    return rng.sample(bank, n_bank) + [rng.choice(skills) for _ in range(n_skill)]
+
+
+def _refs(chosen: list[_Candidate], seed: int) -> list[QuestionRef]:
+    refs = []
+    for i, c in enumerate(chosen):
+        if c.item_id is not None:
+            refs.append(QuestionRef("bank", item_id=c.item_id))
+        else:
+            refs.append(QuestionRef("generated", family=c.family, difficulty=c.difficulty,
+                                    seed=instance_seed(c.family, seed, c.difficulty, i)))
     return refs
+
+
+class NothingDue(BadParameters):
+    """``review`` found nothing due; ``next_due`` says when something will be."""
+
+    def __init__(self, next_due: datetime | None):
+        self.next_due = next_due
+        when = f"; the next review is due {next_due.astimezone():%Y-%m-%d %H:%M}" if next_due else ""
+        super().__init__(f"nothing is due for review now{when}")
+
+
+def build_plan(store: Store, options: QuizOptions, *, cards: dict | None = None, now: datetime | None = None,
+               due_only: bool = False) -> list[QuestionRef]:
+    """The ordered questions of a new session; the same options, history and seed give the same plan.
+
+    Without ``cards`` (cram mode) the questions are a seeded random mix. With them: due items
+    first (lowest retrievability first), then the weakest topics, then a capped number of new
+    items, then whatever is least well remembered.
+    """
+    rng = random.Random(f"plan|{options.seed}")
+    bank, skills = _candidates(store, options)
+    everything = bank + skills
+    seen = [c for c in everything if c.key in (cards or {})]
+    if due_only:
+        due = sorted((c for c in seen if cards[c.key].due <= now), key=lambda c: (cards[c.key].retrievability, c.key))
+        if not due:
+            later = [cards[c.key].due for c in seen]
+            raise NothingDue(min(later) if later else None)
+        return _refs(due[: options.count], options.seed)
+    if not seen:  # cram, or nothing practised yet: everything is new
+        chosen = _mix(rng, bank, skills, options.count)
+        rng.shuffle(chosen)
+        return _refs(chosen, options.seed)
+
+    due = sorted((c for c in seen if cards[c.key].due <= now), key=lambda c: (cards[c.key].retrievability, c.key))
+
+    chosen = due[: options.count]
+    taken = {c.key for c in chosen}
+    remaining = options.count - len(chosen)
+    mastery = topic_mastery(everything, cards)
+    practised_topics = sorted({c.topic for c in seen}, key=lambda t: (mastery[t], t))
+    weak = [c for c in seen if c.key not in taken and c.topic in practised_topics[:WEAK_TOPICS]]
+    weak.sort(key=lambda c: (mastery[c.topic], cards[c.key].retrievability, c.key))
+    weak_taken = weak[: (remaining + 1) // 2] if len(seen) < len(everything) else weak[:remaining]
+    rest = weak_taken
+    taken |= {c.key for c in weak_taken}
+
+    unseen_bank = [c for c in bank if c.key not in cards]
+    unseen_skills = [c for c in skills if c.key not in cards]
+    new_slots = remaining - len(rest)
+    if seen:
+        new_slots = min(new_slots, max(1, math.ceil(options.count * NEW_SHARE)))
+    new = _mix(rng, unseen_bank, unseen_skills, new_slots) if (unseen_bank or unseen_skills) and new_slots > 0 else []
+    # _mix may repeat a skill; a repeated skill is still one new card.
+    rest += new
+    taken |= {c.key for c in new}
+
+    leftovers = sorted((c for c in seen if c.key not in taken), key=lambda c: (cards[c.key].retrievability, c.key))
+    rest += leftovers[: options.count - len(chosen) - len(rest)]
+    if len(chosen) + len(rest) < options.count:
+        more_new = [c for c in unseen_bank + unseen_skills if c.key not in taken]
+        rest += rng.sample(more_new, min(len(more_new), options.count - len(chosen) - len(rest)))
+    rng.shuffle(rest)
+    return _refs(chosen + rest, options.seed)
+
+
+def topic_mastery(candidates: list[_Candidate], cards: dict) -> dict[str, float]:
+    """Per topic: mean retrievability over its items and skills, counting the never-practised as 0."""
+    totals: dict[str, list[float]] = {}
+    for c in candidates:
+        entry = totals.setdefault(c.topic, [0.0, 0])
+        entry[0] += cards[c.key].retrievability if c.key in cards else 0.0
+        entry[1] += 1
+    return {t: s / n for t, (s, n) in totals.items()}

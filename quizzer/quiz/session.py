@@ -8,9 +8,10 @@ interrupted session (Ctrl-C, closed terminal, end of input) loses nothing, and
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import TypeAdapter
 from sqlalchemy import select
@@ -126,9 +127,12 @@ class Summary:
 class QuizRun:
     """A session being taken. Create with ``start`` or ``resume``."""
 
-    def __init__(self, store: Store, row: QuizSessionRow, questions: list[Question], position: int, profile: int):
+    def __init__(self, store: Store, row: QuizSessionRow, questions: list[Question], position: int, profile: int,
+                 clock: Callable[[], datetime] = utcnow):
         self.store = store
+        self.clock = clock
         self.session_id = row.id
+        self.mode = row.mode
         self.lang = row.lang
         self.settings = row.settings
         self.questions = questions
@@ -140,19 +144,29 @@ class QuizRun:
     # --- lifecycle ---------------------------------------------------------------------------
 
     @classmethod
-    def start(cls, store: Store, options: QuizOptions, *, mode: str = "quiz") -> "QuizRun":
-        plan = build_plan(store, options)
-        questions = [load_question(store, ref) for ref in plan]
+    def start(cls, store: Store, options: QuizOptions, *, mode: str = "quiz",
+              clock: Callable[[], datetime] = utcnow) -> "QuizRun":
+        """A new session. ``mode``: quiz (due, weak, then new), review (due only), cram (no schedule change)."""
+        from quizzer.progress.scheduling import ensure_cards, load_cards
+
         pid = profile_id(store, options.profile)
+        now = clock()
+        cards = None
+        if mode != "cram":
+            ensure_cards(store)
+            cards = load_cards(store, pid, now)
+        plan = build_plan(store, options, cards=cards, now=now, due_only=mode == "review")
+        questions = [load_question(store, ref) for ref in plan]
         with store.session() as session:
             row = QuizSessionRow(profile_id=pid, mode=mode, settings=options.model_dump(mode="json"),
-                                 plan=[r.to_dict() for r in plan], lang=options.lang, finished=False)
+                                 plan=[r.to_dict() for r in plan], lang=options.lang, finished=False, started_at=now)
             session.add(row)
             session.flush()
-        return cls(store, row, questions, 0, pid)
+        return cls(store, row, questions, 0, pid, clock)
 
     @classmethod
-    def resume(cls, store: Store, profile: str, *, lang: str | None = None) -> "QuizRun":
+    def resume(cls, store: Store, profile: str, *, lang: str | None = None,
+               clock: Callable[[], datetime] = utcnow) -> "QuizRun":
         pid = profile_id(store, profile)
         with store.session() as session:
             row = session.scalars(
@@ -167,7 +181,7 @@ class QuizRun:
                 row.lang = lang
         refs = [QuestionRef.from_dict(d) for d in row.plan]
         questions = [load_question(store, ref) for ref in refs]
-        return cls(store, row, questions, max(done) + 1 if done else 0, pid)
+        return cls(store, row, questions, max(done) + 1 if done else 0, pid, clock)
 
     @property
     def current(self) -> Question | None:
@@ -218,6 +232,7 @@ class QuizRun:
             from quizzer.generators.instances import record_instance
 
             instance_id = record_instance(self.store, question.problem, verified=check)
+        when = self.clock()
         with self.store.session() as session:
             attempt = AttemptRow(
                 session_id=self.session_id, profile_id=self.profile_id, position=self.position,
@@ -228,10 +243,15 @@ class QuizRun:
                 verdict="skipped" if result is None else result.verdict,
                 score=0.0 if result is None else result.score, response_ms=response_ms, hints_used=hints_used,
                 diagnosis=None if result is None else result.diagnosis, grader_version=GRADER_VERSION,
+                created_at=when, day=when.astimezone().date().toordinal(),
             )
             session.add(attempt)
             session.flush()
             attempt_id = attempt.id
+            if self.mode != "cram":
+                from quizzer.progress.scheduling import apply_attempt
+
+                apply_attempt(session, attempt)
         # Committed: only now does the caller get the feedback to show.
         answered = Answered(attempt_id, question, result, raw, hints_used, response_ms)
         self.answered.append(answered)
@@ -241,16 +261,22 @@ class QuizRun:
         return answered
 
     def rate(self, attempt_id: int, rating: str) -> None:
+        """Record the learner's own rating; on an open item it overrides the automatic one for scheduling."""
         if rating not in SELF_RATINGS:
             raise ValueError(f"rating must be one of {SELF_RATINGS}")
         with self.store.session() as session:
-            session.add(SelfRatingRow(attempt_id=attempt_id, rating=rating))
+            session.add(SelfRatingRow(attempt_id=attempt_id, rating=rating, created_at=self.clock()))
+            session.flush()
+            if self.mode != "cram":
+                from quizzer.progress.scheduling import replay_key
+
+                replay_key(session, self.profile_id, session.get(AttemptRow, attempt_id))
 
     def finish(self) -> None:
         with self.store.session() as session:
             row = session.get(QuizSessionRow, self.session_id)
             row.finished = self.current is None
-            row.ended_at = utcnow()
+            row.ended_at = self.clock()
 
     def summary(self) -> Summary:
         with self.store.session() as session:

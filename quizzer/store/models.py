@@ -152,6 +152,9 @@ class AttemptRow(Base):
     diagnosis: Mapped[str | None] = mapped_column(String(80), nullable=True)
     grader_version: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    # The learner's local calendar day (date.toordinal()), so reports group by day without
+    # evaluating a date function over a million rows.
+    day: Mapped[int] = mapped_column(Integer)
 
 
 class SelfRatingRow(Base):
@@ -163,3 +166,20 @@ class SelfRatingRow(Base):
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
     rating: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ScheduleCardRow(Base):
+    """FSRS state of one bank item or numeric skill for one profile: a cache rebuilt from attempts at will."""
+
+    __tablename__ = "schedule_cards"
+
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # bank:<id> | skill:<family>:<difficulty>
+    topic: Mapped[str] = mapped_column(String(40))
+    card: Mapped[dict[str, Any]] = mapped_column(JSON)
+    due: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    stability: Mapped[float | None] = mapped_column(nullable=True)
+    state: Mapped[int] = mapped_column(Integer)
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+    last_review: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

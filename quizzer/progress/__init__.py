@@ -1,0 +1,1 @@
+"""Progress over sessions: FSRS scheduling, statistics, report and charts."""

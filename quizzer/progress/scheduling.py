@@ -1,0 +1,185 @@
+"""Spaced repetition with FSRS (the ``fsrs`` package), per bank item and per numeric skill.
+
+A generated problem is new every time, so what is scheduled for numeric
+problems is the *skill*: family × difficulty. Schedules live in
+``schedule_cards``, a cache that ``rebuild_cards`` recomputes from the
+append-only attempts (and self-ratings) whenever asked, or when the rules
+below change (bump ``SCHEDULE_VERSION``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fsrs import Card, Rating, Scheduler, State
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from quizzer.store.engine import Store
+from quizzer.store.models import AttemptRow, MetaRow, QuizSessionRow, ScheduleCardRow, SelfRatingRow
+
+SCHEDULE_VERSION = "1"
+_VERSION_KEY = "schedule_cache_version"
+
+# Beyond these a correct answer counts as effortful (Hard); well under a quarter of them, on an
+# item already known for three weeks, as effortless (Easy).
+SLOW_MS = {"single": 45_000, "multi": 60_000, "truefalse": 30_000, "fill": 60_000, "numeric": 180_000, "open": 300_000}
+EASY_MIN_STABILITY_DAYS = 21.0
+PASSING_PARTIAL = 0.5
+
+SELF_RATING = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}
+
+# Fuzzing off: a rebuilt schedule must equal the incremental one exactly.
+SCHEDULER = Scheduler(enable_fuzzing=False)
+
+
+def schedule_key(source: str, item_id: str | None, family: str | None, difficulty: int) -> str:
+    if source == "bank":
+        return f"bank:{item_id}"
+    return f"skill:{family}:{difficulty}"
+
+
+def rating_for(*, verdict: str, score: float, hints_used: int, response_ms: int, kind: str,
+               stability_before: float | None, self_rating: str | None = None) -> Rating | None:
+    """The FSRS rating an attempt earns, or None when it says nothing about memory (skip, void)."""
+    if verdict in ("skipped", "void"):
+        return None
+    if self_rating is not None:
+        return SELF_RATING[self_rating]
+    if verdict == "incorrect" or (verdict == "partial" and score < PASSING_PARTIAL):
+        return Rating.Again
+    slow = SLOW_MS.get(kind, 60_000)
+    if verdict == "partial" or hints_used or response_ms > slow:
+        return Rating.Hard
+    if (stability_before or 0.0) >= EASY_MIN_STABILITY_DAYS and response_ms <= slow // 4 and score >= 1.0:
+        return Rating.Easy
+    return Rating.Good
+
+
+def _new_card(key: str, when: datetime) -> Card:
+    card_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:6], "big")
+    return Card(card_id=card_id, due=when)
+
+
+def review(session: Session, *, profile_id: int, key: str, topic: str, rating: Rating, when: datetime) -> ScheduleCardRow:
+    row = session.get(ScheduleCardRow, (profile_id, key))
+    card = Card.from_dict(row.card) if row is not None else _new_card(key, when)
+    card, _ = SCHEDULER.review_card(card, rating, when)
+    if row is None:
+        row = ScheduleCardRow(profile_id=profile_id, key=key, topic=topic, reviews=0, lapses=0)
+        session.add(row)
+    row.card = card.to_dict()
+    row.due, row.stability, row.state, row.last_review = card.due, card.stability, int(card.state), card.last_review
+    row.reviews = (row.reviews or 0) + 1
+    row.lapses = (row.lapses or 0) + (1 if rating == Rating.Again and card.state == State.Relearning else 0)
+    return row
+
+
+def stability_of(session: Session, profile_id: int, key: str) -> float | None:
+    row = session.get(ScheduleCardRow, (profile_id, key))
+    return None if row is None else row.stability
+
+
+def apply_attempt(session: Session, attempt: AttemptRow, *, self_rating: str | None = None) -> None:
+    """Update the schedule for one new attempt (in the caller's transaction)."""
+    key = schedule_key(attempt.source, attempt.item_id, attempt.family, attempt.difficulty)
+    rating = rating_for(verdict=attempt.verdict, score=attempt.score, hints_used=attempt.hints_used,
+                        response_ms=attempt.response_ms, kind=attempt.kind,
+                        stability_before=stability_of(session, attempt.profile_id, key), self_rating=self_rating)
+    if rating is not None:
+        review(session, profile_id=attempt.profile_id, key=key, topic=attempt.topic, rating=rating, when=attempt.created_at)
+
+
+def _replay(session: Session, profile_id: int, key_filter=None) -> int:
+    """Apply every scheduled attempt of a profile in time order; returns how many were replayed."""
+    ratings = dict(session.execute(
+        select(SelfRatingRow.attempt_id, SelfRatingRow.rating)
+        .join(AttemptRow, AttemptRow.id == SelfRatingRow.attempt_id)
+        .where(AttemptRow.profile_id == profile_id)
+        .order_by(SelfRatingRow.id)  # a later self-rating of the same attempt wins
+    ).all())
+    query = (
+        select(AttemptRow)
+        .join(QuizSessionRow, QuizSessionRow.id == AttemptRow.session_id)
+        .where(AttemptRow.profile_id == profile_id, QuizSessionRow.mode != "cram",
+               AttemptRow.verdict.not_in(("skipped", "void")))
+        .order_by(AttemptRow.created_at, AttemptRow.id)
+    )
+    if key_filter is not None:
+        query = query.where(*key_filter)
+    count = 0
+    for attempt in session.scalars(query).yield_per(2000):
+        apply_attempt(session, attempt, self_rating=ratings.get(attempt.id))
+        count += 1
+    return count
+
+
+def replay_key(session: Session, profile_id: int, attempt: AttemptRow) -> None:
+    """Recompute one card from its attempts (after a self-rating changes an earlier rating)."""
+    key = schedule_key(attempt.source, attempt.item_id, attempt.family, attempt.difficulty)
+    session.execute(delete(ScheduleCardRow).where(ScheduleCardRow.profile_id == profile_id, ScheduleCardRow.key == key))
+    session.flush()
+    if attempt.source == "bank":
+        same = (AttemptRow.source == "bank", AttemptRow.item_id == attempt.item_id)
+    else:
+        same = (AttemptRow.source == "generated", AttemptRow.family == attempt.family,
+                AttemptRow.difficulty == attempt.difficulty)
+    _replay(session, profile_id, same)
+
+
+def rebuild_cards(store: Store, profile_id: int | None = None) -> int:
+    """Throw the cache away and replay history (one profile, or all). Returns attempts replayed."""
+    from quizzer.store.models import ProfileRow
+
+    with store.session() as session:
+        ids = [profile_id] if profile_id is not None else list(session.scalars(select(ProfileRow.id)))
+        query = delete(ScheduleCardRow)
+        if profile_id is not None:
+            query = query.where(ScheduleCardRow.profile_id == profile_id)
+        session.execute(query)
+        total = sum(_replay(session, pid) for pid in ids)
+        meta = session.get(MetaRow, _VERSION_KEY)
+        if meta is None:
+            session.add(MetaRow(key=_VERSION_KEY, value=SCHEDULE_VERSION))
+        else:
+            meta.value = SCHEDULE_VERSION
+    return total
+
+
+def ensure_cards(store: Store) -> None:
+    """Rebuild the cache once after an upgrade (or a change of the rules above)."""
+    with store.session() as session:
+        meta = session.get(MetaRow, _VERSION_KEY)
+        current = meta is not None and meta.value == SCHEDULE_VERSION
+    if not current:
+        rebuild_cards(store)
+
+
+@dataclass(frozen=True)
+class CardView:
+    key: str
+    topic: str
+    due: datetime
+    stability: float | None
+    state: int
+    reviews: int
+    retrievability: float
+
+
+def load_cards(store: Store, profile_id: int, now: datetime) -> dict[str, CardView]:
+    with store.session() as session:
+        rows = session.scalars(select(ScheduleCardRow).where(ScheduleCardRow.profile_id == profile_id)).all()
+        return {
+            r.key: CardView(r.key, r.topic, r.due, r.stability, r.state, r.reviews,
+                            SCHEDULER.get_card_retrievability(Card.from_dict(r.card), now))
+            for r in rows
+        }
+
+
+def local_day_end(now: datetime, days_ahead: int = 0) -> datetime:
+    """The end (exclusive) of the learner's local calendar day ``days_ahead`` days from ``now``."""
+    local = now.astimezone()
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return (start + timedelta(days=days_ahead + 1)).astimezone(now.tzinfo)
