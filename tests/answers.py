@@ -48,3 +48,15 @@ def wrong_answer(q: Question) -> str:
     if q.kind == "fill":
         return "zzzz"
     return repr(item.value * 3 + 7)
+
+
+def mistaken_answer(q: Question) -> str:
+    """The value a typical mistake produces (generated problems), so the grader can diagnose it."""
+    if q.problem is None or not q.problem.misconceptions:
+        return wrong_answer(q)
+    value, spec = q.problem.misconceptions[0].value, q.problem.spec
+    if spec.kind == "record":
+        return ", ".join(fmt(value[f], 12) for f in spec.fields)
+    if spec.kind in ("shape", "vector"):
+        return "[" + ", ".join(fmt(v, 12) for v in value) + "]"
+    return fmt(value, 12)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import IO, Iterator
 
 import click
@@ -24,21 +23,47 @@ def _lines(stream: IO[str]) -> Iterator[str]:
 @click.option("--seed", type=int, help="Seed for choosing and generating questions [default: a new one each time].")
 @click.option("--profile", default="default", show_default=True, help="Learner profile whose history this adds to.")
 @click.option("--resume", is_flag=True, help="Continue the profile's unfinished session instead of starting a new one.")
+@click.option("--cram", is_flag=True, help="Practise freely: a random mix that does not change the review schedule.")
 @click.option("--answers", "answers_file", type=click.File("r", encoding="utf-8"), metavar="FILE|-",
               help="Read answers from FILE (or - for stdin), one line per question; unreadable lines are graded incorrect.")
 @lang_option
 @json_option
 @click.pass_context
 def quiz(ctx: click.Context, topics: tuple[str, ...], kind: str | None, family: str | None, difficulty: int | None,
-         count: int, seed: int | None, profile: str, resume: bool, answers_file: IO[str] | None, lang: str | None,
-         as_json: bool) -> None:
+         count: int, seed: int | None, profile: str, resume: bool, cram: bool, answers_file: IO[str] | None,
+         lang: str | None, as_json: bool) -> None:
     """Take a quiz: a mix of bank questions and generated numeric problems.
 
-    Every answer is graded with an explanation: verdict, partial credit, the
-    worked solution, and a diagnosis of the likely mistake. In the quiz, type
-    ? for commands (hint, skip, quit). Every graded answer is saved at once;
-    after Ctrl-C or quit, `quizzer quiz --resume` continues where you stopped.
+    What is due for review comes first (most-forgotten first), then your weakest
+    topics, then a few new questions. Every answer is graded with an
+    explanation: verdict, partial credit, the worked solution, and a diagnosis of
+    the likely mistake. In the quiz, type ? for commands (hint, skip, quit).
+    Every graded answer is saved at once; after Ctrl-C or quit,
+    `quizzer quiz --resume` continues where you stopped.
     """
+    _take(ctx, mode="cram" if cram else "quiz", topics=topics, kind=kind, family=family, difficulty=difficulty,
+          count=count, seed=seed, profile=profile, resume=resume, answers_file=answers_file, lang=lang, as_json=as_json)
+
+
+@click.command()
+@click.option("--topic", "topics", multiple=True, metavar="SLUG", help="Only this topic (repeatable).")
+@click.option("-n", "--count", default=20, show_default=True, type=click.IntRange(1, 500), help="At most this many questions.")
+@click.option("--profile", default="default", show_default=True, help="Learner profile.")
+@click.option("--answers", "answers_file", type=click.File("r", encoding="utf-8"), metavar="FILE|-",
+              help="Read answers from FILE (or - for stdin), one line per question.")
+@lang_option
+@json_option
+@click.pass_context
+def review(ctx: click.Context, topics: tuple[str, ...], count: int, profile: str, answers_file: IO[str] | None,
+           lang: str | None, as_json: bool) -> None:
+    """Review only what is due, most-forgotten first."""
+    _take(ctx, mode="review", topics=topics, kind=None, family=None, difficulty=None, count=count, seed=None,
+          profile=profile, resume=False, answers_file=answers_file, lang=lang, as_json=as_json)
+
+
+def _take(ctx: click.Context, *, mode: str, topics: tuple[str, ...], kind: str | None, family: str | None,
+          difficulty: int | None, count: int, seed: int | None, profile: str, resume: bool,
+          answers_file: IO[str] | None, lang: str | None, as_json: bool) -> None:
     import secrets
 
     from quizzer.quiz.selection import QuizOptions
@@ -58,12 +83,10 @@ def quiz(ctx: click.Context, topics: tuple[str, ...], kind: str | None, family: 
                                   profile=profile)
         except ValidationError as exc:
             raise click.UsageError("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from None
-        run = QuizRun.start(store, options)
+        run = QuizRun.start(store, options, mode=mode)
     # With --json, stdout carries only the JSON document; the session itself goes to stderr.
     console = Console(stderr=as_json, highlight=False)
     answers = _lines(answers_file) if answers_file is not None else None
-    if answers is None and not sys.stdin.isatty() and not as_json:
-        answers = None  # piped stdin still works through input(); EOF ends the session cleanly
     loop = QuizLoop(run, console, answers=answers)
     summary = loop.play()
     if as_json:

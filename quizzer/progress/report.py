@@ -86,6 +86,7 @@ class Report:
     active_days: int
     daily: list[tuple[date, int, int]]  # (day, graded attempts, correct)
     sessions: list[SessionPoint]
+    topic_daily: dict[str, list[tuple[date, int, int]]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         def topic(t: TopicStats) -> dict:
@@ -133,6 +134,7 @@ def build_report(store: Store, *, profile: str = "default", since: date | None =
 
     stats = {t: TopicStats(t) for t in topics}
     daily: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    topic_daily: dict[str, list[tuple[date, int, int]]] = defaultdict(list)
     with store.session() as session:
         rows = session.execute(
             select(AttemptRow.topic, AttemptRow.day, func.count(), correct).where(*conditions)
@@ -169,6 +171,7 @@ def build_report(store: Store, *, profile: str = "default", since: date | None =
             s.correct_30d += c
         daily[day][0] += n
         daily[day][1] += c
+        topic_daily[t].append((date.fromordinal(day), n, c))
 
     # Mastery and due counts come from the schedule: every item and skill of the topic counts.
     cards = load_cards(store, pid, now)
@@ -208,6 +211,7 @@ def build_report(store: Store, *, profile: str = "default", since: date | None =
         active_days=len(active),
         daily=[(date.fromordinal(d), n, c) for d, (n, c) in sorted(daily.items())],
         sessions=[SessionPoint(i, started, mode, n, float(score)) for i, started, mode, n, score in trend],
+        topic_daily={t: sorted(v) for t, v in topic_daily.items()},
     )
 
 

@@ -1,0 +1,117 @@
+"""Progress charts (matplotlib, imported only here): accuracy over time per topic, activity calendar."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from datetime import date, timedelta
+from pathlib import Path
+
+from quizzer.progress.report import Report
+from quizzer.topics import TITLE_OF
+
+CJK_FAMILY = "Noto Sans CJK SC"
+LABELS = {
+    "zh": {"accuracy": "各主题正确率（按周）", "week": "周（起始日期）", "acc": "正确率", "calendar": "每日练习量",
+           "attempts": "作答题数", "weekdays": ["一", "二", "三", "四", "五", "六", "日"], "title": "学习进度"},
+    "en": {"accuracy": "Accuracy per topic (weekly)", "week": "week starting", "acc": "accuracy",
+           "calendar": "Daily activity", "attempts": "answers", "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+           "title": "Progress"},
+}
+
+
+def _setup_fonts() -> bool:
+    """Register the bundled Noto Sans CJK font; True when Chinese text can be drawn."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    matplotlib.use("Agg")
+    try:
+        import noto_cjk_sans_otc
+
+        font_manager.fontManager.addfont(str(noto_cjk_sans_otc.FONT_PATH))
+    except (ImportError, OSError, RuntimeError):
+        pass
+    available = {f.name for f in font_manager.fontManager.ttflist}
+    matplotlib.rcParams["font.family"] = ["sans-serif"]
+    matplotlib.rcParams["font.sans-serif"] = [CJK_FAMILY, "DejaVu Sans"]
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    return CJK_FAMILY in available
+
+
+def _weekly(series: list[tuple[date, int, int]]) -> tuple[list[date], list[float]]:
+    buckets: dict[date, list[int]] = {}
+    for day, n, c in series:
+        monday = day - timedelta(days=day.weekday())
+        entry = buckets.setdefault(monday, [0, 0])
+        entry[0] += n
+        entry[1] += c
+    weeks = sorted(buckets)
+    return weeks, [buckets[w][1] / buckets[w][0] for w in weeks]
+
+
+def render_figure(report: Report, lang: str):
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if lang == "zh" and not _setup_fonts():
+        warnings.warn("no CJK font found: chart labels are in English", stacklevel=2)
+        lang = "en"
+    elif lang == "en":
+        _setup_fonts()
+    text = LABELS[lang]
+    fig, (ax_acc, ax_cal) = plt.subplots(2, 1, figsize=(12, 9), gridspec_kw={"height_ratios": [3, 2]})
+    fig.suptitle(f"{text['title']} · {report.profile} · {report.now.astimezone():%Y-%m-%d}", fontsize=14)
+
+    cmap = plt.get_cmap("tab20")
+    for i, (topic, series) in enumerate(sorted(report.topic_daily.items())):
+        weeks, accuracy = _weekly(series)
+        ax_acc.plot(weeks, accuracy, marker="o", markersize=3, linewidth=1.4, color=cmap(i % 20),
+                    label=TITLE_OF[topic][lang])
+    ax_acc.set_title(text["accuracy"])
+    ax_acc.set_xlabel(text["week"])
+    ax_acc.set_ylabel(text["acc"])
+    ax_acc.set_ylim(-0.05, 1.05)
+    ax_acc.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax_acc.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
+    ax_acc.grid(alpha=0.3)
+    if report.topic_daily:
+        ax_acc.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9, frameon=False)
+
+    # Calendar heatmap: one column per week, one row per weekday, the last 52 weeks up to today.
+    today = report.now.astimezone().date()
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=51)
+    grid = np.full((7, 52), np.nan)
+    counts = {d: n for d, n, _ in report.daily}
+    for offset in range((today - first).days + 1):
+        day = first + timedelta(days=offset)
+        grid[day.weekday(), offset // 7] = counts.get(day, 0)
+    image = ax_cal.imshow(np.ma.masked_invalid(grid), aspect="auto", cmap="Greens", interpolation="nearest",
+                          vmin=0, vmax=max(1, np.nanmax(grid)))
+    ax_cal.set_title(text["calendar"])
+    ax_cal.set_yticks(range(7), text["weekdays"])
+    month_ticks = [(w, first + timedelta(weeks=w)) for w in range(52) if (first + timedelta(weeks=w)).day <= 7]
+    ax_cal.set_xticks([w for w, _ in month_ticks], [d.strftime("%Y-%m") for _, d in month_ticks], rotation=45, ha="right")
+    bar = fig.colorbar(image, ax=ax_cal, fraction=0.03, pad=0.01)
+    bar.set_label(text["attempts"])
+    fig.tight_layout()
+    return fig
+
+
+def write_png(report: Report, path: Path, lang: str) -> None:
+    import matplotlib.pyplot as plt
+
+    fig = render_figure(report, lang)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def png_bytes(report: Report, lang: str) -> bytes:
+    import matplotlib.pyplot as plt
+
+    fig = render_figure(report, lang)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    plt.close(fig)
+    return buffer.getvalue()

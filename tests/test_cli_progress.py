@@ -1,0 +1,98 @@
+"""`quizzer progress | due | history | review` and `quiz --cram` through the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli_quiz import planned_questions
+from tests.answers import right_answer, wrong_answer
+
+
+@pytest.fixture
+def practised(run, tmp_path: Path):
+    """Two sessions: one mixed quiz with right and wrong answers, one cram session."""
+    questions = planned_questions(5, 6)
+    lines = [right_answer(q) if i % 2 == 0 else wrong_answer(q) for i, q in enumerate(questions)]
+    answers = tmp_path / "a.txt"
+    answers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run("quiz", "--seed", "5", "-n", "6", "--lang", "en", "--answers", str(answers))
+    cram = tmp_path / "c.txt"
+    cram.write_text("skip\nskip\n", encoding="utf-8")
+    run("quiz", "--cram", "--seed", "6", "-n", "2", "--lang", "en", "--answers", str(cram))
+    return questions
+
+
+def test_progress_json_counts_the_quiz(run, practised) -> None:
+    data = json.loads(run("progress", "--json").output)
+    total = sum(t["attempts"] for t in data["topics"])
+    assert total == 6 and data["streak_days"] == 1 and data["active_days"] == 1
+    assert sum(t["correct"] for t in data["topics"]) >= 3
+    assert [s["mode"] for s in data["sessions"]] == ["quiz", "cram"]
+    topic = next(t for t in data["topics"] if t["attempts"])
+    assert 0 < topic["mastery"] <= 1 and topic["accuracy_7d"] is not None
+
+
+def test_progress_table_and_filters(run, practised) -> None:
+    out = run("progress", "--lang", "en").output
+    assert "Progress · default" in out and "Streak: 1 day(s)" in out and "Recent session scores" in out
+    topic = practised[0].topic
+    only = json.loads(run("progress", "--topic", topic, "--json").output)
+    assert [t["topic"] for t in only["topics"]] == [topic]
+    future = json.loads(run("progress", "--since", "2999-01-01", "--json").output)
+    assert sum(t["attempts"] for t in future["topics"]) == 0
+    assert "unknown topic" in run("progress", "--topic", "nope", expect=2).output
+
+
+def test_png_and_html(run, practised, tmp_path: Path) -> None:
+    png, html = tmp_path / "p.png", tmp_path / "p.html"
+    run("progress", "--lang", "zh", "--png", str(png), "--html", str(html))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+    page = html.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and "data:image/png;base64," in page
+    assert "掌握度" in page and "<script" not in page and "http" not in page.split("<body>")[1]
+
+
+def test_chinese_labels_use_a_cjk_font() -> None:
+    from quizzer.progress.charts import CJK_FAMILY, _setup_fonts
+
+    assert _setup_fonts(), f"{CJK_FAMILY} is not available to matplotlib"
+    from matplotlib import font_manager
+
+    path = font_manager.findfont(font_manager.FontProperties(family=CJK_FAMILY), fallback_to_default=False)
+    assert "NotoSansCJK" in Path(path).name
+
+
+def test_due_and_review(run, practised) -> None:
+    counts = json.loads(run("due", "--json").output)
+    assert counts["today"] >= counts["now"] >= 0 and len(counts["days"]) == 7
+    if counts["now"] == 0:
+        assert "nothing is due" in run("review", expect=2).output
+
+
+def test_cram_does_not_touch_the_schedule(run, tmp_path: Path) -> None:
+    (question,) = planned_questions(3, 1, kind="truefalse")
+    answers = tmp_path / "a.txt"
+    answers.write_text(right_answer(question) + "\n", encoding="utf-8")
+    run("quiz", "--cram", "--seed", "3", "-n", "1", "--kind", "truefalse", "--answers", str(answers))
+    data = json.loads(run("progress", "--json").output)
+    assert sum(t["attempts"] for t in data["topics"]) == 1  # counted in statistics…
+    assert json.loads(run("due", "--json").output)["today"] == 0  # …but nothing was scheduled
+    assert all(t["mastery"] == 0 for t in data["topics"])
+
+
+def test_history_and_exports(run, practised, tmp_path: Path) -> None:
+    out = run("history").output
+    assert "quiz" in out and "cram" in out
+    assert "bank:" in run("history", "--session", "1").output or "gen:" in run("history", "--session", "1").output
+    path = tmp_path / "all.csv"
+    run("history", "--export", "csv", str(path))
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert len(rows) == 8 and rows[0]["session_id"] == "1" and {r["verdict"] for r in rows} >= {"skipped"}
+    one = tmp_path / "one.json"
+    run("history", "--session", "2", "--export", "json", str(one))
+    assert [r["verdict"] for r in json.loads(one.read_text(encoding="utf-8"))] == ["skipped", "skipped"]
+    assert "has no session 99" in run("history", "--session", "99", expect=2).output
