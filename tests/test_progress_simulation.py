@@ -214,6 +214,11 @@ def test_sixty_days_report_matches_an_independent_recount(shanghai) -> None:
     before = {k: (v.due, v.stability) for k, v in load_cards(store, 1, now).items()}
     rebuild_cards(store)
     assert {k: (v.due, v.stability) for k, v in load_cards(store, 1, now).items()} == before
+    # So is the daily statistics cache the report reads.
+    from quizzer.progress.stats import rebuild_daily_stats
+
+    rebuild_daily_stats(store)
+    assert build_report(store, now=now).to_json() == report.to_json()
 
 
 def test_quiz_puts_due_items_first(shanghai) -> None:

@@ -118,6 +118,11 @@ def test_upgrade_to_progress_schema_keeps_every_attempt(tmp_path: Path) -> None:
     ensure_cards(store)  # the schedule cache is rebuilt from the history that came across
     cards = load_cards(store, 1, datetime(2026, 3, 2, tzinfo=timezone.utc))
     assert list(cards) == ["bank:it-1"] and cards["bank:it-1"].reviews == 1
+    from quizzer.progress.report import build_report
+
+    report = build_report(store, now=datetime(2026, 3, 2, tzinfo=timezone.utc))
+    pooling = next(t for t in report.topics if t.topic == "pooling")
+    assert (pooling.attempts, pooling.correct) == (1, 1) and report.active_days == 1
 
 
 def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch) -> None:

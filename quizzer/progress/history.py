@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from quizzer.errors import NotFound
-from quizzer.quiz.session import profile_id
+from quizzer.store.profiles import profile_id
 from quizzer.store.engine import Store
 from quizzer.store.models import AttemptRow, QuizSessionRow, SelfRatingRow
 

@@ -11,13 +11,14 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from quizzer.generators.registry import all_families
 from quizzer.progress.scheduling import ensure_cards, load_cards, local_day_end
-from quizzer.quiz.session import profile_id
+from quizzer.store.profiles import profile_id
 from quizzer.store.engine import Store
-from quizzer.store.models import AttemptRow, BankItemRow, QuizSessionRow
+from quizzer.progress.stats import ensure_daily_stats
+from quizzer.store.models import AttemptRow, BankItemRow, DailyStatRow, QuizSessionRow
 from quizzer.topics import TOPIC_SLUGS
 
 GRADED = ("correct", "partial", "incorrect")
@@ -121,28 +122,28 @@ def build_report(store: Store, *, profile: str = "default", since: date | None =
                  now: datetime) -> Report:
     pid = profile_id(store, profile)
     ensure_cards(store)
+    ensure_daily_stats(store)
     today = now.astimezone().date().toordinal()
     since_day = since.toordinal() if since else None
     topics = [topic] if topic else list(TOPIC_SLUGS)
 
-    correct = func.sum(case((AttemptRow.verdict == "correct", 1), else_=0))
-    conditions = [AttemptRow.profile_id == pid, AttemptRow.verdict.in_(GRADED)]
+    conditions = [DailyStatRow.profile_id == pid]
     if since_day is not None:
-        conditions.append(AttemptRow.day >= since_day)
+        conditions.append(DailyStatRow.day >= since_day)
     if topic:
-        conditions.append(AttemptRow.topic == topic)
+        conditions.append(DailyStatRow.topic == topic)
 
     stats = {t: TopicStats(t) for t in topics}
     daily: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     topic_daily: dict[str, list[tuple[date, int, int]]] = defaultdict(list)
     with store.session() as session:
         rows = session.execute(
-            select(AttemptRow.topic, AttemptRow.day, func.count(), correct).where(*conditions)
-            .group_by(AttemptRow.topic, AttemptRow.day)
+            select(DailyStatRow.topic, DailyStatRow.day, func.sum(DailyStatRow.attempts), func.sum(DailyStatRow.correct))
+            .where(*conditions).group_by(DailyStatRow.topic, DailyStatRow.day)
         ).all()
         family_rows = session.execute(
-            select(AttemptRow.family, AttemptRow.diagnosis, func.count(), correct)
-            .where(*conditions, AttemptRow.source == "generated").group_by(AttemptRow.family, AttemptRow.diagnosis)
+            select(DailyStatRow.family, DailyStatRow.diagnosis, func.sum(DailyStatRow.attempts), func.sum(DailyStatRow.correct))
+            .where(*conditions, DailyStatRow.family != "").group_by(DailyStatRow.family, DailyStatRow.diagnosis)
         ).all()
         session_ids = session.scalars(
             select(QuizSessionRow.id).where(QuizSessionRow.profile_id == pid).order_by(QuizSessionRow.id.desc()).limit(TREND_SESSIONS)

@@ -93,7 +93,11 @@ def apply_attempt(session: Session, attempt: AttemptRow, *, self_rating: str | N
 
 
 def _replay(session: Session, profile_id: int, key_filter=None) -> int:
-    """Apply every scheduled attempt of a profile in time order; returns how many were replayed."""
+    """Recompute the cards of a profile from its attempts in time order; returns how many were replayed.
+
+    Works on plain rows and in-memory cards, writing each card once at the end, so a year of
+    history (a million attempts) replays in seconds rather than minutes.
+    """
     ratings = dict(session.execute(
         select(SelfRatingRow.attempt_id, SelfRatingRow.rating)
         .join(AttemptRow, AttemptRow.id == SelfRatingRow.attempt_id)
@@ -101,7 +105,9 @@ def _replay(session: Session, profile_id: int, key_filter=None) -> int:
         .order_by(SelfRatingRow.id)  # a later self-rating of the same attempt wins
     ).all())
     query = (
-        select(AttemptRow)
+        select(AttemptRow.id, AttemptRow.source, AttemptRow.item_id, AttemptRow.family, AttemptRow.difficulty,
+               AttemptRow.topic, AttemptRow.kind, AttemptRow.verdict, AttemptRow.score, AttemptRow.hints_used,
+               AttemptRow.response_ms, AttemptRow.created_at)
         .join(QuizSessionRow, QuizSessionRow.id == AttemptRow.session_id)
         .where(AttemptRow.profile_id == profile_id, QuizSessionRow.mode != "cram",
                AttemptRow.verdict.not_in(("skipped", "void")))
@@ -109,10 +115,27 @@ def _replay(session: Session, profile_id: int, key_filter=None) -> int:
     )
     if key_filter is not None:
         query = query.where(*key_filter)
+    cards: dict[str, list] = {}  # key -> [card, topic, reviews, lapses]
     count = 0
-    for attempt in session.scalars(query).yield_per(2000):
-        apply_attempt(session, attempt, self_rating=ratings.get(attempt.id))
+    for row in session.execute(query).yield_per(5000):
+        key = schedule_key(row.source, row.item_id, row.family, row.difficulty)
+        entry = cards.get(key)
+        rating = rating_for(verdict=row.verdict, score=row.score, hints_used=row.hints_used, response_ms=row.response_ms,
+                            kind=row.kind, stability_before=entry[0].stability if entry else None,
+                            self_rating=ratings.get(row.id))
+        if rating is None:
+            continue
+        if entry is None:
+            entry = cards[key] = [_new_card(key, row.created_at), row.topic, 0, 0]
+        entry[0], _ = SCHEDULER.review_card(entry[0], rating, row.created_at)
+        entry[2] += 1
+        entry[3] += 1 if rating == Rating.Again and entry[0].state == State.Relearning else 0
         count += 1
+    for key, (card, topic, reviews, lapses) in cards.items():
+        session.merge(ScheduleCardRow(
+            profile_id=profile_id, key=key, topic=topic, card=card.to_dict(), due=card.due, stability=card.stability,
+            state=int(card.state), reviews=reviews, lapses=lapses, last_review=card.last_review,
+        ))
     return count
 
 

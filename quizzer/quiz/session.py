@@ -24,21 +24,12 @@ from quizzer.grading.grade import GRADER_VERSION, Feedback, Result
 from quizzer.quiz.question import Question, QuestionRef
 from quizzer.quiz.selection import QuizOptions, build_plan
 from quizzer.store.engine import Store
-from quizzer.store.models import AttemptRow, BankItemRow, ProfileRow, QuizSessionRow, SelfRatingRow, utcnow
+from quizzer.store.profiles import profile_id
+from quizzer.store.models import AttemptRow, BankItemRow, QuizSessionRow, SelfRatingRow, utcnow
 from quizzer.text import BiText
 
 _ITEM = TypeAdapter(BankItem)
 SELF_RATINGS = ("again", "hard", "good", "easy")
-
-
-def profile_id(store: Store, name: str) -> int:
-    with store.session() as session:
-        row = session.scalars(select(ProfileRow).where(ProfileRow.name == name)).first()
-        if row is None:
-            row = ProfileRow(name=name)
-            session.add(row)
-            session.flush()
-        return row.id
 
 
 def load_question(store: Store, ref: QuestionRef) -> Question:
@@ -248,6 +239,9 @@ class QuizRun:
             session.add(attempt)
             session.flush()
             attempt_id = attempt.id
+            from quizzer.progress.stats import count_attempt
+
+            count_attempt(session, attempt)
             if self.mode != "cram":
                 from quizzer.progress.scheduling import apply_attempt
 

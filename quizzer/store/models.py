@@ -183,3 +183,22 @@ class ScheduleCardRow(Base):
     reviews: Mapped[int] = mapped_column(Integer, default=0)
     lapses: Mapped[int] = mapped_column(Integer, default=0)
     last_review: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class DailyStatRow(Base):
+    """Graded answers per learner, local day, topic, family and diagnosed mistake: a cache of attempts.
+
+    Reports read this (tens of thousands of rows for a year) instead of scanning a million attempts;
+    ``quizzer.progress.stats.rebuild_daily_stats`` recomputes it from the attempts at any time.
+    """
+
+    __tablename__ = "daily_stats"
+
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"), primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(40), primary_key=True)
+    family: Mapped[str] = mapped_column(String(60), primary_key=True)  # "" for bank items
+    diagnosis: Mapped[str] = mapped_column(String(80), primary_key=True)  # "" when none was diagnosed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    correct: Mapped[int] = mapped_column(Integer, default=0)
+    score: Mapped[float] = mapped_column(default=0.0)
