@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from quizzer.progress.report import Report
-from quizzer.topics import TITLE_OF
+from quizzer.topics import TITLE_OF, TOPIC_SLUGS
 
 CJK_FAMILY = "Noto Sans CJK SC"
 LABELS = {
@@ -65,7 +65,9 @@ def render_figure(report: Report, lang: str):
     fig.suptitle(f"{text['title']} · {report.profile} · {report.now.astimezone():%Y-%m-%d}", fontsize=14)
 
     cmap = plt.get_cmap("tab20")
-    for i, (topic, series) in enumerate(sorted(report.topic_daily.items())):
+    ordered = [t for t in TOPIC_SLUGS if t in report.topic_daily]
+    for i, topic in enumerate(ordered):
+        series = report.topic_daily[topic]
         weeks, accuracy = _weekly(series)
         ax_acc.plot(weeks, accuracy, marker="o", markersize=3, linewidth=1.4, color=cmap(i % 20),
                     label=TITLE_OF[topic][lang])
@@ -79,10 +81,15 @@ def render_figure(report: Report, lang: str):
     if report.topic_daily:
         ax_acc.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9, frameon=False)
 
-    # Calendar heatmap: one column per week, one row per weekday, the last 52 weeks up to today.
+    # Calendar heatmap: one column per week, one row per weekday, from the first active week (at
+    # least 12 and at most 52 weeks back) up to today.
     today = report.now.astimezone().date()
-    first = today - timedelta(days=today.weekday()) - timedelta(weeks=51)
-    grid = np.full((7, 52), np.nan)
+    this_monday = today - timedelta(days=today.weekday())
+    first_active = report.daily[0][0] if report.daily else today
+    span = (this_monday - (first_active - timedelta(days=first_active.weekday()))).days // 7 + 1
+    weeks = min(52, max(12, span))
+    first = this_monday - timedelta(weeks=weeks - 1)
+    grid = np.full((7, weeks), np.nan)
     counts = {d: n for d, n, _ in report.daily}
     for offset in range((today - first).days + 1):
         day = first + timedelta(days=offset)
@@ -91,7 +98,7 @@ def render_figure(report: Report, lang: str):
                           vmin=0, vmax=max(1, np.nanmax(grid)))
     ax_cal.set_title(text["calendar"])
     ax_cal.set_yticks(range(7), text["weekdays"])
-    month_ticks = [(w, first + timedelta(weeks=w)) for w in range(52) if (first + timedelta(weeks=w)).day <= 7]
+    month_ticks = [(w, first + timedelta(weeks=w)) for w in range(weeks) if (first + timedelta(weeks=w)).day <= 7]
     ax_cal.set_xticks([w for w, _ in month_ticks], [d.strftime("%Y-%m") for _, d in month_ticks], rotation=45, ha="right")
     bar = fig.colorbar(image, ax=ax_cal, fraction=0.03, pad=0.01)
     bar.set_label(text["attempts"])
