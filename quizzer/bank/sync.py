@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from quizzer.resources import bundled_questions_dir
 from quizzer.store.engine import Store
-from quizzer.store.models import BankItemRow, BankItemVersion, MetaRow, utcnow
+from quizzer.store.meta import get_meta, set_meta
+from quizzer.store.models import BankItemRow, BankItemVersion, utcnow
 
 if TYPE_CHECKING:
     from quizzer.bank.loader import LoadedItem
@@ -108,8 +109,7 @@ def sync_bundled(store: Store, *, force: bool = False) -> SyncReport | None:
     directory = bundled_questions_dir()
     current = bundle_hash(directory)
     with store.session() as session:
-        meta = session.get(MetaRow, _BUNDLE_HASH_KEY)
-        if meta is not None and meta.value == current and not force:
+        if get_meta(session, _BUNDLE_HASH_KEY) == current and not force:
             return None
     # Only now, when the bundle changed, pay for YAML parsing and validation.
     from quizzer.bank.loader import load_bank
@@ -117,9 +117,5 @@ def sync_bundled(store: Store, *, force: bool = False) -> SyncReport | None:
     loaded = load_bank([directory], base=directory.parent)
     with store.session() as session:
         report = _apply(session, loaded, origin=BUNDLED, scope_files=None)
-        meta = session.get(MetaRow, _BUNDLE_HASH_KEY)
-        if meta is None:
-            session.add(MetaRow(key=_BUNDLE_HASH_KEY, value=current))
-        else:
-            meta.value = current
+        set_meta(session, _BUNDLE_HASH_KEY, current)
     return report

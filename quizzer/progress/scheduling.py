@@ -18,7 +18,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from quizzer.store.engine import Store
-from quizzer.store.models import AttemptRow, MetaRow, QuizSessionRow, ScheduleCardRow, SelfRatingRow
+from quizzer.store.meta import get_meta, set_meta
+from quizzer.store.models import AttemptRow, QuizSessionRow, ScheduleCardRow, SelfRatingRow
 
 SCHEDULE_VERSION = "1"
 _VERSION_KEY = "schedule_cache_version"
@@ -163,19 +164,14 @@ def rebuild_cards(store: Store, profile_id: int | None = None) -> int:
             query = query.where(ScheduleCardRow.profile_id == profile_id)
         session.execute(query)
         total = sum(_replay(session, pid) for pid in ids)
-        meta = session.get(MetaRow, _VERSION_KEY)
-        if meta is None:
-            session.add(MetaRow(key=_VERSION_KEY, value=SCHEDULE_VERSION))
-        else:
-            meta.value = SCHEDULE_VERSION
+        set_meta(session, _VERSION_KEY, SCHEDULE_VERSION)
     return total
 
 
 def ensure_cards(store: Store) -> None:
     """Rebuild the cache once after an upgrade (or a change of the rules above)."""
     with store.session() as session:
-        meta = session.get(MetaRow, _VERSION_KEY)
-        current = meta is not None and meta.value == SCHEDULE_VERSION
+        current = get_meta(session, _VERSION_KEY) == SCHEDULE_VERSION
     if not current:
         rebuild_cards(store)
 

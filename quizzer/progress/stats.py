@@ -6,7 +6,8 @@ from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from quizzer.store.engine import Store
-from quizzer.store.models import AttemptRow, DailyStatRow, MetaRow
+from quizzer.store.meta import get_meta, set_meta
+from quizzer.store.models import AttemptRow, DailyStatRow
 
 STATS_VERSION = "1"
 _VERSION_KEY = "daily_stats_version"
@@ -45,16 +46,11 @@ def rebuild_daily_stats(store: Store) -> None:
     with store.session() as session:
         session.execute(delete(DailyStatRow))
         session.execute(insert(DailyStatRow).from_select(columns, aggregate))
-        meta = session.get(MetaRow, _VERSION_KEY)
-        if meta is None:
-            session.add(MetaRow(key=_VERSION_KEY, value=STATS_VERSION))
-        else:
-            meta.value = STATS_VERSION
+        set_meta(session, _VERSION_KEY, STATS_VERSION)
 
 
 def ensure_daily_stats(store: Store) -> None:
     with store.session() as session:
-        meta = session.get(MetaRow, _VERSION_KEY)
-        current = meta is not None and meta.value == STATS_VERSION
+        current = get_meta(session, _VERSION_KEY) == STATS_VERSION
     if not current:
         rebuild_daily_stats(store)
