@@ -20,9 +20,14 @@ class IterationsParams(Params):
     quantity: Literal["per_epoch", "total"] = "total"
 
 
+def batches_per_epoch(num_samples: int, batch_size: int, drop_last: bool) -> int:
+    """ceil(N / B), or floor(N / B) when the incomplete last batch is dropped."""
+    full, rest = divmod(num_samples, batch_size)
+    return full + (1 if rest and not drop_last else 0)
+
+
 def per_epoch(p: IterationsParams) -> int:
-    full, rest = divmod(p.num_samples, p.batch_size)
-    return full + (1 if rest and not p.drop_last else 0)
+    return batches_per_epoch(p.num_samples, p.batch_size, p.drop_last)
 
 
 @register

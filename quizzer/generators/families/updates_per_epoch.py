@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params
+from quizzer.generators.families.iterations import batches_per_epoch
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -59,8 +60,7 @@ def updates(p: UpdatesParams) -> int:
         return 1
     if p.method == "sgd":
         return p.num_samples
-    full, rest = divmod(p.num_samples, p.batch_size)
-    return full + (1 if rest and not p.drop_last else 0)
+    return batches_per_epoch(p.num_samples, p.batch_size, p.drop_last)
 
 
 @register
