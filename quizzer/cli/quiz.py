@@ -105,13 +105,13 @@ def _results_json(run, summary) -> dict:
         "percent": round(summary.percent, 1),
         "results": [
             {
-                "position": a.question.ref and run.questions.index(a.question) + 1,
+                "position": a.position + 1,
                 "question": a.question.ref.key,
                 "topic": a.question.topic,
                 "kind": a.question.kind,
                 "prompt": a.question.prompt.get(lang),
                 "answer": a.raw,
-                "parsed": None if a.result is None else a.result.parsed if not hasattr(a.result.parsed, "value") else a.result.parsed.value,
+                "parsed": None if a.result is None else a.result.parsed,
                 "verdict": "skipped" if a.result is None else a.result.verdict,
                 "score": 0.0 if a.result is None else a.result.score,
                 "expected": None if a.result is None else a.result.expected.get(lang),

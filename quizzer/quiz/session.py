@@ -91,6 +91,7 @@ class Answered:
     """What the UI needs after an answer: the stored attempt and the result to show."""
 
     attempt_id: int
+    position: int  # 0-based index in the session's plan
     question: Question
     result: Result | None  # None for a skip
     raw: str | None
@@ -247,7 +248,7 @@ class QuizRun:
 
                 apply_attempt(session, attempt)
         # Committed: only now does the caller get the feedback to show.
-        answered = Answered(attempt_id, question, result, raw, hints_used, response_ms)
+        answered = Answered(attempt_id, self.position, question, result, raw, hints_used, response_ms)
         self.answered.append(answered)
         self.position += 1
         if self.current is None:
