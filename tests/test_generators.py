@@ -98,3 +98,15 @@ def test_answer_agreement_is_strict_where_it_should_be() -> None:
     assert answers_agree(AnswerSpec("float"), 0.1, 0.1 + 1e-12)
     assert not answers_agree(AnswerSpec("shape"), [1, 2], [2, 1])
     assert not answers_agree(AnswerSpec("vector"), [1.0, 2.0], [1.0])
+
+
+def test_init_std_reads_draws_that_use_torch_defaults() -> None:
+    # kaiming_normal_ with fan_in 1 and gain 1 asks torch for normal_(mean=0, std=1), which arrives with
+    # its default arguments left out; found by bench/generate.py running past the sampled seeds.
+    from quizzer.generators.registry import parse_params
+
+    family = get_family("init-std")
+    params = parse_params(family, {"init": "kaiming_normal_", "layer": "conv2d", "in_channels": "1", "out_channels": "64",
+                                   "kernel_size": "1", "mode": "fan_in", "nonlinearity": "linear", "quantity": "std"})
+    result = check(family, params)
+    assert result.agree and result.torch_answer == 1.0

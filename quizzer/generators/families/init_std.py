@@ -159,10 +159,10 @@ class InitStd(Family):
         class Capture(TorchDispatchMode):
             def __init__(self) -> None:
                 super().__init__()
-                self.calls: list[tuple[Any, tuple]] = []
+                self.calls: list[tuple[Any, tuple, dict]] = []
 
             def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-                self.calls.append((func, args))
+                self.calls.append((func, args, kwargs or {}))
                 if func in draws_ops:
                     return args[0]  # a meta tensor holds no values to draw into
                 return func(*args, **(kwargs or {}))
@@ -177,13 +177,18 @@ class InitStd(Family):
             kwargs["a"] = p.a
         with Capture() as cap:
             fn(weight, **kwargs)
-        draws = [(f, args) for f, args in cap.calls if f in draws_ops]
+        draws = [call for call in cap.calls if call[0] in draws_ops]
         if len(draws) != 1:
-            raise RuntimeError(f"expected one draw from {p.init}, saw {[str(f) for f, _ in cap.calls]}")
-        func, args = draws[0]
+            raise RuntimeError(f"expected one draw from {p.init}, saw {[str(f) for f, _, _ in cap.calls]}")
+        func, args, kwargs = draws[0]
+
+        def argument(index: int, name: str, default: float) -> float:
+            # Arguments equal to the op's defaults may be left out (normal_(mean=0, std=1) for a std of 1).
+            return float(args[index]) if len(args) > index else float(kwargs.get(name, default))
+
         if func is torch.ops.aten.normal_.default:
-            return float(args[2])
-        low, high = float(args[1]), float(args[2])
+            return argument(2, "std", 1.0)
+        low, high = argument(1, "from", 0.0), argument(2, "to", 1.0)
         return high if p.quantity == "bound" else (high - low) / math.sqrt(12.0)  # std of U(low, high)
 
     def _layer(self, p: InitStdParams) -> str:
