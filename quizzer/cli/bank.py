@@ -132,10 +132,12 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         return
     from rich.table import Table
 
-    table = Table(title="Question bank")
-    table.add_column("topic")
+    from rich import box
+
+    table = Table(title="Question bank", box=box.SIMPLE_HEAD)  # fits 80 columns with the longest topic slug
+    table.add_column("topic", no_wrap=True)
     for kind in KINDS:
-        table.add_column(kind, justify="right")
+        table.add_column({"truefalse": "t/f", "numeric": "num."}.get(kind, kind), justify="right")
     table.add_column("total", justify="right", style="bold")
     for topic in TOPIC_SLUGS:
         row = [result.counts.get((topic, k), 0) for k in KINDS]
