@@ -134,11 +134,12 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 
     from rich import box
 
-    table = Table(title="Question bank", box=box.SIMPLE_HEAD)  # fits 80 columns with the longest topic slug
+    table = Table(title="Question bank", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True)
     table.add_column("topic", no_wrap=True)
     for kind in KINDS:
-        table.add_column({"truefalse": "t/f", "numeric": "num."}.get(kind, kind), justify="right")
-    table.add_column("total", justify="right", style="bold")
+        header = {"truefalse": "t/f", "numeric": "num."}.get(kind, kind)
+        table.add_column(header, justify="right", min_width=len(header))
+    table.add_column("total", justify="right", style="bold", min_width=5)
     for topic in TOPIC_SLUGS:
         row = [result.counts.get((topic, k), 0) for k in KINDS]
         table.add_row(topic, *(str(n) if n else "·" for n in row), str(sum(row)))
