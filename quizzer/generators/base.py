@@ -203,6 +203,11 @@ def fmt(x: float | int, digits: int = 6) -> str:
     return text
 
 
+def fmt_factor(x: float) -> str:
+    """A number ready to stand after a multiplication sign: negatives in parentheses."""
+    return fmt(x) if x >= 0 else f"({fmt(x)})"
+
+
 def fmt_list(xs: list[float] | tuple[float, ...], digits: int = 6) -> str:
     return "[" + ", ".join(fmt(x, digits) for x in xs) + "]"
 

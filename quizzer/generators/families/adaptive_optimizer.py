@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_list
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_factor, fmt_list
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -89,9 +89,6 @@ def run(p: AdaptiveParams, *, bias_correction: bool = True, eps_inside: bool = F
         trace.append(dict(state, g=g, step=step, p=x))
     return x, trace
 
-
-def _q(x: float) -> str:
-    return fmt(x) if x >= 0 else f"({fmt(x)})"
 
 
 @register
@@ -178,14 +175,14 @@ class AdaptiveOptimizer(Family):
         lines = [BiText(f"从 0 开始的状态，每一步：{rule}", f"State starts at 0; each step: {rule}")]
         x = p.p0
         for t, s in enumerate(trace, start=1):
-            g = _q(s["g"])
+            g = fmt_factor(s["g"])
             if p.optimizer == "adagrad":
                 body = f"G = {fmt(s['G'])}; p = {fmt(x)} − {lr}·{g}/(√{fmt(s['G'])} + {eps}) = {fmt(s['p'])}"
             elif p.optimizer == "rmsprop":
                 body = f"v = {fmt(s['v'])}; p = {fmt(x)} − {lr}·{g}/(√{fmt(s['v'])} + {eps}) = {fmt(s['p'])}"
             else:
                 body = (f"m = {fmt(s['m'])}, v = {fmt(s['v'])}; m̂ = {fmt(s['m_hat'])}, v̂ = {fmt(s['v_hat'])}; "
-                        f"p = {fmt(x)} − {lr}·{_q(s['m_hat'])}/(√{fmt(s['v_hat'])} + {eps}) = {fmt(s['p'])}")
+                        f"p = {fmt(x)} − {lr}·{fmt_factor(s['m_hat'])}/(√{fmt(s['v_hat'])} + {eps}) = {fmt(s['p'])}")
             lines.append(BiText(f"t={t} (g = {fmt(s['g'])}): {body}", f"t={t} (g = {fmt(s['g'])}): {body}"))
             x = s["p"]
         return BiText.join(lines)

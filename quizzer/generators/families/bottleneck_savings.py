@@ -83,9 +83,9 @@ class BottleneckSavings(Family):
         return costs(p)[3]
 
     def verify(self, p: BottleneckParams) -> int:
-        import torch
         from torch import nn
-        from torch.utils.flop_counter import FlopCounterMode
+
+        from quizzer.generators.torch_checks import conv_macs
 
         k = p.kernel_size
         direct = nn.Conv2d(p.in_channels, p.out_channels, k, padding=k // 2, bias=p.bias, device="meta")
@@ -96,13 +96,8 @@ class BottleneckSavings(Family):
         if p.measure == "params":
             return int(sum(t.numel() for t in direct.parameters()) - sum(t.numel() for t in bottleneck.parameters()))
 
-        def macs(module: nn.Module) -> int:
-            x = torch.empty(1, p.in_channels, p.input_size, p.input_size, device="meta")
-            with FlopCounterMode(display=False) as counter:
-                module(x)
-            return counter.get_total_flops() // 2  # the counter reports FLOPs = 2 · MACs
-
-        return int(macs(direct) - macs(bottleneck))
+        shape = (1, p.in_channels, p.input_size, p.input_size)
+        return conv_macs(direct, shape) - conv_macs(bottleneck, shape)
 
     def _setup(self, p: BottleneckParams) -> BiText:
         k, c_in, mid, c_out = p.kernel_size, p.in_channels, p.mid_channels, p.out_channels

@@ -80,19 +80,13 @@ class ConvMacs(Family):
         return macs(p)
 
     def verify(self, p: ConvMacsParams) -> int:
-        import torch
         from torch import nn
-        from torch.utils.flop_counter import FlopCounterMode
 
-        # torch's own operation counter on a real conv call (meta tensors: shapes only, no arithmetic);
-        # it reports FLOPs = 2 · MACs and does not count the bias.
+        from quizzer.generators.torch_checks import conv_macs
+
         layer = nn.Conv2d(p.in_channels, p.out_channels, p.kernel_size, stride=p.stride, padding=p.padding,
                           groups=p.groups, device="meta")
-        x = torch.empty(1, p.in_channels, p.input_size, p.input_size, device="meta")
-        with FlopCounterMode(display=False) as counter:
-            layer(x)
-        flops = counter.get_total_flops()
-        return int(flops // 2)
+        return conv_macs(layer, (1, p.in_channels, p.input_size, p.input_size))
 
     def _code(self, p: ConvMacsParams) -> str:
         extra = (f", stride={p.stride}" * (p.stride != 1) + f", padding={p.padding}" * (p.padding != 0)

@@ -6,7 +6,7 @@ import random
 
 from pydantic import Field, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_list
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_factor, fmt_list
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -56,10 +56,6 @@ def run_sgd(p: SgdMomentumParams, *, momentum: float | None = None, nesterov: bo
         trace.append((d, buf if buf is not None else 0.0, step, x))
     return x, trace
 
-
-def _q(x: float) -> str:
-    """A number ready to stand after a multiplication sign: negatives in parentheses."""
-    return fmt(x) if x >= 0 else f"({fmt(x)})"
 
 
 @register
@@ -131,14 +127,14 @@ class SgdMomentum(Family):
                           f"buf = μ·buf + (1 − dampening)·d; {upd}" + (" (Nesterov)" if p.nesterov else ""))
         lines, x = [head], p.p0
         for i, (g, (d, buf, step, new)) in enumerate(zip(p.grads, trace), start=1):
-            parts = [f"d = {fmt(g)} + {fmt(wd)}·{_q(x)} = {fmt(d)}" if wd else f"d = {fmt(d)}"]
+            parts = [f"d = {fmt(g)} + {fmt(wd)}·{fmt_factor(x)} = {fmt(d)}" if wd else f"d = {fmt(d)}"]
             if p.momentum:
                 parts.append(f"buf = {fmt(buf)}" if i == 1 else
-                             f"buf = {mu}·{_q(trace[i - 2][1])} + {fmt(1 - p.dampening)}·{_q(d)} = {fmt(buf)}")
+                             f"buf = {mu}·{fmt_factor(trace[i - 2][1])} + {fmt(1 - p.dampening)}·{fmt_factor(d)} = {fmt(buf)}")
             if p.nesterov:
-                parts.append(f"p = {fmt(x)} − {fmt(p.lr)}·({fmt(d)} + {mu}·{_q(buf)}) = {fmt(x)} − {fmt(p.lr)}·{_q(step)} = {fmt(new)}")
+                parts.append(f"p = {fmt(x)} − {fmt(p.lr)}·({fmt(d)} + {mu}·{fmt_factor(buf)}) = {fmt(x)} − {fmt(p.lr)}·{fmt_factor(step)} = {fmt(new)}")
             else:
-                parts.append(f"p = {fmt(x)} − {fmt(p.lr)}·{_q(step)} = {fmt(new)}")
+                parts.append(f"p = {fmt(x)} − {fmt(p.lr)}·{fmt_factor(step)} = {fmt(new)}")
             text = f"t={i}: " + "; ".join(parts)
             lines.append(BiText(text, text))
             x = new
