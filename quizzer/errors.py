@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import Any
+
+
+class ExitStatus(IntEnum):
+    """Every exit code quizzer uses, by name (as httpie's ``status.py``); tests compare against these."""
+
+    OK = 0
+    ERROR = 1  # bad data: a malformed bank file, an answer key torch does not confirm
+    NOT_FOUND = 2  # an id, family, file or parameter the user named is wrong (also click's usage errors)
+    STORE = 3  # the database cannot be opened, migrated, read or written
 
 
 class QuizzerError(Exception):
     """Base class: anything the user can fix by changing input or configuration."""
 
-    exit_code = 1
+    exit_code: ExitStatus = ExitStatus.ERROR
 
 
 class BankError(QuizzerError):
@@ -37,19 +47,19 @@ class BankProblem:
 class NotFound(QuizzerError):
     """An id, family or file the user named does not exist."""
 
-    exit_code = 2
+    exit_code = ExitStatus.NOT_FOUND
 
 
 class BadParameters(QuizzerError):
     """Parameters given for a problem family are invalid."""
 
-    exit_code = 2
+    exit_code = ExitStatus.NOT_FOUND
 
 
 class StoreError(QuizzerError):
     """The database cannot be opened or migrated."""
 
-    exit_code = 3
+    exit_code = ExitStatus.STORE
 
 
 class AnswerParseError(QuizzerError):
@@ -63,4 +73,4 @@ class AnswerParseError(QuizzerError):
 class VerificationFailed(QuizzerError):
     """Closed form and torch disagree: the answer key cannot be trusted."""
 
-    exit_code = 1
+    exit_code = ExitStatus.ERROR

@@ -15,7 +15,7 @@ import math
 import random
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -90,45 +90,55 @@ class Problem:
     misconceptions: tuple[Misconception, ...] = field(default_factory=tuple)
 
 
-class Family(ABC):
-    """Subclass, set the class attributes, implement the methods, decorate with ``@register``."""
+P = TypeVar("P", bound=Params)
+
+
+class Family(ABC, Generic[P]):
+    """Subclass as ``Family[MyParams]``, set the class attributes, implement the methods, decorate with ``@register``."""
 
     name: ClassVar[str]
     topic: ClassVar[str]
     title: ClassVar[BiText]
     answer_spec: ClassVar[AnswerSpec]
-    params_model: ClassVar[type[Params]]
+    params_model: type[P]
     difficulties: ClassVar[tuple[int, ...]] = (1, 2, 3)
 
     @abstractmethod
-    def sample(self, rng: random.Random, difficulty: int) -> Params:
+    def sample(self, rng: random.Random, difficulty: int) -> P:
         """A well-posed random instance; harder difficulties use less friendly numbers."""
 
     @abstractmethod
-    def solve(self, p: Params) -> Answer:
+    def solve(self, p: P) -> Answer:
         """Closed form in plain Python/numpy. Must not import torch."""
 
     @abstractmethod
-    def verify(self, p: Params) -> Answer:
+    def verify(self, p: P) -> Answer:
         """The same quantity computed by torch doing the real operation."""
 
     @abstractmethod
-    def prompt(self, p: Params) -> BiText:
+    def prompt(self, p: P) -> BiText:
         """The question, with every number the learner needs."""
 
     @abstractmethod
-    def solution(self, p: Params) -> BiText:
+    def solution(self, p: P) -> BiText:
         """The worked solution: formula, then the numbers substituted step by step."""
 
     @abstractmethod
-    def misconceptions(self, p: Params) -> list[Misconception]:
+    def misconceptions(self, p: P) -> list[Misconception]:
         """At least two typical mistakes with the value each produces."""
 
-    def spec(self, p: Params) -> AnswerSpec:
+    def acceptable(self, p: P) -> bool:
+        """Whether a sampled instance is a good problem; ``make_problem`` redraws until it is.
+
+        Override instead of looping inside ``sample``: one redraw loop, one limit, for every family.
+        """
+        return True
+
+    def spec(self, p: P) -> AnswerSpec:
         """The answer spec for this instance; override when it depends on the params."""
         return self.answer_spec
 
-    def build(self, p: Params, *, difficulty: int, seed: int | None) -> Problem:
+    def build(self, p: P, *, difficulty: int, seed: int | None) -> Problem:
         spec = self.spec(p)
         answer = self.solve(p)
         # A mistake whose value would still be graded correct cannot be diagnosed (nor is it a mistake here).

@@ -6,6 +6,7 @@ import hashlib
 import importlib
 import pkgutil
 import random
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -14,7 +15,8 @@ from quizzer.errors import BadParameters, NotFound
 from quizzer.generators.base import Family, Params, Problem
 
 _REGISTRY: dict[str, Family] = {}
-MAX_RESAMPLES = 50
+# One redraw limit for every family: acceptance checks and diagnosability share it.
+MAX_RESAMPLES = 200
 _LOADED = False
 
 
@@ -66,18 +68,35 @@ def instance_seed(family: str, seed: int, difficulty: int, index: int) -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
-def make_problem(family: Family, seed: int, difficulty: int) -> Problem:
-    """The problem a (family, instance seed, difficulty) triple always produces."""
+def make_problem(
+    family: Family[Any],
+    seed: int,
+    difficulty: int,
+    acceptable: Callable[[Any], bool] | None = None,
+) -> Problem:
+    """The problem a (family, instance seed, difficulty) triple always produces.
+
+    Draws are redrawn (deterministically: the same seeded rng goes on) until the instance passes the
+    family's own ``acceptable`` check, the optional extra ``acceptable`` check, and at least two typical
+    mistakes give values the grader can tell apart from the answer, so that a wrong answer can be
+    diagnosed rather than merely marked wrong. After ``MAX_RESAMPLES`` draws the last acceptable one
+    is kept; a family none of whose draws is acceptable is a bug, reported as such.
+    """
     if difficulty not in family.difficulties:
         raise BadParameters(f"family {family.name!r} has difficulties {list(family.difficulties)}, not {difficulty}")
     rng = random.Random(seed)
-    # Resample (deterministically: same rng) until at least two typical mistakes give a value the grader
-    # can tell apart from the answer, so a wrong answer can be diagnosed rather than merely marked wrong.
+    fallback: Problem | None = None
     for _ in range(MAX_RESAMPLES):
-        problem = family.build(family.sample(rng, difficulty), difficulty=difficulty, seed=seed)
+        params = family.sample(rng, difficulty)
+        if not family.acceptable(params) or (acceptable is not None and not acceptable(params)):
+            continue
+        problem = family.build(params, difficulty=difficulty, seed=seed)
         if len(problem.misconceptions) >= 2:
-            break
-    return problem
+            return problem
+        fallback = fallback or problem
+    if fallback is None:
+        raise RuntimeError(f"family {family.name!r}: no acceptable instance in {MAX_RESAMPLES} draws (seed {seed})")
+    return fallback
 
 
 def generate(name: str, *, count: int = 1, seed: int = 0, difficulty: int = 1) -> list[Problem]:
