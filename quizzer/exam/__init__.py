@@ -1,0 +1,1 @@
+"""Exam sheets: spec, versions, rendering (md/html/pdf), grading of filled answers, item analysis."""
