@@ -1,28 +1,48 @@
-"""Bilingual text and language choice."""
+"""Bilingual text and language choice.
+
+``BiText`` is the one text type: generated prompts and solutions, bank items (the bank schema validates
+into it, see ``quizzer.bank.schema.Text``) and every interface label in ``quizzer.messages``.
+"""
 
 from __future__ import annotations
 
 import locale
 import os
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[str, ...] = ("zh", "en")
 
 
+def check_lang(lang: str) -> Lang:
+    """``lang`` itself when it is zh or en; anything else is a programming error, not a reason to fall back."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(LANGS)}")
+    return lang  # type: ignore[return-value]
+
+
 @dataclass(frozen=True)
 class BiText:
-    """A string in Chinese and English, for generated prompts and solutions."""
+    """A string in Chinese and English."""
 
     zh: str
     en: str
 
     def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        # Raising (instead of quietly answering in English) catches a mistyped language code at once.
+        return self.zh if check_lang(lang) == "zh" else self.en
 
     def __add__(self, other: "BiText") -> "BiText":
         return BiText(self.zh + other.zh, self.en + other.en)
+
+    def format(self, **values: Any) -> "BiText":
+        """Fill ``{name}`` fields in both sides; a BiText value fills each side with its own language."""
+
+        def side(lang: str) -> dict[str, Any]:
+            return {k: v.get(lang) if isinstance(v, BiText) else v for k, v in values.items()}
+
+        return BiText(self.zh.format(**side("zh")), self.en.format(**side("en")))
 
     @staticmethod
     def join(parts: list["BiText"], sep: str = "\n") -> "BiText":

@@ -33,6 +33,10 @@ ALIAS_BOMB = "schema: 1\n" + "".join(
 CASES = [
     ("invalid-yaml", {"a.yaml": "schema: 1\nitems:\n  - id: x\n    topic: [unclosed\n"}, "invalid YAML", None, 5),
     ("unknown-field", {"a.yaml": bank_yaml(single_item(colour="red"))}, "unknown field", "colour", None),
+    ("third-language", {"a.yaml": bank_yaml(single_item(prompt={"zh": "问题", "en": "Question", "fr": "Question"}))},
+     "unknown field", "prompt.fr", None),
+    ("text-not-a-mapping", {"a.yaml": bank_yaml(single_item(explanation="only one language"))},
+     "valid dictionary", "explanation", None),
     ("missing-english", {"a.yaml": bank_yaml(_without(single_item(), "prompt", "en"))}, "missing English text", "prompt.en", None),
     ("missing-chinese", {"a.yaml": bank_yaml(_without(single_item(), "explanation", "zh"))}, "missing Chinese text", "explanation.zh", None),
     ("empty-english", {"a.yaml": bank_yaml(single_item(prompt={"zh": "问题", "en": "  "}))}, "empty English text", "prompt.en", None),
@@ -126,3 +130,21 @@ def test_the_bundled_bank_is_valid() -> None:
 
     items = load_bank([bundled_questions_dir()])
     assert len(items) >= 180
+
+
+def test_bank_texts_are_the_one_text_type_and_dump_back_to_the_file_format(tmp_path: Path) -> None:
+    from quizzer.bank.schema import SingleItem
+    from quizzer.text import BiText
+
+    raw = single_item("texts", prompt={"zh": "  问题  ", "en": "Question"})
+    (loaded,) = load_bank([write_bank(tmp_path / "a.yaml", raw)])
+    item = loaded.item
+    assert isinstance(item.prompt, BiText) and isinstance(item.options[1].why, BiText)
+    assert item.prompt == BiText("问题", "Question")  # stripped, as before
+    dumped = item.model_dump(mode="json")
+    assert dumped["prompt"] == {"zh": "问题", "en": "Question"}
+    assert dumped["options"] == raw["options"]
+    # A BiText given in code validates like its mapping, and empty sides are still refused.
+    assert SingleItem.model_validate({**dumped, "prompt": BiText("问", "Q")}).prompt == BiText("问", "Q")
+    with pytest.raises(ValueError, match="at least 1 character"):
+        SingleItem.model_validate({**dumped, "prompt": BiText("问", " ")})

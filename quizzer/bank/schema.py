@@ -9,10 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import string
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetPydanticSchema, StringConstraints,
+                      ValidationInfo, field_validator)
+from pydantic_core import core_schema
 
+from quizzer.text import BiText
 from quizzer.topics import TopicSlug
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -26,14 +29,27 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Text(Strict):
-    """A piece of text in both languages; neither side may be empty."""
+def _bitext_schema(_source: Any, _handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    """Validate ``{zh: …, en: …}`` (both non-empty after stripping, no other key) into a ``BiText``.
 
-    zh: NonEmpty
-    en: NonEmpty
+    A typed-dict schema, not a model, so errors keep the loader's locations (``….why.en``) and types
+    (``missing``, ``string_too_short``, ``extra_forbidden``); dumping gives the same mapping back, so
+    ``content_hash`` is unchanged by the type.
+    """
+    side = core_schema.str_schema(strip_whitespace=True, min_length=1)
+    mapping = core_schema.typed_dict_schema(
+        {"zh": core_schema.typed_dict_field(side), "en": core_schema.typed_dict_field(side)}, extra_behavior="forbid"
+    )
+    return core_schema.no_info_before_validator_function(
+        # A BiText given directly (building items in code, model_copy) is checked like its mapping.
+        lambda value: value.as_dict() if isinstance(value, BiText) else value,
+        core_schema.no_info_after_validator_function(lambda d: BiText(d["zh"], d["en"]), mapping),
+        serialization=core_schema.plain_serializer_function_ser_schema(BiText.as_dict),
+    )
 
-    def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+
+# A piece of text in both languages; neither side may be empty. At run time it is a BiText, the one text type.
+Text = Annotated[BiText, GetPydanticSchema(_bitext_schema)]
 
 
 class Keywords(Strict):
