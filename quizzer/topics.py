@@ -39,4 +39,3 @@ TOPICS: tuple[tuple[str, int, str, str], ...] = (
 
 TOPIC_SLUGS: tuple[str, ...] = tuple(t[0] for t in TOPICS)
 SECTION_OF: dict[str, int] = {t[0]: t[1] for t in TOPICS}
-TITLE_OF: dict[str, dict[str, str]] = {t[0]: {"zh": t[2], "en": t[3]} for t in TOPICS}

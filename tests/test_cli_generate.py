@@ -18,6 +18,21 @@ def test_families_lists_every_family(run) -> None:
     assert "conv-output" in run("families").output
 
 
+def test_families_table_counts_families_in_either_language(run) -> None:
+    n = len(all_families())
+    assert f"{n} problem families" in run("families", "--lang", "en").output
+    zh = run("families", "--lang", "zh").output
+    assert f"{n} 个题型" in zh and "what it asks" not in zh
+
+
+def test_gen_labels_follow_the_language(run) -> None:
+    zh = run("gen", "conv-output", "-n", "1", "--seed", "1", "--lang", "zh").output
+    assert zh.startswith("题 1 · conv-output · ★1 · 种子 ")
+    assert "\n答案：" in zh and "\n解答：\n" in zh and "\n常见错误：\n" in zh and "Answer" not in zh and "Solution" not in zh
+    en = run("gen", "conv-output", "-n", "1", "--seed", "1", "--lang", "en").output
+    assert en.startswith("Problem 1 · conv-output · ★1 · seed ")
+
+
 def test_gen_is_byte_identical_across_processes() -> None:
     args = [sys.executable, "-m", "quizzer", "gen", "lr-schedule", "--count", "5", "--seed", "9", "--difficulty", "3", "--lang", "zh"]
     first = subprocess.run(args, capture_output=True, check=True).stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ def test_progress_json_counts_the_quiz(run, practised) -> None:
 
 def test_progress_table_and_filters(run, practised) -> None:
     out = run("progress", "--lang", "en").output
-    assert "Progress · default" in out and "Streak: 1 day(s)" in out and "Recent session scores" in out
+    assert "Progress · default" in out and "Streak: 1 day (1 active day in all)" in out and "Recent session scores" in out
     topic = practised[0].topic
     only = json.loads(run("progress", "--topic", topic, "--json").output)
     assert [t["topic"] for t in only["topics"]] == [topic]
@@ -54,6 +55,14 @@ def test_png_and_html(run, practised, tmp_path: Path) -> None:
     page = html.read_text(encoding="utf-8")
     assert page.startswith("<!doctype html>") and "data:image/png;base64," in page
     assert "掌握度" in page and "<script" not in page and "http" not in page.split("<body>")[1]
+    assert "连续学习 1 天（共 1 天有练习）" in page and "mastery" not in page and "Streak" not in page
+
+
+def test_progress_in_chinese_and_a_profile_name_that_looks_like_markup(run, practised) -> None:
+    out = run("progress", "--lang", "zh").output
+    assert "学习进度 · default" in out and "连续学习 1 天（共 1 天有练习）" in out and "Progress" not in out
+    # A profile name is shown as typed, not read as rich markup.
+    assert "学习进度 · [bold]x" in run("progress", "--lang", "zh", "--profile", "[bold]x").output
 
 
 def test_chinese_labels_use_a_cjk_font() -> None:
@@ -71,6 +80,12 @@ def test_due_and_review(run, practised) -> None:
     assert counts["today"] >= counts["now"] >= 0 and len(counts["days"]) == 7
     if counts["now"] == 0:
         assert "nothing is due" in run("review", expect=2).output
+    en = run("due", "--lang", "en").output.splitlines()
+    assert en[0] == f"due now:   {counts['now']}" and en[1] == f"due today: {counts['today']}"
+    zh = run("due", "--lang", "zh").output.splitlines()
+    assert zh[:2] == [f"现在到期：{counts['now']}", f"今天到期：{counts['today']}"]
+    (first_day, n), weekday = counts["days"][0], "一二三四五六日"[date.fromisoformat(counts["days"][0][0]).weekday()]
+    assert zh[2] == f"{weekday} {first_day}：{n}"
 
 
 def test_cram_does_not_touch_the_schedule(run, tmp_path: Path) -> None:
@@ -89,7 +104,7 @@ def test_history_and_exports(run, practised, tmp_path: Path) -> None:
     assert "quiz" in out and "cram" in out
     assert "bank:" in run("history", "--session", "1").output or "gen:" in run("history", "--session", "1").output
     path = tmp_path / "all.csv"
-    run("history", "--export", "csv", str(path))
+    assert run("history", "--export", "csv", str(path)).output.strip() == f"Wrote 8 answers to {path}."
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert len(rows) == 8 and rows[0]["session_id"] == "1" and {r["verdict"] for r in rows} >= {"skipped"}
     one = tmp_path / "one.json"

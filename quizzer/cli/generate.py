@@ -8,8 +8,9 @@ from quizzer.cli.common import console, echo_json, json_option, lang_option, res
 
 
 @click.command()
+@lang_option
 @json_option
-def families(as_json: bool) -> None:
+def families(lang: str | None, as_json: bool) -> None:
     """List the numeric problem families: name, topic, answer type, difficulties."""
     from quizzer.generators.registry import all_families
 
@@ -28,10 +29,12 @@ def families(as_json: bool) -> None:
         return
     from rich.table import Table
 
-    table = Table(title=f"{len(rows)} problem families")
-    for col in ("family", "topic", "answer", "difficulty", "what it asks"):
-        table.add_column(col)
-    lang = resolve_lang(None)
+    from quizzer import messages as msg
+
+    lang = resolve_lang(lang)
+    table = Table(title=msg.FAMILIES_TITLE.format(len(rows)).get(lang))
+    for col in (msg.FAMILY, msg.TOPIC, msg.FAMILY_ANSWER, msg.FAMILY_DIFFICULTY, msg.FAMILY_ASKS):
+        table.add_column(col.get(lang))
     for row in rows:
         d = row["difficulties"]
         table.add_row(row["name"], row["topic"], row["answer"], f"{d[0]}–{d[-1]}", row["title"][lang])
@@ -108,15 +111,17 @@ def solve(family: str, assignments: tuple[str, ...], lang: str | None, as_json: 
             "agree": result.agree,
         })
     else:
+        from quizzer import messages as msg
+
         lang = resolve_lang(lang)
-        labels = {"zh": ("答案", "解答", "torch 验证", "一致", "不一致！"), "en": ("Answer", "Solution", "torch check", "agrees", "DISAGREES!")}[lang]
         click.echo(problem.prompt.get(lang))
-        click.echo(f"{labels[0]}: {format_answer(problem)}")
-        click.echo(f"{labels[1]}:")
+        click.echo(msg.label(msg.ANSWER, lang) + format_answer(problem))
+        click.echo(msg.heading(msg.SOLUTION, lang))
         for line in problem.solution.get(lang).splitlines():
             click.echo("  " + line)
-        verdict = labels[3] if result.agree else labels[4]
-        click.echo(f"{labels[2]}: {format_answer(problem, result.torch_answer)} ({verdict})")
+        verdict = (msg.TORCH_AGREES if result.agree else msg.TORCH_DISAGREES).format(
+            answer=format_answer(problem, result.torch_answer))
+        click.echo(msg.label(msg.TORCH_CHECK, lang) + verdict.get(lang))
     if not result.agree:
         raise SystemExit(1)
 
@@ -126,8 +131,9 @@ def solve(family: str, assignments: tuple[str, ...], lang: str | None, as_json: 
 @click.option("--samples", default=100, show_default=True, type=click.IntRange(1, 1_000_000),
               help="Random instances per family and difficulty.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for the random instances.")
+@lang_option
 @json_option
-def verify(family_name: str | None, samples: int, seed: int, as_json: bool) -> None:
+def verify(family_name: str | None, samples: int, seed: int, lang: str | None, as_json: bool) -> None:
     """Check every family's closed form against torch on random instances.
 
     Exit status 1 if any instance disagrees; the offending parameters are printed.
@@ -146,20 +152,28 @@ def verify(family_name: str | None, samples: int, seed: int, as_json: bool) -> N
         })
     else:
         from rich.table import Table
+        from rich.text import Text
 
-        table = Table(title=f"closed form vs torch, seed {seed}")
-        for col, justify in (("family", "left"), ("samples", "right"), ("agree", "right"), ("max rel. error", "right"), ("seconds", "right")):
-            table.add_column(col, justify=justify)
+        from quizzer import messages as msg
+
+        lang = resolve_lang(lang)
+        table = Table(title=msg.VERIFY_TITLE.format(seed=seed).get(lang))
+        for col, justify in ((msg.FAMILY, "left"), (msg.VERIFY_SAMPLES, "right"), (msg.VERIFY_AGREE, "right"),
+                             (msg.VERIFY_MAX_ERROR, "right"), (msg.VERIFY_SECONDS, "right")):
+            table.add_column(col.get(lang), justify=justify)
         for r in reports:
             style = None if r.ok else "bold red"
             table.add_row(r.family, str(r.samples), str(r.agreements), f"{r.max_rel_error:.2e}", f"{r.seconds:.2f}", style=style)
         total = sum(r.samples for r in reports)
         agree = sum(r.agreements for r in reports)
-        table.add_row("total", str(total), str(agree), "", f"{sum(r.seconds for r in reports):.2f}", style="bold")
+        seconds = sum(r.seconds for r in reports)
+        table.add_row(msg.VERIFY_TOTAL.get(lang), str(total), str(agree), "", f"{seconds:.2f}", style="bold")
         out = console()
         out.print(table)
         for d in bad[:20]:
-            out.print(f"[red]DISAGREE[/red] {d.family} difficulty {d.difficulty} seed {d.seed}: params {d.params} "
-                      f"closed form {d.closed_form!r} vs torch {d.torch_value!r}", markup=True)
+            # A Text object, not markup: the parameters are data and may hold brackets.
+            line = msg.VERIFY_DISAGREEMENT.format(family=d.family, difficulty=d.difficulty, seed=d.seed,
+                                                  params=d.params, closed=repr(d.closed_form), torch=repr(d.torch_value))
+            out.print(Text.assemble((msg.VERIFY_DISAGREE.get(lang), "red"), " ", line.get(lang)))
     if bad:
         raise SystemExit(1)

@@ -50,8 +50,9 @@ def progress(ctx: click.Context, profile: str, since: datetime | None, topic: st
     Per family: accuracy and the mistakes diagnosed most often. Then the current
     streak and the trend of recent session scores.
     """
+    from quizzer import messages as msg
     from quizzer.progress.report import build_report
-    from quizzer.topics import TITLE_OF, TOPIC_SLUGS
+    from quizzer.topics import TOPIC_SLUGS
 
     if topic is not None and topic not in TOPIC_SLUGS:
         raise click.UsageError(f"unknown topic {topic!r}; topics are: {', '.join(TOPIC_SLUGS)}")
@@ -71,44 +72,45 @@ def progress(ctx: click.Context, profile: str, since: datetime | None, topic: st
         echo_json(report.to_json())
         return
 
+    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
-    zh = lang == "zh"
     out = console()
-    table = Table(title=("学习进度" if zh else "Progress") + f" · {profile}")
-    for name, justify in (("主题" if zh else "topic", "left"), ("作答" if zh else "answers", "right"),
-                          ("7 天" if zh else "7 days", "right"), ("30 天" if zh else "30 days", "right"),
-                          ("掌握度" if zh else "mastery", "left"), ("待复习" if zh else "due", "right")):
-        table.add_column(name, justify=justify)
+    table = Table(title=escape(f"{msg.PROGRESS.get(lang)} · {profile}"))
+    for name, justify in ((msg.TOPIC, "left"), (msg.ANSWERS, "right"), (msg.PROGRESS_7_DAYS, "right"),
+                          (msg.PROGRESS_30_DAYS, "right"), (msg.PROGRESS_MASTERY, "left"), (msg.PROGRESS_DUE, "right")):
+        table.add_column(name.get(lang), justify=justify)
     for t in report.topics:
-        table.add_row(TITLE_OF[t.topic][lang], str(t.attempts), _pct(t.accuracy_7d), _pct(t.accuracy_30d),
+        table.add_row(msg.TOPIC_TITLES[t.topic].get(lang), str(t.attempts), _pct(t.accuracy_7d), _pct(t.accuracy_30d),
                       f"{_bar(t.mastery)} {t.mastery:.0%}", str(t.due))
     out.print(table)
     if report.families:
-        families = Table(title="计算题" if zh else "Numeric problems")
-        for name in (("题型", "作答", "正确率", "最常见的错误") if zh else ("family", "answers", "accuracy", "most frequent mistakes")):
-            families.add_column(name)
+        families = Table(title=msg.PROGRESS_NUMERIC.get(lang))
+        for name in (msg.FAMILY, msg.ANSWERS, msg.ACCURACY, msg.PROGRESS_MISTAKES):
+            families.add_column(name.get(lang))
         for f in report.families:
             mistakes = ", ".join(f"{tag} ×{n}" for tag, n in f.misconceptions[:3]) or "–"
             families.add_row(f.family, str(f.attempts), _pct(f.accuracy), mistakes)
         out.print(families)
     trend = [s.percent for s in report.sessions if s.percent is not None]
-    streak = f"连续学习 {report.streak_days} 天（共 {report.active_days} 天有练习）" if zh else \
-        f"Streak: {report.streak_days} day(s) ({report.active_days} active days in all)"
-    out.print(streak)
+    streak = msg.PROGRESS_STREAK.format(streak=msg.STREAK_DAYS.format(report.streak_days),
+                                        active=msg.ACTIVE_DAYS.format(report.active_days))
+    out.print(streak.get(lang))
     if trend:
-        label = "最近练习得分" if zh else "Recent session scores"
-        out.print(f"{label}: {sparkline(trend)}  ({trend[0]:.0f}% → {trend[-1]:.0f}%)")
+        trend_text = msg.SCORE_TREND.format(spark=sparkline(trend), first=f"{trend[0]:.0f}", last=f"{trend[-1]:.0f}")
+        out.print(msg.label(msg.RECENT_SCORES, lang) + trend_text.get(lang))
     for path in (png_path, html_path):
         if path:
-            out.print(("已写入 " if zh else "Wrote ") + str(path))
+            out.print(Text(msg.WROTE.format(path=path).get(lang)))
 
 
 @click.command()
 @PROFILE
+@lang_option
 @json_option
 @click.pass_context
-def due(ctx: click.Context, profile: str, as_json: bool) -> None:
+def due(ctx: click.Context, profile: str, lang: str | None, as_json: bool) -> None:
     """Count what is due for review: now, by the end of today, and on each of the next 7 days."""
     from quizzer.progress.report import due_counts
 
@@ -116,12 +118,15 @@ def due(ctx: click.Context, profile: str, as_json: bool) -> None:
     if as_json:
         echo_json({"now": counts.now, "today": counts.today, "days": [[d.isoformat(), n] for d, n in counts.days]})
         return
-    click.echo(f"due now:   {counts.now}")
-    click.echo(f"due today: {counts.today}")
+    from quizzer import messages as msg
+
+    lang = resolve_lang(lang)
+    click.echo(msg.DUE_NOW.format(n=counts.now).get(lang))
+    click.echo(msg.DUE_TODAY.format(n=counts.today).get(lang))
     for day, n in counts.days:
-        click.echo(f"{day:%a %Y-%m-%d}: {n}")
+        click.echo(msg.DUE_ON.format(weekday=msg.WEEKDAYS[day.weekday()], day=f"{day:%Y-%m-%d}", n=n).get(lang))
     if counts.now:
-        click.echo("Start with `quizzer review`.")
+        click.echo(msg.DUE_START.get(lang))
 
 
 @click.command()
@@ -133,31 +138,37 @@ def due(ctx: click.Context, profile: str, as_json: bool) -> None:
 @click.pass_context
 def history(ctx: click.Context, profile: str, session_id: int | None, export_: tuple[str, Path] | None, lang: str | None) -> None:
     """List past sessions, or the answers of one; export answers as CSV or JSON."""
+    from quizzer import messages as msg
     from quizzer.progress import history as hist
 
+    lang = resolve_lang(lang)
     store = open_store_from(ctx)
     if export_:
         fmt, path = export_
         records = hist.attempts(store, profile=profile, session_id=session_id)
         hist.export(records, fmt, path)
-        click.echo(f"Wrote {len(records)} answers to {path}.")
+        click.echo(msg.HISTORY_EXPORTED.format(len(records), path=path).get(lang))
         return
+    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     out = console()
     if session_id is None:
-        table = Table(title=f"sessions · {profile}")
-        for col in ("id", "started", "mode", "finished", "answers", "score"):
-            table.add_column(col)
+        table = Table(title=escape(msg.HISTORY_SESSIONS.format(profile=profile).get(lang)))
+        for col in (msg.HISTORY_ID, msg.STARTED, msg.HISTORY_MODE, msg.HISTORY_FINISHED, msg.ANSWERS, msg.SCORE):
+            table.add_column(col.get(lang))
         for s in hist.list_sessions(store, profile=profile):
             table.add_row(str(s.session_id), f"{s.started_at.astimezone():%Y-%m-%d %H:%M}", s.mode,
-                          "yes" if s.finished else "no", str(s.answered), f"{s.score:.2f}")
+                          (msg.YES if s.finished else msg.NO).get(lang), str(s.answered), f"{s.score:.2f}")
         out.print(table)
         return
-    table = Table(title=f"session {session_id}")
-    for col in ("#", "question", "answer", "verdict", "score", "hints", "s"):
-        table.add_column(col, overflow="fold")
+    table = Table(title=msg.HISTORY_SESSION.format(session=session_id).get(lang))
+    for col in (msg.HISTORY_POSITION, msg.HISTORY_QUESTION, msg.HISTORY_ANSWER, msg.HISTORY_VERDICT, msg.SCORE,
+                msg.HISTORY_HINTS, msg.HISTORY_SECONDS):
+        table.add_column(col.get(lang), overflow="fold")
     for a in hist.attempts(store, profile=profile, session_id=session_id):
-        table.add_row(str(a["position"] + 1), a["question_key"], a["raw_answer"] or "", a["verdict"], f"{a['score']:.2f}",
-                      str(a["hints_used"]), f"{a['response_ms'] / 1000:.0f}")
+        # The raw answer is the learner's own text: a Text cell, never markup.
+        table.add_row(str(a["position"] + 1), a["question_key"], Text(a["raw_answer"] or ""), a["verdict"],
+                      f"{a['score']:.2f}", str(a["hints_used"]), f"{a['response_ms'] / 1000:.0f}")
     out.print(table)

@@ -1,9 +1,10 @@
-"""Problems as plain data (for --json, the store and exam manifests) and as plain text."""
+"""Problems as plain data (``gen --json``) and as plain text (``gen``); ``format_answer`` for every answer shown."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from quizzer import messages as msg
 from quizzer.generators.base import Problem, fmt, fmt_list, fmt_shape
 
 
@@ -43,20 +44,16 @@ def problem_to_dict(problem: Problem, lang: str | None = None) -> dict[str, Any]
 
 def problem_to_text(problem: Problem, lang: str, *, number: int | None = None, solutions: bool = True) -> str:
     """Plain text, identical on every terminal (no width-dependent wrapping)."""
-    head = {"zh": "题", "en": "Problem"}[lang]
-    labels = {
-        "zh": ("答案形式", "答案", "解答", "常见错误"),
-        "en": ("Answer form", "Answer", "Solution", "Typical mistakes"),
-    }[lang]
-    title = f"{head} {number}" if number is not None else head
-    lines = [f"{title} · {problem.family} · ★{problem.difficulty} · seed {problem.seed}", problem.prompt.get(lang)]
-    lines.append(f"{labels[0]}: {problem.spec.form().get(lang)}")
+    title = (msg.PROBLEM if number is None else msg.PROBLEM_NUMBERED.format(number=number)).get(lang)
+    heading = f"{title} · {problem.family} · ★{problem.difficulty} · {msg.SEED.get(lang)} {problem.seed}"
+    lines = [heading, problem.prompt.get(lang)]
+    lines.append(f"{msg.label(msg.ANSWER_FORM, lang)}{problem.spec.form().get(lang)}")
     if solutions:
-        lines.append(f"{labels[1]}: {format_answer(problem)}")
-        lines.append(f"{labels[2]}:")
+        lines.append(f"{msg.label(msg.ANSWER, lang)}{format_answer(problem)}")
+        lines.append(msg.heading(msg.SOLUTION, lang))
         lines.extend("  " + line for line in problem.solution.get(lang).splitlines())
         if problem.misconceptions:
-            lines.append(f"{labels[3]}:")
+            lines.append(msg.heading(msg.TYPICAL_MISTAKES, lang))
             for m in problem.misconceptions:
                 lines.append(f"  {format_answer(problem, m.value)} ← {m.diagnosis.get(lang)}")
     return "\n".join(lines)

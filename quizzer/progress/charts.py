@@ -7,17 +7,11 @@ import warnings
 from datetime import date, timedelta
 from pathlib import Path
 
+from quizzer import messages as msg
 from quizzer.progress.report import Report
-from quizzer.topics import TITLE_OF, TOPIC_SLUGS
+from quizzer.topics import TOPIC_SLUGS
 
 CJK_FAMILY = "Noto Sans CJK SC"
-LABELS = {
-    "zh": {"accuracy": "各主题正确率（按周）", "week": "周（起始日期）", "acc": "正确率", "calendar": "每日练习量",
-           "attempts": "作答题数", "weekdays": ["一", "二", "三", "四", "五", "六", "日"], "title": "学习进度"},
-    "en": {"accuracy": "Accuracy per topic (weekly)", "week": "week starting", "acc": "accuracy",
-           "calendar": "Daily activity", "attempts": "answers", "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-           "title": "Progress"},
-}
 
 
 def _setup_fonts() -> bool:
@@ -60,9 +54,8 @@ def render_figure(report: Report, lang: str):
         lang = "en"
     elif lang == "en":
         _setup_fonts()
-    text = LABELS[lang]
     fig, (ax_acc, ax_cal) = plt.subplots(2, 1, figsize=(12, 9), gridspec_kw={"height_ratios": [3, 2]})
-    fig.suptitle(f"{text['title']} · {report.profile} · {report.now.astimezone():%Y-%m-%d}", fontsize=14)
+    fig.suptitle(f"{msg.PROGRESS.get(lang)} · {report.profile} · {report.now.astimezone():%Y-%m-%d}", fontsize=14)
 
     cmap = plt.get_cmap("tab20")
     ordered = [t for t in TOPIC_SLUGS if t in report.topic_daily]
@@ -70,10 +63,10 @@ def render_figure(report: Report, lang: str):
         series = report.topic_daily[topic]
         weeks, accuracy = _weekly(series)
         ax_acc.plot(weeks, accuracy, marker="o", markersize=3, linewidth=1.4, color=cmap(i % 20),
-                    label=TITLE_OF[topic][lang])
-    ax_acc.set_title(text["accuracy"])
-    ax_acc.set_xlabel(text["week"])
-    ax_acc.set_ylabel(text["acc"])
+                    label=msg.TOPIC_TITLES[topic].get(lang))
+    ax_acc.set_title(msg.CHART_ACCURACY.get(lang))
+    ax_acc.set_xlabel(msg.CHART_WEEK.get(lang))
+    ax_acc.set_ylabel(msg.ACCURACY.get(lang))
     ax_acc.set_ylim(-0.05, 1.05)
     ax_acc.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax_acc.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
@@ -96,12 +89,12 @@ def render_figure(report: Report, lang: str):
         grid[day.weekday(), offset // 7] = counts.get(day, 0)
     image = ax_cal.imshow(np.ma.masked_invalid(grid), aspect="auto", cmap="Greens", interpolation="nearest",
                           vmin=0, vmax=max(1, np.nanmax(grid)))
-    ax_cal.set_title(text["calendar"])
-    ax_cal.set_yticks(range(7), text["weekdays"])
+    ax_cal.set_title(msg.CHART_CALENDAR.get(lang))
+    ax_cal.set_yticks(range(7), [day.get(lang) for day in msg.WEEKDAYS])
     month_ticks = [(w, first + timedelta(weeks=w)) for w in range(weeks) if (first + timedelta(weeks=w)).day <= 7]
     ax_cal.set_xticks([w for w, _ in month_ticks], [d.strftime("%Y-%m") for _, d in month_ticks], rotation=45, ha="right")
     bar = fig.colorbar(image, ax=ax_cal, fraction=0.03, pad=0.01)
-    bar.set_label(text["attempts"])
+    bar.set_label(msg.CHART_ANSWERS.get(lang))
     fig.tight_layout()
     return fig
 

@@ -15,7 +15,7 @@ from quizzer.grading.grade import Result
 from quizzer.quiz.question import Question
 from quizzer.quiz.session import SELF_RATINGS, Answered, QuizRun, Summary
 from quizzer.text import BiText
-from quizzer.topics import TITLE_OF
+from quizzer.messages import TOPIC_TITLES
 
 KIND_NAMES = {
     "single": BiText("单选", "single choice"), "multi": BiText("多选", "multiple choice"),
@@ -71,7 +71,7 @@ class QuizLoop:
     # --- rendering ------------------------------------------------------------------------------
 
     def show_question(self, q: Question) -> None:
-        topic = TITLE_OF[q.topic][self.lang]
+        topic = self.t(TOPIC_TITLES[q.topic])
         header = f"{self.run.position + 1}/{self.run.total} · {topic} · {'★' * q.difficulty} · {self.t(KIND_NAMES[q.kind])}"
         self.out.rule(escape(header), align="left")
         self.out.print(Text(self.t(q.prompt)))
@@ -119,7 +119,7 @@ class QuizLoop:
             table.add_column(self.t(BiText("题数", "graded")), justify="right")
             table.add_column(self.t(BiText("得分", "score")), justify="right")
             for topic, (n, score) in sorted(summary.by_topic.items()):
-                table.add_row(TITLE_OF[topic][self.lang], str(n), f"{score:.2f} ({100 * score / n:.0f}%)")
+                table.add_row(self.t(TOPIC_TITLES[topic]), str(n), f"{score:.2f} ({100 * score / n:.0f}%)")
             self.out.print(table)
         if summary.review:
             self.out.print(Text(self.t(BiText("需要复习：", "To review:")), style="bold"))

@@ -9,57 +9,46 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
+from quizzer import messages as msg
 from quizzer.bank.schema import BankItem, FillItem, MultiItem, NumericItem, OpenItem, SingleItem, TrueFalseItem
-from quizzer.topics import TITLE_OF
-
-LABELS = {
-    "zh": {"answer": "答案", "explanation": "解析", "why": "理由", "correction": "笔记勘误", "claim": "笔记原说法",
-           "truth": "正确说法", "reason": "原因", "reference": "参考答案", "key_points": "要点", "keywords": "关键词",
-           "accepted": "可接受答案", "true": "对", "false": "错", "tolerance": "容差", "version": "版本"},
-    "en": {"answer": "Answer", "explanation": "Explanation", "why": "why", "correction": "Correction to the notes",
-           "claim": "The notes say", "truth": "What is true", "reason": "Why", "reference": "Reference answer",
-           "key_points": "Key points", "keywords": "keywords", "accepted": "Accepted answers", "true": "true",
-           "false": "false", "tolerance": "tolerance", "version": "version"},
-}
 
 
 def render_item(item: BankItem, lang: str, *, version: int | None = None) -> Panel:
-    t = LABELS[lang]
     parts: list = [Text(item.prompt.get(lang), style="bold"), Text("")]
     if isinstance(item, (SingleItem, MultiItem)):
         correct = {item.answer} if isinstance(item, SingleItem) else set(item.answer)
         for letter, option in zip(string.ascii_uppercase, item.options):
             mark = "✔" if letter in correct else " "
             parts.append(Text.assemble((f" {mark} {letter}. ", "green" if letter in correct else ""), option.text.get(lang)))
-            parts.append(Text(f"      {t['why']}: {option.why.get(lang)}", style="dim"))
+            parts.append(Text(f"      {msg.label(msg.CARD_WHY, lang)}{option.why.get(lang)}", style="dim"))
         answer = ", ".join(sorted(correct))
     elif isinstance(item, TrueFalseItem):
-        answer = t["true"] if item.answer else t["false"]
+        answer = (msg.TRUE if item.answer else msg.FALSE).get(lang)
     elif isinstance(item, FillItem):
         answer = " / ".join(item.accepted)
     elif isinstance(item, NumericItem):
         answer = f"{item.value:g}" + (f" {item.unit}" if item.unit else "")
         if item.tolerance:
-            answer += f"  ({t['tolerance']} ±{item.tolerance:g})"
+            answer += msg.CARD_TOLERANCE.format(tolerance=f"{item.tolerance:g}").get(lang)
     elif isinstance(item, OpenItem):
         answer = item.reference.get(lang)
-    parts += [Text(""), Text.assemble((f"{t['answer']}: ", "bold green"), answer)]
+    parts += [Text(""), Text.assemble((msg.label(msg.ANSWER, lang), "bold green"), answer)]
     if isinstance(item, OpenItem):
-        parts.append(Text(f"{t['key_points']}:", style="bold"))
+        parts.append(Text(msg.heading(msg.CARD_KEY_POINTS, lang), style="bold"))
         for point in item.key_points:
             words = ", ".join(getattr(point.keywords, lang))
-            parts.append(Text(f"  • {point.point.get(lang)}  [{t['keywords']}: {words}]"))
-    parts += [Text(""), Text.assemble((f"{t['explanation']}: ", "bold"), item.explanation.get(lang))]
+            parts.append(Text(f"  • {point.point.get(lang)}  [{msg.label(msg.CARD_KEYWORDS, lang)}{words}]"))
+    parts += [Text(""), Text.assemble((msg.label(msg.EXPLANATION, lang), "bold"), item.explanation.get(lang))]
     if item.notes_correction:
         nc = item.notes_correction
         parts += [
             Text(""),
-            Text(f"{t['correction']}", style="bold yellow"),
-            Text(f"  {t['claim']}: {nc.claim.get(lang)}"),
-            Text(f"  {t['truth']}: {nc.truth.get(lang)}"),
-            Text(f"  {t['reason']}: {nc.why.get(lang)}"),
+            Text(msg.CARD_CORRECTION.get(lang), style="bold yellow"),
+            Text(f"  {msg.label(msg.CARD_CLAIM, lang)}{nc.claim.get(lang)}"),
+            Text(f"  {msg.label(msg.CARD_TRUTH, lang)}{nc.truth.get(lang)}"),
+            Text(f"  {msg.label(msg.CARD_REASON, lang)}{nc.why.get(lang)}"),
         ]
-    topic = TITLE_OF[item.topic][lang]
-    subtitle = f"{t['version']} {version}" if version else None
+    topic = msg.TOPIC_TITLES[item.topic].get(lang)
+    subtitle = escape(msg.CARD_VERSION.format(version=version).get(lang)) if version else None
     title = escape(f"{item.id} · {topic} · {item.kind} · ★{item.difficulty}")
     return Panel(Group(*parts), title=title, subtitle=subtitle, title_align="left", expand=False)
