@@ -110,3 +110,41 @@ def test_init_std_reads_draws_that_use_torch_defaults() -> None:
                                    "kernel_size": "1", "mode": "fan_in", "nonlinearity": "linear", "quantity": "std"})
     result = check(family, params)
     assert result.agree and result.torch_answer == 1.0
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=NAMES)
+def test_zh_and_en_texts_have_the_same_steps(family: Family) -> None:
+    """Hints show the solution one line at a time, pairing zh line i with en line i: the counts must match,
+    and a blank line on one side must be blank on the other (hints skip blank steps)."""
+    for difficulty in family.difficulties:
+        for seed in range(12):
+            problem = make_problem(family, seed, difficulty)
+            where = f"{family.name} difficulty {difficulty} seed {seed}"
+            zh, en = problem.solution.zh.splitlines(), problem.solution.en.splitlines()
+            assert len(zh) == len(en) >= 1, f"{where}: solution has {len(zh)} zh and {len(en)} en steps"
+            assert [bool(z.strip()) for z in zh] == [bool(e.strip()) for e in en], f"{where}: blank steps differ"
+            prompt_zh, prompt_en = problem.prompt.zh.splitlines(), problem.prompt.en.splitlines()
+            assert len(prompt_zh) == len(prompt_en), f"{where}: prompt has {len(prompt_zh)} zh, {len(prompt_en)} en lines"
+            for m in problem.misconceptions:
+                assert len(m.diagnosis.zh.splitlines()) == len(m.diagnosis.en.splitlines()), f"{where}: {m.tag}"
+
+
+def test_generators_do_not_import_the_store_the_cli_or_the_ui() -> None:
+    """The architecture table: generators make problems and check them with torch, nothing else."""
+    import ast
+    from pathlib import Path
+
+    import quizzer.generators
+
+    forbidden = ("quizzer.store", "quizzer.cli", "quizzer.ui", "quizzer.quiz", "quizzer.progress", "sqlalchemy", "click",
+                 "rich")
+    root = Path(quizzer.generators.__file__).parent
+    files = sorted(root.rglob("*.py"))
+    assert len(files) > 28
+    offenders = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            offenders += [f"{path.name}: {n}" for n in names if n.startswith(forbidden)]
+    assert offenders == []

@@ -76,7 +76,7 @@ class Misconception:
 
 @dataclass(frozen=True)
 class Problem:
-    """A fully worked instance of a family: what the quiz and exam builder consume."""
+    """A fully worked instance of a family: what the quiz and the exam builder (quizzer/exam) consume."""
 
     family: str
     topic: str

@@ -1,4 +1,7 @@
-"""The one place families are found: the CLI, exam builder and verifier ask here."""
+"""The one place families are found.
+
+The CLI, the quiz, the exam builder (quizzer/exam) and the verifier all ask here.
+"""
 
 from __future__ import annotations
 

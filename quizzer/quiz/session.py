@@ -221,7 +221,7 @@ class QuizRun:
             check = self.verifier.result(question)
             if check is None or not check.agree:
                 result = _voided(question, result, check)
-            from quizzer.generators.instances import record_instance
+            from quizzer.quiz.instances import record_instance
 
             instance_id = record_instance(self.store, question.problem, verified=check)
         when = self.clock()

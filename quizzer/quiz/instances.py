@@ -1,4 +1,8 @@
-"""Storing the generated instances a quiz or exam used, with their torch-verified keys."""
+"""Storing the generated instances a quiz used, with their torch-verified keys.
+
+This lives in ``quizzer.quiz``, not ``quizzer.generators``: generators stay free of the store (they are
+pure problem makers plus the torch check), and the quiz is the room that brings the two together.
+"""
 
 from __future__ import annotations
 
