@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from quizzer.cli.common import console, echo_json, json_option, lang_option, resolve_lang
@@ -14,7 +16,7 @@ def families(lang: str | None, as_json: bool) -> None:
     """List the numeric problem families: name, topic, answer type, difficulties."""
     from quizzer.generators.registry import all_families
 
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": f.name,
             "topic": f.topic,
@@ -158,9 +160,9 @@ def verify(family_name: str | None, samples: int, seed: int, lang: str | None, a
 
         lang = resolve_lang(lang)
         table = Table(title=msg.VERIFY_TITLE.format(seed=seed).get(lang))
-        for col, justify in ((msg.FAMILY, "left"), (msg.VERIFY_SAMPLES, "right"), (msg.VERIFY_AGREE, "right"),
-                             (msg.VERIFY_MAX_ERROR, "right"), (msg.VERIFY_SECONDS, "right")):
-            table.add_column(col.get(lang), justify=justify)
+        table.add_column(msg.FAMILY.get(lang))
+        for col in (msg.VERIFY_SAMPLES, msg.VERIFY_AGREE, msg.VERIFY_MAX_ERROR, msg.VERIFY_SECONDS):
+            table.add_column(col.get(lang), justify="right")
         for r in reports:
             style = None if r.ok else "bold red"
             table.add_row(r.family, str(r.samples), str(r.agreements), f"{r.max_rel_error:.2e}", f"{r.seconds:.2f}", style=style)

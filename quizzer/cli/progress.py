@@ -78,9 +78,11 @@ def progress(ctx: click.Context, profile: str, since: datetime | None, topic: st
 
     out = console()
     table = Table(title=escape(f"{msg.PROGRESS.get(lang)} · {profile}"))
-    for name, justify in ((msg.TOPIC, "left"), (msg.ANSWERS, "right"), (msg.PROGRESS_7_DAYS, "right"),
-                          (msg.PROGRESS_30_DAYS, "right"), (msg.PROGRESS_MASTERY, "left"), (msg.PROGRESS_DUE, "right")):
-        table.add_column(name.get(lang), justify=justify)
+    table.add_column(msg.TOPIC.get(lang))
+    for name in (msg.ANSWERS, msg.PROGRESS_7_DAYS, msg.PROGRESS_30_DAYS):
+        table.add_column(name.get(lang), justify="right")
+    table.add_column(msg.PROGRESS_MASTERY.get(lang))  # a bar, read from the left
+    table.add_column(msg.PROGRESS_DUE.get(lang), justify="right")
     for t in report.topics:
         table.add_row(msg.TOPIC_TITLES[t.topic].get(lang), str(t.attempts), _pct(t.accuracy_7d), _pct(t.accuracy_30d),
                       f"{_bar(t.mastery)} {t.mastery:.0%}", str(t.due))
