@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, answers_agree, fmt, fmt_list
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_list
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -55,7 +55,7 @@ def _minus(v: float) -> str:
 
 
 @register
-class FeatureScaling(Family):
+class FeatureScaling(Family[FeatureScalingParams]):
     name = "feature-scaling"
     topic = "regularization-normalization"
     title = BiText("特征缩放：z-score 与 min-max", "Feature scaling: z-score and min-max")
@@ -63,15 +63,7 @@ class FeatureScaling(Family):
     params_model = FeatureScalingParams
 
     def sample(self, rng: random.Random, difficulty: int) -> FeatureScalingParams:
-        # Keep only instances where at least two typical mistakes give a wrong answer, so they can be diagnosed.
-        while True:
-            p = self._draw(rng, difficulty)
-            answer, spec = self.solve(p), self.spec(p)
-            if sum(not answers_agree(spec, m.value, answer) for m in self.misconceptions(p)) >= 2:
-                return p
-
-    def _draw(self, rng: random.Random, difficulty: int) -> FeatureScalingParams:
-        method = rng.choice(["zscore", "minmax"])
+        method: Literal["zscore", "minmax"] = rng.choice(["zscore", "minmax"])
         fr = (0.0, 1.0) if method == "zscore" or difficulty == 1 else rng.choice([(0.0, 1.0), (-1.0, 1.0)])
         if difficulty == 1:
             n = 4
