@@ -7,11 +7,12 @@ mistakes) is tested once, for all families, in tests/test_generators.py.
 from __future__ import annotations
 
 import math
+import statistics
 
 import pytest
 
 from quizzer.errors import BadParameters
-from quizzer.generators.registry import get_family, parse_params
+from quizzer.generators.registry import generate, get_family, parse_params
 from tests.families_helpers import solve_both
 
 # --- (a) known values -------------------------------------------------------------------------------
@@ -45,6 +46,15 @@ def test_feature_scaling_known_values():
     assert solve_both("feature-scaling", x="1,2,3,5", method="minmax")[0] == pytest.approx([0, 0.25, 0.5, 1])
     minmax = solve_both("feature-scaling", x="1,2,3,5", method="minmax", feature_range="-1,1")[0]
     assert minmax == pytest.approx([-1, -0.5, 0, 1])
+
+
+def test_feature_scaling_easy_draws_have_integer_mean_and_std():
+    # Difficulty 1 promises hand arithmetic: recount mean and population std of what is served.
+    for problem in generate("feature-scaling", count=60, seed=3, difficulty=1):
+        x = problem.params["x"]
+        mean = statistics.fmean(x)
+        std = statistics.pstdev(x)
+        assert len(x) == 4 and mean == int(mean) and std == int(std) and std > 0, x
 
 
 def test_early_stopping_known_values():
