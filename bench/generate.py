@@ -9,12 +9,11 @@ Run: .venv/bin/python bench/generate.py [--seconds 0.5]
 from __future__ import annotations
 
 import argparse
-import random
 import subprocess
 import sys
 import time
 
-from quizzer.generators.registry import all_families, instance_seed
+from quizzer.generators.registry import all_families, instance_seed, sample_params
 from quizzer.generators.verification import check
 
 SIZE_FAMILIES = {"conv-output", "pool-output", "conv-params", "conv-macs", "conv-stack-shape", "receptive-field",
@@ -44,7 +43,7 @@ def main() -> None:
 
         def params(i: int):
             d = levels[i % len(levels)]
-            return family.sample(random.Random(instance_seed(family.name, 0, d, i)), d)
+            return sample_params(family, instance_seed(family.name, 0, d, i), d)  # as `quizzer verify` draws
 
         family.verify(params(0))  # warm-up: some torch paths pay a one-off cost on their first call
         closed = rate(lambda i: family.solve(params(i)), args.seconds)

@@ -1,4 +1,8 @@
-"""CNN / 1×1 conv / pooling families: known values, closed form vs torch, validation, misconceptions."""
+"""CNN / 1×1 conv / pooling families: known values, closed form vs torch, validation, misconceptions.
+
+The contract every family shares (closed form == torch, determinism, JSON round trips, diagnosable
+mistakes) is tested once, for all families, in tests/test_generators.py.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +11,21 @@ import re
 import pytest
 
 from quizzer.errors import BadParameters
-from quizzer.generators.base import answers_agree
-from quizzer.generators.registry import generate, get_family, make_problem, parse_params
-from quizzer.generators.verification import verify_family
-
-FAMILIES = ["conv-stack-shape", "conv-params", "conv-macs", "bottleneck-savings", "pool-output", "pool-values"]
-
-
-def solve(name: str, **values):
-    family = get_family(name)
-    p = parse_params(family, values)
-    return family.solve(p), family.verify(p)
-
+from quizzer.generators.registry import get_family, parse_params
+from tests.families_helpers import solve_both
 
 # --- (a) known values -------------------------------------------------------------------------------
 
 def test_conv_stack_shape_known_values():
     # Simonyan & Zisserman 2014 (VGG16), block 1: two 3×3/pad-1 convs with 64 filters then 2×2 max pool: 224 → 112.
     layers = "conv c=64 k=3 p=1; conv c=64 k=3 p=1; maxpool k=2 s=2"
-    assert solve("conv-stack-shape", input_shape="3,224,224", layers=layers) == ([64, 112, 112], [64, 112, 112])
+    assert solve_both("conv-stack-shape", input_shape="3,224,224", layers=layers) == ([64, 112, 112], [64, 112, 112])
     # CS231n "Case study: AlexNet": CONV1 96 11×11 filters stride 4 on 227×227×3 → 55×55×96; POOL1 3×3 stride 2 → 27×27×96.
-    assert solve("conv-stack-shape", input_shape="3,227,227", layers="conv c=96 k=11 s=4; maxpool k=3 s=2") == \
+    assert solve_both("conv-stack-shape", input_shape="3,227,227", layers="conv c=96 k=11 s=4; maxpool k=3 s=2") == \
         ([96, 27, 27], [96, 27, 27])
     # He et al. 2015 (ResNet) stem: 7×7/2 conv (pad 3) then 3×3/2 max pool (pad 1): 224 → 112 → 56 (Table 1, conv2_x).
-    assert solve("conv-stack-shape", input_shape="3,224,224", layers="conv c=64 k=7 s=2 p=3; maxpool k=3 s=2 p=1")[0] == \
+    assert solve_both("conv-stack-shape", input_shape="3,224,224",
+                      layers="conv c=64 k=7 s=2 p=3; maxpool k=3 s=2 p=1")[0] == \
         [64, 56, 56]
 
 
@@ -44,63 +39,69 @@ def test_conv_stack_params_round_trip():
 
 def test_conv_params_known_values():
     # CS231n lecture 5: 10 filters 5×5 on a 32×32×3 input: each filter has 5·5·3 + 1 = 76 params → 760.
-    assert solve("conv-params", in_channels="3", out_channels="10", kernel_size="5") == (760, 760)
+    assert solve_both("conv-params", in_channels="3", out_channels="10", kernel_size="5") == (760, 760)
     # CS231n notes, AlexNet CONV1: 96·11·11·3 = 34,848 weights + 96 biases = 34,944.
-    assert solve("conv-params", in_channels="3", out_channels="96", kernel_size="11") == (34944, 34944)
+    assert solve_both("conv-params", in_channels="3", out_channels="96", kernel_size="11") == (34944, 34944)
     # VGG16 first conv (Simonyan & Zisserman 2014): 3·3·3·64 + 64 = 1,792.
-    assert solve("conv-params", in_channels="3", out_channels="64", kernel_size="3")[0] == 1792
+    assert solve_both("conv-params", in_channels="3", out_channels="64", kernel_size="3")[0] == 1792
     # Howard et al. 2017 (MobileNets): a depthwise 3×3 conv has D_K·D_K·M weights: 3·3·32 = 288 without bias.
-    assert solve("conv-params", in_channels="32", out_channels="32", kernel_size="3", groups="32", bias="false") == (288, 288)
+    assert solve_both("conv-params", in_channels="32", out_channels="32", kernel_size="3", groups="32",
+                      bias="false") == (288, 288)
 
 
 def test_conv_macs_known_values():
     # CS231n notes, AlexNet CONV1: 55·55·96 = 290,400 outputs, each an 11·11·3 = 363-term dot product → 105,415,200 MACs.
-    assert solve("conv-macs", in_channels="3", out_channels="96", kernel_size="11", stride="4", input_size="227") == \
+    assert solve_both("conv-macs", in_channels="3", out_channels="96", kernel_size="11", stride="4",
+                      input_size="227") == \
         (105415200, 105415200)
     # deeplearning.ai "Inception network motivation": 28×28×192 → 5×5 same conv, 32 filters: 28·28·32·5·5·192 ≈ 120M.
-    assert solve("conv-macs", in_channels="192", out_channels="32", kernel_size="5", padding="2", input_size="28") == \
+    assert solve_both("conv-macs", in_channels="192", out_channels="32", kernel_size="5", padding="2",
+                      input_size="28") == \
         (120422400, 120422400)
 
 
 def test_bottleneck_savings_known_values():
     # deeplearning.ai "Inception network motivation": the 1×1 bottleneck to 16 channels costs 2.4M + 10.0M = 12.4M
     # multiplies instead of 120.4M: 120,422,400 − (2,408,448 + 10,035,200) = 107,978,752 saved.
-    assert solve("bottleneck-savings", in_channels="192", mid_channels="16", out_channels="32", kernel_size="5",
-                 measure="macs", input_size="28") == (107978752, 107978752)
+    assert solve_both("bottleneck-savings", in_channels="192", mid_channels="16", out_channels="32", kernel_size="5",
+                      measure="macs", input_size="28") == (107978752, 107978752)
     # Parameters, no bias: 32·192·25 − (16·192 + 32·16·25) = 153,600 − 15,872 = 137,728; with bias add 32 − (16 + 32).
-    assert solve("bottleneck-savings", in_channels="192", mid_channels="16", out_channels="32", kernel_size="5",
-                 bias="false") == (137728, 137728)
-    assert solve("bottleneck-savings", in_channels="192", mid_channels="16", out_channels="32", kernel_size="5") == \
+    assert solve_both("bottleneck-savings", in_channels="192", mid_channels="16", out_channels="32", kernel_size="5",
+                      bias="false") == (137728, 137728)
+    assert solve_both("bottleneck-savings", in_channels="192", mid_channels="16", out_channels="32",
+                      kernel_size="5") == \
         (137712, 137712)
 
 
 def test_pool_output_known_values():
     # He et al. 2015 (ResNet) Table 1: 3×3 max pool, stride 2 (torchvision: padding 1) takes 112×112 to 56×56.
-    assert solve("pool-output", input_size="112", kernel_size="3", stride="2", padding="1") == (56, 56)
+    assert solve_both("pool-output", input_size="112", kernel_size="3", stride="2", padding="1") == (56, 56)
     # torchvision GoogLeNet uses MaxPool2d(3, stride=2, ceil_mode=True): 112 → 56 → 28 (floor would give 55 and 27).
-    assert solve("pool-output", input_size="112", kernel_size="3", stride="2", ceil_mode="true") == (56, 56)
-    assert solve("pool-output", input_size="56", kernel_size="3", stride="2", ceil_mode="true") == (28, 28)
-    assert solve("pool-output", input_size="112", kernel_size="3", stride="2")[0] == 55
+    assert solve_both("pool-output", input_size="112", kernel_size="3", stride="2", ceil_mode="true") == (56, 56)
+    assert solve_both("pool-output", input_size="56", kernel_size="3", stride="2", ceil_mode="true") == (28, 28)
+    assert solve_both("pool-output", input_size="112", kernel_size="3", stride="2")[0] == 55
     # PyTorch MaxPool docs: stride defaults to kernel_size, so MaxPool2d(2) halves a 32×32 map.
-    assert solve("pool-output", input_size="32", kernel_size="2") == (16, 16)
+    assert solve_both("pool-output", input_size="32", kernel_size="2") == (16, 16)
     # PyTorch's ceil_mode rule (pooling_output_shape): n=5, k=2, s=2, p=1 → ⌈5/2⌉ + 1 = 4, but the 4th window would
     # start at 6 ≥ n + p = 6, inside the right padding, so it is dropped → 3.
-    assert solve("pool-output", input_size="5", kernel_size="2", stride="2", padding="1", ceil_mode="true") == (3, 3)
+    assert solve_both("pool-output", input_size="5", kernel_size="2", stride="2", padding="1",
+                      ceil_mode="true") == (3, 3)
     # Same rule for average pooling, 1-D.
-    assert solve("pool-output", input_size="5", kernel_size="2", stride="2", padding="1", ceil_mode="true", kind="avg",
+    assert solve_both("pool-output", input_size="5", kernel_size="2", stride="2", padding="1", ceil_mode="true",
+                      kind="avg",
                  dims="1") == (3, 3)
 
 
 def test_pool_values_known_values():
     # CS231n notes, "Pooling layer" figure: 2×2 max pool with stride 2 on [[1,1,2,4],[5,6,7,8],[3,2,1,0],[1,2,3,4]].
     matrix = "1 1 2 4; 5 6 7 8; 3 2 1 0; 1 2 3 4"
-    assert solve("pool-values", input=matrix, kernel_size="2") == ([6, 8, 3, 4], [6, 8, 3, 4])
+    assert solve_both("pool-values", input=matrix, kernel_size="2") == ([6, 8, 3, 4], [6, 8, 3, 4])
     # The same windows averaged: (1+1+5+6)/4, (2+4+7+8)/4, (3+2+1+2)/4, (1+0+3+4)/4.
-    closed, torch_value = solve("pool-values", input=matrix, kernel_size="2", kind="avg")
+    closed, torch_value = solve_both("pool-values", input=matrix, kernel_size="2", kind="avg")
     assert closed == pytest.approx([3.25, 5.25, 2.0, 2.0])
     assert torch_value == pytest.approx(closed)
     # Overlapping 3×3 windows with stride 1 on 4×4 (hand-computed): max of each 3×3 block.
-    assert solve("pool-values", input=matrix, kernel_size="3", stride="1")[0] == [7, 8, 7, 8]
+    assert solve_both("pool-values", input=matrix, kernel_size="3", stride="1")[0] == [7, 8, 7, 8]
 
 
 @pytest.mark.parametrize("text", ["1 2 3 4; 5 6 7 8; 9 0 1 2; 3 4 5 6", "1,2,3,4;5,6,7,8;9,0,1,2;3,4,5,6",
@@ -110,24 +111,7 @@ def test_pool_values_matrix_spellings(text):
     assert p.input == ((1, 2, 3, 4), (5, 6, 7, 8), (9, 0, 1, 2), (3, 4, 5, 6))
 
 
-# --- (b) closed form == torch -----------------------------------------------------------------------
-
-@pytest.mark.parametrize("name", FAMILIES)
-def test_closed_form_matches_torch(name):
-    report = verify_family(get_family(name), samples=50)
-    assert report.ok, report.disagreements[:3]
-
-
-@pytest.mark.parametrize("name", FAMILIES)
-def test_sampling_is_deterministic_and_round_trips(name):
-    family = get_family(name)
-    a = [p.params for p in generate(name, count=5, seed=7, difficulty=3)]
-    assert a == [p.params for p in generate(name, count=5, seed=7, difficulty=3)]
-    for params in a:
-        assert family.params_model.model_validate(params).model_dump(mode="json") == params
-
-
-# --- (c) invalid params -----------------------------------------------------------------------------
+# --- (b) invalid params -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, values, message", [
     ("conv-stack-shape", {"input_shape": "3,32", "layers": "conv c=8 k=3"}, "three numbers"),
@@ -168,23 +152,7 @@ def test_invalid_params_rejected(name, values, message):
         parse_params(get_family(name), values)
 
 
-# --- (d) misconceptions -----------------------------------------------------------------------------
-
-@pytest.mark.parametrize("name", FAMILIES)
-def test_misconceptions_differ_from_answer(name):
-    family = get_family(name)
-    for difficulty in family.difficulties:
-        counts = []
-        for seed in range(40):
-            problem = make_problem(family, seed, difficulty)
-            raw = family.misconceptions(family.params_model.model_validate(problem.params))
-            assert len(raw) >= 2
-            assert all(m.diagnosis.zh and m.diagnosis.en for m in raw)
-            assert not any(answers_agree(problem.spec, m.value, problem.answer) for m in problem.misconceptions)
-            counts.append(len(problem.misconceptions))
-        # on typical instances at least two mistakes remain distinguishable from the right answer
-        assert sum(c >= 2 for c in counts) >= 0.8 * len(counts), (difficulty, counts)
-
+# --- (c) misconceptions -----------------------------------------------------------------------------
 
 def test_misconception_values_on_known_instances():
     def tags(name, **values):

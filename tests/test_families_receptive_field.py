@@ -1,19 +1,17 @@
-"""receptive-field, rf-extra-layer, rf-min-layers: known values, closed form vs torch, bad input, mistakes."""
+"""receptive-field, rf-extra-layer, rf-min-layers: known values, closed form vs torch, bad input, mistakes.
+
+The contract every family shares (closed form == torch, determinism, JSON round trips, diagnosable
+mistakes) is tested once, for all families, in tests/test_generators.py.
+"""
 
 from __future__ import annotations
-
-import random
-import subprocess
-import sys
 
 import pytest
 
 from quizzer.errors import BadParameters
 from quizzer.generators.layers import RF, measure_rf, parse_layers, receptive_field, rf_trace
-from quizzer.generators.registry import get_family, make_problem, parse_params
-from quizzer.generators.verification import verify_family
-
-FAMILIES = ("receptive-field", "rf-extra-layer", "rf-min-layers")
+from quizzer.generators.registry import get_family, parse_params
+from tests.families_helpers import solve, verify
 
 # AlexNet's feature extractor (Krizhevsky, Sutskever & Hinton 2012, §3.5 and Fig. 2): conv1 11×11/4, 3×3/2
 # overlapping max pools (§3.4), conv2 5×5 (pad 2), conv3–5 3×3 (pad 1).
@@ -22,16 +20,6 @@ ALEXNET = ("conv k=11 s=4; maxpool k=3 s=2; conv k=5 p=2; maxpool k=3 s=2; "
 # VGG-16 (Simonyan & Zisserman 2015, Table 1, config D): 3×3 convs pad 1, 2×2/2 max pools.
 VGG16 = "; ".join(["conv k=3 p=1"] * 2 + ["maxpool k=2"] + ["conv k=3 p=1"] * 2 + ["maxpool k=2"]
                   + (["conv k=3 p=1"] * 3 + ["maxpool k=2"]) * 3)
-
-
-def solve(name: str, **values):
-    fam = get_family(name)
-    return fam.solve(parse_params(fam, values))
-
-
-def verify(name: str, **values):
-    fam = get_family(name)
-    return fam.verify(parse_params(fam, values))
 
 
 # ---- (a) known values ------------------------------------------------------------------------------
@@ -128,34 +116,7 @@ def test_min_layers_boundaries():
     assert solve("rf-min-layers", target=10, dilation=2) == 3  # k' = 5: 1 + 4n ≥ 10 → n = 3
 
 
-# ---- (b) closed form vs torch ---------------------------------------------------------------------
-
-@pytest.mark.parametrize("name", FAMILIES)
-def test_solve_matches_torch(name):
-    report = verify_family(get_family(name), samples=60)
-    assert report.ok, report.disagreements[:3]
-
-
-@pytest.mark.parametrize("name", FAMILIES)
-def test_params_round_trip_through_json(name):
-    # Stored problems keep params as JSON; re-parsing them must give back the same problem.
-    fam = get_family(name)
-    for d in fam.difficulties:
-        for seed in range(10):
-            prob = make_problem(fam, seed, d)
-            again = parse_params(fam, {k: v if not isinstance(v, list) else ",".join(map(str, v))
-                                       for k, v in prob.params.items()})
-            assert fam.solve(again) == prob.answer
-
-
-def test_solve_never_imports_torch():
-    code = ("import sys, random\nfrom quizzer.generators.registry import get_family, make_problem\n"
-            + "".join(f"make_problem(get_family({n!r}), 1, 3)\n" for n in FAMILIES)
-            + "assert 'torch' not in sys.modules, 'torch was imported'\n")
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
-# ---- (c) bad input ----------------------------------------------------------------------------------
+# ---- (b) bad input ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, values, needle", [
     ("receptive-field", {"layers": "conv k=3; pool k=2"}, "layer 2 ('pool k=2'): unknown layer kind 'pool'"),
@@ -191,18 +152,7 @@ def test_cli_strings_accepted():
     assert fam.solve(p) == {"receptive_field": 5, "jump": 4, "start": 1.0}
 
 
-# ---- (d) misconceptions ----------------------------------------------------------------------------
-
-@pytest.mark.parametrize("name", FAMILIES)
-def test_misconceptions_are_wrong_and_distinct(name):
-    fam = get_family(name)
-    for d in fam.difficulties:
-        for seed in range(25):
-            prob = make_problem(fam, random.Random(seed).getrandbits(40), d)
-            values = {repr(m.value) for m in prob.misconceptions}
-            assert len(values) >= 2, (name, d, prob.params)
-            assert all(m.diagnosis.zh and m.diagnosis.en for m in prob.misconceptions)
-
+# ---- (c) misconceptions ----------------------------------------------------------------------------
 
 def test_misconception_values():
     fam = get_family("rf-extra-layer")

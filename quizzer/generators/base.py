@@ -91,6 +91,19 @@ class Problem:
 
 
 P = TypeVar("P", bound=Params)
+T = TypeVar("T")
+
+
+def given(value: T | None) -> T:
+    """A value whose type allows None but which is set where it is used.
+
+    Chiefly a parameter that is optional in its model but that the model's validators guarantee for the
+    chosen variant (or fill with torch's default); also a gradient ``backward()`` has just written. Read
+    through this, the type checker knows it is set, and a broken guarantee fails loudly instead of with None.
+    """
+    if value is None:
+        raise ValueError("a value that should have been set is missing (a validator or backward() did not run)")
+    return value
 
 
 class Family(ABC, Generic[P]):
@@ -105,7 +118,11 @@ class Family(ABC, Generic[P]):
 
     @abstractmethod
     def sample(self, rng: random.Random, difficulty: int) -> P:
-        """A well-posed random instance; harder difficulties use less friendly numbers."""
+        """One random draw, using only ``rng``; harder difficulties use less friendly numbers.
+
+        Never loop here: params that fail their own validation, or that ``acceptable`` rejects, are
+        redrawn by ``registry.draws``, the one redraw loop with the one limit.
+        """
 
     @abstractmethod
     def solve(self, p: P) -> Answer:
@@ -125,12 +142,13 @@ class Family(ABC, Generic[P]):
 
     @abstractmethod
     def misconceptions(self, p: P) -> list[Misconception]:
-        """At least two typical mistakes with the value each produces."""
+        """The typical mistakes with the value each produces, unfiltered: ``build`` drops the undiagnosable."""
 
     def acceptable(self, p: P) -> bool:
         """Whether a sampled instance is a good problem; ``make_problem`` redraws until it is.
 
         Override instead of looping inside ``sample``: one redraw loop, one limit, for every family.
+        Diagnosability (two distinguishable mistakes) is checked by ``make_problem`` itself: do not repeat it here.
         """
         return True
 
@@ -139,11 +157,14 @@ class Family(ABC, Generic[P]):
         return self.answer_spec
 
     def build(self, p: P, *, difficulty: int, seed: int | None) -> Problem:
+        """The problem for these params, keeping only the mistakes the grader can tell from the answer.
+
+        This is the one misconception filter: families list every typical mistake and never filter
+        their own (a mistake whose value would still be graded correct is not a mistake here).
+        """
         spec = self.spec(p)
         answer = self.solve(p)
-        # A mistake whose value would still be graded correct cannot be diagnosed (nor is it a mistake here).
-        rel, abs_ = max(spec.rel_tol, spec.agree_rel), max(spec.abs_tol, spec.agree_abs)
-        wrong = tuple(m for m in self.misconceptions(p) if not answers_agree(spec, m.value, answer, rel=rel, abs_=abs_))
+        wrong = tuple(m for m in self.misconceptions(p) if not graded_alike(spec, m.value, answer))
         return Problem(
             family=self.name,
             topic=self.topic,
@@ -177,6 +198,23 @@ def answers_agree(spec: AnswerSpec, a: Answer, b: Answer, *, rel: float | None =
     if spec.kind == "record":
         return set(a) == set(b) and all(_close(a[k], b[k], rel, abs_) for k in a)
     raise ValueError(f"unknown answer kind {spec.kind!r}")
+
+
+def graded_alike(spec: AnswerSpec, a: Answer, b: Answer) -> bool:
+    """Whether the grader would take ``a`` for ``b``: the spec's grading tolerance, never tighter than agreement."""
+    return answers_agree(spec, a, b, rel=max(spec.rel_tol, spec.agree_rel), abs_=max(spec.abs_tol, spec.agree_abs))
+
+
+def distinct_mistakes(problem: Problem) -> int:
+    """How many different wrong values the problem's misconceptions give, as the grader tells them apart.
+
+    Two mistakes that produce the same value cannot both be diagnosed from an answer, so they count once.
+    """
+    values: list[Answer] = []
+    for m in problem.misconceptions:
+        if not any(graded_alike(problem.spec, m.value, v) for v in values):
+            values.append(m.value)
+    return len(values)
 
 
 def relative_error(a: Answer, b: Answer) -> float:

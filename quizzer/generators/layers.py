@@ -167,7 +167,8 @@ def rf_trace(layers: tuple[Layer, ...], *, start: RF = RF(1, 1, 0.0), pool_doubl
 
 
 def receptive_field(layers: tuple[Layer, ...], **mistake: bool) -> RF:
-    return rf_trace(layers, **mistake)[-1]
+    # ``mistake`` holds only rf_trace's bool switches, never ``start``.
+    return rf_trace(layers, **mistake)[-1]  # type: ignore[arg-type]
 
 
 def rf_steps(layers: tuple[Layer, ...], *, first: int = 1, start: RF = RF(1, 1, 0.0)) -> tuple[list[str], list[str]]:
@@ -224,7 +225,6 @@ def _module(layer: Layer) -> Any:
 def measure_rf(layers: tuple[Layer, ...], max_size: int = 1 << 16) -> RF:
     """r, j and start measured by torch: the support of d(output unit)/d(input) for two neighbouring units."""
     import torch
-
     from torch import nn
 
     net = nn.Sequential(*(_module(layer) for layer in layers))  # modules hold no state, so stacks can share them

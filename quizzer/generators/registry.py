@@ -9,15 +9,16 @@ import hashlib
 import importlib
 import pkgutil
 import random
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from quizzer.errors import BadParameters, NotFound
-from quizzer.generators.base import Family, Params, Problem
+from quizzer.generators.base import Family, P, Params, Problem, distinct_mistakes
 
-_REGISTRY: dict[str, Family] = {}
+_REGISTRY: dict[str, Family[Any]] = {}
+F = TypeVar("F", bound="Family[Any]")
 # One redraw limit for every family: acceptance checks and diagnosability share it.
 MAX_RESAMPLES = 200
 _LOADED = False
@@ -27,7 +28,7 @@ class DuplicateFamily(ValueError):
     pass
 
 
-def register(cls: type[Family]) -> type[Family]:
+def register(cls: type[F]) -> type[F]:
     """Class decorator: instantiate the family and file it under its name."""
     name = cls.name
     if name in _REGISTRY:
@@ -48,7 +49,7 @@ def _load_all() -> None:
     _LOADED = True
 
 
-def all_families() -> list[Family]:
+def all_families() -> list[Family[Any]]:
     """Every registered family, sorted by topic order then name."""
     _load_all()
     from quizzer.topics import TOPIC_SLUGS
@@ -56,7 +57,7 @@ def all_families() -> list[Family]:
     return sorted(_REGISTRY.values(), key=lambda f: (TOPIC_SLUGS.index(f.topic), f.name))
 
 
-def get_family(name: str) -> Family:
+def get_family(name: str) -> Family[Any]:
     _load_all()
     try:
         return _REGISTRY[name]
@@ -71,34 +72,63 @@ def instance_seed(family: str, seed: int, difficulty: int, index: int) -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
-def make_problem(
-    family: Family[Any],
-    seed: int,
-    difficulty: int,
-    acceptable: Callable[[Any], bool] | None = None,
-) -> Problem:
-    """The problem a (family, instance seed, difficulty) triple always produces.
+class NoAcceptableInstance(RuntimeError):
+    """A family none of whose ``MAX_RESAMPLES`` draws is acceptable: a bug in the family, not in the input."""
 
-    Draws are redrawn (deterministically: the same seeded rng goes on) until the instance passes the
-    family's own ``acceptable`` check, the optional extra ``acceptable`` check, and at least two typical
-    mistakes give values the grader can tell apart from the answer, so that a wrong answer can be
-    diagnosed rather than merely marked wrong. After ``MAX_RESAMPLES`` draws the last acceptable one
-    is kept; a family none of whose draws is acceptable is a bug, reported as such.
+
+def draws(family: Family[P], rng: random.Random, difficulty: int,
+          acceptable: Callable[[P], bool] | None = None) -> Iterator[P]:
+    """The acceptable instances among ``MAX_RESAMPLES`` draws from ``rng``: the one redraw loop.
+
+    A draw is rejected when its params fail their own validation (``sample`` may construct ill-posed
+    params and let pydantic refuse them), the family's ``acceptable``, or the extra ``acceptable`` check.
+    Raises ``NoAcceptableInstance`` if not one draw is accepted.
     """
     if difficulty not in family.difficulties:
         raise BadParameters(f"family {family.name!r} has difficulties {list(family.difficulties)}, not {difficulty}")
-    rng = random.Random(seed)
-    fallback: Problem | None = None
+    accepted = 0
+    last_error: ValidationError | None = None
     for _ in range(MAX_RESAMPLES):
-        params = family.sample(rng, difficulty)
-        if not family.acceptable(params) or (acceptable is not None and not acceptable(params)):
+        try:
+            params = family.sample(rng, difficulty)
+        except ValidationError as exc:
+            last_error = exc
             continue
+        if family.acceptable(params) and (acceptable is None or acceptable(params)):
+            accepted += 1
+            yield params
+    if not accepted:
+        why = f"; the last invalid draw: {last_error.errors()[0]['msg']}" if last_error else ""
+        raise NoAcceptableInstance(
+            f"family {family.name!r}: no acceptable instance in {MAX_RESAMPLES} draws at difficulty {difficulty}{why}"
+        )
+
+
+def sample_params(family: Family[P], seed: int, difficulty: int, acceptable: Callable[[P], bool] | None = None) -> P:
+    """The first acceptable params a seed draws: what ``verify`` checks against torch."""
+    return next(draws(family, random.Random(seed), difficulty, acceptable))
+
+
+def make_problem(
+    family: Family[P],
+    seed: int,
+    difficulty: int,
+    acceptable: Callable[[P], bool] | None = None,
+) -> Problem:
+    """The problem a (family, instance seed, difficulty) triple always produces.
+
+    Acceptable draws (see ``draws``) come deterministically from one seeded rng; the first whose
+    misconceptions give at least two different wrong values the grader can tell apart from the answer
+    is served, so that a wrong answer can be diagnosed rather than merely marked wrong. If none of the
+    ``MAX_RESAMPLES`` draws manages that, the first acceptable one is served.
+    """
+    fallback: Problem | None = None
+    for params in draws(family, random.Random(seed), difficulty, acceptable):
         problem = family.build(params, difficulty=difficulty, seed=seed)
-        if len(problem.misconceptions) >= 2:
+        if distinct_mistakes(problem) >= 2:
             return problem
         fallback = fallback or problem
-    if fallback is None:
-        raise RuntimeError(f"family {family.name!r}: no acceptable instance in {MAX_RESAMPLES} draws (seed {seed})")
+    assert fallback is not None  # draws() raises rather than accept nothing
     return fallback
 
 
@@ -107,7 +137,7 @@ def generate(name: str, *, count: int = 1, seed: int = 0, difficulty: int = 1) -
     return [make_problem(family, instance_seed(name, seed, difficulty, i), difficulty) for i in range(count)]
 
 
-def parse_params(family: Family, values: dict[str, Any]) -> Params:
+def parse_params(family: Family[Any], values: dict[str, Any]) -> Params:
     """Validate user-given parameters (strings from ``key=value`` or JSON) against the family's model."""
     model = family.params_model
     prepared: dict[str, Any] = {}

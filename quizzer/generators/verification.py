@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import random
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from quizzer.generators.base import Family, Params, answers_agree, relative_error
-from quizzer.generators.registry import all_families, get_family, instance_seed
+from quizzer.generators.registry import all_families, get_family, instance_seed, sample_params
 
 
 @dataclass
@@ -59,7 +58,7 @@ def single_threaded_torch() -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def check(family: Family, params: Params) -> Check:
+def check(family: Family[Any], params: Params) -> Check:
     answer = family.solve(params)
     with single_threaded_torch():
         torch_answer = family.verify(params)
@@ -67,14 +66,14 @@ def check(family: Family, params: Params) -> Check:
     return Check(answer, torch_answer, answers_agree(spec, answer, torch_answer), relative_error(answer, torch_answer))
 
 
-def verify_family(family: Family, *, samples: int, seed: int = 0) -> FamilyReport:
-    """``samples`` random instances at every difficulty the family has."""
+def verify_family(family: Family[Any], *, samples: int, seed: int = 0) -> FamilyReport:
+    """``samples`` random acceptable instances at every difficulty the family has."""
     report = FamilyReport(family.name)
     start = time.perf_counter()
     for difficulty in family.difficulties:
         for i in range(samples):
             inst_seed = instance_seed(family.name, seed, difficulty, i)
-            params = family.sample(random.Random(inst_seed), difficulty)
+            params = sample_params(family, inst_seed, difficulty)
             result = check(family, params)
             report.samples += 1
             report.max_rel_error = max(report.max_rel_error, result.rel_error)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, answers_agree, fmt, fmt_list
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_list, given
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -63,7 +64,7 @@ def forward(p: ActivationChainParams) -> list[tuple[float, float, float]]:
 
 
 @register
-class ActivationChainGradient(Family):
+class ActivationChainGradient(Family[ActivationChainParams]):
     name = "activation-chain-gradient"
     topic = "gradients"
     title = BiText("激活函数链的梯度（链式法则）", "Gradient through a chain of activations")
@@ -72,7 +73,7 @@ class ActivationChainGradient(Family):
     params_model = ActivationChainParams
 
     def sample(self, rng: random.Random, difficulty: int) -> ActivationChainParams:
-        act = rng.choice(["sigmoid", "tanh", "relu"])
+        act: Literal["sigmoid", "tanh", "relu"] = rng.choice(["sigmoid", "tanh", "relu"])
         if difficulty == 1:
             n = rng.choice([2, 3])
             if act == "relu":
@@ -105,13 +106,15 @@ class ActivationChainGradient(Family):
         import torch
         import torch.nn.functional as F
 
-        act = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": F.relu}[p.activation]
+        acts: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+            "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": F.relu}
+        act = acts[p.activation]
         x = torch.tensor(p.x, dtype=torch.float64, requires_grad=True)
         h = x
         for w in p.weights:
             h = act(torch.tensor(w, dtype=torch.float64) * h)
         h.backward()
-        return float(x.grad) + 0.0
+        return float(given(x.grad)) + 0.0
 
     def _name(self, p: ActivationChainParams) -> str:
         return {"sigmoid": "σ", "tanh": "tanh", "relu": "relu"}[p.activation]
@@ -168,5 +171,4 @@ class ActivationChainGradient(Family):
             ms.append(Misconception("ignored-dead-unit", math.prod(p.weights), BiText(
                 "有一层的预激活为负，relu' = 0，梯度整个为 0（死神经元）。",
                 "A layer's pre-activation is negative, so relu' = 0 and the whole gradient is 0 (a dead unit).")))
-        spec, ans = self.answer_spec, self.solve(p)
-        return [m for m in ms if not answers_agree(spec, m.value, ans, rel=spec.rel_tol, abs_=spec.abs_tol)]
+        return ms

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_factor, fmt_list
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_factor, fmt_list, given
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -65,25 +65,25 @@ def run(p: AdaptiveParams, *, bias_correction: bool = True, eps_inside: bool = F
 
     def scale(second: float) -> float:
         if no_sqrt:
-            return second + p.eps
-        return math.sqrt(second + p.eps) if eps_inside else math.sqrt(second) + p.eps
+            return second + given(p.eps)
+        return math.sqrt(second + given(p.eps)) if eps_inside else math.sqrt(second) + given(p.eps)
 
     for t, g in enumerate(p.grads, start=1):
         if p.optimizer == "adagrad":
             v = g * g if no_accumulation else v + g * g
-            step = p.lr * g / scale(v)
+            step = given(p.lr) * g / scale(v)
             state = dict(G=v)
         elif p.optimizer == "rmsprop":
-            a = 1 - p.alpha if swap_alpha else p.alpha
+            a = 1 - given(p.alpha) if swap_alpha else given(p.alpha)
             v = a * v + (1 - a) * g * g
-            step = p.lr * g / scale(v)
+            step = given(p.lr) * g / scale(v)
             state = dict(v=v)
         else:
-            b1, b2 = p.betas
+            b1, b2 = given(p.betas)
             m = b1 * m + (1 - b1) * g
             v = b2 * v + (1 - b2) * g * g
             c1, c2 = (1 - b1**t, 1 - b2**t) if bias_correction else (1.0, 1.0)
-            step = p.lr * (m / c1) / scale(v / c2)
+            step = given(p.lr) * (m / c1) / scale(v / c2)
             state = dict(m=m, v=v, m_hat=m / c1, v_hat=v / c2)
         x -= step
         trace.append(dict(state, g=g, step=step, p=x))
@@ -92,7 +92,7 @@ def run(p: AdaptiveParams, *, bias_correction: bool = True, eps_inside: bool = F
 
 
 @register
-class AdaptiveOptimizer(Family):
+class AdaptiveOptimizer(Family[AdaptiveParams]):
     name = "adaptive-optimizer"
     topic = "momentum"
     title = BiText("自适应学习率：Adagrad / RMSprop / Adam 的参数更新", "Adaptive learning rates: Adagrad / RMSprop / Adam updates")
@@ -131,12 +131,13 @@ class AdaptiveOptimizer(Family):
         import torch
 
         w = torch.tensor([p.p0], dtype=torch.float64, requires_grad=True)
+        opt: torch.optim.Optimizer
         if p.optimizer == "adagrad":
-            opt = torch.optim.Adagrad([w], lr=p.lr, eps=p.eps)
+            opt = torch.optim.Adagrad([w], lr=given(p.lr), eps=given(p.eps))
         elif p.optimizer == "rmsprop":
-            opt = torch.optim.RMSprop([w], lr=p.lr, alpha=p.alpha, eps=p.eps, centered=False)
+            opt = torch.optim.RMSprop([w], lr=given(p.lr), alpha=given(p.alpha), eps=given(p.eps), centered=False)
         else:
-            opt = torch.optim.Adam([w], lr=p.lr, betas=p.betas, eps=p.eps)
+            opt = torch.optim.Adam([w], lr=given(p.lr), betas=given(p.betas), eps=given(p.eps))
         for g in p.grads:
             w.grad = torch.tensor([g], dtype=torch.float64)  # the gradient is given, not computed from a loss
             opt.step()
@@ -145,10 +146,10 @@ class AdaptiveOptimizer(Family):
     def _ctor(self, p: AdaptiveParams) -> str:
         extra = ""
         if p.optimizer == "rmsprop":
-            extra = f", alpha={fmt(p.alpha)}"
+            extra = f", alpha={fmt(given(p.alpha))}"
         elif p.optimizer == "adam":
-            extra = f", betas=({fmt(p.betas[0])}, {fmt(p.betas[1])})"
-        return f"torch.optim.{TORCH_NAME[p.optimizer]}(params, lr={fmt(p.lr)}{extra}, eps={fmt(p.eps)})"
+            extra = f", betas=({fmt(given(p.betas)[0])}, {fmt(given(p.betas)[1])})"
+        return f"torch.optim.{TORCH_NAME[p.optimizer]}(params, lr={fmt(given(p.lr))}{extra}, eps={fmt(given(p.eps))})"
 
     def prompt(self, p: AdaptiveParams) -> BiText:
         k = len(p.grads)
@@ -164,14 +165,14 @@ class AdaptiveOptimizer(Family):
 
     def solution(self, p: AdaptiveParams) -> BiText:
         _, trace = run(p)
-        eps, lr = fmt(p.eps), fmt(p.lr)
+        eps, lr = fmt(given(p.eps)), fmt(given(p.lr))
         if p.optimizer == "adagrad":
             rule = "G ← G + g²;  p ← p − lr·g/(√G + eps)"
         elif p.optimizer == "rmsprop":
-            rule = f"v ← α·v + (1 − α)·g²  (α = {fmt(p.alpha)});  p ← p − lr·g/(√v + eps)"
+            rule = f"v ← α·v + (1 − α)·g²  (α = {fmt(given(p.alpha))});  p ← p − lr·g/(√v + eps)"
         else:
             rule = (f"m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;  m̂ = m/(1 − β₁^t);  v̂ = v/(1 − β₂^t);  "
-                    f"p ← p − lr·m̂/(√v̂ + eps)  (β₁ = {fmt(p.betas[0])}, β₂ = {fmt(p.betas[1])})")
+                    f"p ← p − lr·m̂/(√v̂ + eps)  (β₁ = {fmt(given(p.betas)[0])}, β₂ = {fmt(given(p.betas)[1])})")
         lines = [BiText(f"从 0 开始的状态，每一步：{rule}", f"State starts at 0; each step: {rule}")]
         x = p.p0
         for t, s in enumerate(trace, start=1):

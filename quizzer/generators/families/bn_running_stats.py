@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, answers_agree, fmt, fmt_list
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_list
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -64,7 +64,7 @@ def _r(v: float) -> float:
 
 
 @register
-class BnRunningStats(Family):
+class BnRunningStats(Family[BnRunningStatsParams]):
     name = "bn-running-stats"
     topic = "batchnorm-layernorm"
     title = BiText("BatchNorm 的 running_mean / running_var", "BatchNorm running_mean / running_var")
@@ -72,15 +72,8 @@ class BnRunningStats(Family):
     params_model = BnRunningStatsParams
 
     def sample(self, rng: random.Random, difficulty: int) -> BnRunningStatsParams:
-        # Keep only instances where at least two typical mistakes give a wrong answer, so they can be diagnosed.
-        while True:
-            p = self._draw(rng, difficulty)
-            answer, spec = self.solve(p), self.spec(p)
-            if sum(not answers_agree(spec, m.value, answer) for m in self.misconceptions(p)) >= 2:
-                return p
-
-    def _draw(self, rng: random.Random, difficulty: int) -> BnRunningStatsParams:
-        quantity = rng.choice(["running_mean", "running_var"])
+        quantity: Literal["running_mean", "running_var"] = rng.choice(["running_mean", "running_var"])
+        momentum: float | None  # None: torch's cumulative moving average
         if difficulty == 1:
             k, b, momentum = 1, rng.choice([2, 3, 4]), 0.1
             x = [float(rng.randint(-2, 10)) for _ in range(k * b)]

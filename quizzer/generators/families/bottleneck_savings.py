@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, given
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -46,7 +46,7 @@ def costs(p: BottleneckParams) -> tuple[int, int, int, int]:
         reduce = p.mid_channels * p.in_channels + b * p.mid_channels
         conv = p.out_channels * p.mid_channels * k2 + b * p.out_channels
     else:
-        hw = p.input_size**2
+        hw = given(p.input_size) ** 2
         direct = hw * p.out_channels * p.in_channels * k2
         reduce = hw * p.mid_channels * p.in_channels
         conv = hw * p.out_channels * p.mid_channels * k2
@@ -54,7 +54,7 @@ def costs(p: BottleneckParams) -> tuple[int, int, int, int]:
 
 
 @register
-class BottleneckSavings(Family):
+class BottleneckSavings(Family[BottleneckParams]):
     name = "bottleneck-savings"
     topic = "conv1x1"
     title = BiText("1×1 瓶颈卷积节省的计算量", "Savings from a 1×1 bottleneck conv")
@@ -62,22 +62,19 @@ class BottleneckSavings(Family):
     params_model = BottleneckParams
 
     def sample(self, rng: random.Random, difficulty: int) -> BottleneckParams:
-        while True:
-            measure = rng.choice(["params", "macs"])
-            if difficulty == 1:
-                c_in, mid, c_out = rng.choice([64, 128, 192, 256]), rng.choice([16, 32, 64]), rng.choice([32, 64, 128])
-                k, bias, size = 3, False, rng.choice([14, 28])
-            elif difficulty == 2:
-                c_in, mid, c_out = rng.choice([128, 192, 256, 480, 512]), rng.choice([16, 24, 32, 48, 64, 96]), rng.choice([32, 48, 64, 128, 192])
-                k, bias, size = rng.choice([3, 5]), rng.random() < 0.5, rng.choice([7, 14, 28, 56])
-            else:
-                c_in, mid, c_out = rng.randrange(96, 833, 16), rng.randrange(8, 129, 8), rng.randrange(16, 257, 8)
-                k, bias, size = rng.choice([3, 5]), rng.random() < 0.7, rng.randint(7, 35)
-            try:
-                return BottleneckParams(in_channels=c_in, mid_channels=mid, out_channels=c_out, kernel_size=k, bias=bias,
-                                        measure=measure, input_size=size if measure == "macs" else None)
-            except ValueError:
-                continue
+        measure: Literal["params", "macs"] = rng.choice(["params", "macs"])
+        if difficulty == 1:
+            c_in, mid, c_out = rng.choice([64, 128, 192, 256]), rng.choice([16, 32, 64]), rng.choice([32, 64, 128])
+            k, bias, size = 3, False, rng.choice([14, 28])
+        elif difficulty == 2:
+            c_in, mid, c_out = rng.choice([128, 192, 256, 480, 512]), rng.choice([16, 24, 32, 48, 64, 96]), rng.choice([32, 48, 64, 128, 192])
+            k, bias, size = rng.choice([3, 5]), rng.random() < 0.5, rng.choice([7, 14, 28, 56])
+        else:
+            c_in, mid, c_out = rng.randrange(96, 833, 16), rng.randrange(8, 129, 8), rng.randrange(16, 257, 8)
+            k, bias, size = rng.choice([3, 5]), rng.random() < 0.7, rng.randint(7, 35)
+        # Ill-posed params (see the validators) fail validation and the registry draws again.
+        return BottleneckParams(in_channels=c_in, mid_channels=mid, out_channels=c_out, kernel_size=k, bias=bias,
+                                measure=measure, input_size=size if measure == "macs" else None)
 
     def solve(self, p: BottleneckParams) -> int:
         return costs(p)[3]
@@ -96,7 +93,7 @@ class BottleneckSavings(Family):
         if p.measure == "params":
             return int(sum(t.numel() for t in direct.parameters()) - sum(t.numel() for t in bottleneck.parameters()))
 
-        shape = (1, p.in_channels, p.input_size, p.input_size)
+        shape = (1, p.in_channels, given(p.input_size), given(p.input_size))
         return conv_macs(direct, shape) - conv_macs(bottleneck, shape)
 
     def _setup(self, p: BottleneckParams) -> BiText:
@@ -171,7 +168,7 @@ class BottleneckSavings(Family):
                 ),
                 Misconception(
                     "per-position",
-                    saved // p.input_size**2,
+                    saved // given(p.input_size) ** 2,
                     BiText("这只是每个空间位置节省的乘加数，还要乘 H·W。",
                            "That is the saving per spatial position only; multiply by H·W."),
                 ),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import random
+from typing import Any
+
 from pydantic import Field, model_validator
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params
@@ -49,7 +51,7 @@ def conv_transpose_size(p: ConvOutputParams) -> int:
 
 
 @register
-class ConvOutput(Family):
+class ConvOutput(Family[ConvOutputParams]):
     name = "conv-output"
     topic = "cnn"
     title = BiText("卷积/转置卷积输出尺寸", "Conv / transposed-conv output size")
@@ -57,35 +59,32 @@ class ConvOutput(Family):
     params_model = ConvOutputParams
 
     def sample(self, rng: random.Random, difficulty: int) -> ConvOutputParams:
-        while True:
-            if difficulty == 1:
-                k = rng.choice([3, 5, 7])
-                s = rng.choice([1, 2])
-                p = rng.choice([0, k // 2])
-                values = dict(input_size=rng.randint(8, 64), kernel_size=k, stride=s, padding=p)
-            elif difficulty == 2:
-                k = rng.choice([1, 3, 5, 7, 11])
-                values = dict(
-                    input_size=rng.randint(13, 227), kernel_size=k, stride=rng.randint(1, 4), padding=rng.randint(0, k // 2 + 1)
-                )
-            else:
-                k = rng.choice([2, 3, 4, 5])
-                s, d = rng.randint(1, 3), rng.randint(1, 3)
-                transposed = rng.random() < 0.5
-                values = dict(
-                    input_size=rng.randint(5, 64),
-                    kernel_size=k,
-                    stride=s,
-                    padding=rng.randint(0, k),
-                    dilation=d,
-                    transposed=transposed,
-                    output_padding=rng.randint(0, max(s, d) - 1) if transposed else 0,
-                    dims=rng.choice([1, 2]),
-                )
-            try:
-                return ConvOutputParams(**values)
-            except ValueError:
-                continue  # resample until well-posed
+        if difficulty == 1:
+            k = rng.choice([3, 5, 7])
+            s = rng.choice([1, 2])
+            p = rng.choice([0, k // 2])
+            values: dict[str, Any] = dict(input_size=rng.randint(8, 64), kernel_size=k, stride=s, padding=p)
+        elif difficulty == 2:
+            k = rng.choice([1, 3, 5, 7, 11])
+            values = dict(
+                input_size=rng.randint(13, 227), kernel_size=k, stride=rng.randint(1, 4), padding=rng.randint(0, k // 2 + 1)
+            )
+        else:
+            k = rng.choice([2, 3, 4, 5])
+            s, d = rng.randint(1, 3), rng.randint(1, 3)
+            transposed = rng.random() < 0.5
+            values = dict(
+                input_size=rng.randint(5, 64),
+                kernel_size=k,
+                stride=s,
+                padding=rng.randint(0, k),
+                dilation=d,
+                transposed=transposed,
+                output_padding=rng.randint(0, max(s, d) - 1) if transposed else 0,
+                dims=rng.choice([1, 2]),
+            )
+        # Ill-posed params (see the validators) fail validation and the registry draws again.
+        return ConvOutputParams(**values)
 
     def solve(self, p: ConvOutputParams) -> int:
         return conv_transpose_size(p) if p.transposed else conv_size(p)
@@ -96,6 +95,8 @@ class ConvOutput(Family):
 
         shape = (1, 1) + (p.input_size,) * p.dims
         x = torch.empty(shape, device="meta")
+        cls: type[nn.Module]
+        layer: nn.Module
         if p.transposed:
             cls = nn.ConvTranspose1d if p.dims == 1 else nn.ConvTranspose2d
             layer = cls(1, 1, p.kernel_size, stride=p.stride, padding=p.padding, output_padding=p.output_padding,

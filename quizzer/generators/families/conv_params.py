@@ -33,7 +33,7 @@ def weights(p: ConvParamsParams) -> int:
 
 
 @register
-class ConvParams(Family):
+class ConvParams(Family[ConvParamsParams]):
     name = "conv-params"
     topic = "cnn"
     title = BiText("卷积层的参数量", "Learnable parameters of a Conv2d")

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_serializer, field_validator, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt_shape
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt_shape, given
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -97,7 +97,7 @@ def stack_shape(shape: tuple[int, ...], layers: tuple[Layer, ...], **mistake: An
         d = 1 if mistake.get("no_dilation") else layer.dilation
         rnd, sides = mistake.get("rnd", math.floor), mistake.get("sides", 2)
         h, w = (out_size(n, layer.kernel_size, s, p, d, rnd=rnd, sides=sides) for n in (h, w))
-        c = layer.out_channels if layer.kind == "conv" else c
+        c = given(layer.out_channels) if layer.kind == "conv" else c
         if h < 1 or w < 1:
             return None
     return [c, h, w]
@@ -182,7 +182,7 @@ def _sample_layer(rng: random.Random, difficulty: int, first: bool) -> dict[str,
 
 
 @register
-class ConvStackShape(Family):
+class ConvStackShape(Family[ConvStackParams]):
     name = "conv-stack-shape"
     topic = "cnn"
     title = BiText("卷积/池化堆叠后的输出形状", "Output shape through a conv/pool stack")
@@ -190,37 +190,37 @@ class ConvStackShape(Family):
     params_model = ConvStackParams
 
     def sample(self, rng: random.Random, difficulty: int) -> ConvStackParams:
-        while True:
-            if difficulty == 1:
-                shape = (rng.choice([1, 3]), *(2 * (rng.choice([28, 32, 64]),)))
-                n_layers = 2
-            elif difficulty == 2:
-                shape = (3, *(2 * (rng.randrange(24, 129, 2),)))
-                n_layers = 3
-            else:
-                shape = (rng.choice([1, 3, 16]), rng.randint(15, 100), rng.randint(15, 100))
-                n_layers = rng.randint(3, 4)
-            layers = [_sample_layer(rng, difficulty, i == 0) for i in range(n_layers)]
-            try:
-                p = ConvStackParams(input_shape=shape, layers=layers)
-            except ValueError:
-                continue
-            if min(self.solve(p)[1:]) >= 2:  # a 1×1 end result makes many mistakes coincide
-                return p
+        if difficulty == 1:
+            shape = (rng.choice([1, 3]), *(2 * (rng.choice([28, 32, 64]),)))
+            n_layers = 2
+        elif difficulty == 2:
+            shape = (3, *(2 * (rng.randrange(24, 129, 2),)))
+            n_layers = 3
+        else:
+            shape = (rng.choice([1, 3, 16]), rng.randint(15, 100), rng.randint(15, 100))
+            n_layers = rng.randint(3, 4)
+        layers = [_sample_layer(rng, difficulty, i == 0) for i in range(n_layers)]
+        # Ill-posed stacks (a layer larger than its input) fail validation and the registry draws again.
+        return ConvStackParams.model_validate(dict(input_shape=shape, layers=layers))
+
+    def acceptable(self, p: ConvStackParams) -> bool:
+        return min(self.solve(p)[1:]) >= 2  # a 1×1 end result makes many mistakes coincide
 
     def solve(self, p: ConvStackParams) -> list[int]:
-        return stack_shape(p.input_shape, p.layers)
+        return given(stack_shape(p.input_shape, p.layers))  # the validator refuses a stack whose size collapses
 
     def verify(self, p: ConvStackParams) -> list[int]:
         import torch
         from torch import nn
 
-        modules, c = [], p.input_shape[0]
+        modules: list[nn.Module] = []
+        c = p.input_shape[0]
         for layer in p.layers:
             k, s, pad, d = layer.kernel_size, layer.stride, layer.padding, layer.dilation
             if layer.kind == "conv":
-                modules.append(nn.Conv2d(c, layer.out_channels, k, stride=s, padding=pad, dilation=d, device="meta"))
-                c = layer.out_channels
+                c_out = given(layer.out_channels)
+                modules.append(nn.Conv2d(c, c_out, k, stride=s, padding=pad, dilation=d, device="meta"))
+                c = c_out
             elif layer.kind == "maxpool":
                 modules.append(nn.MaxPool2d(k, stride=s, padding=pad, dilation=d))
             else:
@@ -232,7 +232,7 @@ class ConvStackShape(Family):
         lines, c = [], p.input_shape[0]
         for layer in p.layers:
             lines.append("    " + layer.torch_text(c) + ",")
-            c = layer.out_channels if layer.kind == "conv" else c
+            c = given(layer.out_channels) if layer.kind == "conv" else c
         return "nn.Sequential(\n" + "\n".join(lines) + "\n)"
 
     def prompt(self, p: ConvStackParams) -> BiText:
@@ -256,7 +256,7 @@ class ConvStackShape(Family):
                 sizes.append(f"⌊({n} + 2·{pad} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = ⌊{num} / {s}⌋ + 1 = {num // s + 1}")
             code = layer.torch_text(c)
             h, w = (out_size(n, k, s, pad, d) for n in (h, w))
-            c = layer.out_channels if layer.kind == "conv" else c
+            c = given(layer.out_channels) if layer.kind == "conv" else c
             where = "  " + "；".join(sizes)
             zh.append(f"第 {i} 层 {code}：\n{where}\n  → {fmt_shape((c, h, w))}")
             en.append(f"Layer {i} {code}:\n{where.replace('；', '; ')}\n  → {fmt_shape((c, h, w))}")
@@ -265,7 +265,7 @@ class ConvStackShape(Family):
         return BiText("\n".join(zh), "\n".join(en))
 
     def misconceptions(self, p: ConvStackParams) -> list[Misconception]:
-        candidates = [
+        candidates: list[tuple[str, dict[str, Any], BiText]] = [
             ("ceil-instead-of-floor", dict(rnd=math.ceil),
              BiText("除不尽时应向下取整（不完整的窗口被丢弃），你向上取整了。",
                     "Round down when the division is not exact (an incomplete window is dropped); you rounded up.")),

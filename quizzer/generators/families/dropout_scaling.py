@@ -24,7 +24,7 @@ def _round(v: float) -> float:
 
 
 @register
-class DropoutScaling(Family):
+class DropoutScaling(Family[DropoutScalingParams]):
     name = "dropout-scaling"
     topic = "regularization-normalization"
     title = BiText("Dropout 的缩放（inverted dropout）", "Dropout scaling (inverted dropout)")
@@ -35,7 +35,7 @@ class DropoutScaling(Family):
         if difficulty == 1:
             p = rng.choice([0.5, 0.2, 0.25, 0.75])
             x = float(rng.choice([1, 2, 3, 4, 6, 8]))
-            quantity = rng.choice(["train", "train", "eval"])
+            quantity: Literal["train", "expected", "eval"] = rng.choice(["train", "train", "eval"])
         elif difficulty == 2:
             p = rng.choice([0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
             x = round(rng.randint(5, 50) * 0.1, 1)

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, answers_agree, fmt, fmt_list
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_list, given
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -42,14 +42,14 @@ def run(losses: list[float], patience: int, min_delta: float, *, strict_late: bo
 
     ``strict_late`` stops only once wait > patience (a classic off-by-one)."""
     d = _fixed(min_delta) or 0
-    best, best_epoch, wait, trace = None, 0, 0, []
+    best: int | None = None
+    best_epoch, wait, trace = 0, 0, []
     for e, v in enumerate(losses, 1):
-        x = _fixed(v)
-        improved = best is None or x < best - d
-        if improved:
-            best, best_epoch, wait = x, e, 0
+        x = given(_fixed(v))  # the validator refuses losses finer than the grid
+        if best is None or x < best - d:
+            best, best_epoch, wait, improved = x, e, 0, True
         else:
-            wait += 1
+            wait, improved = wait + 1, False
         trace.append((best, wait, improved))
         if wait > patience if strict_late else wait >= patience:
             return e, best_epoch, trace
@@ -57,7 +57,7 @@ def run(losses: list[float], patience: int, min_delta: float, *, strict_late: bo
 
 
 @register
-class EarlyStopping(Family):
+class EarlyStopping(Family[EarlyStoppingParams]):
     name = "early-stopping"
     topic = "regularization-normalization"
     title = BiText("早停：何时停止、恢复哪一轮", "Early stopping: when it stops, which epoch is restored")
@@ -65,14 +65,6 @@ class EarlyStopping(Family):
     params_model = EarlyStoppingParams
 
     def sample(self, rng: random.Random, difficulty: int) -> EarlyStoppingParams:
-        # Keep only instances where at least two typical mistakes give a wrong answer, so they can be diagnosed.
-        while True:
-            p = self._draw(rng, difficulty)
-            answer, spec = self.solve(p), self.spec(p)
-            if sum(not answers_agree(spec, m.value, answer) for m in self.misconceptions(p)) >= 2:
-                return p
-
-    def _draw(self, rng: random.Random, difficulty: int) -> EarlyStoppingParams:
         n = rng.randint(8, 10) if difficulty == 1 else rng.randint(10, 15)
         patience = rng.randint(2, 3) if difficulty == 1 else rng.randint(2, 5)
         unit = 0.001 if difficulty == 3 else 0.01
@@ -106,11 +98,11 @@ class EarlyStopping(Family):
         param = torch.nn.Parameter(torch.zeros(1))
         opt = torch.optim.SGD([param], lr=1.0)
         sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
-            opt, mode="min", factor=0.5, patience=p.patience - 1, threshold=float(_fixed(p.min_delta)),
+            opt, mode="min", factor=0.5, patience=p.patience - 1, threshold=float(given(_fixed(p.min_delta))),
             threshold_mode="abs", cooldown=0)
         stop, best = len(p.val_loss), 0
         for epoch, v in enumerate(p.val_loss, 1):
-            sched.step(float(_fixed(v)))
+            sched.step(float(given(_fixed(v))))
             if opt.param_groups[0]["lr"] < 1.0:
                 stop = epoch
                 break

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, answers_agree, fmt, fmt_list
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_list
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -54,8 +55,19 @@ def _minus(v: float) -> str:
     return f"+ {fmt(-v)}" if v < 0 else f"− {fmt(v)}"
 
 
+def _friendly(dev: tuple[int, ...]) -> bool:
+    var = sum(d * d for d in dev) / len(dev)
+    return var > 0 and abs(dev[-1]) <= 6 and math.isqrt(int(var)) ** 2 == var
+
+
+# Deviations from the mean of four values with an integer population std: every one of them, so that a
+# draw is one choice (the same distribution as redrawing three in −5..5 until the fourth one fits).
+_FRIENDLY_DEVIATIONS = [dev for dev in ((a, b, c, -(a + b + c)) for a, b, c in itertools.product(range(-5, 6), repeat=3))
+                        if _friendly(dev)]
+
+
 @register
-class FeatureScaling(Family):
+class FeatureScaling(Family[FeatureScalingParams]):
     name = "feature-scaling"
     topic = "regularization-normalization"
     title = BiText("特征缩放：z-score 与 min-max", "Feature scaling: z-score and min-max")
@@ -63,27 +75,11 @@ class FeatureScaling(Family):
     params_model = FeatureScalingParams
 
     def sample(self, rng: random.Random, difficulty: int) -> FeatureScalingParams:
-        # Keep only instances where at least two typical mistakes give a wrong answer, so they can be diagnosed.
-        while True:
-            p = self._draw(rng, difficulty)
-            answer, spec = self.solve(p), self.spec(p)
-            if sum(not answers_agree(spec, m.value, answer) for m in self.misconceptions(p)) >= 2:
-                return p
-
-    def _draw(self, rng: random.Random, difficulty: int) -> FeatureScalingParams:
-        method = rng.choice(["zscore", "minmax"])
+        method: Literal["zscore", "minmax"] = rng.choice(["zscore", "minmax"])
         fr = (0.0, 1.0) if method == "zscore" or difficulty == 1 else rng.choice([(0.0, 1.0), (-1.0, 1.0)])
         if difficulty == 1:
-            n = 4
-            for _ in range(1000):
-                # Integer mean and integer population std give friendly hand arithmetic.
-                dev = [rng.randint(-5, 5) for _ in range(n - 1)]
-                dev.append(-sum(dev))
-                var = sum(d * d for d in dev) / n
-                if var > 0 and abs(dev[-1]) <= 6 and math.isqrt(int(var)) ** 2 == var:
-                    break
             m = rng.randint(1, 10)
-            x = [float(m + d) for d in dev]
+            x = [float(m + d) for d in rng.choice(_FRIENDLY_DEVIATIONS)]
         elif difficulty == 2:
             x = [float(rng.randint(0, 20)) for _ in range(5)]
         else:

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, answers_agree, fmt, fmt_list
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_list, given
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -53,6 +53,11 @@ def _norm(xs: list[float], norm_type: float) -> float:
     return sum(abs(x) for x in xs) if norm_type == 1 else math.sqrt(sum(x * x for x in xs))
 
 
+def _norm_args(p: GradClipParams) -> tuple[float, float]:
+    """(max_norm, norm_type) of a method=norm instance: the validator requires the one and defaults the other."""
+    return given(p.max_norm), given(p.norm_type)
+
+
 def _coef(total: float, max_norm: float) -> float:
     return min(1.0, max_norm / (total + EPS))
 
@@ -66,7 +71,7 @@ def _clamp(xs: list[float], c: float) -> list[float]:
 
 
 @register
-class GradClip(Family):
+class GradClip(Family[GradClipParams]):
     name = "grad-clip"
     topic = "gradients"
     title = BiText("梯度裁剪（按范数 / 按值）", "Gradient clipping (by norm / by value)")
@@ -77,7 +82,8 @@ class GradClip(Family):
         method = "norm" if rng.random() < 0.7 else "value"
         norm_type = 2.0
         if difficulty == 1:
-            weight = [float(v) for v in rng.choice([[3, 4], [6, 8], [1, 2, 2], [2, 4, 4], [5, 12], [-3, 4], [0.5, -2, 3]])]
+            friendly: list[list[float]] = [[3, 4], [6, 8], [1, 2, 2], [2, 4, 4], [5, 12], [-3, 4], [0.5, -2, 3]]
+            weight = [float(v) for v in rng.choice(friendly)]
             bias: list[float] = []
             limit = float(rng.choice([1, 2, 5])) if method == "norm" else float(rng.choice([1, 2]))
         elif difficulty == 2:
@@ -99,8 +105,8 @@ class GradClip(Family):
     def solve(self, p: GradClipParams) -> list[float]:
         grads = p.weight_grad + p.bias_grad
         if p.method == "value":
-            return _clamp(grads, p.clip_value)
-        return _scaled(grads, _coef(self.total_norm(p), p.max_norm))
+            return _clamp(grads, given(p.clip_value))
+        return _scaled(grads, _coef(self.total_norm(p), _norm_args(p)[0]))
 
     def verify(self, p: GradClipParams) -> list[float]:
         import torch
@@ -112,10 +118,11 @@ class GradClip(Family):
                 param.grad = torch.tensor(g, dtype=torch.float64)
                 params.append(param)
         if p.method == "norm":
-            torch.nn.utils.clip_grad_norm_(params, max_norm=p.max_norm, norm_type=p.norm_type)
+            max_norm, norm_type = _norm_args(p)
+            torch.nn.utils.clip_grad_norm_(params, max_norm=max_norm, norm_type=norm_type)
         else:
-            torch.nn.utils.clip_grad_value_(params, clip_value=p.clip_value)
-        return [float(v) for param in params for v in param.grad]
+            torch.nn.utils.clip_grad_value_(params, clip_value=given(p.clip_value))
+        return [float(v) for param in params if param.grad is not None for v in param.grad]
 
     def _grads(self, p: GradClipParams) -> BiText:
         if p.bias_grad:
@@ -125,8 +132,11 @@ class GradClip(Family):
 
     def prompt(self, p: GradClipParams) -> BiText:
         names = "[weight, bias]" if p.bias_grad else "[weight]"
-        call = (f"torch.nn.utils.clip_grad_norm_({names}, max_norm={fmt(p.max_norm)}, norm_type={fmt(p.norm_type)})"
-                if p.method == "norm" else f"torch.nn.utils.clip_grad_value_({names}, clip_value={fmt(p.clip_value)})")
+        if p.method == "norm":
+            max_norm, norm_type = _norm_args(p)
+            call = f"torch.nn.utils.clip_grad_norm_({names}, max_norm={fmt(max_norm)}, norm_type={fmt(norm_type)})"
+        else:
+            call = f"torch.nn.utils.clip_grad_value_({names}, clip_value={fmt(given(p.clip_value))})"
         order_zh = "（按 weight、bias 的顺序拼成一个列表）" if p.bias_grad else ""
         order_en = " (weight then bias, as one list)" if p.bias_grad else ""
         return BiText("反向传播后，", "After backward, ") + self._grads(p) + BiText(
@@ -137,16 +147,17 @@ class GradClip(Family):
     def solution(self, p: GradClipParams) -> BiText:
         grads, ans = p.weight_grad + p.bias_grad, self.solve(p)
         if p.method == "value":
-            c = fmt(p.clip_value)
-            line = f"g ← clamp(g, −{c}, {c}) = {fmt_list(ans)}"
-            return BiText(f"clip_grad_value_ 把每个元素独立截断到 [−{c}, {c}]，不改变其余元素：\n  {line}",
-                          f"clip_grad_value_ clamps every element independently to [−{c}, {c}], leaving the rest as they are:\n  {line}")
-        total, c = self.total_norm(p), _coef(self.total_norm(p), p.max_norm)
-        if p.norm_type == 1:
+            limit = fmt(given(p.clip_value))
+            line = f"g ← clamp(g, −{limit}, {limit}) = {fmt_list(ans)}"
+            return BiText(f"clip_grad_value_ 把每个元素独立截断到 [−{limit}, {limit}]，不改变其余元素：\n  {line}",
+                          f"clip_grad_value_ clamps every element independently to [−{limit}, {limit}], leaving the rest as they are:\n  {line}")
+        max_norm, norm_type = _norm_args(p)
+        total, c = self.total_norm(p), _coef(self.total_norm(p), max_norm)
+        if norm_type == 1:
             norm_line = f"‖g‖₁ = Σ|g_i| = {' + '.join(fmt(abs(g)) for g in grads)} = {fmt(total)}"
         else:
             norm_line = f"‖g‖₂ = √(Σ g_i²) = √({' + '.join(fmt(g * g) for g in grads)}) = {fmt(total)}"
-        coef_line = f"clip_coef = min(1, max_norm / (‖g‖ + 1e-6)) = min(1, {fmt(p.max_norm)} / {fmt(total + EPS, 9)}) = {fmt(c)}"
+        coef_line = f"clip_coef = min(1, max_norm / (‖g‖ + 1e-6)) = min(1, {fmt(max_norm)} / {fmt(total + EPS, 9)}) = {fmt(c)}"
         lines = [norm_line, coef_line, f"g ← g × {fmt(c)} = {fmt_list(ans)}"]
         body = "\n  ".join(lines)
         scope_zh = "所有参数的梯度拼在一起算一个总范数，" if p.bias_grad else ""
@@ -159,26 +170,27 @@ class GradClip(Family):
         grads = p.weight_grad + p.bias_grad
         ms: list[Misconception] = []
         if p.method == "norm":
-            ms.append(Misconception("value-clipped-instead", _clamp(grads, p.max_norm), BiText(
+            max_norm, norm_type = _norm_args(p)
+            ms.append(Misconception("value-clipped-instead", _clamp(grads, max_norm), BiText(
                 "把每个元素截断到 ±max_norm 是按值裁剪（clip_grad_value_）；按范数裁剪是整体乘同一个系数，方向不变。",
                 "Clamping each element to ±max_norm is value clipping (clip_grad_value_); norm clipping multiplies the "
                 "whole gradient by one factor and keeps its direction.")))
-            other = 1.0 if p.norm_type == 2 else 2.0
-            ms.append(Misconception(f"used-l{int(other)}-norm", _scaled(grads, _coef(_norm(grads, other), p.max_norm)), BiText(
-                f"用了 L{int(other)} 范数；norm_type={fmt(p.norm_type)} 要求 L{fmt(p.norm_type)} 范数。",
-                f"You used the L{int(other)} norm; norm_type={fmt(p.norm_type)} means the L{fmt(p.norm_type)} norm.")))
+            other = 1.0 if norm_type == 2 else 2.0
+            ms.append(Misconception(f"used-l{int(other)}-norm", _scaled(grads, _coef(_norm(grads, other), max_norm)), BiText(
+                f"用了 L{int(other)} 范数；norm_type={fmt(norm_type)} 要求 L{fmt(norm_type)} 范数。",
+                f"You used the L{int(other)} norm; norm_type={fmt(norm_type)} means the L{fmt(norm_type)} norm.")))
             if p.bias_grad:
-                per = [x for g in (p.weight_grad, p.bias_grad) for x in _scaled(g, _coef(_norm(g, p.norm_type), p.max_norm))]
+                per = [x for g in (p.weight_grad, p.bias_grad) for x in _scaled(g, _coef(_norm(g, norm_type), max_norm))]
                 ms.append(Misconception("per-tensor-norm", per, BiText(
                     "对每个张量分别按自己的范数裁剪了；clip_grad_norm_ 用的是所有参数拼在一起的总范数。",
                     "You clipped each tensor by its own norm; clip_grad_norm_ uses one total norm over all parameters.")))
             total = self.total_norm(p)
-            if 0 < total < p.max_norm:
-                ms.append(Misconception("always-rescaled", _scaled(grads, p.max_norm / total), BiText(
+            if 0 < total < max_norm:
+                ms.append(Misconception("always-rescaled", _scaled(grads, max_norm / total), BiText(
                     f"总范数 {fmt(total)} 未超过 max_norm，梯度不变；裁剪只缩小、不放大。",
                     f"The total norm {fmt(total)} is within max_norm, so nothing changes; clipping only shrinks, never enlarges.")))
         else:
-            c = p.clip_value
+            c = given(p.clip_value)
             ms.append(Misconception("norm-clipped-instead", _scaled(grads, _coef(_norm(grads, 2), c)), BiText(
                 "按范数整体缩放是 clip_grad_norm_；clip_grad_value_ 逐元素截断到 [−clip_value, clip_value]。",
                 "Scaling by the norm is clip_grad_norm_; clip_grad_value_ clamps each element to [−clip_value, clip_value].")))
@@ -187,5 +199,4 @@ class GradClip(Family):
             ms.append(Misconception("set-to-threshold", [math.copysign(c, x) for x in grads], BiText(
                 "不是把所有元素都设为 ±clip_value：只有超出范围的元素被截断，其余不变。",
                 "Not every element becomes ±clip_value: only those outside the range are clamped, the rest stay.")))
-        spec, ans = self.answer_spec, self.solve(p)
-        return [m for m in ms if not answers_agree(spec, m.value, ans, rel=spec.rel_tol, abs_=spec.abs_tol)]
+        return ms

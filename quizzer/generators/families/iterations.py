@@ -31,7 +31,7 @@ def per_epoch(p: IterationsParams) -> int:
 
 
 @register
-class Iterations(Family):
+class Iterations(Family[IterationsParams]):
     name = "iterations"
     topic = "epoch-batch-iteration"
     title = BiText("Epoch、Batch 与 Iteration：迭代次数", "Epochs, batches and iterations: counting iterations")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -60,7 +60,7 @@ def last_window_drops(p: PoolOutputParams) -> bool:
 
 
 @register
-class PoolOutput(Family):
+class PoolOutput(Family[PoolOutputParams]):
     name = "pool-output"
     topic = "pooling"
     title = BiText("池化层输出尺寸", "Pooling output size")
@@ -74,7 +74,8 @@ class PoolOutput(Family):
             kind = rng.choice(["max", "avg"])
             if difficulty == 1:
                 k = rng.choice([2, 3])
-                values = dict(input_size=rng.randint(7, 64), kernel_size=k, stride=rng.choice([None, None, 1, 2]), kind=kind)
+                values: dict[str, Any] = dict(input_size=rng.randint(7, 64), kernel_size=k,
+                                              stride=rng.choice([None, None, 1, 2]), kind=kind)
             elif difficulty == 2:
                 k = rng.choice([2, 3, 4, 5])
                 values = dict(input_size=rng.randint(7, 113), kernel_size=k, stride=rng.choice([None, 1, 2, 3]),
@@ -101,7 +102,8 @@ class PoolOutput(Family):
         import torch
         from torch import nn
 
-        kwargs = dict(stride=p.stride, padding=p.padding, ceil_mode=p.ceil_mode)
+        kwargs: dict[str, Any] = dict(stride=p.stride, padding=p.padding, ceil_mode=p.ceil_mode)
+        layer: nn.Module
         if p.kind == "max":
             layer = (nn.MaxPool1d if p.dims == 1 else nn.MaxPool2d)(p.kernel_size, dilation=p.dilation, **kwargs)
         else:

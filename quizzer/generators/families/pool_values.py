@@ -75,7 +75,7 @@ def flat(rows: list[list[float]]) -> list[float]:
 
 
 @register
-class PoolValues(Family):
+class PoolValues(Family[PoolValuesParams]):
     name = "pool-values"
     topic = "pooling"
     title = BiText("池化的输出值", "Values of max / average pooling")
@@ -83,7 +83,7 @@ class PoolValues(Family):
     params_model = PoolValuesParams
 
     def sample(self, rng: random.Random, difficulty: int) -> PoolValuesParams:
-        kind = rng.choice(["max", "avg"])
+        kind: Literal["max", "avg"] = rng.choice(["max", "avg"])
         if difficulty == 1:
             n, k, stride, lo, hi = 4, 2, None, 0, 9
         elif difficulty == 2:
@@ -95,7 +95,7 @@ class PoolValues(Family):
         if stride == k:
             stride = None  # written the way people write it, leaving the learner to know the default
         matrix = [[rng.randint(lo, hi) for _ in range(n)] for _ in range(n)]
-        return PoolValuesParams(input=matrix, kernel_size=k, stride=stride, kind=kind)
+        return PoolValuesParams(input=tuple(map(tuple, matrix)), kernel_size=k, stride=stride, kind=kind)
 
     def solve(self, p: PoolValuesParams) -> list[float]:
         return flat(pool(p))

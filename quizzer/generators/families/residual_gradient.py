@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, answers_agree, fmt, fmt_list
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_list, given
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -78,7 +78,7 @@ def _par(v: float) -> str:
 
 
 @register
-class ResidualGradient(Family):
+class ResidualGradient(Family[ResidualGradientParams]):
     name = "residual-gradient"
     topic = "residual"
     title = BiText("残差堆叠的梯度", "Gradient through a residual stack")
@@ -86,23 +86,20 @@ class ResidualGradient(Family):
     params_model = ResidualGradientParams
 
     def sample(self, rng: random.Random, difficulty: int) -> ResidualGradientParams:
-        while True:
-            if difficulty == 1:
-                act: str = "linear"
-                weights = [float(rng.choice([0.5, -0.5, 1, 2, 0.1, -0.2, 0.2])) for _ in range(rng.choice([2, 3]))]
-                x = float(rng.choice([1, 2]))
-            elif difficulty == 2:
-                act = rng.choice(["linear", "relu", "tanh", "sigmoid"])
-                weights = [rng.choice([-1, 1]) * rng.randint(1, 15) / 10 for _ in range(rng.randint(2, 4))]
-                x = rng.choice([-1, 1]) * rng.randint(1, 20) / 10
-            else:
-                act = rng.choice(["relu", "tanh", "sigmoid"])
-                weights = [rng.choice([-1, 1]) * rng.randint(1, 200) / 100 for _ in range(rng.randint(3, 6))]
-                x = rng.choice([-1, 1]) * rng.randint(1, 300) / 100
-            try:
-                return ResidualGradientParams(activation=act, weights=weights, x=x)
-            except ValueError:
-                continue
+        if difficulty == 1:
+            act: Act = "linear"
+            weights = [float(rng.choice([0.5, -0.5, 1, 2, 0.1, -0.2, 0.2])) for _ in range(rng.choice([2, 3]))]
+            x = float(rng.choice([1, 2]))
+        elif difficulty == 2:
+            act = rng.choice(["linear", "relu", "tanh", "sigmoid"])
+            weights = [rng.choice([-1, 1]) * rng.randint(1, 15) / 10 for _ in range(rng.randint(2, 4))]
+            x = rng.choice([-1, 1]) * rng.randint(1, 20) / 10
+        else:
+            act = rng.choice(["relu", "tanh", "sigmoid"])
+            weights = [rng.choice([-1, 1]) * rng.randint(1, 200) / 100 for _ in range(rng.randint(3, 6))]
+            x = rng.choice([-1, 1]) * rng.randint(1, 300) / 100
+        # Ill-posed params (see the validators) fail validation and the registry draws again.
+        return ResidualGradientParams(activation=act, weights=weights, x=x)
 
     def solve(self, p: ResidualGradientParams) -> float:
         return math.prod(1.0 + s for _, s in branch_slopes(p)) + 0.0
@@ -127,7 +124,7 @@ class ResidualGradient(Family):
         net = nn.Sequential(*(Block(w) for w in p.weights))
         x = torch.full((1, 1), p.x, dtype=torch.float64, requires_grad=True)
         net(x).sum().backward()
-        return float(x.grad) + 0.0
+        return float(given(x.grad)) + 0.0
 
     def prompt(self, p: ResidualGradientParams) -> BiText:
         L = len(p.weights)
@@ -172,5 +169,4 @@ class ResidualGradient(Family):
             ms.append(Misconception("forgot-activation-slope", math.prod(1.0 + w for w in p.weights), BiText(
                 f"漏了激活函数的导数：f_i' = w_i·{p.activation}'(h_(i−1))，不只是 w_i。",
                 f"You left out the activation's slope: f_i' = w_i·{p.activation}'(h_(i−1)), not just w_i.")))
-        spec, ans = self.answer_spec, self.solve(p)
-        return [m for m in ms if not answers_agree(spec, m.value, ans, rel=spec.rel_tol, abs_=spec.abs_tol)]
+        return ms

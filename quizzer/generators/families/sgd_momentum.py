@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from pydantic import Field, model_validator
 
@@ -59,7 +60,7 @@ def run_sgd(p: SgdMomentumParams, *, momentum: float | None = None, nesterov: bo
 
 
 @register
-class SgdMomentum(Family):
+class SgdMomentum(Family[SgdMomentumParams]):
     name = "sgd-momentum"
     topic = "momentum"
     title = BiText("带动量的 SGD：k 步后的参数值", "SGD with momentum: the parameter after k steps")
@@ -70,7 +71,8 @@ class SgdMomentum(Family):
         k = rng.randint(2, 3) if difficulty == 1 else rng.randint(2, 5)
         if difficulty == 1:
             grads = [float(rng.choice([-2, -1, 1, 2, 3, 4])) for _ in range(k)]
-            values = dict(lr=rng.choice([0.1, 0.5, 0.2]), momentum=rng.choice([0.9, 0.5]), p0=float(rng.randint(-3, 3)))
+            values: dict[str, Any] = dict(lr=rng.choice([0.1, 0.5, 0.2]), momentum=rng.choice([0.9, 0.5]),
+                                          p0=float(rng.randint(-3, 3)))
         else:
             grads = [round(rng.uniform(-3, 3), 1) or 0.5 for _ in range(k)]
             values = dict(lr=rng.choice([0.1, 0.05, 0.2, 0.01]), momentum=rng.choice([0.9, 0.8, 0.5, 0.99]),

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, given
 from quizzer.generators.families.iterations import batches_per_epoch
 from quizzer.generators.registry import register
 from quizzer.text import BiText
@@ -52,7 +52,9 @@ class UpdatesParams(Params):
 
 
 def loader_batch_size(p: UpdatesParams) -> int:
-    return {"batch": p.num_samples, "sgd": 1}.get(p.method, p.batch_size)
+    if p.method == "batch":
+        return p.num_samples
+    return 1 if p.method == "sgd" else given(p.batch_size)
 
 
 def updates(p: UpdatesParams) -> int:
@@ -60,11 +62,11 @@ def updates(p: UpdatesParams) -> int:
         return 1
     if p.method == "sgd":
         return p.num_samples
-    return batches_per_epoch(p.num_samples, p.batch_size, p.drop_last)
+    return batches_per_epoch(p.num_samples, given(p.batch_size), given(p.drop_last))
 
 
 @register
-class UpdatesPerEpoch(Family):
+class UpdatesPerEpoch(Family[UpdatesParams]):
     name = "updates-per-epoch"
     topic = "gradient-descent"
     title = BiText("一个 epoch 内的参数更新次数", "Parameter updates in one epoch")
@@ -74,7 +76,7 @@ class UpdatesPerEpoch(Family):
     def sample(self, rng: random.Random, difficulty: int) -> UpdatesParams:
         # Sizes stay small enough that verify's real loop (one optimizer step per batch) stays cheap.
         if difficulty == 1:
-            method = rng.choice(["batch", "minibatch", "sgd"])
+            method: Literal["batch", "minibatch", "sgd"] = rng.choice(["batch", "minibatch", "sgd"])
             b = rng.choice([10, 20, 25, 50])
             n = b * rng.randint(2, 10) if method == "minibatch" else rng.choice([50, 100, 120, 200])
             return UpdatesParams(method=method, num_samples=n, batch_size=b, drop_last=False if method == "minibatch" else None)

@@ -51,7 +51,7 @@ def depth(a: float, threshold: float) -> int:
 
 
 @register
-class VanishingDepth(Family):
+class VanishingDepth(Family[VanishingDepthParams]):
     name = "vanishing-depth"
     topic = "gradients"
     title = BiText("梯度消失/爆炸所需的层数", "Depth at which gradients vanish or explode")
@@ -59,36 +59,34 @@ class VanishingDepth(Family):
     params_model = VanishingDepthParams
 
     def sample(self, rng: random.Random, difficulty: int) -> VanishingDepthParams:
-        while True:
-            act = rng.choice(["sigmoid", "sigmoid", "tanh"])
-            explode = rng.random() < (0.2 if difficulty == 1 else 0.35)
-            if difficulty == 1:
-                if act == "sigmoid":
-                    w, t = float(rng.choice([1, 2])), rng.choice([0.01, 0.001])
-                else:
-                    w, t = (2.0, float(rng.choice([100, 1000]))) if explode else (0.5, rng.choice([0.01, 0.001]))
-            elif difficulty == 2:
-                if explode:
-                    w = float(rng.choice([5, 6, 8])) if act == "sigmoid" else rng.choice([1.5, 2.0, 3.0])
-                    t = float(rng.choice([100, 1000, 10_000, 1_000_000]))
-                else:
-                    w = rng.choice([1.0, 1.5, 2.0, 2.5, 3.0, 3.5]) if act == "sigmoid" else rng.choice([0.5, 0.8, 0.9])
-                    t = rng.choice([1e-3, 1e-4, 1e-5, 1e-6])
+        act: Literal["sigmoid", "tanh"] = rng.choice(["sigmoid", "sigmoid", "tanh"])
+        explode = rng.random() < (0.2 if difficulty == 1 else 0.35)
+        if difficulty == 1:
+            if act == "sigmoid":
+                w, t = float(rng.choice([1, 2])), rng.choice([0.01, 0.001])
             else:
-                scale = 4 if act == "sigmoid" else 1
-                if explode:
-                    w = rng.randint(105 * scale, 200 * scale) / 100
-                    t = rng.choice([1, 2, 5]) * 10.0 ** rng.randint(2, 6)
-                else:
-                    w = rng.randint(20 * scale, 97 * scale) / 100
-                    t = rng.choice([1, 2, 5]) * 10.0 ** -rng.randint(2, 7)
-                w *= rng.choice([-1, 1])
-            try:
-                p = VanishingDepthParams(activation=act, weight=w, threshold=t)
-            except ValueError:
-                continue
-            if self.solve(p) <= 64:  # keeps verify's chain short
-                return p
+                w, t = (2.0, float(rng.choice([100, 1000]))) if explode else (0.5, rng.choice([0.01, 0.001]))
+        elif difficulty == 2:
+            if explode:
+                w = float(rng.choice([5, 6, 8])) if act == "sigmoid" else rng.choice([1.5, 2.0, 3.0])
+                t = float(rng.choice([100, 1000, 10_000, 1_000_000]))
+            else:
+                w = rng.choice([1.0, 1.5, 2.0, 2.5, 3.0, 3.5]) if act == "sigmoid" else rng.choice([0.5, 0.8, 0.9])
+                t = rng.choice([1e-3, 1e-4, 1e-5, 1e-6])
+        else:
+            scale = 4 if act == "sigmoid" else 1
+            if explode:
+                w = rng.randint(105 * scale, 200 * scale) / 100
+                t = rng.choice([1, 2, 5]) * 10.0 ** rng.randint(2, 6)
+            else:
+                w = rng.randint(20 * scale, 97 * scale) / 100
+                t = rng.choice([1, 2, 5]) * 10.0 ** -rng.randint(2, 7)
+            w *= rng.choice([-1, 1])
+        # A factor too close to 1 fails validation and the registry draws again.
+        return VanishingDepthParams(activation=act, weight=w, threshold=t)
+
+    def acceptable(self, p: VanishingDepthParams) -> bool:
+        return self.solve(p) <= 64  # keeps verify's chain short
 
     def solve(self, p: VanishingDepthParams) -> int:
         return depth(factor(p), p.threshold)
@@ -99,11 +97,12 @@ class VanishingDepth(Family):
 
         # One real layer applied repeatedly: a chain of identical layers. For sigmoid, x = 1/2 and
         # b = −w/2 keep every pre-activation at exactly 0 (h stays σ(0) = 1/2); for tanh, x = 0 and b = 0.
-        layer = nn.Sequential(nn.Linear(1, 1, dtype=torch.float64), nn.Sigmoid() if p.activation == "sigmoid" else nn.Tanh())
+        linear = nn.Linear(1, 1, dtype=torch.float64)
+        layer = nn.Sequential(linear, nn.Sigmoid() if p.activation == "sigmoid" else nn.Tanh())
         x0 = 0.5 if p.activation == "sigmoid" else 0.0
         with torch.no_grad():
-            layer[0].weight.fill_(p.weight)
-            layer[0].bias.fill_(-p.weight * x0)
+            linear.weight.fill_(p.weight)
+            linear.bias.fill_(-p.weight * x0)
         vanish = factor(p) < 1
         x = torch.full((1, 1), x0, dtype=torch.float64)
 

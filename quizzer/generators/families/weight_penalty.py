@@ -42,13 +42,17 @@ def decay_step(w: list[float], g: list[float], lr: float, wd: float) -> list[flo
     return [wi - lr * (gi + wd * wi) for wi, gi in zip(w, g)]
 
 
+def _penalty(p: WeightPenaltyParams) -> float:
+    return p.lam * (sum(abs(v) for v in p.w) if p.quantity == "l1" else sum(v * v for v in p.w))
+
+
 def _round(x: float) -> float:
     # Display-friendly samples: products of round decimals drift in the last float bits.
     return round(x, 10)
 
 
 @register
-class WeightPenalty(Family):
+class WeightPenalty(Family[WeightPenaltyParams]):
     name = "weight-penalty"
     topic = "regularization-normalization"
     title = BiText("L1/L2 权重惩罚与 weight_decay", "L1/L2 weight penalty and weight_decay")
@@ -59,7 +63,7 @@ class WeightPenalty(Family):
         return _VECTOR if p.quantity == "decay-step" else _FLOAT
 
     def sample(self, rng: random.Random, difficulty: int) -> WeightPenaltyParams:
-        quantity = rng.choice(["l1", "l2", "decay-step"])
+        quantity: Literal["l1", "l2", "decay-step"] = rng.choice(["l1", "l2", "decay-step"])
         n = {1: 3, 2: rng.randint(3, 4), 3: rng.randint(4, 5)}[difficulty]
         if difficulty == 1:
             w = [float(rng.choice([-3, -2, -1, 1, 2, 3, 4])) for _ in range(n)]
@@ -77,11 +81,7 @@ class WeightPenalty(Family):
         return WeightPenaltyParams(quantity=quantity, w=w, lam=lam)
 
     def solve(self, p: WeightPenaltyParams) -> float | list[float]:
-        if p.quantity == "l1":
-            return p.lam * sum(abs(v) for v in p.w)
-        if p.quantity == "l2":
-            return p.lam * sum(v * v for v in p.w)
-        return decay_step(p.w, p.grad, p.lr, p.weight_decay)
+        return decay_step(p.w, p.grad, p.lr, p.weight_decay) if p.quantity == "decay-step" else _penalty(p)
 
     def verify(self, p: WeightPenaltyParams) -> float | list[float]:
         import torch
@@ -122,19 +122,19 @@ class WeightPenalty(Family):
         if p.quantity == "l1":
             terms = " + ".join(fmt(abs(v)) for v in p.w)
             s = sum(abs(v) for v in p.w)
-            body = f"λ·Σ|wᵢ| = {fmt(p.lam)}·({terms}) = {fmt(p.lam)}·{fmt(_round(s))} = {fmt(_round(self.solve(p)))}"
+            body = f"λ·Σ|wᵢ| = {fmt(p.lam)}·({terms}) = {fmt(p.lam)}·{fmt(_round(s))} = {fmt(_round(_penalty(p)))}"
             return BiText(f"L1 惩罚：{body}", f"L1 penalty: {body}")
         if p.quantity == "l2":
             terms = " + ".join(f"{fmt(v)}²" if v >= 0 else f"({fmt(v)})²" for v in p.w)
             s = sum(v * v for v in p.w)
-            body = f"λ·Σwᵢ² = {fmt(p.lam)}·({terms}) = {fmt(p.lam)}·{fmt(_round(s))} = {fmt(_round(self.solve(p)))}"
+            body = f"λ·Σwᵢ² = {fmt(p.lam)}·({terms}) = {fmt(p.lam)}·{fmt(_round(s))} = {fmt(_round(_penalty(p)))}"
             return BiText(
                 f"L2 惩罚是平方范数 ‖w‖₂²（不开根号）：{body}",
                 f"The L2 penalty is the squared norm ‖w‖₂² (no square root): {body}",
             )
         lr, wd = p.lr, p.weight_decay
         d = [_round(g + wd * w) for w, g in zip(p.w, p.grad)]
-        out = [_round(v) for v in self.solve(p)]
+        out = [_round(v) for v in decay_step(p.w, p.grad, p.lr, p.weight_decay)]
         lines = [
             "w ← w − lr·(g + weight_decay·w)",
             f"g + weight_decay·w = {fmt_list(p.grad)} + {fmt(wd)}·{fmt_list(p.w)} = {fmt_list(d)}",
