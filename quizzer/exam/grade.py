@@ -243,7 +243,8 @@ def grade_rows(manifest: Manifest, questions: dict[str, dict[int, ExamQuestion]]
     by_student: dict[str, list[AnswerRow]] = defaultdict(list)
     for row in rows:
         if known is not None and row.student not in known:
-            issues.append(Issue(f"unknown student {row.student!r} (not in the roster); row ignored", row.line, row.student))
+            issues.append(Issue(f"unknown student {row.student!r} (not in the roster); row ignored", row.line,
+                                row.student))
             continue
         by_student[row.student].append(row)
     students: list[StudentReport] = []

@@ -142,7 +142,8 @@ def rebuild(store: Store, entry: ManifestItem, where: str) -> Question:
         raise ManifestError(f"{where}: {entry.family} seed {entry.seed} now gives params {problem.params}, "
                             f"the manifest recorded {entry.params} (the family changed since the exam was built)")
     if entry.answer is not None and not answers_agree(problem.spec, entry.answer, problem.answer):
-        raise ManifestError(f"{where}: the manifest's key {entry.answer!r} differs from the family's {problem.answer!r}")
+        raise ManifestError(f"{where}: the manifest's key {entry.answer!r} differs from the family's "
+                            f"{problem.answer!r}")
     return Question.from_problem(problem)
 
 

@@ -124,7 +124,8 @@ def write_reports(grade: ExamGrade, analysis: Analysis, out: Path, lang: str, *,
         write_csv(handle, ("student", "version", "question", "item", "points", "earned", "verdict", "answer",
                            "expected", "diagnosis", "note"),
                   ((s.student, s.version, q.number, q.exam.key, q.points, q.earned, q.verdict, q.raw or "",
-                    q.expected.get(lang), q.diagnosis or "", q.note or "") for s in grade.students for q in s.questions))
+                    q.expected.get(lang), q.diagnosis or "", q.note or "")
+                   for s in grade.students for q in s.questions))
     with paths[2].open("w", encoding="utf-8", newline="") as handle:
         write_csv(handle, ("question", "item", "source", "kind", "topic", "numbers", "points", "n", "facility",
                            "discrimination", "upper_lower", "no_answer", "options", "mistakes", "flags"),
