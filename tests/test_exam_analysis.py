@@ -159,3 +159,17 @@ def test_pearson_edge_cases() -> None:
     assert pearson([], []) is None and pearson([1.0], [2.0]) is None
     assert pearson([1.0, 1.0, 1.0], [1.0, 2.0, 3.0]) is None
     assert pearson([1.0, 2.0, 3.0], [2.0, 4.0, 6.5]) == pytest.approx(np.corrcoef([1, 2, 3], [2, 4, 6.5])[0, 1])
+
+
+def test_two_problems_for_one_slot_stay_two_questions(store, tmp_path: Path) -> None:
+    from quizzer.exam.questions import version_keys
+
+    a = [gen_entry("conv-output", 1, 1, 1, 1), gen_entry("conv-output", 2, 1, 2, 1)]
+    b = [gen_entry("conv-output", 3, 1, 2, 1), gen_entry("conv-output", 4, 1, 1, 1)]
+    assert version_keys(a) == {1: "gen:1:conv-output:1", 2: "gen:1:conv-output:1#2"}
+    assert version_keys(b) == {1: "gen:1:conv-output:1", 2: "gen:1:conv-output:1#2"}
+    exam = write_manifest(tmp_path / "two", make_manifest({"A": a, "B": b}))
+    rows = [("x", "A", "1", "0"), ("x", "A", "2", "0"), ("y", "B", "1", "0"), ("y", "B", "2", "0")]
+    analysis = analyse(grade_exam(store, exam, write_answers(tmp_path / "f.csv", rows)))
+    assert [(i.key, i.n, i.numbers) for i in analysis.items] == [
+        ("gen:1:conv-output:1", 2, {"A": 1, "B": 1}), ("gen:1:conv-output:1#2", 2, {"A": 2, "B": 2})]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from quizzer.cli.common import console, echo_json, json_option, lang_option, open_store_from, resolve_lang
+from quizzer.cli.common import console, echo_json, json_option, open_store_from
 
 
 @click.command()
@@ -20,7 +20,7 @@ from quizzer.cli.common import console, echo_json, json_option, lang_option, ope
 @click.option("--student", metavar="ID", help="Also show this student's answers question by question.")
 @click.option("--force", is_flag=True, help="Overwrite the reports of an earlier grading run.")
 @click.option("--record", is_flag=True, help="Store the answers in each student's progress profile (profile = id).")
-@lang_option
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of the reports [default: the exam's].")
 @json_option
 @click.pass_context
 def grade(ctx: click.Context, directory: Path, answers: Path, roster: Path | None, out: Path | None,
@@ -37,10 +37,10 @@ def grade(ctx: click.Context, directory: Path, answers: Path, roster: Path | Non
     from quizzer.exam.grade import read_roster
     from quizzer.exam.report import grade_to_files
 
-    lang = resolve_lang(lang)
     names = read_roster(roster) if roster else None
     graded, analysis, paths = grade_to_files(open_store_from(ctx), directory, answers, out=out, force=force,
                                              roster=names, record=record, lang=lang)
+    lang = lang or graded.manifest.lang
     if as_json:
         data = graded.to_json(lang)
         data["files"] = [str(p) for p in paths]

@@ -111,12 +111,13 @@ def analyse(grade: ExamGrade) -> Analysis:
 
 def _manifest_order(grade: ExamGrade) -> dict[str, tuple[int, int]]:
     """Questions in the order of the first version that printed them (section, then number)."""
-    from quizzer.exam.questions import item_key
+    from quizzer.exam.questions import version_keys
 
     order: dict[str, tuple[int, int]] = {}
     for version in grade.manifest.versions:
+        keys = version_keys(version.items)
         for entry in sorted(version.items, key=lambda e: e.number):
-            order.setdefault(item_key(entry), (entry.section, len(order)))
+            order.setdefault(keys[entry.number], (entry.section, len(order)))
     return order
 
 

@@ -36,14 +36,11 @@ class ExamQuestion:
     version: str
     entry: ManifestItem
     question: Question
+    key: str  # the same question across versions (see ``version_keys``)
 
     @property
     def number(self) -> int:
         return self.entry.number
-
-    @property
-    def key(self) -> str:
-        return item_key(self.entry)
 
     def original_option(self, printed_letter: str) -> int:
         """Index in the bank item's own options of the option printed under ``printed_letter``."""
@@ -60,6 +57,21 @@ def item_key(entry: ManifestItem) -> str:
     if entry.source == "bank":
         return f"bank:{entry.item_id}"
     return f"gen:{entry.section}:{entry.family}:{entry.difficulty}"
+
+
+def version_keys(items: list[ManifestItem]) -> dict[int, str]:
+    """Question number → key for one version; a second problem for the same slot gets ``#2``, and so on.
+
+    Numbers are taken in section order then printed order, so the n-th problem of a slot matches the n-th
+    of the same slot in every other version whatever order the versions print them in.
+    """
+    seen: dict[str, int] = {}
+    keys = {}
+    for entry in sorted(items, key=lambda e: (e.section, e.number)):
+        base = item_key(entry)
+        seen[base] = seen.get(base, 0) + 1
+        keys[entry.number] = base if seen[base] == 1 else f"{base}#{seen[base]}"
+    return keys
 
 
 def load_manifest(directory: Path) -> Manifest:
@@ -152,11 +164,13 @@ def exam_questions(store: Store, manifest: Manifest) -> dict[str, dict[int, Exam
     out: dict[str, dict[int, ExamQuestion]] = {}
     for version in manifest.versions:
         numbers: dict[int, ExamQuestion] = {}
+        keys = version_keys(version.items)
         for entry in version.items:
             where = f"{MANIFEST_NAME}: version {version.code} question {entry.number}"
             if entry.number in numbers:
                 raise ManifestError(f"{where}: the number is used twice")
-            numbers[entry.number] = ExamQuestion(version.code, entry, rebuild(store, entry, where))
+            question = rebuild(store, entry, where)
+            numbers[entry.number] = ExamQuestion(version.code, entry, question, keys[entry.number])
         if version.code in out:
             raise ManifestError(f"{MANIFEST_NAME}: version code {version.code!r} is used twice")
         out[version.code] = dict(sorted(numbers.items()))

@@ -46,6 +46,7 @@ table{border-collapse:collapse;margin:1rem 0;width:100%}th,td{border-bottom:1px 
 text-align:left;vertical-align:top}th{background:#f4f6f8}.num{text-align:right;white-space:nowrap}
 .flag{color:#b00020;font-weight:600}.meta{color:#555}.correct{color:#1b7f3b}.partial{color:#a06000}
 .incorrect,.unreadable,.missing,.conflict,.unanswered{color:#b00020}.fb{white-space:pre-wrap;font-size:.9em;color:#333}
+.student th,.v{white-space:nowrap}
 svg{max-width:100%;height:auto}
 @media print{body{margin:0;max-width:none}.student{break-before:page}}
 """
@@ -96,7 +97,7 @@ def prepare_output(out: Path, *, force: bool) -> None:
 
 def grade_to_files(store: "Store", directory: Path, answers: Path, *, out: Path | None = None, force: bool = False,
                    roster: list[str] | None = None, record: bool = False,
-                   lang: str = "zh") -> tuple[ExamGrade, Analysis, list[Path]]:
+                   lang: str | None = None) -> tuple[ExamGrade, Analysis, list[Path]]:
     """Grade, analyse and write every report file (into ``directory/graded`` unless ``out``).
 
     The exam directory and the output are checked before anything is graded or recorded, so a refused
@@ -106,7 +107,7 @@ def grade_to_files(store: "Store", directory: Path, answers: Path, *, out: Path 
     from quizzer.exam.grade import grade_exam
     from quizzer.exam.questions import load_manifest
 
-    load_manifest(directory)
+    lang = lang or load_manifest(directory).lang  # by default, the language the exam was printed in
     target = out or directory / "graded"
     prepare_output(target, force=force)
     graded = grade_exam(store, directory, answers, roster=roster, record=record, lang=lang)
@@ -186,7 +187,7 @@ def _student_section(report, lang: str) -> str:
     for q in report.questions:
         rows.append(
             f"<tr><td class=num>{q.number}</td><td class=num>{fmt_points(q.earned)} / {fmt_points(q.points)}</td>"
-            f"<td class={q.verdict}>{escape(VERDICT_TEXT[q.verdict].get(lang))}</td><td>{escape(q.raw or '')}</td>"
+            f"<td class='v {q.verdict}'>{escape(VERDICT_TEXT[q.verdict].get(lang))}</td><td>{escape(q.raw or '')}</td>"
             f"<td>{escape(q.expected.get(lang))}</td><td>{escape(q.diagnosis or '')}</td>"
             f"<td class=fb>{escape(feedback_text(q, lang))}</td></tr>")
     title = (f"{escape(report.student)} · {escape(h['version'])} {escape(report.version)} · "
