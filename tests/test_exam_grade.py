@@ -198,3 +198,36 @@ def test_record_stores_the_exam_in_each_profile(store, exam: Path, tmp_path: Pat
     assert again.recorded == [] and again.already_recorded == graded.recorded
     with store.session() as session:
         assert len(session.scalars(select(AttemptRow)).all()) == 20
+
+
+def test_any_csv_rows_are_graded_or_reported_never_lost(store, exam: Path) -> None:
+    """Property: whatever the rows, nothing crashes and every row is either graded or named in a report line."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from quizzer.exam.grade import AnswerRow, grade_rows
+
+    manifest = load_manifest(exam)
+    questions = exam_questions(store, manifest)
+    row = st.tuples(st.sampled_from(["ann", "ben", "cy"]), st.sampled_from(["A", "B", "Z", ""]),
+                    st.sampled_from(["1", "2", "3", "4", "5", "0", "x", "Q2", ""]),
+                    st.one_of(st.sampled_from(["A", "b", "AC", "true", "-0.03", "19", "1/4", ""]), st.text(max_size=12)))
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(row, max_size=14))
+    def check(raw_rows) -> None:
+        rows = [AnswerRow(i + 2, *r) for i, r in enumerate(raw_rows)]
+        students, issues = grade_rows(manifest, questions, rows)
+        graded_lines = {q.line for s in students for q in s.questions if q.verdict not in ("missing", "conflict")}
+        reported = {i.line for i in issues}
+        for r in rows:
+            assert r.line in graded_lines or r.line in reported or any(
+                q.verdict == "conflict" and q.note and str(r.line) in q.note for s in students for q in s.questions)
+        for s in students:
+            assert [q.number for q in s.questions] == list(questions[s.version])
+            for q in s.questions:
+                if q.verdict in ("missing", "conflict", "unreadable"):
+                    assert any(i.student == s.student and str(q.number) in i.message for i in issues)
+            assert 0 <= s.score <= s.total
+
+    check()
