@@ -171,5 +171,6 @@ def test_two_problems_for_one_slot_stay_two_questions(store, tmp_path: Path) -> 
     exam = write_manifest(tmp_path / "two", make_manifest({"A": a, "B": b}))
     rows = [("x", "A", "1", "0"), ("x", "A", "2", "0"), ("y", "B", "1", "0"), ("y", "B", "2", "0")]
     analysis = analyse(grade_exam(store, exam, write_answers(tmp_path / "f.csv", rows)))
-    assert [(i.key, i.n, i.numbers) for i in analysis.items] == [
-        ("gen:1:conv-output:1", 2, {"A": 1, "B": 1}), ("gen:1:conv-output:1#2", 2, {"A": 2, "B": 2})]
+    assert [(i.key, i.label, i.n, i.numbers) for i in analysis.items] == [
+        ("gen:1:conv-output:1", "conv-output ★1", 2, {"A": 1, "B": 1}),
+        ("gen:1:conv-output:1#2", "conv-output ★1 #2", 2, {"A": 2, "B": 2})]

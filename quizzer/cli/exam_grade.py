@@ -25,7 +25,7 @@ from quizzer.cli.common import console, echo_json, json_option, open_store_from
 @click.pass_context
 def grade(ctx: click.Context, directory: Path, answers: Path, roster: Path | None, out: Path | None,
           student: str | None, force: bool, record: bool, lang: str | None, as_json: bool) -> None:
-    """Grade FILLED answers against the exam built into DIRECTORY.
+    """Grade the filled answers CSV against the exam built into DIRECTORY.
 
     Every answer goes through the quiz's own grader. Prints each student's score
     and the problems found in the CSV (unknown students, versions or question

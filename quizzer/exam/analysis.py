@@ -89,7 +89,10 @@ def pearson(xs: list[float], ys: list[float]) -> float | None:
 
 def _label(graded: GradedQuestion) -> str:
     entry = graded.exam.entry
-    return entry.item_id if entry.source == "bank" else f"{entry.family} ★{entry.difficulty}"
+    if entry.source == "bank":
+        return entry.item_id or ""
+    ordinal = graded.exam.key.partition("#")[2]  # the second problem of the same slot is "… #2"
+    return f"{entry.family} ★{entry.difficulty}" + (f" #{ordinal}" if ordinal else "")
 
 
 def analyse(grade: ExamGrade) -> Analysis:
