@@ -249,7 +249,7 @@ def grade_rows(manifest: Manifest, questions: dict[str, dict[int, ExamQuestion]]
         by_student[row.student].append(row)
     students: list[StudentReport] = []
     for student in sorted(by_student):
-        report = _grade_student(student, by_student[student], questions, issues)
+        report = _grade_student(student, by_student[student], manifest, questions, issues)
         if report is not None:
             students.append(report)
     for student in roster or []:
@@ -258,13 +258,14 @@ def grade_rows(manifest: Manifest, questions: dict[str, dict[int, ExamQuestion]]
     return students, issues
 
 
-def _grade_student(student: str, rows: list[AnswerRow], questions: dict[str, dict[int, ExamQuestion]],
-                   issues: list[Issue]) -> StudentReport | None:
+def _grade_student(student: str, rows: list[AnswerRow], manifest: Manifest,
+                   questions: dict[str, dict[int, ExamQuestion]], issues: list[Issue]) -> StudentReport | None:
     version: str | None = None
     answers: dict[int, list[AnswerRow]] = defaultdict(list)
     for row in rows:
         if row.version not in questions:
-            known = ", ".join(questions)
+            codes = [v.code for v in manifest.versions]
+            known = ", ".join(codes[:8]) + (f", … ({len(codes)} versions)" if len(codes) > 8 else "")
             issues.append(Issue(f"student {student}: unknown version {row.version!r} (versions: {known}); row ignored",
                                 row.line, student))
             continue
@@ -319,8 +320,8 @@ def grade_exam(store: Store, directory: Path, answers: Path, *, roster: list[str
                record: bool = False, lang: str = "zh", clock: Callable[[], datetime] | None = None) -> ExamGrade:
     """Grade a filled answers CSV against the exam built into ``directory``; optionally record the attempts."""
     manifest = load_manifest(directory)
-    questions = exam_questions(store, manifest)
     rows, issues = read_answers(answers)
+    questions = exam_questions(store, manifest, only={r.version for r in rows})
     students, more = grade_rows(manifest, questions, rows, roster=roster)
     graded = ExamGrade(manifest, students, issues + more)
     if record:

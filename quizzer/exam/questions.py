@@ -7,6 +7,7 @@ students saw, and a generated problem is rebuilt from its seed and checked again
 
 from __future__ import annotations
 
+import functools
 import json
 import string
 from dataclasses import dataclass
@@ -95,14 +96,19 @@ def load_manifest(directory: Path) -> Manifest:
         raise ManifestError(f"{path}: {where}: {first['msg']} ({exc.error_count()} problem(s))") from None
 
 
-def _bank_payload(store: Store, item_id: str, version: int) -> dict[str, Any]:
+def _bank_payload(store: Store, item_id: str, version: int, cache: dict | None = None) -> dict[str, Any]:
+    """The item as it was at ``version``; ``cache`` spares a query per version of the exam for the same item."""
     from quizzer.store.models import BankItemVersion
 
+    if cache is not None and (item_id, version) in cache:
+        return dict(cache[(item_id, version)])
     with store.session() as session:
         row = session.get(BankItemVersion, (item_id, version))
         if row is None:
             raise ManifestError(f"bank item {item_id!r} version {version} is not in this database; "
                                 "grade with the database the exam was built from (--db)")
+        if cache is not None:
+            cache[(item_id, version)] = row.payload
         return dict(row.payload)
 
 
@@ -128,22 +134,27 @@ def _letters_of(answer: Any) -> list[str]:
     return []
 
 
-def rebuild(store: Store, entry: ManifestItem, where: str) -> Question:
-    """The Question ``entry`` describes, with its key checked against the manifest's."""
+@functools.cache
+def _item_adapter() -> Any:
     from pydantic import TypeAdapter
 
     from quizzer.bank.schema import BankItem
 
+    return TypeAdapter(BankItem)
+
+
+def rebuild(store: Store, entry: ManifestItem, where: str, cache: dict | None = None) -> Question:
+    """The Question ``entry`` describes, with its key checked against the manifest's."""
     if entry.source == "bank":
         if entry.item_id is None or entry.item_version is None:
             raise ManifestError(f"{where}: a bank question needs item_id and item_version")
-        payload = _bank_payload(store, entry.item_id, entry.item_version)
+        payload = _bank_payload(store, entry.item_id, entry.item_version, cache)
         if payload["kind"] in ("single", "multi"):
             payload = _permute(payload, entry.permutation or list(range(len(payload["options"]))), where)
             if entry.answer is not None and _letters_of(entry.answer) != _letters_of(payload["answer"]):
                 raise ManifestError(f"{where}: the manifest's key {entry.answer!r} disagrees with the bank item "
                                     f"and permutation ({payload['answer']!r})")
-        return Question.from_item(TypeAdapter(BankItem).validate_python(payload), entry.item_version)
+        return Question.from_item(_item_adapter().validate_python(payload), entry.item_version)
     from quizzer.generators.base import answers_agree
     from quizzer.generators.registry import get_family, make_problem
 
@@ -159,19 +170,27 @@ def rebuild(store: Store, entry: ManifestItem, where: str) -> Question:
     return Question.from_problem(problem)
 
 
-def exam_questions(store: Store, manifest: Manifest) -> dict[str, dict[int, ExamQuestion]]:
-    """version code → question number → ExamQuestion, for every version of the manifest."""
+def exam_questions(store: Store, manifest: Manifest,
+                   only: set[str] | None = None) -> dict[str, dict[int, ExamQuestion]]:
+    """version code → question number → ExamQuestion, for every version of the manifest (or those in ``only``).
+
+    Grading a class that sat 3 of 100 printed versions rebuilds 3 versions, not 100.
+    """
     out: dict[str, dict[int, ExamQuestion]] = {}
+    cache: dict = {}
+    codes = [v.code for v in manifest.versions]
+    if len(set(codes)) != len(codes):
+        raise ManifestError(f"{MANIFEST_NAME}: a version code is used twice ({', '.join(codes)})")
     for version in manifest.versions:
+        if only is not None and version.code not in only:
+            continue
         numbers: dict[int, ExamQuestion] = {}
         keys = version_keys(version.items)
         for entry in version.items:
             where = f"{MANIFEST_NAME}: version {version.code} question {entry.number}"
             if entry.number in numbers:
                 raise ManifestError(f"{where}: the number is used twice")
-            question = rebuild(store, entry, where)
+            question = rebuild(store, entry, where, cache)
             numbers[entry.number] = ExamQuestion(version.code, entry, question, keys[entry.number])
-        if version.code in out:
-            raise ManifestError(f"{MANIFEST_NAME}: version code {version.code!r} is used twice")
         out[version.code] = dict(sorted(numbers.items()))
     return out
