@@ -7,8 +7,11 @@ so a grader that maps printed letters the wrong way round fails the tests.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import string
 from pathlib import Path
+
+import pytest
 
 from quizzer.bank.catalog import get_item
 from quizzer.exam.manifest import MANIFEST_NAME, Manifest, ManifestItem, ManifestVersion
@@ -72,3 +75,31 @@ def write_answers(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
         writer.writerow(["student", "version", "question", "answer"])
         writer.writerows(rows)
     return path
+
+
+# --- fixtures: one bank sync per test session, copied into each test's own data home -------------
+
+
+@pytest.fixture(scope="session")
+def synced_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with the bundled bank imported; syncing costs seconds, copying it milliseconds."""
+    from quizzer.bank.sync import sync_bundled
+    from quizzer.store.engine import open_store
+
+    path = tmp_path_factory.mktemp("synced") / "quizzer.db"
+    store = open_store(str(path))
+    sync_bundled(store)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def store(synced_template: Path, isolated_home: Path):
+    """The test's own store (in its isolated data home), starting from the synced bank."""
+    from quizzer.store.engine import open_store
+
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(synced_template, isolated_home / "quizzer.db")
+    store = open_store()
+    yield store
+    store.close()

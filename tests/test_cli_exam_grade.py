@@ -9,17 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from quizzer.bank.sync import sync_bundled
-from quizzer.store.engine import open_store
 from tests.test_exam_grade import class_rows, exam as exam  # noqa: F401  (the fixture)
-from tests.exam_manifests import write_answers
-
-
-@pytest.fixture
-def store():
-    store = open_store()
-    sync_bundled(store)
-    return store
+from tests.exam_manifests import store, synced_template, write_answers  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

@@ -7,6 +7,15 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
+import pytest
+
+from tests.exam_manifests import store, synced_template  # noqa: F401  (fixtures)
+
+
+@pytest.fixture(autouse=True)
+def _synced_home(store) -> None:
+    """Start every test from a data home with the bank already imported (an import costs seconds)."""
+
 
 def test_moodle_xml_for_one_topic(run, tmp_path: Path) -> None:
     out = tmp_path / "pooling.xml"

@@ -11,27 +11,19 @@ import numpy as np
 import pytest
 
 from quizzer.bank.catalog import get_item
-from quizzer.bank.sync import sync_bundled
 from quizzer.exam.analysis import analyse, pearson
 from quizzer.exam.grade import grade_exam
 from quizzer.exam.report import write_reports
 from quizzer.generators.base import fmt
 from quizzer.generators.registry import get_family, make_problem
-from quizzer.store.engine import open_store
-from tests.exam_manifests import bank_entry, gen_entry, make_manifest, printed_letter, write_answers, write_manifest
+from tests.exam_manifests import (bank_entry, gen_entry, make_manifest, printed_letter, store, synced_template,  # noqa: F401
+                                  write_answers, write_manifest)
 
 S1, S2, TF, NUM = "act-large-input-derivative", "act-zero-centered", "act-relu-sparsity", "act-leaky-relu-default"
 PERMS = {"A": {S1: [2, 0, 3, 1], S2: [0, 1, 2, 3]}, "B": {S1: [1, 2, 3, 0], S2: [3, 1, 0, 2]}}
 POINTS = {S1: 2.0, S2: 1.0, TF: 1.0, NUM: 1.0, "gen": 3.0}
 SEEDS = {"A": 11, "B": 12}
 STUDENTS = 30
-
-
-@pytest.fixture
-def store():
-    store = open_store()
-    sync_bundled(store)
-    return store
 
 
 def build(store, tmp_path: Path) -> Path:

@@ -8,28 +8,20 @@ import pytest
 from sqlalchemy import select
 
 from quizzer.bank.catalog import get_item
-from quizzer.bank.sync import sync_bundled
 from quizzer.errors import NotFound, QuizzerError
 from quizzer.exam.grade import grade_exam
 from quizzer.exam.questions import ManifestError, exam_questions, load_manifest
 from quizzer.generators.registry import get_family, make_problem
 from quizzer.quiz.question import Question
-from quizzer.store.engine import open_store
 from quizzer.store.models import AttemptRow, QuizSessionRow
 from tests.answers import mistaken_answer, right_answer, wrong_answer
-from tests.exam_manifests import bank_entry, gen_entry, make_manifest, printed_letter, write_answers, write_manifest
+from tests.exam_manifests import (bank_entry, gen_entry, make_manifest, printed_letter, store, synced_template,  # noqa: F401
+                                  write_answers, write_manifest)
 
 SINGLE, MULTI, NUMERIC = "act-large-input-derivative", "act-exp-cost", "act-leaky-relu-default"
 PERM_A, PERM_B = [2, 0, 3, 1], [1, 2, 3, 0]
 MULTI_A, MULTI_B = [0, 1, 2, 3], [3, 2, 1, 0]
 POINTS = {"single": 2.0, "multi": 2.0, "numeric": 1.0, "gen": 3.0}
-
-
-@pytest.fixture
-def store():
-    store = open_store()
-    sync_bundled(store)
-    return store
 
 
 def gen_question(seed: int) -> Question:
