@@ -59,6 +59,13 @@ def test_clear_errors_for_missing_inputs(run, exam: Path, filled: Path, tmp_path
     assert "no such answers file" in out
 
 
+def test_chinese_report_lines(run, exam: Path, filled: Path) -> None:
+    out = run("exam", "grade", str(exam), "--answers", str(filled), "--lang", "zh").output
+    assert "答案文件中的问题" in out and "无法识别 'abc'" in out and "没有版本 'Z'" in out
+    page = (exam / "graded" / "report.html").read_text(encoding="utf-8")
+    assert "与第" in page and "重复（答案相同）" in page and "成绩报告" in page
+
+
 def test_record_then_progress_shows_the_exam(run, exam: Path, filled: Path) -> None:
     data = json.loads(run("exam", "grade", str(exam), "--answers", str(filled), "--record", "--json").output)
     assert "alice" in data["recorded"] and {s["student"]: s["score"] for s in data["students"]}["carol"] == 5

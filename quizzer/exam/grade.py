@@ -55,6 +55,12 @@ class Issue:
     message: str
     line: int | None = None
     student: str | None = None
+    zh: str | None = None  # the same in Chinese, for a report in Chinese
+
+    def text(self, lang: str) -> str:
+        if lang == "zh" and self.zh:
+            return f"第 {self.line} 行：{self.zh}" if self.line else self.zh
+        return str(self)
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}" if self.line else self.message
@@ -68,7 +74,7 @@ class GradedQuestion:
     raw: str | None = None
     line: int | None = None
     result: Result | None = None
-    note: str | None = None  # why a question earned nothing without being graded (unreadable, missing, …)
+    note: BiText | None = None  # why a question earned nothing without being graded (unreadable, missing, …)
     chosen: tuple[int, ...] = ()  # choice items: the bank item's own option indices the student chose
 
     @property
@@ -147,10 +153,11 @@ class ExamGrade:
                  "percent": round(s.percent, 2),
                  "questions": [{"number": q.number, "item": q.exam.key, "points": q.points, "earned": q.earned,
                                 "verdict": q.verdict, "answer": q.raw, "expected": q.expected.get(lang),
-                                "diagnosis": q.diagnosis, "note": q.note} for q in s.questions]}
+                                "diagnosis": q.diagnosis, "note": q.note.get(lang) if q.note else None}
+                               for q in s.questions]}
                 for s in self.students
             ],
-            "issues": [str(i) for i in self.issues],
+            "issues": [i.text(lang) for i in self.issues],
             "recorded": self.recorded,
             "already_recorded": self.already_recorded,
         }
@@ -179,28 +186,33 @@ def read_answers(path: Path) -> tuple[list[AnswerRow], list[Issue]]:
         raise QuizzerError(f"{path}:1: header {','.join(names)!r} lacks column(s) {', '.join(missing)}; "
                            f"expected {','.join(CSV_HEADER)}")
     index = {c: names.index(c) for c in CSV_HEADER}
-    issues = [Issue(f"column {n!r} is not used and was ignored", 1) for n in names if n and n not in CSV_HEADER]
+    issues = [Issue(f"column {n!r} is not used and was ignored", 1, zh=f"未使用的列 {n!r}，已忽略")
+              for n in names if n and n not in CSV_HEADER]
     rows: list[AnswerRow] = []
     template_rows = 0
     for line, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
             continue
         if len(cells) < len(names):
-            issues.append(Issue(f"{len(cells)} cells where the header has {len(names)}; row ignored", line))
+            issues.append(Issue(f"{len(cells)} cells where the header has {len(names)}; row ignored", line,
+                                zh=f"只有 {len(cells)} 个单元格（表头有 {len(names)} 列），该行已忽略"))
             continue
         values = {c: strip_controls(cells[i]).strip() for c, i in index.items()}
         if not values["student"]:
             if values["answer"]:
-                issues.append(Issue(f"answer {values['answer']!r} has no student id; row ignored", line))
+                issues.append(Issue(f"answer {values['answer']!r} has no student id; row ignored", line,
+                                    zh=f"答案 {values['answer']!r} 没有学号，该行已忽略"))
             else:
                 template_rows += 1
             continue
         if len(values["student"]) > MAX_STUDENT_ID:
-            issues.append(Issue(f"student id longer than {MAX_STUDENT_ID} characters; row ignored", line))
+            issues.append(Issue(f"student id longer than {MAX_STUDENT_ID} characters; row ignored", line,
+                                zh=f"学号超过 {MAX_STUDENT_ID} 个字符，该行已忽略"))
             continue
         rows.append(AnswerRow(line, values["student"], values["version"], values["question"], values["answer"]))
     if template_rows:
-        issues.append(Issue(f"{template_rows} row(s) with neither student nor answer (unfilled template rows) ignored"))
+        issues.append(Issue(f"{template_rows} row(s) with neither student nor answer (unfilled template rows) ignored",
+                            zh=f"{template_rows} 行既无学号也无答案（未填写的模板行），已忽略"))
     return rows, issues
 
 
@@ -226,9 +238,11 @@ def _grade_one(exam: ExamQuestion, row: AnswerRow, issues: list[Issue]) -> Grade
     try:
         parsed = question.parse(row.answer)
     except AnswerParseError as exc:
-        hint = f" ({exc.hint.en})" if exc.hint is not None else ""
-        note = f"could not read {row.answer!r}: {exc}{hint}"
-        issues.append(Issue(f"student {row.student} question {exam.number}: {note}; no credit", row.line, row.student))
+        hint = exc.hint if exc.hint is not None else BiText("", "")
+        note = BiText(f"无法识别 {row.answer!r}：{hint.zh}", f"could not read {row.answer!r}: {exc} {hint.en}".rstrip())
+        issues.append(Issue(f"student {row.student} question {exam.number}: {note.en}; no credit", row.line,
+                            row.student,
+                            zh=f"学生 {row.student} 第 {exam.number} 题：{note.zh}；不得分"))
         return GradedQuestion(exam, "unreadable", 0.0, row.answer, row.line, note=note)
     result = question.grade(parsed)
     chosen = tuple(exam.original_option(letter) for letter in parsed) if question.kind in ("single", "multi") else ()
@@ -244,7 +258,7 @@ def grade_rows(manifest: Manifest, questions: dict[str, dict[int, ExamQuestion]]
     for row in rows:
         if known is not None and row.student not in known:
             issues.append(Issue(f"unknown student {row.student!r} (not in the roster); row ignored", row.line,
-                                row.student))
+                                row.student, zh=f"名单中没有学生 {row.student!r}，该行已忽略"))
             continue
         by_student[row.student].append(row)
     students: list[StudentReport] = []
@@ -254,7 +268,8 @@ def grade_rows(manifest: Manifest, questions: dict[str, dict[int, ExamQuestion]]
             students.append(report)
     for student in roster or []:
         if student not in by_student:
-            issues.append(Issue(f"student {student!r} is on the roster but has no answers; not graded", None, student))
+            issues.append(Issue(f"student {student!r} is on the roster but has no answers; not graded", None, student,
+                                zh=f"学生 {student!r} 在名单中但没有任何答案，未评分"))
     return students, issues
 
 
@@ -267,19 +282,21 @@ def _grade_student(student: str, rows: list[AnswerRow], manifest: Manifest,
             codes = [v.code for v in manifest.versions]
             known = ", ".join(codes[:8]) + (f", … ({len(codes)} versions)" if len(codes) > 8 else "")
             issues.append(Issue(f"student {student}: unknown version {row.version!r} (versions: {known}); row ignored",
-                                row.line, student))
+                                row.line, student, zh=f"学生 {student}：没有版本 {row.version!r}（版本：{known}），该行已忽略"))
             continue
         if version is None:
             version = row.version
         elif row.version != version:
             issues.append(Issue(f"student {student} answered version {version} on earlier rows, this row says "
-                                f"{row.version}; row ignored", row.line, student))
+                                f"{row.version}; row ignored", row.line, student,
+                                zh=f"学生 {student} 前面的行是版本 {version}，这一行却是 {row.version}，该行已忽略"))
             continue
         number = _question_number(row.question)
         if number is None or number not in questions[version]:
             count = len(questions[version])
             issues.append(Issue(f"student {student}: version {version} has no question {row.question!r} "
-                                f"(questions 1–{count}); row ignored", row.line, student))
+                                f"(questions 1–{count}); row ignored", row.line, student,
+                                zh=f"学生 {student}：版本 {version} 没有第 {row.question!r} 题（共 1–{count} 题），该行已忽略"))
             continue
         answers[number].append(row)
     if version is None:
@@ -288,9 +305,9 @@ def _grade_student(student: str, rows: list[AnswerRow], manifest: Manifest,
     for number, exam in questions[version].items():
         given = answers.get(number, [])
         if not given:
-            note = "no row for this question"
-            issues.append(Issue(f"student {student} version {version}: {note}: question {number}; no credit",
-                                None, student))
+            note = BiText("答案文件中没有这一题", "no row for this question")
+            issues.append(Issue(f"student {student} version {version}: {note.en}: question {number}; no credit",
+                                None, student, zh=f"学生 {student} 版本 {version}：{note.zh}：第 {number} 题；不得分"))
             graded.append(GradedQuestion(exam, "missing", 0.0, None, note=note))
             continue
         first, rest = given[0], given[1:]
@@ -298,14 +315,15 @@ def _grade_student(student: str, rows: list[AnswerRow], manifest: Manifest,
         if len(distinct) > 1:
             shown = " / ".join(repr(r.answer) for r in given)
             lines = ", ".join(str(r.line) for r in given)
-            note = f"rows {lines} give different answers ({shown})"
-            issues.append(Issue(f"student {student} question {number}: {note}; no credit until the CSV is fixed",
-                                first.line, student))
+            note = BiText(f"第 {lines} 行的答案不一致（{shown}）", f"rows {lines} give different answers ({shown})")
+            issues.append(Issue(f"student {student} question {number}: {note.en}; no credit until the CSV is fixed",
+                                first.line, student, zh=f"学生 {student} 第 {number} 题：{note.zh}；改正答案文件前不得分"))
             graded.append(GradedQuestion(exam, "conflict", 0.0, None, first.line, note=note))
             continue
         for dup in rest:
             issues.append(Issue(f"student {student} question {number}: duplicate of line {first.line} "
-                                f"(same answer); ignored", dup.line, student))
+                                f"(same answer); ignored", dup.line, student,
+                                zh=f"学生 {student} 第 {number} 题：与第 {first.line} 行重复（答案相同），已忽略"))
         graded.append(_grade_one(exam, first, issues))
     return StudentReport(student, version, graded)
 

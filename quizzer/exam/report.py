@@ -79,7 +79,7 @@ def numbers_text(stats: ItemStats) -> str:
 def feedback_text(graded: GradedQuestion, lang: str) -> str:
     lines = [f.text.get(lang) for f in graded.feedback if f.kind in SHOWN_FEEDBACK]
     if graded.note:
-        lines.insert(0, graded.note)
+        lines.insert(0, graded.note.get(lang))
     return "\n".join(lines)
 
 
@@ -125,7 +125,7 @@ def write_reports(grade: ExamGrade, analysis: Analysis, out: Path, lang: str, *,
         write_csv(handle, ("student", "version", "question", "item", "points", "earned", "verdict", "answer",
                            "expected", "diagnosis", "note"),
                   ((s.student, s.version, q.number, q.exam.key, q.points, q.earned, q.verdict, q.raw or "",
-                    q.expected.get(lang), q.diagnosis or "", q.note or "")
+                    q.expected.get(lang), q.diagnosis or "", q.note.get(lang) if q.note else "")
                    for s in grade.students for q in s.questions))
     with paths[2].open("w", encoding="utf-8", newline="") as handle:
         write_csv(handle, ("question", "item", "source", "kind", "topic", "numbers", "points", "n", "facility",
@@ -198,7 +198,7 @@ def _student_section(report, lang: str) -> str:
 
 def render_html(grade: ExamGrade, analysis: Analysis, lang: str) -> str:
     h = L[lang]
-    issues = "".join(f"<li>{escape(str(i))}</li>" for i in grade.issues) or f"<li>{escape(h['no_issues'])}</li>"
+    issues = "".join(f"<li>{escape(i.text(lang))}</li>" for i in grade.issues) or f"<li>{escape(h['no_issues'])}</li>"
     summary = (f"{len(grade.students)} {escape(h['students'])} · {escape(h['mean'])} {fmt_num(analysis.mean, 1)}% · "
                f"{escape(h['median'])} {fmt_num(analysis.median, 1)}% · {escape(h['sd'])} {fmt_num(analysis.stdev, 1)}")
     chart = histogram_svg(analysis.scores, lang) if analysis.scores else ""

@@ -44,7 +44,7 @@ def render_grade(out: Console, grade: ExamGrade, analysis: Analysis, paths: list
     if grade.issues:
         out.print(Text(f"\n{h['issues']} ({len(grade.issues)}):", style="bold yellow"))
         for issue in grade.issues:
-            out.print(Text(f"  {issue}"))
+            out.print(Text(f"  {issue.text(lang)}"))
     items = Table(title=Text(h["items"]))
     for name, justify in ((h["question"], "left"), (h["facility"], "right"), (h["disc"], "right"),
                           (h["ul"], "right"), (h["flags"], "left")):
