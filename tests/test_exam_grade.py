@@ -71,6 +71,7 @@ def class_rows(store) -> list[tuple[str, str, str, str]]:
         ("carol", "A", "2", right_answer(gen_a)),
         # dave, version B: two different answers to question 3 (0 until fixed), the rest right → 1 + 2 + 3 = 6
         ("dave", "B", "3", k["B3"]), ("dave", "B", "3", k["B3-wrong"]), ("dave", "B", "1", k["numeric"]),
+        ("dave", "B", "1", ""),  # a template row left in beside the filled one: not a conflict
         ("dave", "B", "2", k["B2"]), ("dave", "B", "4", right_answer(gen_b)),
         # eve: a version that does not exist → reported, not graded
         ("eve", "Z", "1", "A"),
@@ -107,11 +108,12 @@ def test_every_odd_row_gets_one_clear_line(store, exam: Path, tmp_path: Path) ->
     assert "student carol version A: no row for this question: question 3" in text
     assert "student carol question 2: duplicate of line" in text
     assert "student dave question 3: rows" in text and "different answers" in text
+    assert "student dave question 1: duplicate of line" in text and "(blank); ignored" in text
     assert "unknown version 'Z'" in text and "student eve" in text
     assert "has no question '9'" in text
     assert "student frank answered version A on earlier rows, this row says B" in text
     assert "has no student id" in text
-    assert len(issues) == 8  # exactly one line per problem: nothing reported twice, nothing left out
+    assert len(issues) == 9  # exactly one line per problem: nothing reported twice, nothing left out
 
 
 def test_roster_names_unknown_and_absent_students(store, exam: Path, tmp_path: Path) -> None:

@@ -310,8 +310,11 @@ def _grade_student(student: str, rows: list[AnswerRow], manifest: Manifest,
                                 None, student, zh=f"学生 {student} 版本 {version}：{note.zh}：第 {number} 题；不得分"))
             graded.append(GradedQuestion(exam, "missing", 0.0, None, note=note))
             continue
-        first, rest = given[0], given[1:]
-        distinct = {r.answer for r in given}
+        # A blank row beside a filled one is a template row left in, not a second answer.
+        filled = [r for r in given if r.answer]
+        first = (filled or given)[0]
+        rest = [r for r in given if r is not first]
+        distinct = {r.answer for r in filled}
         if len(distinct) > 1:
             shown = " / ".join(repr(r.answer) for r in given)
             lines = ", ".join(str(r.line) for r in given)
@@ -321,9 +324,10 @@ def _grade_student(student: str, rows: list[AnswerRow], manifest: Manifest,
             graded.append(GradedQuestion(exam, "conflict", 0.0, None, first.line, note=note))
             continue
         for dup in rest:
+            same = BiText("答案相同", "same answer") if dup.answer else BiText("空白", "blank")
             issues.append(Issue(f"student {student} question {number}: duplicate of line {first.line} "
-                                f"(same answer); ignored", dup.line, student,
-                                zh=f"学生 {student} 第 {number} 题：与第 {first.line} 行重复（答案相同），已忽略"))
+                                f"({same.en}); ignored", dup.line, student,
+                                zh=f"学生 {student} 第 {number} 题：与第 {first.line} 行重复（{same.zh}），已忽略"))
         graded.append(_grade_one(exam, first, issues))
     return StudentReport(student, version, graded)
 
