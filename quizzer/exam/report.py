@@ -46,9 +46,9 @@ table{border-collapse:collapse;margin:1rem 0;width:100%}th,td{border-bottom:1px 
 text-align:left;vertical-align:top}th{background:#f4f6f8}.num{text-align:right;white-space:nowrap}
 .flag{color:#b00020;font-weight:600}.meta{color:#555}.correct{color:#1b7f3b}.partial{color:#a06000}
 .incorrect,.unreadable,.missing,.conflict,.unanswered{color:#b00020}.fb{white-space:pre-wrap;font-size:.9em;color:#333}
-.student th,.v{white-space:nowrap}
+.student th,.v{white-space:nowrap}.student td{overflow-wrap:break-word}.student td.fb{width:45%}
 svg{max-width:100%;height:auto}
-@media print{body{margin:0;max-width:none}.student{break-before:page}}
+@media print{body{margin:0;max-width:none;font-size:11px}.student{break-before:page}}
 """
 
 
