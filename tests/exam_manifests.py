@@ -80,8 +80,9 @@ def write_answers(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
 # --- fixtures: one bank sync per test session, copied into each test's own data home -------------
 
 
-@pytest.fixture(scope="session")
-def synced_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+# Named apart from the fixture names, so a test module imports them without shadowing its parameters.
+@pytest.fixture(scope="session", name="synced_template")
+def synced_template_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with the bundled bank imported; syncing costs seconds, copying it milliseconds."""
     from quizzer.bank.sync import sync_bundled
     from quizzer.store.engine import open_store
@@ -93,8 +94,8 @@ def synced_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def store(synced_template: Path, isolated_home: Path):
+@pytest.fixture(name="store")
+def store_fixture(synced_template: Path, isolated_home: Path):
     """The test's own store (in its isolated data home), starting from the synced bank."""
     from quizzer.store.engine import open_store
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.test_exam_grade import class_rows, exam as exam  # noqa: F401  (the fixture)
-from tests.exam_manifests import store, synced_template, write_answers  # noqa: F401  (fixtures)
+from tests.exam_manifests import store_fixture, synced_template_fixture  # noqa: F401  (fixtures)
+from tests.exam_manifests import write_answers
 
 
 @pytest.fixture

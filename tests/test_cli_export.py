@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.exam_manifests import store, synced_template  # noqa: F401  (fixtures)
+from tests.exam_manifests import store_fixture, synced_template_fixture  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from quizzer.generators.registry import get_family, make_problem
 from quizzer.quiz.question import Question
 from quizzer.store.models import AttemptRow, QuizSessionRow
 from tests.answers import mistaken_answer, right_answer, wrong_answer
-from tests.exam_manifests import store, synced_template  # noqa: F401  (fixtures)
+from tests.exam_manifests import store_fixture, synced_template_fixture  # noqa: F401  (fixtures)
 from tests.exam_manifests import bank_entry, gen_entry, make_manifest, printed_letter, write_answers, write_manifest
 
 SINGLE, MULTI, NUMERIC = "act-large-input-derivative", "act-exp-cost", "act-leaky-relu-default"

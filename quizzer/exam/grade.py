@@ -282,7 +282,8 @@ def _grade_student(student: str, rows: list[AnswerRow], manifest: Manifest,
             codes = [v.code for v in manifest.versions]
             known = ", ".join(codes[:8]) + (f", … ({len(codes)} versions)" if len(codes) > 8 else "")
             issues.append(Issue(f"student {student}: unknown version {row.version!r} (versions: {known}); row ignored",
-                                row.line, student, zh=f"学生 {student}：没有版本 {row.version!r}（版本：{known}），该行已忽略"))
+                                row.line, student,
+                                zh=f"学生 {student}：没有版本 {row.version!r}（版本：{known}），该行已忽略"))
             continue
         if version is None:
             version = row.version
@@ -296,7 +297,8 @@ def _grade_student(student: str, rows: list[AnswerRow], manifest: Manifest,
             count = len(questions[version])
             issues.append(Issue(f"student {student}: version {version} has no question {row.question!r} "
                                 f"(questions 1–{count}); row ignored", row.line, student,
-                                zh=f"学生 {student}：版本 {version} 没有第 {row.question!r} 题（共 1–{count} 题），该行已忽略"))
+                                zh=f"学生 {student}：版本 {version} 没有第 {row.question!r} 题"
+                                   f"（共 1–{count} 题），该行已忽略"))
             continue
         answers[number].append(row)
     if version is None:
@@ -320,7 +322,8 @@ def _grade_student(student: str, rows: list[AnswerRow], manifest: Manifest,
             lines = ", ".join(str(r.line) for r in given)
             note = BiText(f"第 {lines} 行的答案不一致（{shown}）", f"rows {lines} give different answers ({shown})")
             issues.append(Issue(f"student {student} question {number}: {note.en}; no credit until the CSV is fixed",
-                                first.line, student, zh=f"学生 {student} 第 {number} 题：{note.zh}；改正答案文件前不得分"))
+                                first.line, student,
+                                zh=f"学生 {student} 第 {number} 题：{note.zh}；改正答案文件前不得分"))
             graded.append(GradedQuestion(exam, "conflict", 0.0, None, first.line, note=note))
             continue
         for dup in rest:
