@@ -305,6 +305,8 @@ CASES = [
          ("bob:***@",), never_says=("s3cret",)),
     Case("unknown-dialect-password-redacted", ("--db", "nosuchdb://bob:s3cret@host/x", "due"), STORE,
          ("cannot use database URL", "bob:***@"), never_says=("s3cret",)),
+    Case("unparseable-url-password-redacted", ("--db", "://bob:s3cret@host", "due"), STORE,
+         ("Could not parse", "bob:***@"), never_says=("s3cret",)),
     Case("bad-port-password-redacted", ("--db", "postgresql://bob:s3cret@host:port/x", "due"), STORE,
          ("cannot use database URL",), never_says=("s3cret",)),
 

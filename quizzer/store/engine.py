@@ -11,11 +11,11 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-if TYPE_CHECKING:
-    from sqlalchemy.engine import URL
-
 from quizzer.errors import StoreError
 from quizzer.store.home import database_url, engine_url, redact
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 # The newest migration in db/versions. Checked against alembic's own view in the
 # tests; comparing against it lets an up-to-date database open without importing alembic.
@@ -61,7 +61,7 @@ def make_engine(url: "str | URL") -> Engine:
     try:
         parsed = make_url(url)
     except (SQLAlchemyError, ValueError) as exc:
-        raise StoreError(f"cannot use database URL {shown!r}: {exc}; "
+        raise StoreError(f"cannot use database URL {shown!r}: {redact(str(exc))}; "
                          "give an SQLAlchemy URL (dialect://user:password@host/db) or an SQLite file path") from None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
             and not parsed.query.get("uri"):
