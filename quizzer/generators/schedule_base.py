@@ -166,7 +166,7 @@ class ScheduleParams(Params):
         chosen = SCHEDULES[data["scheduler"]]
         own = chosen.args_model.model_fields
         # A foreign argument first: it usually means another scheduler was meant, which explains what is missing too.
-        foreign = sorted(k for k in cls.model_fields if k in arg_names() and k not in own and data.get(k) is not None)
+        foreign = sorted(k for k in arg_names() & set(cls.model_fields) if k not in own and data.get(k) is not None)
         if foreign:
             raise ValueError(f"{foreign[0]} is not an argument of {chosen.torch_class} (scheduler={chosen.name}); "
                              f"it takes: {', '.join(own)}")
