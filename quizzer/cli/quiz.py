@@ -6,7 +6,7 @@ from typing import IO, Iterator
 
 import click
 
-from quizzer.cli.common import json_option, lang_option, open_store_from, resolve_lang
+from quizzer.cli.common import KindChoice, json_option, lang_option, open_store_from, resolve_lang
 
 
 def _lines(stream: IO[str]) -> Iterator[str]:
@@ -16,7 +16,7 @@ def _lines(stream: IO[str]) -> Iterator[str]:
 
 @click.command()
 @click.option("--topic", "topics", multiple=True, metavar="SLUG", help="Only this topic (repeatable).")
-@click.option("--kind", type=click.Choice(["single", "multi", "truefalse", "fill", "numeric", "open"]), help="Only this kind of question.")
+@click.option("--kind", type=KindChoice(), help="Only this kind of question.")
 @click.option("--family", metavar="FAMILY", help="Only generated problems of this family (see `quizzer families`).")
 @click.option("-d", "--difficulty", type=click.IntRange(1, 3), help="Only this difficulty (1–3).")
 @click.option("-n", "--count", default=10, show_default=True, type=click.IntRange(1, 500), help="Number of questions.")

@@ -10,19 +10,11 @@ import string
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from quizzer.bank.schema import BankItem, MultiItem, SingleItem
+from quizzer.bank.schema import BankItem
 from quizzer.generators.base import Problem
-from quizzer.grading import grade
+from quizzer.grading import grade, kinds
+from quizzer.grading.kinds.base import bi
 from quizzer.text import BiText
-
-KIND_FORMS = {
-    "single": BiText("一个选项字母", "one option letter"),
-    "multi": BiText("一个或多个选项字母，如 AC", "one or more option letters, e.g. AC"),
-    "truefalse": BiText("对 / 错", "true / false"),
-    "fill": BiText("简短的词或短语", "a short word or phrase"),
-    "numeric": BiText("一个数", "a number"),
-    "open": BiText("用几句话作答（按要点评分）", "a few sentences (graded by key points)"),
-}
 
 
 @dataclass(frozen=True)
@@ -64,20 +56,15 @@ class Question:
 
     @staticmethod
     def from_item(item: BankItem, version: int) -> "Question":
-        options: tuple[BiText, ...] = ()
-        if isinstance(item, (SingleItem, MultiItem)):
-            options = tuple(BiText(o.text.zh, o.text.en) for o in item.options)
-        form = KIND_FORMS[item.kind]
-        if item.kind == "numeric" and getattr(item, "unit", None):
-            form = form + BiText(f"（单位：{item.unit}）", f" (unit: {item.unit})")
+        kind = kinds.kind_of(item)
         return Question(
             ref=QuestionRef("bank", item_id=item.id),
             topic=item.topic,
             kind=item.kind,
             difficulty=item.difficulty,
-            prompt=BiText(item.prompt.zh, item.prompt.en),
-            form=form,
-            options=options,
+            prompt=bi(item.prompt),
+            form=kind.answer_form(item),
+            options=kind.options(item),
             item=item,
             item_version=version,
         )
@@ -103,16 +90,16 @@ class Question:
         if self.problem is not None:
             return grade.parse_problem_answer(self.problem, raw)
         assert self.item is not None
-        return grade.parse_item_answer(self.item, raw)
+        return kinds.parse_item_answer(self.item, raw)
 
     def grade(self, parsed: Any) -> grade.Result:
         if self.problem is not None:
             return grade.grade_problem(self.problem, parsed)
         assert self.item is not None
-        return grade.grade_item(self.item, parsed)
+        return kinds.grade_item(self.item, parsed)
 
     def hints(self) -> list[BiText]:
         if self.problem is not None:
             return grade.problem_hints(self.problem)
         assert self.item is not None
-        return grade.item_hints(self.item)
+        return kinds.item_hints(self.item)

@@ -304,7 +304,7 @@ class QuizRun:
 
 def _expected_of(question: Question) -> BiText:
     from quizzer.generators.serialize import format_answer
-    from quizzer.grading.grade import item_expected
+    from quizzer.grading.kinds import item_expected
 
     if question.problem is not None:
         text = format_answer(question.problem)

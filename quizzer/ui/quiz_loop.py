@@ -12,16 +12,12 @@ from rich.text import Text
 
 from quizzer.errors import AnswerParseError
 from quizzer.grading.grade import Result
+from quizzer.grading.kinds import REGISTRY
 from quizzer.quiz.question import Question
 from quizzer.quiz.session import SELF_RATINGS, Answered, QuizRun, Summary
 from quizzer.text import BiText
 from quizzer.topics import TITLE_OF
 
-KIND_NAMES = {
-    "single": BiText("单选", "single choice"), "multi": BiText("多选", "multiple choice"),
-    "truefalse": BiText("判断", "true/false"), "fill": BiText("填空", "fill in"),
-    "numeric": BiText("计算", "numeric"), "open": BiText("简答", "open"),
-}
 HELP = BiText(
     "命令：? 或 help 显示本帮助；hint 显示解答的下一步（每次扣 1/4 分）；skip 跳过本题；"
     "quit 结束（之后用 quizzer quiz --resume 继续）。Ctrl-C 也会保存已作答的题目。",
@@ -72,7 +68,7 @@ class QuizLoop:
 
     def show_question(self, q: Question) -> None:
         topic = TITLE_OF[q.topic][self.lang]
-        header = f"{self.run.position + 1}/{self.run.total} · {topic} · {'★' * q.difficulty} · {self.t(KIND_NAMES[q.kind])}"
+        header = f"{self.run.position + 1}/{self.run.total} · {topic} · {'★' * q.difficulty} · {self.t(REGISTRY[q.kind].title)}"
         self.out.rule(escape(header), align="left")
         self.out.print(Text(self.t(q.prompt)))
         for letter, option in zip(q.letters, q.options):
@@ -166,7 +162,7 @@ class QuizLoop:
                 self.out.print(Text(f"{exc} — {hint}", style="cyan"))
 
     def self_rate(self, answered: Answered) -> None:
-        if self.answers is not None or answered.question.kind != "open" or answered.result is None:
+        if self.answers is not None or not REGISTRY[answered.question.kind].self_rated or answered.result is None:
             return
         prompt = self.t(BiText("自评（again/hard/good/easy，回车跳过）：", "Rate yourself (again/hard/good/easy, Enter to skip): "))
         while True:

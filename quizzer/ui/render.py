@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import string
-
 from rich.console import Group
 from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
-from quizzer.bank.schema import BankItem, FillItem, MultiItem, NumericItem, OpenItem, SingleItem, TrueFalseItem
+from quizzer.bank.schema import BankItem
+from quizzer.grading.kinds import item_reveal
 from quizzer.topics import TITLE_OF
 
 LABELS = {
@@ -26,29 +25,16 @@ LABELS = {
 def render_item(item: BankItem, lang: str, *, version: int | None = None) -> Panel:
     t = LABELS[lang]
     parts: list = [Text(item.prompt.get(lang), style="bold"), Text("")]
-    if isinstance(item, (SingleItem, MultiItem)):
-        correct = {item.answer} if isinstance(item, SingleItem) else set(item.answer)
-        for letter, option in zip(string.ascii_uppercase, item.options):
-            mark = "✔" if letter in correct else " "
-            parts.append(Text.assemble((f" {mark} {letter}. ", "green" if letter in correct else ""), option.text.get(lang)))
-            parts.append(Text(f"      {t['why']}: {option.why.get(lang)}", style="dim"))
-        answer = ", ".join(sorted(correct))
-    elif isinstance(item, TrueFalseItem):
-        answer = t["true"] if item.answer else t["false"]
-    elif isinstance(item, FillItem):
-        answer = " / ".join(item.accepted)
-    elif isinstance(item, NumericItem):
-        answer = f"{item.value:g}" + (f" {item.unit}" if item.unit else "")
-        if item.tolerance:
-            answer += f"  ({t['tolerance']} ±{item.tolerance:g})"
-    elif isinstance(item, OpenItem):
-        answer = item.reference.get(lang)
-    parts += [Text(""), Text.assemble((f"{t['answer']}: ", "bold green"), answer)]
-    if isinstance(item, OpenItem):
+    reveal = item_reveal(item)  # what the item's kind shows; styled here without asking which kind it is
+    for choice in reveal.choices:
+        mark = "✔" if choice.correct else " "
+        parts.append(Text.assemble((f" {mark} {choice.letter}. ", "green" if choice.correct else ""), choice.text.get(lang)))
+        parts.append(Text(f"      {t['why']}: {choice.why.get(lang)}", style="dim"))
+    parts += [Text(""), Text.assemble((f"{t['answer']}: ", "bold green"), reveal.answer.get(lang))]
+    if reveal.points:
         parts.append(Text(f"{t['key_points']}:", style="bold"))
-        for point in item.key_points:
-            words = ", ".join(getattr(point.keywords, lang))
-            parts.append(Text(f"  • {point.point.get(lang)}  [{t['keywords']}: {words}]"))
+        for point in reveal.points:
+            parts.append(Text(f"  • {point.point.get(lang)}  [{t['keywords']}: {point.keywords.get(lang)}]"))
     parts += [Text(""), Text.assemble((f"{t['explanation']}: ", "bold"), item.explanation.get(lang))]
     if item.notes_correction:
         nc = item.notes_correction
