@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from quizzer.generators.base import fmt
-from quizzer.quiz.question import Question
+from quizzer.quiz.question import GeneratedQuestion, Question
 
 
 def right_answer(q: Question) -> str:
-    if q.problem is not None:
+    if isinstance(q, GeneratedQuestion):
         answer, spec = q.problem.answer, q.problem.spec
         if spec.kind == "record":
             return ", ".join(fmt(answer[f], 12) for f in spec.fields)
@@ -29,7 +29,7 @@ def right_answer(q: Question) -> str:
 
 
 def wrong_answer(q: Question) -> str:
-    if q.problem is not None:
+    if isinstance(q, GeneratedQuestion):
         answer, spec = q.problem.answer, q.problem.spec
         if spec.kind == "record":
             return ", ".join(fmt(answer[f] * 3 + 7, 12) for f in spec.fields)
@@ -52,7 +52,7 @@ def wrong_answer(q: Question) -> str:
 
 def mistaken_answer(q: Question) -> str:
     """The value a typical mistake produces (generated problems), so the grader can diagnose it."""
-    if q.problem is None or not q.problem.misconceptions:
+    if not isinstance(q, GeneratedQuestion) or not q.problem.misconceptions:
         return wrong_answer(q)
     value, spec = q.problem.misconceptions[0].value, q.problem.spec
     if spec.kind == "record":

@@ -20,7 +20,7 @@ from quizzer.grading.kinds.base import BankKind
 from quizzer.grading.kinds.choice import MultiItem
 from quizzer.resources import bundled_questions_dir
 from quizzer.text import BiText
-from quizzer.quiz.question import Question
+from quizzer.quiz.question import BankQuestion, question_from_item
 from tests.answers import right_answer, wrong_answer
 from tests.bankfiles import multi_item, text
 
@@ -71,13 +71,13 @@ def test_old_import_paths_keep_working() -> None:
 
 @pytest.mark.parametrize("item", BUNDLED, ids=lambda item: item.id)
 def test_every_bundled_item_grades_its_right_answer_correct_and_a_wrong_one_not(item) -> None:
-    question = Question.from_item(item, 1)
+    question = question_from_item(item, 1)
     right = question.grade(question.parse(right_answer(question)))
     assert right.verdict == "correct" and right.score == 1.0
     assert right.feedback[0].kind == "verdict" and any(line.kind == "explanation" for line in right.feedback)
     wrong = question.grade(question.parse(wrong_answer(question)))
     assert wrong.verdict != "correct" and wrong.score < 1.0
-    expected = kinds.item_expected(item)
+    expected = question.expected()
     assert expected.zh.strip() and expected.en.strip()
     assert all(isinstance(h, BiText) and h.zh and h.en for h in question.hints())
 
@@ -86,18 +86,18 @@ def test_each_kind_is_asked_in_its_own_words() -> None:
     by_kind = {}
     for item in BUNDLED:
         by_kind.setdefault(item.kind, item)
-    titles = {name: kind.title.en for name, kind in kinds.REGISTRY.items()}
+    titles = {kind: question_from_item(item, 1).kind_title.en for kind, item in by_kind.items()}
     assert titles == {"single": "single choice", "multi": "multiple choice", "truefalse": "true/false",
                       "fill": "fill in", "numeric": "numeric", "open": "open"}
-    assert [name for name, kind in kinds.REGISTRY.items() if kind.self_rated] == ["open"]
-    assert [k for k, item in by_kind.items() if Question.from_item(item, 1).options] == ["single", "multi"]
+    assert [k for k, item in by_kind.items() if question_from_item(item, 1).self_rated] == ["open"]
+    assert [k for k, item in by_kind.items() if question_from_item(item, 1).options] == ["single", "multi"]
 
 
 def test_grading_adds_the_explanation_and_the_notes_correction_for_every_kind() -> None:
     corrected = [item for item in BUNDLED if item.notes_correction]
     assert {item.kind for item in corrected} >= {"single", "truefalse", "numeric"}
     for item in corrected:
-        question = Question.from_item(item, 1)
+        question = question_from_item(item, 1)
         lines = question.grade(question.parse(wrong_answer(question))).feedback
         kinds_of_lines = [line.kind for line in lines]
         assert kinds_of_lines[-4:] == ["explanation", "correction", "correction", "correction"]
@@ -117,7 +117,7 @@ def multi_and_pick(draw):
 @given(multi_and_pick())
 def test_multi_choice_credit_is_right_picks_minus_wrong_picks(case) -> None:
     item, correct, picked = case
-    question = Question.from_item(item, 1)
+    question = question_from_item(item, 1)
     result = question.grade(question.parse(" ".join(picked)))
     hits = sum(1 for p in picked if p in correct)
     misses = len(picked) - hits
@@ -133,7 +133,7 @@ def test_multi_choice_credit_is_right_picks_minus_wrong_picks(case) -> None:
 @given(st.text(max_size=60))
 def test_parsing_any_text_either_reads_it_or_says_how_to_type_it(raw) -> None:
     for item in {item.kind: item for item in BUNDLED}.values():
-        question = Question.from_item(item, 1)
+        question = question_from_item(item, 1)
         try:
             parsed = question.parse(raw)
         except AnswerParseError as exc:
@@ -191,3 +191,14 @@ def test_a_kind_defined_twice_is_refused(tmp_path: Path, monkeypatch: pytest.Mon
             kinds._discover()
     finally:
         sys.modules.pop("quizzer.grading.kinds.again", None)
+
+
+def test_bank_question_is_its_item_seen_through_its_kind() -> None:
+    item = next(item for item in BUNDLED if item.kind == "single")
+    question = question_from_item(item, 4)
+    assert isinstance(question, BankQuestion) and question.item is item and question.item_version == 4
+    assert question.ref.key == f"bank:{item.id}" and question.topic == item.topic
+    assert question.prompt == BiText(item.prompt.zh, item.prompt.en)
+    assert question.letters == string.ascii_uppercase[: len(item.options)]
+    assert [o.en for o in question.options] == [o.text.en for o in item.options]
+    assert not hasattr(question, "problem")

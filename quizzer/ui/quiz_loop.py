@@ -12,7 +12,6 @@ from rich.text import Text
 
 from quizzer.errors import AnswerParseError
 from quizzer.grading.grade import Result
-from quizzer.grading.kinds import REGISTRY
 from quizzer.quiz.question import Question
 from quizzer.quiz.session import SELF_RATINGS, Answered, QuizRun, Summary
 from quizzer.text import BiText
@@ -68,7 +67,7 @@ class QuizLoop:
 
     def show_question(self, q: Question) -> None:
         topic = TITLE_OF[q.topic][self.lang]
-        header = f"{self.run.position + 1}/{self.run.total} · {topic} · {'★' * q.difficulty} · {self.t(REGISTRY[q.kind].title)}"
+        header = f"{self.run.position + 1}/{self.run.total} · {topic} · {'★' * q.difficulty} · {self.t(q.kind_title)}"
         self.out.rule(escape(header), align="left")
         self.out.print(Text(self.t(q.prompt)))
         for letter, option in zip(q.letters, q.options):
@@ -162,7 +161,7 @@ class QuizLoop:
                 self.out.print(Text(f"{exc} — {hint}", style="cyan"))
 
     def self_rate(self, answered: Answered) -> None:
-        if self.answers is not None or not REGISTRY[answered.question.kind].self_rated or answered.result is None:
+        if self.answers is not None or not answered.question.self_rated or answered.result is None:
             return
         prompt = self.t(BiText("自评（again/hard/good/easy，回车跳过）：", "Rate yourself (again/hard/good/easy, Enter to skip): "))
         while True:
