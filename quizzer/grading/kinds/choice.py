@@ -100,7 +100,8 @@ class _Choice(BankKind[C, list[str]]):
             if letter not in parsed:
                 result.feedback.append(Feedback("why", self.missed(letter) + bi(why[letter])))
             elif verdict != "correct":  # a fully right answer needs no reasons repeated
-                result.feedback.append(Feedback("why", BiText(f"{letter} 对：", f"{letter} is right: ") + bi(why[letter])))
+                label = BiText(f"{letter} 对：", f"{letter} is right: ")
+                result.feedback.append(Feedback("why", label + bi(why[letter])))
         return result
 
     def expected(self, item: C) -> BiText:

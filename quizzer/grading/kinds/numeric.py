@@ -43,18 +43,21 @@ class NumericKind(BankKind[NumericItem, ParsedNumber]):
 
     def grade(self, item: NumericItem, parsed: ParsedNumber) -> Result:
         expected = self.expected(item)
-        # A whole number with no tolerance must be typed exactly (1792, not 1.79×10^3).
+        # A whole number with no tolerance must be exact: no significant-figures rounding (1790 for 1792 is wrong).
         integer = item.tolerance == 0 and float(item.value).is_integer()
         check = check_number(parsed, item.value, rel_tol=0.0, abs_tol=item.tolerance, integer=integer)
-        result = Result("correct" if check.correct else "incorrect", 1.0 if check.correct else 0.0, expected, parsed.value)
         if check.correct:
-            extra = None if check.exact else BiText(f"，更精确地说是 {expected.zh}", f", more precisely {expected.en}")
-            result.feedback.append(verdict_line("correct", extra))
+            result = Result("correct", 1.0, expected, parsed.value)
+            precisely = BiText(f"，更精确地说是 {expected.zh}", f", more precisely {expected.en}")
+            result.feedback.append(verdict_line("correct", None if check.exact else precisely))
         else:
-            result.feedback.append(verdict_line("incorrect", BiText(f"：答案是 {expected.zh}", f": the answer is {expected.en}")))
+            result = Result("incorrect", 0.0, expected, parsed.value)
+            answer = BiText(f"：答案是 {expected.zh}", f": the answer is {expected.en}")
+            result.feedback.append(verdict_line("incorrect", answer))
             if not integer:
                 accepted = accepted_range(check)
-                result.feedback.append(Feedback("info", BiText(f"可接受范围：{accepted}", f"Accepted: {accepted}")))
+                accepted_line = BiText(f"可接受范围：{accepted}", f"Accepted: {accepted}")
+                result.feedback.append(Feedback("info", accepted_line))
         return result
 
     def expected(self, item: NumericItem) -> BiText:

@@ -36,10 +36,13 @@ class OpenKind(BankKind[OpenItem, str]):
 
     def grade(self, item: OpenItem, parsed: str) -> Result:
         cov = coverage(parsed, item.key_points)
-        verdict: Verdict = "correct" if cov.score >= OPEN_CORRECT else ("partial" if cov.score >= OPEN_PARTIAL else "incorrect")
+        verdict: Verdict = (
+            "correct" if cov.score >= OPEN_CORRECT else "partial" if cov.score >= OPEN_PARTIAL else "incorrect"
+        )
         result = Result(verdict, round(cov.score, 4), self.expected(item), parsed)
         n, got = len(cov.covered), sum(cov.covered)
-        result.feedback.append(verdict_line(verdict, BiText(f"：覆盖了 {got}/{n} 个要点", f": {got} of {n} key points covered")))
+        covered = BiText(f"：覆盖了 {got}/{n} 个要点", f": {got} of {n} key points covered")
+        result.feedback.append(verdict_line(verdict, covered))
         for point, ok in zip(item.key_points, cov.covered):
             result.feedback.append(Feedback("point-ok" if ok else "point-miss", bi(point.point)))
         result.feedback.append(Feedback("info", BiText("参考答案：", "Reference answer: ") + bi(item.reference)))
@@ -50,8 +53,8 @@ class OpenKind(BankKind[OpenItem, str]):
 
     def hints(self, item: OpenItem) -> list[BiText]:
         n = len(item.key_points)
-        return [BiText(f"答出 {n} 个要点；其中之一是：{p.point.zh}", f"Cover {n} key points; one of them: {p.point.en}")
-                for p in item.key_points[:HINTED_POINTS]]
+        return [BiText(f"答出 {n} 个要点；其中之一是：{p.point.zh}",
+                       f"Cover {n} key points; one of them: {p.point.en}") for p in item.key_points[:HINTED_POINTS]]
 
     def reveal(self, item: OpenItem) -> Reveal:
         points = tuple(ShownPoint(bi(p.point), BiText(", ".join(p.keywords.zh), ", ".join(p.keywords.en)))
