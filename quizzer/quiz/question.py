@@ -116,3 +116,12 @@ class Question:
             return grade.problem_hints(self.problem)
         assert self.item is not None
         return grade.item_hints(self.item)
+
+
+# The module-level constructors the exam builder uses (kept when Question is split into bank and generated kinds).
+def question_from_item(item: BankItem, version: int) -> Question:
+    return Question.from_item(item, version)
+
+
+def question_from_problem(problem: Problem) -> Question:
+    return Question.from_problem(problem)
