@@ -95,3 +95,11 @@ def test_yaml_problems_are_one_line_errors(tmp_path) -> None:
 def test_too_many_questions_is_refused(tmp_path) -> None:
     text = VALID.replace("count: 3, points: 4", "count: 200, points: 4")
     assert problems(tmp_path, text) == ["exam.yaml:3: sections: the exam has 202 questions; at most 200 are allowed"]
+
+
+def test_the_readme_spec_example_is_valid(tmp_path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("A spec in short", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    spec, _ = load_spec(write(tmp_path, block))
+    assert [len(s.draws) for s in spec.sections] == [2, 1]
+    assert spec.sections[0].draws[1].ids == ["rf-pool-doubles-tf"]

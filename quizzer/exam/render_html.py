@@ -37,6 +37,7 @@ ol.options { list-style: none; padding-left: 1.5rem; margin: .3rem 0; }
 .answer { background: #f0f0f0; padding: .3rem .6rem; border-radius: 3px; white-space: pre-wrap; }
 table.why { border-collapse: collapse; width: 100%; margin: .3rem 0; }
 table.why td { border: 1px solid #bbb; padding: .2rem .4rem; vertical-align: top; }
+table.why td:first-child { white-space: nowrap; }
 .right { color: #1a7f37; font-weight: bold; } .wrong { color: #b42318; font-weight: bold; }
 .solution { white-space: pre-wrap; }
 @media print {
