@@ -103,3 +103,11 @@ def test_the_readme_spec_example_is_valid(tmp_path) -> None:
     spec, _ = load_spec(write(tmp_path, block))
     assert [len(s.draws) for s in spec.sections] == [2, 1]
     assert spec.sections[0].draws[1].ids == ["rf-pool-doubles-tf"]
+
+
+def test_a_difficulty_the_family_does_not_have_is_located(tmp_path, monkeypatch) -> None:
+    from quizzer.generators.registry import get_family
+
+    monkeypatch.setattr(get_family("conv-output"), "difficulties", (1, 3))
+    assert problems(tmp_path, VALID) == [
+        "exam.yaml:7: sections.0.draws.1: family 'conv-output' has difficulties [1, 3], not 2"]

@@ -101,7 +101,7 @@ def _key_question(q: dict[str, Any], L: dict[str, str]) -> str:
     if q["solution"]:
         parts.append(f'<div><b>{escape(L["solution"])}</b></div><div class="solution">{_lines(q["solution"])}</div>')
     if q["mistakes"]:
-        items = "".join(f'<li>{_runs(m["value"])} ← {escape(m["diagnosis"])}</li>' for m in q["mistakes"])
+        items = "".join(f'<li>{_runs(m["value"])} ← {_runs(m["diagnosis"])}</li>' for m in q["mistakes"])
         parts.append(f'<div><b>{escape(L["mistakes"])}</b></div><ul>{items}</ul>')
     if q["key_points"]:
         items = "".join(f'<li>{escape(k["point"])}</li>' for k in q["key_points"])

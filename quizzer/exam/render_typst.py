@@ -60,7 +60,7 @@ def typst_data(document: dict[str, Any]) -> dict[str, Any]:
                 for option in q["options"]:
                     option["text"], option["why"] = runs(option["text"]), runs(option["why"])
                 for mistake in q["mistakes"]:
-                    mistake["value"] = runs(mistake["value"])
+                    mistake["value"], mistake["diagnosis"] = runs(mistake["value"]), runs(mistake["diagnosis"])
     return doc
 
 

@@ -19,7 +19,9 @@ import hashlib
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator,
+)
 
 from quizzer.bank.schema import KINDS, ItemId
 from quizzer.errors import BankProblem, QuizzerError
@@ -143,6 +145,15 @@ class GeneratedDraw(_Strict):
         except QuizzerError as exc:
             raise ValueError(str(exc)) from None
         return family.name
+
+    @model_validator(mode="after")
+    def _known_difficulty(self) -> "GeneratedDraw":
+        from quizzer.generators.registry import get_family
+
+        levels = get_family(self.family).difficulties
+        if self.difficulty not in levels:
+            raise ValueError(f"family {self.family!r} has difficulties {list(levels)}, not {self.difficulty}")
+        return self
 
     @property
     def needed(self) -> int:
