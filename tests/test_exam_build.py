@@ -184,3 +184,28 @@ def test_a_key_torch_does_not_confirm_is_never_printed(store, monkeypatch, tmp_p
     monkeypatch.setattr(verification, "check", disagree)
     with pytest.raises(VerificationFailed, match="conv-output seed .*cannot be printed"):
         build_exam(store, spec, digest, versions=2, seed=3, lang="en", verify=True)
+
+
+def test_a_small_family_repeats_only_once_it_has_run_out(store, tmp_path, monkeypatch) -> None:
+    """activation-derivative has few problems at difficulty 1: all of them are used, then the search stops."""
+    import json
+
+    from quizzer.exam import build as build_module
+    from quizzer.generators.registry import instance_seed
+
+    family = get_family("activation-derivative")
+    space = {json.dumps(make_problem(family, instance_seed(family.name, 0, 1, i), 1).params, sort_keys=True)
+             for i in range(1500)}
+    assert 5 < len(space) < 40  # the premise: fewer problems than versions
+    calls = []
+    real = build_module.make_problem
+    monkeypatch.setattr(build_module, "make_problem", lambda *a: calls.append(a) or real(*a))
+    spec_path = tmp_path / "small.yaml"
+    spec_path.write_text("title: Small\nsections:\n  - draws:\n"
+                         "      - {source: generated, family: activation-derivative, difficulty: 1, points: 1}\n",
+                         encoding="utf-8")
+    spec, digest = load_spec(spec_path)
+    exam = build_exam(store, spec, digest, versions=60, seed=2, lang="en", verify=False)
+    used = {json.dumps(v.items[0].params, sort_keys=True) for v in exam.manifest.versions}
+    assert used == space
+    assert len(calls) < 200  # without the stop: up to DISTINCT_TRIES draws for each of the 60 versions

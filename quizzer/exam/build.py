@@ -29,7 +29,8 @@ from quizzer.store.engine import Store
 
 MAX_VERSIONS = 500
 # How many fresh instance seeds a generated slot tries before accepting a repeat of another version's problem
-# (a family with a small parameter space at difficulty 1 may simply not have N different problems).
+# (a family with a small parameter space at difficulty 1 may simply not have N different problems: e.g.
+# activation-derivative has 15 at difficulty 1, receptive-field 40).
 DISTINCT_TRIES = 25
 
 
@@ -151,18 +152,20 @@ def _params_key(question: Question) -> str:
     return json.dumps([question.problem.family, question.problem.params], sort_keys=True)
 
 
-def _generated(slot: Slot, seed: int, code: str, taken: set[str]) -> Question:
-    """The slot's problem for one version: same family and difficulty, an instance no other version has."""
+def _generated(slot: Slot, seed: int, code: str, taken: set[str], tries: int) -> tuple[Question, bool]:
+    """The slot's problem for one version: same family and difficulty, an instance no other version has.
+
+    Returns the question and whether it is new; after ``tries`` draws that all repeat, the last one is kept.
+    """
     family = get_family(slot.family or "")
     question = None
-    for attempt in range(DISTINCT_TRIES):
+    for attempt in range(tries):
         instance = _derive("quizzer-exam", seed, slot.section, slot.draw, slot.index, code, attempt)
         question = question_from_problem(make_problem(family, instance, slot.difficulty or 1))
         if _params_key(question) not in taken:
-            break
+            return question, True
     assert question is not None
-    taken.add(_params_key(question))
-    return question
+    return question, False
 
 
 def _verify(question: Question) -> None:
@@ -183,8 +186,10 @@ def build_versions(spec: ExamSpec, slots: list[Slot], *, versions: int, seed: in
     if not 1 <= versions <= MAX_VERSIONS:
         raise BadParameters(f"--versions must be between 1 and {MAX_VERSIONS}, not {versions}")
     bank_questions = {i: question_from_item(s.record.item, s.record.version) for i, s in enumerate(slots) if s.record}
-    # Problems already used, per slot across versions and per version across slots.
+    # Problems already used, per slot across versions and per version across slots. A slot whose family has
+    # run out of new problems (difficulty 1 of a small family, many versions) stops searching for one.
     per_slot: dict[int, set[str]] = {i: set() for i in range(len(slots))}
+    exhausted: set[int] = set()
     out = []
     for code in version_codes(versions):
         rng = random.Random(_derive("quizzer-exam", seed, "order", code))
@@ -204,7 +209,10 @@ def build_versions(spec: ExamSpec, slots: list[Slot], *, versions: int, seed: in
                 if question.options:
                     permutation = tuple(rng.sample(range(len(question.options)), len(question.options)))
             else:
-                question = _generated(slot, seed, code, per_slot[i] | in_version)
+                question, new = _generated(slot, seed, code, per_slot[i] | in_version,
+                                           1 if i in exhausted else DISTINCT_TRIES)
+                if not new:
+                    exhausted.add(i)
                 per_slot[i].add(_params_key(question))
                 in_version.add(_params_key(question))
                 if verify:

@@ -48,7 +48,12 @@ def _check_out(out: Path, force: bool) -> None:
 
 
 def render_files(exam: BuiltExam, formats: tuple[str, ...], seconds: dict[str, float]) -> dict[str, bytes]:
-    """Every output file of a build, by name, as bytes."""
+    """Every output file of a build, by name, as bytes.
+
+    The PDFs are typeset in the background (typst releases the GIL) while Markdown and HTML are rendered.
+    """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from quizzer.exam.document import exam_document
 
     files: dict[str, bytes] = {
@@ -56,24 +61,28 @@ def render_files(exam: BuiltExam, formats: tuple[str, ...], seconds: dict[str, f
         TEMPLATE_NAME: exam.manifest.csv_template.encode(),
     }
     document = exam_document(exam)
-    if "md" in formats:
-        from quizzer.exam.render_md import render_markdown_files
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pdfs: Future | None = None
+        if "pdf" in formats:
+            from quizzer.exam.render_typst import render_pdfs
 
-        start = time.perf_counter()
-        files.update({name: text.encode() for name, text in render_markdown_files(document).items()})
-        seconds["md"] = time.perf_counter() - start
-    if "html" in formats:
-        from quizzer.exam.render_html import render_html_files
+            pdf_start = time.perf_counter()
+            pdfs = pool.submit(render_pdfs, document)
+        if "md" in formats:
+            from quizzer.exam.render_md import render_markdown_files
 
-        start = time.perf_counter()
-        files.update({name: text.encode() for name, text in render_html_files(document).items()})
-        seconds["html"] = time.perf_counter() - start
-    if "pdf" in formats:
-        from quizzer.exam.render_typst import render_pdfs
+            start = time.perf_counter()
+            files.update({name: text.encode() for name, text in render_markdown_files(document).items()})
+            seconds["md"] = time.perf_counter() - start
+        if "html" in formats:
+            from quizzer.exam.render_html import render_html_files
 
-        start = time.perf_counter()
-        files.update(render_pdfs(document))
-        seconds["pdf"] = time.perf_counter() - start
+            start = time.perf_counter()
+            files.update({name: text.encode() for name, text in render_html_files(document).items()})
+            seconds["html"] = time.perf_counter() - start
+        if pdfs is not None:
+            files.update(pdfs.result())
+            seconds["pdf"] = time.perf_counter() - pdf_start
     return files
 
 
