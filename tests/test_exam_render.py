@@ -140,7 +140,7 @@ def test_hostile_bank_text_is_shown_literally_in_every_format(tmp_path) -> None:
     assert "<b>T</b>" not in html and "&lt;b&gt;T&lt;/b&gt;" in html
 
     md = render_markdown(document, key=False)
-    assert "\\<script\\>alert\\(1\\)\\</script\\>" in md and "\\[a\\]\\(b\\)" in md
+    assert "\\<script\\>alert(1)\\</script\\>" in md and "\\[a\\](b)" in md and "\\*b\\* \\_i\\_" in md
 
     sheet = "".join(pages(render_pdfs(document)["sheets.pdf"]))
     assert squash("<script>alert(1)</script> & #panic(\"x\") $x^2$ [a](b) *b* _i_ @ref <lbl>") in squash(sheet)
@@ -148,8 +148,8 @@ def test_hostile_bank_text_is_shown_literally_in_every_format(tmp_path) -> None:
 
 
 def test_md_escape_neutralises_markup() -> None:
-    assert md_escape("**x** [l](u) <i>") == "\\*\\*x\\*\\* \\[l\\]\\(u\\) \\<i\\>"
-    assert md_escape("- item") == "\\- item" and md_escape("12. x") == "12\\. x"
+    assert md_escape("**x** [l](u) ![i](s) <i>") == "\\*\\*x\\*\\* \\[l\\](u) !\\[i\\](s) \\<i\\>"
+    assert md_escape("- item") == "\\- item" and md_escape("+ item") == "\\+ item" and md_escape("12. x") == "12\\. x"
     assert md_escape("a - b") == "a - b"
 
 

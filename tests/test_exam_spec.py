@@ -62,7 +62,8 @@ def test_unknown_field_is_located(tmp_path) -> None:
 
 
 def test_errors_inside_draws_point_at_their_line(tmp_path) -> None:
-    text = VALID.replace("count: 2, points: 2", "count: 0, points: 2").replace("family: conv-output", "family: conv-outptu")
+    text = VALID.replace("count: 2, points: 2", "count: 0, points: 2")
+    text = text.replace("family: conv-output", "family: conv-outptu")
     found = problems(tmp_path, text)
     assert found[0] == "exam.yaml:6: sections.0.draws.0.count: Input should be greater than or equal to 1"
     assert found[1].startswith("exam.yaml:7: sections.0.draws.1.family: no problem family named 'conv-outptu'")
@@ -80,7 +81,8 @@ def test_unknown_topic_kind_and_source(tmp_path) -> None:
 def test_missing_title_and_missing_language(tmp_path) -> None:
     assert problems(tmp_path, VALID.replace("title: {zh: 期中测验, en: Midterm}\n", "")) == [
         "exam.yaml:1: title: required field is missing"]
-    assert problems(tmp_path, VALID.replace(", en: Midterm", "")) == ["exam.yaml:1: title.en: required field is missing"]
+    assert problems(tmp_path, VALID.replace(", en: Midterm", "")) == [
+        "exam.yaml:1: title.en: required field is missing"]
 
 
 def test_yaml_problems_are_one_line_errors(tmp_path) -> None:

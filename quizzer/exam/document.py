@@ -19,22 +19,29 @@ from quizzer.grading.grade import item_expected
 from quizzer.safety import strip_controls
 from quizzer.topics import TITLE_OF
 
+# Every word the sheets and keys print besides the exam's own text: (zh, en) side by side.
+_LABELS: dict[str, tuple[str, str]] = {
+    "version": ("试卷版本", "Version"),
+    "page": ("第 {x} / {y} 页", "Page {x} of {y}"),
+    "name": ("姓名", "Name"),
+    "student": ("学号", "Student ID"),
+    "time": ("考试时间", "Time allowed"),
+    "minutes": ("{n} 分钟", "{n} minutes"),
+    "total": ("总分", "Total"),
+    "points": ("{n} 分", "{n} pt"),
+    "answer": ("答", "Answer"),
+    "key": ("参考答案与评分", "Answer key"),
+    "sheet": ("试卷", "Exam"),
+    "solution": ("解答", "Solution"),
+    "why": ("各选项分析", "Why each option is right or wrong"),
+    "mistakes": ("常见错误", "Typical mistakes"),
+    "explanation": ("讲解", "Explanation"),
+    "form": ("作答形式", "Answer form"),
+    "key_points": ("评分要点", "Key points"),
+    "date": ("日期", "Date"),
+}
 LABELS: dict[str, dict[str, str]] = {
-    "zh": {
-        "version": "试卷版本", "page": "第 {x} / {y} 页", "name": "姓名", "student": "学号", "time": "考试时间",
-        "minutes": "{n} 分钟", "total": "总分", "points": "{n} 分", "answer": "答", "key": "参考答案与评分",
-        "sheet": "试卷", "solution": "解答", "why": "各选项分析", "mistakes": "常见错误", "explanation": "讲解",
-        "form": "作答形式", "right": "正确", "wrong": "错误", "key_points": "评分要点", "source": "来源",
-        "date": "日期", "reference": "参考答案", "value": "得到",
-    },
-    "en": {
-        "version": "Version", "page": "Page {x} of {y}", "name": "Name", "student": "Student ID", "time": "Time allowed",
-        "minutes": "{n} minutes", "total": "Total", "points": "{n} pt", "answer": "Answer", "key": "Answer key",
-        "sheet": "Exam", "solution": "Solution", "why": "Why each option is right or wrong", "mistakes": "Typical mistakes",
-        "explanation": "Explanation", "form": "Answer form", "right": "right", "wrong": "wrong",
-        "key_points": "Key points", "source": "Source", "date": "Date", "reference": "Reference answer",
-        "value": "gives",
-    },
+    lang: {key: pair[i] for key, pair in _LABELS.items()} for i, lang in enumerate(("zh", "en"))
 }
 
 
@@ -76,7 +83,6 @@ def _key_answer(pq: PrintedQuestion, lang: str) -> str:
 
 def _question(pq: PrintedQuestion, lang: str) -> dict[str, Any]:
     q = pq.question
-    labels = LABELS[lang]
     data: dict[str, Any] = {
         "number": pq.number,
         "points": pq.points,
@@ -108,10 +114,9 @@ def _question(pq: PrintedQuestion, lang: str) -> dict[str, Any]:
         correct = {item.answer} if isinstance(item, SingleItem) else set(item.answer)
         for letter, original in zip(pq.letters, pq.permutation or ()):
             option = item.options[original]
-            right = string.ascii_uppercase[original] in correct
             data["options"].append({
-                "letter": letter, "text": option.text.get(lang), "correct": right, "why": option.why.get(lang),
-                "verdict": labels["right"] if right else labels["wrong"],
+                "letter": letter, "text": option.text.get(lang), "why": option.why.get(lang),
+                "correct": string.ascii_uppercase[original] in correct,
             })
     if isinstance(item, OpenItem):
         data["key_points"] = [{"point": kp.point.get(lang), "weight": kp.weight} for kp in item.key_points]

@@ -9,15 +9,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# Backslash-escapable ASCII punctuation in CommonMark that can start or end markup.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
-_LINE_START = re.compile(r"^(\s*)([-=]|\d+[.)])", re.MULTILINE)
+# CommonMark punctuation that can start or end markup anywhere in a line. Parentheses and "!" only act
+# after "]" or before "[", which are escaped, so they stay readable: nn.Conv2d(3, 64) rather than nn.Conv2d\(3, 64\).
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+# Markers that only matter at the start of a line: lists (-, +, 1. or 1)) and setext headings (=, -).
+_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])", re.MULTILINE)
 
 
 def md_escape(text: str) -> str:
     """``text`` as literal Markdown: punctuation escaped, list/heading markers at line starts neutralised."""
     escaped = _SPECIAL.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2) if m.group(2) in "-=" else
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2) if m.group(2) in "-+=" else
                            m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], escaped)
 
 
