@@ -39,6 +39,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "form": ("作答形式", "Answer form"),
     "key_points": ("评分要点", "Key points"),
     "date": ("日期", "Date"),
+    "colon": ("：", ": "),
 }
 LABELS: dict[str, dict[str, str]] = {
     lang: {key: pair[i] for key, pair in _LABELS.items()} for i, lang in enumerate(("zh", "en"))

@@ -81,9 +81,9 @@ def _sheet_question(q: dict[str, Any], L: dict[str, str]) -> str:
         parts.append(f'<ol class="options">{items}</ol>')
     parts.append(f'<div class="form">{escape(L["form"])}: {escape(q["form"])}</div>')
     if q["space"] == "lines":
-        parts.append(f'<div>{escape(L["answer"])}：</div>' + '<div class="ruled"></div>' * 6)
+        parts.append(f'<div>{escape(L["answer"] + L["colon"])}</div>' + '<div class="ruled"></div>' * 6)
     else:
-        parts.append(f'<div>{escape(L["answer"])}：<span class="space {q["space"]}"></span></div>')
+        parts.append(f'<div>{escape(L["answer"] + L["colon"])}<span class="space {q["space"]}"></span></div>')
     return "\n".join(parts + ["</div>"])
 
 
@@ -91,7 +91,7 @@ def _key_question(q: dict[str, Any], L: dict[str, str]) -> str:
     parts = ['<div class="q">',
              f'<b>{q["number"]}.</b> <span class="points">({escape(q["points_text"])})</span> '
              f'<span class="source">{escape(q["source"])}</span> <span class="prompt">{_lines(q["prompt"])}</span>',
-             f'<div class="answer"><b>{escape(L["answer"])}：</b>{_lines(q["answer"])}</div>']
+             f'<div class="answer"><b>{escape(L["answer"] + L["colon"])}</b>{_lines(q["answer"])}</div>']
     if q["options"]:
         rows = "".join(
             f'<tr><td class="{"right" if o["correct"] else "wrong"}">{escape(o["letter"])} '
@@ -107,7 +107,7 @@ def _key_question(q: dict[str, Any], L: dict[str, str]) -> str:
         items = "".join(f'<li>{escape(k["point"])}</li>' for k in q["key_points"])
         parts.append(f'<div><b>{escape(L["key_points"])}</b></div><ol>{items}</ol>')
     if q["explanation"]:
-        parts.append(f'<div><b>{escape(L["explanation"])}：</b>{_runs(q["explanation"])}</div>')
+        parts.append(f'<div><b>{escape(L["explanation"] + L["colon"])}</b>{_runs(q["explanation"])}</div>')
     return "\n".join(parts + ["</div>"])
 
 
@@ -124,7 +124,7 @@ def render_html(doc: dict[str, Any], *, key: bool) -> str:
         if key:
             body.append(f'<div class="facts"><b>{escape(L["key"])}</b></div>')
         else:
-            body.append(f'<div class="ids">{escape(L["name"])}：<span></span>{escape(L["student"])}：<span></span></div>')
+            body.append(f'<div class="ids">{escape(L["name"] + L["colon"])}<span></span>{escape(L["student"] + L["colon"])}<span></span></div>')
             if doc["instructions"]:
                 body.append(f'<div class="instructions">{escape(doc["instructions"])}</div>')
         for section in version["sections"]:
