@@ -184,6 +184,11 @@ def test_a_key_torch_does_not_confirm_is_never_printed(store, monkeypatch, tmp_p
     monkeypatch.setattr(verification, "check", disagree)
     with pytest.raises(VerificationFailed, match="conv-output seed .*cannot be printed"):
         build_exam(store, spec, digest, versions=2, seed=3, lang="en", verify=True)
+    # build_to_dir checks while it renders: the refusal still comes before any file is written.
+    out = tmp_path / "out"
+    with pytest.raises(VerificationFailed):
+        build_to_dir(store, spec_path, out, versions=2, seed=3, lang="en", formats=("md", "html"))
+    assert not out.exists()
 
 
 def test_a_small_family_repeats_only_once_it_has_run_out(store, tmp_path, monkeypatch) -> None:

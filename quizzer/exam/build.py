@@ -168,21 +168,30 @@ def _generated(slot: Slot, seed: int, code: str, taken: set[str], tries: int) ->
     return question, False
 
 
-def _verify(question: Question) -> None:
-    """Refuse to print a key torch does not confirm (the quiz voids such a question; a printed key cannot be)."""
+def verify_keys(versions: tuple[ExamVersion, ...] | list[ExamVersion]) -> int:
+    """Check every distinct generated problem against torch; raises VerificationFailed on the first disagreement.
+
+    The quiz voids a question whose key torch does not confirm; a printed key cannot be voided, so it is refused.
+    Returns how many distinct problems were checked.
+    """
     from quizzer.generators.verification import check
 
-    problem = question.problem
-    assert problem is not None
-    family = get_family(problem.family)
-    result = check(family, family.params_model.model_validate(problem.params))
-    if not result.agree:
-        raise VerificationFailed(f"{problem.family} seed {problem.seed}: closed form {result.answer!r} but torch "
-                                 f"gives {result.torch_answer!r}; this key cannot be printed")
+    seen: set[str] = set()
+    for version in versions:
+        for pq in version.questions:
+            problem = pq.question.problem
+            if problem is None or _params_key(pq.question) in seen:
+                continue
+            seen.add(_params_key(pq.question))
+            family = get_family(problem.family)
+            result = check(family, family.params_model.model_validate(problem.params))
+            if not result.agree:
+                raise VerificationFailed(f"{problem.family} seed {problem.seed}: closed form {result.answer!r} but "
+                                         f"torch gives {result.torch_answer!r}; this key cannot be printed")
+    return len(seen)
 
 
-def build_versions(spec: ExamSpec, slots: list[Slot], *, versions: int, seed: int,
-                   verify: bool = True) -> list[ExamVersion]:
+def build_versions(spec: ExamSpec, slots: list[Slot], *, versions: int, seed: int) -> list[ExamVersion]:
     if not 1 <= versions <= MAX_VERSIONS:
         raise BadParameters(f"--versions must be between 1 and {MAX_VERSIONS}, not {versions}")
     bank_questions = {i: question_from_item(s.record.item, s.record.version) for i, s in enumerate(slots) if s.record}
@@ -215,8 +224,6 @@ def build_versions(spec: ExamSpec, slots: list[Slot], *, versions: int, seed: in
                     exhausted.add(i)
                 per_slot[i].add(_params_key(question))
                 in_version.add(_params_key(question))
-                if verify:
-                    _verify(question)
                 permutation = None
             printed.append(PrintedQuestion(number, slot.section, slot.points, question, permutation))
         out.append(ExamVersion(code, tuple(printed)))
@@ -274,7 +281,9 @@ def build_exam(store: Store, spec: ExamSpec, spec_sha256: str, *, versions: int,
     """Select, lay out and key every version. Raises before anything is written when the bank cannot fill it."""
     pool = list_items(store)
     slots = select_slots(spec, pool, seed)
-    built = build_versions(spec, slots, versions=versions, seed=seed, verify=verify)
+    built = build_versions(spec, slots, versions=versions, seed=seed)
+    if verify:
+        verify_keys(built)
     manifest = Manifest(
         title=spec.title.bi().get(lang),
         lang=lang,  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizzer.errors import BadParameters
-from quizzer.exam.build import BuiltExam, build_exam
+from quizzer.exam.build import BuiltExam, build_exam, verify_keys
 from quizzer.exam.manifest import MANIFEST_NAME
 from quizzer.exam.spec import load_spec
 from quizzer.store.engine import Store
@@ -92,9 +92,21 @@ def build_to_dir(store: Store, spec_path: Path, out: Path, *, versions: int, see
     spec, digest = load_spec(spec_path)
     seconds: dict[str, float] = {}
     start = time.perf_counter()
-    exam = build_exam(store, spec, digest, versions=versions, seed=seed, lang=lang, verify=verify)
+    exam = build_exam(store, spec, digest, versions=versions, seed=seed, lang=lang, verify=False)
     seconds["select"] = time.perf_counter() - start
-    files = render_files(exam, formats, seconds)
+    if verify:
+        # torch checks the keys while the files render (typst releases the GIL); a key torch does not
+        # confirm raises here, before anything is written.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            start = time.perf_counter()
+            checked = pool.submit(verify_keys, exam.versions)
+            files = render_files(exam, formats, seconds)
+            checked.result()
+            seconds["verify"] = time.perf_counter() - start
+    else:
+        files = render_files(exam, formats, seconds)
     out.mkdir(parents=True, exist_ok=True)
     report = BuildReport(exam, out, seconds=seconds)
     for name, data in files.items():
