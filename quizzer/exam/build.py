@@ -231,7 +231,13 @@ def build_versions(spec: ExamSpec, slots: list[Slot], *, versions: int, seed: in
 
 
 def printed_answer(pq: PrintedQuestion, lang: str) -> Any:
-    """The key in printed form: choice letters after the permutation, values as the grader expects them."""
+    """The key in printed form (what manifest.json's ``answer`` holds), per kind:
+
+    single: the printed letter ("C"); multi: the printed letters, sorted (["A", "C"]); truefalse: a bool;
+    fill: every accepted spelling; numeric bank item: the value (``abs_tol`` = its tolerance); open: the
+    reference answer in the exam's language; generated: the problem's answer (int, float, list or dict,
+    with ``rel_tol``/``abs_tol`` from the family's answer spec).
+    """
     q = pq.question
     if q.problem is not None:
         return q.problem.answer
