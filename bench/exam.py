@@ -4,7 +4,8 @@ Side by side, when `auto-multiple-choice` is installed: AMC (LaTeX) preparing 10
 (`auto-multiple-choice prepare --mode s` on ../shared/bench-anchors/amc-100x20.tex), which makes sheets and a
 plain answer sheet but no worked solutions. Both are run the same way, as child processes, alternately,
 and the median of --repeat runs is reported: wall-clock seconds and CPU seconds (all threads and children;
-CPU is the fairer number on a busy machine). Target: quizzer ≤ half of AMC.
+CPU is the fairer number on a busy machine). Target: quizzer ≤ half of AMC. A third line times what AMC
+itself makes (the sheets PDF alone, no keys, no md/html).
 
 Run: .venv/bin/python bench/exam.py [--versions 100] [--repeat 3] [--anchor PATH] [--no-verify]
 """
@@ -49,6 +50,32 @@ def quizzer_run(work: Path, versions: int, verify: bool, env: dict[str, str]) ->
     return timed(cmd + ([] if verify else ["--no-verify"]), env=env)
 
 
+# What AMC's run makes, for an apples-to-apples line: the students' sheets as one PDF, no keys, no md/html.
+SHEETS_ONLY = """
+import sys
+from pathlib import Path
+from quizzer.bank.sync import sync_bundled
+from quizzer.exam.build import build_exam
+from quizzer.exam.document import exam_document
+from quizzer.exam.render_typst import PDF_NAMES, _compile, _timestamp, cjk_font_dir, typst_data
+from quizzer.exam.spec import load_spec
+from quizzer.store.engine import open_store
+import json
+store = open_store()
+sync_bundled(store)
+spec, digest = load_spec(Path(sys.argv[1]))
+exam = build_exam(store, spec, digest, versions=int(sys.argv[2]), seed=1, lang="zh", verify=False)
+document = exam_document(exam)
+pdf = _compile(json.dumps(typst_data(document), ensure_ascii=False), "sheet", cjk_font_dir(), _timestamp(document))
+Path(sys.argv[3]).write_bytes(pdf)
+"""
+
+
+def sheets_only_run(work: Path, versions: int, env: dict[str, str]) -> tuple[float, float, str]:
+    return timed([sys.executable, "-c", SHEETS_ONLY, str(EXAMPLE), str(versions), str(work / "sheets-only.pdf")],
+                 env=env)
+
+
 def amc_run(work: Path, anchor: Path) -> tuple[float, float, str]:
     project = work / "amc"
     shutil.rmtree(project, ignore_errors=True)
@@ -77,7 +104,7 @@ def main() -> None:
         work = Path(tmp)
         env = {**os.environ, "QUIZZER_HOME": str(work / "home")}
         quizzer_run(work, 1, False, env)  # creates the database and imports the bank: not part of the build
-        ours, theirs, verified = [], [], []
+        ours, theirs, verified, sheets_only = [], [], [], []
         stages = ""
         for _ in range(args.repeat):
             wall, cpu, stdout = quizzer_run(work, args.versions, False, env)
@@ -86,6 +113,7 @@ def main() -> None:
             if not args.no_verify:
                 wall, cpu, _ = quizzer_run(work, args.versions, True, env)
                 verified.append((wall, cpu))
+            sheets_only.append(sheets_only_run(work, args.versions, env)[:2])
             if amc:
                 theirs.append(amc_run(work, args.anchor)[:2])
         sizes = {p.name: p.stat().st_size for p in sorted((work / "exam-out").iterdir())}
@@ -102,6 +130,8 @@ def main() -> None:
         v_wall, v_cpu = median(verified)
         print(f"quizzer exam build, same, keys checked by torch (default):  {v_wall:.2f} s wall, {v_cpu:.2f} s CPU")
     print("  files: " + ", ".join(f"{name} {size / 1e6:.2f} MB" for name, size in sizes.items()))
+    s_wall, s_cpu = median(sheets_only)
+    print(f"quizzer, what AMC makes: the sheets PDF only (no keys, md, html): {s_wall:.2f} s wall, {s_cpu:.2f} s CPU")
     if not amc:
         print(f"auto-multiple-choice: not run ({'not installed' if not shutil.which('auto-multiple-choice') else ''}"
               f"{'' if args.anchor.is_file() else f' no anchor at {args.anchor}'})")
@@ -112,6 +142,7 @@ def main() -> None:
     print(f"ratio quizzer / AMC (--no-verify): wall {wall / a_wall:.2f}, CPU {cpu / a_cpu:.2f}  (target ≤ 0.5)")
     if verified:
         print(f"ratio quizzer / AMC (torch-checked keys): wall {v_wall / a_wall:.2f}, CPU {v_cpu / a_cpu:.2f}")
+    print(f"ratio quizzer / AMC (sheets PDF only, like AMC): wall {s_wall / a_wall:.2f}, CPU {s_cpu / a_cpu:.2f}")
 
 
 if __name__ == "__main__":
