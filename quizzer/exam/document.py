@@ -15,10 +15,9 @@ from quizzer.bank.schema import MultiItem, NumericItem, OpenItem, SingleItem
 from quizzer.exam.build import BuiltExam, PrintedQuestion
 from quizzer.generators.base import fmt
 from quizzer.generators.serialize import format_answer
-from quizzer.grading.grade import item_expected
+from quizzer.messages import TOPIC_TITLES
 from quizzer.quiz.question import GeneratedQuestion
 from quizzer.safety import strip_controls
-from quizzer.topics import TITLE_OF
 
 # Every word the sheets and keys print besides the exam's own text: (zh, en) side by side.
 _LABELS: dict[str, tuple[str, str]] = {
@@ -79,8 +78,7 @@ def _key_answer(pq: PrintedQuestion, lang: str) -> str:
             f" (± {fmt(item.tolerance)})" if item.tolerance else "")
     if isinstance(item, OpenItem):
         return item.reference.get(lang)
-    assert item is not None
-    return item_expected(item).get(lang)
+    return q.expected().get(lang)
 
 
 def _question(pq: PrintedQuestion, lang: str) -> dict[str, Any]:
@@ -90,7 +88,7 @@ def _question(pq: PrintedQuestion, lang: str) -> dict[str, Any]:
         "points": pq.points,
         "points_text": points_text(pq.points, lang),
         "kind": q.kind,
-        "topic": TITLE_OF[q.topic][lang] if q.topic in TITLE_OF else q.topic,
+        "topic": TOPIC_TITLES[q.topic].get(lang) if q.topic in TOPIC_TITLES else q.topic,
         "prompt": q.prompt.get(lang),
         "form": q.form.get(lang),
         "space": _answer_space(pq),
