@@ -90,7 +90,7 @@ def import_files(store: Store, paths: list[Path], *, origin: str = USER) -> Sync
     resolved = {str(p): str(p.resolve()) for p in bank_files(paths)}
     loaded = [replace(entry, file=resolved.get(entry.file, entry.file)) for entry in loaded]
     scope = set(resolved.values())
-    with store.session() as session:
+    with store.session(exclusive="bank") as session:
         return _apply(session, loaded, origin=origin, scope_files=scope)
 
 
@@ -115,7 +115,7 @@ def sync_bundled(store: Store, *, force: bool = False) -> SyncReport | None:
     from quizzer.bank.loader import load_bank
 
     loaded = load_bank([directory], base=directory.parent)
-    with store.session() as session:
+    with store.session(exclusive="bank") as session:
         report = _apply(session, loaded, origin=BUNDLED, scope_files=None)
         set_meta(session, _BUNDLE_HASH_KEY, current)
     return report

@@ -157,7 +157,7 @@ def rebuild_cards(store: Store, profile_id: int | None = None) -> int:
     """Throw the cache away and replay history (one profile, or all). Returns attempts replayed."""
     from quizzer.store.models import ProfileRow
 
-    with store.session() as session:
+    with store.session(exclusive="schedule") as session:
         ids = [profile_id] if profile_id is not None else list(session.scalars(select(ProfileRow.id)))
         query = delete(ScheduleCardRow)
         if profile_id is not None:
