@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect, make_url, text
 
-from quizzer.errors import NotFound, StoreError
+from quizzer.errors import NotFound, QuizzerError, StoreError
 from quizzer.store.home import data_home
 
 # Rolling backups taken before a migration: enough to step back over a few upgrades, small enough
@@ -78,7 +78,7 @@ def backup(url: str, dest: Path, *, force: bool = False) -> Path:
     if not source.is_file():
         raise NotFound(f"there is no database at {source} yet: nothing to back up")
     if dest.exists() and not force:
-        raise StoreError(f"{dest} already exists; pass --force to replace it")
+        raise QuizzerError(f"{dest} already exists; pass --force to replace it")
     if not dest.parent.is_dir():
         raise NotFound(f"the directory {dest.parent} does not exist")
     _copy(source, dest)
@@ -103,13 +103,16 @@ def backup_before_migration(engine: Engine, revision: str) -> Path | None:
     return dest
 
 
-def rolling_backups(stem: str | None = None) -> list[Path]:
-    """The automatic backups in the data home, oldest first (names sort by time)."""
+def rolling_backups(stem: str, *, kind: str = "rev") -> list[Path]:
+    """The automatic backups of database ``stem`` in the data home, oldest first (names sort by time).
+
+    ``kind``: "rev" for the copies taken before migrations, "" for those and the safety copies of restores.
+    """
     folder = backups_dir()
     if not folder.is_dir():
         return []
-    pattern = f"{stem}-*-rev*.db" if stem else "*-rev*.db"
-    return sorted(folder.glob(pattern))
+    pattern = f"{stem}-*-{kind}*.db" if kind else f"{stem}-*.db"
+    return sorted(p for p in folder.glob(pattern) if p.stem[len(stem) + 1:][:1].isdigit())
 
 
 def _revision_of(conn: sqlite3.Connection) -> str | None:
