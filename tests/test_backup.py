@@ -149,3 +149,16 @@ def test_check_reports_damaged_pages(db_file: Path) -> None:
     report = bk.check(make_engine(url))
     assert not report.ok
     assert any("integrity" in p or "malformed" in p for p in report.problems)
+
+
+def test_cli_check_exits_3_on_a_damaged_file(run, db_file: Path) -> None:
+    run("bank", "stats")
+    path = db_file
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    with path.open("r+b") as f:
+        f.seek(path.stat().st_size // 2)
+        f.write(b"\x00\xff" * 8192)
+    out = run("db", "check", expect=3).output
+    assert "problem" in out and "restore a backup" in out

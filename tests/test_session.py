@@ -14,6 +14,9 @@ from quizzer.store.engine import open_store
 from quizzer.store.models import AttemptRow, GeneratedInstanceRow, QuizSessionRow, SelfRatingRow
 from tests import answers
 
+# The store, progress and quiz tests run against SQLite and against PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.backends
+
 
 @pytest.fixture
 def store():
