@@ -9,7 +9,6 @@ import pytest
 
 from quizzer.errors import ExitStatus
 from quizzer.store.engine import HEAD_REVISION
-from quizzer.store.home import database_url
 from tests.answers import right_answer, wrong_answer
 from tests.test_cli_quiz import planned_questions
 
