@@ -162,3 +162,21 @@ def test_cli_check_exits_3_on_a_damaged_file(run, db_file: Path) -> None:
         f.write(b"\x00\xff" * 8192)
     out = run("db", "check", expect=3).output
     assert "problem" in out and "restore a backup" in out
+
+
+def test_a_damaged_database_is_named_and_a_backup_restores_it(run, db_file: Path, tmp_path: Path) -> None:
+    run("bank", "stats")
+    saved = tmp_path / "saved.db"
+    run("db", "backup", str(saved))
+    make_engine(f"sqlite:///{db_file}").dispose()
+    garbage = b"\x13not sqlite\x00" * 500
+    db_file.write_bytes(garbage)
+    for command in (("db", "info"), ("db", "current")):
+        out = run(*command, expect=3).output
+        assert "cannot read the database" in out and "file is not a database" in out and "db restore" in out
+    out = run("db", "restore", str(saved)).output
+    assert "Restored" in out
+    safety = next((tmp_path / "quizzer-home" / "backups").glob("quizzer-*-before-restore.db"))
+    assert safety.read_bytes() == garbage  # the damaged file is kept as it was
+    assert _rows(db_file, "bank_items") == _rows(saved, "bank_items") > 100
+    assert "OK: no problems found." in run("db", "check").output

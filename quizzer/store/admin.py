@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from quizzer.errors import StoreError
 from quizzer.store.backup import public_url, rolling_backups, sqlite_file
 from quizzer.store.engine import HEAD_REVISION, current_revision, make_engine
 from quizzer.store.home import data_home, database_url
@@ -37,10 +38,15 @@ def migration_history(revision: str | None) -> list[Migration]:
 
 def database_revision(url: str | None = None) -> tuple[str, str | None]:
     """(the URL fit to print, its schema revision or None) without creating or migrating anything."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     resolved = database_url(url)
     engine = make_engine(resolved)
     try:
         return public_url(resolved), current_revision(engine)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot read the database {public_url(resolved)}: {getattr(exc, 'orig', None) or exc}; "
+                         "`quizzer db check` says more, `quizzer db restore FILE` puts a backup back") from None
     finally:
         engine.dispose()
 

@@ -8,6 +8,7 @@ WAL database does not. PostgreSQL has its own tool for this, ``pg_dump``; quizze
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -144,8 +145,8 @@ class Restored:
 def restore(url: str, source: Path) -> Restored:
     """Replace the database at ``url`` by the backup ``source``, after checking it and keeping a safety copy.
 
-    The copy goes through the backup API into the live file, so a learner with quizzer open sees either
-    the old database or the restored one, never half of each. An older schema is migrated on next use.
+    A damaged database (what restores are for) is kept byte for byte as the safety copy. An older
+    schema is migrated on next use.
     """
     target = sqlite_file(url)
     if target is None:
@@ -172,19 +173,35 @@ def restore(url: str, source: Path) -> Restored:
             raise StoreError(f"{source} is at schema revision {revision!r}, which this quizzer does not know "
                              "(was it made by a newer version?); nothing was restored")
         safety = None
+        damaged = False
         if target.is_file():
             backups_dir().mkdir(parents=True, exist_ok=True)
             stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
             safety = backups_dir() / f"{target.stem}-{stamp}-before-restore.db"
-            _copy(target, safety)
+            try:
+                _copy(target, safety)
+            except StoreError:
+                # The very case a restore is for: the live file is damaged. Keep its bytes as they are.
+                damaged = True
+                shutil.copyfile(target, safety)
         target.parent.mkdir(parents=True, exist_ok=True)
-        dst = sqlite3.connect(target, timeout=60)
-        try:
-            src.backup(dst)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot restore into {target}: {exc}") from None
-        finally:
-            dst.close()
+        if damaged:
+            # SQLite cannot write into a file it cannot read: put a fresh copy in its place instead.
+            fresh = target.with_name(target.name + ".restoring")
+            _copy(source, fresh)
+            for suffix in ("-wal", "-shm"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
+            os.replace(fresh, target)
+        else:
+            # Through the backup API into the live file: a learner with quizzer open sees the old
+            # database or the restored one, never half of each.
+            dst = sqlite3.connect(target, timeout=60)
+            try:
+                src.backup(dst)
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot restore into {target}: {exc}") from None
+            finally:
+                dst.close()
     finally:
         src.close()
     return Restored(source, revision, safety)
