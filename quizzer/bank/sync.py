@@ -108,7 +108,7 @@ def sync_bundled(store: Store, *, force: bool = False) -> SyncReport | None:
     """Import the bundled bank when it differs from what was last synced; None when already current."""
     directory = bundled_questions_dir()
     current = bundle_hash(directory)
-    with store.session() as session:
+    with store.session(read_only=True) as session:
         if get_meta(session, _BUNDLE_HASH_KEY) == current and not force:
             return None
     # Only now, when the bundle changed, pay for YAML parsing and validation.

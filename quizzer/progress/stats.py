@@ -50,7 +50,7 @@ def rebuild_daily_stats(store: Store) -> None:
 
 
 def ensure_daily_stats(store: Store) -> None:
-    with store.session() as session:
+    with store.session(read_only=True) as session:
         current = get_meta(session, _VERSION_KEY) == STATS_VERSION
     if not current:
         rebuild_daily_stats(store)

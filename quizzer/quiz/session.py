@@ -34,7 +34,7 @@ SELF_RATINGS = ("again", "hard", "good", "easy")
 
 def load_question(store: Store, ref: QuestionRef) -> Question:
     if ref.source == "bank":
-        with store.session() as session:
+        with store.session(read_only=True) as session:
             row = session.get(BankItemRow, ref.item_id)
             if row is None:
                 raise NotFound(f"bank item {ref.item_id!r} is no longer in the bank")
@@ -286,7 +286,7 @@ class QuizRun:
             row.ended_at = self.clock()
 
     def summary(self) -> Summary:
-        with self.store.session() as session:
+        with self.store.session(read_only=True) as session:
             row = session.get(QuizSessionRow, self.session_id)
             attempts = session.scalars(
                 select(AttemptRow).where(AttemptRow.session_id == self.session_id).order_by(AttemptRow.position)
