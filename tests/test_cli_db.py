@@ -41,7 +41,7 @@ def test_backup_and_restore_round_trip(run, tmp_path: Path, backend: str) -> Non
     if backend == "postgresql":
         # quizzer does not reimplement pg_dump; it says how, without printing the password.
         out = run("db", "backup", str(dest), expect=ExitStatus.STORE).output
-        assert "pg_dump --format=custom" in out and "quizzer-ci" not in out and "***" in out
+        assert "pg_dump --format=custom" in out and "quizzer-ci" not in out and "quizzer@127.0.0.1" in out
         assert not dest.exists()
         return
     questions = planned_questions(3, 2, kind="truefalse")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect, make_url, text
+from sqlalchemy import URL, Engine, inspect, make_url, text
 
 from quizzer.errors import NotFound, QuizzerError, StoreError
 from quizzer.store.home import data_home
@@ -43,9 +43,11 @@ def public_url(url: str) -> str:
 
 
 def pg_dump_hint(url: str, file: str = "FILE") -> str:
-    parsed = make_url(url).set(drivername="postgresql")
+    # No password in the command: pg_dump asks for it (or reads PGPASSWORD / ~/.pgpass).
+    given = make_url(url)
+    parsed = URL.create("postgresql", given.username, None, given.host, given.port, given.database)
     return (f"for PostgreSQL use its own tools: pg_dump --format=custom --file {file} "
-            f"'{parsed.render_as_string(hide_password=True)}' (and pg_restore --clean to restore)")
+            f"'{parsed.render_as_string(hide_password=False)}' (and pg_restore --clean to restore)")
 
 
 def _copy(source: Path, dest: Path) -> None:
