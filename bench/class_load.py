@@ -127,21 +127,24 @@ def main() -> int:
     args = parser.parse_args()
     import torch  # noqa: F401  (loaded once here; the forked learners share it)
 
+    print(f"{args.learners} learners × {args.answers} answers, {os.cpu_count()} cores")
+    print(f"{'backend':12} {'answers':>8} {'seconds':>8} {'answers/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'lost':>5}",
+          flush=True)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["QUIZZER_HOME"] = tmp  # rolling backups and anything else stay in the scratch dir
-        rows.append(measure("sqlite", f"sqlite:///{Path(tmp) / 'class.db'}", args.learners, args.answers))
+        targets = [("sqlite", lambda: f"sqlite:///{Path(tmp) / 'class.db'}")]
         if args.pg and not args.sqlite_only:
-            rows.append(measure("postgresql", pg_database(args.pg, "quizzer_class_load"), args.learners, args.answers))
+            targets.append(("postgresql", lambda: pg_database(args.pg, "quizzer_class_load")))
         elif not args.sqlite_only:
             print("PostgreSQL skipped: give --pg URL or set QUIZZER_TEST_PG_URL (.ci/postgres starts a server)")
-    print(f"{args.learners} learners × {args.answers} answers, {os.cpu_count()} cores")
-    print(f"{'backend':12} {'answers':>8} {'seconds':>8} {'answers/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'lost':>5}")
-    for r in rows:
-        print(f"{r['backend']:12} {r['answers']:>8} {r['seconds']:>8.1f} {r['per_second']:>10.1f} "
-              f"{r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['lost']:>5}")
-        for failure in r["failures"]:
-            print(f"  FAILED {failure}")
+        for name, url in targets:
+            r = measure(name, url(), args.learners, args.answers)
+            rows.append(r)
+            print(f"{r['backend']:12} {r['answers']:>8} {r['seconds']:>8.1f} {r['per_second']:>10.1f} "
+                  f"{r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['lost']:>5}", flush=True)
+            for failure in r["failures"]:
+                print(f"  FAILED {failure.splitlines()[0]}", flush=True)
     bad = any(r["lost"] or r["failures"] or r["answers"] != args.learners * args.answers for r in rows)
     return 1 if bad else 0
 

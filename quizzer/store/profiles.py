@@ -11,6 +11,11 @@ from quizzer.store.models import ProfileRow
 
 def profile_id(store: Store, name: str) -> int:
     query = select(ProfileRow.id).where(ProfileRow.name == name)
+    # Nearly always the profile exists: look it up without taking SQLite's write lock.
+    with store.session(read_only=True) as session:
+        found = session.scalar(query)
+    if found is not None:
+        return found
     with store.session() as session:
         found = session.scalar(query)
         if found is not None:
