@@ -14,6 +14,9 @@ from quizzer.errors import ExitStatus
 from tests.test_cli_quiz import planned_questions
 from tests.answers import right_answer, wrong_answer
 
+# The store, progress and quiz tests run against SQLite and against PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.backends
+
 
 @pytest.fixture
 def practised(run, tmp_path: Path):

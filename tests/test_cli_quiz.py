@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from quizzer.bank.sync import sync_bundled
 from quizzer.quiz.selection import QuizOptions, build_plan
 from quizzer.quiz.session import load_question
 from quizzer.store.engine import open_store
 from tests.answers import right_answer, wrong_answer
+
+# The store, progress and quiz tests run against SQLite and against PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.backends
 
 
 def planned_questions(seed: int, count: int, **options):

@@ -26,6 +26,9 @@ from quizzer.quiz.session import QuizRun
 from quizzer.store.engine import open_store
 from tests.answers import mistaken_answer, right_answer, wrong_answer
 
+# The store, progress and quiz tests run against SQLite and against PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.backends
+
 DAYS = 60
 
 
@@ -114,7 +117,7 @@ def test_sixty_days_report_matches_an_independent_recount(shanghai) -> None:
             "a.response_ms, a.diagnosis, a.created_at, a.session_id, s.mode "
             "FROM attempts a JOIN quiz_sessions s ON s.id = a.session_id ORDER BY a.created_at, a.id")).fetchall()
         ratings = dict(conn.execute(text("SELECT attempt_id, rating FROM self_ratings ORDER BY id")).fetchall())
-        bank_topics = conn.execute(text("SELECT id, topic FROM bank_items WHERE retired = 0")).fetchall()
+        bank_topics = conn.execute(text("SELECT id, topic FROM bank_items WHERE NOT retired")).fetchall()
         session_ids = [r[0] for r in conn.execute(text("SELECT id FROM quiz_sessions ORDER BY id DESC LIMIT 20"))]
 
     def local_day(stamp):

@@ -14,6 +14,9 @@ from quizzer.store.engine import open_store
 from quizzer.store.models import AttemptRow, GeneratedInstanceRow, QuizSessionRow, SelfRatingRow
 from tests import answers
 
+# The store, progress and quiz tests run against SQLite and against PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.backends
+
 
 @pytest.fixture
 def store():
@@ -71,6 +74,40 @@ def test_every_answer_is_committed_before_feedback_and_the_session_resumes(store
     summary = resumed.summary()
     assert summary.finished and summary.answered == 3 and summary.skipped == 1
     with pytest.raises(NotFound):
+        QuizRun.resume(store, "default")
+
+
+def test_the_last_answer_finishes_the_session_in_the_same_commit(store, monkeypatch) -> None:
+    run = QuizRun.start(store, QuizOptions(seed=9, count=2, kind="truefalse", lang="en"))
+    run.submit(right_answer(run))
+    # If finishing were a separate transaction it could fail after the answer was stored; it is not one.
+    monkeypatch.setattr(QuizRun, "finish", lambda self: pytest.fail("finish() is not needed after the last answer"))
+    run.submit(right_answer(run))
+    with store.session() as s:
+        row = s.get(QuizSessionRow, run.session_id)
+        last = s.scalar(select(func.max(AttemptRow.created_at)).where(AttemptRow.session_id == run.session_id))
+        assert row.finished and row.ended_at == last
+
+
+def test_resume_finishes_a_fully_answered_session_left_open(store) -> None:
+    older = QuizRun.start(store, QuizOptions(seed=3, count=3, kind="single", lang="en"))
+    older.submit(right_answer(older))  # interrupted after one answer
+    crashed = QuizRun.start(store, QuizOptions(seed=4, count=2, kind="single", lang="en"))
+    crashed.submit(right_answer(crashed))
+    crashed.submit(right_answer(crashed))
+    with store.session() as s:  # as an older quizzer left it when its finish() died on "database is locked"
+        row = s.get(QuizSessionRow, crashed.session_id)
+        row.finished, row.ended_at = False, None
+    resumed = QuizRun.resume(store, "default")
+    # Not the empty, fully answered session again: it is finished, and the interrupted one continues.
+    assert resumed.session_id == older.session_id and resumed.position == 1
+    with store.session() as s:
+        row = s.get(QuizSessionRow, crashed.session_id)
+        last = s.scalar(select(func.max(AttemptRow.created_at)).where(AttemptRow.session_id == crashed.session_id))
+        assert row.finished and row.ended_at == last
+    resumed.submit(right_answer(resumed))
+    resumed.submit(right_answer(resumed))
+    with pytest.raises(NotFound, match="no unfinished session"):
         QuizRun.resume(store, "default")
 
 

@@ -131,6 +131,10 @@ def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch) -> Non
     upgrade(engine, "0003")
     with engine.begin() as conn:
         _attempt_at_0003(conn, "2026-03-01 12:00:00.000000")
+    # In WAL mode committed pages may still sit in the -wal file; closing the last connection
+    # checkpoints them into the database file, so the bytes below are the whole database.
+    engine.dispose()
+    assert not (tmp_path / "v3.db-wal").exists()
     before = (tmp_path / "v3.db").read_bytes()
 
     from alembic import op
@@ -146,3 +150,34 @@ def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch) -> Non
     columns = [c["name"] for c in inspect(make_engine(url)).get_columns("attempts")]
     assert "day" not in columns
     assert (tmp_path / "v3.db").read_bytes() == before
+
+
+def test_a_writer_holds_the_lock_from_its_first_statement_and_readers_never_wait(monkeypatch) -> None:
+    import quizzer.store.engine as engine_module
+    from sqlalchemy.exc import OperationalError
+
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_S", 0.2)  # read at connect time
+    url = open_store().url
+    first, second = open_store(url), open_store(url)
+    with first.session() as writer:
+        writer.get(MetaRow, "anything")  # only a read so far: a deferred BEGIN would hold no write lock yet
+        with pytest.raises(OperationalError, match="database is locked"):
+            with second.session() as other:  # BEGIN IMMEDIATE waits (0.2 s here), then gives up
+                other.get(MetaRow, "anything")
+        with second.session(read_only=True) as reader:  # WAL: a reader goes straight through
+            assert reader.get(MetaRow, "anything") is None
+        writer.add(MetaRow(key="k", value="v"))
+    with second.session(read_only=True) as reader:
+        assert reader.get(MetaRow, "k").value == "v"
+
+
+def test_sqlite_files_use_wal_and_a_busy_timeout() -> None:
+    store = open_store()
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 60_000
+
+
+def test_a_plain_postgresql_url_uses_psycopg_3() -> None:
+    engine = make_engine("postgresql://learner:secret@127.0.0.1:1/class")  # nothing connects here
+    assert (engine.dialect.name, engine.dialect.driver) == ("postgresql", "psycopg")

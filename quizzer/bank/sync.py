@@ -92,7 +92,7 @@ def import_files(store: Store, paths: list[Path], *, origin: str = USER,
     resolved = {str(p): str(p.resolve()) for p in bank_files(paths)}
     loaded = [replace(entry, file=resolved.get(entry.file, entry.file)) for entry in loaded]
     scope = set(resolved.values())
-    with store.session() as session:
+    with store.session(exclusive="bank") as session:
         if origin != BUNDLED and not replace_bundled:
             _refuse_bundled_ids(session, loaded)
         return _apply(session, loaded, origin=origin, scope_files=scope)
@@ -130,14 +130,14 @@ def sync_bundled(store: Store, *, force: bool = False) -> SyncReport | None:
     """Import the bundled bank when it differs from what was last synced; None when already current."""
     directory = bundled_questions_dir()
     current = bundle_hash(directory)
-    with store.session() as session:
+    with store.session(read_only=True) as session:
         if get_meta(session, _BUNDLE_HASH_KEY) == current and not force:
             return None
     # Only now, when the bundle changed, pay for YAML parsing and validation.
     from quizzer.bank.loader import load_bank
 
     loaded = load_bank([directory], base=directory.parent)
-    with store.session() as session:
+    with store.session(exclusive="bank") as session:
         report = _apply(session, loaded, origin=BUNDLED, scope_files=None)
         set_meta(session, _BUNDLE_HASH_KEY, current)
     return report

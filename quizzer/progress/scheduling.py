@@ -157,7 +157,7 @@ def rebuild_cards(store: Store, profile_id: int | None = None) -> int:
     """Throw the cache away and replay history (one profile, or all). Returns attempts replayed."""
     from quizzer.store.models import ProfileRow
 
-    with store.session() as session:
+    with store.session(exclusive="schedule") as session:
         ids = [profile_id] if profile_id is not None else list(session.scalars(select(ProfileRow.id)))
         query = delete(ScheduleCardRow)
         if profile_id is not None:
@@ -170,7 +170,7 @@ def rebuild_cards(store: Store, profile_id: int | None = None) -> int:
 
 def ensure_cards(store: Store) -> None:
     """Rebuild the cache once after an upgrade (or a change of the rules above)."""
-    with store.session() as session:
+    with store.session(read_only=True) as session:
         current = get_meta(session, _VERSION_KEY) == SCHEDULE_VERSION
     if not current:
         rebuild_cards(store)
@@ -188,7 +188,7 @@ class CardView:
 
 
 def load_cards(store: Store, profile_id: int, now: datetime) -> dict[str, CardView]:
-    with store.session() as session:
+    with store.session(read_only=True) as session:
         rows = session.scalars(select(ScheduleCardRow).where(ScheduleCardRow.profile_id == profile_id)).all()
         return {
             r.key: CardView(r.key, r.topic, r.due, r.stability, r.state, r.reviews,

@@ -43,14 +43,14 @@ def rebuild_daily_stats(store: Store) -> None:
         .group_by(AttemptRow.profile_id, AttemptRow.day, AttemptRow.topic, family, diagnosis)
     )
     columns = ["profile_id", "day", "topic", "family", "diagnosis", "attempts", "correct", "score"]
-    with store.session() as session:
+    with store.session(exclusive="daily_stats") as session:
         session.execute(delete(DailyStatRow))
         session.execute(insert(DailyStatRow).from_select(columns, aggregate))
         set_meta(session, _VERSION_KEY, STATS_VERSION)
 
 
 def ensure_daily_stats(store: Store) -> None:
-    with store.session() as session:
+    with store.session(read_only=True) as session:
         current = get_meta(session, _VERSION_KEY) == STATS_VERSION
     if not current:
         rebuild_daily_stats(store)

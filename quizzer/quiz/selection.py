@@ -65,7 +65,7 @@ def _bank_candidates(store: Store, options: QuizOptions) -> list[tuple[str, str]
         query = query.where(BankItemRow.kind == options.kind)
     if options.difficulty:
         query = query.where(BankItemRow.difficulty == options.difficulty)
-    with store.session() as session:
+    with store.session(read_only=True) as session:
         return sorted((row[0], row[1]) for row in session.execute(query))
 
 

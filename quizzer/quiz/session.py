@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from pydantic import TypeAdapter
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizzer.bank.schema import BankItem
 from quizzer.errors import AnswerParseError, NotFound
@@ -35,7 +35,7 @@ SELF_RATINGS = ("again", "hard", "good", "easy")
 
 def load_question(store: Store, ref: QuestionRef) -> Question:
     if ref.source == "bank":
-        with store.session() as session:
+        with store.session(read_only=True) as session:
             row = session.get(BankItemRow, ref.item_id)
             if row is None:
                 raise NotFound(f"bank item {ref.item_id!r} is no longer in the bank")
@@ -162,14 +162,23 @@ class QuizRun:
                clock: Callable[[], datetime] = utcnow) -> "QuizRun":
         pid = profile_id(store, profile)
         with store.session() as session:
-            row = session.scalars(
-                select(QuizSessionRow)
-                .where(QuizSessionRow.profile_id == pid, QuizSessionRow.finished.is_(False))
-                .order_by(QuizSessionRow.id.desc())
-            ).first()
-            if row is None:
-                raise NotFound(f"profile {profile!r} has no unfinished session to resume")
-            done = session.scalars(select(AttemptRow.position).where(AttemptRow.session_id == row.id)).all()
+            while True:
+                row = session.scalars(
+                    select(QuizSessionRow)
+                    .where(QuizSessionRow.profile_id == pid, QuizSessionRow.finished.is_(False))
+                    .order_by(QuizSessionRow.id.desc())
+                ).first()
+                if row is None:
+                    raise NotFound(f"profile {profile!r} has no unfinished session to resume")
+                done = session.scalars(select(AttemptRow.position).where(AttemptRow.session_id == row.id)).all()
+                if not done or max(done) + 1 < len(row.plan):
+                    break
+                # Every question was answered but the session was never marked finished (a process
+                # killed between its last answer and the end): finish it now, then look further back.
+                row.finished = True
+                row.ended_at = session.scalar(select(func.max(AttemptRow.created_at))
+                                              .where(AttemptRow.session_id == row.id))
+                session.flush()
             if lang:
                 row.lang = lang
         refs = [QuestionRef.from_dict(d) for d in row.plan]
@@ -253,12 +262,15 @@ class QuizRun:
                 from quizzer.progress.scheduling import apply_attempt
 
                 apply_attempt(session, attempt)
+            if self.position + 1 == len(self.questions):
+                # The last answer and the end of the session commit together: no window in which
+                # the session is fully answered yet still open.
+                row = session.get(QuizSessionRow, self.session_id)
+                row.finished, row.ended_at = True, when
         # Committed: only now does the caller get the feedback to show.
         answered = Answered(attempt_id, self.position, question, result, raw, hints_used, response_ms)
         self.answered.append(answered)
         self.position += 1
-        if self.current is None:
-            self.finish()
         return answered
 
     def rate(self, attempt_id: int, rating: str) -> None:
@@ -280,7 +292,7 @@ class QuizRun:
             row.ended_at = self.clock()
 
     def summary(self) -> Summary:
-        with self.store.session() as session:
+        with self.store.session(read_only=True) as session:
             row = session.get(QuizSessionRow, self.session_id)
             attempts = session.scalars(
                 select(AttemptRow).where(AttemptRow.session_id == self.session_id).order_by(AttemptRow.position)

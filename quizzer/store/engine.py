@@ -1,7 +1,12 @@
-"""Opening the store: engine, automatic migration on first use, sessions."""
+"""Opening the store: engine, automatic migration on first use, sessions.
+
+Several learners may share one database (a study group on one SQLite file, a class on PostgreSQL), so
+every write transaction takes the write lock up front and first-use migration is serialised.
+"""
 
 from __future__ import annotations
 
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +26,19 @@ if TYPE_CHECKING:
 # tests; comparing against it lets an up-to-date database open without importing alembic.
 HEAD_REVISION = "0005"
 
+# How long a writer waits for another learner's transaction before giving up. Write transactions
+# last milliseconds; a long wait only ever happens behind a migration or a cache rebuild.
+BUSY_TIMEOUT_S = 60.0
+
+# Execution option that marks a transaction as read-only: on SQLite it starts with a plain BEGIN
+# and so never waits for (or blocks) a writer.
+_READ_ONLY = "quizzer_read_only"
+
+
+def advisory_key(name: str) -> int:
+    """A stable 32-bit key for a PostgreSQL advisory lock named ``name``."""
+    return zlib.crc32(f"quizzer:{name}".encode())
+
 
 @dataclass
 class Store:
@@ -29,10 +47,20 @@ class Store:
     sessions: sessionmaker[Session]
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session whose work is committed on success and rolled back on any error."""
-        with self.sessions() as session:
+    def session(self, *, read_only: bool = False, exclusive: str | None = None) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back on any error.
+
+        On SQLite a session is a write transaction that holds the write lock from its first statement
+        (BEGIN IMMEDIATE): a read-then-write can then never fail half way with "database is locked";
+        other writers wait for it. ``read_only`` sessions use a plain BEGIN and wait for nobody.
+        ``exclusive`` names work that must not run twice at once (a bank sync, a cache rebuild): on
+        PostgreSQL it takes a transaction-scoped advisory lock of that name; SQLite is already serialised.
+        """
+        bind = self.engine.execution_options(**{_READ_ONLY: True}) if read_only else self.engine
+        with self.sessions(bind=bind) as session:
             try:
+                if exclusive is not None and self.engine.dialect.name == "postgresql":
+                    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key(exclusive)})
                 yield session
                 session.commit()
             except BaseException:
@@ -47,11 +75,24 @@ def _sqlite_connect(dbapi_connection, _record) -> None:  # pragma: no cover - dr
     # Take transaction control away from the sqlite3 module, which would otherwise commit DDL
     # on its own: with BEGIN emitted by us (below), a failed migration rolls back completely.
     dbapi_connection.isolation_level = None
+    # Wait for another writer instead of failing at once; set before anything below needs a lock.
+    dbapi_connection.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     dbapi_connection.execute("PRAGMA foreign_keys=ON")
+    # WAL: readers never block the writer nor the writer readers, and a commit is one append.
+    # The mode is stored in the file, so this only changes anything the first time.
+    if dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] not in ("wal", "memory"):
+        import sqlite3
+
+        try:
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            pass  # a read-only file keeps its journal mode; reading still works
 
 
 def _sqlite_begin(conn) -> None:  # pragma: no cover - driver callback
-    conn.exec_driver_sql("BEGIN")
+    # A deferred BEGIN that reads and then writes cannot upgrade its lock while another learner
+    # writes (SQLITE_BUSY at once, the busy timeout does not help): writers take the lock up front.
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: "str | URL") -> Engine:
@@ -71,6 +112,9 @@ def make_engine(url: "str | URL") -> Engine:
         except OSError as exc:
             raise StoreError(f"cannot create the data directory {path.parent}: {exc.strerror}; "
                              "set QUIZZER_HOME to a directory you can write") from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        # psycopg 3 is the driver quizzer installs; SQLAlchemy's default for a bare URL is psycopg2.
+        parsed = parsed.set(drivername="postgresql+psycopg")
     try:
         engine = create_engine(parsed)
     except ImportError as exc:
@@ -121,11 +165,15 @@ def store_error(exc: BaseException, url: "str | URL | None" = None) -> StoreErro
     return StoreError(f"database error on {where}: {redact(detail)}")
 
 
+def _revision_in(conn) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    with engine.connect().execution_options(**{_READ_ONLY: True}) as conn:
+        return _revision_in(conn)
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
@@ -145,6 +193,16 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             raw.execute("PRAGMA foreign_keys=OFF")
         try:
             with conn.begin():
+                # Several learners may open a new or old database at once: whoever gets the lock first
+                # migrates, the others wait here and then find the schema current (alembic re-reads it).
+                # SQLite's BEGIN IMMEDIATE already holds the write lock; PostgreSQL needs an advisory lock.
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key("migrate")})
+                found = _revision_in(conn)
+                if found is not None and found != HEAD_REVISION and revision == "head":
+                    from quizzer.store.backup import backup_before_migration
+
+                    backup_before_migration(engine, found)
                 config.attributes["connection"] = conn
                 command.upgrade(config, revision)
                 if raw is not None:
