@@ -6,6 +6,8 @@ every write transaction takes the write lock up front and first-use migration is
 
 from __future__ import annotations
 
+import os
+
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -92,7 +94,47 @@ def _sqlite_connect(dbapi_connection, _record) -> None:  # pragma: no cover - dr
 def _sqlite_begin(conn) -> None:  # pragma: no cover - driver callback
     # A deferred BEGIN that reads and then writes cannot upgrade its lock while another learner
     # writes (SQLITE_BUSY at once, the busy timeout does not help): writers take the lock up front.
-    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE")
+    if conn.get_execution_options().get(_READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+        return
+    _writer_queue_enter(conn)
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        _writer_queue_leave(conn)
+        raise
+
+
+# SQLite's busy handler polls with growing sleeps, so under many writers a newcomer keeps winning the
+# lock while a long waiter sleeps, and a learner can time out (5 of 50 in bench/class_load.py). Writers
+# therefore first queue on an flock of a file beside the database: the kernel wakes a waiter the moment
+# the lock is free, so waiting is short and nobody starves. Where the lock file cannot be made (a
+# read-only directory), writers fall back to SQLite's own waiting.
+_QUEUE_FD = "quizzer_writer_queue_fd"
+
+
+def _writer_queue_enter(conn) -> None:  # pragma: no cover - driver callback
+    import fcntl
+
+    database = conn.engine.url.database
+    if not database or database == ":memory:" or conn.info.get(_QUEUE_FD) is not None:
+        return
+    try:
+        fd = os.open(f"{database}-writers.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:
+        os.close(fd)
+        return
+    conn.info[_QUEUE_FD] = fd
+
+
+def _writer_queue_leave(conn) -> None:  # pragma: no cover - driver callback
+    fd = conn.info.pop(_QUEUE_FD, None)
+    if fd is not None:
+        os.close(fd)  # closing the descriptor releases its flock
 
 
 def make_engine(url: "str | URL") -> Engine:
@@ -125,6 +167,8 @@ def make_engine(url: "str | URL") -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "commit", _writer_queue_leave)
+        event.listen(engine, "rollback", _writer_queue_leave)
     return engine
 
 
