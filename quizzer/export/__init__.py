@@ -1,0 +1,1 @@
+"""Exporting the bank and generated problems to other systems: Moodle XML, GIFT, Anki."""
