@@ -74,3 +74,9 @@ class VerificationFailed(QuizzerError):
     """Closed form and torch disagree: the answer key cannot be trusted."""
 
     exit_code = ExitStatus.ERROR
+
+
+class OutputError(QuizzerError):
+    """A file the user asked quizzer to write cannot be written (missing directory, exists, disk full)."""
+
+    exit_code = ExitStatus.NOT_FOUND

@@ -1,14 +1,20 @@
 """Read bank files safely and report every problem as ``file:line: item-id: field: message``.
 
-YAML is parsed with PyYAML's safe loader, with two extra guards: aliases are
+YAML is parsed with PyYAML's safe loader, with extra guards: aliases are
 refused (an alias bomb expands exponentially once walked, and a bank never
-needs them) and files over ``MAX_BYTES`` are refused before they are read.
+needs them); only regular files are read, and at most ``MAX_BYTES`` + 1 bytes
+of them (a FIFO would block forever, ``/dev/zero`` never ends); nesting deeper
+than ``MAX_DEPTH``, integers longer than ``MAX_INT_DIGITS`` digits and
+duplicate keys are refused with their line.
 Line numbers come from the composed node tree, so a pydantic error located
 at ``items.3.options.1.why.en`` points at the line that holds it.
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +26,10 @@ from quizzer.bank.schema import KINDS, BankFile, BankItem
 from quizzer.errors import BankError, BankProblem
 
 MAX_BYTES = 1_000_000
+# A bank item nests about six levels deep; 600 levels exhaust Python's recursion limit in the composer.
+MAX_DEPTH = 40
+# Python refuses to convert integers over 4,300 digits (a ValueError with no line); no bank needs 100.
+MAX_INT_DIGITS = 100
 BANK_SUFFIXES = (".yaml", ".yml")
 
 
@@ -31,7 +41,11 @@ class LoadedItem:
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases (``*name``)."""
+    """SafeLoader that refuses aliases (``*name``), deep nesting, huge integers and duplicate keys."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
 
     def compose_node(self, parent, index):  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
@@ -39,7 +53,77 @@ class _NoAliasLoader(yaml.SafeLoader):
             raise yaml.composer.ComposerError(
                 None, None, "YAML aliases (*name) are not allowed in bank files", event.start_mark
             )
-        return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nesting is deeper than {MAX_DEPTH} levels", self.peek_event().start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                if key is None:
+                    continue
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key[:40]!r} (first at line {seen[key]})", key_node.start_mark
+                    )
+                seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node):  # type: ignore[override]
+        if len(node.value) > MAX_INT_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number with {len(node.value):,} digits (at most {MAX_INT_DIGITS})", node.start_mark
+            )
+        return super().construct_yaml_int(node)
+
+
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:int", _NoAliasLoader.construct_yaml_int)
+
+
+def _read_capped(path: Path) -> bytes:
+    """At most MAX_BYTES + 1 bytes of a regular file; OSError for anything else.
+
+    O_NONBLOCK makes opening a FIFO return at once (it would otherwise wait for a writer), and the
+    regular-file check on the open descriptor (not the name) leaves no window for a swap.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory")
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, device or socket); bank files are plain files")
+        chunks, left = [], MAX_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _os_problem(exc: OSError) -> str:
+    """Say what is wrong with a file in words, not as a Python exception."""
+    reasons = {
+        errno.ENOENT: "no such file",
+        errno.ELOOP: "too many levels of symbolic links (a symlink loop?)",
+        errno.EACCES: "permission denied: make the file readable (chmod +r) or leave it out",
+        errno.EPERM: "permission denied: make the file readable (chmod +r) or leave it out",
+        errno.EISDIR: "is a directory, not a bank file",
+        errno.ENOTDIR: "a part of the path is not a directory",
+    }
+    return reasons.get(exc.errno, f"cannot read file: {exc.strerror or exc}")
 
 
 def _line_map(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dict[tuple, int]:
@@ -73,16 +157,23 @@ def _clean_loc(loc: tuple) -> tuple:
 
 def _parse_yaml(path: Path, display: str) -> tuple[Any, dict[tuple, int]] | BankProblem:
     try:
-        size = path.stat().st_size
+        raw = _read_capped(path)
     except OSError as exc:
-        return BankProblem(display, None, None, None, f"cannot read file: {exc.strerror or exc}")
-    if size > MAX_BYTES:
-        return BankProblem(display, None, None, None, f"file is {size:,} bytes; bank files are limited to {MAX_BYTES:,} bytes")
+        return BankProblem(display, None, None, None, _os_problem(exc))
+    if len(raw) > MAX_BYTES:
+        return BankProblem(display, None, None, None,
+                           f"file is over {MAX_BYTES:,} bytes; bank files are limited to {MAX_BYTES:,} bytes")
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return BankProblem(display, None, None, None, f"not UTF-8 text (byte {exc.start})")
-    loader = _NoAliasLoader(text)
+    try:
+        # The reader checks every character up front: a control character fails here, before parsing.
+        loader = _NoAliasLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        character = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+        return BankProblem(display, line, None, None, f"invalid YAML: control character {character} is not allowed")
     try:
         node = loader.get_single_node()
         if node is None:
@@ -98,6 +189,8 @@ def _parse_yaml(path: Path, display: str) -> tuple[Any, dict[tuple, int]] | Bank
         return BankProblem(display, line, None, None, f"invalid YAML: {message}")
     except yaml.YAMLError as exc:
         return BankProblem(display, None, None, None, f"invalid YAML: {exc}")
+    except RecursionError:  # a last resort: MAX_DEPTH should stop deep nesting first
+        return BankProblem(display, None, None, None, f"invalid YAML: nesting is deeper than {MAX_DEPTH} levels")
     finally:
         loader.dispose()
     return data, _line_map(node)
@@ -155,28 +248,44 @@ def _problems_from(exc: ValidationError, data: dict, lines: dict[tuple, int], di
     return sorted(problems, key=lambda p: p.line or 0)
 
 
-def bank_files(paths: list[Path]) -> list[Path]:
-    """Expand directories to their ``*.yaml``/``*.yml`` files, sorted for a stable order."""
+def _expand(paths: list[Path], base: Path | None) -> tuple[list[Path], list[BankProblem]]:
+    """Directories become their ``*.yaml``/``*.yml`` entries (sorted); paths that cannot be used become problems."""
     files: list[Path] = []
+    problems: list[BankProblem] = []
     for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in BANK_SUFFIXES and p.is_file()))
-        else:
+        try:
+            is_dir = stat.S_ISDIR(os.stat(path).st_mode)
+        except OSError as exc:  # os.stat, unlike Path.exists, tells a symlink loop from a missing file
+            problems.append(BankProblem(_display(path, base), None, None, None, _os_problem(exc)))
+            continue
+        if not is_dir:
             files.append(path)
-    return files
+            continue
+        try:
+            entries = sorted(p for p in path.iterdir() if p.suffix in BANK_SUFFIXES)
+        except OSError as exc:
+            problems.append(BankProblem(_display(path, base), None, None, None, _os_problem(exc)))
+            continue
+        if not entries:
+            # "OK: 0 items" for an empty directory (or a directory named x.yaml) hides a mistyped path.
+            message = "is a directory with no .yaml or .yml files; name bank files or their directory"
+            problems.append(BankProblem(_display(path, base), None, None, None, message))
+        files.extend(entries)
+    return files, problems
+
+
+def bank_files(paths: list[Path]) -> list[Path]:
+    """Expand directories to their ``*.yaml``/``*.yml`` entries, sorted for a stable order."""
+    return _expand(paths, None)[0]
 
 
 def load_bank(paths: list[Path], *, base: Path | None = None) -> list[LoadedItem]:
     """Load every file; raises one BankError with all problems (including duplicate ids across files)."""
-    problems: list[BankProblem] = []
+    files, problems = _expand(paths, base)
     items: list[LoadedItem] = []
-    for path in bank_files(paths):
-        display = _display(path, base)
-        if not path.exists():
-            problems.append(BankProblem(display, None, None, None, "no such file"))
-            continue
+    for path in files:
         try:
-            items.extend(load_file(path, display))
+            items.extend(load_file(path, _display(path, base)))
         except BankError as exc:
             problems.extend(exc.problems)
     seen: dict[str, LoadedItem] = {}
@@ -198,6 +307,6 @@ def _display(path: Path, base: Path | None) -> str:
     if base is not None:
         try:
             return str(path.resolve().relative_to(base.resolve()))
-        except ValueError:
+        except (ValueError, RuntimeError, OSError):  # outside base, or a symlink loop
             pass
     return str(path)

@@ -77,10 +77,12 @@ def _apply(session: Session, loaded: list["LoadedItem"], *, origin: str, scope_f
     return report
 
 
-def import_files(store: Store, paths: list[Path], *, origin: str = USER) -> SyncReport:
+def import_files(store: Store, paths: list[Path], *, origin: str = USER,
+                 replace_bundled: bool = False) -> SyncReport:
     """Validate every file first (nothing is written on any problem), then import in one transaction.
 
     Items that a re-imported file no longer contains are retired, never deleted, so their history stays.
+    A user item whose id a bundled item already has would silently replace it: that needs ``replace_bundled``.
     """
     from quizzer.bank.loader import bank_files, load_bank
 
@@ -91,7 +93,27 @@ def import_files(store: Store, paths: list[Path], *, origin: str = USER) -> Sync
     loaded = [replace(entry, file=resolved.get(entry.file, entry.file)) for entry in loaded]
     scope = set(resolved.values())
     with store.session() as session:
+        if origin != BUNDLED and not replace_bundled:
+            _refuse_bundled_ids(session, loaded)
         return _apply(session, loaded, origin=origin, scope_files=scope)
+
+
+def _refuse_bundled_ids(session: Session, loaded: list["LoadedItem"]) -> None:
+    from quizzer.errors import BankError, BankProblem
+
+    ids = [entry.item.id for entry in loaded]
+    bundled = dict(session.execute(
+        select(BankItemRow.id, BankItemRow.source_file)
+        .where(BankItemRow.id.in_(ids), BankItemRow.origin == BUNDLED, BankItemRow.retired.is_(False))
+    ).all())
+    problems = [
+        BankProblem(entry.file, entry.line, entry.item.id, "id",
+                    f"the bundled bank already has this id ({bundled[entry.item.id]}); importing would replace "
+                    "the bundled item: rename the id, or pass --replace")
+        for entry in loaded if entry.item.id in bundled
+    ]
+    if problems:
+        raise BankError(problems)
 
 
 def bundle_hash(directory: Path | None = None) -> str:

@@ -41,8 +41,9 @@ def validate(paths: tuple[Path, ...]) -> None:
 
 @bank.command("import")
 @PATHS
+@click.option("--replace", is_flag=True, help="Let items in PATHS replace bundled items that have the same id.")
 @click.pass_context
-def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+def import_(ctx: click.Context, paths: tuple[Path, ...], replace: bool) -> None:
     """Import bank files into the database in one transaction.
 
     Idempotent: items are matched by id and content hash. A changed item keeps
@@ -51,9 +52,10 @@ def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     """
     from quizzer.bank.sync import import_files, sync_bundled
 
-    store = open_store_from(ctx, sync_bank=False)
+    # With PATHS, the bundled bank is synced first so that a user item reusing a bundled id is caught.
+    store = open_store_from(ctx, sync_bank=bool(paths))
     if paths:
-        report = import_files(store, list(paths))
+        report = import_files(store, list(paths), replace_bundled=replace)
     else:
         report = sync_bundled(store, force=True)
     counts = report.counts()
@@ -81,13 +83,16 @@ def list_(ctx: click.Context, topic: str | None, kind: str | None, lang: str | N
                     "version": r.version, "prompt": r.item.prompt.get(lang)} for r in records])
         return
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(show_lines=False, expand=False)
     for col in ("id", "topic", "kind", "diff.", "prompt"):
         table.add_column(col, overflow="fold")
     for r in records:
         prompt = r.item.prompt.get(lang).replace("\n", " ")
-        table.add_row(r.item.id, r.item.topic, r.item.kind, str(r.item.difficulty), prompt[:70] + ("…" if len(prompt) > 70 else ""))
+        # Prompts come from bank files: a "[/bold]" in one must print as itself, not as rich markup.
+        table.add_row(Text(r.item.id), r.item.topic, r.item.kind, str(r.item.difficulty),
+                      Text(prompt[:70] + ("…" if len(prompt) > 70 else "")))
     out = console()
     out.print(table)
     out.print(f"{len(records)} items")

@@ -18,10 +18,11 @@ def db() -> None:
 def info(ctx: click.Context, as_json: bool) -> None:
     """Print the data home, the database URL and its schema revision."""
     from quizzer.store.engine import HEAD_REVISION, current_revision, make_engine
-    from quizzer.store.home import data_home, database_url
+    from quizzer.store.home import data_home, database_url, engine_url
 
-    url = database_url(ctx.find_root().obj.get("db_url"))
-    engine = make_engine(url)
+    explicit = ctx.find_root().obj.get("db_url")
+    url = database_url(explicit)
+    engine = make_engine(engine_url(explicit))
     try:
         revision = current_revision(engine)
     finally:

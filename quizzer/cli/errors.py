@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from quizzer.errors import BankError, QuizzerError
+from quizzer.errors import BankError, QuizzerError, StoreError
 
 
 class QuizzerClickError(click.ClickException):
@@ -15,7 +15,10 @@ class QuizzerClickError(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"Error: {self.format_message()}", err=True)
+        from quizzer.safety import strip_controls
+
+        # Messages quote file names, keys and URLs the user supplied: no escape sequence reaches the terminal.
+        click.echo(f"Error: {strip_controls(self.format_message())}", err=True)
 
 
 def to_click(exc: QuizzerError) -> click.ClickException:
@@ -24,3 +27,17 @@ def to_click(exc: QuizzerError) -> click.ClickException:
         header = f"{count} problem{'s' if count != 1 else ''} found; nothing was imported."
         return QuizzerClickError("\n".join([header, *map(str, exc.problems)]), exc.exit_code)
     return QuizzerClickError(str(exc), exc.exit_code)
+
+
+def database_fault(exc: Exception, db_url: str | None) -> StoreError | None:
+    """A StoreError for an exception raised by the database driver or SQLAlchemy; None for anything else."""
+    import sqlite3
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if not isinstance(exc, (SQLAlchemyError, sqlite3.Error)):
+        return None
+    from quizzer.store.engine import store_error
+    from quizzer.store.home import database_url
+
+    return store_error(exc, database_url(db_url))

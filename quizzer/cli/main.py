@@ -53,6 +53,15 @@ class LazyGroup(click.Group):
             from quizzer.cli.errors import to_click
 
             raise to_click(exc) from None
+        except Exception as exc:
+            # A database fault can surface from any command (a damaged page is only found when read):
+            # translate it once, here, instead of in every command. Anything else is a bug: let it show.
+            from quizzer.cli.errors import database_fault, to_click
+
+            fault = database_fault(exc, (ctx.obj or {}).get("db_url"))
+            if fault is None:
+                raise
+            raise to_click(fault) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, self.lazy[name][1]) for name in sorted(self.lazy)]

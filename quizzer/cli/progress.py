@@ -10,6 +10,7 @@ import click
 from quizzer.cli.common import console, echo_json, json_option, lang_option, open_store_from, resolve_lang
 
 PROFILE = click.option("--profile", default="default", show_default=True, help="Learner profile.")
+FORCE = click.option("--force", is_flag=True, help="Overwrite output files that already exist.")
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
@@ -38,11 +39,12 @@ def sparkline(values: list[float]) -> str:
 @click.option("--topic", help="Only this topic (a slug).")
 @click.option("--png", "png_path", type=click.Path(path_type=Path, dir_okay=False), help="Also write the charts as a PNG image.")
 @click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False), help="Also write a self-contained HTML page.")
+@FORCE
 @lang_option
 @json_option
 @click.pass_context
 def progress(ctx: click.Context, profile: str, since: datetime | None, topic: str | None, png_path: Path | None,
-             html_path: Path | None, lang: str | None, as_json: bool) -> None:
+             html_path: Path | None, force: bool, lang: str | None, as_json: bool) -> None:
     """Show progress per topic and per problem family.
 
     Per topic: answers, accuracy over the last 7 and 30 days, mastery (mean FSRS
@@ -56,6 +58,11 @@ def progress(ctx: click.Context, profile: str, since: datetime | None, topic: st
 
     if topic is not None and topic not in TOPIC_SLUGS:
         raise click.UsageError(f"unknown topic {topic!r}; topics are: {', '.join(TOPIC_SLUGS)}")
+    from quizzer.outputs import check_output, write_output
+
+    for path in (png_path, html_path):
+        if path:
+            check_output(path, force=force)  # before the report and the charts are built, not after
     lang = resolve_lang(lang)
     report = build_report(open_store_from(ctx), profile=profile, since=since.date() if since else None, topic=topic, now=_now())
     if png_path or html_path:
@@ -63,21 +70,21 @@ def progress(ctx: click.Context, profile: str, since: datetime | None, topic: st
 
         png = png_bytes(report, lang)
         if png_path:
-            png_path.write_bytes(png)
+            write_output(png_path, png, force=force)
         if html_path:
             from quizzer.progress.html import render_html
 
-            html_path.write_text(render_html(report, lang, png), encoding="utf-8")
+            write_output(html_path, render_html(report, lang, png), force=force)
     if as_json:
         echo_json(report.to_json())
         return
 
-    from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
     out = console()
-    table = Table(title=escape(f"{msg.PROGRESS.get(lang)} · {profile}"))
+    # The profile name, family names and paths are the user's text: plain Text, never rich markup.
+    table = Table(title=Text(f"{msg.PROGRESS.get(lang)} · {profile}"))
     table.add_column(msg.TOPIC.get(lang))
     for name in (msg.ANSWERS, msg.PROGRESS_7_DAYS, msg.PROGRESS_30_DAYS):
         table.add_column(name.get(lang), justify="right")
@@ -93,7 +100,7 @@ def progress(ctx: click.Context, profile: str, since: datetime | None, topic: st
             families.add_column(name.get(lang))
         for f in report.families:
             mistakes = ", ".join(f"{tag} ×{n}" for tag, n in f.misconceptions[:3]) or "–"
-            families.add_row(f.family, str(f.attempts), _pct(f.accuracy), mistakes)
+            families.add_row(Text(f.family), str(f.attempts), _pct(f.accuracy), Text(mistakes))
         out.print(families)
     trend = [s.percent for s in report.sessions if s.percent is not None]
     streak = msg.PROGRESS_STREAK.format(streak=msg.STREAK_DAYS.format(report.streak_days),
@@ -136,28 +143,34 @@ def due(ctx: click.Context, profile: str, lang: str | None, as_json: bool) -> No
 @click.option("--session", "session_id", type=int, help="Show the answers of this session.")
 @click.option("--export", "export_", nargs=2, type=(click.Choice(["csv", "json"]), click.Path(path_type=Path, dir_okay=False)),
               metavar="csv|json FILE", help="Write the answers (all, or of --session) to FILE.")
+@FORCE
 @lang_option
 @click.pass_context
-def history(ctx: click.Context, profile: str, session_id: int | None, export_: tuple[str, Path] | None, lang: str | None) -> None:
+def history(ctx: click.Context, profile: str, session_id: int | None, export_: tuple[str, Path] | None, force: bool,
+            lang: str | None) -> None:
     """List past sessions, or the answers of one; export answers as CSV or JSON."""
     from quizzer import messages as msg
     from quizzer.progress import history as hist
+    from quizzer.safety import strip_controls
 
     lang = resolve_lang(lang)
     store = open_store_from(ctx)
     if export_:
         fmt, path = export_
+        from quizzer.outputs import check_output
+
+        check_output(path, force=force)
         records = hist.attempts(store, profile=profile, session_id=session_id)
-        hist.export(records, fmt, path)
+        hist.export(records, fmt, path, force=force)
         click.echo(msg.HISTORY_EXPORTED.format(len(records), path=path).get(lang))
         return
-    from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
     out = console()
+    # Answers and profile names are the learner's text: an answer "[/bold]" must print as itself.
     if session_id is None:
-        table = Table(title=escape(msg.HISTORY_SESSIONS.format(profile=profile).get(lang)))
+        table = Table(title=Text(msg.HISTORY_SESSIONS.format(profile=profile).get(lang)))
         for col in (msg.HISTORY_ID, msg.STARTED, msg.HISTORY_MODE, msg.HISTORY_FINISHED, msg.ANSWERS, msg.SCORE):
             table.add_column(col.get(lang))
         for s in hist.list_sessions(store, profile=profile):
@@ -171,6 +184,6 @@ def history(ctx: click.Context, profile: str, session_id: int | None, export_: t
         table.add_column(col.get(lang), overflow="fold")
     for a in hist.attempts(store, profile=profile, session_id=session_id):
         # The raw answer is the learner's own text: a Text cell, never markup.
-        table.add_row(str(a["position"] + 1), a["question_key"], Text(a["raw_answer"] or ""), a["verdict"],
-                      f"{a['score']:.2f}", str(a["hints_used"]), f"{a['response_ms'] / 1000:.0f}")
+        table.add_row(str(a["position"] + 1), Text(a["question_key"]), Text(strip_controls(a["raw_answer"] or "")),
+                      Text(a["verdict"]), f"{a['score']:.2f}", str(a["hints_used"]), f"{a['response_ms'] / 1000:.0f}")
     out.print(table)

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import IO, Iterator
 
 import click
 
 from quizzer.cli.common import json_option, lang_option, open_store_from, resolve_lang
 
+# A line longer than this is not an answer: `--answers /dev/zero` would otherwise read until memory runs out.
+# A pasted 10 MB line is still read (and cut to MAX_ANSWER_CHARS when graded).
+MAX_LINE_BYTES = 16 * 2**20
 
-def _lines(stream: IO[str]) -> Iterator[str]:
-    for line in stream:
-        yield line.rstrip("\r\n")
+
+def _lines(stream: IO[bytes]) -> Iterator[str]:
+    """Answer lines, read in bounded pieces; a line that is not UTF-8 comes as an UndecodableAnswer."""
+    from quizzer.errors import QuizzerError
+    from quizzer.grading.parse import UndecodableAnswer
+
+    number = 0
+    while line := stream.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if len(line) > MAX_LINE_BYTES:
+            raise QuizzerError(f"line {number} of the answers file is longer than {MAX_LINE_BYTES >> 20} MiB; "
+                               "an answers file has one answer per line")
+        body = line.rstrip(b"\r\n")
+        try:
+            yield body.decode("utf-8")
+        except UnicodeDecodeError:
+            yield UndecodableAnswer(body.decode("utf-8", errors="replace"))
 
 
 @click.command()
@@ -24,13 +42,13 @@ def _lines(stream: IO[str]) -> Iterator[str]:
 @click.option("--profile", default="default", show_default=True, help="Learner profile whose history this adds to.")
 @click.option("--resume", is_flag=True, help="Continue the profile's unfinished session instead of starting a new one.")
 @click.option("--cram", is_flag=True, help="Practise freely: a random mix that does not change the review schedule.")
-@click.option("--answers", "answers_file", type=click.File("r", encoding="utf-8"), metavar="FILE|-",
+@click.option("--answers", "answers_file", type=click.File("rb"), metavar="FILE|-",
               help="Read answers from FILE (or - for stdin), one line per question; unreadable lines are graded incorrect.")
 @lang_option
 @json_option
 @click.pass_context
 def quiz(ctx: click.Context, topics: tuple[str, ...], kind: str | None, family: str | None, difficulty: int | None,
-         count: int, seed: int | None, profile: str, resume: bool, cram: bool, answers_file: IO[str] | None,
+         count: int, seed: int | None, profile: str, resume: bool, cram: bool, answers_file: IO[bytes] | None,
          lang: str | None, as_json: bool) -> None:
     """Take a quiz: a mix of bank questions and generated numeric problems.
 
@@ -49,12 +67,12 @@ def quiz(ctx: click.Context, topics: tuple[str, ...], kind: str | None, family: 
 @click.option("--topic", "topics", multiple=True, metavar="SLUG", help="Only this topic (repeatable).")
 @click.option("-n", "--count", default=20, show_default=True, type=click.IntRange(1, 500), help="At most this many questions.")
 @click.option("--profile", default="default", show_default=True, help="Learner profile.")
-@click.option("--answers", "answers_file", type=click.File("r", encoding="utf-8"), metavar="FILE|-",
+@click.option("--answers", "answers_file", type=click.File("rb"), metavar="FILE|-",
               help="Read answers from FILE (or - for stdin), one line per question.")
 @lang_option
 @json_option
 @click.pass_context
-def review(ctx: click.Context, topics: tuple[str, ...], count: int, profile: str, answers_file: IO[str] | None,
+def review(ctx: click.Context, topics: tuple[str, ...], count: int, profile: str, answers_file: IO[bytes] | None,
            lang: str | None, as_json: bool) -> None:
     """Review only what is due, most-forgotten first."""
     _take(ctx, mode="review", topics=topics, kind=None, family=None, difficulty=None, count=count, seed=None,
@@ -63,7 +81,7 @@ def review(ctx: click.Context, topics: tuple[str, ...], count: int, profile: str
 
 def _take(ctx: click.Context, *, mode: str, topics: tuple[str, ...], kind: str | None, family: str | None,
           difficulty: int | None, count: int, seed: int | None, profile: str, resume: bool,
-          answers_file: IO[str] | None, lang: str | None, as_json: bool) -> None:
+          answers_file: IO[bytes] | None, lang: str | None, as_json: bool) -> None:
     import secrets
 
     from quizzer.quiz.selection import QuizOptions
@@ -71,6 +89,13 @@ def _take(ctx: click.Context, *, mode: str, topics: tuple[str, ...], kind: str |
     from quizzer.ui.quiz_loop import QuizLoop
     from rich.console import Console
 
+    answers = None
+    if answers_file is not None:
+        # Read the first line before a session is created, so an answers file that is no such thing
+        # (`/dev/zero`) fails with nothing stored.
+        lines = _lines(answers_file)
+        first = next(lines, None)
+        answers = lines if first is None else itertools.chain([first], lines)
     store = open_store_from(ctx)
     if resume:
         run = QuizRun.resume(store, profile, lang=lang)
@@ -86,7 +111,6 @@ def _take(ctx: click.Context, *, mode: str, topics: tuple[str, ...], kind: str |
         run = QuizRun.start(store, options, mode=mode)
     # With --json, stdout carries only the JSON document; the session itself goes to stderr.
     console = Console(stderr=as_json, highlight=False)
-    answers = _lines(answers_file) if answers_file is not None else None
     loop = QuizLoop(run, console, answers=answers)
     summary = loop.play()
     if as_json:

@@ -57,7 +57,7 @@ def _attempt(session_id: int, pid: int, position: int, graded: "GradedQuestion",
 
 def record_student(store: Store, grade: "ExamGrade", report: "StudentReport", *, lang: str, when: datetime) -> bool:
     """Store one student's exam; False (nothing written) when this exam is already in their profile."""
-    from quizzer.generators.instances import record_instance
+    from quizzer.quiz.instances import record_instance
     from quizzer.progress.scheduling import apply_attempt
     from quizzer.progress.stats import count_attempt
 

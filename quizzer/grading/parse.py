@@ -14,7 +14,24 @@ from dataclasses import dataclass
 
 from quizzer.errors import AnswerParseError
 from quizzer.grading.expr import MAX_LENGTH, ExpressionError, evaluate
+from quizzer.safety import strip_controls
 from quizzer.text import BiText
+
+# Longer answers are cut before they are parsed, echoed or stored: a 10 MB pasted line took 21 s and
+# was stored verbatim. Open answers are the longest legitimate ones, and they are limited to this too.
+MAX_ANSWER_CHARS = 5000
+
+
+class UndecodableAnswer(str):
+    """An answer line that was not valid UTF-8 (shown with U+FFFD); graded as unreadable, never parsed."""
+
+
+def clean_answer(raw: str) -> tuple[str, bool]:
+    """``raw`` without control characters (an ANSI escape must not reach a terminal or the store), cut to
+    MAX_ANSWER_CHARS; the flag says whether it was cut, so the learner can be told."""
+    cut = len(raw) > MAX_ANSWER_CHARS
+    clean = strip_controls(raw[:MAX_ANSWER_CHARS * 2] if cut else raw)[:MAX_ANSWER_CHARS]
+    return (UndecodableAnswer(clean) if isinstance(raw, UndecodableAnswer) else clean), cut
 
 NUMBER_HINT = BiText(
     "请输入一个数，例如 112、0.25、1/4、25%、1e-3、2^-3 或 sqrt(2)/2。",
@@ -213,6 +230,6 @@ def parse_open(text: str) -> str:
     body = normalize(text)
     if not body:
         raise _fail("empty answer", OPEN_HINT)
-    if len(body) > 5000:
-        raise _fail("the answer is longer than 5000 characters", OPEN_HINT)
+    if len(body) > MAX_ANSWER_CHARS:
+        raise _fail(f"the answer is longer than {MAX_ANSWER_CHARS} characters", OPEN_HINT)
     return body

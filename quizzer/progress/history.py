@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,14 +65,19 @@ def attempts(store: Store, *, profile: str = "default", session_id: int | None =
     return out
 
 
-def export(records: list[dict], fmt: str, path: Path) -> None:
-    if fmt == "json":
-        path.write_text(json.dumps(records, ensure_ascii=False, indent=2), encoding="utf-8")
-        return
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=EXPORT_FIELDS)
-        writer.writeheader()
+def export(records: list[dict], fmt: str, path: Path, *, force: bool = False) -> None:
+    """Write ``records`` as JSON or CSV; CSV cells a spreadsheet would run as formulas are neutralised."""
+    from quizzer.outputs import open_output
+    from quizzer.safety import write_csv
+
+    with open_output(path, force=force) as handle:
+        if fmt == "json":
+            handle.write(json.dumps(records, ensure_ascii=False, indent=2))
+            return
+        rows = []
         for record in records:
             row = dict(record)
-            row["parsed_answer"] = json.dumps(row["parsed_answer"], ensure_ascii=False) if row["parsed_answer"] is not None else ""
-            writer.writerow(row)
+            parsed = row["parsed_answer"]
+            row["parsed_answer"] = json.dumps(parsed, ensure_ascii=False) if parsed is not None else ""
+            rows.append(["" if row[name] is None else row[name] for name in EXPORT_FIELDS])
+        write_csv(handle, EXPORT_FIELDS, rows)

@@ -216,6 +216,10 @@ class QuizRun:
     def _record(self, raw: str | None, result: Result | None, hints_used: int, response_ms: int) -> Answered:
         question = self.current
         assert question is not None
+        if raw is not None:
+            from quizzer.grading.parse import clean_answer
+
+            raw = clean_answer(raw)[0]  # whoever calls, nothing uncapped or with control characters is stored
         instance_id = None
         if question.problem is not None and result is not None:
             check = self.verifier.result(question)

@@ -5,14 +5,17 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from quizzer.errors import StoreError
-from quizzer.store.home import database_url
+from quizzer.store.home import database_url, engine_url, redact
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 # The newest migration in db/versions. Checked against alembic's own view in the
 # tests; comparing against it lets an up-to-date database open without importing alembic.
@@ -51,21 +54,71 @@ def _sqlite_begin(conn) -> None:  # pragma: no cover - driver callback
     conn.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        path = Path(url.removeprefix("sqlite:///"))
+def make_engine(url: "str | URL") -> Engine:
+    from sqlalchemy.engine import make_url
+
+    shown = redact(url) if isinstance(url, str) else url.render_as_string(hide_password=True)
+    try:
+        parsed = make_url(url)
+    except (SQLAlchemyError, ValueError) as exc:
+        raise StoreError(f"cannot use database URL {shown!r}: {redact(str(exc))}; "
+                         "give an SQLAlchemy URL (dialect://user:password@host/db) or an SQLite file path") from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+            and not parsed.query.get("uri"):
+        path = Path(parsed.database)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create the data directory {path.parent}: {exc.strerror}") from None
+            raise StoreError(f"cannot create the data directory {path.parent}: {exc.strerror}; "
+                             "set QUIZZER_HOME to a directory you can write") from None
     try:
-        engine = create_engine(url)
-    except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise StoreError(f"cannot use database URL {url!r}: {exc}") from None
+        engine = create_engine(parsed)
+    except ImportError as exc:
+        raise StoreError(f"cannot use database URL {shown!r}: its driver is not installed ({exc}); "
+                         "install it with pip into quizzer's environment") from None
+    except (SQLAlchemyError, ValueError) as exc:
+        raise StoreError(f"cannot use database URL {shown!r}: {redact(str(exc))}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+# SQLite's own words for each fault, and what the learner should hear instead (the first match wins).
+_SQLITE_FAULTS = (
+    (("malformed", "not a database", "file is encrypted"),
+     "the database file {where} is damaged ({detail}); restore a backup with `quizzer db restore FILE` "
+     "(automatic backups are in $QUIZZER_HOME/backups/), or move the file away to start afresh"),
+    (("readonly", "read-only"),
+     "the database {where} is read-only, so nothing can be saved (reading commands still work); "
+     "make the file and its directory writable, or use another database with --db"),
+    (("disk is full", "database or disk is full"),
+     "the disk holding the database {where} is full; answers given so far are saved: free some space, "
+     "then continue with `quizzer quiz --resume`"),
+    (("unable to open database file",),
+     "cannot open the database file {where}: check that its directory exists and is writable "
+     "and that the path is not a directory, or set QUIZZER_HOME"),
+    (("disk i/o error",),
+     "the database {where} could not be read or written (disk I/O error); check the disk, "
+     "then restore a backup with `quizzer db restore FILE` if the file is damaged"),
+    (("database is locked",),
+     "the database {where} is busy (another quizzer is writing to it); try again in a moment"),
+)
+
+
+def store_error(exc: BaseException, url: "str | URL | None" = None) -> StoreError:
+    """A one-line StoreError for a database failure, naming the file and what to do."""
+    orig = getattr(exc, "orig", None) or exc
+    detail = str(orig).splitlines()[0] if str(orig) else type(orig).__name__
+    if url is None:
+        url = database_url()
+    where = url if isinstance(url, str) else url.render_as_string(hide_password=True)
+    where = redact(where).removeprefix("sqlite:///")
+    low = detail.lower()
+    for needles, message in _SQLITE_FAULTS:
+        if any(n in low for n in needles):
+            return StoreError(message.format(where=where, detail=detail))
+    return StoreError(f"database error on {where}: {redact(detail)}")
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -107,13 +160,14 @@ def ensure_schema(engine: Engine) -> None:
     try:
         revision = current_revision(engine)
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot open the database: {exc.orig if hasattr(exc, 'orig') else exc}") from None
+        raise store_error(exc, engine.url) from None
     if revision == HEAD_REVISION:
         return
     try:
         upgrade(engine)
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot migrate the database: {exc}") from None
+        error = store_error(exc, engine.url)
+        raise StoreError(f"cannot migrate: {error}") from None
     except Exception as exc:  # alembic reports an unknown (newer) revision as CommandError
         if type(exc).__name__ in ("CommandError", "ResolutionError"):
             raise StoreError(
@@ -125,8 +179,7 @@ def ensure_schema(engine: Engine) -> None:
 
 def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
     """Open (and on first use create and migrate) the store at ``url`` or the default location."""
-    resolved = database_url(url)
-    engine = make_engine(resolved)
+    engine = make_engine(engine_url(url))
     if migrate:
         ensure_schema(engine)
-    return Store(resolved, engine, sessionmaker(engine, expire_on_commit=False))
+    return Store(database_url(url), engine, sessionmaker(engine, expire_on_commit=False))

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from quizzer.errors import AnswerParseError
 from quizzer.grading.grade import Result
+from quizzer.grading.parse import MAX_ANSWER_CHARS, UndecodableAnswer, clean_answer
 from quizzer.quiz.question import Question
 from quizzer.quiz.session import SELF_RATINGS, Answered, QuizRun, Summary
 from quizzer.text import BiText
@@ -57,16 +58,21 @@ class QuizLoop:
     def read(self, prompt: str) -> str:
         if self.answers is not None:
             try:
-                line = next(self.answers)
+                line, cut = clean_answer(next(self.answers))
             except StopIteration:
                 raise Ended from None
-            self.out.print(f"{prompt}{escape(line)}", highlight=False)
-            return line
-        try:
-            return self.ask(prompt)
-        except (EOFError, KeyboardInterrupt):
-            self.out.print()
-            raise Ended from None
+            self.out.print(Text(prompt + line), highlight=False)
+        else:
+            try:
+                line, cut = clean_answer(self.ask(prompt))
+            except (EOFError, KeyboardInterrupt):
+                self.out.print()
+                raise Ended from None
+        if cut:
+            note = BiText(f"（答案过长，只保留前 {MAX_ANSWER_CHARS:,} 个字符）",
+                          f"(answer too long: only its first {MAX_ANSWER_CHARS:,} characters are kept)")
+            self.out.print(Text(self.t(note), style="cyan"))
+        return line
 
     # --- rendering ------------------------------------------------------------------------------
 
@@ -153,6 +159,9 @@ class QuizLoop:
                 else:
                     self.out.print(Text(self.t(BiText("没有更多提示了。", "No more hints.")), style="cyan"))
                 continue
+            if isinstance(raw, UndecodableAnswer):
+                error = AnswerParseError("the line is not valid UTF-8 text")
+                return self.run.submit_unreadable(raw, error, hints_used=used, response_ms=_ms(shown_at))
             if not raw.strip():
                 self.out.print(Text(self.t(BiText("请输入答案，或 ? 查看命令。", "Type an answer, or ? for commands.")), style="cyan"))
                 if self.answers is None:
