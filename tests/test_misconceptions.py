@@ -348,6 +348,78 @@ def test_residual_gradient_mistakes(seed: int, difficulty: int) -> None:
     check_against(family, p, expected)
 
 
+# --- conv-params, weight-penalty, dropout-scaling: torch modules and optimizers with the learner's wrong setting ----
+
+@given(seed=SEEDS, difficulty=LEVELS)
+def test_conv_params_mistakes(seed: int, difficulty: int) -> None:
+    from torch import nn
+
+    family, p = draw("conv-params", seed, difficulty)
+    c_in, c_out, k, g = p.in_channels, p.out_channels, p.kernel_size, p.groups
+
+    def count(**change: Any) -> int:
+        args = dict(in_channels=c_in, out_channels=c_out, kernel_size=k, bias=p.bias, groups=g) | change
+        return sum(t.numel() for t in nn.Conv2d(device="meta", **args).parameters())
+
+    weights = count(bias=False)
+    expected = {
+        "forgot-input-channels": c_out * k * k + c_out * p.bias,  # a k×k filter, no input-channel depth
+        "kernel-not-squared": count(kernel_size=(k, 1)),
+        "forgot-bias": weights, "bias-per-weight": 2 * weights, "counted-bias": count(bias=True),
+        "bias-per-channel-slice": weights + c_out * (c_in // g),
+        "ignored-groups": count(groups=1),
+    }
+    check_against(family, p, expected)
+
+
+@given(seed=SEEDS, difficulty=LEVELS)
+def test_weight_penalty_mistakes(seed: int, difficulty: int) -> None:
+    import torch
+
+    family, p = draw("weight-penalty", seed, difficulty)
+    w = torch.tensor(p.w, dtype=torch.float64)
+
+    def sgd_step(lr: float, weight_decay: float, extra_grad: Any = 0.0) -> list[float]:
+        param = torch.nn.Parameter(w.clone())
+        param.grad = (torch.tensor(p.grad, dtype=torch.float64) if p.grad else torch.zeros_like(w)) + extra_grad
+        torch.optim.SGD([param], lr=lr, weight_decay=weight_decay).step()
+        return param.detach().tolist()
+
+    expected = {
+        "sqrt-norm": p.lam * float(torch.linalg.vector_norm(w, 2)), "half-factor": 0.5 * p.lam * float((w ** 2).sum()),
+        "used-l1": p.lam * float(w.abs().sum()), "used-l2": p.lam * float((w ** 2).sum()),
+        "forgot-abs": p.lam * float(w.sum()),
+        "forgot-lambda": float((w ** 2).sum()) if p.quantity == "l2" else float(w.abs().sum()),
+    }
+    if p.quantity == "decay-step":
+        # (1 − weight_decay)·w − lr·g is an SGD step on g alone, from weights already shrunk by (1 − weight_decay).
+        shrunk = torch.nn.Parameter(w * (1 - p.weight_decay))
+        shrunk.grad = torch.tensor(p.grad, dtype=torch.float64)
+        torch.optim.SGD([shrunk], lr=p.lr).step()
+        expected.update({"decay-without-lr": shrunk.detach().tolist(), "forgot-decay": sgd_step(p.lr, 0.0),
+                         "decay-sign": sgd_step(p.lr, 0.0, extra_grad=-p.weight_decay * w)})  # torch refuses a negative decay
+    check_against(family, p, expected)
+
+
+@given(seed=SEEDS, difficulty=LEVELS)
+def test_dropout_scaling_mistakes(seed: int, difficulty: int) -> None:
+    import torch
+
+    family, p = draw("dropout-scaling", seed, difficulty)
+    x = torch.full((256,), p.x, dtype=torch.float64)
+    drop = torch.nn.Dropout(p.p)
+    torch.manual_seed(0)
+    with torch.no_grad():
+        y = drop.train()(x)
+        kept = float(y[y != 0][0]) if p.x else 0.0  # what a kept element becomes in training (0.75²⁵⁶: never all dropped)
+        eval_out = float(drop.eval()(x)[0])
+    expected = {
+        "times-keep-prob": p.x * (1 - p.p), "divided-by-p": p.x / p.p if p.quantity == "train" else p.x / p.p * (1 - p.p),
+        "no-scaling": eval_out, "kept-value": kept, "scaled-at-eval": kept, "dropped-at-eval": 0.0,
+    }
+    check_against(family, p, expected)
+
+
 # --- coinciding mistakes are diagnosed together ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("family", all_families(), ids=[f.name for f in all_families()])
