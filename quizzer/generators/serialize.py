@@ -60,5 +60,8 @@ def problem_to_text(problem: Problem, lang: str, *, number: int | None = None, s
         if problem.misconceptions:
             lines.append(msg.heading(msg.TYPICAL_MISTAKES, lang))
             for m in problem.misconceptions:
-                lines.append(f"  {format_answer(problem, m.value)} ← {m.diagnosis.get(lang)}")
+                # A merged diagnosis lists its causes on lines of their own: indent them under their value.
+                first, *more = m.diagnosis.get(lang).splitlines()
+                lines.append(f"  {format_answer(problem, m.value)} ← {first}")
+                lines.extend("    " + line for line in more)
     return "\n".join(lines)
