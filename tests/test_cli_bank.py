@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from quizzer.bank.schema import KINDS
 from quizzer.topics import TOPIC_SLUGS
 from tests.bankfiles import numeric_item, single_item, write_bank
 
@@ -20,7 +21,7 @@ def test_stats_on_first_use_imports_the_bundled_bank(run, db_file: Path) -> None
 
 def test_stats_table(run) -> None:
     output = run("bank", "stats").output
-    assert "receptive-field" in output and "13 topics and 6 kinds" in output
+    assert "receptive-field" in output and f"13 topics and {len(KINDS)} kinds" in output
 
 
 def test_validate_reports_and_exits_1(run, tmp_path: Path) -> None:

@@ -12,11 +12,19 @@ from quizzer.errors import NotFound, QuizzerError
 from quizzer.exam.grade import grade_exam
 from quizzer.exam.questions import ManifestError, exam_questions, load_manifest
 from quizzer.generators.registry import get_family, make_problem
-from quizzer.quiz.question import Question
+from quizzer.quiz.question import Question, question_from_problem
 from quizzer.store.models import AttemptRow, QuizSessionRow
 from tests.answers import mistaken_answer, right_answer, wrong_answer
-from tests.exam_manifests import store_fixture, synced_template_fixture  # noqa: F401  (fixtures)
-from tests.exam_manifests import bank_entry, gen_entry, make_manifest, printed_letter, write_answers, write_manifest
+from tests.exam_manifests import (  # noqa: F401  (fixtures)
+    bank_entry,
+    gen_entry,
+    make_manifest,
+    printed_letter,
+    store_fixture,
+    synced_template_fixture,
+    write_answers,
+    write_manifest,
+)
 
 SINGLE, MULTI, NUMERIC = "act-large-input-derivative", "act-exp-cost", "act-leaky-relu-default"
 PERM_A, PERM_B = [2, 0, 3, 1], [1, 2, 3, 0]
@@ -25,7 +33,7 @@ POINTS = {"single": 2.0, "multi": 2.0, "numeric": 1.0, "gen": 3.0}
 
 
 def gen_question(seed: int) -> Question:
-    return Question.from_problem(make_problem(get_family("conv-output"), seed, 1))
+    return question_from_problem(make_problem(get_family("conv-output"), seed, 1))
 
 
 @pytest.fixture

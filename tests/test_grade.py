@@ -8,7 +8,8 @@ from quizzer.bank.schema import BankItem
 from quizzer.generators.base import AnswerSpec, Misconception, Problem
 from quizzer.generators.registry import get_family, parse_params
 from quizzer.grading import parse
-from quizzer.grading.grade import grade_item, grade_problem, item_hints, problem_hints
+from quizzer.grading.grade import grade_problem, problem_hints
+from quizzer.grading.kinds import grade_item, item_hints
 from quizzer.grading.keypoints import contains, coverage, fold
 from quizzer.text import BiText
 from tests.bankfiles import multi_item, numeric_item, single_item, text

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from quizzer.bank.sync import sync_bundled
 from quizzer.errors import AnswerParseError, BadParameters, NotFound
-from quizzer.grading.grade import item_expected
+from quizzer.grading.kinds import item_expected
 from quizzer.quiz.selection import QuizOptions, build_plan
 from quizzer.quiz.session import QuizRun
 from quizzer.store.engine import open_store

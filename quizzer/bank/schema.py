@@ -2,17 +2,28 @@
 
 Everything read from a bank file goes through these models (``extra="forbid"``),
 so a typo in a field name is an error, never a silently ignored key.
+
+This module holds what every item has; each kind's own fields (options, answer,
+accepted spellings, key points …) live with the kind, in ``quizzer.grading.kinds``.
+``BankItem`` (the union of the kinds' models), ``BankFile`` and ``KINDS`` are
+assembled from the registered kinds in ``quizzer.bank.items`` and can be imported
+from here too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import string
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import (BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetPydanticSchema, StringConstraints,
-                      ValidationInfo, field_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetPydanticSchema,
+    StringConstraints,
+)
 from pydantic_core import core_schema
 
 from quizzer.text import BiText
@@ -22,7 +33,11 @@ NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)
 ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,79}$")]
 Letter = Annotated[str, StringConstraints(pattern=r"^[A-Z]$")]
 
-KINDS = ("single", "multi", "truefalse", "fill", "numeric", "open")
+if TYPE_CHECKING:
+    # Re-exported (``X as X``); at run time they are assembled on first use, see __getattr__ below.
+    from quizzer.bank.items import KINDS as KINDS
+    from quizzer.bank.items import BankFile as BankFile
+    from quizzer.bank.items import BankItem as BankItem
 
 
 class Strict(BaseModel):
@@ -84,6 +99,7 @@ class NotesCorrection(Strict):
 
 class ItemBase(Strict):
     id: ItemId
+    kind: str  # each kind's model narrows this to its own Literal name
     topic: TopicSlug
     difficulty: int = Field(ge=1, le=3)
     section: int = Field(ge=1, le=13, description="section of the notes the item is derived from")
@@ -97,84 +113,20 @@ class ItemBase(Strict):
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _letters(n: int) -> str:
-    return string.ascii_uppercase[:n]
+_ASSEMBLED = ("KINDS", "BankItem", "BankFile")
 
 
-def _check_letter(letter: str, options: list[Option]) -> None:
-    allowed = _letters(len(options))
-    if letter not in allowed:
-        raise ValueError(
-            f"option {letter!r} is out of range: there are {len(options)} options ({allowed[0]}–{allowed[-1]})"
-        )
+def __getattr__(name: str) -> Any:
+    # The union needs every kind module, and the kind modules need the models above: assembling it
+    # on first use (PEP 562) rather than at import lets either side be imported first. Each kind's
+    # model (SingleItem, OpenItem …) is importable from here too, by its class name.
+    if name.startswith("__"):  # introspection (copy, pickle, pytest …) must not load every kind
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from quizzer.bank import items
 
-
-class SingleItem(ItemBase):
-    kind: Literal["single"]
-    options: list[Option] = Field(min_length=2, max_length=8)
-    answer: Letter
-
-    @field_validator("answer")
-    @classmethod
-    def _answer_in_range(cls, value: str, info: ValidationInfo) -> str:
-        # options is declared first, so it is in info.data whenever it validated.
-        if "options" in info.data:
-            _check_letter(value, info.data["options"])
-        return value
-
-
-class MultiItem(ItemBase):
-    kind: Literal["multi"]
-    options: list[Option] = Field(min_length=2, max_length=8)
-    answer: list[Letter]
-
-    @field_validator("answer")
-    @classmethod
-    def _valid_answers(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        if not value:
-            raise ValueError("a multi item needs at least one correct option")
-        if len(set(value)) != len(value):
-            raise ValueError("correct options are listed twice")
-        if "options" in info.data:
-            for letter in value:
-                _check_letter(letter, info.data["options"])
-        return sorted(value)
-
-
-class TrueFalseItem(ItemBase):
-    kind: Literal["truefalse"]
-    answer: bool
-
-
-class FillItem(ItemBase):
-    kind: Literal["fill"]
-    # Every accepted spelling; grading ignores case, width and spacing.
-    accepted: list[NonEmpty] = Field(min_length=1)
-
-
-class NumericItem(ItemBase):
-    kind: Literal["numeric"]
-    value: float
-    tolerance: float = Field(default=0.0, ge=0, description="absolute tolerance")
-    unit: str | None = None
-
-
-class OpenItem(ItemBase):
-    kind: Literal["open"]
-    reference: Text
-    key_points: list[KeyPoint] = Field(min_length=1)
-
-
-BankItem = Annotated[
-    Union[SingleItem, MultiItem, TrueFalseItem, FillItem, NumericItem, OpenItem],
-    Field(discriminator="kind"),
-]
-
-
-class BankFile(Strict):
-    """One YAML file of the bank: ``schema: 1`` and a list of items."""
-
-    schema_version: Literal[1] = Field(alias="schema")
-    items: list[BankItem] = Field(min_length=1)
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    if name in _ASSEMBLED:
+        return getattr(items, name)
+    models = {kind.model.__name__: kind.model for kind in items.REGISTRY.values()}
+    if name in models:
+        return models[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

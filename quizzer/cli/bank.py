@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from quizzer.cli.common import console, echo_json, json_option, lang_option, open_store_from, resolve_lang
+from quizzer.cli.common import KindChoice, console, echo_json, json_option, lang_option, open_store_from, resolve_lang
 
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
@@ -68,7 +68,7 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], replace: bool) -> None:
 
 @bank.command("list")
 @click.option("--topic", help="Only this topic (a slug, see `quizzer bank stats`).")
-@click.option("--kind", type=click.Choice(["single", "multi", "truefalse", "fill", "numeric", "open"]), help="Only this kind.")
+@click.option("--kind", type=KindChoice(), help="Only this kind.")
 @lang_option
 @json_option
 @click.pass_context

@@ -57,3 +57,24 @@ def echo_json(data: Any) -> None:
     import json
 
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
+
+
+class KindChoice(click.Choice):
+    """``--kind``: one of the bank's question kinds, looked up when the option is parsed or its help shown.
+
+    The kinds are defined by their modules (``quizzer.grading.kinds``), which load pydantic; looking
+    them up lazily keeps loading a command module cheap and means a new kind needs no CLI change.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from quizzer.bank.schema import KINDS
+
+        return KINDS
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        pass  # click.Choice.__init__ stores its argument; the kinds are never stored

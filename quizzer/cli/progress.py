@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 
-from quizzer.cli.common import console, echo_json, json_option, lang_option, open_store_from, resolve_lang
+from quizzer.cli.common import (
+    console,
+    echo_json,
+    json_option,
+    lang_option,
+    open_store_from,
+    resolve_lang,
+)
 
 PROFILE = click.option("--profile", default="default", show_default=True, help="Learner profile.")
 FORCE = click.option("--force", is_flag=True, help="Overwrite output files that already exist.")

@@ -7,7 +7,7 @@ from typing import IO, Iterator
 
 import click
 
-from quizzer.cli.common import json_option, lang_option, open_store_from, resolve_lang
+from quizzer.cli.common import KindChoice, json_option, lang_option, open_store_from, resolve_lang
 
 # A line longer than this is not an answer: `--answers /dev/zero` would otherwise read until memory runs out.
 # A pasted 10 MB line is still read (and cut to MAX_ANSWER_CHARS when graded).
@@ -34,7 +34,7 @@ def _lines(stream: IO[bytes]) -> Iterator[str]:
 
 @click.command()
 @click.option("--topic", "topics", multiple=True, metavar="SLUG", help="Only this topic (repeatable).")
-@click.option("--kind", type=click.Choice(["single", "multi", "truefalse", "fill", "numeric", "open"]), help="Only this kind of question.")
+@click.option("--kind", type=KindChoice(), help="Only this kind of question.")
 @click.option("--family", metavar="FAMILY", help="Only generated problems of this family (see `quizzer families`).")
 @click.option("-d", "--difficulty", type=click.IntRange(1, 3), help="Only this difficulty (1–3).")
 @click.option("-n", "--count", default=10, show_default=True, type=click.IntRange(1, 500), help="Number of questions.")

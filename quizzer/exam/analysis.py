@@ -25,6 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from quizzer.exam.grade import ExamGrade, GradedQuestion
+from quizzer.quiz.question import GeneratedQuestion
 from quizzer.text import BiText
 
 UPPER_LOWER_FRACTION = 0.27
@@ -151,11 +152,9 @@ def _item_stats(key: str, given: list[tuple[str, GradedQuestion]], totals: dict[
         correct = set(first.exam.original_option(a) for a in _answer_letters(item))
         stats.options = [OptionCount(string.ascii_uppercase[i], BiText(o.text.zh, o.text.en), i in correct, chosen[i])
                          for i, o in sorted(by_original.items())]
-    if question.problem is not None:
+    if isinstance(question, GeneratedQuestion):
         stats.mistakes = Counter(g.diagnosis for _, g in counted if g.diagnosis).most_common()
-    if stats.discrimination is not None and stats.discrimination < 0:
-        stats.flags.append("negative-discrimination")
-    elif stats.discrimination is None and stats.upper_lower is not None and stats.upper_lower < 0:
+    if stats.discrimination is not None and stats.discrimination < 0 or stats.discrimination is None and stats.upper_lower is not None and stats.upper_lower < 0:
         stats.flags.append("negative-discrimination")
     if stats.facility < FACILITY_LOW:
         stats.flags.append("too-hard")

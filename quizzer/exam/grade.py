@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from quizzer.errors import AnswerParseError, NotFound, QuizzerError
 from quizzer.exam.manifest import CSV_HEADER, Manifest
 from quizzer.exam.questions import ExamQuestion, exam_questions, load_manifest
 from quizzer.grading.grade import Feedback, Result
+from quizzer.quiz.question import GeneratedQuestion
 from quizzer.safety import strip_controls
 from quizzer.store.engine import Store
 from quizzer.text import BiText
@@ -97,15 +99,7 @@ class GradedQuestion:
     def expected(self) -> BiText:
         if self.result is not None:
             return self.result.expected
-        question = self.exam.question
-        if question.problem is not None:
-            from quizzer.generators.serialize import format_answer
-
-            text = format_answer(question.problem)
-            return BiText(text, text)
-        from quizzer.grading.grade import item_expected
-
-        return item_expected(question.item)
+        return self.exam.question.expected()
 
     @property
     def feedback(self) -> list[Feedback]:
@@ -113,7 +107,7 @@ class GradedQuestion:
         if self.result is not None:
             return self.result.feedback
         question = self.exam.question
-        if question.problem is not None:
+        if isinstance(question, GeneratedQuestion):
             return [Feedback("solution", question.problem.solution)]
         return [Feedback("explanation", question.item.explanation)]
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from quizzer.errors import NotFound, QuizzerError
 from quizzer.exam.manifest import MANIFEST_NAME, Manifest, ManifestItem
-from quizzer.quiz.question import Question
+from quizzer.quiz.question import Question, question_from_item, question_from_problem
 from quizzer.store.engine import Store
 
 LETTERS = string.ascii_uppercase
@@ -154,7 +154,7 @@ def rebuild(store: Store, entry: ManifestItem, where: str, cache: dict | None = 
             if entry.answer is not None and _letters_of(entry.answer) != _letters_of(payload["answer"]):
                 raise ManifestError(f"{where}: the manifest's key {entry.answer!r} disagrees with the bank item "
                                     f"and permutation ({payload['answer']!r})")
-        return Question.from_item(_item_adapter().validate_python(payload), entry.item_version)
+        return question_from_item(_item_adapter().validate_python(payload), entry.item_version)
     from quizzer.generators.base import answers_agree
     from quizzer.generators.registry import get_family, make_problem
 
@@ -167,7 +167,7 @@ def rebuild(store: Store, entry: ManifestItem, where: str, cache: dict | None = 
     if entry.answer is not None and not answers_agree(problem.spec, entry.answer, problem.answer):
         raise ManifestError(f"{where}: the manifest's key {entry.answer!r} differs from the family's "
                             f"{problem.answer!r}")
-    return Question.from_problem(problem)
+    return question_from_problem(problem)
 
 
 def exam_questions(store: Store, manifest: Manifest,

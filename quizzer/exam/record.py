@@ -7,12 +7,14 @@ the same exam for the same student twice is refused per student, so a re-run can
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from quizzer.grading.grade import GRADER_VERSION
+from quizzer.quiz.question import BankQuestion, GeneratedQuestion
 from quizzer.store.engine import Store
 from quizzer.store.models import AttemptRow, QuizSessionRow
 from quizzer.store.profiles import profile_id
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 STORED_VERDICT = {"unanswered": "skipped", "missing": "skipped", "conflict": "skipped", "unreadable": "incorrect"}
 
 
-def exam_id(grade: "ExamGrade") -> str:
+def exam_id(grade: ExamGrade) -> str:
     manifest = grade.manifest
     return f"{manifest.spec_sha256}:{manifest.seed}"
 
@@ -37,7 +39,7 @@ def _already(store: Store, pid: int, key: str) -> bool:
     return any((settings or {}).get("exam_id") == key for settings in rows)
 
 
-def _attempt(session_id: int, pid: int, position: int, graded: "GradedQuestion", instance_id: int | None,
+def _attempt(session_id: int, pid: int, position: int, graded: GradedQuestion, instance_id: int | None,
              when: datetime) -> AttemptRow:
     from quizzer.quiz.session import _jsonable
 
@@ -45,7 +47,7 @@ def _attempt(session_id: int, pid: int, position: int, graded: "GradedQuestion",
     result = graded.result
     return AttemptRow(
         session_id=session_id, profile_id=pid, position=position, question_key=question.ref.key,
-        source=question.ref.source, item_id=question.ref.item_id, item_version=question.item_version,
+        source=question.ref.source, item_id=question.ref.item_id, item_version=question.item_version if isinstance(question, BankQuestion) else None,
         instance_id=instance_id, family=question.ref.family, topic=question.topic, kind=question.kind,
         difficulty=question.difficulty, raw_answer=graded.raw,
         parsed_answer=None if result is None else _jsonable(result.parsed),
@@ -55,18 +57,18 @@ def _attempt(session_id: int, pid: int, position: int, graded: "GradedQuestion",
     )
 
 
-def record_student(store: Store, grade: "ExamGrade", report: "StudentReport", *, lang: str, when: datetime) -> bool:
+def record_student(store: Store, grade: ExamGrade, report: StudentReport, *, lang: str, when: datetime) -> bool:
     """Store one student's exam; False (nothing written) when this exam is already in their profile."""
-    from quizzer.quiz.instances import record_instance
     from quizzer.progress.scheduling import apply_attempt
     from quizzer.progress.stats import count_attempt
+    from quizzer.quiz.instances import record_instance
 
     pid = profile_id(store, report.student)
     key = exam_id(grade)
     if _already(store, pid, key):
         return False
     instances = {g.number: record_instance(store, g.exam.question.problem)
-                 for g in report.questions if g.exam.question.problem is not None}
+                 for g in report.questions if isinstance(g.exam.question, GeneratedQuestion)}
     settings = {"exam_id": key, "title": grade.manifest.title, "version": report.version,
                 "score": report.score, "total": report.total}
     with store.session() as session:
@@ -84,7 +86,7 @@ def record_student(store: Store, grade: "ExamGrade", report: "StudentReport", *,
     return True
 
 
-def record_attempts(store: Store, grade: "ExamGrade", *, lang: str,
+def record_attempts(store: Store, grade: ExamGrade, *, lang: str,
                     clock: Callable[[], datetime]) -> tuple[list[str], list[str]]:
     """(students recorded now, students who already had this exam recorded)."""
     from quizzer.progress.scheduling import ensure_cards

@@ -95,7 +95,7 @@ def prepare_output(out: Path, *, force: bool) -> None:
     out.mkdir(exist_ok=True)
 
 
-def grade_to_files(store: "Store", directory: Path, answers: Path, *, out: Path | None = None, force: bool = False,
+def grade_to_files(store: Store, directory: Path, answers: Path, *, out: Path | None = None, force: bool = False,
                    roster: list[str] | None = None, record: bool = False,
                    lang: str | None = None) -> tuple[ExamGrade, Analysis, list[Path]]:
     """Grade, analyse and write every report file (into ``directory/graded`` unless ``out``).

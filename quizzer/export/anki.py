@@ -12,7 +12,7 @@ import string
 from pathlib import Path
 
 from quizzer.export.common import Exported, check_output, html_text, question_name
-from quizzer.quiz.question import Question
+from quizzer.quiz.question import GeneratedQuestion, Question
 from quizzer.text import BiText
 
 LABELS = {"zh": {"form": "答案形式", "mistakes": "常见错误", "deck": "深度学习测验"},
@@ -36,9 +36,8 @@ def _front(question: Question, lang: str) -> str:
 
 def _back(question: Question, lang: str) -> tuple[str, str]:
     from quizzer.generators.serialize import format_answer
-    from quizzer.grading.grade import item_expected
 
-    if question.problem is not None:
+    if isinstance(question, GeneratedQuestion):
         problem = question.problem
         answer = html_text(format_answer(problem))
         explanation = html_text(problem.solution.get(lang))
@@ -48,7 +47,7 @@ def _back(question: Question, lang: str) -> tuple[str, str]:
             explanation += f"<br><br>{LABELS[lang]['mistakes']}:<br>{mistakes}"
         return answer, explanation
     item = question.item
-    answer = html_text(item_expected(item).get(lang))
+    answer = html_text(question.expected().get(lang))
     lines = [item.explanation.get(lang)]
     if question.options:
         lines += [f"{letter}: {o.why.get(lang)}" for letter, o in zip(string.ascii_uppercase, item.options)]

@@ -11,7 +11,12 @@ from html import escape
 from pathlib import Path
 
 from quizzer.errors import BadParameters, NotFound, QuizzerError
-from quizzer.quiz.question import Question
+from quizzer.quiz.question import (
+    GeneratedQuestion,
+    Question,
+    question_from_item,
+    question_from_problem,
+)
 from quizzer.store.engine import Store
 
 
@@ -40,13 +45,13 @@ def collect(store: Store, *, topics: list[str] | None = None, count: int = 3, se
     unknown = [t for t in wanted if t not in TOPIC_SLUGS]
     if unknown:
         raise BadParameters(f"unknown topic {unknown[0]!r}; topics are: {', '.join(TOPIC_SLUGS)}")
-    questions = [Question.from_item(r.item, r.version) for r in list_items(store) if r.item.topic in wanted]
+    questions = [question_from_item(r.item, r.version) for r in list_items(store) if r.item.topic in wanted]
     for family in all_families():
         if family.topic not in wanted:
             continue
         for i in range(count):
             difficulty = family.difficulties[i % len(family.difficulties)]
-            questions.append(Question.from_problem(
+            questions.append(question_from_problem(
                 make_problem(family, instance_seed(family.name, seed, difficulty, i), difficulty)))
     if not questions:
         raise NotFound("nothing to export: no bank items or families match")
@@ -68,7 +73,7 @@ def html_text(text: str) -> str:
 
 def tolerance(question: Question) -> float:
     """The absolute tolerance that grades like quizzer does (for a single number), for systems that want one."""
-    if question.problem is not None:
+    if isinstance(question, GeneratedQuestion):
         spec, answer = question.problem.spec, question.problem.answer
         if spec.kind == "int":
             return 0.0

@@ -13,8 +13,15 @@ from __future__ import annotations
 import string
 from pathlib import Path
 
-from quizzer.export.common import Exported, check_output, html_text, number_text, question_name, tolerance
-from quizzer.quiz.question import Question
+from quizzer.export.common import (
+    Exported,
+    check_output,
+    html_text,
+    number_text,
+    question_name,
+    tolerance,
+)
+from quizzer.quiz.question import GeneratedQuestion, Question
 
 SPECIAL = "\\~=#{}:"
 
@@ -46,14 +53,14 @@ def _feedback(text: str) -> str:
 
 
 def _general(question: Question, lang: str) -> str:
-    if question.problem is not None:
+    if isinstance(question, GeneratedQuestion):
         return _html(question.problem.solution.get(lang))
     return _html(question.item.explanation.get(lang))
 
 
 def _answers(question: Question, lang: str) -> tuple[str, str] | None:
     """(answer block, GIFT type name), or None when the question cannot be written in GIFT."""
-    if question.problem is not None:
+    if isinstance(question, GeneratedQuestion):
         problem = question.problem
         if problem.spec.kind in ("int", "float"):
             tol = number_text(tolerance(question))

@@ -13,9 +13,17 @@ import string
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from quizzer.export.common import (Exported, check_output, component_tolerance, components, html_text, number_text,
-                                   question_name, tolerance)
-from quizzer.quiz.question import Question
+from quizzer.export.common import (
+    Exported,
+    check_output,
+    component_tolerance,
+    components,
+    html_text,
+    number_text,
+    question_name,
+    tolerance,
+)
+from quizzer.quiz.question import GeneratedQuestion, Question
 from quizzer.text import BiText
 
 CATEGORY_ROOT = "$course$/top/quizzer"
@@ -47,7 +55,7 @@ def _head(quiz: ET.Element, qtype: str, question: Question, lang: str, text: str
 
 
 def _general_feedback(question: Question, lang: str) -> str:
-    if question.problem is not None:
+    if isinstance(question, GeneratedQuestion):
         return html_text(question.problem.solution.get(lang))
     item = question.item
     parts = [item.explanation.get(lang)]
@@ -79,7 +87,7 @@ def _numerical(quiz: ET.Element, question: Question, lang: str, text: str, feedb
     tol = tolerance(question)
     answer = _answer(element, 100, number_text(value), "", "moodle_auto_format")
     ET.SubElement(answer, "tolerance").text = number_text(tol)
-    if question.problem is not None:
+    if isinstance(question, GeneratedQuestion):
         seen = {float(value)}
         for mistake in question.problem.misconceptions:
             if float(mistake.value) in seen:
@@ -133,7 +141,7 @@ def add_question(quiz: ET.Element, question: Question, lang: str) -> str:
     """Append ``question``; returns the Moodle type written (multichoice-single, numerical, …)."""
     text = html_text(question.prompt.get(lang))
     feedback = _general_feedback(question, lang)
-    if question.problem is not None:
+    if isinstance(question, GeneratedQuestion):
         if question.problem.spec.kind in ("int", "float"):
             return _numerical(quiz, question, lang, text, feedback, float(question.problem.answer))
         return _cloze(quiz, question, lang, text, feedback)

@@ -79,8 +79,11 @@ def _grade_problem(name: str, answer: str, params: dict[str, str]) -> GradedAnsw
 
 
 def _grade_item(item: BankItem, answer: str) -> GradedAnswer:
-    parsed = _parse(lambda raw: grade.parse_item_answer(item, raw), answer)
-    return GradedAnswer(item.id, "bank", item.prompt, grade.grade_item(item, parsed))
+    from quizzer.grading.kinds import grade_item, parse_item_answer
+    from quizzer.grading.kinds.base import bi
+
+    parsed = _parse(lambda raw: parse_item_answer(item, raw), answer)
+    return GradedAnswer(item.id, "bank", bi(item.prompt), grade_item(item, parsed))
 
 
 def _parse(parser: Any, answer: str) -> Any:

@@ -1,28 +1,27 @@
-"""One Question type for bank items and generated problems alike.
+"""Questions: bank items and generated problems behind one interface.
 
-The quiz loop, the exam builder and the exporters take Questions and never
-care where they came from.
+``Question`` is the union the quiz loop, the session, the exam builder and the exporters
+take: both variants have the same attributes (``ref``, ``topic``, ``kind``, ``difficulty``,
+``prompt``, ``form``, ``options``, ``letters``) and methods (``parse``, ``grade``, ``hints``,
+``expected``). Code that needs what is behind a question narrows it with ``isinstance``:
+a ``BankQuestion`` has its ``item`` and ``item_version``, a ``GeneratedQuestion`` its ``problem``.
 """
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, assert_never
 
-from quizzer.bank.schema import BankItem, MultiItem, SingleItem
+from quizzer.bank.schema import BankItem
 from quizzer.generators.base import Problem
-from quizzer.grading import grade
+from quizzer.generators.serialize import format_answer
+from quizzer.grading import kinds
+from quizzer.grading.grade import Result, grade_problem, parse_problem_answer, problem_hints
+from quizzer.grading.kinds.base import bi, letters
 from quizzer.text import BiText
 
-KIND_FORMS = {
-    "single": BiText("一个选项字母", "one option letter"),
-    "multi": BiText("一个或多个选项字母，如 AC", "one or more option letters, e.g. AC"),
-    "truefalse": BiText("对 / 错", "true / false"),
-    "fill": BiText("简短的词或短语", "a short word or phrase"),
-    "numeric": BiText("一个数", "a number"),
-    "open": BiText("用几句话作答（按要点评分）", "a few sentences (graded by key points)"),
-}
+# A generated problem is asked like a numeric bank item: same kind in the history, same name in the header.
+GENERATED_KIND = "numeric"
 
 
 @dataclass(frozen=True)
@@ -37,9 +36,13 @@ class QuestionRef:
 
     @property
     def key(self) -> str:
-        if self.source == "bank":
-            return f"bank:{self.item_id}"
-        return f"gen:{self.family}:{self.difficulty}:{self.seed}"
+        match self.source:
+            case "bank":
+                return f"bank:{self.item_id}"
+            case "generated":
+                return f"gen:{self.family}:{self.difficulty}:{self.seed}"
+            case _:
+                assert_never(self.source)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -49,70 +52,141 @@ class QuestionRef:
         return QuestionRef(**data)
 
 
-@dataclass(frozen=True)
-class Question:
-    ref: QuestionRef
-    topic: str
-    kind: str  # a bank kind, or "numeric" for generated problems
-    difficulty: int
-    prompt: BiText
-    form: BiText
-    options: tuple[BiText, ...] = ()
-    item: BankItem | None = None
-    item_version: int | None = None
-    problem: Problem | None = None
+class _Shared:
+    """What both variants answer the same way unless they say otherwise."""
 
-    @staticmethod
-    def from_item(item: BankItem, version: int) -> "Question":
-        options: tuple[BiText, ...] = ()
-        if isinstance(item, (SingleItem, MultiItem)):
-            options = tuple(BiText(o.text.zh, o.text.en) for o in item.options)
-        form = KIND_FORMS[item.kind]
-        if item.kind == "numeric" and getattr(item, "unit", None):
-            form = form + BiText(f"（单位：{item.unit}）", f" (unit: {item.unit})")
-        return Question(
-            ref=QuestionRef("bank", item_id=item.id),
-            topic=item.topic,
-            kind=item.kind,
-            difficulty=item.difficulty,
-            prompt=BiText(item.prompt.zh, item.prompt.en),
-            form=form,
-            options=options,
-            item=item,
-            item_version=version,
-        )
-
-    @staticmethod
-    def from_problem(problem: Problem) -> "Question":
-        return Question(
-            ref=QuestionRef("generated", family=problem.family, difficulty=problem.difficulty, seed=problem.seed),
-            topic=problem.topic,
-            kind="numeric",
-            difficulty=problem.difficulty,
-            prompt=problem.prompt,
-            form=problem.spec.form(),
-            problem=problem,
-        )
+    @property
+    def options(self) -> tuple[BiText, ...]:
+        return ()
 
     @property
     def letters(self) -> str:
-        return string.ascii_uppercase[: len(self.options)]
+        """The letters of the options, A, B, C … (empty when there are none)."""
+        return letters(len(self.options))
+
+    @property
+    def self_rated(self) -> bool:
+        """Whether the learner is asked to rate their own answer after seeing the grade."""
+        return False
+
+
+@dataclass(frozen=True)
+class BankQuestion(_Shared):
+    """A bank item (at a stored version), asked and graded the way its kind says."""
+
+    item: BankItem
+    item_version: int
+
+    @property
+    def _kind(self) -> kinds.AnyKind:
+        return kinds.kind_of(self.item)
+
+    @property
+    def ref(self) -> QuestionRef:
+        return QuestionRef("bank", item_id=self.item.id)
+
+    @property
+    def topic(self) -> str:
+        return self.item.topic
+
+    @property
+    def kind(self) -> str:
+        return self.item.kind
+
+    @property
+    def kind_title(self) -> BiText:
+        return self._kind.title
+
+    @property
+    def self_rated(self) -> bool:
+        return self._kind.self_rated
+
+    @property
+    def difficulty(self) -> int:
+        return self.item.difficulty
+
+    @property
+    def prompt(self) -> BiText:
+        return bi(self.item.prompt)
+
+    @property
+    def form(self) -> BiText:
+        return self._kind.answer_form(self.item)
+
+    @property
+    def options(self) -> tuple[BiText, ...]:
+        return self._kind.options(self.item)
 
     def parse(self, raw: str) -> Any:
         """The parsed answer; raises AnswerParseError (with a hint) when it cannot be read."""
-        if self.problem is not None:
-            return grade.parse_problem_answer(self.problem, raw)
-        assert self.item is not None
-        return grade.parse_item_answer(self.item, raw)
+        return kinds.parse_item_answer(self.item, raw)
 
-    def grade(self, parsed: Any) -> grade.Result:
-        if self.problem is not None:
-            return grade.grade_problem(self.problem, parsed)
-        assert self.item is not None
-        return grade.grade_item(self.item, parsed)
+    def grade(self, parsed: Any) -> Result:
+        return kinds.grade_item(self.item, parsed)
 
     def hints(self) -> list[BiText]:
-        if self.problem is not None:
-            return grade.problem_hints(self.problem)
-        assert self.item is not None
-        return grade.item_hints(self.item)
+        return kinds.item_hints(self.item)
+
+    def expected(self) -> BiText:
+        return kinds.item_expected(self.item)
+
+
+@dataclass(frozen=True)
+class GeneratedQuestion(_Shared):
+    """A generated numeric problem, graded against its answer spec and diagnosed by its misconceptions."""
+
+    problem: Problem
+
+    @property
+    def ref(self) -> QuestionRef:
+        p = self.problem
+        return QuestionRef("generated", family=p.family, difficulty=p.difficulty, seed=p.seed)
+
+    @property
+    def topic(self) -> str:
+        return self.problem.topic
+
+    @property
+    def kind(self) -> str:
+        return GENERATED_KIND
+
+    @property
+    def kind_title(self) -> BiText:
+        return kinds.REGISTRY[GENERATED_KIND].title
+
+    @property
+    def difficulty(self) -> int:
+        return self.problem.difficulty
+
+    @property
+    def prompt(self) -> BiText:
+        return self.problem.prompt
+
+    @property
+    def form(self) -> BiText:
+        return self.problem.spec.form()
+
+    def parse(self, raw: str) -> Any:
+        """The parsed answer; raises AnswerParseError (with a hint) when it cannot be read."""
+        return parse_problem_answer(self.problem, raw)
+
+    def grade(self, parsed: Any) -> Result:
+        return grade_problem(self.problem, parsed)
+
+    def hints(self) -> list[BiText]:
+        return problem_hints(self.problem)
+
+    def expected(self) -> BiText:
+        text = format_answer(self.problem)
+        return BiText(text, text)
+
+
+Question = BankQuestion | GeneratedQuestion
+
+
+def question_from_item(item: BankItem, version: int) -> BankQuestion:
+    return BankQuestion(item, version)
+
+
+def question_from_problem(problem: Problem) -> GeneratedQuestion:
+    return GeneratedQuestion(problem)

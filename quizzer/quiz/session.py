@@ -21,7 +21,8 @@ from quizzer.errors import AnswerParseError, NotFound
 from quizzer.generators.registry import get_family, make_problem
 from quizzer.generators.verification import Check
 from quizzer.grading.grade import GRADER_VERSION, Feedback, Result
-from quizzer.quiz.question import Question, QuestionRef
+from quizzer.quiz.question import (BankQuestion, GeneratedQuestion, Question, QuestionRef, question_from_item,
+                                   question_from_problem)
 from quizzer.quiz.selection import QuizOptions, build_plan
 from quizzer.store.engine import Store
 from quizzer.store.profiles import profile_id
@@ -38,9 +39,9 @@ def load_question(store: Store, ref: QuestionRef) -> Question:
             row = session.get(BankItemRow, ref.item_id)
             if row is None:
                 raise NotFound(f"bank item {ref.item_id!r} is no longer in the bank")
-            return Question.from_item(_ITEM.validate_python(row.payload), row.version)
+            return question_from_item(_ITEM.validate_python(row.payload), row.version)
     family = get_family(ref.family or "")
-    return Question.from_problem(make_problem(family, ref.seed or 0, ref.difficulty or 1))
+    return question_from_problem(make_problem(family, ref.seed or 0, ref.difficulty or 1))
 
 
 class Verifier:
@@ -51,7 +52,7 @@ class Verifier:
     """
 
     def __init__(self, questions: list[Question]):
-        self._pending = [q for q in questions if q.problem is not None]
+        self._pending = [q for q in questions if isinstance(q, GeneratedQuestion)]
         self._results: dict[str, Check | BaseException] = {}
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
@@ -201,7 +202,7 @@ class QuizRun:
         """Scripted mode: an unreadable line is graded incorrect, with the format hint as feedback."""
         question = self.current
         assert question is not None
-        expected = _expected_of(question)
+        expected = question.expected()
         result = Result("incorrect", 0.0, expected, None)
         result.feedback.append(Feedback("verdict", BiText("无法识别的答案，按错误计：", "Unreadable answer, graded incorrect: ")
                                         + BiText(str(error), str(error))))
@@ -221,7 +222,8 @@ class QuizRun:
 
             raw = clean_answer(raw)[0]  # whoever calls, nothing uncapped or with control characters is stored
         instance_id = None
-        if question.problem is not None and result is not None:
+        item_version = question.item_version if isinstance(question, BankQuestion) else None
+        if isinstance(question, GeneratedQuestion) and result is not None:
             check = self.verifier.result(question)
             if check is None or not check.agree:
                 result = _voided(question, result, check)
@@ -233,7 +235,7 @@ class QuizRun:
             attempt = AttemptRow(
                 session_id=self.session_id, profile_id=self.profile_id, position=self.position,
                 question_key=question.ref.key, source=question.ref.source, item_id=question.ref.item_id,
-                item_version=question.item_version, instance_id=instance_id, family=question.ref.family,
+                item_version=item_version, instance_id=instance_id, family=question.ref.family,
                 topic=question.topic, kind=question.kind, difficulty=question.difficulty, raw_answer=raw,
                 parsed_answer=None if result is None else _jsonable(result.parsed),
                 verdict="skipped" if result is None else result.verdict,
@@ -304,16 +306,6 @@ class QuizRun:
                 summary.review.append((a.question_key, a.verdict, prompts.get(a.question_key, BiText("", ""))))
         summary.by_topic = {t: (int(v[0]), v[1]) for t, v in by_topic.items()}
         return summary
-
-
-def _expected_of(question: Question) -> BiText:
-    from quizzer.generators.serialize import format_answer
-    from quizzer.grading.grade import item_expected
-
-    if question.problem is not None:
-        text = format_answer(question.problem)
-        return BiText(text, text)
-    return item_expected(question.item)
 
 
 def _voided(question: Question, result: Result, check: Check | None) -> Result:

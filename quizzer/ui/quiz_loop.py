@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from rich.console import Console
 from rich.markup import escape
@@ -13,16 +13,11 @@ from rich.text import Text
 from quizzer.errors import AnswerParseError
 from quizzer.grading.grade import Result
 from quizzer.grading.parse import MAX_ANSWER_CHARS, UndecodableAnswer, clean_answer
+from quizzer.messages import TOPIC_TITLES
 from quizzer.quiz.question import Question
 from quizzer.quiz.session import SELF_RATINGS, Answered, QuizRun, Summary
 from quizzer.text import BiText
-from quizzer.messages import TOPIC_TITLES
 
-KIND_NAMES = {
-    "single": BiText("单选", "single choice"), "multi": BiText("多选", "multiple choice"),
-    "truefalse": BiText("判断", "true/false"), "fill": BiText("填空", "fill in"),
-    "numeric": BiText("计算", "numeric"), "open": BiText("简答", "open"),
-}
 HELP = BiText(
     "命令：? 或 help 显示本帮助；hint 显示解答的下一步（每次扣 1/4 分）；skip 跳过本题；"
     "quit 结束（之后用 quizzer quiz --resume 继续）。Ctrl-C 也会保存已作答的题目。",
@@ -78,7 +73,7 @@ class QuizLoop:
 
     def show_question(self, q: Question) -> None:
         topic = self.t(TOPIC_TITLES[q.topic])
-        header = f"{self.run.position + 1}/{self.run.total} · {topic} · {'★' * q.difficulty} · {self.t(KIND_NAMES[q.kind])}"
+        header = f"{self.run.position + 1}/{self.run.total} · {topic} · {'★' * q.difficulty} · {self.t(q.kind_title)}"
         self.out.rule(escape(header), align="left")
         self.out.print(Text(self.t(q.prompt)))
         for letter, option in zip(q.letters, q.options):
@@ -112,7 +107,7 @@ class QuizLoop:
     def show_summary(self, summary: Summary) -> None:
         self.out.rule(self.t(BiText("小结", "Summary")), align="left")
         status = BiText("已完成", "finished") if summary.finished else BiText(
-            f"未完成 —— 用 quizzer quiz --resume 继续", "not finished — continue with quizzer quiz --resume")
+            "未完成 —— 用 quizzer quiz --resume 继续", "not finished — continue with quizzer quiz --resume")
         self.out.print(self.t(BiText(
             f"第 {summary.session_id} 次练习（{status.zh}）：得分 {summary.score:.2f}/{summary.graded}（{summary.percent:.0f}%），"
             f"作答 {summary.answered} 题，跳过 {summary.skipped} 题，用时 {summary.seconds:.0f} 秒。",
@@ -175,7 +170,7 @@ class QuizLoop:
                 self.out.print(Text(f"{exc} — {hint}", style="cyan"))
 
     def self_rate(self, answered: Answered) -> None:
-        if self.answers is not None or answered.question.kind != "open" or answered.result is None:
+        if self.answers is not None or not answered.question.self_rated or answered.result is None:
             return
         prompt = self.t(BiText("自评（again/hard/good/easy，回车跳过）：", "Rate yourself (again/hard/good/easy, Enter to skip): "))
         while True:

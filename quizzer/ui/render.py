@@ -2,42 +2,28 @@
 
 from __future__ import annotations
 
-import string
-
 from rich.console import Group
 from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
 from quizzer import messages as msg
-from quizzer.bank.schema import BankItem, FillItem, MultiItem, NumericItem, OpenItem, SingleItem, TrueFalseItem
+from quizzer.bank.schema import BankItem
+from quizzer.grading.kinds import item_reveal
 
 
 def render_item(item: BankItem, lang: str, *, version: int | None = None) -> Panel:
     parts: list = [Text(item.prompt.get(lang), style="bold"), Text("")]
-    if isinstance(item, (SingleItem, MultiItem)):
-        correct = {item.answer} if isinstance(item, SingleItem) else set(item.answer)
-        for letter, option in zip(string.ascii_uppercase, item.options):
-            mark = "✔" if letter in correct else " "
-            parts.append(Text.assemble((f" {mark} {letter}. ", "green" if letter in correct else ""), option.text.get(lang)))
-            parts.append(Text(f"      {msg.label(msg.CARD_WHY, lang)}{option.why.get(lang)}", style="dim"))
-        answer = ", ".join(sorted(correct))
-    elif isinstance(item, TrueFalseItem):
-        answer = (msg.TRUE if item.answer else msg.FALSE).get(lang)
-    elif isinstance(item, FillItem):
-        answer = " / ".join(item.accepted)
-    elif isinstance(item, NumericItem):
-        answer = f"{item.value:g}" + (f" {item.unit}" if item.unit else "")
-        if item.tolerance:
-            answer += msg.CARD_TOLERANCE.format(tolerance=f"{item.tolerance:g}").get(lang)
-    elif isinstance(item, OpenItem):
-        answer = item.reference.get(lang)
-    parts += [Text(""), Text.assemble((msg.label(msg.ANSWER, lang), "bold green"), answer)]
-    if isinstance(item, OpenItem):
+    reveal = item_reveal(item)  # what the item's kind shows; styled here without asking which kind it is
+    for choice in reveal.choices:
+        mark = "✔" if choice.correct else " "
+        parts.append(Text.assemble((f" {mark} {choice.letter}. ", "green" if choice.correct else ""), choice.text.get(lang)))
+        parts.append(Text(f"      {msg.label(msg.CARD_WHY, lang)}{choice.why.get(lang)}", style="dim"))
+    parts += [Text(""), Text.assemble((msg.label(msg.ANSWER, lang), "bold green"), reveal.answer.get(lang))]
+    if reveal.points:
         parts.append(Text(msg.heading(msg.CARD_KEY_POINTS, lang), style="bold"))
-        for point in item.key_points:
-            words = ", ".join(getattr(point.keywords, lang))
-            parts.append(Text(f"  • {point.point.get(lang)}  [{msg.label(msg.CARD_KEYWORDS, lang)}{words}]"))
+        for point in reveal.points:
+            parts.append(Text(f"  • {point.point.get(lang)}  [{msg.label(msg.CARD_KEYWORDS, lang)}{point.keywords.get(lang)}]"))
     parts += [Text(""), Text.assemble((msg.label(msg.EXPLANATION, lang), "bold"), item.explanation.get(lang))]
     if item.notes_correction:
         nc = item.notes_correction

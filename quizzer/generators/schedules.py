@@ -1,0 +1,499 @@
+"""Learning-rate schedulers: one table entry per ``torch.optim.lr_scheduler`` scheduler the families use.
+
+An entry (a ``Schedule`` subclass filed in ``SCHEDULES`` by ``@schedule``; the contract is in
+``schedule_base``) holds everything about one scheduler: the name users type (``scheduler=multistep``),
+torch's class and how its constructor is called, the arguments under torch's names with torch's
+defaults (a pydantic model), the closed form ``lr_at``, a sampler per difficulty, the worked solution
+and the typical mistakes, each computed by making that mistake. Adding a scheduler is one entry here:
+``with_scheduler_args`` gives every family its arguments and ``SCHEDULES`` its name.
+
+The closed forms are the ones the PyTorch docs give; torch updates most schedulers recursively, which
+agrees with them only up to floating-point error. torch is imported by ``torch_run`` only.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from bisect import bisect_left, bisect_right
+from itertools import pairwise
+from typing import Any, Literal
+
+from pydantic import Field
+
+from quizzer.generators.base import Misconception, fmt, fmt_list
+from quizzer.generators.schedule_base import (
+    MAX_STEP,
+    SCHEDULES,
+    Args,
+    Schedule,
+    ScheduleParams,
+    call_text,
+    mistake,
+    same,
+    schedule,
+    torch_run,
+    with_scheduler_args,
+)
+from quizzer.text import BiText
+
+__all__ = ["MAX_STEP", "SCHEDULES", "Args", "Schedule", "ScheduleParams", "mistake", "torch_run", "with_scheduler_args"]
+
+# ---------------------------------------------------------------- shared maths
+
+
+def cosine(lr: float, eta_min: float, t: float, period: int) -> float:
+    half = (1 + math.cos(math.pi * t / period)) / 2
+    return eta_min + (lr - eta_min) * (half if half > 1e-12 else 0.0)  # cos(π) is −1 only to 1e-16
+
+
+def restart_position(T_0: int, T_mult: int, t: int) -> tuple[int, int]:
+    """(T_cur, T_i): steps since the last warm restart and the length of the current cycle."""
+    T_cur, T_i = t, T_0
+    while T_cur >= T_i:
+        T_cur, T_i = T_cur - T_i, T_i * T_mult
+    return T_cur, T_i
+
+
+def _check_eta_min(eta_min: float, lr: float) -> None:
+    if eta_min >= lr:
+        raise ValueError(f"eta_min ({eta_min}) must be below lr ({lr}) for the lr to anneal down to it")
+
+
+def cosine_solution(head: BiText, lr: float, eta_min: float, T_cur: int, period: int, ans: float) -> BiText:
+    eta, half = fmt(eta_min), (1 + math.cos(math.pi * T_cur / period)) / 2
+    return head + same(
+        f"lr = η_min + (lr₀ − η_min)·(1 + cos(π·T_cur/T))/2 = "
+        f"{eta} + ({fmt(lr)} − {eta})·(1 + cos(π·{T_cur}/{period}))/2\n"
+        f"  = {eta} + {fmt(lr - eta_min)}·{fmt(half)} = {fmt(ans)}")
+
+
+def cosine_mistakes(lr: float, eta_min: float, T_cur: int, period: int) -> list[Misconception]:
+    if T_cur < 0:
+        return []
+    out = [mistake("full-period", cosine(lr, eta_min, 2 * T_cur, period),
+                   "T 是半个余弦周期：lr 在 T 步内从最大降到 η_min，用的是 cos(π·t/T)，不是 cos(2π·t/T)。",
+                   "T is half a cosine period: the lr falls from its maximum to η_min in T steps, "
+                   "cos(π·t/T), not cos(2π·t/T).")]
+    if eta_min > 0:
+        out.append(mistake("forgot-eta-min", cosine(lr, 0.0, T_cur, period), "漏了 η_min：余弦在 η_min 与初始 lr 之间插值。",
+                           "You left out η_min: the cosine interpolates between η_min and the initial lr."))
+    return out
+
+
+# ---------------------------------------------------------------- the table
+
+
+class StepArgs(Args):
+    step_size: int = Field(ge=1)
+    gamma: float = Field(default=0.1, gt=0, lt=1)
+
+
+@schedule
+class Step(Schedule[StepArgs]):
+    name, torch_class, args_model, difficulties = "step", "StepLR", StepArgs, (1, 2)
+
+    def lr_at(self, a: StepArgs, lr: float, t: int) -> float:
+        return lr * a.gamma ** (t // a.step_size)
+
+    def sample(self, rng: random.Random, difficulty: int, lr: float, eta_min: float) -> dict[str, Any]:
+        ss = rng.choice([10, 20, 30, 50] if difficulty == 1 else [3, 5, 7, 10, 25, 30])
+        return dict(step_size=ss, gamma=rng.choice([0.1, 0.5] if difficulty == 1 else [0.1, 0.5, 0.9, 0.8]),
+                    step=rng.choice([rng.randint(0, 4 * ss), rng.randint(1, 4) * ss]))
+
+    def solution(self, a: StepArgs, lr: float, t: int) -> BiText:
+        k, g = t // a.step_size, fmt(a.gamma)
+        return same(f"lr_t = lr·γ^⌊t/step_size⌋ = {fmt(lr)}·{g}^⌊{t}/{a.step_size}⌋ = {fmt(lr)}·{g}^{k} = "
+                    f"{fmt(self.lr_at(a, lr, t))}")
+
+    def misconceptions(self, a: StepArgs, lr: float, t: int) -> list[Misconception]:
+        return [
+            mistake("no-floor", lr * a.gamma ** (t / a.step_size),
+                    "忘了向下取整：StepLR 每 step_size 步才整体乘一次 γ，指数是 ⌊t/step_size⌋。",
+                    "You forgot the floor: StepLR multiplies by γ once per step_size steps, exponent ⌊t/step_size⌋."),
+            mistake("decay-every-step", lr * a.gamma**t, "把 StepLR 当成了 ExponentialLR：不是每步都乘 γ。",
+                    "You treated StepLR as ExponentialLR: γ is not applied at every step."),
+        ]
+
+
+class MultiStepArgs(Args):
+    milestones: list[int]
+    gamma: float = Field(default=0.1, gt=0, lt=1)
+
+
+@schedule
+class MultiStep(Schedule[MultiStepArgs]):
+    name, torch_class, args_model, difficulties = "multistep", "MultiStepLR", MultiStepArgs, (1, 2, 3)
+
+    def check(self, a: MultiStepArgs, lr: float) -> None:
+        ms = a.milestones
+        if not ms or ms[0] < 1 or any(y <= x for x, y in pairwise(ms)):
+            raise ValueError("milestones must be positive and strictly increasing, e.g. milestones=30,80")
+
+    def lr_at(self, a: MultiStepArgs, lr: float, t: int) -> float:
+        return lr * a.gamma ** bisect_right(a.milestones, t)
+
+    def sample(self, rng: random.Random, difficulty: int, lr: float, eta_min: float) -> dict[str, Any]:
+        ms = rng.choice([[30, 80], [50, 100, 150], [10, 20], [60, 120, 160], [30, 60, 90]])
+        edge = rng.choice(ms) + (rng.choice([-1, 0, 1]) if difficulty > 1 else 0)
+        return dict(milestones=ms, gamma=rng.choice([0.1, 0.5, 0.2]),
+                    step=rng.choice([rng.randint(ms[0], ms[-1] + 20), edge]))
+
+    def solution(self, a: MultiStepArgs, lr: float, t: int) -> BiText:
+        k = bisect_right(a.milestones, t)
+        passed = fmt_list([float(m) for m in a.milestones[:k]])
+        tail = f"  = {fmt(lr)}·{fmt(a.gamma)}^{k} = {fmt(self.lr_at(a, lr, t))}"
+        return BiText(f"lr_t = lr·γ^(不超过 t 的 milestone 个数)；≤ {t} 的 milestone：{passed}，共 {k} 个\n" + tail,
+                      f"lr_t = lr·γ^(number of milestones ≤ t); milestones ≤ {t}: {passed}, that is {k}\n" + tail)
+
+    def misconceptions(self, a: MultiStepArgs, lr: float, t: int) -> list[Misconception]:
+        out = [mistake("milestone-exclusive", lr * a.gamma ** bisect_left(a.milestones, t),
+                       "milestone 当步就已经衰减：到达 milestone m 时 lr 已乘上 γ（计数的是 ≤ t 的 milestone）。",
+                       "At a milestone m the lr is already decayed: count the milestones ≤ t, not < t.")]
+        if bisect_right(a.milestones, t) >= 2:
+            out.append(mistake("not-compounded", lr * a.gamma, "每经过一个 milestone 都要再乘一次 γ（累乘），不是只乘一次。",
+                               "Each milestone passed multiplies by γ again (compounding), not just once."))
+        return out
+
+
+class ExponentialArgs(Args):
+    gamma: float = Field(gt=0, lt=1)
+
+
+@schedule
+class Exponential(Schedule[ExponentialArgs]):
+    name, torch_class, args_model, difficulties = "exponential", "ExponentialLR", ExponentialArgs, (1, 2)
+
+    def lr_at(self, a: ExponentialArgs, lr: float, t: int) -> float:
+        return lr * a.gamma**t
+
+    def sample(self, rng: random.Random, difficulty: int, lr: float, eta_min: float) -> dict[str, Any]:
+        return dict(gamma=rng.choice([0.9, 0.5, 0.95, 0.8] if difficulty == 1 else [0.9, 0.95, 0.98, 0.99, 0.85]),
+                    step=rng.randint(1, 10 if difficulty == 1 else 60))
+
+    def solution(self, a: ExponentialArgs, lr: float, t: int) -> BiText:
+        return same(f"lr_t = lr·γ^t = {fmt(lr)}·{fmt(a.gamma)}^{t} = {fmt(self.lr_at(a, lr, t))}")
+
+    def misconceptions(self, a: ExponentialArgs, lr: float, t: int) -> list[Misconception]:
+        return [
+            mistake("e-power", lr * math.exp(-a.gamma * t), "ExponentialLR 的 γ 是每步的乘数：lr·γ^t，不是 lr·e^(−γt)。",
+                    "ExponentialLR's γ is a per-step factor: lr·γ^t, not lr·e^(−γt)."),
+            mistake("one-minus-gamma", lr * (1 - a.gamma) ** t, "γ 是保留比例而不是衰减率：每步乘 γ，不是乘 (1−γ)。",
+                    "γ is the fraction kept, not the decay rate: multiply by γ, not (1−γ)."),
+        ]
+
+
+class CosineArgs(Args):
+    T_max: int = Field(ge=1)
+    eta_min: float = Field(default=0.0, ge=0)
+
+
+@schedule
+class Cosine(Schedule[CosineArgs]):
+    name, torch_class, args_model, difficulties = "cosine", "CosineAnnealingLR", CosineArgs, (1, 2, 3)
+
+    def check(self, a: CosineArgs, lr: float) -> None:
+        _check_eta_min(a.eta_min, lr)
+
+    def lr_at(self, a: CosineArgs, lr: float, t: int) -> float:
+        return cosine(lr, a.eta_min, t, a.T_max)
+
+    def sample(self, rng: random.Random, difficulty: int, lr: float, eta_min: float) -> dict[str, Any]:
+        T = rng.choice([12, 24, 36, 60, 120] if difficulty == 1 else [10, 30, 50, 90, 100, 200])
+        t = int(T * rng.choice([1 / 4, 1 / 3, 1 / 2, 2 / 3, 3 / 4])) if difficulty == 1 else rng.randint(0, T)
+        if difficulty == 3 and rng.random() < 0.3:
+            t = rng.randint(T + 1, min(2 * T, 300))  # past T_max the schedule climbs back up
+        return dict(T_max=T, eta_min=eta_min, step=t)
+
+    def solution(self, a: CosineArgs, lr: float, t: int) -> BiText:
+        return cosine_solution(BiText("", ""), lr, a.eta_min, t, a.T_max, self.lr_at(a, lr, t))
+
+    def misconceptions(self, a: CosineArgs, lr: float, t: int) -> list[Misconception]:
+        return cosine_mistakes(lr, a.eta_min, t, a.T_max)
+
+
+class RestartsArgs(Args):
+    T_0: int = Field(ge=1)
+    T_mult: int = Field(default=1, ge=1)
+    eta_min: float = Field(default=0.0, ge=0)
+
+
+@schedule
+class CosineRestarts(Schedule[RestartsArgs]):
+    name, torch_class, args_model, difficulties = "cosine-restarts", "CosineAnnealingWarmRestarts", RestartsArgs, (2, 3)
+
+    def check(self, a: RestartsArgs, lr: float) -> None:
+        _check_eta_min(a.eta_min, lr)
+
+    def lr_at(self, a: RestartsArgs, lr: float, t: int) -> float:
+        return cosine(lr, a.eta_min, *restart_position(a.T_0, a.T_mult, t))
+
+    def sample(self, rng: random.Random, difficulty: int, lr: float, eta_min: float) -> dict[str, Any]:
+        T0, Tm = rng.choice([5, 10, 20]), (1 if difficulty == 2 and rng.random() < 0.5 else rng.choice([2, 3]))
+        return dict(T_0=T0, T_mult=Tm, eta_min=eta_min, step=rng.randint(T0 // 2, min(300, T0 * (1 + Tm + Tm * Tm))))
+
+    def solution(self, a: RestartsArgs, lr: float, t: int) -> BiText:
+        T_cur, period = restart_position(a.T_0, a.T_mult, t)
+        head = BiText(f"周期长度依次为 T_0, T_0·T_mult, …（T_0={a.T_0}, T_mult={a.T_mult}）；t={t} 落在长度 T_i={period} 的周期里，"
+                      f"距上次重启 T_cur={T_cur} 步\n",
+                      f"Cycles last T_0, T_0·T_mult, … steps (T_0={a.T_0}, T_mult={a.T_mult}); "
+                      f"t={t} lies in a cycle of "
+                      f"length T_i={period}, T_cur={T_cur} steps after the last restart\n")
+        return cosine_solution(head, lr, a.eta_min, T_cur, period, self.lr_at(a, lr, t))
+
+    def misconceptions(self, a: RestartsArgs, lr: float, t: int) -> list[Misconception]:
+        out = cosine_mistakes(lr, a.eta_min, *restart_position(a.T_0, a.T_mult, t))
+        if a.T_mult > 1:
+            out.append(mistake("no-period-growth", cosine(lr, a.eta_min, t % a.T_0, a.T_0),
+                               f"每次重启后周期要乘以 T_mult={a.T_mult}：周期依次是 T_0, T_0·T_mult, …，不是固定 T_0。",
+                               f"After each restart the period grows by T_mult={a.T_mult}: "
+                               "T_0, T_0·T_mult, …, not a fixed T_0."))
+        out.append(mistake("no-restart", cosine(lr, a.eta_min, t, a.T_0), "忘了热重启：到达周期末尾时 T_cur 归零、lr 跳回初始值。",
+                           "You forgot the warm restart: at the end of a cycle T_cur resets to 0 "
+                           "and the lr jumps back up."))
+        return out
+
+
+class LinearArgs(Args):
+    start_factor: float = Field(default=1.0 / 3, gt=0, le=1)
+    end_factor: float = Field(default=1.0, ge=0, le=1)
+    total_iters: int = Field(default=5, ge=1)
+
+
+@schedule
+class Linear(Schedule[LinearArgs]):
+    name, torch_class, args_model, difficulties = "linear", "LinearLR", LinearArgs, (2, 3)
+
+    def factor(self, a: LinearArgs, t: int) -> float:
+        return a.start_factor + (a.end_factor - a.start_factor) * min(t, a.total_iters) / a.total_iters
+
+    def lr_at(self, a: LinearArgs, lr: float, t: int) -> float:
+        return lr * self.factor(a, t)
+
+    def sample(self, rng: random.Random, difficulty: int, lr: float, eta_min: float) -> dict[str, Any]:
+        n = rng.choice([4, 5, 10, 20])
+        sf, ef = rng.choice([(0.1, 1.0), (0.25, 1.0), (1.0, 0.5), (0.5, 1.0), (1.0, 0.1), (0.2, 0.8)])
+        return dict(start_factor=sf, end_factor=ef, total_iters=n, step=rng.randint(0, n + 3))
+
+    def solution(self, a: LinearArgs, lr: float, t: int) -> BiText:
+        m, f = min(t, a.total_iters), self.factor(a, t)
+        return same(f"factor = start_factor + (end_factor − start_factor)·min(t, total_iters)/total_iters\n"
+                    f"  = {fmt(a.start_factor)} + ({fmt(a.end_factor)} − {fmt(a.start_factor)})·{m}/{a.total_iters}"
+                    f" = {fmt(f)}\n"
+                    f"lr_t = lr·factor = {fmt(lr)}·{fmt(f)} = {fmt(self.lr_at(a, lr, t))}")
+
+    def misconceptions(self, a: LinearArgs, lr: float, t: int) -> list[Misconception]:
+        return [
+            mistake("no-clamp", lr * (a.start_factor + (a.end_factor - a.start_factor) * t / a.total_iters),
+                    "total_iters 步之后因子停在 end_factor，不再继续线性变化。",
+                    "After total_iters steps the factor stays at end_factor; it stops changing."),
+            mistake("factor-as-lr", self.lr_at(a, lr, t) / lr, "LinearLR 的因子要乘以初始 lr，它本身不是学习率。",
+                    "LinearLR's factor multiplies the initial lr; it is not the lr itself."),
+        ]
+
+
+class WarmupCosineArgs(Args):
+    warmup_steps: int = Field(ge=1)
+    start_factor: float = Field(default=1.0 / 3, gt=0, le=1)
+    T_max: int = Field(ge=1)
+    eta_min: float = Field(default=0.0, ge=0)
+
+
+@schedule
+class WarmupCosine(Schedule[WarmupCosineArgs]):
+    """A linear warm-up, then a cosine: two torch schedulers chained by SequentialLR."""
+
+    name, torch_class, args_model, difficulties = "warmup-cosine", "SequentialLR", WarmupCosineArgs, (3,)
+
+    def constructor(self, a: WarmupCosineArgs) -> str:
+        warm = call_text("LinearLR", dict(start_factor=a.start_factor, total_iters=a.warmup_steps))
+        cos = call_text("CosineAnnealingLR", dict(T_max=a.T_max, eta_min=a.eta_min))
+        return f"SequentialLR(optimizer, schedulers=[{warm}, {cos}], milestones=[{a.warmup_steps}])"
+
+    def make_torch(self, lr_scheduler: Any, optimizer: Any, a: WarmupCosineArgs) -> Any:
+        warm = lr_scheduler.LinearLR(optimizer, start_factor=a.start_factor, end_factor=1.0, total_iters=a.warmup_steps)
+        cos = lr_scheduler.CosineAnnealingLR(optimizer, T_max=a.T_max, eta_min=a.eta_min)
+        return lr_scheduler.SequentialLR(optimizer, schedulers=[warm, cos], milestones=[a.warmup_steps])
+
+    def check(self, a: WarmupCosineArgs, lr: float) -> None:
+        _check_eta_min(a.eta_min, lr)
+
+    def lr_at(self, a: WarmupCosineArgs, lr: float, t: int) -> float:
+        if t < a.warmup_steps:
+            return lr * (a.start_factor + (1.0 - a.start_factor) * t / a.warmup_steps)
+        # SequentialLR starts the cosine at its own epoch 0 at the milestone.
+        return cosine(lr, a.eta_min, t - a.warmup_steps, a.T_max)
+
+    def sample(self, rng: random.Random, difficulty: int, lr: float, eta_min: float) -> dict[str, Any]:
+        w, T = rng.choice([5, 10, 20]), rng.choice([50, 90, 100, 200])
+        return dict(warmup_steps=w, start_factor=rng.choice([0.1, 0.01, 0.2, 0.5]), T_max=T, eta_min=eta_min,
+                    step=rng.choice([rng.randint(0, w - 1), w, w + rng.randint(1, T)]))
+
+    def solution(self, a: WarmupCosineArgs, lr: float, t: int) -> BiText:
+        w, ans = a.warmup_steps, self.lr_at(a, lr, t)
+        if t < w:
+            f = a.start_factor + (1 - a.start_factor) * t / w
+            where = BiText(f"t={t} < milestone {w}：处于 LinearLR 预热阶段\n",
+                           f"t={t} < milestone {w}: still in the LinearLR warm-up\n")
+            return where + same(
+                f"lr_t = lr·(start_factor + (1 − start_factor)·t/{w}) = {fmt(lr)}·({fmt(a.start_factor)} + "
+                f"{fmt(1 - a.start_factor)}·{t}/{w}) = {fmt(lr)}·{fmt(f)} = {fmt(ans)}")
+        head = BiText(f"t={t} ≥ milestone {w}：SequentialLR 在 milestone 处以 epoch 0 启动 CosineAnnealingLR，"
+                      f"所以余弦从 j = t − {w} = {t - w} 计起\n",
+                      f"t={t} ≥ milestone {w}: at the milestone SequentialLR starts CosineAnnealingLR at epoch 0, "
+                      f"so the cosine counts j = t − {w} = {t - w}\n")
+        return cosine_solution(head, lr, a.eta_min, t - w, a.T_max, ans)
+
+    def misconceptions(self, a: WarmupCosineArgs, lr: float, t: int) -> list[Misconception]:
+        T_cur = t - a.warmup_steps
+        out = cosine_mistakes(lr, a.eta_min, T_cur, a.T_max)
+        if T_cur >= 0:
+            out.append(mistake("cosine-from-zero", cosine(lr, a.eta_min, t, a.T_max),
+                               "余弦阶段从 milestone 开始重新计数（j = t − warmup_steps），不是从 0。",
+                               "The cosine phase counts from the milestone (j = t − warmup_steps), not from step 0."))
+        else:
+            out.append(mistake("warmup-from-zero", lr * t / a.warmup_steps, "预热从 start_factor·lr 开始，不是从 0 开始。",
+                               "The warm-up starts from start_factor·lr, not from 0."))
+        return out
+
+
+class PolynomialArgs(Args):
+    total_iters: int = Field(default=5, ge=1)
+    power: float = Field(default=1.0, gt=0)
+
+
+@schedule
+class Polynomial(Schedule[PolynomialArgs]):
+    name, torch_class, args_model, difficulties = "polynomial", "PolynomialLR", PolynomialArgs, (2, 3)
+
+    def lr_at(self, a: PolynomialArgs, lr: float, t: int) -> float:
+        return lr * (1.0 - min(t, a.total_iters) / a.total_iters) ** a.power
+
+    def sample(self, rng: random.Random, difficulty: int, lr: float, eta_min: float) -> dict[str, Any]:
+        n = rng.choice([10, 20, 50, 100])
+        return dict(total_iters=n, power=rng.choice([1.0, 2.0, 0.5, 0.9] if difficulty == 3 else [1.0, 2.0]),
+                    step=rng.randint(0, n + 2))
+
+    def solution(self, a: PolynomialArgs, lr: float, t: int) -> BiText:
+        m, n, pw = min(t, a.total_iters), a.total_iters, fmt(a.power)
+        return same(f"lr_t = lr·(1 − min(t, total_iters)/total_iters)^power = {fmt(lr)}·(1 − {m}/{n})^{pw}"
+                    f" = {fmt(lr)}·{fmt(1 - m / n)}^{pw} = {fmt(self.lr_at(a, lr, t))}")
+
+    def misconceptions(self, a: PolynomialArgs, lr: float, t: int) -> list[Misconception]:
+        m = min(t, a.total_iters) / a.total_iters
+        return [
+            mistake("ignored-power", lr * (1 - m), "忘了幂次 power：是 (1 − t/total_iters)^power。",
+                    "You ignored power: it is (1 − t/total_iters)^power."),
+            mistake("power-on-ratio", lr * (1 - m**a.power), "幂次作用在 (1 − t/T) 整体上，不是只作用在 t/T 上。",
+                    "The power applies to (1 − t/T) as a whole, not to t/T alone."),
+        ]
+
+
+class OneCycleArgs(Args):
+    max_lr: float = Field(gt=0, le=10)
+    total_steps: int = Field(ge=2, le=MAX_STEP + 1)
+    pct_start: float = Field(default=0.3, gt=0, lt=1)
+    div_factor: float = Field(default=25.0, gt=0)
+    final_div_factor: float = Field(default=1e4, gt=0)
+    anneal_strategy: Literal["cos", "linear"] = "cos"
+    three_phase: bool = False
+
+
+Phase = tuple[float, float, float]  # (end step, start lr, end lr)
+
+
+@schedule
+class OneCycle(Schedule[OneCycleArgs]):
+    name, torch_class, args_model, difficulties = "onecycle", "OneCycleLR", OneCycleArgs, (3,)
+    per_batch = True
+
+    def torch_kwargs(self, a: OneCycleArgs) -> dict[str, Any]:
+        # The lr alone is asked about, and SGD here has no momentum to cycle.
+        return dict(max_lr=a.max_lr, total_steps=a.total_steps, pct_start=a.pct_start,
+                    anneal_strategy=a.anneal_strategy,
+                    div_factor=a.div_factor, final_div_factor=a.final_div_factor, three_phase=a.three_phase,
+                    cycle_momentum=False)
+
+    def check(self, a: OneCycleArgs, lr: float) -> None:
+        ends = [e for e, _, _ in self.phases(a)]
+        if ends[0] <= 0 or any(y <= x for x, y in pairwise(ends)):
+            raise ValueError("pct_start·total_steps is too small or too large: every OneCycle phase needs at least "
+                             "one step (three_phase also needs pct_start < 0.5)")
+
+    def last_step(self, a: OneCycleArgs) -> int:
+        return a.total_steps - 1
+
+    def scale(self, a: OneCycleArgs, lr: float) -> float:
+        return a.max_lr
+
+    def note(self, a: OneCycleArgs, lr: float) -> BiText:
+        return BiText(f"（OneCycleLR 会覆盖优化器的 lr：初始学习率是 max_lr/div_factor，所以 lr={fmt(lr)} 不起作用。）",
+                      f" (OneCycleLR overwrites the optimizer's lr: it starts from max_lr/div_factor, "
+                      f"so lr={fmt(lr)} plays no role.)")
+
+    def phases(self, a: OneCycleArgs, *, shift: float = 1, low: float | None = None) -> list[Phase]:
+        """(end_step, start_lr, end_lr) per phase, written exactly as torch computes them."""
+        initial = a.max_lr / a.div_factor
+        low = initial / a.final_div_factor if low is None else low
+        if a.three_phase:
+            return [(float(a.pct_start * a.total_steps) - shift, initial, a.max_lr),
+                    (float(2 * a.pct_start * a.total_steps) - 2 * shift, a.max_lr, initial),
+                    (a.total_steps - 1, initial, low)]
+        return [(float(a.pct_start * a.total_steps) - shift, initial, a.max_lr), (a.total_steps - 1, a.max_lr, low)]
+
+    def position(self, a: OneCycleArgs, t: int, phases: list[Phase] | None = None,
+                 strategy: str | None = None) -> tuple[float, int, float]:
+        """(lr, phase index, pct within the phase)."""
+        phases = phases or self.phases(a)
+        start = 0.0
+        for i, (end, x, y) in enumerate(phases):
+            if t <= end or i == len(phases) - 1:
+                pct = (t - start) / (end - start)
+                if (strategy or a.anneal_strategy) == "cos":
+                    return y + (x - y) / 2.0 * (math.cos(math.pi * pct) + 1), i, pct
+                return (y - x) * pct + x, i, pct
+            start = end
+        raise AssertionError("unreachable")
+
+    def lr_at(self, a: OneCycleArgs, lr: float, t: int) -> float:
+        return self.position(a, t)[0]
+
+    def sample(self, rng: random.Random, difficulty: int, lr: float, eta_min: float) -> dict[str, Any]:
+        T = rng.choice([100, 200, 300])
+        return dict(max_lr=rng.choice([0.1, 0.01, 1.0, 0.4]), total_steps=T, pct_start=rng.choice([0.3, 0.25, 0.4]),
+                    div_factor=rng.choice([25.0, 10.0]), final_div_factor=rng.choice([1e4, 100.0]),
+                    anneal_strategy=rng.choice(["cos", "cos", "linear"]), three_phase=rng.random() < 0.3,
+                    step=rng.randint(0, T - 1))
+
+    def solution(self, a: OneCycleArgs, lr: float, t: int) -> BiText:
+        phases = self.phases(a)
+        value, i, pct = self.position(a, t, phases)
+        start = 0.0 if i == 0 else phases[i - 1][0]
+        end, x, y = phases[i]
+        if a.anneal_strategy == "cos":
+            f = (f"lr = end + (start − end)/2·(1 + cos(π·pct)) = "
+                 f"{fmt(y)} + ({fmt(x)} − {fmt(y)})/2·(1 + cos(π·{fmt(pct)})) = {fmt(value)}")
+        else:
+            f = f"lr = start + (end − start)·pct = {fmt(x)} + ({fmt(y)} − {fmt(x)})·{fmt(pct)} = {fmt(value)}"
+        body = (f"initial_lr = max_lr/div_factor = {fmt(a.max_lr)}/{fmt(a.div_factor)} = {fmt(phases[0][1])}; "
+                f"min_lr = initial_lr/final_div_factor = {fmt(phases[-1][2])}\n"
+                f"phase end steps = {fmt_list([e for e, _, _ in phases])} "
+                f"(pct_start·total_steps − 1, …, total_steps − 1)\n"
+                f"t={t} → phase {i + 1}: pct = (t − {fmt(start)})/({fmt(end)} − {fmt(start)}) = {fmt(pct)}\n  {f}")
+        return BiText("OneCycleLR 分段退火：\n" + body, "OneCycleLR anneals phase by phase:\n" + body)
+
+    def misconceptions(self, a: OneCycleArgs, lr: float, t: int) -> list[Misconception]:
+        other = "linear" if a.anneal_strategy == "cos" else "cos"
+        return [
+            mistake("wrong-anneal", self.position(a, t, strategy=other)[0],
+                    f"anneal_strategy='{a.anneal_strategy}'，你用了 {other} 退火。",
+                    f"anneal_strategy='{a.anneal_strategy}', but you annealed with {other}."),
+            mistake("phase-end-off-by-one", self.position(a, t, self.phases(a, shift=0))[0],
+                    "阶段终点是 pct_start·total_steps − 1（步数从 0 开始），你少减了 1。",
+                    "A phase ends at step pct_start·total_steps − 1 (steps count from 0); you dropped the − 1."),
+            mistake("min-lr-from-max", self.position(a, t, self.phases(a, low=a.max_lr / a.final_div_factor))[0],
+                    "最小 lr 是 initial_lr/final_div_factor = max_lr/(div_factor·final_div_factor)，"
+                    "不是 max_lr/final_div_factor。",
+                    "The minimum lr is initial_lr/final_div_factor = max_lr/(div_factor·final_div_factor), "
+                    "not max_lr/final_div_factor."),
+        ]

@@ -1,0 +1,80 @@
+"""Numeric bank items: one number, with an absolute tolerance and an optional unit.
+
+Generated problems are numeric too, but they grade against their ``AnswerSpec``
+(``quizzer.grading.grade.grade_problem``); this kind is for numbers written into the bank.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from quizzer.bank.schema import ItemBase
+from quizzer.generators.base import fmt
+from quizzer.grading import parse
+from quizzer.grading.parse import ParsedNumber
+from quizzer.grading.grade import Feedback, Result, verdict_line
+from quizzer.grading.kinds.base import BankKind, Reveal
+from quizzer.grading.numbers import accepted_range, check_number
+from quizzer.text import BiText
+
+
+class NumericItem(ItemBase):
+    kind: Literal["numeric"]
+    value: float
+    tolerance: float = Field(default=0.0, ge=0, description="absolute tolerance")
+    unit: str | None = None
+
+
+class NumericKind(BankKind[NumericItem, ParsedNumber]):
+    model = NumericItem
+    order = 50
+    title = BiText("计算", "numeric")
+    form = BiText("一个数", "a number")
+
+    def answer_form(self, item: NumericItem) -> BiText:
+        if not item.unit:
+            return self.form
+        return self.form + BiText(f"（单位：{item.unit}）", f" (unit: {item.unit})")
+
+    def parse(self, item: NumericItem, raw: str) -> ParsedNumber:
+        return parse.parse_number(raw)
+
+    def grade(self, item: NumericItem, parsed: ParsedNumber) -> Result:
+        expected = self.expected(item)
+        # A whole number with no tolerance must be exact: no significant-figures rounding (1790 for 1792 is wrong).
+        integer = item.tolerance == 0 and float(item.value).is_integer()
+        check = check_number(parsed, item.value, rel_tol=0.0, abs_tol=item.tolerance, integer=integer)
+        if check.correct:
+            result = Result("correct", 1.0, expected, parsed.value)
+            precisely = BiText(f"，更精确地说是 {expected.zh}", f", more precisely {expected.en}")
+            result.feedback.append(verdict_line("correct", None if check.exact else precisely))
+        else:
+            result = Result("incorrect", 0.0, expected, parsed.value)
+            answer = BiText(f"：答案是 {expected.zh}", f": the answer is {expected.en}")
+            result.feedback.append(verdict_line("incorrect", answer))
+            if not integer:
+                accepted = accepted_range(check)
+                accepted_line = BiText(f"可接受范围：{accepted}", f"Accepted: {accepted}")
+                result.feedback.append(Feedback("info", accepted_line))
+        return result
+
+    def expected(self, item: NumericItem) -> BiText:
+        text = fmt(item.value) + (f" {item.unit}" if item.unit else "")
+        return BiText(text, text)
+
+    def hints(self, item: NumericItem) -> list[BiText]:
+        # The explanation's first sentence names the approach without the number.
+        sentence_zh = item.explanation.zh.split("。")[0]
+        sentence_en = item.explanation.en.split(". ")[0]
+        return [BiText(f"思路：{sentence_zh}。", f"Approach: {sentence_en}.")]
+
+    def reveal(self, item: NumericItem) -> Reveal:
+        answer = f"{item.value:g}" + (f" {item.unit}" if item.unit else "")
+        if not item.tolerance:
+            return Reveal(BiText(answer, answer))
+        return Reveal(BiText(f"{answer}  (容差 ±{item.tolerance:g})", f"{answer}  (tolerance ±{item.tolerance:g})"))
+
+
+KINDS = (NumericKind(),)

@@ -1,0 +1,65 @@
+"""Open questions: a few sentences, graded by the weighted key points they cover."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from quizzer.bank.schema import ItemBase, KeyPoint, Text
+from quizzer.grading import parse
+from quizzer.grading.grade import Feedback, Result, Verdict, verdict_line
+from quizzer.grading.keypoints import coverage
+from quizzer.grading.kinds.base import BankKind, Reveal, ShownPoint, bi
+from quizzer.text import BiText
+
+# Share of the key-point weight needed for "correct" and for "partial".
+OPEN_CORRECT, OPEN_PARTIAL = 0.75, 0.35
+HINTED_POINTS = 2  # hints name at most this many key points
+
+
+class OpenItem(ItemBase):
+    kind: Literal["open"]
+    reference: Text
+    key_points: list[KeyPoint] = Field(min_length=1)
+
+
+class OpenKind(BankKind[OpenItem, str]):
+    model = OpenItem
+    order = 60
+    title = BiText("简答", "open")
+    form = BiText("用几句话作答（按要点评分）", "a few sentences (graded by key points)")
+    self_rated = True
+
+    def parse(self, item: OpenItem, raw: str) -> str:
+        return parse.parse_open(raw)
+
+    def grade(self, item: OpenItem, parsed: str) -> Result:
+        cov = coverage(parsed, item.key_points)
+        verdict: Verdict = (
+            "correct" if cov.score >= OPEN_CORRECT else "partial" if cov.score >= OPEN_PARTIAL else "incorrect"
+        )
+        result = Result(verdict, round(cov.score, 4), self.expected(item), parsed)
+        n, got = len(cov.covered), sum(cov.covered)
+        covered = BiText(f"：覆盖了 {got}/{n} 个要点", f": {got} of {n} key points covered")
+        result.feedback.append(verdict_line(verdict, covered))
+        for point, ok in zip(item.key_points, cov.covered):
+            result.feedback.append(Feedback("point-ok" if ok else "point-miss", bi(point.point)))
+        result.feedback.append(Feedback("info", BiText("参考答案：", "Reference answer: ") + bi(item.reference)))
+        return result
+
+    def expected(self, item: OpenItem) -> BiText:
+        return bi(item.reference)
+
+    def hints(self, item: OpenItem) -> list[BiText]:
+        n = len(item.key_points)
+        return [BiText(f"答出 {n} 个要点；其中之一是：{p.point.zh}",
+                       f"Cover {n} key points; one of them: {p.point.en}") for p in item.key_points[:HINTED_POINTS]]
+
+    def reveal(self, item: OpenItem) -> Reveal:
+        points = tuple(ShownPoint(bi(p.point), BiText(", ".join(p.keywords.zh), ", ".join(p.keywords.en)))
+                       for p in item.key_points)
+        return Reveal(bi(item.reference), points=points)
+
+
+KINDS = (OpenKind(),)
