@@ -348,6 +348,36 @@ def test_residual_gradient_mistakes(seed: int, difficulty: int) -> None:
     check_against(family, p, expected)
 
 
+# --- lr-schedule: the learning rates torch's own scheduler gives, epoch by epoch ------------------------------------
+
+@given(seed=SEEDS, difficulty=LEVELS)
+def test_lr_schedule_off_by_one_mistakes(seed: int, difficulty: int) -> None:
+    from quizzer.generators.schedule_base import torch_run
+
+    family, p = draw("lr-schedule", seed, difficulty)
+    t, last = p.step, p.schedule.last_step(p.args)
+    used: list[float] = []  # the lr each epoch (or iteration) runs with, counted from 0, recorded as torch steps
+    end = t + 1 if last is None else min(t + 1, last)
+
+    def record(i: int, lr: float) -> bool:
+        used.append(lr)
+        return i >= end
+
+    torch_run(p.schedule, p.args, p.lr, record)
+    got = listed(family, p)
+    spec = family.spec(p)
+    assert graded_alike(spec, family.solve(p), used[t])
+    # Counting epochs from 1 reads "epoch t" as the t-th epoch, which is index t − 1: the same value as
+    # "one step behind", so there is one mistake for both (defect 3.7), and no value of t + 1 calls under that name.
+    assert "one-indexed" not in got
+    if t >= 1:
+        assert graded_alike(spec, got["one-step-behind"], used[t - 1])
+        assert "counting epochs from 1" in next(m for m in family.misconceptions(p) if m.tag == "one-step-behind"
+                                               ).diagnosis.en.replace("iterations", "epochs")
+    if len(used) > t + 1:
+        assert graded_alike(spec, got["one-step-ahead"], used[t + 1])
+
+
 # --- conv-params, weight-penalty, dropout-scaling: torch modules and optimizers with the learner's wrong setting ----
 
 @given(seed=SEEDS, difficulty=LEVELS)
