@@ -225,7 +225,7 @@ def test_sampled_stacks_look_like_real_networks(name: str) -> None:
     for difficulty in (1, 2, 3):
         for problem in generate(name, count=49, seed=0, difficulty=difficulty):
             p = get_family(name).params_model.model_validate(problem.params)
-            layers = list(getattr(p, "layers"))
+            layers = list(p.layers)
             if name == "rf-extra-layer":
                 layers.append(p.extra)
             geometry = [Layer(kind=q.kind, kernel_size=q.kernel_size, stride=q.stride, padding=q.padding,

@@ -57,7 +57,7 @@ def grade(target: str, rest: tuple[str, ...], assignments: tuple[str, ...], bank
         click.echo(_as_text(graded, resolve_lang(lang)))
 
 
-def _as_text(graded: "GradedAnswer", lang: str) -> str:
+def _as_text(graded: GradedAnswer, lang: str) -> str:
     """Plain text, the same on every terminal: the verdict, score and diagnosis first, then the feedback."""
     from quizzer import messages as msg
     from quizzer.text import BiText

@@ -228,7 +228,7 @@ def merge_alike(spec: AnswerSpec, mistakes: list[Misconception]) -> tuple[Miscon
 def _merged(group: list[Misconception]) -> Misconception:
     tags: list[str] = []
     for m in group:
-        if len("+".join(tags + [m.tag])) <= MAX_TAG:
+        if len("+".join([*tags, m.tag])) <= MAX_TAG:
             tags.append(m.tag)
     zh = "".join(f"\n  {i}. {m.diagnosis.zh}" for i, m in enumerate(group, 1))
     en = "".join(f"\n  {i}. {m.diagnosis.en}" for i, m in enumerate(group, 1))
