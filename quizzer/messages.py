@@ -131,6 +131,8 @@ DUE_NOW = BiText("现在到期：{n}", "due now:   {n}")
 DUE_TODAY = BiText("今天到期：{n}", "due today: {n}")
 DUE_ON = BiText("{weekday} {day}：{n}", "{weekday} {day}: {n}")
 DUE_START = BiText("从 `quizzer review` 开始。", "Start with `quizzer review`.")
+NOTHING_DUE = BiText("现在没有需要复习的内容。", "Nothing is due for review now.")
+NOTHING_DUE_UNTIL = BiText("现在没有需要复习的内容；下一次复习时间：{when}。", "Nothing is due for review now; the next review is due {when}.")
 
 # --- past sessions and answers (`history`) -----------------------------------------------------------------------
 HISTORY_SESSIONS = BiText("练习记录 · {profile}", "sessions · {profile}")

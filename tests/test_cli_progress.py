@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from quizzer.errors import ExitStatus
+
 from tests.test_cli_quiz import planned_questions
 from tests.answers import right_answer, wrong_answer
 
@@ -79,13 +81,21 @@ def test_due_and_review(run, practised) -> None:
     counts = json.loads(run("due", "--json").output)
     assert counts["today"] >= counts["now"] >= 0 and len(counts["days"]) == 7
     if counts["now"] == 0:
-        assert "nothing is due" in run("review", expect=2).output
+        assert "Nothing is due for review now; the next review is due" in run("review").output
     en = run("due", "--lang", "en").output.splitlines()
     assert en[0] == f"due now:   {counts['now']}" and en[1] == f"due today: {counts['today']}"
     zh = run("due", "--lang", "zh").output.splitlines()
     assert zh[:2] == [f"现在到期：{counts['now']}", f"今天到期：{counts['today']}"]
     (first_day, n), weekday = counts["days"][0], "一二三四五六日"[date.fromisoformat(counts["days"][0][0]).weekday()]
     assert zh[2] == f"{weekday} {first_day}：{n}"
+
+
+def test_review_with_nothing_due_is_not_an_error(run) -> None:
+    # A fresh learner has nothing due: `review` says so and exits 0 (a daily cron job must not "fail").
+    assert run("review", "--lang", "en", expect=ExitStatus.OK).output.strip() == "Nothing is due for review now."
+    assert run("review", "--lang", "zh").output.strip() == "现在没有需要复习的内容。"
+    assert json.loads(run("review", "--json").output) == {"due": 0, "next_due": None}
+    assert json.loads(run("history", "--lang", "en") and run("progress", "--json").output)["sessions"] == []
 
 
 def test_cram_does_not_touch_the_schedule(run, tmp_path: Path) -> None:

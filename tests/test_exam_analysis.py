@@ -16,8 +16,16 @@ from quizzer.exam.grade import grade_exam
 from quizzer.exam.report import write_reports
 from quizzer.generators.base import fmt
 from quizzer.generators.registry import get_family, make_problem
-from tests.exam_manifests import store_fixture, synced_template_fixture  # noqa: F401  (fixtures)
-from tests.exam_manifests import bank_entry, gen_entry, make_manifest, printed_letter, write_answers, write_manifest
+from tests.exam_manifests import (  # noqa: F401  (fixtures)
+    bank_entry,
+    gen_entry,
+    make_manifest,
+    printed_letter,
+    store_fixture,
+    synced_template_fixture,
+    write_answers,
+    write_manifest,
+)
 
 S1, S2, TF, NUM = "act-large-input-derivative", "act-zero-centered", "act-relu-sparsity", "act-leaky-relu-default"
 PERMS = {"A": {S1: [2, 0, 3, 1], S2: [0, 1, 2, 3]}, "B": {S1: [1, 2, 3, 0], S2: [3, 1, 0, 2]}}

@@ -1,15 +1,56 @@
-"""``quizzer exam``: a placeholder group holding ``grade`` until the exam-build branch's group is merged."""
+"""``quizzer exam …``: build printable exam versions with answer keys (and grade filled answer sheets)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from quizzer.cli.exam_grade import grade
+from quizzer.cli.common import lang_option, open_store_from, resolve_lang
 
 
 @click.group()
 def exam() -> None:
-    """Build exam sheets and grade filled answers."""
+    """Print exams: randomized versions with answer keys, and grade the filled answers."""
 
+
+@exam.command()
+@click.argument("spec", type=click.Path(path_type=Path))
+@click.option("--versions", "-n", type=int, default=1, show_default=True, help="How many versions (A, B, …).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same spec and seed give the same exam.")
+@click.option("--out", "-o", "out", type=click.Path(path_type=Path), required=True, help="Output directory.")
+@click.option("--format", "formats", default="pdf,html,md", show_default=True, metavar="LIST",
+              help="Comma-separated: pdf, html, md (manifest.json and answers-template.csv are always written).")
+@click.option("--force", is_flag=True, help="Write into a directory that is not empty (overwrites same-named files).")
+@click.option("--no-verify", is_flag=True, help="Skip checking generated answer keys against torch (faster).")
+@lang_option
+@click.pass_context
+def build(ctx: click.Context, spec: Path, versions: int, seed: int, out: Path, formats: str, force: bool,
+          no_verify: bool, lang: str | None) -> None:
+    """Build exam sheets and answer keys from SPEC (a YAML exam spec, see examples/exam.yaml).
+
+    Every version has the same bank items in its own question and option order, and its own generated
+    problems of the same family and difficulty. Writes sheets and keys (pdf, html, md), manifest.json (what
+    `exam grade` needs) and answers-template.csv (student,version,question,answer) to OUT.
+    """
+    from quizzer.exam.write import build_to_dir, parse_formats
+
+    chosen = parse_formats(formats)
+    store = open_store_from(ctx)
+    report = build_to_dir(store, spec, out, versions=versions, seed=seed, lang=resolve_lang(lang), formats=chosen,
+                          force=force, verify=not no_verify)
+    manifest = report.exam.manifest
+    click.echo(f"{len(manifest.versions)} version{'s' if len(manifest.versions) != 1 else ''} "
+               f"({', '.join(v.code for v in manifest.versions[:5])}{', …' if len(manifest.versions) > 5 else ''}), "
+               f"{report.questions} questions, {manifest.total_points:g} points each, seed {manifest.seed}")
+    for name, size in report.files:
+        click.echo(f"  {out / name}  ({size:,} bytes)")
+    timing = ", ".join(f"{stage} {secs:.2f} s" for stage, secs in report.seconds.items())
+    click.echo(f"time: {timing}")
+
+
+# --- exam grade -------------------------------------------------------------------------------------------
+# The grading half (``exam grade``) registers here: exam.add_command(grade) from its own module.
+from quizzer.cli.exam_grade import grade  # noqa: E402  (the group is defined above; its commands join it here)
 
 exam.add_command(grade)

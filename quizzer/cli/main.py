@@ -21,9 +21,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "review": ("quizzer.cli.quiz:review", "Review only what is due, most-forgotten first."),
     "due": ("quizzer.cli.progress:due", "Count what is due for review: now, by the end of today, and on each of the next 7 days."),
     "progress": ("quizzer.cli.progress:progress", "Show progress per topic and per problem family."),
+    "exam": ("quizzer.cli.exam:exam", "Print exams: randomized versions with answer keys, and grade the filled answers."),
     "history": ("quizzer.cli.progress:history", "List past sessions, or the answers of one; export answers as CSV or JSON."),
     "export": ("quizzer.cli.export:export", "Export bank items and generated problems as FORMAT (moodle-xml, gift, anki) to OUT."),
-    "exam": ("quizzer.cli.exam:exam", "Build exam sheets and grade filled answers."),
 }
 
 

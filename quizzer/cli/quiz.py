@@ -74,9 +74,27 @@ def quiz(ctx: click.Context, topics: tuple[str, ...], kind: str | None, family: 
 @click.pass_context
 def review(ctx: click.Context, topics: tuple[str, ...], count: int, profile: str, answers_file: IO[bytes] | None,
            lang: str | None, as_json: bool) -> None:
-    """Review only what is due, most-forgotten first."""
-    _take(ctx, mode="review", topics=topics, kind=None, family=None, difficulty=None, count=count, seed=None,
-          profile=profile, resume=False, answers_file=answers_file, lang=lang, as_json=as_json)
+    """Review only what is due, most-forgotten first.
+
+    Nothing due is good news, not an error: it is said (with when the next review is due) and the exit
+    status is 0, so a daily `quizzer review` in a script or a cron job does not report a failure.
+    """
+    from quizzer.quiz.selection import NothingDue
+
+    try:
+        _take(ctx, mode="review", topics=topics, kind=None, family=None, difficulty=None, count=count, seed=None,
+              profile=profile, resume=False, answers_file=answers_file, lang=lang, as_json=as_json)
+    except NothingDue as nothing:
+        from quizzer import messages as msg
+
+        if as_json:
+            from quizzer.cli.common import echo_json
+
+            echo_json({"due": 0, "next_due": nothing.next_due.isoformat() if nothing.next_due else None})
+            return
+        when = f"{nothing.next_due.astimezone():%Y-%m-%d %H:%M}" if nothing.next_due else None
+        text = msg.NOTHING_DUE_UNTIL.format(when=when) if when else msg.NOTHING_DUE
+        click.echo(text.get(resolve_lang(lang)))
 
 
 def _take(ctx: click.Context, *, mode: str, topics: tuple[str, ...], kind: str | None, family: str | None,

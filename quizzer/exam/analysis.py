@@ -154,7 +154,7 @@ def _item_stats(key: str, given: list[tuple[str, GradedQuestion]], totals: dict[
                          for i, o in sorted(by_original.items())]
     if isinstance(question, GeneratedQuestion):
         stats.mistakes = Counter(g.diagnosis for _, g in counted if g.diagnosis).most_common()
-    if stats.discrimination is not None and stats.discrimination < 0 or stats.discrimination is None and stats.upper_lower is not None and stats.upper_lower < 0:
+    if (stats.discrimination is not None and stats.discrimination < 0) or (stats.discrimination is None and stats.upper_lower is not None and stats.upper_lower < 0):
         stats.flags.append("negative-discrimination")
     if stats.facility < FACILITY_LOW:
         stats.flags.append("too-hard")

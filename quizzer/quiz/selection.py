@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 
 from quizzer.bank.schema import KINDS
-from quizzer.errors import BadParameters
+from quizzer.errors import BadParameters, ExitStatus, QuizzerError
 from quizzer.generators.registry import all_families, get_family, instance_seed
 from quizzer.quiz.question import QuestionRef
 from quizzer.store.engine import Store
@@ -120,8 +120,10 @@ def _refs(chosen: list[_Candidate], seed: int) -> list[QuestionRef]:
     return refs
 
 
-class NothingDue(BadParameters):
-    """``review`` found nothing due; ``next_due`` says when something will be."""
+class NothingDue(QuizzerError):
+    """``review`` found nothing due; ``next_due`` says when something will be (the CLI says so, exit 0)."""
+
+    exit_code = ExitStatus.OK
 
     def __init__(self, next_due: datetime | None):
         self.next_due = next_due

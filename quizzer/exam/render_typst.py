@@ -1,0 +1,104 @@
+"""PDF sheets and keys, typeset by typst in-process (the ``typst`` package; imported only here).
+
+The template (``templates/exam.typ``) is fixed; the exam arrives as JSON through ``sys.inputs`` and is read
+with typst's ``json``, so no bank or spec text is ever parsed as typst markup (nothing to escape, nothing to
+inject). Fonts: only the bundled Noto Sans CJK and typst's own embedded fonts are used (system fonts are
+ignored), and the creation timestamp is fixed, so the same exam gives byte-identical PDFs on every machine.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from quizzer.errors import QuizzerError
+from quizzer.exam.document import runs, text_lines
+
+TEMPLATE = Path(__file__).with_name("templates") / "exam.typ"
+CJK_FAMILY = "Noto Sans CJK SC"
+CJK_PACKAGE = "noto-cjk-sans-otc"
+# Used as the PDF's creation time when the spec has no date: a build must not depend on the clock.
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+PDF_NAMES = {"sheet": "sheets.pdf", "key": "keys.pdf"}
+
+
+class FontMissing(QuizzerError):
+    """The CJK font the sheets need is not installed; typst would draw empty boxes for every Chinese character."""
+
+
+def cjk_font_dir() -> Path:
+    """The folder holding Noto Sans CJK; raises FontMissing (naming the font and its package) when absent."""
+    try:
+        import noto_cjk_sans_otc
+
+        path = Path(noto_cjk_sans_otc.FONT_PATH)
+    except (ImportError, AttributeError):
+        path = None
+    if path is None or not path.is_file():
+        raise FontMissing(f"the font {CJK_FAMILY} is missing: install the {CJK_PACKAGE} package "
+                          f"(`pip install {CJK_PACKAGE}`) to make PDF sheets; md and html need no font")
+    return path.parent
+
+
+def _lines(text: str) -> list[dict[str, Any]]:
+    return [{"indent": ln["indent"], "mono": ln["mono"], "runs": runs(ln["text"])} for ln in text_lines(text)]
+
+
+def typst_data(document: dict[str, Any]) -> dict[str, Any]:
+    """The renderers' document with multi-line texts split into lines of runs (superscripts marked)."""
+    doc = copy.deepcopy(document)
+    for version in doc["versions"]:
+        for section in version["sections"]:
+            for q in section["questions"]:
+                q["prompt"] = _lines(q["prompt"])
+                q["answer"] = _lines(q["answer"])
+                q["solution"] = _lines(q["solution"]) if q["solution"] else []
+                q["explanation"] = runs(q["explanation"]) if q["explanation"] else ""
+                for option in q["options"]:
+                    option["text"], option["why"] = runs(option["text"]), runs(option["why"])
+                for mistake in q["mistakes"]:
+                    mistake["value"], mistake["diagnosis"] = runs(mistake["value"]), runs(mistake["diagnosis"])
+    return doc
+
+
+def _timestamp(document: dict[str, Any]) -> datetime:
+    if document.get("date"):
+        return datetime.fromisoformat(document["date"]).replace(tzinfo=UTC)
+    return EPOCH
+
+
+def _compile(payload: str, mode: str, fonts: Path, timestamp: datetime) -> bytes:
+    import typst
+
+    compiler = typst.Compiler(str(TEMPLATE), root=str(TEMPLATE.parent), font_paths=[str(fonts)],
+                              ignore_system_fonts=True)
+    name = PDF_NAMES[mode]
+    try:
+        # Students' sheets are tagged PDF (screen readers); the teacher's key is not: tags triple its size
+        # and cost a sixth of its typesetting time.
+        pdf, warnings = compiler.compile_with_warnings(format="pdf", sys_inputs={"data": payload, "mode": mode},
+                                                       timestamp=timestamp, pdf_tags=mode == "sheet")
+    except typst.TypstError as exc:  # a template bug, not the user's: say which document failed
+        raise QuizzerError(f"typst could not typeset {name}: {str(exc).splitlines()[0]}") from None
+    unknown = [str(w) for w in warnings if "unknown font family" in str(w).lower()]
+    if unknown:
+        raise FontMissing(f"typst cannot find the font {CJK_FAMILY} in {fonts}: {unknown[0].splitlines()[0]}")
+    return pdf
+
+
+def render_pdfs(document: dict[str, Any]) -> dict[str, bytes]:
+    """``{"sheets.pdf": …, "keys.pdf": …}``: every version in one file each, each version on its own pages.
+
+    The two documents are typeset in parallel threads (typst releases the GIL), so two cores halve the wait.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    fonts = cjk_font_dir()
+    payload = json.dumps(typst_data(document), ensure_ascii=False, sort_keys=True)
+    timestamp = _timestamp(document)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {name: pool.submit(_compile, payload, mode, fonts, timestamp) for mode, name in PDF_NAMES.items()}
+        return {name: future.result() for name, future in futures.items()}

@@ -1,0 +1,115 @@
+"""``exam build`` end to end: read the spec, build the versions, render every format, then write the files.
+
+Everything is rendered in memory first, so a spec the bank cannot fill, a missing font or a typst failure
+leaves the output directory untouched.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from quizzer.errors import BadParameters
+from quizzer.exam.build import BuiltExam, build_exam, verify_keys
+from quizzer.exam.manifest import MANIFEST_NAME
+from quizzer.exam.spec import load_spec
+from quizzer.store.engine import Store
+
+FORMATS = ("pdf", "html", "md")
+TEMPLATE_NAME = "answers-template.csv"
+
+
+@dataclass
+class BuildReport:
+    exam: BuiltExam
+    out: Path
+    files: list[tuple[str, int]] = field(default_factory=list)  # (name, bytes)
+    seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+
+    @property
+    def questions(self) -> int:
+        return len(self.exam.versions[0].questions)
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise BadParameters(f"unknown format {', '.join(unknown) or '(none)'}; formats are: {', '.join(FORMATS)}")
+    return chosen
+
+
+def _check_out(out: Path, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise BadParameters(f"{out} is a file, not a directory")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise BadParameters(f"{out} is not empty; choose another directory or pass --force to overwrite")
+
+
+def render_files(exam: BuiltExam, formats: tuple[str, ...], seconds: dict[str, float]) -> dict[str, bytes]:
+    """Every output file of a build, by name, as bytes.
+
+    The PDFs are typeset in the background (typst releases the GIL) while Markdown and HTML are rendered.
+    """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from quizzer.exam.document import exam_document
+
+    files: dict[str, bytes] = {
+        MANIFEST_NAME: (exam.manifest.model_dump_json(indent=2) + "\n").encode(),
+        TEMPLATE_NAME: exam.manifest.csv_template.encode(),
+    }
+    document = exam_document(exam)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pdfs: Future | None = None
+        if "pdf" in formats:
+            from quizzer.exam.render_typst import render_pdfs
+
+            pdf_start = time.perf_counter()
+            pdfs = pool.submit(render_pdfs, document)
+        if "md" in formats:
+            from quizzer.exam.render_md import render_markdown_files
+
+            start = time.perf_counter()
+            files.update({name: text.encode() for name, text in render_markdown_files(document).items()})
+            seconds["md"] = time.perf_counter() - start
+        if "html" in formats:
+            from quizzer.exam.render_html import render_html_files
+
+            start = time.perf_counter()
+            files.update({name: text.encode() for name, text in render_html_files(document).items()})
+            seconds["html"] = time.perf_counter() - start
+        if pdfs is not None:
+            files.update(pdfs.result())
+            seconds["pdf"] = time.perf_counter() - pdf_start
+    return files
+
+
+def build_to_dir(store: Store, spec_path: Path, out: Path, *, versions: int, seed: int, lang: str,
+                 formats: tuple[str, ...] = FORMATS, force: bool = False, verify: bool = True) -> BuildReport:
+    _check_out(out, force)
+    spec, digest = load_spec(spec_path)
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    exam = build_exam(store, spec, digest, versions=versions, seed=seed, lang=lang, verify=False)
+    seconds["select"] = time.perf_counter() - start
+    if verify:
+        # torch checks the keys while the files render (typst releases the GIL); a key torch does not
+        # confirm raises here, before anything is written.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            start = time.perf_counter()
+            checked = pool.submit(verify_keys, exam.versions)
+            files = render_files(exam, formats, seconds)
+            checked.result()
+            seconds["verify"] = time.perf_counter() - start
+    else:
+        files = render_files(exam, formats, seconds)
+    out.mkdir(parents=True, exist_ok=True)
+    report = BuildReport(exam, out, seconds=seconds)
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+        report.files.append((name, len(data)))
+    return report
