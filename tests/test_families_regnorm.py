@@ -71,16 +71,16 @@ def test_norm_layer_known_values():
     # PyTorch docs for BatchNorm1d: y = (x − E[x]) / √(Var[x] + eps)·γ + β, biased variance, per feature.
     # Column [1, 3]: mean 2, variance 1 → y = −1/√(1 + 1e-5).
     closed, torch_value = solve_both("norm-layer-output", norm="batchnorm", x="1,10,3,20", num_features="2",
-                                     row="1", col="1")
+                                     i="0", j="0")
     assert closed == pytest.approx(-1 / math.sqrt(1 + 1e-5), rel=1e-12)
     assert torch_value == pytest.approx(closed, rel=1e-12)
     # LayerNorm (Ba et al. 2016) over the row [1, 2, 3]: mean 2, variance 2/3 → last entry 1/√(2/3 + 1e-5) ≈ 1.22473.
     assert solve_both("norm-layer-output", norm="layernorm", x="1,2,3,4,4,5", num_features="3",
-                      row="1", col="3")[0] == \
+                      i="0", j="2")[0] == \
         pytest.approx(1 / math.sqrt(2 / 3 + 1e-5), rel=1e-12)
     # GroupNorm (Wu & He 2018) with 2 groups of 2: each pair normalizes to ∓1 (up to eps).
     row = solve_both("norm-layer-output", norm="groupnorm", x="0,2,5,9,1,1,1,3", num_features="4", num_groups="2",
-                     quantity="row", row="1")[0]
+                     quantity="row", i="0")[0]
     assert row == pytest.approx([-1, 1, -1, 1], rel=1e-4)
 
 
@@ -113,7 +113,7 @@ def test_bn_running_stats_known_values():
     ("norm-layer-output", {"x": "1,2,3", "num_features": "2"}, "not a whole number of rows"),
     ("norm-layer-output", {"norm": "batchnorm", "x": "1,2", "num_features": "2"}, "at least 2 samples"),
     ("norm-layer-output", {"norm": "groupnorm", "x": "1,2,3,4,5,6", "num_features": "3", "num_groups": "2"}, "divisible"),
-    ("norm-layer-output", {"norm": "layernorm", "x": "1,2,3,4", "num_features": "2", "row": "3"}, "row must be in 1..2"),
+    ("norm-layer-output", {"norm": "layernorm", "x": "1,2,3,4", "num_features": "2", "i": "2"}, "i must be in 0..1"),
     ("bn-running-stats", {"x": "1,2,3", "batch_size": "2"}, "whole number of batches"),
     ("bn-running-stats", {"x": "1,2", "batch_size": "1"}, "batch_size"),
     ("bn-running-stats", {"x": "1,2", "batch_size": "2", "momentum": "0"}, "momentum"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
 from hypothesis import given
@@ -161,3 +162,80 @@ def test_generators_do_not_import_the_store_the_cli_or_the_ui() -> None:
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             offenders += [f"{path.name}: {n}" for n in names if n.startswith(forbidden)]
     assert offenders == []
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=NAMES)
+def test_the_printed_seed_reproduces_the_problem(family: Family) -> None:
+    # Defect 3.10: `quizzer gen FAMILY --seed S -d D` with a printed seed S gives that very problem again.
+    from quizzer.generators.serialize import problem_to_text
+
+    for difficulty in family.difficulties:
+        for problem in generate(family.name, count=3, seed=41, difficulty=difficulty):
+            again = generate(family.name, count=1, seed=problem.seed, difficulty=difficulty)[0]
+            assert again == problem
+            text = problem_to_text(problem, "en")
+            assert f"quizzer gen {family.name} --seed {problem.seed} --difficulty {difficulty}" in text
+
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+# A negative number after an operator, or squared, must be in parentheses: "1 − -0.96²" reads as 1 + 0.92.
+BARE_NEGATIVE = re.compile(r"(?:[−+×·/]\s?-\d)|(?:(?<![(\w.])-\d[\d.]*[²³])")
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=NAMES)
+def test_texts_are_well_formed(family: Family) -> None:
+    # Defects 3.4 and 3.8: no Chinese punctuation in English text, no bare negative operand, "at least" n figures.
+    for difficulty in family.difficulties:
+        for problem in generate(family.name, count=15, seed=3, difficulty=difficulty):
+            english = [problem.prompt.en, problem.solution.en, problem.spec.form().en]
+            english += [m.diagnosis.en for m in problem.misconceptions]
+            for text in english:
+                assert not CJK.search(text), (family.name, text)
+            for text in (problem.solution.zh, problem.solution.en):
+                assert not BARE_NEGATIVE.search(text), (family.name, text)
+            if problem.spec.kind in ("float", "vector"):
+                assert "at least" in problem.spec.form().en and "至少" in problem.spec.form().zh
+
+
+def test_residual_gradient_english_solution_has_no_full_width_comma() -> None:
+    problem = make_problem(get_family("residual-gradient"), 5, 2)
+    assert "，" not in problem.solution.en and "f_i'(h) = w_i·" in problem.solution.en
+
+
+def test_no_family_loops_inside_sample() -> None:
+    # registry.draws is the one redraw loop; a loop in `sample` would have no limit of its own.
+    import inspect
+
+    import quizzer.generators.families.receptive_field as rf
+
+    for family in FAMILIES:
+        source = inspect.getsource(type(family).sample)
+        assert "while True" not in source and "continue" not in source, family.name
+    assert "while True" not in inspect.getsource(rf.sample_stack)
+
+
+STACKS = ("receptive-field", "rf-extra-layer", "conv-stack-shape")
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_sampled_stacks_look_like_real_networks(name: str) -> None:
+    # Defect 3.9: strides multiplying to 324, jumps larger than the field, strides above the kernel size.
+    from quizzer.generators.layers import MAX_TOTAL_STRIDE, Layer, receptive_field
+
+    for difficulty in (1, 2, 3):
+        for problem in generate(name, count=49, seed=0, difficulty=difficulty):
+            p = get_family(name).params_model.model_validate(problem.params)
+            layers = list(p.layers)
+            if name == "rf-extra-layer":
+                layers.append(p.extra)
+            geometry = [Layer(kind=q.kind, kernel_size=q.kernel_size, stride=q.stride, padding=q.padding,
+                              dilation=q.dilation) for q in layers]
+            for layer in geometry:
+                assert layer.s <= layer.kernel_size, (name, problem.params)
+                assert layer.padding <= layer.dilation * (layer.kernel_size - 1) // 2 + 1, (name, problem.params)
+            total = 1
+            for layer in geometry:
+                total *= layer.s
+            assert total <= MAX_TOTAL_STRIDE[difficulty] * (2 if name == "rf-extra-layer" else 1), (name, problem.params)
+            rf = receptive_field(tuple(geometry))
+            assert rf.j <= rf.r, (name, problem.params)

@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "gen": ("quizzer.cli.generate:gen", "Generate COUNT seeded problems of FAMILY with answers and worked solutions."),
     "solve": ("quizzer.cli.generate:solve", "Solve an instance of FAMILY that you type in, e.g. your homework."),
     "verify": ("quizzer.cli.generate:verify", "Check every family's closed form against torch on random instances."),
+    "grade": ("quizzer.cli.grade:grade", "Grade ANSWER against a bank item or a generated problem: verdict, score, feedback, diagnosis."),
     "db": ("quizzer.cli.db:db", "Show where data lives; upgrade, back up, restore and check the database."),
     "review": ("quizzer.cli.quiz:review", "Review only what is due, most-forgotten first."),
     "due": ("quizzer.cli.progress:due", "Count what is due for review: now, by the end of today, and on each of the next 7 days."),

@@ -53,13 +53,13 @@ class AnswerSpec:
         if self.kind == "int":
             return BiText("整数", "an integer")
         if self.kind == "float":
-            return BiText(f"一个数（至少 {self.sig_figs} 位有效数字）", f"a number ({self.sig_figs} significant figures)")
+            return BiText(f"一个数（至少 {self.sig_figs} 位有效数字）", f"a number (at least {self.sig_figs} significant figures)")
         if self.kind == "shape":
             return BiText("形状，如 (C, H, W)", "a shape, e.g. (C, H, W)")
         if self.kind == "vector":
             return BiText(
-                f"数列，如 [0.1, 0.2]（每个 {self.sig_figs} 位有效数字）",
-                f"a list of numbers, e.g. [0.1, 0.2] ({self.sig_figs} significant figures each)",
+                f"数列，如 [0.1, 0.2]（每个至少 {self.sig_figs} 位有效数字）",
+                f"a list of numbers, e.g. [0.1, 0.2] (at least {self.sig_figs} significant figures each)",
             )
         names = ", ".join(self.fields)
         return BiText(f"按顺序给出 ({names})", f"the tuple ({names})")
@@ -160,11 +160,12 @@ class Family(ABC, Generic[P]):
         """The problem for these params, keeping only the mistakes the grader can tell from the answer.
 
         This is the one misconception filter: families list every typical mistake and never filter
-        their own (a mistake whose value would still be graded correct is not a mistake here).
+        their own (a mistake whose value would still be graded correct is not a mistake here). Mistakes
+        that give the same value are merged into one diagnosis naming each (see ``merge_alike``).
         """
         spec = self.spec(p)
         answer = self.solve(p)
-        wrong = tuple(m for m in self.misconceptions(p) if not graded_alike(spec, m.value, answer))
+        wrong = merge_alike(spec, [m for m in self.misconceptions(p) if not graded_alike(spec, m.value, answer)])
         return Problem(
             family=self.name,
             topic=self.topic,
@@ -203,6 +204,37 @@ def answers_agree(spec: AnswerSpec, a: Answer, b: Answer, *, rel: float | None =
 def graded_alike(spec: AnswerSpec, a: Answer, b: Answer) -> bool:
     """Whether the grader would take ``a`` for ``b``: the spec's grading tolerance, never tighter than agreement."""
     return answers_agree(spec, a, b, rel=max(spec.rel_tol, spec.agree_rel), abs_=max(spec.abs_tol, spec.agree_abs))
+
+
+MAX_TAG = 80  # the attempts.diagnosis column's width
+
+
+def merge_alike(spec: AnswerSpec, mistakes: list[Misconception]) -> tuple[Misconception, ...]:
+    """The mistakes with those the grader cannot tell apart merged: one value, a diagnosis naming every cause.
+
+    An answer equal to two mistakes' value could come from either, so naming only the first would tell half the
+    learners the wrong story. The merged tag joins the tags with '+' (kept within the stored column's width).
+    """
+    groups: list[list[Misconception]] = []
+    for m in mistakes:
+        group = next((g for g in groups if graded_alike(spec, m.value, g[0].value)), None)
+        if group is None:
+            groups.append([m])
+        else:
+            group.append(m)
+    return tuple(g[0] if len(g) == 1 else _merged(g) for g in groups)
+
+
+def _merged(group: list[Misconception]) -> Misconception:
+    tags: list[str] = []
+    for m in group:
+        if len("+".join([*tags, m.tag])) <= MAX_TAG:
+            tags.append(m.tag)
+    zh = "".join(f"\n  {i}. {m.diagnosis.zh}" for i, m in enumerate(group, 1))
+    en = "".join(f"\n  {i}. {m.diagnosis.en}" for i, m in enumerate(group, 1))
+    return Misconception("+".join(tags), group[0].value, BiText(
+        f"这个值可能来自 {len(group)} 种错误之一，看看是哪一种：{zh}",
+        f"This value comes from one of {len(group)} mistakes; see which was yours:{en}"))
 
 
 def distinct_mistakes(problem: Problem) -> int:

@@ -264,3 +264,55 @@ def _measure(net: Any, n: int, max_size: int) -> RF:
 def min_layers_needed(target: int, base: RF, span: int) -> int:
     """Stride-1 layers of effective kernel ``span`` to append to a stack with field ``base`` to reach ``target``."""
     return max(0, math.ceil((target - base.r) / ((span - 1) * base.j)))
+
+
+# --- stacks a practitioner would recognise ------------------------------------------------------------------------
+# Stems and blocks of well-known networks, so that sampled stacks look like real ones: stride never above the kernel
+# size (so the jump never outgrows the receptive field), 'same' or 'valid' padding, and a bounded total stride.
+_STEMS = {
+    1: ("conv k=3", "conv k=3 p=1", "conv k=5", "conv k=5 p=2"),
+    2: ("conv k=3 p=1", "conv k=5 p=2", "conv k=3 s=2 p=1", "conv k=7 s=2 p=3", "conv k=3 p=1; conv k=3 p=1"),
+    3: (
+        "conv k=7 s=2 p=3; maxpool k=3 s=2 p=1",  # ResNet (He et al. 2016)
+        "conv k=11 s=4 p=2; maxpool k=3 s=2",  # AlexNet (Krizhevsky et al. 2012)
+        "conv k=3 p=1; conv k=3 p=1; maxpool k=2",  # a VGG block (Simonyan & Zisserman 2015)
+        "conv k=3 s=2 p=1",  # MobileNet (Howard et al. 2017)
+        "conv k=3 s=2; conv k=3; conv k=3 p=1; maxpool k=3 s=2",  # Inception-v3 (Szegedy et al. 2016)
+        "conv k=5 p=2; maxpool k=2",  # LeNet-like
+    ),
+}
+_BLOCKS = {
+    1: ("conv k=3", "conv k=3 p=1", "conv k=5 p=2", "maxpool k=2", "maxpool k=2"),
+    2: ("conv k=3 p=1", "conv k=3", "conv k=5 p=2", "conv k=3 p=1; conv k=3 p=1", "maxpool k=2", "maxpool k=3 s=2 p=1",
+        "conv k=3 s=2 p=1"),
+    3: ("conv k=3 p=1", "conv k=3", "conv k=1", "conv k=3 p=1; conv k=3 p=1", "conv k=3 s=2 p=1", "conv k=5 p=2",
+        "conv k=3 p=2 d=2", "conv k=3 p=3 d=3", "maxpool k=2", "maxpool k=3 s=2 p=1", "avgpool k=2",
+        "avgpool k=3 s=1 p=1"),
+}
+MAX_TOTAL_STRIDE = {1: 4, 2: 8, 3: 32}
+_PLAIN = "conv k=3 p=1"  # what a strided layer becomes once the total stride has reached its bound
+
+
+@functools.lru_cache(maxsize=128)
+def _parsed(text: str) -> tuple[Layer, ...]:
+    return parse_layers(text)
+
+
+def recognisable_stack(rng: Any, difficulty: int, n_layers: int) -> tuple[Layer, ...]:
+    """``n_layers`` layers: a known stem, then known blocks, downsampling at least once and within the stride bound.
+
+    Built in one pass, so it never has to redraw: strided layers past the bound become a plain 3×3 conv, and a
+    stack with no downsampling gets a 2×2 max pool on top.
+    """
+    layers = list(_parsed(rng.choice(_STEMS[difficulty])))
+    while len(layers) < n_layers:
+        layers += _parsed(rng.choice(_BLOCKS[difficulty]))
+    layers = layers[:n_layers]
+    total = 1
+    for i, layer in enumerate(layers):
+        if total * layer.s > MAX_TOTAL_STRIDE[difficulty]:
+            layers[i] = _parsed(_PLAIN)[0]
+        total *= layers[i].s
+    if total == 1:
+        layers[-1] = Layer(kind="maxpool", kernel_size=2)
+    return tuple(layers)

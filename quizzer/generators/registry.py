@@ -133,8 +133,18 @@ def make_problem(
 
 
 def generate(name: str, *, count: int = 1, seed: int = 0, difficulty: int = 1) -> list[Problem]:
+    """``count`` problems; the first is ``make_problem(seed)`` itself, the others derive their seeds from it.
+
+    So the seed printed with any problem reproduces it: ``generate(name, seed=problem.seed, difficulty=…)`` starts
+    with that very problem (and so does ``quizzer gen NAME --seed SEED -d DIFFICULTY``).
+    """
     family = get_family(name)
-    return [make_problem(family, instance_seed(name, seed, difficulty, i), difficulty) for i in range(count)]
+    return [make_problem(family, problem_seed(name, seed, difficulty, i), difficulty) for i in range(count)]
+
+
+def problem_seed(family: str, seed: int, difficulty: int, index: int) -> int:
+    """The seed of problem ``index`` in a run started from ``seed``: the seed itself for the first problem."""
+    return seed if index == 0 else instance_seed(family, seed, difficulty, index)
 
 
 def parse_params(family: Family[Any], values: dict[str, Any]) -> Params:

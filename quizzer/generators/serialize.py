@@ -6,6 +6,7 @@ from typing import Any
 
 from quizzer import messages as msg
 from quizzer.generators.base import Problem, fmt, fmt_list, fmt_shape
+from quizzer.text import BiText
 
 
 def format_answer(problem: Problem, answer: Any | None = None) -> str:
@@ -47,6 +48,10 @@ def problem_to_text(problem: Problem, lang: str, *, number: int | None = None, s
     title = (msg.PROBLEM if number is None else msg.PROBLEM_NUMBERED.format(number=number)).get(lang)
     heading = f"{title} · {problem.family} · ★{problem.difficulty} · {msg.SEED.get(lang)} {problem.seed}"
     lines = [heading, problem.prompt.get(lang)]
+    if problem.seed is not None:
+        # The seed alone does not say which difficulty it was drawn at: give the whole command that redraws it.
+        again = f"quizzer gen {problem.family} --seed {problem.seed} --difficulty {problem.difficulty}"
+        lines.insert(1, (BiText("（重现：", "(reproduce: ") + BiText(f"{again}）", f"{again})")).get(lang))
     lines.append(f"{msg.label(msg.ANSWER_FORM, lang)}{problem.spec.form().get(lang)}")
     if solutions:
         lines.append(f"{msg.label(msg.ANSWER, lang)}{format_answer(problem)}")
@@ -55,5 +60,8 @@ def problem_to_text(problem: Problem, lang: str, *, number: int | None = None, s
         if problem.misconceptions:
             lines.append(msg.heading(msg.TYPICAL_MISTAKES, lang))
             for m in problem.misconceptions:
-                lines.append(f"  {format_answer(problem, m.value)} ← {m.diagnosis.get(lang)}")
+                # A merged diagnosis lists its causes on lines of their own: indent them under their value.
+                first, *more = m.diagnosis.get(lang).splitlines()
+                lines.append(f"  {format_answer(problem, m.value)} ← {first}")
+                lines.extend("    " + line for line in more)
     return "\n".join(lines)

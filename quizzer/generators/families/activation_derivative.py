@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, given
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_factor, given
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -137,7 +137,7 @@ class ActivationDerivative(Family[ActivationDerivativeParams]):
             return BiText("\n  ".join(lines), "\n  ".join(lines)) + tail
         if p.activation == "tanh":
             t = math.tanh(x)
-            lines = ["tanh'(x) = 1 − tanh²(x)", f"tanh({fmt(x)}) = {fmt(t)}", f"tanh'({fmt(x)}) = 1 − {fmt(t)}² = {fmt(ans)}"]
+            lines = ["tanh'(x) = 1 − tanh²(x)", f"tanh({fmt(x)}) = {fmt(t)}", f"tanh'({fmt(x)}) = 1 − {fmt_factor(t)}² = {fmt(ans)}"]  # (−0.96)², not −0.96²
             return BiText("\n  ".join(lines), "\n  ".join(lines))
         if p.activation in ("relu", "leaky_relu"):
             neg = fmt(given(p.negative_slope)) if p.activation == "leaky_relu" else "0"

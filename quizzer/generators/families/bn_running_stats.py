@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_list
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_factor, fmt_list
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -130,7 +130,7 @@ class BnRunningStats(Family[BnRunningStatsParams]):
         for t, (batch, after) in enumerate(zip(p.batches, running(p)), 1):
             s = batch_stat(batch, p.quantity)
             m = 1.0 / t if p.momentum is None else p.momentum
-            step = f"(1 − {fmt(_r(m))})·{fmt(_r(r))} + {fmt(_r(m))}·{fmt(_r(s))} = {fmt(_r(after))}"
+            step = f"(1 − {fmt(_r(m))})·{fmt_factor(_r(r))} + {fmt(_r(m))}·{fmt_factor(_r(s))} = {fmt(_r(after))}"
             zh.append(f"第 {t} 批 {fmt_list(batch)}：stat = {fmt(_r(s))}；running = {step}")
             en.append(f"batch {t} {fmt_list(batch)}: stat = {fmt(_r(s))}; running = {step}")
             r = after

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_serializer, field_validator, model_validator
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt_shape, given
+from quizzer.generators.layers import recognisable_stack
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -160,25 +161,27 @@ class ConvStackParams(Params):
         return self
 
 
-def _sample_layer(rng: random.Random, difficulty: int, first: bool) -> dict[str, Any]:
-    pool = not first and rng.random() < 0.4
+def _sample_layers(rng: random.Random, difficulty: int, n_layers: int) -> list[dict[str, Any]]:
     if difficulty == 1:
-        if pool:
-            return dict(kind="maxpool", kernel_size=2)
-        k = rng.choice([3, 5])
-        return dict(kind="conv", out_channels=rng.choice([16, 32, 64]), kernel_size=k, padding=k // 2)
-    if pool:
-        k = rng.choice([2, 3]) if difficulty == 2 else rng.choice([2, 3, 3, 4])
-        s = None if k == 2 else rng.choice([None, 2])
-        kind = "maxpool" if difficulty == 2 or rng.random() < 0.6 else "avgpool"
-        p = rng.choice([0, 1]) if k >= 3 else 0
-        d = rng.choice([1, 1, 2]) if difficulty == 3 and kind == "maxpool" else 1
-        return dict(kind=kind, kernel_size=k, stride=s, padding=p, dilation=d)
-    k = rng.choice([1, 3, 5, 7])
-    s = rng.choice([1, 2]) if difficulty == 2 else rng.choice([1, 2, 3])
-    p = rng.choice([0, k // 2]) if difficulty == 2 else rng.randint(0, k // 2 + 1)
-    d = rng.choice([1, 1, 2]) if difficulty == 3 and k > 1 else 1
-    return dict(kind="conv", out_channels=rng.choice([16, 24, 32, 48, 64, 96, 128]), kernel_size=k, stride=s, padding=p, dilation=d)
+        layers = []
+        for i in range(n_layers):
+            if i and rng.random() < 0.4:
+                layers.append(dict(kind="maxpool", kernel_size=2))
+            else:
+                k = rng.choice([3, 5])
+                layers.append(dict(kind="conv", out_channels=rng.choice([16, 32, 64]), kernel_size=k, padding=k // 2))
+        return layers
+    # Harder stacks come from known architectures (stride ≤ kernel, 'same' or 'valid' padding, bounded total stride);
+    # convs widen as they downsample, as real networks do.
+    out, channels = [], rng.choice([16, 32, 64])
+    for layer in recognisable_stack(rng, difficulty, n_layers):
+        values: dict[str, Any] = dict(kind=layer.kind, kernel_size=layer.kernel_size, stride=layer.s,
+                                      padding=layer.padding, dilation=layer.dilation)
+        if layer.kind == "conv":
+            channels = min(channels * 2, 512) if layer.s > 1 or rng.random() < 0.3 else channels
+            values["out_channels"] = channels
+        out.append(values)
+    return out
 
 
 @register
@@ -199,7 +202,7 @@ class ConvStackShape(Family[ConvStackParams]):
         else:
             shape = (rng.choice([1, 3, 16]), rng.randint(15, 100), rng.randint(15, 100))
             n_layers = rng.randint(3, 4)
-        layers = [_sample_layer(rng, difficulty, i == 0) for i in range(n_layers)]
+        layers = _sample_layers(rng, difficulty, n_layers)
         # Ill-posed stacks (a layer larger than its input) fail validation and the registry draws again.
         return ConvStackParams.model_validate(dict(input_shape=shape, layers=layers))
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_factor
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -97,7 +97,7 @@ class DropoutScaling(Family[DropoutScalingParams]):
         if p.quantity == "train":
             return BiText(scale_zh + "。", scale_en + ".")
         if p.quantity == "expected":
-            e = f"E[y] = (1 − p)·x/(1 − p) + p·0 = {fmt(keep)}·{fmt(kept)} + {fmt(p.p)}·0 = {fmt(p.x)}"
+            e = f"E[y] = (1 − p)·x/(1 − p) + p·0 = {fmt(keep)}·{fmt_factor(kept)} + {fmt(p.p)}·0 = {fmt(p.x)}"
             return BiText(f"{scale_zh}；以概率 p 被置零。\n  {e}\n  这正是 inverted dropout 的目的：训练时期望不变。",
                           f"{scale_en}; with probability p it is zeroed.\n  {e}\n  "
                           "That is the point of inverted dropout: the expectation is unchanged in training.")

@@ -37,17 +37,20 @@ class EarlyStoppingParams(Params):
         return self
 
 
-def run(losses: list[float], patience: int, min_delta: float, *, strict_late: bool = False) -> tuple[int, int, list[tuple[int, int, bool]]]:
+def run(losses: list[float], patience: int, min_delta: float, *, strict_late: bool = False,
+        counts_improving: bool = False) -> tuple[int, int, list[tuple[int, int, bool]]]:
     """(stop epoch, best epoch, per-epoch (best, wait, improved)) — epochs 1-indexed, values in 1e-4 units.
 
-    ``strict_late`` stops only once wait > patience (a classic off-by-one)."""
+    Two classic off-by-ones, simulated rather than guessed: ``strict_late`` stops only once wait > patience;
+    ``counts_improving`` counts the improving epoch itself as the first of the patience epochs (its counter
+    starts at 1, not 0), which stops one epoch early whenever the counter gets that far."""
     d = _fixed(min_delta) or 0
     best: int | None = None
     best_epoch, wait, trace = 0, 0, []
     for e, v in enumerate(losses, 1):
         x = given(_fixed(v))  # the validator refuses losses finer than the grid
         if best is None or x < best - d:
-            best, best_epoch, wait, improved = x, e, 0, True
+            best, best_epoch, wait, improved = x, e, int(counts_improving), True
         else:
             wait, improved = wait + 1, False
         trace.append((best, wait, improved))
@@ -154,6 +157,7 @@ class EarlyStopping(Family[EarlyStoppingParams]):
     def misconceptions(self, p: EarlyStoppingParams) -> list[Misconception]:
         stop, best, _ = run(p.val_loss, p.patience, p.min_delta)
         late, _, _ = run(p.val_loss, p.patience, p.min_delta, strict_late=True)
+        early, _, _ = run(p.val_loss, p.patience, p.min_delta, counts_improving=True)
         no_delta_stop, no_delta_best, _ = run(p.val_loss, p.patience, 0.0)
         ignored = BiText("忽略了 min_delta：只有比最佳值低出超过 min_delta 才算改进。",
                          "You ignored min_delta: only a drop of more than min_delta below the best counts as an improvement.")
@@ -162,9 +166,10 @@ class EarlyStopping(Family[EarlyStoppingParams]):
                 Misconception("stopped-late", late, BiText(
                     "晚停了一轮：无改进计数 ≥ patience（而不是 > patience）时就停止。",
                     "One epoch late: stop once the no-improvement counter is ≥ patience, not > patience.")),
-                Misconception("stopped-early", max(stop - 1, 1), BiText(
-                    "早停了一轮：要连续 patience 轮没有改进，最后一次改进那轮本身不计入。",
-                    "One epoch early: it takes patience epochs without improvement; the improving epoch itself does not count.")),
+                Misconception("stopped-early", early, BiText(
+                    "早停了：你把改进的那一轮也算进了 patience；要连续 patience 轮没有改进，改进那轮本身不计入。",
+                    "Stopped early: you counted the improving epoch as one of the patience epochs; it takes patience "
+                    "epochs without improvement, and the improving epoch itself does not count.")),
                 Misconception("ignored-min-delta", no_delta_stop, ignored),
             ]
         return [

@@ -261,9 +261,13 @@ class InitStd(Family[InitStdParams]):
                 "这是 Xavier 的公式 √(2/(fan_in+fan_out))；Kaiming 只用一个 fan 并乘 ReLU 增益。",
                 "That is Xavier's √(2/(fan_in+fan_out)); Kaiming uses one fan and the nonlinearity's gain.")))
         else:
-            ms.append(Misconception("used-he", _answer(p, given(p.gain) * math.sqrt(2.0 / fan_in)), BiText(
-                "这是 He (Kaiming) 的 √(2/fan_in)；Xavier 用 fan_in 与 fan_out 的平均：√(2/(fan_in+fan_out))。",
-                "That is He (Kaiming)'s √(2/fan_in); Xavier averages the fans: √(2/(fan_in+fan_out)).")))
+            # He's √(2/fan_in) already holds its own gain (√2, for ReLU): the learner's value is exactly that, not
+            # that times the xavier gain, which would apply a gain twice.
+            ms.append(Misconception("used-he", _answer(p, math.sqrt(2.0 / fan_in)), BiText(
+                f"这是 He (Kaiming) 针对 ReLU 的 √(2/fan_in) = √(2/{fan_in})；Xavier 用 fan_in 与 fan_out 的平均并乘 gain："
+                "gain·√(2/(fan_in+fan_out))。",
+                f"That is He (Kaiming)'s √(2/fan_in) = √(2/{fan_in}) for ReLU; Xavier averages the fans and multiplies "
+                "by the gain: gain·√(2/(fan_in+fan_out)).")))
         if rf > 1:
             wrong = InitStdParams(**{**p.model_dump(), "layer": "linear", "in_features": p.in_channels,
                                      "out_features": p.out_channels, "in_channels": None, "out_channels": None,

@@ -26,8 +26,10 @@ class NormLayerOutputParams(Params):
     weight: float = Field(default=1.0, ge=-100, le=100, description="γ, the same for every feature")
     bias: float = Field(default=0.0, ge=-100, le=100, description="β, the same for every feature")
     quantity: Literal["entry", "row", "column"] = "entry"
-    row: int = Field(default=1, ge=1, description="sample index, 1-based")
-    col: int = Field(default=1, ge=1, description="feature index, 1-based")
+    # torch's own indexing, y[i, j] counted from 0, in the prompt and the solution alike: a learner never has to
+    # guess whether "row 1" is the first row or the second.
+    i: int = Field(default=0, ge=0, description="sample (row) index i of y[i, j], counted from 0")
+    j: int = Field(default=0, ge=0, description="feature (column) index j of y[i, j], counted from 0")
 
     @model_validator(mode="after")
     def _well_posed(self) -> "NormLayerOutputParams":
@@ -48,8 +50,8 @@ class NormLayerOutputParams(Params):
                 raise ValueError("each group needs at least 2 channels, otherwise every output is β")
         elif self.num_groups != 1:
             raise ValueError("num_groups only applies to norm=groupnorm")
-        if self.row > n or self.col > c:
-            raise ValueError(f"row must be in 1..{n} and col in 1..{c} for an input of shape ({n}, {c})")
+        if self.i >= n or self.j >= c:
+            raise ValueError(f"i must be in 0..{n - 1} and j in 0..{c - 1} for an input of shape ({n}, {c})")
         return self
 
     @property
@@ -98,10 +100,10 @@ def _by_variance(p: NormLayerOutputParams) -> list[list[float]]:
 
 def _pick(p: NormLayerOutputParams, y: list[list[float]]) -> float | list[float]:
     if p.quantity == "entry":
-        return y[p.row - 1][p.col - 1]
+        return y[p.i][p.j]
     if p.quantity == "row":
-        return y[p.row - 1]
-    return [r[p.col - 1] for r in y]
+        return y[p.i]
+    return [r[p.j] for r in y]
 
 
 @register
@@ -137,7 +139,7 @@ class NormLayerOutput(Family[NormLayerOutputParams]):
         per_group: Literal["row", "column"] = "column" if norm == "batchnorm" else "row"
         quantity: Literal["entry", "row", "column"] = rng.choice(["entry", "entry", per_group])
         return NormLayerOutputParams(norm=norm, x=x, num_features=c, num_groups=g, eps=eps, weight=weight, bias=bias,
-                                     quantity=quantity, row=rng.randint(1, n), col=rng.randint(1, c))
+                                     quantity=quantity, i=rng.randrange(n), j=rng.randrange(c))
 
     def acceptable(self, p: NormLayerOutputParams) -> bool:
         # A constant statistics group outputs β whatever the numbers: resample rather than ask that.
@@ -175,12 +177,15 @@ class NormLayerOutput(Family[NormLayerOutputParams]):
         mod_en = {"batchnorm": f"nn.BatchNorm1d({c}, eps={fmt(p.eps)}) in training mode (current batch statistics)",
                   "layernorm": f"nn.LayerNorm({c}, eps={fmt(p.eps)})",
                   "groupnorm": f"nn.GroupNorm(num_groups={p.num_groups}, num_channels={c}, eps={fmt(p.eps)})"}[p.norm]
-        ask_zh = {"entry": f"第 {p.row} 行（样本）第 {p.col} 列（特征）的输出是多少？",
-                  "row": f"第 {p.row} 行（样本 {p.row}）的整行输出是多少？",
-                  "column": f"第 {p.col} 列（特征 {p.col}）的整列输出是多少？"}[p.quantity]
-        ask_en = {"entry": f"What is the output at row {p.row} (sample), column {p.col} (feature)?",
-                  "row": f"What is the whole output row {p.row} (sample {p.row})?",
-                  "column": f"What is the whole output column {p.col} (feature {p.col})?"}[p.quantity]
+        ask_zh = {"entry": f"输出 y = layer(x) 中 y[{p.i}, {p.j}]（样本 {p.i}、特征 {p.j}）是多少？",
+                  "row": f"输出 y = layer(x) 的整行 y[{p.i}]（样本 {p.i} 的全部特征）是多少？",
+                  "column": f"输出 y = layer(x) 的整列 y[:, {p.j}]（特征 {p.j} 在全部样本上）是多少？"}[p.quantity]
+        ask_en = {"entry": f"What is y[{p.i}, {p.j}] of the output y = layer(x) (sample {p.i}, feature {p.j})?",
+                  "row": f"What is the whole row y[{p.i}] of the output y = layer(x) (every feature of sample {p.i})?",
+                  "column": f"What is the whole column y[:, {p.j}] of the output y = layer(x) (feature {p.j} across "
+                            "the batch)?"}[p.quantity]
+        ask_zh += "（下标按 PyTorch 从 0 开始）"
+        ask_en += " (indices count from 0, as in PyTorch.)"
         return BiText(
             f"输入 x 的形状为 ({n}, {c})（{n} 个样本 × {c} 个特征），按行给出：{mat}。对它使用 {mod}，"
             f"方差用有偏估计（除以元素个数），仿射参数 γ={fmt(p.weight)}、β={fmt(p.bias)}（对所有特征相同）。{ask_zh}",
@@ -192,8 +197,8 @@ class NormLayerOutput(Family[NormLayerOutputParams]):
     def solution(self, p: NormLayerOutputParams) -> BiText:
         y = normalize(p)
         rows, c = p.rows, p.num_features
-        targets = ([(p.row - 1, p.col - 1)] if p.quantity == "entry" else
-                   [(p.row - 1, j) for j in range(c)] if p.quantity == "row" else [(i, p.col - 1) for i in range(len(rows))])
+        targets = ([(p.i, p.j)] if p.quantity == "entry" else
+                   [(p.i, j) for j in range(c)] if p.quantity == "row" else [(i, p.j) for i in range(len(rows))])
         where_zh = {"batchnorm": "每个特征（列）在批次维上", "layernorm": "每个样本（行）在特征维上",
                     "groupnorm": f"每个样本内每组 {c // p.num_groups} 个通道上"}[p.norm]
         where_en = {"batchnorm": "per feature (column) over the batch", "layernorm": "per sample (row) over its features",
@@ -208,7 +213,7 @@ class NormLayerOutput(Family[NormLayerOutputParams]):
             aff = f"{fmt(p.weight)}·" if p.weight != 1 else ""
             tail = (f" − {fmt(-p.bias)}" if p.bias < 0 else f" + {fmt(p.bias)}") if p.bias else ""
             minus = f"+ {fmt(round(-m, 10))}" if m < 0 else f"− {fmt(round(m, 10))}"
-            lines.append(f"y[{i + 1},{j + 1}] = {aff}({fmt(rows[i][j])} {minus}) / √({fmt(round(var, 10))} + "
+            lines.append(f"y[{i}, {j}] = {aff}({fmt(rows[i][j])} {minus}) / √({fmt(round(var, 10))} + "
                          f"{fmt(p.eps)}){tail} = {fmt(y[i][j], 5)}")
         body = "\n  ".join(lines)
         formula = "y = γ·(x − μ)/√(σ² + eps) + β"

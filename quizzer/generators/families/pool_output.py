@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from typing import Any, Literal
@@ -59,6 +60,31 @@ def last_window_drops(p: PoolOutputParams) -> bool:
     return p.ceil_mode and raw_size(p, ceil=True) != pool_size(p)
 
 
+@functools.lru_cache(maxsize=8)
+def _geometries(target: str, d: int) -> tuple[tuple[int, int, int | None, int], ...]:
+    """Difficulty-3 (input_size, kernel_size, stride, padding) with dilation ``d`` and ceil_mode=True that hit ``target``.
+
+    "drop": PyTorch drops the last window; "ceil": rounding up changes the size; "any": no condition. Strides stay
+    at most the kernel size (None is torch's default, the kernel size), as pooling layers are built in practice.
+    """
+    out = []
+    for k in (2, 3, 4, 5):
+        for stride in (None, 2, 3, 4):
+            if stride is not None and stride > k:
+                continue
+            for pad in range(k // 2 + 1):
+                for n in range(3, 41):
+                    if d * (k - 1) + 1 > n + 2 * pad:
+                        continue
+                    p = PoolOutputParams.model_construct(input_size=n, kernel_size=k, stride=stride, padding=pad,
+                                                         dilation=d, ceil_mode=True)
+                    hit = {"drop": last_window_drops(p), "ceil": raw_size(p, ceil=False) != pool_size(p),
+                           "any": True}[target]
+                    if hit:
+                        out.append((n, k, stride, pad))
+    return tuple(out)
+
+
 @register
 class PoolOutput(Family[PoolOutputParams]):
     name = "pool-output"
@@ -68,32 +94,26 @@ class PoolOutput(Family[PoolOutputParams]):
     params_model = PoolOutputParams
 
     def sample(self, rng: random.Random, difficulty: int) -> PoolOutputParams:
-        # difficulty 3 is about ceil_mode: aim for the last-window rule or at least a rounding that matters
-        target = rng.choice(["drop", "ceil", "any"]) if difficulty == 3 else "any"
-        while True:
-            kind = rng.choice(["max", "avg"])
-            if difficulty == 1:
-                k = rng.choice([2, 3])
-                values: dict[str, Any] = dict(input_size=rng.randint(7, 64), kernel_size=k,
-                                              stride=rng.choice([None, None, 1, 2]), kind=kind)
-            elif difficulty == 2:
-                k = rng.choice([2, 3, 4, 5])
-                values = dict(input_size=rng.randint(7, 113), kernel_size=k, stride=rng.choice([None, 1, 2, 3]),
-                              padding=rng.randint(0, k // 2), ceil_mode=rng.random() < 0.4, dims=rng.choice([1, 2]), kind=kind)
-            else:
-                k = rng.choice([2, 3, 4, 5])
-                values = dict(input_size=rng.randint(3, 40), kernel_size=k, stride=rng.choice([None, 2, 3, 4]),
-                              padding=rng.randint(0, k // 2), dilation=rng.choice([1, 1, 2]) if kind == "max" else 1,
-                              ceil_mode=target != "any" or rng.random() < 0.5, dims=rng.choice([1, 2]), kind=kind)
-            try:
-                p = PoolOutputParams(**values)
-            except ValueError:
-                continue
-            if target == "drop" and not last_window_drops(p):
-                continue
-            if target == "ceil" and raw_size(p, ceil=False) == pool_size(p):
-                continue
-            return p
+        kind: Literal["max", "avg"] = rng.choice(["max", "avg"])
+        values: dict[str, Any]
+        if difficulty == 1:
+            k = rng.choice([2, 3])
+            values = dict(input_size=rng.randint(7, 64), kernel_size=k, stride=rng.choice([None, None, 1, 2]), kind=kind)
+        elif difficulty == 2:
+            k = rng.choice([2, 3, 4, 5])
+            values = dict(input_size=rng.randint(7, 113), kernel_size=k, stride=rng.choice([None, 1, 2, 3]),
+                          padding=rng.randint(0, k // 2), ceil_mode=rng.random() < 0.4, dims=rng.choice([1, 2]), kind=kind)
+        else:
+            # Difficulty 3 is about ceil_mode: aim for the last-window rule, or at least a rounding that matters. The
+            # geometry is picked from the list of those that hit the aim, so no draw is wasted and nothing loops.
+            target = rng.choice(["drop", "ceil", "any"])
+            # A dilated window spans 2k − 1 > stride + padding, so it never drops its last window: dilate the others.
+            d = rng.choice([1, 1, 2]) if kind == "max" and target != "drop" else 1
+            n, k, stride, pad = rng.choice(_geometries(target, d))
+            values = dict(input_size=n, kernel_size=k, stride=stride, padding=pad, dilation=d, dims=rng.choice([1, 2]),
+                          ceil_mode=target != "any" or rng.random() < 0.5, kind=kind)
+        # Ill-posed draws (a window wider than the padded input) fail validation and the registry draws again.
+        return PoolOutputParams(**values)
 
     def solve(self, p: PoolOutputParams) -> int:
         return pool_size(p)
@@ -214,7 +234,7 @@ class PoolOutput(Family[PoolOutputParams]):
         ))
         out.append(Misconception(
             "forgot-plus-one",
-            pool_size(p) - 1,
+            raw_size(p, ceil=p.ceil_mode) - 1,  # the formula without its +1 (then the last-window check has no role)
             BiText("漏了最后的 +1：第一个窗口本身就算一个输出位置。", "You dropped the final +1: the first window is itself one output."),
         ))
         return out

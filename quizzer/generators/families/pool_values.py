@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_list
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_factor, fmt_list
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -139,7 +139,7 @@ class PoolValues(Family[PoolValuesParams]):
                 if p.kind == "max":
                     calc = f"max({', '.join(map(str, window))}) = {fmt(out[a][b])}"
                 else:
-                    calc = f"({' + '.join(map(str, window))}) / {k * k} = {sum(window)} / {k * k} = {fmt(out[a][b])}"
+                    calc = f"({' + '.join(map(fmt_factor, window))}) / {k * k} = {sum(window)} / {k * k} = {fmt(out[a][b])}"
                 zh.append(f"  输出[{a}][{b}]：窗口行 {i}–{i + k - 1}、列 {j}–{j + k - 1}：{calc}")
                 en.append(f"  out[{a}][{b}]: window rows {i}–{i + k - 1}, cols {j}–{j + k - 1}: {calc}")
         zh.append(f"按行展平：{fmt_list(flat(out))}")

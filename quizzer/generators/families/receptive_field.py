@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import field_serializer, field_validator, model_validator
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt
-from quizzer.generators.layers import RF_FORMULA, Layer, layers_text, measure_rf, parse_layers, receptive_field, rf_steps
+from quizzer.generators.layers import (RF_FORMULA, Layer, layers_text, measure_rf, parse_layers, receptive_field,
+                                       recognisable_stack, rf_steps)
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -46,38 +47,10 @@ def layer_list(layers: tuple[Layer, ...]) -> str:
     return "\n".join(f"  {i}. {layer.torch_text()}" for i, layer in enumerate(layers, 1))
 
 
-def _conv(rng: random.Random, ks: list[int], strides: list[int], pad: str, dil: list[int] | None = None) -> Layer:
-    k = rng.choice(ks)
-    p = {"same": k // 2, "either": rng.choice([0, k // 2]), "any": rng.randint(0, k // 2 + (k > 1))}[pad]
-    d = rng.choice(dil) if dil and k > 1 else 1
-    return Layer(kind="conv", kernel_size=k, stride=rng.choice(strides), padding=p, dilation=d)
-
-
-def _pool(rng: random.Random, kinds: list[Literal["maxpool", "avgpool"]], ks: list[int], strides: list[int | None],
-          pads: bool) -> Layer:
-    k = rng.choice(ks)
-    return Layer(kind=rng.choice(kinds), kernel_size=k, stride=rng.choice(strides), padding=rng.randint(0, k // 2) if pads else 0)
-
-
 def sample_stack(rng: random.Random, difficulty: int) -> tuple[Layer, ...]:
-    """A stack with at least one downsampling layer, so strides matter."""
-    while True:
-        if difficulty == 1:
-            n = rng.randint(2, 3)
-            layers = [_conv(rng, [3, 5], [1], "either") if rng.random() < 0.6 else _pool(rng, ["maxpool"], [2], [None], False)
-                      for _ in range(n)]
-        elif difficulty == 2:
-            n = rng.randint(3, 4)
-            layers = [_conv(rng, [3, 5, 7], [1, 1, 2], "either") if rng.random() < 0.6
-                      else _pool(rng, ["maxpool"], [2, 3], [2], True) for _ in range(n)]
-        else:
-            n = rng.randint(4, 5)
-            layers = [_conv(rng, [1, 3, 3, 5, 7, 11], [1, 2, 3, 4], "any", [1, 1, 2, 3]) if rng.random() < 0.6
-                      else _pool(rng, ["maxpool", "avgpool"], [2, 3, 4], [None, 1, 2, 3], True) for _ in range(n)]
-        if layers[0].kind != "conv" or not any(layer.s > 1 for layer in layers):
-            continue  # start with a conv, and downsample somewhere so the jump matters
-        if receptive_field(tuple(layers)).r <= (64, 160, 600)[difficulty - 1]:
-            return tuple(layers)
+    """A stack of 2–3, 3–4 or 4–5 layers from known architectures, downsampling at least once so strides matter."""
+    n = {1: rng.randint(2, 3), 2: rng.randint(3, 4), 3: rng.randint(4, 5)}[difficulty]
+    return recognisable_stack(rng, difficulty, n)
 
 
 @register

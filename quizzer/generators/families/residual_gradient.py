@@ -141,16 +141,19 @@ class ResidualGradient(Family[ResidualGradientParams]):
         head = "dh_L/dx = ∏ (1 + f_i'(h_(i−1)))"
         if p.activation == "linear":
             factors = " × ".join(f"(1 + {_par(w)})" for w in p.weights)
-            body = f"{head} = ∏ (1 + w_i)\n  = {factors} = {fmt(ans)}"
+            body_zh = body_en = f"{head} = ∏ (1 + w_i)\n  = {factors} = {fmt(ans)}"
         else:
-            lines = [f"{head}，f_i'(h) = w_i·{p.activation}'(h)"]
+            lines = [f"f_i'(h) = w_i·{p.activation}'(h)"]
             for i, (w, (h, s)) in enumerate(zip(p.weights, rows), start=1):
                 lines.append(f"i={i}: h_(i−1) = {fmt(h)}, f' = {_par(w)} × {fmt(_dact(p.activation, h))} = {fmt(s)}, "
                              f"1 + f' = {fmt(1 + s)}")
             lines.append(f"dh_L/dx = {' × '.join(_par(1 + s) for _, s in rows)} = {fmt(ans)}")
-            body = "\n  ".join(lines)
-        return BiText(f"每个残差块的局部导数是 1 + f_i'（恒等路径贡献 1），整条链相乘：\n  {body}",
-                      f"Each block's local derivative is 1 + f_i' (the identity path contributes the 1); the chain multiplies them:\n  {body}")
+            rest = "\n  ".join(lines)
+            # Only the punctuation joining the head to the rest differs: a full-width comma has no place in English.
+            body_zh, body_en = f"{head}，{rest}", f"{head}, where {rest}"
+        return BiText(f"每个残差块的局部导数是 1 + f_i'（恒等路径贡献 1），整条链相乘：\n  {body_zh}",
+                      f"Each block's local derivative is 1 + f_i' (the identity path contributes the 1); the chain "
+                      f"multiplies them:\n  {body_en}")
 
     def misconceptions(self, p: ResidualGradientParams) -> list[Misconception]:
         slopes = [s for _, s in branch_slopes(p)]

@@ -53,12 +53,16 @@ class RfExtraLayerParams(Params):
 
 def _sample_extra(rng: random.Random, difficulty: int) -> Layer:
     if rng.random() < 0.4:
-        k = rng.choice([2, 3]) if difficulty < 3 else rng.choice([2, 3, 4])
+        # Pools as networks use them: 2×2/2, the overlapping 3×3/2 (AlexNet, ResNet), 3×3/1 (Inception's pool
+        # branch); never a stride above the window.
+        k, stride = rng.choice([(2, 2), (3, 2)]) if difficulty < 3 else rng.choice([(2, 2), (3, 2), (3, 1), (4, 4)])
         kind: Literal["maxpool", "avgpool"] = "maxpool" if difficulty < 3 else rng.choice(["maxpool", "avgpool"])
-        return Layer(kind=kind, kernel_size=k, stride=2 if difficulty < 3 else rng.choice([1, 2, 3]))
+        return Layer(kind=kind, kernel_size=k, stride=stride, padding=1 if (k, stride) == (3, 1) else 0)
     k = rng.choice([3, 5]) if difficulty == 1 else rng.choice([3, 5, 7])
     s = 1 if difficulty == 1 else rng.choice([1, 2])
-    d = rng.choice([1, 2, 3]) if difficulty == 3 else 1
+    d = 1
+    if difficulty == 3 and rng.random() < 0.5:
+        k, s, d = 3, 1, rng.choice([2, 3])  # dilated convs are 3×3 and stride 1 in practice (DeepLab, WaveNet)
     return Layer(kind="conv", kernel_size=k, stride=s, padding=d * (k - 1) // 2, dilation=d)
 
 
