@@ -201,3 +201,18 @@ def test_the_quiz_prints_lines_as_wrapped(width: int) -> None:
         expected += wrap(m.diagnosis.zh, width, prefix="诊断：")
     assert [line.rstrip() for line in printed[: len(expected)]] == [line.rstrip() for line in expected]
     assert len(expected) > len(problem.solution.zh.splitlines()) + 2 or width == 120  # it did wrap
+
+
+def test_bank_cards_wrap_inside_their_panel() -> None:
+    """`quizzer bank show` draws a panel: its text wraps at the panel's inner width, by the same rules."""
+    from quizzer.ui.render import render_item
+
+    for width in (60, 120):
+        console = Console(file=io.StringIO(), width=width, color_system=None, highlight=False)
+        for item in ITEMS:
+            console.print(render_item(item, "zh"))
+        for line in console.file.getvalue().splitlines():
+            assert cell_len(line) <= width, line
+            inner = line.strip("│ ")
+            assert not inner or inner[0] not in CLOSING, line
+            assert not inner or inner[-1] not in OPENING, line
