@@ -105,9 +105,11 @@ def progress(ctx: click.Context, profile: str, since: datetime | None, topic: st
         families = Table(title=msg.PROGRESS_NUMERIC.get(lang))
         for name in (msg.FAMILY, msg.ANSWERS, msg.ACCURACY, msg.PROGRESS_MISTAKES):
             families.add_column(name.get(lang))
+        from quizzer.generators.registry import family_title
+
         for f in report.families:
             mistakes = ", ".join(f"{tag} ×{n}" for tag, n in f.misconceptions[:3]) or "–"
-            families.add_row(Text(f.family), str(f.attempts), _pct(f.accuracy), Text(mistakes))
+            families.add_row(Text(family_title(f.family).get(lang)), str(f.attempts), _pct(f.accuracy), Text(mistakes))
         out.print(families)
     trend = [s.percent for s in report.sessions if s.percent is not None]
     streak = msg.PROGRESS_STREAK.format(streak=msg.STREAK_DAYS.format(report.streak_days),

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from quizzer.errors import BadParameters, NotFound
 from quizzer.generators.base import Family, P, Params, Problem, distinct_mistakes
+from quizzer.text import BiText
 
 _REGISTRY: dict[str, Family[Any]] = {}
 F = TypeVar("F", bound="Family[Any]")
@@ -64,6 +65,13 @@ def get_family(name: str) -> Family[Any]:
     except KeyError:
         known = ", ".join(sorted(_REGISTRY))
         raise NotFound(f"no problem family named {name!r}; known families: {known}") from None
+
+
+def family_title(name: str) -> BiText:
+    """A family's title in both languages; a name no longer registered (an old attempt's) stands for itself."""
+    _load_all()
+    family = _REGISTRY.get(name)
+    return family.title if family is not None else BiText(name, name)
 
 
 def instance_seed(family: str, seed: int, difficulty: int, index: int) -> int:

@@ -17,6 +17,7 @@ from quizzer.messages import TOPIC_TITLES
 from quizzer.quiz.question import Question
 from quizzer.quiz.session import SELF_RATINGS, Answered, QuizRun, Summary
 from quizzer.text import BiText
+from quizzer.ui.render import Wrapped
 
 HELP = BiText(
     "命令：? 或 help 显示本帮助；hint 显示解答的下一步（每次扣 1/4 分）；skip 跳过本题；"
@@ -75,32 +76,35 @@ class QuizLoop:
         topic = self.t(TOPIC_TITLES[q.topic])
         header = f"{self.run.position + 1}/{self.run.total} · {topic} · {'★' * q.difficulty} · {self.t(q.kind_title)}"
         self.out.rule(escape(header), align="left")
-        self.out.print(Text(self.t(q.prompt)))
+        # Chinese has no spaces for rich to break at: every paragraph is wrapped by quizzer.textwrap_cjk.
+        self.out.print(Wrapped(self.t(q.prompt)))
         for letter, option in zip(q.letters, q.options):
-            self.out.print(Text.assemble((f"  {letter}. ", "bold"), self.t(option)))
+            self.out.print(Wrapped(self.t(option), prefix=Text(f"  {letter}. ", style="bold"), indent="     "))
         form = BiText("答案形式：", "Answer form: ") + q.form
-        self.out.print(Text(self.t(form) + self.t(BiText("　（? 查看命令）", "  (? for commands)")), style="dim"))
+        self.out.print(Wrapped(self.t(form) + self.t(BiText("　（? 查看命令）", "  (? for commands)")), style="dim"))
 
     def show_result(self, result: Result) -> None:
         for line in result.feedback:
             text = self.t(line.text)
             if line.kind == "verdict":
-                self.out.print(Text(text, style=STYLES.get(result.verdict, "bold")))
+                self.out.print(Wrapped(text, style=STYLES.get(result.verdict, "bold")))
             elif line.kind == "diagnosis":
-                self.out.print(Text.assemble((self.t(BiText("诊断：", "Diagnosis: ")), "bold magenta"), text))
+                self.out.print(Wrapped(text, prefix=Text(self.t(BiText("诊断：", "Diagnosis: ")), style="bold magenta")))
             elif line.kind in ("point-ok", "point-miss"):
                 mark, style = ("✓", "green") if line.kind == "point-ok" else ("✗", "red")
-                self.out.print(Text.assemble((f"  {mark} ", style), text))
+                self.out.print(Wrapped(text, prefix=Text(f"  {mark} ", style=style), indent="    "))
             elif line.kind == "solution":
                 self.out.print(Text(self.t(BiText("解答：", "Worked solution:")), style="bold"))
                 for step in text.splitlines():
-                    self.out.print(Text("  " + step))
+                    # A step's own indent is kept; its continuation lines hang two cells further in.
+                    depth = 2 + len(step) - len(step.lstrip(" "))
+                    self.out.print(Wrapped(step.lstrip(" "), prefix=" " * depth, indent=" " * (depth + 2)))
             elif line.kind == "explanation":
-                self.out.print(Text.assemble((self.t(BiText("解析：", "Explanation: ")), "bold"), text))
+                self.out.print(Wrapped(text, prefix=Text(self.t(BiText("解析：", "Explanation: ")), style="bold")))
             elif line.kind == "correction":
-                self.out.print(Text(text, style="yellow"))
+                self.out.print(Wrapped(text, style="yellow"))
             else:
-                self.out.print(Text(text))
+                self.out.print(Wrapped(text))
         if result.verdict in ("correct", "partial", "incorrect"):
             self.out.print(Text(self.t(BiText(f"得分 {result.score:.2f}", f"Score {result.score:.2f}")), style="dim"))
 
@@ -108,12 +112,12 @@ class QuizLoop:
         self.out.rule(self.t(BiText("小结", "Summary")), align="left")
         status = BiText("已完成", "finished") if summary.finished else BiText(
             "未完成 —— 用 quizzer quiz --resume 继续", "not finished — continue with quizzer quiz --resume")
-        self.out.print(self.t(BiText(
+        self.out.print(Wrapped(self.t(BiText(
             f"第 {summary.session_id} 次练习（{status.zh}）：得分 {summary.score:.2f}/{summary.graded}（{summary.percent:.0f}%），"
             f"作答 {summary.answered} 题，跳过 {summary.skipped} 题，用时 {summary.seconds:.0f} 秒。",
             f"Session {summary.session_id} ({status.en}): score {summary.score:.2f}/{summary.graded} ({summary.percent:.0f}%), "
             f"{summary.answered} answered, {summary.skipped} skipped, {summary.seconds:.0f} s answering.",
-        )))
+        ))))
         if summary.by_topic:
             table = Table(show_edge=False)
             table.add_column(self.t(BiText("主题", "topic")))
@@ -141,7 +145,7 @@ class QuizLoop:
             raw = self.read("> ")
             command = raw.strip().lower()
             if command in ("?", "help", "h", "？", "帮助"):
-                self.out.print(Text(self.t(HELP), style="cyan"))
+                self.out.print(Wrapped(self.t(HELP), style="cyan"))
                 continue
             if command in ("quit", "exit", "q", "退出"):
                 raise Ended
@@ -149,7 +153,7 @@ class QuizLoop:
                 return self.run.skip(response_ms=_ms(shown_at))
             if command in ("hint", "提示"):
                 if used < len(hints):
-                    self.out.print(Text(self.t(BiText("提示：", "Hint: ") + hints[used]), style="cyan"))
+                    self.out.print(Wrapped(self.t(BiText("提示：", "Hint: ") + hints[used]), style="cyan"))
                     used += 1
                 else:
                     self.out.print(Text(self.t(BiText("没有更多提示了。", "No more hints.")), style="cyan"))
@@ -167,7 +171,7 @@ class QuizLoop:
                 if self.answers is not None:
                     return self.run.submit_unreadable(raw, exc, hints_used=used, response_ms=_ms(shown_at))
                 hint = self.t(exc.hint) if exc.hint is not None else ""
-                self.out.print(Text(f"{exc} — {hint}", style="cyan"))
+                self.out.print(Wrapped(f"{exc} — {hint}", style="cyan"))
 
     def self_rate(self, answered: Answered) -> None:
         if self.answers is not None or not answered.question.self_rated or answered.result is None:
