@@ -13,16 +13,24 @@ import io
 import json
 import random
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
 from quizzer import __version__
 from quizzer.bank.catalog import ItemRecord, list_items
-from quizzer.bank.schema import FillItem, MultiItem, NumericItem, OpenItem, SingleItem, TrueFalseItem
 from quizzer.errors import BadParameters, VerificationFailed
 from quizzer.exam.manifest import CSV_HEADER, Manifest, ManifestItem, ManifestVersion
 from quizzer.exam.spec import BankDraw, ExamSpec, GeneratedDraw
 from quizzer.generators.registry import get_family, make_problem
+from quizzer.grading.kinds.base import (
+    AnswerShape,
+    ChoiceAnswer,
+    EssayAnswer,
+    NumberAnswer,
+    TextAnswer,
+    TrueFalseAnswer,
+)
 from quizzer.quiz.question import BankQuestion, GeneratedQuestion, Question, question_from_item, question_from_problem
 from quizzer.safety import write_csv
 from quizzer.store.engine import Store
@@ -230,30 +238,35 @@ def build_versions(spec: ExamSpec, slots: list[Slot], *, versions: int, seed: in
     return out
 
 
-def printed_answer(pq: PrintedQuestion, lang: str) -> Any:
-    """The key in printed form (what manifest.json's ``answer`` holds), per kind:
+def shape_answer(shape: AnswerShape, lang: str, printed_letter: Callable[[str], str] = str) -> Any:
+    """A bank answer as manifest.json's ``answer`` holds it, per answer shape: one option right: the printed
+    letter ("C"); several: the printed letters, sorted (["A", "C"]); true/false: a bool; a text: every accepted
+    spelling; a number: the value (``abs_tol`` = its tolerance); an essay: the reference in the exam's language.
+    """
+    match shape:
+        case ChoiceAnswer():
+            printed = sorted(printed_letter(letter) for letter in shape.correct)
+            return printed if shape.several else printed[0]
+        case TrueFalseAnswer():
+            return shape.value
+        case TextAnswer():
+            return list(shape.accepted)
+        case NumberAnswer():
+            return shape.value
+        case EssayAnswer():
+            return shape.reference.get(lang)
+        case _:
+            assert_never(shape)
 
-    single: the printed letter ("C"); multi: the printed letters, sorted (["A", "C"]); truefalse: a bool;
-    fill: every accepted spelling; numeric bank item: the value (``abs_tol`` = its tolerance); open: the
-    reference answer in the exam's language; generated: the problem's answer (int, float, list or dict,
-    with ``rel_tol``/``abs_tol`` from the family's answer spec).
+
+def printed_answer(pq: PrintedQuestion, lang: str) -> Any:
+    """The key in printed form (what manifest.json's ``answer`` holds): see ``shape_answer``; a generated
+    problem's is its answer (int, float, list or dict, with ``rel_tol``/``abs_tol`` from the family's spec).
     """
     q = pq.question
     if isinstance(q, GeneratedQuestion):
         return q.problem.answer
-    item = q.item
-    if isinstance(item, SingleItem):
-        return pq.printed_letter(item.answer)
-    if isinstance(item, MultiItem):
-        return sorted(pq.printed_letter(letter) for letter in item.answer)
-    if isinstance(item, TrueFalseItem):
-        return item.answer
-    if isinstance(item, FillItem):
-        return list(item.accepted)
-    if isinstance(item, NumericItem):
-        return item.value
-    assert isinstance(item, OpenItem)
-    return item.reference.get(lang)
+    return shape_answer(q.shape(), lang, pq.printed_letter)
 
 
 def _manifest_item(pq: PrintedQuestion, lang: str) -> ManifestItem:
@@ -261,10 +274,11 @@ def _manifest_item(pq: PrintedQuestion, lang: str) -> ManifestItem:
     common = dict(number=pq.number, section=pq.section, points=pq.points, answer=printed_answer(pq, lang))
     if isinstance(q, GeneratedQuestion):
         p = q.problem
-        return ManifestItem(source="generated", kind="numeric", family=p.family, difficulty=p.difficulty,
+        return ManifestItem(source="generated", kind=q.kind, family=p.family, difficulty=p.difficulty,
                             seed=p.seed, params=p.params, rel_tol=p.spec.rel_tol, abs_tol=p.spec.abs_tol, **common)
     assert isinstance(q, BankQuestion)
-    abs_tol = q.item.tolerance if isinstance(q.item, NumericItem) else None
+    shape = q.shape()
+    abs_tol = shape.tolerance if isinstance(shape, NumberAnswer) else None
     return ManifestItem(source="bank", kind=q.kind, item_id=q.item.id, item_version=q.item_version,
                         abs_tol=abs_tol, permutation=list(pq.permutation) if pq.permutation else None, **common)
 

@@ -79,7 +79,7 @@ def _sheet_question(q: dict[str, Any], L: dict[str, str]) -> str:
     if q["options"]:
         items = "".join(f'<li><b>{escape(o["letter"])}.</b> {_runs(o["text"])}</li>' for o in q["options"])
         parts.append(f'<ol class="options">{items}</ol>')
-    parts.append(f'<div class="form">{escape(L["form"])}: {escape(q["form"])}</div>')
+    parts.append(f'<div class="form">{escape(L["form"] + L["colon"])}{escape(q["form"])}</div>')
     if q["space"] == "lines":
         parts.append(f'<div>{escape(L["answer"] + L["colon"])}</div>' + '<div class="ruled"></div>' * 6)
     else:

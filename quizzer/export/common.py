@@ -78,7 +78,10 @@ def tolerance(question: Question) -> float:
         if spec.kind == "int":
             return 0.0
         return max(spec.rel_tol * abs(float(answer)), spec.abs_tol)
-    return float(question.item.tolerance)
+    from quizzer.grading.kinds.base import NumberAnswer
+
+    shape = question.shape()
+    return shape.tolerance if isinstance(shape, NumberAnswer) else 0.0
 
 
 def number_text(value: float) -> str:
