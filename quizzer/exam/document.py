@@ -102,6 +102,7 @@ def _question(pq: PrintedQuestion, lang: str) -> dict[str, Any]:
         "form": q.form.get(lang),
         "space": _answer_space(None if isinstance(q, GeneratedQuestion) else q.shape()),
         "options": [],
+        "analysis": False,  # whether the key says why each option is right or wrong
         "answer": _key_answer(pq, lang),
         "solution": "",
         "mistakes": [],
@@ -119,11 +120,14 @@ def _question(pq: PrintedQuestion, lang: str) -> dict[str, Any]:
     data["source"] = f"{item.id} · v{q.item_version}"
     data["explanation"] = item.explanation.get(lang)
     shape = q.shape()
-    if isinstance(shape, ChoiceAnswer):
-        for letter, original in zip(pq.letters, pq.permutation or ()):
-            option = shape.options[original]
-            data["options"].append({"letter": letter, "text": option.text.get(lang), "why": option.why.get(lang),
-                                    "correct": option.correct})
+    # Options are printed for any kind that has them; only choice answers say why each is right or wrong.
+    judged = shape.options if isinstance(shape, ChoiceAnswer) else ()
+    data["analysis"] = bool(judged)
+    order = pq.permutation or tuple(range(len(q.options)))
+    for letter, original in zip(pq.letters, order):
+        why = judged[original].why.get(lang) if judged else ""
+        data["options"].append({"letter": letter, "text": q.options[original].get(lang), "why": why,
+                                "correct": bool(judged) and judged[original].correct})
     if isinstance(shape, EssayAnswer):
         data["key_points"] = [{"point": kp.point.get(lang), "weight": kp.weight} for kp in shape.points]
     return data

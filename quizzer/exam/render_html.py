@@ -92,7 +92,7 @@ def _key_question(q: dict[str, Any], L: dict[str, str]) -> str:
              f'<b>{q["number"]}.</b> <span class="points">({escape(q["points_text"])})</span> '
              f'<span class="source">{escape(q["source"])}</span> <span class="prompt">{_lines(q["prompt"])}</span>',
              f'<div class="answer"><b>{escape(L["answer"] + L["colon"])}</b>{_lines(q["answer"])}</div>']
-    if q["options"]:
+    if q["analysis"]:
         rows = "".join(
             f'<tr><td class="{"right" if o["correct"] else "wrong"}">{escape(o["letter"])} '
             f'{"✓" if o["correct"] else "✗"}</td><td>{_runs(o["text"])}</td><td>{_runs(o["why"])}</td></tr>'

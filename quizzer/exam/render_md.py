@@ -68,7 +68,7 @@ def _key_question(q: dict[str, Any], L: dict[str, str]) -> list[str]:
     lines = [f"**{q['number']}.** ({md_escape(q['points_text'])}) · `{q['source']}`  "] + _block(q["prompt"]) + [""]
     answer = _block(q["answer"])
     lines += [f"**{L['answer']}:** {answer[0]}", *answer[1:], ""]
-    if q["options"]:
+    if q["analysis"]:
         lines += [f"**{L['why']}**", ""]
         for option in q["options"]:
             mark = "✓" if option["correct"] else "✗"
