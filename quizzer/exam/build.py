@@ -13,7 +13,6 @@ import io
 import json
 import random
 import string
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, assert_never
 
@@ -23,6 +22,7 @@ from quizzer.errors import BadParameters, VerificationFailed
 from quizzer.exam.manifest import CSV_HEADER, Manifest, ManifestItem, ManifestVersion
 from quizzer.exam.spec import BankDraw, ExamSpec, GeneratedDraw
 from quizzer.generators.registry import get_family, make_problem
+from quizzer.grading import kinds
 from quizzer.grading.kinds.base import (
     AnswerShape,
     ChoiceAnswer,
@@ -57,23 +57,15 @@ class Slot:
 
 @dataclass(frozen=True)
 class PrintedQuestion:
-    """One question as printed on one version's sheet."""
+    """One question as printed on one version's sheet: a bank item with options is rebuilt by its kind with the
+    options in printed order (``BankKind.reordered``), so its answer, key and feedback use the printed letters."""
 
     number: int
     section: int
     points: float
     question: Question
-    # permutation[i] = index in the item's options of the option printed at position i (choice items only)
+    # permutation[i] = index in the item's options of the option printed at position i (items with options only)
     permutation: tuple[int, ...] | None = None
-
-    @property
-    def letters(self) -> str:
-        return string.ascii_uppercase[: len(self.permutation or ())]
-
-    def printed_letter(self, original: str) -> str:
-        """The letter an option of the bank item carries on this sheet."""
-        assert self.permutation is not None
-        return self.letters[self.permutation.index(string.ascii_uppercase.index(original))]
 
 
 @dataclass(frozen=True)
@@ -225,6 +217,8 @@ def build_versions(spec: ExamSpec, slots: list[Slot], *, versions: int, seed: in
                 permutation = None
                 if question.options:
                     permutation = tuple(rng.sample(range(len(question.options)), len(question.options)))
+                    item = kinds.kind_of(question.item).reordered(question.item, list(permutation))
+                    question = question_from_item(item, question.item_version)
             else:
                 question, new = _generated(slot, seed, code, per_slot[i] | in_version,
                                            1 if i in exhausted else DISTINCT_TRIES)
@@ -238,15 +232,14 @@ def build_versions(spec: ExamSpec, slots: list[Slot], *, versions: int, seed: in
     return out
 
 
-def shape_answer(shape: AnswerShape, lang: str, printed_letter: Callable[[str], str] = str) -> Any:
-    """A bank answer as manifest.json's ``answer`` holds it, per answer shape: one option right: the printed
-    letter ("C"); several: the printed letters, sorted (["A", "C"]); true/false: a bool; a text: every accepted
-    spelling; a number: the value (``abs_tol`` = its tolerance); an essay: the reference in the exam's language.
+def shape_answer(shape: AnswerShape, lang: str) -> Any:
+    """A bank answer as manifest.json's ``answer`` holds it, per answer shape: one option right: its letter ("C");
+    several: the letters, sorted (["A", "C"]); true/false: a bool; a text: every accepted spelling; a number: the
+    value (``abs_tol`` = its tolerance); an essay: the reference in the exam's language.
     """
     match shape:
         case ChoiceAnswer():
-            printed = sorted(printed_letter(letter) for letter in shape.correct)
-            return printed if shape.several else printed[0]
+            return shape.correct if shape.several else shape.correct[0]
         case TrueFalseAnswer():
             return shape.value
         case TextAnswer():
@@ -266,7 +259,7 @@ def printed_answer(pq: PrintedQuestion, lang: str) -> Any:
     q = pq.question
     if isinstance(q, GeneratedQuestion):
         return q.problem.answer
-    return shape_answer(q.shape(), lang, pq.printed_letter)
+    return shape_answer(q.shape(), lang)  # the question is in printed order: its letters are the printed ones
 
 
 def _manifest_item(pq: PrintedQuestion, lang: str) -> ManifestItem:

@@ -76,9 +76,9 @@ def _key_answer(pq: PrintedQuestion, lang: str) -> str:
     match shape:
         case ChoiceAnswer(several=False):
             (right,) = (c for c in shape.options if c.correct)  # with one answer the option reads as a sentence
-            return f"{pq.printed_letter(right.letter)}. {right.text.get(lang)}"
+            return f"{right.letter}. {right.text.get(lang)}"
         case ChoiceAnswer():
-            return ("、" if lang == "zh" else ", ").join(sorted(pq.printed_letter(c) for c in shape.correct))
+            return ("、" if lang == "zh" else ", ").join(shape.correct)
         case NumberAnswer():
             return fmt(shape.value) + (f" {shape.unit}" if shape.unit else "") + (
                 f" (± {fmt(shape.tolerance)})" if shape.tolerance else "")
@@ -123,11 +123,10 @@ def _question(pq: PrintedQuestion, lang: str) -> dict[str, Any]:
     # Options are printed for any kind that has them; only choice answers say why each is right or wrong.
     judged = shape.options if isinstance(shape, ChoiceAnswer) else ()
     data["analysis"] = bool(judged)
-    order = pq.permutation or tuple(range(len(q.options)))
-    for letter, original in zip(pq.letters, order):
-        why = judged[original].why.get(lang) if judged else ""
-        data["options"].append({"letter": letter, "text": q.options[original].get(lang), "why": why,
-                                "correct": bool(judged) and judged[original].correct})
+    for i, (letter, option) in enumerate(zip(q.letters, q.options)):  # in printed order already
+        why = judged[i].why.get(lang) if judged else ""
+        data["options"].append({"letter": letter, "text": option.get(lang), "why": why,
+                                "correct": bool(judged) and judged[i].correct})
     if isinstance(shape, EssayAnswer):
         data["key_points"] = [{"point": kp.point.get(lang), "weight": kp.weight} for kp in shape.points]
     return data
