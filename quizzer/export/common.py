@@ -12,6 +12,7 @@ from pathlib import Path
 
 from quizzer.errors import BadParameters, NotFound, QuizzerError
 from quizzer.quiz.question import (
+    BankQuestion,
     GeneratedQuestion,
     Question,
     question_from_item,
@@ -64,6 +65,17 @@ def question_name(question: Question) -> str:
     if ref.source == "bank":
         return ref.item_id or "item"
     return f"{ref.family}-d{ref.difficulty}-{ref.seed}"
+
+
+def prompt_text(question: Question, lang: str) -> str:
+    """The prompt, followed by its lettered options unless the format lays them out itself (choice answers)."""
+    from quizzer.grading.kinds.base import ChoiceAnswer
+
+    prompt = question.prompt.get(lang)
+    if not question.options or (isinstance(question, BankQuestion) and isinstance(question.shape(), ChoiceAnswer)):
+        return prompt
+    lines = [f"{letter}. {option.get(lang)}" for letter, option in zip(question.letters, question.options)]
+    return "\n".join([prompt, *lines])
 
 
 def html_text(text: str) -> str:

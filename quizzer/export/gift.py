@@ -19,6 +19,7 @@ from quizzer.export.common import (
     check_output,
     html_text,
     number_text,
+    prompt_text,
     question_name,
     tolerance,
 )
@@ -122,7 +123,7 @@ def to_gift(questions: list[Question], lang: str) -> tuple[str, dict[str, int], 
             category = question.topic
             blocks.append(f"$CATEGORY: $course$/top/quizzer/{category}")
         name = gift_escape(question_name(question))
-        prompt = _html(question.prompt.get(lang))
+        prompt = _html(prompt_text(question, lang))
         # No blank line anywhere inside a question: GIFT ends a question at a blank line (an essay has no answers).
         body = "\n".join(part for part in (answers, f"####{_general(question, lang)}") if part)
         blocks.append(f"::{name}::[html]{prompt}{{\n{body}\n}}")

@@ -21,6 +21,7 @@ from quizzer.export.common import (
     components,
     html_text,
     number_text,
+    prompt_text,
     question_name,
     tolerance,
 )
@@ -137,7 +138,7 @@ def _essay(quiz: ET.Element, question: Question, lang: str, text: str, feedback:
 
 def add_question(quiz: ET.Element, question: Question, lang: str) -> str:
     """Append ``question``; returns the Moodle type written (multichoice-single, numerical, …)."""
-    text = html_text(question.prompt.get(lang))
+    text = html_text(prompt_text(question, lang))
     feedback = _general_feedback(question, lang)
     if isinstance(question, GeneratedQuestion):
         if question.problem.spec.kind in ("int", "float"):
