@@ -28,8 +28,9 @@ class Plural:
     one: str
     many: str
 
-    def format(self, n: int, **values: Any) -> BiText:
-        return BiText(self.zh, self.one if n == 1 else self.many).format(n=n, **values)
+    def format(self, n: float, **values: Any) -> BiText:
+        shown = int(n) if float(n).is_integer() else n  # 68.0 points print as 68, half a point as 0.5
+        return BiText(self.zh, self.one if n == 1 else self.many).format(n=shown, **values)
 
 
 def label(text: BiText, lang: str) -> str:
@@ -151,3 +152,167 @@ HISTORY_HINTS = BiText("提示", "hints")
 HISTORY_SECONDS = BiText("秒", "s")
 HISTORY_EXPORTED = Plural("已将 {n} 条作答写入 {path}。", "Wrote {n} answer to {path}.",
                           "Wrote {n} answers to {path}.")
+
+# --- grading feedback (the quiz, exam reports) ------------------------------------------------------------------
+VERDICT_CORRECT = BiText("正确", "Correct")
+VERDICT_PARTIAL = BiText("部分正确", "Partly correct")
+VERDICT_INCORRECT = BiText("不正确", "Incorrect")
+# Appended to a verdict line.
+ANSWER_NOTE = BiText("（答案：{answer}）", " (answer: {answer})")
+MORE_PRECISELY = BiText("，更精确地说是 {answer}", ", more precisely {answer}")
+THE_ANSWER_IS = BiText("：答案是 {answer}", ": the answer is {answer}")
+ACCEPTED_RANGE = BiText("可接受范围：{accepted}", "Accepted: {accepted}")
+REFERENCE_ANSWER = BiText("参考答案：", "Reference answer: ")
+KEY_POINTS_COVERED = Plural("：覆盖了 {got}/{n} 个要点", ": {got} of {n} key point covered",
+                            ": {got} of {n} key points covered")
+OPTION_WRONG = BiText("{letter} 错：", "{letter} is wrong: ")
+OPTION_RIGHT = BiText("{letter} 对：", "{letter} is right: ")
+OPTION_MISSED_SINGLE = BiText("应选 {letter}：", "The answer is {letter}: ")
+OPTION_MISSED_MULTI = BiText("漏选 {letter}：", "Missed {letter}: ")
+NOTES_CLAIM = BiText("笔记原说法：", "The notes say: ")
+NOTES_TRUTH = BiText("正确的是：", "What is true: ")
+NOTES_WHY = BiText("原因：", "Why: ")
+NUMBER_UNIT = BiText("（单位：{unit}）", " (unit: {unit})")
+# Hints: they narrow the answer down without stating it.
+HINT_RULE_OUT = BiText("可以排除 {letter}：", "You can rule out {letter}: ")
+HINT_CORRECT_COUNT = Plural("共有 {n} 个正确选项。", "{n} option is correct.", "{n} options are correct.")
+HINT_LENGTH = Plural("答案有 {n} 个字符，以“{first}”开头。", "The answer has {n} character and starts with “{first}”.",
+                     "The answer has {n} characters and starts with “{first}”.")
+HINT_APPROACH = BiText("思路：{sentence}。", "Approach: {sentence}.")
+HINT_KEY_POINT = Plural("答出 {n} 个要点；其中之一是：{point}", "Cover {n} key point: {point}",
+                        "Cover {n} key points; one of them: {point}")
+
+# --- the bank (`bank validate`, `bank list`, `bank stats`) ---------------------------------------------------------
+BANK_VALID = BiText("OK：{items}，{files}。", "OK: {items} in {files}.")
+BANK_ITEMS = Plural("{n} 个题目", "{n} item", "{n} items")
+BANK_FILES = Plural("{n} 个文件", "{n} file", "{n} files")
+BANK_ID = BiText("编号", "id")
+BANK_KIND = BiText("题型", "kind")
+BANK_DIFFICULTY = BiText("难度", "diff.")
+BANK_PROMPT = BiText("题目", "prompt")
+BANK_TITLE = BiText("题库", "Question bank")
+BANK_TOTAL = BiText("合计", "total")
+BANK_SUMMARY = BiText("{items}，涵盖 {topics}、{kinds}", "{items} over {topics} and {kinds}")
+BANK_TOPICS = Plural("{n} 个主题", "{n} topic", "{n} topics")
+BANK_KINDS = Plural("{n} 种题型", "{n} kind", "{n} kinds")
+BANK_RETIRED = BiText("；{n} 个已停用", "; {n} retired")
+
+# --- exam sheets and keys (`exam build`) -------------------------------------------------------------------------
+SHEET_VERSION = BiText("试卷版本", "Version")
+SHEET_PAGE = BiText("第 {x} / {y} 页", "Page {x} of {y}")
+SHEET_NAME = BiText("姓名", "Name")
+SHEET_STUDENT = BiText("学号", "Student ID")
+SHEET_TIME = BiText("考试时间", "Time allowed")
+SHEET_MINUTES = Plural("{n} 分钟", "{n} minute", "{n} minutes")
+SHEET_TOTAL = BiText("总分", "Total")
+SHEET_POINTS = Plural("{n} 分", "{n} pt", "{n} pts")
+SHEET_ANSWER = BiText("答", "Answer")
+SHEET_KEY = BiText("参考答案与评分", "Answer key")
+SHEET_EXAM = BiText("试卷", "Exam")
+SHEET_WHY = BiText("各选项分析", "Why each option is right or wrong")
+SHEET_EXPLANATION = BiText("讲解", "Explanation")
+SHEET_FORM = BiText("作答形式", "Answer form")
+SHEET_KEY_POINTS = BiText("评分要点", "Key points")
+SHEET_DATE = BiText("日期", "Date")
+COLON = BiText("：", ": ")
+EXAM_BUILT = BiText("{versions}（{codes}），{questions}，每份 {points}，种子 {seed}",
+                    "{versions} ({codes}), {questions}, {points} each, seed {seed}")
+EXAM_VERSIONS = Plural("{n} 个版本", "{n} version", "{n} versions")
+EXAM_POINTS = Plural("{n} 分", "{n} point", "{n} points")
+EXAM_QUESTIONS = Plural("{n} 道题", "{n} question", "{n} questions")
+EXAM_FILE = Plural("  {path}（{n:,} 字节）", "  {path}  ({n:,} byte)", "  {path}  ({n:,} bytes)")
+EXAM_TIME = BiText("用时：{stages}", "time: {stages}")
+EXAM_STAGE = BiText("{stage} {seconds:.2f} 秒", "{stage} {seconds:.2f} s")
+
+# --- a graded exam (`exam grade`: terminal, report.html) ---------------------------------------------------------
+# Verdicts of an exam question: the grader's own, and why a question earned nothing without being graded.
+EXAM_VERDICTS: dict[str, BiText] = {
+    "correct": BiText("正确", "correct"),
+    "partial": BiText("部分正确", "partly correct"),
+    "incorrect": BiText("错误", "incorrect"),
+    "unanswered": BiText("未作答", "no answer"),
+    "unreadable": BiText("无法识别", "unreadable"),
+    "missing": BiText("缺少该行", "row missing"),
+    "conflict": BiText("答案冲突", "conflicting rows"),
+}
+EXAM_FLAGS: dict[str, BiText] = {
+    "negative-discrimination": BiText("区分度为负", "negative discrimination"),
+    "too-hard": BiText("过难（难度系数 < 10%）", "too hard (facility < 10%)"),
+    "too-easy": BiText("过易（难度系数 > 95%）", "too easy (facility > 95%)"),
+}
+REPORT_TITLE = BiText("成绩报告", "Exam report")
+REPORT_STUDENTS = BiText("学生", "students")
+REPORT_MEAN = BiText("平均分", "mean")
+REPORT_MEDIAN = BiText("中位数", "median")
+REPORT_SD = BiText("标准差", "std. dev.")
+REPORT_HISTOGRAM = BiText("分数分布", "Distribution of scores")
+REPORT_ISSUES = BiText("答案文件中的问题", "Problems in the answers file")
+REPORT_ITEMS = BiText("题目分析", "Item analysis")
+REPORT_QUESTION = BiText("题目", "question")
+REPORT_NUMBERS = BiText("各版本题号", "number per version")
+REPORT_N = BiText("人数", "n")
+REPORT_FACILITY = BiText("难度系数", "facility")
+REPORT_DISCRIMINATION = BiText("区分度（点二列）", "discrimination (point-biserial)")
+REPORT_UPPER_LOWER = BiText("区分度（上下 27%）", "discrimination (upper−lower 27%)")
+REPORT_OPTIONS = BiText("选项被选次数", "times each option was chosen")
+REPORT_MISTAKES = BiText("常见错误", "typical mistakes")
+REPORT_FLAGS = BiText("提示", "flags")
+REPORT_STUDENT = BiText("学生", "student")
+REPORT_VERSION = BiText("版本", "version")
+REPORT_VERDICT = BiText("判定", "verdict")
+REPORT_ANSWER = BiText("作答", "answer")
+REPORT_EXPECTED = BiText("正确答案", "expected")
+REPORT_DIAGNOSIS = BiText("诊断", "diagnosed mistake")
+REPORT_EXPLANATION = BiText("讲解", "explanation")
+REPORT_POINTS = BiText("分值", "points")
+REPORT_NO_ISSUES = BiText("无", "none")
+REPORT_PERCENT = BiText("百分比", "percent")
+REPORT_COUNT = BiText("人数", "students")
+REPORT_RECORDED = BiText("已记录到学习档案", "recorded in progress profiles")
+REPORT_ALREADY_RECORDED = BiText("此前已记录，未重复", "already recorded earlier, not added again")
+
+# --- exports (`export`: Anki cards, Moodle feedback, the summary line) -------------------------------------------
+EXPORT_DECK = BiText("深度学习测验", "Deep learning quiz")
+EXPORT_CORRECTION = BiText("笔记勘误：", "Correction to the notes: ")
+EXPORT_WROTE = Plural("{n} 道题 → {path}（{parts}）", "{n} question → {path} ({parts})",
+                      "{n} questions → {path} ({parts})")
+EXPORT_LEFT_OUT = BiText("未导出 {n}：{reason}", "left out {n}: {reason}")
+EXPORT_SEVERAL_NUMBERS = BiText("一个答案含多个数（GIFT 没有对应题型；请用 moodle-xml）",
+                                "several numbers in one answer (no GIFT type; use moodle-xml)")
+
+# --- problems in a filled answers CSV (`exam grade`) ---------------------------------------------------------------
+# Values shown as the student typed them are quoted with repr() by the caller, so blanks and odd characters show.
+ISSUE_LINE = BiText("第 {line} 行：{issue}", "line {line}: {issue}")
+ISSUE_UNUSED_COLUMN = BiText("未使用的列 {name}，已忽略", "column {name} is not used and was ignored")
+ISSUE_SHORT_ROW = BiText("只有 {cells} 个单元格（表头有 {columns} 列），该行已忽略",
+                         "{cells} cells where the header has {columns}; row ignored")
+ISSUE_NO_STUDENT = BiText("答案 {answer} 没有学号，该行已忽略", "answer {answer} has no student id; row ignored")
+ISSUE_LONG_ID = BiText("学号超过 {limit} 个字符，该行已忽略", "student id longer than {limit} characters; row ignored")
+ISSUE_TEMPLATE_ROWS = Plural("{n} 行既无学号也无答案（未填写的模板行），已忽略",
+                             "{n} row with neither student nor answer (an unfilled template row) ignored",
+                             "{n} rows with neither student nor answer (unfilled template rows) ignored")
+NOTE_UNREADABLE = BiText("无法识别 {answer}：{hint}", "could not read {answer}: {hint}")
+ISSUE_UNREADABLE = BiText("学生 {student} 第 {number} 题：{note}；不得分",
+                          "student {student} question {number}: {note}; no credit")
+ISSUE_UNKNOWN_STUDENT = BiText("名单中没有学生 {student}，该行已忽略", "unknown student {student} (not in the roster); row ignored")
+ISSUE_NO_ANSWERS = BiText("学生 {student} 在名单中但没有任何答案，未评分",
+                          "student {student} is on the roster but has no answers; not graded")
+ISSUE_UNKNOWN_VERSION = BiText("学生 {student}：没有版本 {version}（版本：{known}），该行已忽略",
+                               "student {student}: unknown version {version} (versions: {known}); row ignored")
+ISSUE_MORE_VERSIONS = Plural("…（共 {n} 个版本）", "… ({n} version)", "… ({n} versions)")
+ISSUE_OTHER_VERSION = BiText("学生 {student} 前面的行是版本 {version}，这一行却是 {other}，该行已忽略",
+                             "student {student} answered version {version} on earlier rows, this row says {other}; "
+                             "row ignored")
+ISSUE_NO_QUESTION = BiText("学生 {student}：版本 {version} 没有第 {question} 题（共 1–{count} 题），该行已忽略",
+                           "student {student}: version {version} has no question {question} (questions 1–{count}); "
+                           "row ignored")
+NOTE_NO_ROW = BiText("答案文件中没有这一题", "no row for this question")
+ISSUE_MISSING = BiText("学生 {student} 版本 {version}：{note}：第 {number} 题；不得分",
+                       "student {student} version {version}: {note}: question {number}; no credit")
+NOTE_CONFLICT = BiText("第 {lines} 行的答案不一致（{shown}）", "rows {lines} give different answers ({shown})")
+ISSUE_CONFLICT = BiText("学生 {student} 第 {number} 题：{note}；改正答案文件前不得分",
+                        "student {student} question {number}: {note}; no credit until the CSV is fixed")
+DUPLICATE_SAME = BiText("答案相同", "same answer")
+DUPLICATE_BLANK = BiText("空白", "blank")
+ISSUE_DUPLICATE = BiText("学生 {student} 第 {number} 题：与第 {first} 行重复（{same}），已忽略",
+                         "student {student} question {number}: duplicate of line {first} ({same}); ignored")

@@ -30,7 +30,7 @@ def test_moodle_xml_for_one_topic(run, tmp_path: Path) -> None:
 def test_gift_and_anki(run, tmp_path: Path) -> None:
     gift = tmp_path / "q.gift"
     out = run("export", "gift", str(gift), "--topic", "cnn", "--topic", "conv1x1", "--lang", "zh").output
-    assert "questions →" in out and gift.read_text(encoding="utf-8").startswith("$CATEGORY: $course$/top/quizzer/cnn")
+    assert "道题 →" in out and gift.read_text(encoding="utf-8").startswith("$CATEGORY: $course$/top/quizzer/cnn")
     deck = tmp_path / "q.apkg"
     run("export", "anki", str(deck), "--topic", "momentum", "-n", "0")
     assert "collection.anki2" in zipfile.ZipFile(deck).namelist()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import string
 import sys
 import textwrap
 from pathlib import Path
+from typing import assert_never
 
 import pytest
 from hypothesis import given
@@ -16,11 +18,18 @@ from quizzer.bank.loader import load_bank
 from quizzer.bank.schema import KINDS, BankFile, BankItem
 from quizzer.errors import AnswerParseError
 from quizzer.grading import kinds
-from quizzer.grading.kinds.base import BankKind
+from quizzer.grading.kinds.base import (
+    BankKind,
+    ChoiceAnswer,
+    EssayAnswer,
+    NumberAnswer,
+    TextAnswer,
+    TrueFalseAnswer,
+)
 from quizzer.grading.kinds.choice import MultiItem
+from quizzer.quiz.question import BankQuestion, question_from_item
 from quizzer.resources import bundled_questions_dir
 from quizzer.text import BiText
-from quizzer.quiz.question import BankQuestion, question_from_item
 from tests.answers import right_answer, wrong_answer
 from tests.bankfiles import multi_item, text
 
@@ -154,7 +163,7 @@ def test_a_new_kind_module_is_found_without_being_listed(tmp_path: Path, monkeyp
         from typing import Literal
         from quizzer.bank.schema import ItemBase
         from quizzer.grading.grade import Result
-        from quizzer.grading.kinds.base import BankKind, Reveal
+        from quizzer.grading.kinds.base import BankKind, Reveal, TextAnswer
         from quizzer.text import BiText
 
         class EchoItem(ItemBase):
@@ -170,6 +179,7 @@ def test_a_new_kind_module_is_found_without_being_listed(tmp_path: Path, monkeyp
             def expected(self, item): return BiText(item.word, item.word)
             def hints(self, item): return []
             def reveal(self, item): return Reveal(self.expected(item))
+            def shape(self, item): return TextAnswer((item.word,))
 
         KINDS = (EchoKind(),)
     '''), encoding="utf-8")
@@ -208,3 +218,73 @@ def test_bank_question_is_its_item_seen_through_its_kind() -> None:
     assert question.letters == string.ascii_uppercase[: len(item.options)]
     assert [o.en for o in question.options] == [o.text.en for o in item.options]
     assert not hasattr(question, "problem")
+
+
+# --- the answer shape: what exam sheets and exporters lay out without naming a kind ----------------------------
+
+def _graded(question: BankQuestion, raw: str) -> str:
+    return question.grade(question.parse(raw)).verdict
+
+
+@pytest.mark.parametrize("item", BUNDLED, ids=lambda item: item.id)
+def test_every_bundled_items_shape_states_the_answer_its_own_grader_accepts(item) -> None:
+    question = question_from_item(item, 1)
+    shape = question.shape()
+    match shape:
+        case ChoiceAnswer():
+            assert [c.text for c in shape.options] == list(question.options)
+            assert shape.several == isinstance(item, MultiItem)
+            assert _graded(question, "".join(shape.correct)) == "correct"
+            wrong = [c.letter for c in shape.options if not c.correct]
+            assert _graded(question, wrong[0]) != "correct"
+        case TrueFalseAnswer():
+            assert _graded(question, "true" if shape.value else "false") == "correct"
+            assert _graded(question, "false" if shape.value else "true") == "incorrect"
+        case TextAnswer():
+            assert shape.accepted and all(_graded(question, a) == "correct" for a in shape.accepted)
+        case NumberAnswer():
+            assert _graded(question, repr(shape.value)) == "correct"
+            assert _graded(question, repr(shape.value + 10 * shape.tolerance + 1)) == "incorrect"
+        case EssayAnswer():
+            assert shape.reference == question.expected() and shape.points
+        case _:
+            assert_never(shape)
+
+
+CHOICE_ITEMS = [item for item in BUNDLED if isinstance(kinds.item_shape(item), ChoiceAnswer)]
+
+
+@given(st.sampled_from(CHOICE_ITEMS), st.randoms(use_true_random=False))
+def test_reordered_options_keep_their_texts_and_the_answer_follows_them(item, rng) -> None:
+    kind = kinds.kind_of(item)
+    order = list(range(len(item.options)))
+    rng.shuffle(order)
+    printed = kind.reordered(item, order)
+    assert printed.options == [item.options[i] for i in order]
+    right_texts = {c.text for c in kind.shape(item).options if c.correct}
+    assert {c.text for c in kind.shape(printed).options if c.correct} == right_texts
+    question = question_from_item(printed, 1)
+    assert _graded(question, "".join(kind.shape(printed).correct)) == "correct"
+
+
+def test_an_order_that_is_not_a_permutation_of_the_options_is_refused() -> None:
+    item = ITEM.validate_python(multi_item())
+    with pytest.raises(ValueError, match="not an order"):
+        kinds.kind_of(item).reordered(item, [0, 0])
+
+
+def test_a_multi_item_with_one_right_option_says_so_in_the_singular() -> None:
+    question = question_from_item(ITEM.validate_python(multi_item()), 1)
+    assert question.hints()[0] == BiText("共有 1 个正确选项。", "1 option is correct.")
+
+
+def test_exam_and_export_code_never_names_a_kind() -> None:
+    """The issue's promise: a new kind touches its own module, not the exam builder, grader or exporters."""
+    root = Path(kinds.__file__).parents[2]
+    models = "|".join(kind.model.__name__ for kind in kinds.REGISTRY.values())
+    names = "|".join(kinds.REGISTRY)
+    forbidden = re.compile(rf"\b({models})\b|\.kind\s*(==|!=|in\b)|case\s+[\"']({names})[\"']")
+    offenders = [f"{path.relative_to(root)}:{n}: {line.strip()}"
+                 for folder in ("exam", "export") for path in sorted((root / "quizzer" / folder).glob("*.py"))
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if forbidden.search(line)]
+    assert not offenders, "\n".join(offenders)

@@ -26,17 +26,20 @@ def bank() -> None:
 
 @bank.command()
 @PATHS
-def validate(paths: tuple[Path, ...]) -> None:
+@lang_option
+def validate(paths: tuple[Path, ...], lang: str | None) -> None:
     """Check bank files without importing anything.
 
     PATHS are YAML files or directories of them (default: the bundled bank).
     Every problem is printed as file:line: item-id: field: message; exit status 1 if any.
     """
+    from quizzer import messages as M
     from quizzer.bank.loader import load_bank
 
     items = load_bank(_paths_or_bundled(paths))
     files = len({i.file for i in items})
-    click.echo(f"OK: {len(items)} item{'s' if len(items) != 1 else ''} in {files} file{'s' if files != 1 else ''}.")
+    click.echo(M.BANK_VALID.format(items=M.BANK_ITEMS.format(len(items)), files=M.BANK_FILES.format(files))
+               .get(resolve_lang(lang)))
 
 
 @bank.command("import")
@@ -74,6 +77,7 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], replace: bool) -> None:
 @click.pass_context
 def list_(ctx: click.Context, topic: str | None, kind: str | None, lang: str | None, as_json: bool) -> None:
     """List the bank's active items: id, topic, kind, difficulty and prompt."""
+    from quizzer import messages as M
     from quizzer.bank.catalog import list_items
 
     records = list_items(open_store_from(ctx), topic=topic, kind=kind)
@@ -86,8 +90,8 @@ def list_(ctx: click.Context, topic: str | None, kind: str | None, lang: str | N
     from rich.text import Text
 
     table = Table(show_lines=False, expand=False)
-    for col in ("id", "topic", "kind", "diff.", "prompt"):
-        table.add_column(col, overflow="fold")
+    for col in (M.BANK_ID, M.TOPIC, M.BANK_KIND, M.BANK_DIFFICULTY, M.BANK_PROMPT):
+        table.add_column(col.get(lang), overflow="fold")
     for r in records:
         prompt = r.item.prompt.get(lang).replace("\n", " ")
         # Prompts come from bank files: a "[/bold]" in one must print as itself, not as rich markup.
@@ -95,7 +99,7 @@ def list_(ctx: click.Context, topic: str | None, kind: str | None, lang: str | N
                       Text(prompt[:70] + ("…" if len(prompt) > 70 else "")))
     out = console()
     out.print(table)
-    out.print(f"{len(records)} items")
+    out.print(M.BANK_ITEMS.format(len(records)).get(lang))
 
 
 @bank.command()
@@ -117,10 +121,12 @@ def show(ctx: click.Context, item_id: str, lang: str | None, as_json: bool) -> N
 
 
 @bank.command()
+@lang_option
 @json_option
 @click.pass_context
-def stats(ctx: click.Context, as_json: bool) -> None:
+def stats(ctx: click.Context, lang: str | None, as_json: bool) -> None:
     """Count the bank's active items per topic and kind."""
+    from quizzer import messages as M
     from quizzer.bank.catalog import bank_stats
     from quizzer.bank.schema import KINDS
     from quizzer.topics import TOPIC_SLUGS
@@ -139,19 +145,27 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 
     from rich import box
 
-    table = Table(title="Question bank", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True)
-    table.add_column("topic", no_wrap=True)
+    from quizzer.grading.kinds import REGISTRY
+
+    lang = resolve_lang(lang)
+    total = M.BANK_TOTAL.get(lang)
+    table = Table(title=M.BANK_TITLE.get(lang), box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False,
+                  collapse_padding=True)
+    table.add_column(M.TOPIC.get(lang), no_wrap=True)
     for kind in KINDS:
-        header = {"truefalse": "t/f", "numeric": "num."}.get(kind, kind)
+        header = REGISTRY[kind].short or kind
         table.add_column(header, justify="right", min_width=len(header))
-    table.add_column("total", justify="right", style="bold", min_width=5)
+    table.add_column(total, justify="right", style="bold", min_width=5)
     for topic in TOPIC_SLUGS:
         row = [result.counts.get((topic, k), 0) for k in KINDS]
         table.add_row(topic, *(str(n) if n else "·" for n in row), str(sum(row)))
     kinds = result.by_kind()
-    table.add_row("total", *(str(kinds[k]) for k in KINDS), str(result.total), style="bold")
+    table.add_row(total, *(str(kinds[k]) for k in KINDS), str(result.total), style="bold")
     out = console()
     out.print(table)
     topics_used = sum(1 for n in result.by_topic().values() if n)
-    out.print(f"{result.total} items over {topics_used} topics and {sum(1 for n in kinds.values() if n)} kinds"
-              + (f"; {result.retired} retired" if result.retired else ""))
+    summary = M.BANK_SUMMARY.format(items=M.BANK_ITEMS.format(result.total), topics=M.BANK_TOPICS.format(topics_used),
+                                    kinds=M.BANK_KINDS.format(sum(1 for n in kinds.values() if n)))
+    if result.retired:
+        summary += M.BANK_RETIRED.format(n=result.retired)
+    out.print(summary.get(lang))

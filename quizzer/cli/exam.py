@@ -33,20 +33,25 @@ def build(ctx: click.Context, spec: Path, versions: int, seed: int, out: Path, f
     problems of the same family and difficulty. Writes sheets and keys (pdf, html, md), manifest.json (what
     `exam grade` needs) and answers-template.csv (student,version,question,answer) to OUT.
     """
+    from quizzer import messages as M
     from quizzer.exam.write import build_to_dir, parse_formats
+    from quizzer.text import BiText
 
     chosen = parse_formats(formats)
     store = open_store_from(ctx)
-    report = build_to_dir(store, spec, out, versions=versions, seed=seed, lang=resolve_lang(lang), formats=chosen,
+    lang = resolve_lang(lang)
+    report = build_to_dir(store, spec, out, versions=versions, seed=seed, lang=lang, formats=chosen,
                           force=force, verify=not no_verify)
     manifest = report.exam.manifest
-    click.echo(f"{len(manifest.versions)} version{'s' if len(manifest.versions) != 1 else ''} "
-               f"({', '.join(v.code for v in manifest.versions[:5])}{', …' if len(manifest.versions) > 5 else ''}), "
-               f"{report.questions} questions, {manifest.total_points:g} points each, seed {manifest.seed}")
+    count, total = len(manifest.versions), manifest.total_points
+    codes = ", ".join(v.code for v in manifest.versions[:5]) + (", …" if count > 5 else "")
+    points = M.EXAM_POINTS.format(total)
+    click.echo(M.EXAM_BUILT.format(versions=M.EXAM_VERSIONS.format(count), codes=codes, points=points,
+                                   questions=M.EXAM_QUESTIONS.format(report.questions), seed=manifest.seed).get(lang))
     for name, size in report.files:
-        click.echo(f"  {out / name}  ({size:,} bytes)")
-    timing = ", ".join(f"{stage} {secs:.2f} s" for stage, secs in report.seconds.items())
-    click.echo(f"time: {timing}")
+        click.echo(M.EXAM_FILE.format(size, path=out / name).get(lang))
+    stages = [M.EXAM_STAGE.format(stage=stage, seconds=secs) for stage, secs in report.seconds.items()]
+    click.echo(M.EXAM_TIME.format(stages=BiText.join(stages, ", ")).get(lang))
 
 
 # --- exam grade -------------------------------------------------------------------------------------------

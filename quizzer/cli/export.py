@@ -48,8 +48,10 @@ def export(ctx: click.Context, fmt: str, out: Path, topics: tuple[str, ...], cou
         return
     from rich.text import Text
 
+    from quizzer import messages as M
+
     term = console()
     parts = ", ".join(f"{n} {kind}" for kind, n in sorted(written.counts.items()))
-    term.print(Text(f"{written.total} questions → {written.path} ({parts})"))
+    term.print(Text(M.EXPORT_WROTE.format(written.total, path=written.path, parts=parts).get(lang)))
     for reason, n in written.skipped.items():
-        term.print(Text(f"left out {n}: {reason}", style="yellow"))
+        term.print(Text(M.EXPORT_LEFT_OUT.format(n=n, reason=reason).get(lang), style="yellow"))

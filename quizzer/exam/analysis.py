@@ -24,18 +24,16 @@ import string
 from collections import Counter
 from dataclasses import dataclass, field
 
+from quizzer import messages as M
 from quizzer.exam.grade import ExamGrade, GradedQuestion
+from quizzer.grading.kinds.base import ChoiceAnswer
 from quizzer.quiz.question import GeneratedQuestion
 from quizzer.text import BiText
 
 UPPER_LOWER_FRACTION = 0.27
 FACILITY_LOW, FACILITY_HIGH = 0.10, 0.95
 EXCLUDED = ("missing", "conflict")
-FLAG_TEXT = {
-    "negative-discrimination": BiText("区分度为负", "negative discrimination"),
-    "too-hard": BiText("过难（难度系数 < 10%）", "too hard (facility < 10%)"),
-    "too-easy": BiText("过易（难度系数 > 95%）", "too easy (facility > 95%)"),
-}
+FLAG_TEXT = M.EXAM_FLAGS
 
 
 @dataclass(frozen=True)
@@ -144,14 +142,13 @@ def _item_stats(key: str, given: list[tuple[str, GradedQuestion]], totals: dict[
     if top and bottom:
         stats.upper_lower = sum(top) / len(top) - sum(bottom) / len(bottom)
     stats.no_answer = sum(1 for _, g in counted if g.verdict in ("unanswered", "unreadable"))
-    if question.kind in ("single", "multi"):
-        item = question.item
+    shape = None if isinstance(question, GeneratedQuestion) else question.shape()
+    if isinstance(shape, ChoiceAnswer):
         chosen = Counter(i for _, g in counted for i in g.chosen)
         # The Question holds the options in one version's printed order; report them in the bank's order.
-        by_original = {first.exam.original_option(string.ascii_uppercase[p]): o for p, o in enumerate(item.options)}
-        correct = set(first.exam.original_option(a) for a in _answer_letters(item))
-        stats.options = [OptionCount(string.ascii_uppercase[i], BiText(o.text.zh, o.text.en), i in correct, chosen[i])
-                         for i, o in sorted(by_original.items())]
+        by_original = {first.exam.original_option(c.letter): c for c in shape.options}
+        stats.options = [OptionCount(string.ascii_uppercase[i], c.text, c.correct, chosen[i])
+                         for i, c in sorted(by_original.items())]
     if isinstance(question, GeneratedQuestion):
         stats.mistakes = Counter(g.diagnosis for _, g in counted if g.diagnosis).most_common()
     if (stats.discrimination is not None and stats.discrimination < 0) or (stats.discrimination is None and stats.upper_lower is not None and stats.upper_lower < 0):
@@ -161,7 +158,3 @@ def _item_stats(key: str, given: list[tuple[str, GradedQuestion]], totals: dict[
     if stats.facility > FACILITY_HIGH:
         stats.flags.append("too-easy")
     return stats
-
-
-def _answer_letters(item) -> list[str]:
-    return [item.answer] if isinstance(item.answer, str) else list(item.answer)

@@ -14,15 +14,23 @@ import json
 import random
 import string
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
 from quizzer import __version__
 from quizzer.bank.catalog import ItemRecord, list_items
-from quizzer.bank.schema import FillItem, MultiItem, NumericItem, OpenItem, SingleItem, TrueFalseItem
 from quizzer.errors import BadParameters, VerificationFailed
 from quizzer.exam.manifest import CSV_HEADER, Manifest, ManifestItem, ManifestVersion
 from quizzer.exam.spec import BankDraw, ExamSpec, GeneratedDraw
 from quizzer.generators.registry import get_family, make_problem
+from quizzer.grading import kinds
+from quizzer.grading.kinds.base import (
+    AnswerShape,
+    ChoiceAnswer,
+    EssayAnswer,
+    NumberAnswer,
+    TextAnswer,
+    TrueFalseAnswer,
+)
 from quizzer.quiz.question import BankQuestion, GeneratedQuestion, Question, question_from_item, question_from_problem
 from quizzer.safety import write_csv
 from quizzer.store.engine import Store
@@ -49,23 +57,15 @@ class Slot:
 
 @dataclass(frozen=True)
 class PrintedQuestion:
-    """One question as printed on one version's sheet."""
+    """One question as printed on one version's sheet: a bank item with options is rebuilt by its kind with the
+    options in printed order (``BankKind.reordered``), so its answer, key and feedback use the printed letters."""
 
     number: int
     section: int
     points: float
     question: Question
-    # permutation[i] = index in the item's options of the option printed at position i (choice items only)
+    # permutation[i] = index in the item's options of the option printed at position i (items with options only)
     permutation: tuple[int, ...] | None = None
-
-    @property
-    def letters(self) -> str:
-        return string.ascii_uppercase[: len(self.permutation or ())]
-
-    def printed_letter(self, original: str) -> str:
-        """The letter an option of the bank item carries on this sheet."""
-        assert self.permutation is not None
-        return self.letters[self.permutation.index(string.ascii_uppercase.index(original))]
 
 
 @dataclass(frozen=True)
@@ -217,6 +217,8 @@ def build_versions(spec: ExamSpec, slots: list[Slot], *, versions: int, seed: in
                 permutation = None
                 if question.options:
                     permutation = tuple(rng.sample(range(len(question.options)), len(question.options)))
+                    item = kinds.kind_of(question.item).reordered(question.item, list(permutation))
+                    question = question_from_item(item, question.item_version)
             else:
                 question, new = _generated(slot, seed, code, per_slot[i] | in_version,
                                            1 if i in exhausted else DISTINCT_TRIES)
@@ -230,30 +232,34 @@ def build_versions(spec: ExamSpec, slots: list[Slot], *, versions: int, seed: in
     return out
 
 
-def printed_answer(pq: PrintedQuestion, lang: str) -> Any:
-    """The key in printed form (what manifest.json's ``answer`` holds), per kind:
+def shape_answer(shape: AnswerShape, lang: str) -> Any:
+    """A bank answer as manifest.json's ``answer`` holds it, per answer shape: one option right: its letter ("C");
+    several: the letters, sorted (["A", "C"]); true/false: a bool; a text: every accepted spelling; a number: the
+    value (``abs_tol`` = its tolerance); an essay: the reference in the exam's language.
+    """
+    match shape:
+        case ChoiceAnswer():
+            return shape.correct if shape.several else shape.correct[0]
+        case TrueFalseAnswer():
+            return shape.value
+        case TextAnswer():
+            return list(shape.accepted)
+        case NumberAnswer():
+            return shape.value
+        case EssayAnswer():
+            return shape.reference.get(lang)
+        case _:
+            assert_never(shape)
 
-    single: the printed letter ("C"); multi: the printed letters, sorted (["A", "C"]); truefalse: a bool;
-    fill: every accepted spelling; numeric bank item: the value (``abs_tol`` = its tolerance); open: the
-    reference answer in the exam's language; generated: the problem's answer (int, float, list or dict,
-    with ``rel_tol``/``abs_tol`` from the family's answer spec).
+
+def printed_answer(pq: PrintedQuestion, lang: str) -> Any:
+    """The key in printed form (what manifest.json's ``answer`` holds): see ``shape_answer``; a generated
+    problem's is its answer (int, float, list or dict, with ``rel_tol``/``abs_tol`` from the family's spec).
     """
     q = pq.question
     if isinstance(q, GeneratedQuestion):
         return q.problem.answer
-    item = q.item
-    if isinstance(item, SingleItem):
-        return pq.printed_letter(item.answer)
-    if isinstance(item, MultiItem):
-        return sorted(pq.printed_letter(letter) for letter in item.answer)
-    if isinstance(item, TrueFalseItem):
-        return item.answer
-    if isinstance(item, FillItem):
-        return list(item.accepted)
-    if isinstance(item, NumericItem):
-        return item.value
-    assert isinstance(item, OpenItem)
-    return item.reference.get(lang)
+    return shape_answer(q.shape(), lang)  # the question is in printed order: its letters are the printed ones
 
 
 def _manifest_item(pq: PrintedQuestion, lang: str) -> ManifestItem:
@@ -261,10 +267,11 @@ def _manifest_item(pq: PrintedQuestion, lang: str) -> ManifestItem:
     common = dict(number=pq.number, section=pq.section, points=pq.points, answer=printed_answer(pq, lang))
     if isinstance(q, GeneratedQuestion):
         p = q.problem
-        return ManifestItem(source="generated", kind="numeric", family=p.family, difficulty=p.difficulty,
+        return ManifestItem(source="generated", kind=q.kind, family=p.family, difficulty=p.difficulty,
                             seed=p.seed, params=p.params, rel_tol=p.spec.rel_tol, abs_tol=p.spec.abs_tol, **common)
     assert isinstance(q, BankQuestion)
-    abs_tol = q.item.tolerance if isinstance(q.item, NumericItem) else None
+    shape = q.shape()
+    abs_tol = shape.tolerance if isinstance(shape, NumberAnswer) else None
     return ManifestItem(source="bank", kind=q.kind, item_id=q.item.id, item_version=q.item_version,
                         abs_tol=abs_tol, permutation=list(pq.permutation) if pq.permutation else None, **common)
 

@@ -8,77 +8,86 @@ about a number, a letter or an explanation. Every string here is user or bank te
 from __future__ import annotations
 
 import re
-import string
-from typing import Any
+from typing import Any, assert_never
 
-from quizzer.bank.schema import MultiItem, NumericItem, OpenItem, SingleItem
+from quizzer import messages as M
 from quizzer.exam.build import BuiltExam, PrintedQuestion
 from quizzer.generators.base import fmt
 from quizzer.generators.serialize import format_answer
+from quizzer.grading.kinds.base import (
+    AnswerShape,
+    ChoiceAnswer,
+    EssayAnswer,
+    NumberAnswer,
+    TextAnswer,
+    TrueFalseAnswer,
+)
 from quizzer.messages import TOPIC_TITLES
 from quizzer.quiz.question import GeneratedQuestion
 from quizzer.safety import strip_controls
+from quizzer.text import LANGS, BiText
 
-# Every word the sheets and keys print besides the exam's own text: (zh, en) side by side.
-_LABELS: dict[str, tuple[str, str]] = {
-    "version": ("试卷版本", "Version"),
-    "page": ("第 {x} / {y} 页", "Page {x} of {y}"),
-    "name": ("姓名", "Name"),
-    "student": ("学号", "Student ID"),
-    "time": ("考试时间", "Time allowed"),
-    "minutes": ("{n} 分钟", "{n} minutes"),
-    "total": ("总分", "Total"),
-    "points": ("{n} 分", "{n} pt"),
-    "answer": ("答", "Answer"),
-    "key": ("参考答案与评分", "Answer key"),
-    "sheet": ("试卷", "Exam"),
-    "solution": ("解答", "Solution"),
-    "why": ("各选项分析", "Why each option is right or wrong"),
-    "mistakes": ("常见错误", "Typical mistakes"),
-    "explanation": ("讲解", "Explanation"),
-    "form": ("作答形式", "Answer form"),
-    "key_points": ("评分要点", "Key points"),
-    "date": ("日期", "Date"),
-    "colon": ("：", ": "),
+# Every word the sheets and keys print besides the exam's own text, under the names the renderers (and the
+# typst template, which reads them from JSON) look them up by.
+_LABELS: dict[str, BiText] = {
+    "version": M.SHEET_VERSION,
+    "page": M.SHEET_PAGE,
+    "name": M.SHEET_NAME,
+    "student": M.SHEET_STUDENT,
+    "time": M.SHEET_TIME,
+    "total": M.SHEET_TOTAL,
+    "answer": M.SHEET_ANSWER,
+    "key": M.SHEET_KEY,
+    "sheet": M.SHEET_EXAM,
+    "solution": M.SOLUTION,
+    "why": M.SHEET_WHY,
+    "mistakes": M.TYPICAL_MISTAKES,
+    "explanation": M.SHEET_EXPLANATION,
+    "form": M.SHEET_FORM,
+    "key_points": M.SHEET_KEY_POINTS,
+    "date": M.SHEET_DATE,
+    "colon": M.COLON,
 }
-LABELS: dict[str, dict[str, str]] = {
-    lang: {key: pair[i] for key, pair in _LABELS.items()} for i, lang in enumerate(("zh", "en"))
-}
+LABELS: dict[str, dict[str, str]] = {lang: {key: text.get(lang) for key, text in _LABELS.items()} for lang in LANGS}
 
 
 def points_text(points: float, lang: str) -> str:
-    template = LABELS[lang]["points"]
-    if lang == "en" and points != 1:
-        template = "{n} pts"
-    return template.format(n=fmt(points))
+    return M.SHEET_POINTS.format(points).get(lang)
 
 
-def _answer_space(pq: PrintedQuestion) -> str:
+def _answer_space(shape: AnswerShape | None) -> str:
     """How much room the sheet leaves: a box for letters, a line for a value, several lines for an essay."""
-    kind = pq.question.kind
-    if kind in ("single", "multi", "truefalse"):
-        return "box"
-    if kind == "open":
-        return "lines"
-    return "line"
+    match shape:
+        case None | NumberAnswer() | TextAnswer():  # None: a generated problem, answered by numbers
+            return "line"
+        case ChoiceAnswer() | TrueFalseAnswer():
+            return "box"
+        case EssayAnswer():
+            return "lines"
+        case _:
+            assert_never(shape)
 
 
 def _key_answer(pq: PrintedQuestion, lang: str) -> str:
     q = pq.question
     if isinstance(q, GeneratedQuestion):
         return format_answer(q.problem)
-    item = q.item
-    if isinstance(item, SingleItem):
-        letter = pq.printed_letter(item.answer)
-        return f"{letter}. {item.options[string.ascii_uppercase.index(item.answer)].text.get(lang)}"
-    if isinstance(item, MultiItem):
-        return ("、" if lang == "zh" else ", ").join(sorted(pq.printed_letter(letter) for letter in item.answer))
-    if isinstance(item, NumericItem):
-        return fmt(item.value) + (f" {item.unit}" if item.unit else "") + (
-            f" (± {fmt(item.tolerance)})" if item.tolerance else "")
-    if isinstance(item, OpenItem):
-        return item.reference.get(lang)
-    return q.expected().get(lang)
+    shape = q.shape()
+    match shape:
+        case ChoiceAnswer(several=False):
+            (right,) = (c for c in shape.options if c.correct)  # with one answer the option reads as a sentence
+            return f"{right.letter}. {right.text.get(lang)}"
+        case ChoiceAnswer():
+            return ("、" if lang == "zh" else ", ").join(shape.correct)
+        case NumberAnswer():
+            return fmt(shape.value) + (f" {shape.unit}" if shape.unit else "") + (
+                f" (± {fmt(shape.tolerance)})" if shape.tolerance else "")
+        case EssayAnswer():
+            return shape.reference.get(lang)
+        case TrueFalseAnswer() | TextAnswer():
+            return q.expected().get(lang)
+        case _:
+            assert_never(shape)
 
 
 def _question(pq: PrintedQuestion, lang: str) -> dict[str, Any]:
@@ -91,8 +100,9 @@ def _question(pq: PrintedQuestion, lang: str) -> dict[str, Any]:
         "topic": TOPIC_TITLES[q.topic].get(lang) if q.topic in TOPIC_TITLES else q.topic,
         "prompt": q.prompt.get(lang),
         "form": q.form.get(lang),
-        "space": _answer_space(pq),
+        "space": _answer_space(None if isinstance(q, GeneratedQuestion) else q.shape()),
         "options": [],
+        "analysis": False,  # whether the key says why each option is right or wrong
         "answer": _key_answer(pq, lang),
         "solution": "",
         "mistakes": [],
@@ -107,19 +117,18 @@ def _question(pq: PrintedQuestion, lang: str) -> dict[str, Any]:
                             for m in p.misconceptions]
         return data
     item = q.item
-    assert item is not None
     data["source"] = f"{item.id} · v{q.item_version}"
     data["explanation"] = item.explanation.get(lang)
-    if isinstance(item, (SingleItem, MultiItem)):
-        correct = {item.answer} if isinstance(item, SingleItem) else set(item.answer)
-        for letter, original in zip(pq.letters, pq.permutation or ()):
-            option = item.options[original]
-            data["options"].append({
-                "letter": letter, "text": option.text.get(lang), "why": option.why.get(lang),
-                "correct": string.ascii_uppercase[original] in correct,
-            })
-    if isinstance(item, OpenItem):
-        data["key_points"] = [{"point": kp.point.get(lang), "weight": kp.weight} for kp in item.key_points]
+    shape = q.shape()
+    # Options are printed for any kind that has them; only choice answers say why each is right or wrong.
+    judged = shape.options if isinstance(shape, ChoiceAnswer) else ()
+    data["analysis"] = bool(judged)
+    for i, (letter, option) in enumerate(zip(q.letters, q.options)):  # in printed order already
+        why = judged[i].why.get(lang) if judged else ""
+        data["options"].append({"letter": letter, "text": option.get(lang), "why": why,
+                                "correct": bool(judged) and judged[i].correct})
+    if isinstance(shape, EssayAnswer):
+        data["key_points"] = [{"point": kp.point.get(lang), "weight": kp.weight} for kp in shape.points]
     return data
 
 
@@ -147,7 +156,7 @@ def exam_document(exam: BuiltExam) -> dict[str, Any]:
         "lang": lang,
         "title": spec.title.bi().get(lang),
         "instructions": spec.instructions.bi().get(lang) if spec.instructions else "",
-        "time": labels["minutes"].format(n=spec.time_minutes) if spec.time_minutes else "",
+        "time": M.SHEET_MINUTES.format(spec.time_minutes).get(lang) if spec.time_minutes else "",
         "date": spec.date or "",
         "total_points": total,
         "total_text": points_text(total, lang),

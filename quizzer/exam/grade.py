@@ -16,10 +16,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from quizzer import messages as M
 from quizzer.errors import AnswerParseError, NotFound, QuizzerError
 from quizzer.exam.manifest import CSV_HEADER, Manifest
 from quizzer.exam.questions import ExamQuestion, exam_questions, load_manifest
 from quizzer.grading.grade import Feedback, Result
+from quizzer.grading.kinds.base import ChoiceAnswer
 from quizzer.quiz.question import GeneratedQuestion
 from quizzer.safety import strip_controls
 from quizzer.store.engine import Store
@@ -30,15 +32,7 @@ MAX_CSV_BYTES = 20_000_000
 
 # Verdicts of an exam question beyond the grader's own (correct, partial, incorrect).
 NO_CREDIT = ("unanswered", "unreadable", "missing", "conflict")
-VERDICT_TEXT = {
-    "correct": BiText("正确", "correct"),
-    "partial": BiText("部分正确", "partly correct"),
-    "incorrect": BiText("错误", "incorrect"),
-    "unanswered": BiText("未作答", "no answer"),
-    "unreadable": BiText("无法识别", "unreadable"),
-    "missing": BiText("缺少该行", "row missing"),
-    "conflict": BiText("答案冲突", "conflicting rows"),
-}
+VERDICT_TEXT = M.EXAM_VERDICTS
 
 
 @dataclass(frozen=True)
@@ -54,18 +48,19 @@ class AnswerRow:
 class Issue:
     """One line of the report about the CSV itself; ``line`` is the CSV line it is about, if any."""
 
-    message: str
+    issue: BiText
     line: int | None = None
     student: str | None = None
-    zh: str | None = None  # the same in Chinese, for a report in Chinese
+
+    @property
+    def message(self) -> str:
+        return self.issue.en
 
     def text(self, lang: str) -> str:
-        if lang == "zh" and self.zh:
-            return f"第 {self.line} 行：{self.zh}" if self.line else self.zh
-        return str(self)
+        return (M.ISSUE_LINE.format(line=self.line, issue=self.issue) if self.line else self.issue).get(lang)
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line else self.message
+        return self.text("en")
 
 
 @dataclass
@@ -180,33 +175,28 @@ def read_answers(path: Path) -> tuple[list[AnswerRow], list[Issue]]:
         raise QuizzerError(f"{path}:1: header {','.join(names)!r} lacks column(s) {', '.join(missing)}; "
                            f"expected {','.join(CSV_HEADER)}")
     index = {c: names.index(c) for c in CSV_HEADER}
-    issues = [Issue(f"column {n!r} is not used and was ignored", 1, zh=f"未使用的列 {n!r}，已忽略")
-              for n in names if n and n not in CSV_HEADER]
+    issues = [Issue(M.ISSUE_UNUSED_COLUMN.format(name=repr(n)), 1) for n in names if n and n not in CSV_HEADER]
     rows: list[AnswerRow] = []
     template_rows = 0
     for line, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
             continue
         if len(cells) < len(names):
-            issues.append(Issue(f"{len(cells)} cells where the header has {len(names)}; row ignored", line,
-                                zh=f"只有 {len(cells)} 个单元格（表头有 {len(names)} 列），该行已忽略"))
+            issues.append(Issue(M.ISSUE_SHORT_ROW.format(cells=len(cells), columns=len(names)), line))
             continue
         values = {c: strip_controls(cells[i]).strip() for c, i in index.items()}
         if not values["student"]:
             if values["answer"]:
-                issues.append(Issue(f"answer {values['answer']!r} has no student id; row ignored", line,
-                                    zh=f"答案 {values['answer']!r} 没有学号，该行已忽略"))
+                issues.append(Issue(M.ISSUE_NO_STUDENT.format(answer=repr(values["answer"])), line))
             else:
                 template_rows += 1
             continue
         if len(values["student"]) > MAX_STUDENT_ID:
-            issues.append(Issue(f"student id longer than {MAX_STUDENT_ID} characters; row ignored", line,
-                                zh=f"学号超过 {MAX_STUDENT_ID} 个字符，该行已忽略"))
+            issues.append(Issue(M.ISSUE_LONG_ID.format(limit=MAX_STUDENT_ID), line))
             continue
         rows.append(AnswerRow(line, values["student"], values["version"], values["question"], values["answer"]))
     if template_rows:
-        issues.append(Issue(f"{template_rows} row(s) with neither student nor answer (unfilled template rows) ignored",
-                            zh=f"{template_rows} 行既无学号也无答案（未填写的模板行），已忽略"))
+        issues.append(Issue(M.ISSUE_TEMPLATE_ROWS.format(template_rows)))
     return rows, issues
 
 
@@ -233,13 +223,15 @@ def _grade_one(exam: ExamQuestion, row: AnswerRow, issues: list[Issue]) -> Grade
         parsed = question.parse(row.answer)
     except AnswerParseError as exc:
         hint = exc.hint if exc.hint is not None else BiText("", "")
-        note = BiText(f"无法识别 {row.answer!r}：{hint.zh}", f"could not read {row.answer!r}: {exc} {hint.en}".rstrip())
-        issues.append(Issue(f"student {row.student} question {exam.number}: {note.en}; no credit", row.line,
-                            row.student,
-                            zh=f"学生 {row.student} 第 {exam.number} 题：{note.zh}；不得分"))
+        # The parser's own message is English; the Chinese note gives the hint alone.
+        note = M.NOTE_UNREADABLE.format(answer=repr(row.answer), hint=BiText(hint.zh, f"{exc} {hint.en}".rstrip()))
+        issues.append(Issue(M.ISSUE_UNREADABLE.format(student=row.student, number=exam.number, note=note), row.line,
+                            row.student))
         return GradedQuestion(exam, "unreadable", 0.0, row.answer, row.line, note=note)
     result = question.grade(parsed)
-    chosen = tuple(exam.original_option(letter) for letter in parsed) if question.kind in ("single", "multi") else ()
+    # An answer to lettered options parses to the letters chosen; item analysis counts them in the bank's order.
+    chooses = not isinstance(question, GeneratedQuestion) and isinstance(question.shape(), ChoiceAnswer)
+    chosen = tuple(exam.original_option(letter) for letter in parsed) if chooses else ()
     return GradedQuestion(exam, result.verdict, result.score, row.answer, row.line, result=result, chosen=chosen)
 
 
@@ -251,8 +243,7 @@ def grade_rows(manifest: Manifest, questions: dict[str, dict[int, ExamQuestion]]
     by_student: dict[str, list[AnswerRow]] = defaultdict(list)
     for row in rows:
         if known is not None and row.student not in known:
-            issues.append(Issue(f"unknown student {row.student!r} (not in the roster); row ignored", row.line,
-                                row.student, zh=f"名单中没有学生 {row.student!r}，该行已忽略"))
+            issues.append(Issue(M.ISSUE_UNKNOWN_STUDENT.format(student=repr(row.student)), row.line, row.student))
             continue
         by_student[row.student].append(row)
     students: list[StudentReport] = []
@@ -262,8 +253,7 @@ def grade_rows(manifest: Manifest, questions: dict[str, dict[int, ExamQuestion]]
             students.append(report)
     for student in roster or []:
         if student not in by_student:
-            issues.append(Issue(f"student {student!r} is on the roster but has no answers; not graded", None, student,
-                                zh=f"学生 {student!r} 在名单中但没有任何答案，未评分"))
+            issues.append(Issue(M.ISSUE_NO_ANSWERS.format(student=repr(student)), None, student))
     return students, issues
 
 
@@ -274,25 +264,24 @@ def _grade_student(student: str, rows: list[AnswerRow], manifest: Manifest,
     for row in rows:
         if row.version not in questions:
             codes = [v.code for v in manifest.versions]
-            known = ", ".join(codes[:8]) + (f", … ({len(codes)} versions)" if len(codes) > 8 else "")
-            issues.append(Issue(f"student {student}: unknown version {row.version!r} (versions: {known}); row ignored",
-                                row.line, student,
-                                zh=f"学生 {student}：没有版本 {row.version!r}（版本：{known}），该行已忽略"))
+            known = BiText(", ".join(codes[:8]), ", ".join(codes[:8]))
+            if len(codes) > 8:
+                known += BiText(", ", ", ") + M.ISSUE_MORE_VERSIONS.format(len(codes))
+            issues.append(Issue(M.ISSUE_UNKNOWN_VERSION.format(student=student, version=repr(row.version), known=known),
+                                row.line, student))
             continue
         if version is None:
             version = row.version
         elif row.version != version:
-            issues.append(Issue(f"student {student} answered version {version} on earlier rows, this row says "
-                                f"{row.version}; row ignored", row.line, student,
-                                zh=f"学生 {student} 前面的行是版本 {version}，这一行却是 {row.version}，该行已忽略"))
+            issues.append(Issue(M.ISSUE_OTHER_VERSION.format(student=student, version=version, other=row.version),
+                                row.line, student))
             continue
         number = _question_number(row.question)
         if number is None or number not in questions[version]:
             count = len(questions[version])
-            issues.append(Issue(f"student {student}: version {version} has no question {row.question!r} "
-                                f"(questions 1–{count}); row ignored", row.line, student,
-                                zh=f"学生 {student}：版本 {version} 没有第 {row.question!r} 题"
-                                   f"（共 1–{count} 题），该行已忽略"))
+            issues.append(Issue(M.ISSUE_NO_QUESTION.format(student=student, version=version,
+                                                           question=repr(row.question), count=count),
+                                row.line, student))
             continue
         answers[number].append(row)
     if version is None:
@@ -301,9 +290,9 @@ def _grade_student(student: str, rows: list[AnswerRow], manifest: Manifest,
     for number, exam in questions[version].items():
         given = answers.get(number, [])
         if not given:
-            note = BiText("答案文件中没有这一题", "no row for this question")
-            issues.append(Issue(f"student {student} version {version}: {note.en}: question {number}; no credit",
-                                None, student, zh=f"学生 {student} 版本 {version}：{note.zh}：第 {number} 题；不得分"))
+            note = M.NOTE_NO_ROW
+            issues.append(Issue(M.ISSUE_MISSING.format(student=student, version=version, note=note, number=number),
+                                None, student))
             graded.append(GradedQuestion(exam, "missing", 0.0, None, note=note))
             continue
         # A blank row beside a filled one is a template row left in, not a second answer.
@@ -314,17 +303,15 @@ def _grade_student(student: str, rows: list[AnswerRow], manifest: Manifest,
         if len(distinct) > 1:
             shown = " / ".join(repr(r.answer) for r in given)
             lines = ", ".join(str(r.line) for r in given)
-            note = BiText(f"第 {lines} 行的答案不一致（{shown}）", f"rows {lines} give different answers ({shown})")
-            issues.append(Issue(f"student {student} question {number}: {note.en}; no credit until the CSV is fixed",
-                                first.line, student,
-                                zh=f"学生 {student} 第 {number} 题：{note.zh}；改正答案文件前不得分"))
+            note = M.NOTE_CONFLICT.format(lines=lines, shown=shown)
+            issues.append(Issue(M.ISSUE_CONFLICT.format(student=student, number=number, note=note), first.line,
+                                student))
             graded.append(GradedQuestion(exam, "conflict", 0.0, None, first.line, note=note))
             continue
         for dup in rest:
-            same = BiText("答案相同", "same answer") if dup.answer else BiText("空白", "blank")
-            issues.append(Issue(f"student {student} question {number}: duplicate of line {first.line} "
-                                f"({same.en}); ignored", dup.line, student,
-                                zh=f"学生 {student} 第 {number} 题：与第 {first.line} 行重复（{same.zh}），已忽略"))
+            same = M.DUPLICATE_SAME if dup.answer else M.DUPLICATE_BLANK
+            issues.append(Issue(M.ISSUE_DUPLICATE.format(student=student, number=number, first=first.line, same=same),
+                                dup.line, student))
         graded.append(_grade_one(exam, first, issues))
     return StudentReport(student, version, graded)
 

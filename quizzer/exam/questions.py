@@ -112,20 +112,6 @@ def _bank_payload(store: Store, item_id: str, version: int, cache: dict | None =
         return dict(row.payload)
 
 
-def _permute(payload: dict[str, Any], permutation: list[int], where: str) -> dict[str, Any]:
-    """The item with its options in printed order and its answer letters renamed to match."""
-    options = payload["options"]
-    if sorted(permutation) != list(range(len(options))):
-        raise ManifestError(f"{where}: permutation {permutation} is not an order of the item's {len(options)} options")
-    printed_of = {original: position for position, original in enumerate(permutation)}
-    permuted = dict(payload, options=[options[i] for i in permutation])
-    if payload["kind"] == "single":
-        permuted["answer"] = LETTERS[printed_of[LETTERS.index(payload["answer"])]]
-    else:
-        permuted["answer"] = sorted(LETTERS[printed_of[LETTERS.index(a)]] for a in payload["answer"])
-    return permuted
-
-
 def _letters_of(answer: Any) -> list[str]:
     if isinstance(answer, str):
         return sorted(c for c in answer.upper() if c in LETTERS)
@@ -148,13 +134,21 @@ def rebuild(store: Store, entry: ManifestItem, where: str, cache: dict | None = 
     if entry.source == "bank":
         if entry.item_id is None or entry.item_version is None:
             raise ManifestError(f"{where}: a bank question needs item_id and item_version")
-        payload = _bank_payload(store, entry.item_id, entry.item_version, cache)
-        if payload["kind"] in ("single", "multi"):
-            payload = _permute(payload, entry.permutation or list(range(len(payload["options"]))), where)
-            if entry.answer is not None and _letters_of(entry.answer) != _letters_of(payload["answer"]):
-                raise ManifestError(f"{where}: the manifest's key {entry.answer!r} disagrees with the bank item "
-                                    f"and permutation ({payload['answer']!r})")
-        return question_from_item(_item_adapter().validate_python(payload), entry.item_version)
+        from quizzer.grading.kinds import kind_of
+        from quizzer.grading.kinds.base import ChoiceAnswer
+
+        item = _item_adapter().validate_python(_bank_payload(store, entry.item_id, entry.item_version, cache))
+        if entry.permutation:
+            try:
+                item = kind_of(item).reordered(item, entry.permutation)  # as printed: the letters the student saw
+            except ValueError as exc:
+                raise ManifestError(f"{where}: permutation {exc}") from None
+        question = question_from_item(item, entry.item_version)
+        shape = question.shape()
+        if isinstance(shape, ChoiceAnswer) and entry.answer is not None and _letters_of(entry.answer) != shape.correct:
+            raise ManifestError(f"{where}: the manifest's key {entry.answer!r} disagrees with the bank item "
+                                f"and permutation ({', '.join(shape.correct)})")
+        return question
     from quizzer.generators.base import answers_agree
     from quizzer.generators.registry import get_family, make_problem
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from quizzer.grading.grade import GRADER_VERSION
+from quizzer.grading.grade import GRADER_VERSION, jsonable
 from quizzer.quiz.question import BankQuestion, GeneratedQuestion
 from quizzer.store.engine import Store
 from quizzer.store.models import AttemptRow, QuizSessionRow
@@ -41,8 +41,6 @@ def _already(store: Store, pid: int, key: str) -> bool:
 
 def _attempt(session_id: int, pid: int, position: int, graded: GradedQuestion, instance_id: int | None,
              when: datetime) -> AttemptRow:
-    from quizzer.quiz.session import _jsonable
-
     question = graded.exam.question
     result = graded.result
     return AttemptRow(
@@ -50,7 +48,7 @@ def _attempt(session_id: int, pid: int, position: int, graded: GradedQuestion, i
         source=question.ref.source, item_id=question.ref.item_id, item_version=question.item_version if isinstance(question, BankQuestion) else None,
         instance_id=instance_id, family=question.ref.family, topic=question.topic, kind=question.kind,
         difficulty=question.difficulty, raw_answer=graded.raw,
-        parsed_answer=None if result is None else _jsonable(result.parsed),
+        parsed_answer=None if result is None else jsonable(result.parsed),
         verdict=STORED_VERDICT.get(graded.verdict, graded.verdict), score=graded.score, response_ms=0, hints_used=0,
         diagnosis=graded.diagnosis, grader_version=GRADER_VERSION, created_at=when,
         day=when.astimezone().date().toordinal(),

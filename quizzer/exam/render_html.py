@@ -79,7 +79,7 @@ def _sheet_question(q: dict[str, Any], L: dict[str, str]) -> str:
     if q["options"]:
         items = "".join(f'<li><b>{escape(o["letter"])}.</b> {_runs(o["text"])}</li>' for o in q["options"])
         parts.append(f'<ol class="options">{items}</ol>')
-    parts.append(f'<div class="form">{escape(L["form"])}: {escape(q["form"])}</div>')
+    parts.append(f'<div class="form">{escape(L["form"] + L["colon"])}{escape(q["form"])}</div>')
     if q["space"] == "lines":
         parts.append(f'<div>{escape(L["answer"] + L["colon"])}</div>' + '<div class="ruled"></div>' * 6)
     else:
@@ -92,7 +92,7 @@ def _key_question(q: dict[str, Any], L: dict[str, str]) -> str:
              f'<b>{q["number"]}.</b> <span class="points">({escape(q["points_text"])})</span> '
              f'<span class="source">{escape(q["source"])}</span> <span class="prompt">{_lines(q["prompt"])}</span>',
              f'<div class="answer"><b>{escape(L["answer"] + L["colon"])}</b>{_lines(q["answer"])}</div>']
-    if q["options"]:
+    if q["analysis"]:
         rows = "".join(
             f'<tr><td class="{"right" if o["correct"] else "wrong"}">{escape(o["letter"])} '
             f'{"✓" if o["correct"] else "✗"}</td><td>{_runs(o["text"])}</td><td>{_runs(o["why"])}</td></tr>'

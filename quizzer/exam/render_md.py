@@ -44,7 +44,7 @@ def _header(doc: dict[str, Any], code: str, key: bool) -> list[str]:
         facts.append(f"{L['date']} {doc['date']}")
     lines = [f"# {title} · {L['version']} {code}", "", " · ".join(facts), ""]
     if not key:
-        lines += [f"{L['name']}: ______________    {L['student']}: ______________", ""]
+        lines += [f"{L['name']}{L['colon']}______________    {L['student']}{L['colon']}______________", ""]
         if doc["instructions"]:
             lines += ["> " + line for line in _block(doc["instructions"])] + [""]
     return lines
@@ -56,11 +56,11 @@ def _sheet_question(q: dict[str, Any], L: dict[str, str]) -> list[str]:
         lines.append(f"- **{option['letter']}.** {md_escape(option['text'])}")
     if q["options"]:
         lines.append("")
-    lines.append(f"*{L['form']}: {md_escape(q['form'])}*  ")
+    lines.append(f"*{L['form']}{L['colon']}{md_escape(q['form'])}*  ")
     if q["space"] == "lines":
         lines += [f"{L['answer']}:", ""] + ["\\_" * 40 + "  " for _ in range(6)]
     else:
-        lines.append(f"{L['answer']}: " + "\\_" * (12 if q["space"] == "box" else 24))
+        lines.append(f"{L['answer']}{L['colon']}" + "\\_" * (12 if q["space"] == "box" else 24))
     return lines + [""]
 
 
@@ -68,7 +68,7 @@ def _key_question(q: dict[str, Any], L: dict[str, str]) -> list[str]:
     lines = [f"**{q['number']}.** ({md_escape(q['points_text'])}) · `{q['source']}`  "] + _block(q["prompt"]) + [""]
     answer = _block(q["answer"])
     lines += [f"**{L['answer']}:** {answer[0]}", *answer[1:], ""]
-    if q["options"]:
+    if q["analysis"]:
         lines += [f"**{L['why']}**", ""]
         for option in q["options"]:
             mark = "✓" if option["correct"] else "✗"

@@ -11,6 +11,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from quizzer import messages as M
 from quizzer.errors import NotFound, QuizzerError
 from quizzer.exam.analysis import FLAG_TEXT, Analysis, ItemStats
 from quizzer.exam.grade import VERDICT_TEXT, ExamGrade, GradedQuestion
@@ -22,23 +23,11 @@ if TYPE_CHECKING:
 FILES = ("scores.csv", "report.csv", "item-analysis.csv", "report.html")
 SHOWN_FEEDBACK = ("diagnosis", "why", "point-ok", "point-miss", "info", "solution", "explanation", "correction")
 
-L = {
-    "zh": {"report": "成绩报告", "students": "学生", "mean": "平均分", "median": "中位数", "sd": "标准差",
-           "histogram": "分数分布", "issues": "答案文件中的问题", "items": "题目分析", "question": "题目",
-           "version_numbers": "各版本题号", "n": "人数", "facility": "难度系数", "disc": "区分度（点二列）",
-           "ul": "区分度（上下 27%）", "options": "选项被选次数", "mistakes": "常见错误", "flags": "提示",
-           "student": "学生", "version": "版本", "score": "得分", "verdict": "判定", "answer": "作答",
-           "expected": "正确答案", "diagnosis": "诊断", "explanation": "讲解", "points": "分值", "no_issues": "无",
-           "percent": "百分比", "count": "人数"},
-    "en": {"report": "Exam report", "students": "students", "mean": "mean", "median": "median", "sd": "std. dev.",
-           "histogram": "Distribution of scores", "issues": "Problems in the answers file", "items": "Item analysis",
-           "question": "question", "version_numbers": "number per version", "n": "n", "facility": "facility",
-           "disc": "discrimination (point-biserial)", "ul": "discrimination (upper−lower 27%)",
-           "options": "times each option was chosen", "mistakes": "typical mistakes", "flags": "flags",
-           "student": "student", "version": "version", "score": "score", "verdict": "verdict", "answer": "answer",
-           "expected": "expected", "diagnosis": "diagnosed mistake", "explanation": "explanation", "points": "points",
-           "no_issues": "none", "percent": "percent", "count": "students"},
-}
+# The columns of the per-student tables (HTML here, the terminal in ``quizzer.ui.exam_report``).
+STUDENT_COLUMNS = (M.REPORT_QUESTION, M.REPORT_POINTS, M.REPORT_VERDICT, M.REPORT_ANSWER, M.REPORT_EXPECTED,
+                   M.REPORT_DIAGNOSIS, M.REPORT_EXPLANATION)
+ITEM_COLUMNS = (M.REPORT_QUESTION, M.REPORT_NUMBERS, M.REPORT_N, M.REPORT_FACILITY, M.REPORT_DISCRIMINATION,
+                M.REPORT_UPPER_LOWER, M.REPORT_OPTIONS, M.REPORT_MISTAKES, M.REPORT_FLAGS)
 
 STYLE = """
 body{font-family:'Noto Sans CJK SC','Microsoft YaHei',system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
@@ -74,6 +63,12 @@ def flags_text(stats: ItemStats, lang: str) -> str:
 
 def numbers_text(stats: ItemStats) -> str:
     return " ".join(f"{code}:{n}" for code, n in sorted(stats.numbers.items()))
+
+
+def summary_text(grade: ExamGrade, analysis: Analysis, lang: str) -> str:
+    return (f"{len(grade.students)} {M.REPORT_STUDENTS.get(lang)} · {M.REPORT_MEAN.get(lang)} "
+            f"{fmt_num(analysis.mean, 1)}% · {M.REPORT_MEDIAN.get(lang)} {fmt_num(analysis.median, 1)}% · "
+            f"{M.REPORT_SD.get(lang)} {fmt_num(analysis.stdev, 1)}")
 
 
 def feedback_text(graded: GradedQuestion, lang: str) -> str:
@@ -147,14 +142,13 @@ def histogram_svg(scores: list[float], lang: str) -> str:
     matplotlib.rcParams["svg.hashsalt"] = "quizzer"  # stable element ids: the same grades give the same file
     from matplotlib.figure import Figure
 
-    h = L[lang]
     fig = Figure(figsize=(7, 2.8))
     ax = fig.add_subplot()
     ax.hist(scores, bins=list(range(0, 101, 10)), color="#4c78a8", edgecolor="white")
     ax.set_xlim(0, 100)
-    ax.set_xlabel(h["percent"])
-    ax.set_ylabel(h["count"])
-    ax.set_title(h["histogram"])
+    ax.set_xlabel(M.REPORT_PERCENT.get(lang))
+    ax.set_ylabel(M.REPORT_COUNT.get(lang))
+    ax.set_title(M.REPORT_HISTOGRAM.get(lang))
     ax.yaxis.get_major_locator().set_params(integer=True)
     fig.tight_layout()
     buffer = io.StringIO()
@@ -164,9 +158,7 @@ def histogram_svg(scores: list[float], lang: str) -> str:
 
 
 def _items_table(analysis: Analysis, lang: str) -> str:
-    h = L[lang]
-    head = "".join(f"<th>{escape(h[k])}</th>" for k in ("question", "version_numbers", "n", "facility", "disc", "ul",
-                                                        "options", "mistakes", "flags"))
+    head = "".join(f"<th>{escape(c.get(lang))}</th>" for c in ITEM_COLUMNS)
     rows = []
     for i in analysis.items:
         facility = "" if i.facility is None else f"{i.facility:.0%}"
@@ -180,9 +172,7 @@ def _items_table(analysis: Analysis, lang: str) -> str:
 
 
 def _student_section(report, lang: str) -> str:
-    h = L[lang]
-    head = "".join(f"<th>{escape(h[k])}</th>" for k in ("question", "points", "verdict", "answer", "expected",
-                                                        "diagnosis", "explanation"))
+    head = "".join(f"<th>{escape(c.get(lang))}</th>" for c in STUDENT_COLUMNS)
     rows = []
     for q in report.questions:
         rows.append(
@@ -190,28 +180,27 @@ def _student_section(report, lang: str) -> str:
             f"<td class='v {q.verdict}'>{escape(VERDICT_TEXT[q.verdict].get(lang))}</td><td>{escape(q.raw or '')}</td>"
             f"<td>{escape(q.expected.get(lang))}</td><td>{escape(q.diagnosis or '')}</td>"
             f"<td class=fb>{escape(feedback_text(q, lang))}</td></tr>")
-    title = (f"{escape(report.student)} · {escape(h['version'])} {escape(report.version)} · "
+    title = (f"{escape(report.student)} · {escape(M.REPORT_VERSION.get(lang))} {escape(report.version)} · "
              f"{fmt_points(report.score)} / {fmt_points(report.total)} ({report.percent:.0f}%)")
     return (f"<section class=student><h2>{title}</h2><table><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></section>")
 
 
 def render_html(grade: ExamGrade, analysis: Analysis, lang: str) -> str:
-    h = L[lang]
-    issues = "".join(f"<li>{escape(i.text(lang))}</li>" for i in grade.issues) or f"<li>{escape(h['no_issues'])}</li>"
-    summary = (f"{len(grade.students)} {escape(h['students'])} · {escape(h['mean'])} {fmt_num(analysis.mean, 1)}% · "
-               f"{escape(h['median'])} {fmt_num(analysis.median, 1)}% · {escape(h['sd'])} {fmt_num(analysis.stdev, 1)}")
+    lines = [i.text(lang) for i in grade.issues] or [M.REPORT_NO_ISSUES.get(lang)]
+    issues = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    summary = escape(summary_text(grade, analysis, lang))
     chart = histogram_svg(analysis.scores, lang) if analysis.scores else ""
     students = "".join(_student_section(s, lang) for s in grade.students)
     title = escape(grade.manifest.title)
     return f"""<!doctype html>
 <html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
-<title>{title} · {escape(h['report'])}</title><style>{STYLE}</style></head>
-<body><h1>{title} · {escape(h['report'])}</h1>
+<title>{title} · {escape(M.REPORT_TITLE.get(lang))}</title><style>{STYLE}</style></head>
+<body><h1>{title} · {escape(M.REPORT_TITLE.get(lang))}</h1>
 <p class=meta>{summary}</p>
 {chart}
-<h2>{escape(h['issues'])}</h2><ul>{issues}</ul>
-<h2>{escape(h['items'])}</h2>
+<h2>{escape(M.REPORT_ISSUES.get(lang))}</h2><ul>{issues}</ul>
+<h2>{escape(M.REPORT_ITEMS.get(lang))}</h2>
 {_items_table(analysis, lang)}
 {students}
 </body></html>

@@ -11,12 +11,11 @@ import hashlib
 import string
 from pathlib import Path
 
+from quizzer import messages as M
 from quizzer.export.common import Exported, check_output, html_text, question_name
+from quizzer.grading.kinds.base import ChoiceAnswer
 from quizzer.quiz.question import GeneratedQuestion, Question
-from quizzer.text import BiText
 
-LABELS = {"zh": {"form": "答案形式", "mistakes": "常见错误", "deck": "深度学习测验"},
-          "en": {"form": "Answer form", "mistakes": "Typical mistakes", "deck": "Deep learning quiz"}}
 CSS = ".card{font-family:'Noto Sans CJK SC',sans-serif;font-size:18px;text-align:left}.meta{color:#777;font-size:14px}"
 
 
@@ -30,7 +29,8 @@ def _front(question: Question, lang: str) -> str:
     if question.options:
         parts.append("<br>".join(f"{letter}. {html_text(o.get(lang))}"
                                  for letter, o in zip(string.ascii_uppercase, question.options)))
-    parts.append(f"<span class=meta>{LABELS[lang]['form']}: {html_text(question.form.get(lang))}</span>")
+    form = M.label(M.ANSWER_FORM, lang) + question.form.get(lang)
+    parts.append(f"<span class=meta>{html_text(form)}</span>")
     return "<br><br>".join(parts)
 
 
@@ -44,16 +44,16 @@ def _back(question: Question, lang: str) -> tuple[str, str]:
         if problem.misconceptions:
             mistakes = "<br>".join(f"{html_text(format_answer(problem, m.value))} ← {html_text(m.diagnosis.get(lang))}"
                                    for m in problem.misconceptions)
-            explanation += f"<br><br>{LABELS[lang]['mistakes']}:<br>{mistakes}"
+            explanation += f"<br><br>{html_text(M.label(M.TYPICAL_MISTAKES, lang).rstrip())}<br>{mistakes}"
         return answer, explanation
     item = question.item
     answer = html_text(question.expected().get(lang))
     lines = [item.explanation.get(lang)]
-    if question.options:
-        lines += [f"{letter}: {o.why.get(lang)}" for letter, o in zip(string.ascii_uppercase, item.options)]
+    shape = question.shape()
+    if isinstance(shape, ChoiceAnswer):
+        lines += [f"{c.letter}: {c.why.get(lang)}" for c in shape.options]
     if item.notes_correction:
-        nc = item.notes_correction
-        lines.append((BiText("笔记勘误：", "Correction to the notes: ") + nc.truth).get(lang))
+        lines.append(M.EXPORT_CORRECTION.get(lang) + item.notes_correction.truth.get(lang))
     return answer, "<br>".join(html_text(line) for line in lines)
 
 
@@ -62,7 +62,7 @@ def write_anki(questions: list[Question], path: Path, lang: str, *, force: bool 
     import genanki
 
     check_output(path, force=force)
-    name = deck_name or f"quizzer · {LABELS[lang]['deck']}"
+    name = deck_name or f"quizzer · {M.EXPORT_DECK.get(lang)}"
     model = genanki.Model(
         stable_id(f"quizzer-model-{lang}"), f"quizzer ({lang})",
         fields=[{"name": "Question"}, {"name": "Answer"}, {"name": "Explanation"}, {"name": "Source"}],

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from quizzer.errors import BadParameters, NotFound, QuizzerError
 from quizzer.quiz.question import (
+    BankQuestion,
     GeneratedQuestion,
     Question,
     question_from_item,
@@ -66,6 +67,17 @@ def question_name(question: Question) -> str:
     return f"{ref.family}-d{ref.difficulty}-{ref.seed}"
 
 
+def prompt_text(question: Question, lang: str) -> str:
+    """The prompt, followed by its lettered options unless the format lays them out itself (choice answers)."""
+    from quizzer.grading.kinds.base import ChoiceAnswer
+
+    prompt = question.prompt.get(lang)
+    if not question.options or (isinstance(question, BankQuestion) and isinstance(question.shape(), ChoiceAnswer)):
+        return prompt
+    lines = [f"{letter}. {option.get(lang)}" for letter, option in zip(question.letters, question.options)]
+    return "\n".join([prompt, *lines])
+
+
 def html_text(text: str) -> str:
     """Plain text as HTML: escaped, line breaks kept."""
     return escape(text, quote=False).replace("\n", "<br>\n")
@@ -78,7 +90,10 @@ def tolerance(question: Question) -> float:
         if spec.kind == "int":
             return 0.0
         return max(spec.rel_tol * abs(float(answer)), spec.abs_tol)
-    return float(question.item.tolerance)
+    from quizzer.grading.kinds.base import NumberAnswer
+
+    shape = question.shape()
+    return shape.tolerance if isinstance(shape, NumberAnswer) else 0.0
 
 
 def number_text(value: float) -> str:

@@ -10,17 +10,20 @@ record is left out (and counted as such); a shape becomes a short answer with it
 
 from __future__ import annotations
 
-import string
 from pathlib import Path
+from typing import assert_never
 
+from quizzer import messages as M
 from quizzer.export.common import (
     Exported,
     check_output,
     html_text,
     number_text,
+    prompt_text,
     question_name,
     tolerance,
 )
+from quizzer.grading.kinds.base import ChoiceAnswer, EssayAnswer, NumberAnswer, TextAnswer, TrueFalseAnswer
 from quizzer.quiz.question import GeneratedQuestion, Question
 
 SPECIAL = "\\~=#{}:"
@@ -77,27 +80,31 @@ def _answers(question: Question, lang: str) -> tuple[str, str] | None:
                                        "×".join(dims), " x ".join(dims)])
             return " ".join(f"={gift_escape(s)}" for s in spellings), "shortanswer"
         return None
-    item = question.item
-    if question.kind in ("single", "multi"):
-        correct = {item.answer} if question.kind == "single" else set(item.answer)
-        parts = []
-        for letter, option in zip(string.ascii_uppercase, item.options):
-            text, why = _html(option.text.get(lang)), _feedback(option.why.get(lang))
-            if question.kind == "single":
-                parts.append(f"{'=' if letter in correct else '~'}{text}{why}")
-            else:  # quizzer's partial credit: each right option +1/k, each wrong one -1/k
-                weight = 100 / len(correct) * (1 if letter in correct else -1)
-                parts.append(f"~%{weight:.7g}%{text}{why}")
-        return "\n".join(parts), f"multichoice-{question.kind}"
-    if question.kind == "truefalse":
-        # {TRUE#feedback for a wrong answer#feedback for a right one}
-        why = _html(item.explanation.get(lang))
-        return f"{'TRUE' if item.answer else 'FALSE'}#{why}#{why}", "truefalse"
-    if question.kind == "fill":
-        return " ".join(f"={gift_escape(a)}" for a in dict.fromkeys(item.accepted)), "shortanswer"
-    if question.kind == "numeric":
-        return f"#{number_text(item.value)}:{number_text(tolerance(question))}", "numerical"
-    return "", "essay"
+    shape = question.shape()
+    match shape:
+        case ChoiceAnswer():
+            right = len(shape.correct)
+            parts = []
+            for option in shape.options:
+                text, why = _html(option.text.get(lang)), _feedback(option.why.get(lang))
+                if not shape.several:
+                    parts.append(f"{'=' if option.correct else '~'}{text}{why}")
+                else:  # quizzer's partial credit: each right option +1/k, each wrong one -1/k
+                    weight = 100 / right * (1 if option.correct else -1)
+                    parts.append(f"~%{weight:.7g}%{text}{why}")
+            return "\n".join(parts), "multichoice-multi" if shape.several else "multichoice-single"
+        case TrueFalseAnswer():
+            # {TRUE#feedback for a wrong answer#feedback for a right one}
+            why = _html(question.item.explanation.get(lang))
+            return f"{'TRUE' if shape.value else 'FALSE'}#{why}#{why}", "truefalse"
+        case TextAnswer():
+            return " ".join(f"={gift_escape(a)}" for a in shape.accepted), "shortanswer"
+        case NumberAnswer():
+            return f"#{number_text(shape.value)}:{number_text(shape.tolerance)}", "numerical"
+        case EssayAnswer():
+            return "", "essay"
+        case _:
+            assert_never(shape)
 
 
 def to_gift(questions: list[Question], lang: str) -> tuple[str, dict[str, int], dict[str, int]]:
@@ -108,7 +115,7 @@ def to_gift(questions: list[Question], lang: str) -> tuple[str, dict[str, int], 
     for question in questions:
         written = _answers(question, lang)
         if written is None:
-            reason = "several numbers in one answer (no GIFT type; use moodle-xml)"
+            reason = M.EXPORT_SEVERAL_NUMBERS.get(lang)
             skipped[reason] = skipped.get(reason, 0) + 1
             continue
         answers, kind = written
@@ -116,7 +123,7 @@ def to_gift(questions: list[Question], lang: str) -> tuple[str, dict[str, int], 
             category = question.topic
             blocks.append(f"$CATEGORY: $course$/top/quizzer/{category}")
         name = gift_escape(question_name(question))
-        prompt = _html(question.prompt.get(lang))
+        prompt = _html(prompt_text(question, lang))
         # No blank line anywhere inside a question: GIFT ends a question at a blank line (an essay has no answers).
         body = "\n".join(part for part in (answers, f"####{_general(question, lang)}") if part)
         blocks.append(f"::{name}::[html]{prompt}{{\n{body}\n}}")

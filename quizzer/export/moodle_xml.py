@@ -9,10 +9,11 @@ each option's "why" into its answer feedback, and each typical mistake of a gene
 
 from __future__ import annotations
 
-import string
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import assert_never
 
+from quizzer import messages as M
 from quizzer.export.common import (
     Exported,
     check_output,
@@ -20,11 +21,12 @@ from quizzer.export.common import (
     components,
     html_text,
     number_text,
+    prompt_text,
     question_name,
     tolerance,
 )
+from quizzer.grading.kinds.base import ChoiceAnswer, EssayAnswer, NumberAnswer, TextAnswer, TrueFalseAnswer
 from quizzer.quiz.question import GeneratedQuestion, Question
-from quizzer.text import BiText
 
 CATEGORY_ROOT = "$course$/top/quizzer"
 
@@ -61,25 +63,23 @@ def _general_feedback(question: Question, lang: str) -> str:
     parts = [item.explanation.get(lang)]
     if item.notes_correction:
         nc = item.notes_correction
-        label = BiText("笔记勘误：", "Correction to the notes: ").get(lang)
+        label = M.EXPORT_CORRECTION.get(lang)
         parts.append(f"{label}{nc.claim.get(lang)} → {nc.truth.get(lang)} ({nc.why.get(lang)})")
     return "<br>\n".join(html_text(p) for p in parts)
 
 
-def _choice(quiz: ET.Element, question: Question, lang: str, text: str, feedback: str) -> str:
-    item = question.item
-    correct = {item.answer} if question.kind == "single" else set(item.answer)
+def _choice(quiz: ET.Element, question: Question, lang: str, text: str, feedback: str, shape: ChoiceAnswer) -> str:
     element = _head(quiz, "multichoice", question, lang, text, feedback)
-    ET.SubElement(element, "single").text = "true" if question.kind == "single" else "false"
+    ET.SubElement(element, "single").text = "false" if shape.several else "true"
     ET.SubElement(element, "shuffleanswers").text = "true"
     ET.SubElement(element, "answernumbering").text = "ABCD"
     # The same partial credit as quizzer's grader: each right option earns 1/k, each wrong one costs 1/k.
-    right = 100.0 / len(correct)
-    wrong = 0.0 if question.kind == "single" else -right
-    for letter, option in zip(string.ascii_uppercase, item.options):
-        _answer(element, right if letter in correct else wrong, html_text(option.text.get(lang)),
+    right = 100.0 / len(shape.correct)
+    wrong = -right if shape.several else 0.0
+    for option in shape.options:
+        _answer(element, right if option.correct else wrong, html_text(option.text.get(lang)),
                 html_text(option.why.get(lang)))
-    return f"multichoice-{question.kind}"
+    return "multichoice-multi" if shape.several else "multichoice-single"
 
 
 def _numerical(quiz: ET.Element, question: Question, lang: str, text: str, feedback: str, value: float) -> str:
@@ -124,45 +124,48 @@ def _cloze(quiz: ET.Element, question: Question, lang: str, text: str, feedback:
     return "cloze"
 
 
-def _essay(quiz: ET.Element, question: Question, lang: str, text: str, feedback: str) -> str:
-    item = question.item
+def _essay(quiz: ET.Element, question: Question, lang: str, text: str, feedback: str, shape: EssayAnswer) -> str:
     element = _head(quiz, "essay", question, lang, text, feedback)
     ET.SubElement(element, "responseformat").text = "editor"
     ET.SubElement(element, "responserequired").text = "1"
     ET.SubElement(element, "responsefieldlines").text = "10"
     ET.SubElement(element, "attachments").text = "0"
-    points = "".join(f"<li>{html_text(p.point.get(lang))}</li>" for p in item.key_points)
-    _text(element, "graderinfo", f"{html_text(item.reference.get(lang))}<ul>{points}</ul>")
+    points = "".join(f"<li>{html_text(p.point.get(lang))}</li>" for p in shape.points)
+    _text(element, "graderinfo", f"{html_text(shape.reference.get(lang))}<ul>{points}</ul>")
     _text(element, "responsetemplate", "")
     return "essay"
 
 
 def add_question(quiz: ET.Element, question: Question, lang: str) -> str:
     """Append ``question``; returns the Moodle type written (multichoice-single, numerical, …)."""
-    text = html_text(question.prompt.get(lang))
+    text = html_text(prompt_text(question, lang))
     feedback = _general_feedback(question, lang)
     if isinstance(question, GeneratedQuestion):
         if question.problem.spec.kind in ("int", "float"):
             return _numerical(quiz, question, lang, text, feedback, float(question.problem.answer))
         return _cloze(quiz, question, lang, text, feedback)
-    item = question.item
-    if question.kind in ("single", "multi"):
-        return _choice(quiz, question, lang, text, feedback)
-    if question.kind == "truefalse":
-        element = _head(quiz, "truefalse", question, lang, text, feedback)
-        explanation = html_text(item.explanation.get(lang))
-        _answer(element, 100 if item.answer else 0, "true", explanation, "moodle_auto_format")
-        _answer(element, 0 if item.answer else 100, "false", explanation, "moodle_auto_format")
-        return "truefalse"
-    if question.kind == "fill":
-        element = _head(quiz, "shortanswer", question, lang, text, feedback)
-        ET.SubElement(element, "usecase").text = "0"
-        for accepted in dict.fromkeys(item.accepted):
-            _answer(element, 100, accepted, "", "moodle_auto_format")
-        return "shortanswer"
-    if question.kind == "numeric":
-        return _numerical(quiz, question, lang, text, feedback, item.value)
-    return _essay(quiz, question, lang, text, feedback)
+    shape = question.shape()
+    match shape:
+        case ChoiceAnswer():
+            return _choice(quiz, question, lang, text, feedback, shape)
+        case TrueFalseAnswer():
+            element = _head(quiz, "truefalse", question, lang, text, feedback)
+            explanation = html_text(question.item.explanation.get(lang))
+            _answer(element, 100 if shape.value else 0, "true", explanation, "moodle_auto_format")
+            _answer(element, 0 if shape.value else 100, "false", explanation, "moodle_auto_format")
+            return "truefalse"
+        case TextAnswer():
+            element = _head(quiz, "shortanswer", question, lang, text, feedback)
+            ET.SubElement(element, "usecase").text = "0"
+            for accepted in shape.accepted:
+                _answer(element, 100, accepted, "", "moodle_auto_format")
+            return "shortanswer"
+        case NumberAnswer():
+            return _numerical(quiz, question, lang, text, feedback, shape.value)
+        case EssayAnswer():
+            return _essay(quiz, question, lang, text, feedback, shape)
+        case _:
+            assert_never(shape)
 
 
 def to_moodle_xml(questions: list[Question], lang: str) -> tuple[bytes, dict[str, int]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, assert_never
 
+from quizzer import messages as M
 from quizzer.generators.base import Problem, fmt_shape
 from quizzer.generators.serialize import format_answer
 from quizzer.grading import parse
@@ -46,11 +47,16 @@ class Result:
         return self
 
 
-VERDICT_TEXT = {
-    "correct": BiText("正确", "Correct"),
-    "partial": BiText("部分正确", "Partly correct"),
-    "incorrect": BiText("不正确", "Incorrect"),
-}
+def jsonable(parsed: Any) -> Any:
+    """A parsed answer as the JSON an attempt stores (``Result.parsed`` may hold numbers, lists, bools, strings)."""
+    if isinstance(parsed, (str, int, float, bool)) or parsed is None:
+        return parsed
+    if isinstance(parsed, (list, tuple)):
+        return [jsonable(v) for v in parsed]
+    return str(parsed)
+
+
+VERDICT_TEXT = {"correct": M.VERDICT_CORRECT, "partial": M.VERDICT_PARTIAL, "incorrect": M.VERDICT_INCORRECT}
 
 
 def verdict_line(verdict: Verdict, extra: BiText | None = None) -> Feedback:
@@ -119,12 +125,12 @@ def grade_problem(problem: Problem, parsed: Any) -> Result:
     if correct:
         extra = None
         if not exact and problem.spec.kind in ("float", "vector", "record"):
-            extra = BiText(f"，更精确地说是 {expected_text}", f", more precisely {expected_text}")
+            extra = M.MORE_PRECISELY.format(answer=expected_text)
         result.feedback.append(verdict_line("correct", extra))
     else:
-        result.feedback.append(verdict_line("incorrect", BiText(f"：答案是 {expected_text}", f": the answer is {expected_text}")))
+        result.feedback.append(verdict_line("incorrect", M.THE_ANSWER_IS.format(answer=expected_text)))
         if problem.spec.kind in ("float", "vector", "record") and accepted:
-            result.feedback.append(Feedback("info", BiText(f"可接受范围：{accepted}", f"Accepted: {accepted}")))
+            result.feedback.append(Feedback("info", M.ACCEPTED_RANGE.format(accepted=accepted)))
         for mistake in problem.misconceptions:
             if _matches(problem, parsed, mistake.value)[0]:
                 result.diagnosis = mistake.tag

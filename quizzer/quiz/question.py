@@ -17,7 +17,7 @@ from quizzer.generators.base import Problem
 from quizzer.generators.serialize import format_answer
 from quizzer.grading import kinds
 from quizzer.grading.grade import Result, grade_problem, parse_problem_answer, problem_hints
-from quizzer.grading.kinds.base import bi, letters
+from quizzer.grading.kinds.base import AnswerShape, bi, letters
 from quizzer.text import BiText
 
 # A generated problem is asked like a numeric bank item: same kind in the history, same name in the header.
@@ -129,6 +129,10 @@ class BankQuestion(_Shared):
 
     def expected(self) -> BiText:
         return kinds.item_expected(self.item)
+
+    def shape(self) -> AnswerShape:
+        """The answer in the neutral form exam sheets and exporters lay out (see ``kinds.base.AnswerShape``)."""
+        return kinds.item_shape(self.item)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from quizzer.bank.schema import BankItem
 from quizzer.errors import AnswerParseError, NotFound
 from quizzer.generators.registry import get_family, make_problem
 from quizzer.generators.verification import Check
-from quizzer.grading.grade import GRADER_VERSION, Feedback, Result
+from quizzer.grading.grade import GRADER_VERSION, Feedback, Result, jsonable
 from quizzer.quiz.question import (BankQuestion, GeneratedQuestion, Question, QuestionRef, question_from_item,
                                    question_from_problem)
 from quizzer.quiz.selection import QuizOptions, build_plan
@@ -246,7 +246,7 @@ class QuizRun:
                 question_key=question.ref.key, source=question.ref.source, item_id=question.ref.item_id,
                 item_version=item_version, instance_id=instance_id, family=question.ref.family,
                 topic=question.topic, kind=question.kind, difficulty=question.difficulty, raw_answer=raw,
-                parsed_answer=None if result is None else _jsonable(result.parsed),
+                parsed_answer=None if result is None else jsonable(result.parsed),
                 verdict="skipped" if result is None else result.verdict,
                 score=0.0 if result is None else result.score, response_ms=response_ms, hints_used=hints_used,
                 diagnosis=None if result is None else result.diagnosis, grader_version=GRADER_VERSION,
@@ -330,11 +330,3 @@ def _voided(question: Question, result: Result, check: Check | None) -> Result:
     voided.feedback.append(Feedback("verdict", BiText("本题不计分：", "This question does not count: ") + reason))
     voided.feedback.extend(result.feedback[1:])
     return voided
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return str(value)

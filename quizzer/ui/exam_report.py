@@ -9,9 +9,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from quizzer import messages as M
 from quizzer.exam.analysis import FLAG_TEXT, Analysis
 from quizzer.exam.grade import VERDICT_TEXT, ExamGrade, StudentReport
-from quizzer.exam.report import L, feedback_text, fmt_num, fmt_points
+from quizzer.exam.report import STUDENT_COLUMNS, feedback_text, fmt_num, fmt_points, summary_text
 
 MARK = {"correct": "✔", "partial": "½", "incorrect": "✘", "unanswered": "·", "unreadable": "?", "missing": "-",
         "conflict": "!"}
@@ -27,28 +28,26 @@ def marks(report: StudentReport) -> Text:
 
 def render_grade(out: Console, grade: ExamGrade, analysis: Analysis, paths: list[Path], lang: str,
                  student: str | None = None) -> None:
-    h = L[lang]
-    table = Table(title=Text(f"{grade.manifest.title} · {h['report']}"))
-    for name, justify in ((h["student"], "left"), (h["version"], "left"), (h["score"], "right"),
-                          (h["percent"], "right"), (h["verdict"], "left")):
-        table.add_column(name, justify=justify)
+    table = Table(title=Text(f"{grade.manifest.title} · {M.REPORT_TITLE.get(lang)}"))
+    for name, justify in ((M.REPORT_STUDENT, "left"), (M.REPORT_VERSION, "left"), (M.SCORE, "right"),
+                          (M.REPORT_PERCENT, "right"), (M.REPORT_VERDICT, "left")):
+        table.add_column(name.get(lang), justify=justify)
     for s in grade.students:
         table.add_row(Text(s.student), Text(s.version), f"{fmt_points(s.score)} / {fmt_points(s.total)}",
                       f"{s.percent:.0f}%", marks(s))
     out.print(table)
     legend = "  ".join(f"{MARK[v]} {VERDICT_TEXT[v].get(lang)}" for v in MARK)
     out.print(Text(legend, style="dim"))
-    summary = (f"{len(grade.students)} {h['students']} · {h['mean']} {fmt_num(analysis.mean, 1)}% · "
-               f"{h['median']} {fmt_num(analysis.median, 1)}% · {h['sd']} {fmt_num(analysis.stdev, 1)}")
-    out.print(Text(summary))
+    out.print(Text(summary_text(grade, analysis, lang)))
     if grade.issues:
-        out.print(Text(f"\n{h['issues']} ({len(grade.issues)}):", style="bold yellow"))
+        out.print(Text(f"\n{M.REPORT_ISSUES.get(lang)} ({len(grade.issues)}):", style="bold yellow"))
         for issue in grade.issues:
             out.print(Text(f"  {issue.text(lang)}"))
-    items = Table(title=Text(h["items"]))
-    for name, justify in ((h["question"], "left"), (h["facility"], "right"), (h["disc"], "right"),
-                          (h["ul"], "right"), (h["flags"], "left")):
-        items.add_column(name, justify=justify)
+    items = Table(title=Text(M.REPORT_ITEMS.get(lang)))
+    for name, justify in ((M.REPORT_QUESTION, "left"), (M.REPORT_FACILITY, "right"),
+                          (M.REPORT_DISCRIMINATION, "right"), (M.REPORT_UPPER_LOWER, "right"),
+                          (M.REPORT_FLAGS, "left")):
+        items.add_column(name.get(lang), justify=justify)
     for i in analysis.items:
         flags = ", ".join(FLAG_TEXT[f].get(lang) for f in i.flags)
         items.add_row(Text(i.label), "" if i.facility is None else f"{i.facility:.0%}", fmt_num(i.discrimination),
@@ -58,22 +57,20 @@ def render_grade(out: Console, grade: ExamGrade, analysis: Analysis, paths: list
         if s.student == student:
             out.print(student_table(s, lang))
     if grade.recorded or grade.already_recorded:
-        done = "已记录到学习档案" if lang == "zh" else "recorded in progress profiles"
-        again = "此前已记录，未重复" if lang == "zh" else "already recorded earlier, not added again"
         if grade.recorded:
-            out.print(Text(f"{done}: {', '.join(grade.recorded)}"))
+            out.print(Text(M.label(M.REPORT_RECORDED, lang) + ", ".join(grade.recorded)))
         if grade.already_recorded:
-            out.print(Text(f"{again}: {', '.join(grade.already_recorded)}", style="yellow"))
+            already = M.label(M.REPORT_ALREADY_RECORDED, lang) + ", ".join(grade.already_recorded)
+            out.print(Text(already, style="yellow"))
     for path in paths:
         out.print(Text(f"→ {path}", style="dim"))
 
 
 def student_table(report: StudentReport, lang: str) -> Table:
-    h = L[lang]
-    table = Table(title=Text(f"{report.student} · {h['version']} {report.version} · "
+    table = Table(title=Text(f"{report.student} · {M.REPORT_VERSION.get(lang)} {report.version} · "
                              f"{fmt_points(report.score)} / {fmt_points(report.total)}"), show_lines=True)
-    for key in ("question", "points", "verdict", "answer", "expected", "diagnosis", "explanation"):
-        table.add_column(h[key])
+    for column in STUDENT_COLUMNS:
+        table.add_column(column.get(lang))
     for q in report.questions:
         table.add_row(str(q.number), f"{fmt_points(q.earned)} / {fmt_points(q.points)}",
                       Text(VERDICT_TEXT[q.verdict].get(lang), style=STYLE.get(q.verdict, "red")), Text(q.raw or ""),

@@ -11,9 +11,10 @@ import importlib
 import pkgutil
 from typing import Any
 
+from quizzer import messages as M
 from quizzer.bank.schema import ItemBase
 from quizzer.grading.grade import Feedback, Result
-from quizzer.grading.kinds.base import BankKind, Reveal, bi
+from quizzer.grading.kinds.base import AnswerShape, BankKind, Reveal, bi
 from quizzer.text import BiText
 
 AnyKind = BankKind[Any, Any]
@@ -50,9 +51,9 @@ def grade_item(item: ItemBase, parsed: Any) -> Result:
     result.feedback.append(Feedback("explanation", bi(item.explanation)))
     if item.notes_correction:
         nc = item.notes_correction
-        result.feedback.append(Feedback("correction", BiText("笔记原说法：", "The notes say: ") + bi(nc.claim)))
-        result.feedback.append(Feedback("correction", BiText("正确的是：", "What is true: ") + bi(nc.truth)))
-        result.feedback.append(Feedback("correction", BiText("原因：", "Why: ") + bi(nc.why)))
+        result.feedback.append(Feedback("correction", M.NOTES_CLAIM + bi(nc.claim)))
+        result.feedback.append(Feedback("correction", M.NOTES_TRUTH + bi(nc.truth)))
+        result.feedback.append(Feedback("correction", M.NOTES_WHY + bi(nc.why)))
     return result
 
 
@@ -66,3 +67,7 @@ def item_expected(item: ItemBase) -> BiText:
 
 def item_reveal(item: ItemBase) -> Reveal:
     return kind_of(item).reveal(item)
+
+
+def item_shape(item: ItemBase) -> AnswerShape:
+    return kind_of(item).shape(item)

@@ -14,6 +14,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar, Generic, Protocol, TypeVar, get_args
 
+from quizzer import messages as M
 from quizzer.bank.schema import ItemBase
 from quizzer.grading.grade import Result
 from quizzer.text import BiText
@@ -44,7 +45,7 @@ def letters(n: int) -> str:
 
 def answer_note(expected: BiText) -> BiText:
     """``（答案：…）`` appended to a verdict line."""
-    return BiText(f"（答案：{expected.zh}）", f" (answer: {expected.en})")
+    return M.ANSWER_NOTE.format(answer=expected)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class ShownPoint:
 
     point: BiText
     keywords: BiText
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,53 @@ class Reveal:
     answer: BiText
     choices: tuple[ShownChoice, ...] = ()  # printed between the prompt and the answer
     points: tuple[ShownPoint, ...] = ()  # printed after the answer
+
+
+# --- an item's answer as other systems take it --------------------------------------------------------------------
+# The exam sheets and keys and the exporters (Moodle XML, GIFT, Anki) lay out one of these shapes and never ask
+# which kind produced it, so a new kind only says which shape its answer has.
+
+
+@dataclass(frozen=True)
+class ChoiceAnswer:
+    """Lettered options, one (``several`` False) or several of them right; answers parse to option letters."""
+
+    options: tuple[ShownChoice, ...]
+    several: bool
+
+    @property
+    def correct(self) -> list[str]:
+        return [c.letter for c in self.options if c.correct]
+
+
+@dataclass(frozen=True)
+class TrueFalseAnswer:
+    value: bool
+
+
+@dataclass(frozen=True)
+class TextAnswer:
+    """A short text; any of ``accepted`` is right."""
+
+    accepted: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NumberAnswer:
+    value: float
+    tolerance: float  # absolute
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class EssayAnswer:
+    """Prose, judged against a reference answer and its key points."""
+
+    reference: BiText
+    points: tuple[ShownPoint, ...]
+
+
+AnswerShape = ChoiceAnswer | TrueFalseAnswer | TextAnswer | NumberAnswer | EssayAnswer
 
 
 class BankKind(ABC, Generic[ItemT, ParsedT]):
@@ -88,6 +137,7 @@ class BankKind(ABC, Generic[ItemT, ParsedT]):
     form: ClassVar[BiText]  # the expected answer form, shown under the prompt
     # Whether the learner rates their own answer after grading (key-point grading of prose is coarse).
     self_rated: ClassVar[bool] = False
+    short: ClassVar[str | None] = None  # a narrower column header than the name, for ``bank stats``
 
     @property
     def name(self) -> str:
@@ -119,6 +169,16 @@ class BankKind(ABC, Generic[ItemT, ParsedT]):
     @abstractmethod
     def reveal(self, item: ItemT) -> Reveal:
         """The answer with everything a teacher checking the item wants to see."""
+
+    @abstractmethod
+    def shape(self, item: ItemT) -> AnswerShape:
+        """The answer in the neutral form exam sheets and exporters lay out."""
+
+    def reordered(self, item: ItemT, order: list[int]) -> ItemT:
+        """The item with its options in ``order`` (``order[i]`` = index of the option shown i-th) and its answer
+        renamed to match; raises ValueError when ``order`` is not an order of the options. Kinds without options
+        have nothing to reorder."""
+        return item
 
 
 def kind_name(model: type[ItemBase]) -> str:

@@ -11,10 +11,11 @@ from typing import ClassVar, Literal, TypeVar
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from quizzer import messages as M
 from quizzer.bank.schema import ItemBase, Letter, Option
 from quizzer.grading import parse
 from quizzer.grading.grade import Feedback, Result, Verdict, verdict_line
-from quizzer.grading.kinds.base import BankKind, Reveal, ShownChoice, answer_note, bi, letters
+from quizzer.grading.kinds.base import BankKind, ChoiceAnswer, Reveal, ShownChoice, answer_note, bi, letters
 from quizzer.text import BiText
 
 
@@ -94,14 +95,12 @@ class _Choice(BankKind[C, list[str]]):
         why = dict(zip(letters(len(item.options)), (o.why for o in item.options)))
         for letter in parsed:
             if letter not in correct:
-                result.feedback.append(Feedback("why", BiText(f"{letter} 错：{why[letter].zh}",
-                                                              f"{letter} is wrong: {why[letter].en}")))
+                result.feedback.append(Feedback("why", M.OPTION_WRONG.format(letter=letter) + bi(why[letter])))
         for letter in sorted(correct):
             if letter not in parsed:
                 result.feedback.append(Feedback("why", self.missed(letter) + bi(why[letter])))
             elif verdict != "correct":  # a fully right answer needs no reasons repeated
-                label = BiText(f"{letter} 对：", f"{letter} is right: ")
-                result.feedback.append(Feedback("why", label + bi(why[letter])))
+                result.feedback.append(Feedback("why", M.OPTION_RIGHT.format(letter=letter) + bi(why[letter])))
         return result
 
     def expected(self, item: C) -> BiText:
@@ -109,14 +108,29 @@ class _Choice(BankKind[C, list[str]]):
 
     def hints(self, item: C) -> list[BiText]:
         correct = self.correct(item)
-        return [BiText(f"可以排除 {letter}：{option.why.zh}", f"You can rule out {letter}: {option.why.en}")
+        return [M.HINT_RULE_OUT.format(letter=letter) + bi(option.why)
                 for letter, option in zip(letters(len(item.options)), item.options) if letter not in correct]
+
+    def _choices(self, item: C) -> tuple[ShownChoice, ...]:
+        correct = self.correct(item)
+        return tuple(ShownChoice(letter, bi(o.text), bi(o.why), letter in correct)
+                     for letter, o in zip(letters(len(item.options)), item.options))
 
     def reveal(self, item: C) -> Reveal:
         correct = self.correct(item)
-        choices = tuple(ShownChoice(letter, bi(o.text), bi(o.why), letter in correct)
-                        for letter, o in zip(letters(len(item.options)), item.options))
-        return Reveal(BiText(", ".join(correct), ", ".join(correct)), choices=choices)
+        return Reveal(BiText(", ".join(correct), ", ".join(correct)), choices=self._choices(item))
+
+    def shape(self, item: C) -> ChoiceAnswer:
+        return ChoiceAnswer(self._choices(item), several=self.multi)
+
+    def reordered(self, item: C, order: list[int]) -> C:
+        if sorted(order) != list(range(len(item.options))):
+            raise ValueError(f"{order} is not an order of the item's {len(item.options)} options")
+        names = letters(len(order))
+        renamed = {names[original]: names[position] for position, original in enumerate(order)}
+        answer = sorted(renamed[a] for a in self.correct(item))
+        return item.model_copy(update={"options": [item.options[i] for i in order],
+                                       "answer": answer if self.multi else answer[0]})
 
 
 class SingleKind(_Choice[SingleItem]):
@@ -130,7 +144,7 @@ class SingleKind(_Choice[SingleItem]):
         return [item.answer]
 
     def missed(self, letter: str) -> BiText:
-        return BiText(f"应选 {letter}：", f"The answer is {letter}: ")
+        return M.OPTION_MISSED_SINGLE.format(letter=letter)
 
     def expected(self, item: SingleItem) -> BiText:
         # With one answer the option's text is shown too: it reads as a sentence.
@@ -149,11 +163,10 @@ class MultiKind(_Choice[MultiItem]):
         return list(item.answer)  # sorted by the model's validator
 
     def missed(self, letter: str) -> BiText:
-        return BiText(f"漏选 {letter}：", f"Missed {letter}: ")
+        return M.OPTION_MISSED_MULTI.format(letter=letter)
 
     def hints(self, item: MultiItem) -> list[BiText]:
-        n = len(item.answer)
-        return [BiText(f"共有 {n} 个正确选项。", f"{n} options are correct.")] + super().hints(item)
+        return [M.HINT_CORRECT_COUNT.format(len(item.answer))] + super().hints(item)
 
 
 KINDS = (SingleKind(), MultiKind())

@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import Field
 
+from quizzer import messages as M
 from quizzer.bank.schema import ItemBase, NonEmpty
 from quizzer.grading import parse
 from quizzer.grading.grade import Result, verdict_line
-from quizzer.grading.kinds.base import BankKind, Reveal, answer_note
+from quizzer.grading.kinds.base import BankKind, Reveal, TextAnswer, answer_note
 from quizzer.text import BiText
 
 SHOWN_SPELLINGS = 3  # feedback lists this many accepted spellings, then "…"
@@ -43,11 +44,13 @@ class FillKind(BankKind[FillItem, str]):
 
     def hints(self, item: FillItem) -> list[BiText]:
         first = item.accepted[0]
-        return [BiText(f"答案有 {len(first)} 个字符，以“{first[0]}”开头。",
-                       f"The answer has {len(first)} characters and starts with “{first[0]}”.")]
+        return [M.HINT_LENGTH.format(len(first), first=first[0])]
 
     def reveal(self, item: FillItem) -> Reveal:
         return Reveal(self.expected(item))
+
+    def shape(self, item: FillItem) -> TextAnswer:
+        return TextAnswer(tuple(dict.fromkeys(item.accepted)))
 
 
 KINDS = (FillKind(),)

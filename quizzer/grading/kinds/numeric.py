@@ -10,12 +10,13 @@ from typing import Literal
 
 from pydantic import Field
 
+from quizzer import messages as M
 from quizzer.bank.schema import ItemBase
 from quizzer.generators.base import fmt
 from quizzer.grading import parse
 from quizzer.grading.parse import ParsedNumber
 from quizzer.grading.grade import Feedback, Result, verdict_line
-from quizzer.grading.kinds.base import BankKind, Reveal
+from quizzer.grading.kinds.base import BankKind, NumberAnswer, Reveal
 from quizzer.grading.numbers import accepted_range, check_number
 from quizzer.text import BiText
 
@@ -32,11 +33,12 @@ class NumericKind(BankKind[NumericItem, ParsedNumber]):
     order = 50
     title = BiText("计算", "numeric")
     form = BiText("一个数", "a number")
+    short = "num."
 
     def answer_form(self, item: NumericItem) -> BiText:
         if not item.unit:
             return self.form
-        return self.form + BiText(f"（单位：{item.unit}）", f" (unit: {item.unit})")
+        return self.form + M.NUMBER_UNIT.format(unit=item.unit)
 
     def parse(self, item: NumericItem, raw: str) -> ParsedNumber:
         return parse.parse_number(raw)
@@ -48,16 +50,13 @@ class NumericKind(BankKind[NumericItem, ParsedNumber]):
         check = check_number(parsed, item.value, rel_tol=0.0, abs_tol=item.tolerance, integer=integer)
         if check.correct:
             result = Result("correct", 1.0, expected, parsed.value)
-            precisely = BiText(f"，更精确地说是 {expected.zh}", f", more precisely {expected.en}")
+            precisely = M.MORE_PRECISELY.format(answer=expected)
             result.feedback.append(verdict_line("correct", None if check.exact else precisely))
         else:
             result = Result("incorrect", 0.0, expected, parsed.value)
-            answer = BiText(f"：答案是 {expected.zh}", f": the answer is {expected.en}")
-            result.feedback.append(verdict_line("incorrect", answer))
+            result.feedback.append(verdict_line("incorrect", M.THE_ANSWER_IS.format(answer=expected)))
             if not integer:
-                accepted = accepted_range(check)
-                accepted_line = BiText(f"可接受范围：{accepted}", f"Accepted: {accepted}")
-                result.feedback.append(Feedback("info", accepted_line))
+                result.feedback.append(Feedback("info", M.ACCEPTED_RANGE.format(accepted=accepted_range(check))))
         return result
 
     def expected(self, item: NumericItem) -> BiText:
@@ -68,13 +67,16 @@ class NumericKind(BankKind[NumericItem, ParsedNumber]):
         # The explanation's first sentence names the approach without the number.
         sentence_zh = item.explanation.zh.split("。")[0]
         sentence_en = item.explanation.en.split(". ")[0]
-        return [BiText(f"思路：{sentence_zh}。", f"Approach: {sentence_en}.")]
+        return [M.HINT_APPROACH.format(sentence=BiText(sentence_zh, sentence_en))]
 
     def reveal(self, item: NumericItem) -> Reveal:
         answer = f"{item.value:g}" + (f" {item.unit}" if item.unit else "")
         if not item.tolerance:
             return Reveal(BiText(answer, answer))
-        return Reveal(BiText(f"{answer}  (容差 ±{item.tolerance:g})", f"{answer}  (tolerance ±{item.tolerance:g})"))
+        return Reveal(BiText(answer, answer) + M.CARD_TOLERANCE.format(tolerance=f"{item.tolerance:g}"))
+
+    def shape(self, item: NumericItem) -> NumberAnswer:
+        return NumberAnswer(item.value, item.tolerance, item.unit)
 
 
 KINDS = (NumericKind(),)

@@ -6,11 +6,12 @@ from typing import Literal
 
 from pydantic import Field
 
+from quizzer import messages as M
 from quizzer.bank.schema import ItemBase, KeyPoint, Text
 from quizzer.grading import parse
 from quizzer.grading.grade import Feedback, Result, Verdict, verdict_line
 from quizzer.grading.keypoints import coverage
-from quizzer.grading.kinds.base import BankKind, Reveal, ShownPoint, bi
+from quizzer.grading.kinds.base import BankKind, EssayAnswer, Reveal, ShownPoint, bi
 from quizzer.text import BiText
 
 # Share of the key-point weight needed for "correct" and for "partial".
@@ -41,11 +42,10 @@ class OpenKind(BankKind[OpenItem, str]):
         )
         result = Result(verdict, round(cov.score, 4), self.expected(item), parsed)
         n, got = len(cov.covered), sum(cov.covered)
-        covered = BiText(f"：覆盖了 {got}/{n} 个要点", f": {got} of {n} key points covered")
-        result.feedback.append(verdict_line(verdict, covered))
+        result.feedback.append(verdict_line(verdict, M.KEY_POINTS_COVERED.format(n, got=got)))
         for point, ok in zip(item.key_points, cov.covered):
             result.feedback.append(Feedback("point-ok" if ok else "point-miss", bi(point.point)))
-        result.feedback.append(Feedback("info", BiText("参考答案：", "Reference answer: ") + bi(item.reference)))
+        result.feedback.append(Feedback("info", M.REFERENCE_ANSWER + bi(item.reference)))
         return result
 
     def expected(self, item: OpenItem) -> BiText:
@@ -53,13 +53,17 @@ class OpenKind(BankKind[OpenItem, str]):
 
     def hints(self, item: OpenItem) -> list[BiText]:
         n = len(item.key_points)
-        return [BiText(f"答出 {n} 个要点；其中之一是：{p.point.zh}",
-                       f"Cover {n} key points; one of them: {p.point.en}") for p in item.key_points[:HINTED_POINTS]]
+        return [M.HINT_KEY_POINT.format(n, point=bi(p.point)) for p in item.key_points[:HINTED_POINTS]]
+
+    def _points(self, item: OpenItem) -> tuple[ShownPoint, ...]:
+        return tuple(ShownPoint(bi(p.point), BiText(", ".join(p.keywords.zh), ", ".join(p.keywords.en)), p.weight)
+                     for p in item.key_points)
 
     def reveal(self, item: OpenItem) -> Reveal:
-        points = tuple(ShownPoint(bi(p.point), BiText(", ".join(p.keywords.zh), ", ".join(p.keywords.en)))
-                       for p in item.key_points)
-        return Reveal(bi(item.reference), points=points)
+        return Reveal(bi(item.reference), points=self._points(item))
+
+    def shape(self, item: OpenItem) -> EssayAnswer:
+        return EssayAnswer(bi(item.reference), self._points(item))
 
 
 KINDS = (OpenKind(),)

@@ -7,7 +7,7 @@ from typing import Literal
 from quizzer.bank.schema import ItemBase
 from quizzer.grading import parse
 from quizzer.grading.grade import Result, verdict_line
-from quizzer.grading.kinds.base import BankKind, Reveal, answer_note
+from quizzer.grading.kinds.base import BankKind, Reveal, TrueFalseAnswer, answer_note
 from quizzer.text import BiText
 
 
@@ -21,6 +21,7 @@ class TrueFalseKind(BankKind[TrueFalseItem, bool]):
     order = 30
     title = BiText("判断", "true/false")
     form = BiText("对 / 错", "true / false")
+    short = "t/f"
 
     def parse(self, item: TrueFalseItem, raw: str) -> bool:
         return parse.parse_truefalse(raw)
@@ -40,6 +41,9 @@ class TrueFalseKind(BankKind[TrueFalseItem, bool]):
 
     def reveal(self, item: TrueFalseItem) -> Reveal:
         return Reveal(self.expected(item))
+
+    def shape(self, item: TrueFalseItem) -> TrueFalseAnswer:
+        return TrueFalseAnswer(item.answer)
 
 
 KINDS = (TrueFalseKind(),)
