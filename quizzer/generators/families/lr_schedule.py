@@ -95,3 +95,7 @@ class LrSchedule(Family[LrScheduleParams]):
                                "You counted epochs from 1: epoch 0 uses the initial lr, "
                                "epoch t the value after t calls of step()."))
         return out + p.schedule.misconceptions(p.args, p.lr, t)
+
+    def hints(self, p: LrScheduleParams) -> list[BiText]:
+        # What the scheduler does and its worked formula are the scheduler table's (schedules.py).
+        return p.schedule.hints(p.args, p.lr, p.step)

@@ -1,0 +1,135 @@
+"""Graded hints: every family's contract (count, languages, no answer given away) and the bank items' hints."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+
+import pytest
+
+from quizzer.generators.base import Family, Problem, fmt
+from quizzer.generators.registry import all_families, make_problem
+from quizzer.generators.serialize import format_answer
+
+FAMILIES = all_families()
+NAMES = [f.name for f in FAMILIES]
+SEEDS = range(25)
+# A number is digits not glued to a name (w1, T_0, conv2d) or to more digits; 2² still holds the number 2.
+NUMBER = re.compile(r"(?<![\dA-Za-z_.])[−-]?\d+(?:\.\d+)?(?:×10\^[−-]?\d+)?(?![\dA-Za-z_.])")
+# Constants of formulas every family writes (k − 1, 2p, 1 − β, starts at 0): never this problem's own numbers.
+FORMULA_CONSTANTS = {"0", "1", "2"}
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers written in a text, as tokens (a minus sign is dropped: −3 and 3 are the same digits)."""
+    return {m.group(0).lstrip("−-") for m in NUMBER.finditer(text)}
+
+
+def param_numbers(value: Any) -> set[str]:
+    """Every number in a problem's parameters, written as the prompt and hints write them."""
+    if isinstance(value, bool) or value is None:
+        return set()
+    if isinstance(value, (int, float)):
+        return {fmt(abs(value))}
+    if isinstance(value, dict):
+        return set().union(*(param_numbers(v) for v in value.values())) if value else set()
+    if isinstance(value, (list, tuple)):
+        return set().union(*(param_numbers(v) for v in value)) if value else set()
+    return numbers(str(value))
+
+
+def problems() -> dict[str, list[Problem]]:
+    out: dict[str, list[Problem]] = defaultdict(list)
+    for family in FAMILIES:
+        for difficulty in family.difficulties:
+            out[family.name] += [make_problem(family, seed, difficulty) for seed in SEEDS]
+    return out
+
+
+PROBLEMS = problems()
+
+
+def intermediate(solution: str, answer: str) -> bool:
+    """Whether the worked solution itself uses the answer's value on the way (not only as a result ``= answer``)."""
+    results = re.compile(r"(?:=|→|:|：)\s*[−-]?" + re.escape(answer) + r"(?![\d.])(?!\s*[−+×·/^-])")
+    return answer in numbers(results.sub(" ", solution))
+
+
+def answer_texts(problem: Problem) -> list[str]:
+    """How the answer would be printed, where a hint printing it can be told from a coincidence.
+
+    Left out: a single-digit integer (it turns up in any formula: 2p, k − 1, + 1); an answer the prompt itself
+    shows (dropout in eval mode returns its input; a clip that clips nothing); and a value the worked solution
+    reaches on the way, before the last step (a jump of 64 times k' − 1 = 1).
+    """
+    if problem.spec.kind in ("int", "float"):
+        value = float(problem.answer)
+        if value.is_integer() and abs(value) < 10:
+            return []
+        texts = {fmt(abs(value)), fmt(abs(value), 4)}
+        return sorted(t for t in texts if t not in numbers(problem.prompt.en)
+                      and not intermediate(problem.solution.en, t))
+    text = format_answer(problem)
+    shown = problem.prompt.en.count(text) or problem.solution.en.count(text) > 2  # after a layer, and at the end
+    return [] if shown else [text]
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=NAMES)
+def test_every_instance_has_two_or_three_hints_in_both_languages(family: Family[Any]) -> None:
+    for problem in PROBLEMS[family.name]:
+        assert 2 <= len(problem.hints) <= 3, (problem.params, problem.hints)
+        for hint in problem.hints:
+            assert hint.zh.strip() and hint.en.strip()
+            assert len(hint.zh.splitlines()) == len(hint.en.splitlines()), hint
+        # Graded: each hint says something new.
+        assert len({h.en for h in problem.hints}) == len(problem.hints), problem.hints
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=NAMES)
+def test_no_hint_prints_the_answer(family: Family[Any]) -> None:
+    for problem in PROBLEMS[family.name]:
+        for text in answer_texts(problem):
+            for hint in problem.hints:
+                for lang_text in (hint.zh, hint.en):
+                    if problem.spec.kind in ("int", "float"):
+                        assert text not in numbers(lang_text), (problem.params, text, lang_text)
+                    else:
+                        assert text not in lang_text, (problem.params, text, lang_text)
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=NAMES)
+def test_first_hint_names_the_concept_without_this_problems_numbers(family: Family[Any]) -> None:
+    """Hint 1 may hold a number of the params only where a general formula holds it too.
+
+    A number counts as the formula's when it also appears in the first hint of an instance whose params
+    do not contain it (the 1 of k − 1, the 2 of 2p, the 1/4 of σ'(0)).
+    """
+    instances = PROBLEMS[family.name]
+    general = set(FORMULA_CONSTANTS)
+    for problem in instances:
+        general |= numbers(problem.hints[0].en) - param_numbers(problem.params)
+    for problem in instances:
+        leaked = (numbers(problem.hints[0].en) | numbers(problem.hints[0].zh)) & param_numbers(problem.params)
+        assert leaked <= general, (problem.params, leaked - general, problem.hints[0].en)
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=NAMES)
+def test_second_hint_uses_this_problems_numbers(family: Family[Any]) -> None:
+    for problem in PROBLEMS[family.name]:
+        assert numbers(problem.hints[1].en) & param_numbers(problem.params), (problem.params, problem.hints[1].en)
+
+
+def test_a_known_instance_reads_as_graded_hints() -> None:
+    # conv-output worked by hand: n = 33, k = 5, s = 2, p = 1 → ⌊(33 + 2 − 4 − 1)/2⌋ + 1 = ⌊30/2⌋ + 1 = 16.
+    from quizzer.generators.registry import get_family
+
+    family = get_family("conv-output")
+    params = family.params_model(input_size=33, kernel_size=5, stride=2, padding=1)
+    problem = family.build(params, difficulty=1, seed=None)
+    concept, first, rest = problem.hints
+    assert "⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1" in concept.en and not numbers(concept.en) - {"1", "2"}
+    assert first.en == "out = ⌊(33 + 2·1 − 1·(5 − 1) − 1) / 2⌋ + 1"
+    assert rest.en == "out = ⌊30 / 2⌋ + 1 = ?"  # the last arithmetic is the learner's
+    assert problem.answer == 16
+
