@@ -133,3 +133,33 @@ def test_a_known_instance_reads_as_graded_hints() -> None:
     assert rest.en == "out = ⌊30 / 2⌋ + 1 = ?"  # the last arithmetic is the learner's
     assert problem.answer == 16
 
+
+# --- in the quiz: the cost is shown before a hint is taken ----------------------------------------------------
+
+
+def scripted(run, tmp_path, lines: list[str]) -> tuple[dict, str]:
+    import json
+
+    from tests.answers import right_answer
+    from tests.test_cli_quiz import planned_questions
+
+    (question,) = planned_questions(3, 1, family="conv-output", difficulty=1)
+    answers = tmp_path / "answers.txt"
+    answers.write_text("\n".join([*lines, right_answer(question)]) + "\n", encoding="utf-8")
+    result = run("quiz", "--seed", "3", "-n", "1", "--family", "conv-output", "-d", "1", "--lang", "en",
+                 "--answers", str(answers), "--json")
+    return json.loads(result.stdout)["results"][0], " ".join(result.stderr.split())  # unwrapped
+
+
+def test_hint_shows_its_cost_and_a_second_hint_takes_it(run, tmp_path) -> None:
+    result, screen = scripted(run, tmp_path, ["hint", "hint", "hint", "y"])
+    assert "Hint 1 of 3 costs 25% of this question's credit (a right answer would then earn at most 0.75)" in screen
+    assert "Hint 2 of 3 costs 25%" in screen and "at most 0.50" in screen
+    assert "Hint 1 of 3: " in screen and "Hint 2 of 3: " in screen and "Hint 3 of 3: " not in screen
+    assert result["verdict"] == "correct" and result["hints_used"] == 2 and result["score"] == 0.5
+
+
+def test_a_hint_whose_cost_was_only_shown_costs_nothing(run, tmp_path) -> None:
+    result, screen = scripted(run, tmp_path, ["hint"])  # the answer follows the offer: the hint is not taken
+    assert "costs 25%" in screen and "Hint 1 of 3: " not in screen
+    assert result["hints_used"] == 0 and result["score"] == 1.0
