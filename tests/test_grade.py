@@ -157,7 +157,8 @@ def test_hints_are_the_familys_graded_hints_or_eliminations() -> None:
     assert problem_hints(problem) == []  # a problem built without hints has none (no solution line leaks out)
     assert problem_hints(replace(problem, hints=graded)) == list(graded)
     hints = item_hints(multi())
-    assert hints[0].en == "2 options are correct." and "rule out B" in hints[1].en
+    # A and C are right: B is ruled out, D stays in play so the hints never leave only the answer.
+    assert [h.en for h in hints] == ["2 options are correct.", "Rule out B first: reason B"]
 
 
 def test_hints_reduce_credit() -> None:

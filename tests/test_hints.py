@@ -163,3 +163,80 @@ def test_a_hint_whose_cost_was_only_shown_costs_nothing(run, tmp_path) -> None:
     result, screen = scripted(run, tmp_path, ["hint"])  # the answer follows the offer: the hint is not taken
     assert "costs 25%" in screen and "Hint 1 of 3: " not in screen
     assert result["hints_used"] == 0 and result["score"] == 1.0
+
+
+# --- bank items ------------------------------------------------------------------------------------------------
+
+
+def bundled_items() -> list:
+    from quizzer.bank.loader import load_bank
+    from quizzer.resources import bundled_questions_dir
+
+    return [loaded.item for loaded in load_bank([bundled_questions_dir()])]
+
+
+def test_every_bundled_fill_and_numeric_item_has_a_hint_that_keeps_the_answer() -> None:
+    from quizzer.grading.kinds import item_hints, missing_hints
+
+    items = [i for i in bundled_items() if i.kind in ("fill", "numeric")]
+    assert len(items) >= 90 and missing_hints(items) == []
+    for item in items:
+        first = item_hints(item)[0]
+        assert first == item.hint  # the author's hint comes first
+        text = f"{first.zh} {first.en}".lower()
+        if item.kind == "fill":
+            for spelling in item.accepted:
+                if len(spelling) > 1:  # a one-character answer (γ, 1, C) turns up in any formula
+                    assert not re.search(rf"(?<![a-z]){re.escape(spelling.lower())}(?![a-z])", text), (item.id, spelling)
+        elif not (float(item.value).is_integer() and abs(item.value) < 10):
+            assert fmt(abs(item.value)) not in numbers(text), (item.id, item.value)
+
+
+def test_validate_warns_about_fill_and_numeric_items_without_a_hint(run, tmp_path) -> None:
+    bank = tmp_path / "bank.yaml"
+    bank.write_text("""schema: 1
+items:
+  - id: fill-without-hint
+    topic: pooling
+    kind: fill
+    difficulty: 1
+    section: 9
+    prompt: {zh: "全局平均池化的缩写是？", en: "What is global average pooling abbreviated to?"}
+    accepted: [GAP]
+    explanation: {zh: 取首字母。, en: Take the initials.}
+  - id: numeric-with-hint
+    topic: pooling
+    kind: numeric
+    difficulty: 1
+    section: 9
+    prompt: {zh: "2×2 窗口有几个元素？", en: "How many elements does a 2×2 window hold?"}
+    hint: {zh: 行数乘以列数。, en: Rows times columns.}
+    value: 4
+    explanation: {zh: 2·2 = 4。, en: 2·2 = 4.}
+  - id: truefalse-needs-none
+    topic: pooling
+    kind: truefalse
+    difficulty: 1
+    section: 9
+    prompt: {zh: 最大池化有参数。, en: Max pooling has parameters.}
+    answer: false
+    explanation: {zh: 没有。, en: It has none.}
+""", encoding="utf-8")
+    result = run("bank", "validate", str(bank))  # a warning, not a failure: exit status 0
+    assert result.stdout.strip() == "OK: 3 items in 1 file (1 without a hint)."
+    assert "bank.yaml:3: fill-without-hint: hint: warning: no hint" in result.stderr
+    assert "numeric-with-hint" not in result.stderr and "truefalse-needs-none" not in result.stderr
+
+
+def test_bank_hints_come_first_and_choice_hints_never_leave_only_the_answer() -> None:
+    from quizzer.grading.kinds import item_hints
+
+    for item in bundled_items():
+        hints = item_hints(item)
+        if item.kind == "single":
+            ruled_out = [h.en.split(":")[0].split()[2] for h in hints]  # "Rule out B first: …"
+            assert item.answer not in ruled_out and len(ruled_out) <= len(item.options) - 2, item.id
+        elif item.kind == "multi":
+            ruled_out = [h.en.split(":")[0].split()[2] for h in hints[1:]]
+            assert not set(ruled_out) & set(item.answer), item.id
+            assert len(item.options) - len(ruled_out) > len(item.answer), item.id  # something wrong stays in play

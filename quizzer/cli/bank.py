@@ -31,12 +31,20 @@ def validate(paths: tuple[Path, ...]) -> None:
 
     PATHS are YAML files or directories of them (default: the bundled bank).
     Every problem is printed as file:line: item-id: field: message; exit status 1 if any.
+    A fill or numeric item without a hint is a warning (on stderr), not a problem.
     """
     from quizzer.bank.loader import load_bank
+    from quizzer.grading.kinds import missing_hints
 
     items = load_bank(_paths_or_bundled(paths))
     files = len({i.file for i in items})
-    click.echo(f"OK: {len(items)} item{'s' if len(items) != 1 else ''} in {files} file{'s' if files != 1 else ''}.")
+    lacking = {id(item) for item in missing_hints([i.item for i in items])}
+    for loaded in items:
+        if id(loaded.item) in lacking:
+            click.echo(f"{loaded.file}:{loaded.line}: {loaded.item.id}: hint: warning: no hint "
+                       f"(a {loaded.item.kind} item's first hint is written by its author)", err=True)
+    warned = f" ({len(lacking)} without a hint)" if lacking else ""
+    click.echo(f"OK: {len(items)} item{'s' if len(items) != 1 else ''} in {files} file{'s' if files != 1 else ''}{warned}.")
 
 
 @bank.command("import")

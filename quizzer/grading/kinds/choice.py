@@ -108,9 +108,17 @@ class _Choice(BankKind[C, list[str]]):
         return BiText("、".join(self.correct(item)), ", ".join(self.correct(item)))
 
     def hints(self, item: C) -> list[BiText]:
+        """Wrong options to rule out, one a hint, each with why; never so many that only the answer is left."""
         correct = self.correct(item)
-        return [BiText(f"可以排除 {letter}：{option.why.zh}", f"You can rule out {letter}: {option.why.en}")
-                for letter, option in zip(letters(len(item.options)), item.options) if letter not in correct]
+        wrong = [(letter, option) for letter, option in zip(letters(len(item.options)), item.options)
+                 if letter not in correct]
+        keep = len(wrong) - 1  # one wrong option always stays in play
+        out = []
+        for i, (letter, option) in enumerate(wrong[:keep]):
+            step = BiText(f"先排除 {letter}：", f"Rule out {letter} first: ") if i == 0 else BiText(
+                f"再排除 {letter}：", f"Rule out {letter} too: ")
+            out.append(step + bi(option.why))
+        return out
 
     def reveal(self, item: C) -> Reveal:
         correct = self.correct(item)

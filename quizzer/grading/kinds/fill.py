@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from quizzer.bank.schema import ItemBase, NonEmpty
+from quizzer.bank.schema import ItemBase, NonEmpty, Text
 from quizzer.grading import parse
 from quizzer.grading.grade import Result, verdict_line
 from quizzer.grading.kinds.base import BankKind, Reveal, answer_note
@@ -19,6 +19,8 @@ class FillItem(ItemBase):
     kind: Literal["fill"]
     # Every accepted spelling; grading ignores case, width and spacing.
     accepted: list[NonEmpty] = Field(min_length=1)
+    # What to think of, without the word itself: the first hint, before the answer's length and first character.
+    hint: Text | None = None
 
 
 class FillKind(BankKind[FillItem, str]):
@@ -43,8 +45,12 @@ class FillKind(BankKind[FillItem, str]):
 
     def hints(self, item: FillItem) -> list[BiText]:
         first = item.accepted[0]
-        return [BiText(f"答案有 {len(first)} 个字符，以“{first[0]}”开头。",
-                       f"The answer has {len(first)} characters and starts with “{first[0]}”.")]
+        shape = BiText(f"答案有 {len(first)} 个字符，以“{first[0]}”开头。",
+                       f"The answer has {len(first)} characters and starts with “{first[0]}”.")
+        return ([item.hint] if item.hint else []) + [shape]
+
+    def missing_hint(self, item: FillItem) -> bool:
+        return item.hint is None
 
     def reveal(self, item: FillItem) -> Reveal:
         return Reveal(self.expected(item))
