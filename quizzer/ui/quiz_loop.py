@@ -14,7 +14,7 @@ from quizzer.errors import AnswerParseError
 from quizzer.grading.grade import HINT_PENALTY, Result
 from quizzer.grading.parse import MAX_ANSWER_CHARS, UndecodableAnswer, clean_answer
 from quizzer.messages import TOPIC_TITLES
-from quizzer.quiz.question import Question
+from quizzer.quiz.question import GeneratedQuestion, Question
 from quizzer.quiz.session import SELF_RATINGS, Answered, QuizRun, Summary
 from quizzer.text import BiText
 
@@ -27,7 +27,7 @@ HELP = BiText(
     "skip skips this question; quit stops (continue later with quizzer quiz --resume). Ctrl-C also keeps every answer given.",
 )
 HINT_WORDS = ("hint", "提示")
-TAKE_WORDS = HINT_WORDS + ("y", "yes", "是")  # after a hint's cost is shown, these take it
+TAKE_WORDS = (*HINT_WORDS, "y", "yes", "是")  # after a hint's cost is shown, these take it
 STYLES = {"correct": "bold green", "partial": "bold yellow", "incorrect": "bold red", "void": "bold magenta"}
 RATING_WORDS = {
     "again": "again", "a": "again", "1": "again", "重来": "again",
@@ -43,8 +43,9 @@ class Ended(Exception):
 
 class QuizLoop:
     def __init__(self, run: QuizRun, console: Console, *, answers: Iterator[str] | None = None,
-                 ask: Callable[[str], str] | None = None):
+                 ask: Callable[[str], str] | None = None, pictures: bool = False):
         self.run = run
+        self.pictures = pictures  # draw a picture after a generated problem's worked solution
         self.out = console
         self.lang = run.lang
         self.answers = answers  # scripted mode: one line per question
@@ -85,7 +86,7 @@ class QuizLoop:
         form = BiText("答案形式：", "Answer form: ") + q.form
         self.out.print(Text(self.t(form) + self.t(BiText("　（? 查看命令）", "  (? for commands)")), style="dim"))
 
-    def show_result(self, result: Result) -> None:
+    def show_result(self, result: Result, question: Question | None = None) -> None:
         for line in result.feedback:
             text = self.t(line.text)
             if line.kind == "verdict":
@@ -99,6 +100,10 @@ class QuizLoop:
                 self.out.print(Text(self.t(BiText("解答：", "Worked solution:")), style="bold"))
                 for step in text.splitlines():
                     self.out.print(Text("  " + step))
+                if self.pictures and isinstance(question, GeneratedQuestion):
+                    from quizzer.ui.pictures import show
+
+                    show(self.out, question.problem, self.lang)
             elif line.kind == "explanation":
                 self.out.print(Text.assemble((self.t(BiText("解析：", "Explanation: ")), "bold"), text))
             elif line.kind == "correction":
@@ -225,7 +230,7 @@ class QuizLoop:
                 if answered.result is None:
                     self.out.print(Text(self.t(BiText("已跳过。", "Skipped.")), style="dim"))
                 else:
-                    self.show_result(answered.result)
+                    self.show_result(answered.result, q)
                     self.self_rate(answered)
         except Ended:
             self.run.finish()
