@@ -110,7 +110,7 @@ class _Choice(BankKind[C, list[str]]):
     def hints(self, item: C) -> list[BiText]:
         """Wrong options to rule out, one a hint, each with why; never so many that only the answer is left."""
         correct = self.correct(item)
-        wrong = [(letter, option) for letter, option in zip(letters(len(item.options)), item.options)
+        wrong = [(letter, option) for letter, option in zip(letters(len(item.options)), item.options, strict=True)
                  if letter not in correct]
         keep = len(wrong) - 1  # one wrong option always stays in play
         out = []
