@@ -174,7 +174,8 @@ NOTES_TRUTH = BiText("正确的是：", "What is true: ")
 NOTES_WHY = BiText("原因：", "Why: ")
 NUMBER_UNIT = BiText("（单位：{unit}）", " (unit: {unit})")
 # Hints: they narrow the answer down without stating it.
-HINT_RULE_OUT = BiText("可以排除 {letter}：", "You can rule out {letter}: ")
+HINT_RULE_OUT_FIRST = BiText("先排除 {letter}：", "Rule out {letter} first: ")
+HINT_RULE_OUT_TOO = BiText("再排除 {letter}：", "Rule out {letter} too: ")
 HINT_CORRECT_COUNT = Plural("共有 {n} 个正确选项。", "{n} option is correct.", "{n} options are correct.")
 HINT_LENGTH = Plural("答案有 {n} 个字符，以“{first}”开头。", "The answer has {n} character and starts with “{first}”.",
                      "The answer has {n} characters and starts with “{first}”.")
@@ -184,6 +185,7 @@ HINT_KEY_POINT = Plural("答出 {n} 个要点；其中之一是：{point}", "Cov
 
 # --- the bank (`bank validate`, `bank list`, `bank stats`) ---------------------------------------------------------
 BANK_VALID = BiText("OK：{items}，{files}。", "OK: {items} in {files}.")
+BANK_VALID_HINTS = BiText("OK：{items}，{files}（{missing} 个缺少提示）。", "OK: {items} in {files} ({missing} without a hint).")
 BANK_ITEMS = Plural("{n} 个题目", "{n} item", "{n} items")
 BANK_FILES = Plural("{n} 个文件", "{n} file", "{n} files")
 BANK_ID = BiText("编号", "id")

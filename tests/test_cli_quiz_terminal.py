@@ -67,7 +67,9 @@ def test_interactive_session_keeps_every_graded_answer_and_resumes(tmp_path: Pat
 
     child.expect(r"4/7 · ")
     answer(child, "hint")
-    child.expect(r"Hint: ")
+    child.expect(r"costs 25% of this question's credit")  # the cost comes first; nothing is charged yet
+    answer(child, "hint")
+    child.expect(r"Hint 1 of \d: ")
     answer(child, right_answer(questions[3]))
     child.expect(r"Score 0\.75")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pydantic import TypeAdapter
 
 from quizzer.bank.schema import BankItem
@@ -149,11 +151,14 @@ def test_keywords_tolerate_width_spacing_and_one_typo() -> None:
     assert coverage("梯度消夫", open_item().key_points).covered[0]  # one wrong character in a 4-character word
 
 
-def test_hints_are_solution_steps_or_eliminations() -> None:
-    steps = problem_hints(float_problem(1.0))
-    assert steps == [BiText("解 = 1", "solution = 1")]
+def test_hints_are_the_familys_graded_hints_or_eliminations() -> None:
+    graded = (BiText("概念", "the concept"), BiText("第一步", "the first step"))
+    problem = float_problem(1.0)
+    assert problem_hints(problem) == []  # a problem built without hints has none (no solution line leaks out)
+    assert problem_hints(replace(problem, hints=graded)) == list(graded)
     hints = item_hints(multi())
-    assert hints[0].en == "2 options are correct." and "rule out B" in hints[1].en
+    # A and C are right: B is ruled out, D stays in play so the hints never leave only the answer.
+    assert [h.en for h in hints] == ["2 options are correct.", "Rule out B first: reason B"]
 
 
 def test_hints_reduce_credit() -> None:

@@ -66,6 +66,9 @@ class Fake(Family[FakeParams]):
     def solution(self, p: FakeParams) -> BiText:
         return BiText(f"n = {p.n}", f"n = {p.n}")
 
+    def hints(self, p: FakeParams) -> list[BiText]:
+        return [BiText("答案就是 n。", "The answer is n."), BiText("看题目里的 n。", "Read n off the prompt.")]
+
     def misconceptions(self, p: FakeParams) -> list[Misconception]:
         second = p.n + 1 if p.n < 6 else p.n + 2
         return [Misconception("plus-one", p.n + 1, BiText("多一", "one more")),

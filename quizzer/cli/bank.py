@@ -32,14 +32,23 @@ def validate(paths: tuple[Path, ...], lang: str | None) -> None:
 
     PATHS are YAML files or directories of them (default: the bundled bank).
     Every problem is printed as file:line: item-id: field: message; exit status 1 if any.
+    A fill or numeric item without a hint is a warning (on stderr), not a problem.
     """
     from quizzer import messages as M
     from quizzer.bank.loader import load_bank
+    from quizzer.grading.kinds import missing_hints
 
     items = load_bank(_paths_or_bundled(paths))
     files = len({i.file for i in items})
-    click.echo(M.BANK_VALID.format(items=M.BANK_ITEMS.format(len(items)), files=M.BANK_FILES.format(files))
-               .get(resolve_lang(lang)))
+    lacking = {id(item) for item in missing_hints([i.item for i in items])}
+    for loaded in items:
+        if id(loaded.item) in lacking:
+            # A warning, not an error: the item is valid; its author should still write the first hint.
+            click.echo(f"{loaded.file}:{loaded.line}: {loaded.item.id}: hint: warning: no hint "
+                       f"(a {loaded.item.kind} item's first hint is written by its author)", err=True)
+    counts = {"items": M.BANK_ITEMS.format(len(items)), "files": M.BANK_FILES.format(files)}
+    valid = M.BANK_VALID_HINTS.format(**counts, missing=len(lacking)) if lacking else M.BANK_VALID.format(**counts)
+    click.echo(valid.get(resolve_lang(lang)))
 
 
 @bank.command("import")

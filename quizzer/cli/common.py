@@ -25,6 +25,11 @@ def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of tables.")(func)
 
 
+def pictures_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--no-pictures", is_flag=True,
+                        help="Do not draw pictures in explanations (they are drawn only on a terminal, never with --json).")(func)
+
+
 def resolve_lang(lang: str | None) -> str:
     if lang:
         return lang

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from quizzer.cli.common import console, echo_json, json_option, lang_option, resolve_lang
+from quizzer.cli.common import console, echo_json, json_option, lang_option, pictures_option, resolve_lang
 
 
 @click.command()
@@ -51,7 +51,9 @@ def families(lang: str | None, as_json: bool) -> None:
 @click.option("--no-solutions", is_flag=True, help="Print only the problems, without answers and solutions.")
 @lang_option
 @json_option
-def gen(family: str, count: int, seed: int, difficulty: int, no_solutions: bool, lang: str | None, as_json: bool) -> None:
+@pictures_option
+def gen(family: str, count: int, seed: int, difficulty: int, no_solutions: bool, lang: str | None, as_json: bool,
+        no_pictures: bool) -> None:
     """Generate COUNT seeded problems of FAMILY with answers and worked solutions.
 
     Output depends only on the arguments (byte-identical on every run and machine).
@@ -65,7 +67,18 @@ def gen(family: str, count: int, seed: int, difficulty: int, no_solutions: bool,
         echo_json([problem_to_dict(p, lang) for p in problems])
         return
     lang = resolve_lang(lang)
-    click.echo("\n\n".join(problem_to_text(p, lang, number=i + 1, solutions=not no_solutions) for i, p in enumerate(problems)))
+    from quizzer.ui.pictures import wanted
+
+    out = console()
+    if no_solutions or not wanted(out, no_pictures=no_pictures):  # the byte-identical text, as in a pipe
+        click.echo("\n\n".join(problem_to_text(p, lang, number=i + 1, solutions=not no_solutions)
+                               for i, p in enumerate(problems)))
+        return
+    from quizzer.ui.pictures import show
+
+    for i, p in enumerate(problems):
+        click.echo(("\n" if i else "") + problem_to_text(p, lang, number=i + 1, solutions=True))
+        show(out, p, lang)
 
 
 def _parse_assignments(assignments: tuple[str, ...]) -> dict[str, str]:
@@ -83,7 +96,8 @@ def _parse_assignments(assignments: tuple[str, ...]) -> dict[str, str]:
 @click.argument("assignments", nargs=-1, metavar="KEY=VALUE...")
 @lang_option
 @json_option
-def solve(family: str, assignments: tuple[str, ...], lang: str | None, as_json: bool) -> None:
+@pictures_option
+def solve(family: str, assignments: tuple[str, ...], lang: str | None, as_json: bool, no_pictures: bool) -> None:
     """Solve an instance of FAMILY that you type in, e.g. your homework.
 
     Parameters use torch's own argument names:
@@ -124,6 +138,10 @@ def solve(family: str, assignments: tuple[str, ...], lang: str | None, as_json: 
         verdict = (msg.TORCH_AGREES if result.agree else msg.TORCH_DISAGREES).format(
             answer=format_answer(problem, result.torch_answer))
         click.echo(msg.label(msg.TORCH_CHECK, lang) + verdict.get(lang))
+        from quizzer.ui.pictures import show, wanted
+
+        if wanted(out := console(), no_pictures=no_pictures):
+            show(out, problem, lang)
     if not result.agree:
         raise SystemExit(1)
 

@@ -7,7 +7,7 @@ from typing import IO, Iterator
 
 import click
 
-from quizzer.cli.common import KindChoice, json_option, lang_option, open_store_from, resolve_lang
+from quizzer.cli.common import KindChoice, json_option, lang_option, open_store_from, pictures_option, resolve_lang
 
 # A line longer than this is not an answer: `--answers /dev/zero` would otherwise read until memory runs out.
 # A pasted 10 MB line is still read (and cut to MAX_ANSWER_CHARS when graded).
@@ -46,10 +46,11 @@ def _lines(stream: IO[bytes]) -> Iterator[str]:
               help="Read answers from FILE (or - for stdin), one line per question; unreadable lines are graded incorrect.")
 @lang_option
 @json_option
+@pictures_option
 @click.pass_context
 def quiz(ctx: click.Context, topics: tuple[str, ...], kind: str | None, family: str | None, difficulty: int | None,
          count: int, seed: int | None, profile: str, resume: bool, cram: bool, answers_file: IO[bytes] | None,
-         lang: str | None, as_json: bool) -> None:
+         lang: str | None, as_json: bool, no_pictures: bool) -> None:
     """Take a quiz: a mix of bank questions and generated numeric problems.
 
     What is due for review comes first (most-forgotten first), then your weakest
@@ -60,7 +61,8 @@ def quiz(ctx: click.Context, topics: tuple[str, ...], kind: str | None, family: 
     `quizzer quiz --resume` continues where you stopped.
     """
     _take(ctx, mode="cram" if cram else "quiz", topics=topics, kind=kind, family=family, difficulty=difficulty,
-          count=count, seed=seed, profile=profile, resume=resume, answers_file=answers_file, lang=lang, as_json=as_json)
+          count=count, seed=seed, profile=profile, resume=resume, answers_file=answers_file, lang=lang, as_json=as_json,
+          no_pictures=no_pictures)
 
 
 @click.command()
@@ -71,9 +73,10 @@ def quiz(ctx: click.Context, topics: tuple[str, ...], kind: str | None, family: 
               help="Read answers from FILE (or - for stdin), one line per question.")
 @lang_option
 @json_option
+@pictures_option
 @click.pass_context
 def review(ctx: click.Context, topics: tuple[str, ...], count: int, profile: str, answers_file: IO[bytes] | None,
-           lang: str | None, as_json: bool) -> None:
+           lang: str | None, as_json: bool, no_pictures: bool) -> None:
     """Review only what is due, most-forgotten first.
 
     Nothing due is good news, not an error: it is said (with when the next review is due) and the exit
@@ -83,7 +86,8 @@ def review(ctx: click.Context, topics: tuple[str, ...], count: int, profile: str
 
     try:
         _take(ctx, mode="review", topics=topics, kind=None, family=None, difficulty=None, count=count, seed=None,
-              profile=profile, resume=False, answers_file=answers_file, lang=lang, as_json=as_json)
+              profile=profile, resume=False, answers_file=answers_file, lang=lang, as_json=as_json,
+              no_pictures=no_pictures)
     except NothingDue as nothing:
         from quizzer import messages as msg
 
@@ -99,7 +103,7 @@ def review(ctx: click.Context, topics: tuple[str, ...], count: int, profile: str
 
 def _take(ctx: click.Context, *, mode: str, topics: tuple[str, ...], kind: str | None, family: str | None,
           difficulty: int | None, count: int, seed: int | None, profile: str, resume: bool,
-          answers_file: IO[bytes] | None, lang: str | None, as_json: bool) -> None:
+          answers_file: IO[bytes] | None, lang: str | None, as_json: bool, no_pictures: bool) -> None:
     import secrets
 
     from quizzer.quiz.selection import QuizOptions
@@ -129,7 +133,9 @@ def _take(ctx: click.Context, *, mode: str, topics: tuple[str, ...], kind: str |
         run = QuizRun.start(store, options, mode=mode)
     # With --json, stdout carries only the JSON document; the session itself goes to stderr.
     console = Console(stderr=as_json, highlight=False)
-    loop = QuizLoop(run, console, answers=answers)
+    from quizzer.ui.pictures import wanted
+
+    loop = QuizLoop(run, console, answers=answers, pictures=wanted(console, no_pictures=no_pictures, as_json=as_json))
     summary = loop.play()
     if as_json:
         from quizzer.cli.common import echo_json

@@ -88,6 +88,7 @@ class Problem:
     spec: AnswerSpec
     solution: BiText
     misconceptions: tuple[Misconception, ...] = field(default_factory=tuple)
+    hints: tuple[BiText, ...] = field(default_factory=tuple)  # graded: concept, first step, all but the arithmetic
 
 
 P = TypeVar("P", bound=Params)
@@ -144,6 +145,16 @@ class Family(ABC, Generic[P]):
     def misconceptions(self, p: P) -> list[Misconception]:
         """The typical mistakes with the value each produces, unfiltered: ``build`` drops the undiagnosable."""
 
+    @abstractmethod
+    def hints(self, p: P) -> list[BiText]:
+        """Two or three graded hints, each giving away more than the last, none giving the answer.
+
+        1. the concept or formula in words (no number of this problem, only a general formula's constants);
+        2. this problem's numbers substituted into the first step;
+        3. where it makes sense, everything but the final arithmetic.
+        zh and en come in the same number; a contract test (tests/test_hints.py) checks every family.
+        """
+
     def acceptable(self, p: P) -> bool:
         """Whether a sampled instance is a good problem; ``make_problem`` redraws until it is.
 
@@ -177,6 +188,7 @@ class Family(ABC, Generic[P]):
             spec=spec,
             solution=self.solution(p),
             misconceptions=wrong,
+            hints=tuple(self.hints(p)),
         )
 
 
@@ -281,6 +293,22 @@ def fmt(x: float | int, digits: int = 6) -> str:
         mantissa, exp = text.split("e")
         return f"{mantissa}×10^{int(exp)}"
     return text
+
+
+def withhold(step: str) -> str:
+    """A worked step with its final ``= result`` replaced by ``= ?``: the last arithmetic is left to the learner."""
+    head, sep, _ = step.rstrip().rpartition(" = ")
+    return f"{head} = ?" if sep else step
+
+
+def withhold_last(text: BiText) -> BiText:
+    """A worked solution (or part of one) whose last line keeps its working but not its result."""
+
+    def cut(lines: str) -> str:
+        head, _, last = lines.rstrip().rpartition("\n")
+        return f"{head}\n{withhold(last)}" if head else withhold(last)
+
+    return BiText(cut(text.zh), cut(text.en))
 
 
 def fmt_factor(x: float) -> str:

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from quizzer.generators.base import Misconception, Params, fmt, fmt_list
+from quizzer.generators.base import Misconception, Params, fmt, fmt_list, withhold_last
 from quizzer.text import BiText
 
 MAX_STEP = 10_000  # torch_run steps the real scheduler this many times at most
@@ -68,6 +68,7 @@ class Schedule(ABC, Generic[A]):
     args_model: type[A]
     difficulties: ClassVar[tuple[int, ...]]  # the lr-schedule difficulties that draw this scheduler
     per_batch: ClassVar[bool] = False  # stepped every iteration (OneCycleLR) rather than every epoch
+    concept: ClassVar[BiText]  # the first hint: what this scheduler does to the lr, in words
 
     def torch_kwargs(self, a: A) -> dict[str, Any]:
         """Keyword arguments of torch's constructor, in the order the prompt shows them."""
@@ -106,6 +107,10 @@ class Schedule(ABC, Generic[A]):
     @abstractmethod
     def solution(self, a: A, lr: float, t: int) -> BiText:
         """The formula, then the numbers substituted."""
+
+    def hints(self, a: A, lr: float, t: int) -> list[BiText]:
+        """Graded hints: the scheduler in words, then the worked solution without its final result."""
+        return [self.concept, withhold_last(self.solution(a, lr, t))]
 
     @abstractmethod
     def misconceptions(self, a: A, lr: float, t: int) -> list[Misconception]:

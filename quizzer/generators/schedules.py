@@ -92,6 +92,9 @@ class StepArgs(Args):
 @schedule
 class Step(Schedule[StepArgs]):
     name, torch_class, args_model, difficulties = "step", "StepLR", StepArgs, (1, 2)
+    concept = BiText("StepLR 每隔 step_size 个 epoch 把学习率整体乘一次 γ：指数是已走完的完整区间数 ⌊t/step_size⌋。",
+                     "StepLR multiplies the lr by γ once every step_size epochs: the exponent is the number of "
+                     "whole periods done, ⌊t/step_size⌋.")
 
     def lr_at(self, a: StepArgs, lr: float, t: int) -> float:
         return lr * a.gamma ** (t // a.step_size)
@@ -124,6 +127,10 @@ class MultiStepArgs(Args):
 @schedule
 class MultiStep(Schedule[MultiStepArgs]):
     name, torch_class, args_model, difficulties = "multistep", "MultiStepLR", MultiStepArgs, (1, 2, 3)
+    concept = BiText("MultiStepLR 每到一个 milestone 就把学习率乘一次 γ：数一数不超过 t 的 milestone 有几个"
+                     "（到达 milestone 的当步就已生效）。",
+                     "MultiStepLR multiplies the lr by γ at every milestone: count the milestones that are ≤ t "
+                     "(a milestone takes effect on its own step).")
 
     def check(self, a: MultiStepArgs, lr: float) -> None:
         ms = a.milestones
@@ -163,6 +170,8 @@ class ExponentialArgs(Args):
 @schedule
 class Exponential(Schedule[ExponentialArgs]):
     name, torch_class, args_model, difficulties = "exponential", "ExponentialLR", ExponentialArgs, (1, 2)
+    concept = BiText("ExponentialLR 每调用一次 step() 就把学习率乘一次 γ：调用 t 次之后是 lr·γ^t。",
+                     "ExponentialLR multiplies the lr by γ at every call of step(): after t calls it is lr·γ^t.")
 
     def lr_at(self, a: ExponentialArgs, lr: float, t: int) -> float:
         return lr * a.gamma**t
@@ -191,6 +200,10 @@ class CosineArgs(Args):
 @schedule
 class Cosine(Schedule[CosineArgs]):
     name, torch_class, args_model, difficulties = "cosine", "CosineAnnealingLR", CosineArgs, (1, 2, 3)
+    concept = BiText("CosineAnnealingLR 沿半个余弦周期从初始 lr 降到 η_min：T_max 步走完这半个周期，"
+                     "所以用 cos(π·t/T_max)。",
+                     "CosineAnnealingLR follows half a cosine period from the initial lr down to η_min: T_max steps "
+                     "cover that half period, so it uses cos(π·t/T_max).")
 
     def check(self, a: CosineArgs, lr: float) -> None:
         _check_eta_min(a.eta_min, lr)
@@ -221,6 +234,11 @@ class RestartsArgs(Args):
 @schedule
 class CosineRestarts(Schedule[RestartsArgs]):
     name, torch_class, args_model, difficulties = "cosine-restarts", "CosineAnnealingWarmRestarts", RestartsArgs, (2, 3)
+    concept = BiText("CosineAnnealingWarmRestarts 在每个周期里从初始 lr 做一次余弦退火，然后重启；周期长度依次为 "
+                     "T_0、T_0·T_mult……先找出 t 落在哪个周期、距上次重启多少步。",
+                     "CosineAnnealingWarmRestarts anneals from the initial lr along a cosine within each cycle, then "
+                     "restarts; cycles last T_0, T_0·T_mult, … steps. First find the cycle t falls in and how far "
+                     "past its restart t is.")
 
     def check(self, a: RestartsArgs, lr: float) -> None:
         _check_eta_min(a.eta_min, lr)
@@ -263,6 +281,10 @@ class LinearArgs(Args):
 @schedule
 class Linear(Schedule[LinearArgs]):
     name, torch_class, args_model, difficulties = "linear", "LinearLR", LinearArgs, (2, 3)
+    concept = BiText("LinearLR 在 total_iters 步内把乘数从 start_factor 线性地变到 end_factor，之后保持不变；"
+                     "学习率 = 初始 lr × 乘数。",
+                     "LinearLR moves a factor linearly from start_factor to end_factor over total_iters steps and "
+                     "then holds it; the lr is the initial lr times that factor.")
 
     def factor(self, a: LinearArgs, t: int) -> float:
         return a.start_factor + (a.end_factor - a.start_factor) * min(t, a.total_iters) / a.total_iters
@@ -304,6 +326,10 @@ class WarmupCosine(Schedule[WarmupCosineArgs]):
     """A linear warm-up, then a cosine: two torch schedulers chained by SequentialLR."""
 
     name, torch_class, args_model, difficulties = "warmup-cosine", "SequentialLR", WarmupCosineArgs, (3,)
+    concept = BiText("SequentialLR 先用 LinearLR 预热，到 milestone 后换成 CosineAnnealingLR，"
+                     "余弦从 milestone 处重新从零计数。先判断 t 处在哪个阶段。",
+                     "SequentialLR runs the LinearLR warm-up, then switches to CosineAnnealingLR at the milestone, "
+                     "whose count starts again from zero there. First decide which phase t is in.")
 
     def constructor(self, a: WarmupCosineArgs) -> str:
         warm = call_text("LinearLR", dict(start_factor=a.start_factor, total_iters=a.warmup_steps))
@@ -365,6 +391,10 @@ class PolynomialArgs(Args):
 @schedule
 class Polynomial(Schedule[PolynomialArgs]):
     name, torch_class, args_model, difficulties = "polynomial", "PolynomialLR", PolynomialArgs, (2, 3)
+    concept = BiText("PolynomialLR 用 (1 − t/total_iters)^power 缩放初始 lr；t 超过 total_iters 后按 total_iters 计"
+                     "（学习率为零）。",
+                     "PolynomialLR scales the initial lr by (1 − t/total_iters)^power; past total_iters, t counts as "
+                     "total_iters (the lr is zero).")
 
     def lr_at(self, a: PolynomialArgs, lr: float, t: int) -> float:
         return lr * (1.0 - min(t, a.total_iters) / a.total_iters) ** a.power
@@ -405,6 +435,10 @@ Phase = tuple[float, float, float]  # (end step, start lr, end lr)
 @schedule
 class OneCycle(Schedule[OneCycleArgs]):
     name, torch_class, args_model, difficulties = "onecycle", "OneCycleLR", OneCycleArgs, (3,)
+    concept = BiText("OneCycleLR 不用优化器的 lr：先从 max_lr/div_factor 升到 max_lr，再退火到更小的值。"
+                     "先确定 t 所在的阶段，以及它走过了该阶段的多大比例 pct。",
+                     "OneCycleLR ignores the optimizer's lr: it rises from max_lr/div_factor to max_lr, then anneals "
+                     "lower. Find the phase t is in and how far through that phase it is (pct).")
     per_batch = True
 
     def torch_kwargs(self, a: OneCycleArgs) -> dict[str, Any]:

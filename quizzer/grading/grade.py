@@ -141,8 +141,5 @@ def grade_problem(problem: Problem, parsed: Any) -> Result:
 
 
 def problem_hints(problem: Problem) -> list[BiText]:
-    """The worked solution, one step (line) at a time."""
-    zh, en = problem.solution.zh.splitlines(), problem.solution.en.splitlines()
-    if len(zh) != len(en):
-        return [problem.solution]
-    return [BiText(z.strip(), e.strip()) for z, e in zip(zh, en) if z.strip()]
+    """The family's graded hints: the concept, this problem's first step, then all but the final arithmetic."""
+    return list(problem.hints)

@@ -11,20 +11,24 @@ from rich.table import Table
 from rich.text import Text
 
 from quizzer.errors import AnswerParseError
-from quizzer.grading.grade import Result
+from quizzer.grading.grade import HINT_PENALTY, Result
 from quizzer.grading.parse import MAX_ANSWER_CHARS, UndecodableAnswer, clean_answer
 from quizzer.messages import TOPIC_TITLES
-from quizzer.quiz.question import Question
+from quizzer.quiz.question import GeneratedQuestion, Question
 from quizzer.quiz.session import SELF_RATINGS, Answered, QuizRun, Summary
 from quizzer.text import BiText
 from quizzer.ui.render import Wrapped
 
 HELP = BiText(
-    "命令：? 或 help 显示本帮助；hint 显示解答的下一步（每次扣 1/4 分）；skip 跳过本题；"
+    "命令：? 或 help 显示本帮助；hint 给出下一条提示（先是概念，再是本题的第一步，最后是只差最后一步计算的解答；"
+    "每条扣本题 1/4 的分，扣分前会先告诉你）；skip 跳过本题；"
     "quit 结束（之后用 quizzer quiz --resume 继续）。Ctrl-C 也会保存已作答的题目。",
-    "Commands: ? or help shows this; hint shows the next step of the solution (each costs a quarter of the credit); "
+    "Commands: ? or help shows this; hint gives the next hint (first the concept, then this problem's first step, then "
+    "everything but the last arithmetic; each costs a quarter of the credit, and the cost is shown before you take it); "
     "skip skips this question; quit stops (continue later with quizzer quiz --resume). Ctrl-C also keeps every answer given.",
 )
+HINT_WORDS = ("hint", "提示")
+TAKE_WORDS = (*HINT_WORDS, "y", "yes", "是")  # after a hint's cost is shown, these take it
 STYLES = {"correct": "bold green", "partial": "bold yellow", "incorrect": "bold red", "void": "bold magenta"}
 RATING_WORDS = {
     "again": "again", "a": "again", "1": "again", "重来": "again",
@@ -40,8 +44,9 @@ class Ended(Exception):
 
 class QuizLoop:
     def __init__(self, run: QuizRun, console: Console, *, answers: Iterator[str] | None = None,
-                 ask: Callable[[str], str] | None = None):
+                 ask: Callable[[str], str] | None = None, pictures: bool = False):
         self.run = run
+        self.pictures = pictures  # draw a picture after a generated problem's worked solution
         self.out = console
         self.lang = run.lang
         self.answers = answers  # scripted mode: one line per question
@@ -83,7 +88,7 @@ class QuizLoop:
         form = BiText("答案形式：", "Answer form: ") + q.form
         self.out.print(Wrapped(self.t(form) + self.t(BiText("　（? 查看命令）", "  (? for commands)")), style="dim"))
 
-    def show_result(self, result: Result) -> None:
+    def show_result(self, result: Result, question: Question | None = None) -> None:
         for line in result.feedback:
             text = self.t(line.text)
             if line.kind == "verdict":
@@ -99,6 +104,10 @@ class QuizLoop:
                     # A step's own indent is kept; its continuation lines hang two cells further in.
                     depth = 2 + len(step) - len(step.lstrip(" "))
                     self.out.print(Wrapped(step.lstrip(" "), prefix=" " * depth, indent=" " * (depth + 2)))
+                if self.pictures and isinstance(question, GeneratedQuestion):
+                    from quizzer.ui.pictures import show
+
+                    show(self.out, question.problem, self.lang)
             elif line.kind == "explanation":
                 self.out.print(Wrapped(text, prefix=Text(self.t(BiText("解析：", "Explanation: ")), style="bold")))
             elif line.kind == "correction":
@@ -107,6 +116,23 @@ class QuizLoop:
                 self.out.print(Wrapped(text))
         if result.verdict in ("correct", "partial", "incorrect"):
             self.out.print(Text(self.t(BiText(f"得分 {result.score:.2f}", f"Score {result.score:.2f}")), style="dim"))
+
+    def offer_hint(self, number: int, total: int) -> None:
+        """The next hint's cost, before it is taken: what a right answer would still earn."""
+        best = max(0.0, 1 - HINT_PENALTY * number)
+        self.out.print(Wrapped(self.t(BiText(
+            f"第 {number}/{total} 条提示要扣本题 {HINT_PENALTY:.0%} 的分（之后答对最多得 {best:.2f} 分）。"
+            "再输入 hint 查看，或直接作答。",
+            f"Hint {number} of {total} costs {HINT_PENALTY:.0%} of this question's credit (a right answer would then "
+            f"earn at most {best:.2f}). Type hint again to take it, or answer.",
+        )), style="cyan"))
+
+    def show_hint(self, hint: BiText, number: int, total: int) -> None:
+        label = BiText(f"提示 {number}/{total}：", f"Hint {number} of {total}: ")
+        first, *rest = self.t(hint).splitlines() or [""]
+        self.out.print(Wrapped(Text(first, style="cyan"), prefix=Text(self.t(label), style="bold cyan"), indent="  "))
+        for line in rest:
+            self.out.print(Wrapped(line, prefix="  ", indent="    ", style="cyan"))
 
     def show_summary(self, summary: Summary) -> None:
         self.out.rule(self.t(BiText("小结", "Summary")), align="left")
@@ -140,10 +166,17 @@ class QuizLoop:
     def ask_one(self, q: Question) -> Answered:
         hints = q.hints()
         used = 0
+        offered = False  # the next hint's cost is on screen: `hint` again takes it
         shown_at = time.monotonic()
         while True:
             raw = self.read("> ")
             command = raw.strip().lower()
+            if offered and command in TAKE_WORDS:
+                offered = False
+                used += 1
+                self.show_hint(hints[used - 1], used, len(hints))
+                continue
+            offered = False
             if command in ("?", "help", "h", "？", "帮助"):
                 self.out.print(Wrapped(self.t(HELP), style="cyan"))
                 continue
@@ -151,12 +184,14 @@ class QuizLoop:
                 raise Ended
             if command in ("skip", "s", "跳过"):
                 return self.run.skip(response_ms=_ms(shown_at))
-            if command in ("hint", "提示"):
+            if command in HINT_WORDS:
                 if used < len(hints):
-                    self.out.print(Wrapped(self.t(BiText("提示：", "Hint: ") + hints[used]), style="cyan"))
-                    used += 1
+                    self.offer_hint(used + 1, len(hints))
+                    offered = True
                 else:
-                    self.out.print(Text(self.t(BiText("没有更多提示了。", "No more hints.")), style="cyan"))
+                    none = BiText("没有更多提示了。", "No more hints.") if hints else BiText(
+                        "本题没有提示。", "This question has no hints.")
+                    self.out.print(Text(self.t(none), style="cyan"))
                 continue
             if isinstance(raw, UndecodableAnswer):
                 error = AnswerParseError("the line is not valid UTF-8 text")
@@ -199,7 +234,7 @@ class QuizLoop:
                 if answered.result is None:
                     self.out.print(Text(self.t(BiText("已跳过。", "Skipped.")), style="dim"))
                 else:
-                    self.show_result(answered.result)
+                    self.show_result(answered.result, q)
                     self.self_rate(answered)
         except Ended:
             self.run.finish()

@@ -172,3 +172,26 @@ class ActivationChainGradient(Family[ActivationChainParams]):
                 "有一层的预激活为负，relu' = 0，梯度整个为 0（死神经元）。",
                 "A layer's pre-activation is negative, so relu' = 0 and the whole gradient is 0 (a dead unit).")))
         return ms
+
+    def hints(self, p: ActivationChainParams) -> list[BiText]:
+        a = self._name(p)
+        d = {"sigmoid": "σ'(z) = σ(z)(1 − σ(z))",
+"tanh": "tanh'(z) = 1 − tanh²(z)", "relu": "relu'(z) = 1 (z > 0), 0 (z < 0)"}
+        rows = forward(p)
+        w, (h_in, z, _) = p.weights[0], rows[0]
+        out = [
+            BiText(f"链式法则：梯度是每层局部导数 w_i·{a}'(z_i) 的连乘，导数在该层的预激活 z_i = w_i·h_(i−1) 处求值；"
+                   f"{d[p.activation]}。",
+                   f"Chain rule: the gradient is the product of every layer's local derivative w_i·{a}'(z_i), each "
+                   f"evaluated at that layer's pre-activation z_i = w_i·h_(i−1); {d[p.activation]}."),
+            BiText(f"第 1 层：z₁ = {_par(w)} × {_par(h_in)} = {fmt(z)}，局部导数 w₁·{a}'(z₁) = {_par(w)} "
+                   f"× {a}'({fmt(z)})。",
+                   f"Layer 1: z₁ = {_par(w)} × {_par(h_in)} = {fmt(z)}, local derivative w₁·{a}'(z₁) = "
+                   f"{_par(w)} × {a}'({fmt(z)})."),
+        ]
+        factors = [w_i * _dact(p.activation, z_i) for w_i, (_, z_i, _) in zip(p.weights, rows, strict=True)]
+        if len(factors) > 1 and all(factors):  # one factor is the answer; a zero factor gives it away
+            prod = " × ".join(f"({fmt(f)})" for f in factors)
+            out.append(BiText(f"各层局部导数依次为 {prod}，把它们乘起来。",
+                              f"The layers' local derivatives are {prod}: multiply them."))
+        return out

@@ -216,3 +216,38 @@ class ActivationDerivative(Family[ActivationDerivativeParams]):
                     "GELU is smooth; its derivative is not ReLU's 0/1 step but Φ(x) + x·φ(x).")),
             ]
         return ms
+
+    def hints(self, p: ActivationDerivativeParams) -> list[BiText]:
+        x = fmt(p.x)
+        if p.activation == "sigmoid":
+            s = sigmoid(p.x)
+            return [BiText("σ'(x) = σ(x)·(1 − σ(x))：先算该点的 σ(x)，再乘以 1 减去它。",
+                           "σ'(x) = σ(x)·(1 − σ(x)): first find σ at the point, then multiply it by one minus itself."),
+                    BiText(f"σ({x}) = 1 / (1 + e^(−({x}))) = {fmt(s)}", f"σ({x}) = 1 / (1 + e^(−({x}))) = {fmt(s)}"),
+                    BiText(f"σ'({x}) = {fmt(s)} × (1 − {fmt(s)}) = ?", f"σ'({x}) = {fmt(s)} × (1 − {fmt(s)}) = ?")]
+        if p.activation == "tanh":
+            t = math.tanh(p.x)
+            return [BiText("tanh'(x) = 1 − tanh²(x)：先算该点的 tanh(x)，再用 1 减去它的平方。",
+                           "tanh'(x) = 1 − tanh²(x): first find tanh at the point, then subtract its square from one."),
+                    BiText(f"tanh({x}) = {fmt(t)}", f"tanh({x}) = {fmt(t)}"),
+                    BiText(f"tanh'({x}) = 1 − {fmt(t)}² = ?", f"tanh'({x}) = 1 − {fmt(t)}² = ?")]
+        if p.activation in ("relu", "leaky_relu"):
+            neg = BiText("负半轴的斜率是 negative_slope", "the slope for x < 0 is negative_slope")
+            if p.activation == "relu":
+                neg = BiText("负半轴的斜率是 0", "the slope for x < 0 is 0")
+            side = BiText(f"x = {x} 在正半轴：用 x > 0 一侧的斜率。", f"x = {x} is positive: use the slope for x > 0.")
+            if p.x < 0:
+                side = BiText(f"x = {x} 在负半轴：用 x < 0 一侧的斜率。",
+                              f"x = {x} is negative: use the slope for x < 0.")
+            return [BiText("分段线性函数的导数就是所在那一段的斜率：x > 0 时斜率为 1，",
+                           "A piecewise-linear function's derivative is the slope of the piece x is on: the slope "
+                           "for x > 0 is 1, ") + neg
+                    + BiText("。", "."), side]
+        cdf, pdf = _phi_cdf(p.x), _phi_pdf(p.x)
+        return [BiText("GELU(x) = x·Φ(x)，Φ 是标准正态分布函数；按乘积法则 GELU'(x) = Φ(x) + x·φ(x)，"
+                       "φ 是标准正态密度。",
+                       "GELU(x) = x·Φ(x) with Φ the standard normal CDF; by the product rule GELU'(x) = Φ(x) + x·φ(x), "
+                       "φ being the standard normal density."),
+                BiText(f"Φ({x}) = ½(1 + erf({x}/√2)) = {fmt(cdf)}", f"Φ({x}) = ½(1 + erf({x}/√2)) = {fmt(cdf)}"),
+                BiText(f"φ({x}) = {fmt(pdf)}；GELU'({x}) = {fmt(cdf)} + ({x}) × {fmt(pdf)} = ?",
+                       f"φ({x}) = {fmt(pdf)}; GELU'({x}) = {fmt(cdf)} + ({x}) × {fmt(pdf)} = ?")]

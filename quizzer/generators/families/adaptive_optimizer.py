@@ -209,3 +209,25 @@ class AdaptiveOptimizer(Family[AdaptiveParams]):
         add("eps-inside-sqrt", "PyTorch 把 eps 加在平方根外面：√v + eps，而不是 √(v + eps)。",
             "PyTorch adds eps outside the square root: √v + eps, not √(v + eps).", eps_inside=True)
         return out
+
+    def hints(self, p: AdaptiveParams) -> list[BiText]:
+        from quizzer.generators.base import withhold, withhold_last
+
+        concept = {
+            "adagrad": BiText("Adagrad 把历次梯度的平方累加到 G 里，每一步除以 √G + eps：G 越大，步子越小。",
+                              "Adagrad adds every squared gradient into G and divides each step by √G + eps: "
+                              "the larger G grows, the smaller the steps."),
+            "rmsprop": BiText("RMSprop 用 g² 的指数滑动平均 v（旧值的权重为 α）代替累加，每一步除以 √v + eps。",
+                              "RMSprop keeps an exponential moving average v of g² (weight α on the old value) instead "
+                              "of a sum, and divides each step by √v + eps."),
+            "adam": BiText("Adam 同时维护 g 的滑动平均 m 和 g² 的滑动平均 v，各自除以 (1 − β^t) 做偏差修正，"
+                           "再按 lr·m̂/(√v̂ + eps) 更新。",
+                           "Adam keeps moving averages m of g and v of g², divides each by (1 − β^t) to correct "
+                           "their bias, then steps by lr·m̂/(√v̂ + eps)."),
+        }[p.optimizer]
+        steps = self.solution(p)
+        zh, en = steps.zh.splitlines(), steps.en.splitlines()
+        out = [concept, BiText(withhold(zh[1]), withhold(en[1]))]
+        if len(p.grads) > 1:
+            out.append(withhold_last(BiText("\n".join(zh[1:]), "\n".join(en[1:]))))
+        return out

@@ -162,3 +162,25 @@ class BnRunningStats(Family[BnRunningStatsParams]):
                 "running_var 的初值是 1，不是 0（running_mean 的初值才是 0）。",
                 "running_var starts at 1, not 0 (it is running_mean that starts at 0).")))
         return mistakes
+
+    def hints(self, p: BnRunningStatsParams) -> list[BiText]:
+        from quizzer.generators.base import withhold, withhold_last
+
+        init = BiText("running_mean 从 0 开始", "running_mean starts at 0")
+        if p.quantity == "running_var":
+            init = BiText("running_var 从 1 开始，且用批次的无偏方差（除以 n − 1）",
+                          "running_var starts at 1 and takes the batch's unbiased variance (divide by n − 1)")
+        if p.momentum is None:
+            rule = BiText("momentum=None 时是各批统计量的简单累计平均", "With momentum=None it is the plain cumulative "
+                          "average of the batch statistics")
+        else:
+            rule = BiText("PyTorch 的 momentum 是新批次统计量的权重：running ← (1 − momentum)·running + momentum·stat"
+                          "（与 Keras 的约定相反）",
+                          "PyTorch's momentum weighs the new batch statistic: running ← (1 − momentum)·running + "
+                          "momentum·stat (the opposite of Keras's convention)")
+        steps = self.solution(p)
+        zh, en = [line.strip() for line in steps.zh.splitlines()], [line.strip() for line in steps.en.splitlines()]
+        out = [rule + BiText("；", "; ") + init + BiText("。", "."), BiText(withhold(zh[1]), withhold(en[1]))]
+        if len(p.batches) > 1:
+            out.append(withhold_last(BiText("\n".join(zh[1:]), "\n".join(en[1:]))))
+        return out

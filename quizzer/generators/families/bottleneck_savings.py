@@ -174,3 +174,22 @@ class BottleneckSavings(Family[BottleneckParams]):
                 ),
             ]
         return out
+
+    def hints(self, p: BottleneckParams) -> list[BiText]:
+        direct, reduce, conv, _ = costs(p)
+        if p.measure == "params":
+            what = BiText("一个卷积层的参数量是 C_out·C_in·k²（有偏置再加 C_out）",
+                          "A conv layer has C_out·C_in·k² weights (plus C_out biases when bias=True)")
+        else:
+            what = BiText("一个保持尺寸的卷积层的乘加次数是 H·W·C_out·C_in·k²",
+                          "A size-preserving conv layer takes H·W·C_out·C_in·k² multiply-accumulates")
+        lines = self.solution(p)
+        zh, en = lines.zh.splitlines(), lines.en.splitlines()
+        return [
+            BiText("比较 (A) 直接用 k×k 卷积，和 (B) 先用 1×1 卷积把通道数降到 C_mid、再做 k×k 卷积；节省 = A − B。",
+                   "Compare (A) the k×k conv applied directly with (B) a 1×1 conv down to C_mid channels followed "
+                   "by the k×k conv; the saving is A − B. ") + what + BiText("。", "."),
+            BiText(zh[0], en[0]),
+            BiText(f"A = {fmt(direct)}，B = {fmt(reduce)} + {fmt(conv)}；节省 = A − B = ?",
+                   f"A = {fmt(direct)}, B = {fmt(reduce)} + {fmt(conv)}; saved = A − B = ?"),
+        ]

@@ -149,3 +149,17 @@ class ConvMacs(Family[ConvMacsParams]):
                        f"In a grouped conv each output channel connects to only C_in/groups = {p.in_channels // p.groups} input channels."),
             ))
         return out
+
+    def hints(self, p: ConvMacsParams) -> list[BiText]:
+        n, k, s, pad, g = p.input_size, p.kernel_size, p.stride, p.padding, p.groups
+        h = out_size(p)
+        size = f"H_out = W_out = ⌊({n} + 2·{pad} − {k}) / {s}⌋ + 1 = {h}"
+        return [
+            BiText("每个输出元素要做 (C_in/groups)·k·k 次乘加；输出元素共有 C_out·H_out·W_out 个。"
+                   "先用 ⌊(H + 2p − k)/s⌋ + 1 求出输出尺寸。",
+                   "Each output element takes (C_in/groups)·k·k multiply-accumulates, and there are "
+                   "C_out·H_out·W_out output elements. First get the output size from ⌊(H + 2p − k)/s⌋ + 1."),
+            BiText(size, size),
+            BiText(f"MACs = {p.out_channels} · {h} · {h} · ({p.in_channels} / {g}) · {k} · {k} = ?",
+                   f"MACs = {p.out_channels} · {h} · {h} · ({p.in_channels} / {g}) · {k} · {k} = ?"),
+        ]

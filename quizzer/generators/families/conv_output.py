@@ -211,3 +211,27 @@ class ConvOutput(Family[ConvOutputParams]):
                 )
             )
         return mistakes
+
+    def hints(self, p: ConvOutputParams) -> list[BiText]:
+        n, k, s, pad, d = p.input_size, p.kernel_size, p.stride, p.padding, p.dilation
+        if p.transposed:
+            op = p.output_padding
+            subst = f"out = ({n} − 1)·{s} − 2·{pad} + {d}·({k} − 1) + {op} + 1"
+            step = f"out = {(n - 1) * s} − {2 * pad} + {d * (k - 1)} + {op} + 1 = ?"
+            return [
+                BiText("转置卷积把普通卷积的尺寸公式倒过来：out = (n − 1)·s − 2p + d·(k − 1) + output_padding + 1。",
+                       "A transposed convolution inverts the convolution's size formula: "
+                       "out = (n − 1)·s − 2p + d·(k − 1) + output_padding + 1."),
+                BiText(subst, subst), BiText(step, step),
+            ]
+        numerator = n + 2 * pad - d * (k - 1) - 1
+        subst = f"out = ⌊({n} + 2·{pad} − {d}·({k} − 1) − 1) / {s}⌋ + 1"
+        step = f"out = ⌊{numerator} / {s}⌋ + 1 = ?"
+        return [
+            BiText("数卷积核能放下的位置：两侧各补 p，膨胀后的核跨 d·(k − 1) + 1 个像素，每次移动 s，"
+                   "out = ⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1（除不尽向下取整）。",
+                   "Count the positions the kernel fits in: p is added on both sides, the dilated kernel spans "
+                   "d·(k − 1) + 1 pixels and moves s at a time, out = ⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1 "
+                   "(round down)."),
+            BiText(subst, subst), BiText(step, step),
+        ]

@@ -151,3 +151,16 @@ class ConvParams(Family[ConvParamsParams]):
                        f"not all {c_in}."),
             ))
         return out
+
+    def hints(self, p: ConvParamsParams) -> list[BiText]:
+        c_in, c_out, k, g = p.in_channels, p.out_channels, p.kernel_size, p.groups
+        bias = f" + {c_out}" if p.bias else ""
+        subst = f"params = {c_out} · ({c_in} / {g}) · {k} · {k}{bias}"
+        step = f"params = {c_out} · {(c_in // g) * k * k}{bias} = ?"
+        return [
+            BiText("每个输出通道有一个卷积核，覆盖 C_in/groups 个输入通道的 k×k 窗口；有偏置时每个卷积核再加一个偏置："
+                   "params = C_out·(C_in/groups)·k·k (+ C_out)。",
+                   "Each output channel has one filter spanning a k×k window of C_in/groups input channels, plus one "
+                   "bias per filter when bias=True: params = C_out·(C_in/groups)·k·k (+ C_out)."),
+            BiText(subst, subst), BiText(step, step),
+        ]

@@ -295,3 +295,27 @@ class ConvStackShape(Family[ConvStackParams]):
                    "A conv's output channel count is its out_channels (number of filters), not the input's channels."),
         ))
         return out
+
+    def hints(self, p: ConvStackParams) -> list[BiText]:
+        c, h, w = p.input_shape
+        steps: list[tuple[str, str]] = []  # (layer's working without its result, shape after it)
+        for layer in p.layers:
+            k, s, pad, d = layer.kernel_size, layer.stride, layer.padding, layer.dilation
+            work = "; ".join(f"⌊({n} + 2·{pad} − {d}·({k} − 1) − 1) / {s}⌋ + 1" for n in dict.fromkeys((h, w)))
+            code = layer.torch_text(c)
+            h, w = (out_size(n, k, s, pad, d) for n in (h, w))
+            c = given(layer.out_channels) if layer.kind == "conv" else c
+            steps.append((f"{code}: {work}", fmt_shape((c, h, w))))
+        first, shape = steps[0]
+        out = [BiText("逐层计算：每层 out = ⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1；卷积把通道数变成它的 out_channels，"
+                      "池化不改变通道数，池化的 stride 默认等于 kernel_size。",
+                      "Go layer by layer: out = ⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1 at each; a conv sets the channels to "
+                      "its out_channels, a pool keeps them, and a pool's stride defaults to its kernel_size.")]
+        if len(steps) == 1:
+            out.append(BiText(f"第 1 层 {first}", f"Layer 1 {first}"))
+            return out
+        out.append(BiText(f"第 1 层 {first} → {shape}", f"Layer 1 {first} → {shape}"))
+        done = "\n".join(f"{i}. {work} → {after}" for i, (work, after) in enumerate(steps[:-1], 1))
+        last = f"{len(steps)}. {steps[-1][0]} → ?"
+        out.append(BiText(f"{done}\n{last}", f"{done}\n{last}"))
+        return out

@@ -141,3 +141,21 @@ class DropoutScaling(Family[DropoutScalingParams]):
             Misconception("dropped-at-eval", 0.0, BiText(
                 "评估模式下不会丢弃任何元素。", "Nothing is dropped in eval mode.")),
         ]
+
+    def hints(self, p: DropoutScalingParams) -> list[BiText]:
+        concept = BiText("PyTorch 的 Dropout 是 inverted dropout：训练时每个元素以概率 p 置零，保留下来的除以 (1 − p)；"
+                         "评估模式下什么也不做。",
+                         "PyTorch's Dropout is inverted dropout: in training each element is zeroed with probability p "
+                         "and the survivors are divided by (1 − p); in eval mode it does nothing.")
+        if p.quantity == "train":
+            step = f"{fmt(p.x)} / (1 − {fmt(p.p)}) = ?"
+            return [concept, BiText(f"保留下来的元素：{step}", f"A kept element: {step}")]
+        if p.quantity == "expected":
+            kept = fmt(_round(p.x / (1 - p.p)))
+            e = f"E[y] = (1 − {fmt(p.p)})·{kept} + {fmt(p.p)}·0 = ?"
+            return [concept, BiText(f"以概率 1 − p 保留（值为 {kept}），以概率 p 为 0：{e}",
+                                    f"Kept with probability 1 − p (value {kept}), zero with probability p: {e}")]
+        return [concept, BiText(f"model.eval() 之后 Dropout(p={fmt(p.p)}) 是恒等映射：p 只在训练时起作用，测试时不再乘"
+                                " (1 − p)。",
+                                f"After model.eval() Dropout(p={fmt(p.p)}) is the identity: p only acts in training, "
+                                "and nothing is multiplied by (1 − p) at test time.")]

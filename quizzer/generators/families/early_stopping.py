@@ -184,3 +184,25 @@ class EarlyStopping(Family[EarlyStoppingParams]):
             Misconception("zero-indexed", best - 1, BiText(
                 "轮次从 1 开始编号。", "Epochs are numbered from 1.")),
         ]
+
+    def hints(self, p: EarlyStoppingParams) -> list[BiText]:
+        stop, _, trace = run(p.val_loss, p.patience, p.min_delta)
+        first = fmt(p.val_loss[0])
+        bar = fmt(round(p.val_loss[0] - p.min_delta, 6))
+        counters = ", ".join(str(wait) for _, wait, _ in trace[:stop])
+        concept = BiText("逐轮记两样东西：目前的最佳损失，和连续没有改进的轮数（计数器）。损失低于 最佳 − min_delta 才"
+                         "算改进，"
+                         "改进时计数器清零；计数器达到 patience 就停止。",
+                         "Keep two things epoch by epoch: the best loss so far and a counter of epochs without "
+                         "improvement. A loss below best − min_delta is an improvement and resets the counter; "
+                         "training stops when the counter reaches patience.")
+        if p.quantity == "best":
+            concept += BiText("恢复的是最后一次改进那一轮的权重。",
+                              " The weights restored are those of the last improving epoch.")
+        return [
+            concept,
+            BiText(f"第一轮的损失 {first} 成为最佳；之后某轮的损失要小于 {bar} 才算改进。",
+                   f"The first epoch's loss {first} becomes the best; a later epoch improves only below {bar}."),
+            BiText(f"各轮结束时的计数器依次为：{counters}（0 表示这一轮有改进）。",
+                   f"The counter after each epoch reads {counters} (0 marks an improving epoch)."),
+        ]

@@ -176,3 +176,24 @@ class FeatureScaling(Family[FeatureScalingParams]):
                 f"这是 [0, 1] 的结果；还要乘 (b − a) 再加 a 映射到 [{fmt(lo)}, {fmt(hi)}]。",
                 f"That is the [0, 1] result; multiply by (b − a) and add a to map it to [{fmt(lo)}, {fmt(hi)}].")))
         return mistakes
+
+    def hints(self, p: FeatureScalingParams) -> list[BiText]:
+        n = len(p.x)
+        if p.method == "zscore":
+            mu, sd = mean_std(p.x)
+            mean = f"μ = ({_sum_text(p.x)}) / {n} = {fmt(_r(mu))}"
+            spread = (f"σ² = Σ(xᵢ − μ)² / {n} = {fmt(_r(sd * sd))}, σ = {fmt(_r(sd))}; "
+                      f"zᵢ = (xᵢ {_minus(_r(mu))}) / {fmt(_r(sd))}")
+            return [BiText("z-score：z = (x − μ)/σ，μ 是均值，σ 是总体标准差（方差除以 n，不是 n − 1）。",
+                           "z-score: z = (x − μ)/σ with the mean μ and the population standard deviation σ "
+                           "(the variance divides by n, not n − 1)."),
+                    BiText(mean, mean), BiText(spread, spread)]
+        lo, hi = p.feature_range
+        mn, mx = min(p.x), max(p.x)
+        rng = f"min = {fmt(mn)}, max = {fmt(mx)}, max − min = {fmt(_r(mx - mn))}"
+        each = f"x'ᵢ = {fmt(lo)} + (xᵢ {_minus(mn)})·({fmt(hi)} {_minus(lo)}) / {fmt(_r(mx - mn))}"
+        return [BiText("min-max：x' = a + (x − min)·(b − a)/(max − min)，"
+                       "把最小值映到 a、最大值映到 b（feature_range = (a, b)）。",
+                       "min-max: x' = a + (x − min)·(b − a)/(max − min) maps the minimum to a and the maximum to b "
+                       "(feature_range = (a, b))."),
+                BiText(rng, rng), BiText(each, each)]

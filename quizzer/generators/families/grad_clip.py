@@ -200,3 +200,30 @@ class GradClip(Family[GradClipParams]):
                 "不是把所有元素都设为 ±clip_value：只有超出范围的元素被截断，其余不变。",
                 "Not every element becomes ±clip_value: only those outside the range are clamped, the rest stay.")))
         return ms
+
+    def hints(self, p: GradClipParams) -> list[BiText]:
+        grads = p.weight_grad + p.bias_grad
+        if p.method == "value":
+            limit = fmt(given(p.clip_value))
+            return [BiText("clip_grad_value_ 把每个元素各自截断到 [−clip_value, clip_value]，区间内的元素不变。",
+                           "clip_grad_value_ clamps every element on its own to [−clip_value, clip_value]; elements "
+                           "inside the interval stay as they are."),
+                    BiText(f"逐个比较每个元素的绝对值和 {limit}：超出的变成 ±{limit}，其余原样保留。",
+                           f"Compare each element's magnitude with {limit}: those beyond it become ±{limit}, "
+                           "the others stay.")]
+        max_norm, norm_type = _norm_args(p)
+        total = self.total_norm(p)
+        if norm_type == 1:
+            norm = f"‖g‖₁ = {' + '.join(f'|{fmt(g)}|' for g in grads)} = {fmt(total)}"
+        else:
+            norm = f"‖g‖₂ = √({' + '.join(f'{fmt(g)}²' if g >= 0 else f'({fmt(g)})²' for g in grads)}) = {fmt(total)}"
+        coef = f"clip_coef = min(1, {fmt(max_norm)} / {fmt(total + EPS, 9)}) = {fmt(_coef(total, max_norm))}"
+        return [
+            BiText("clip_grad_norm_ 把所有参数的梯度拼在一起算一个总范数；超过 max_norm 时，每个元素都乘以 "
+                   "max_norm/(范数 + 1e-6)，方向不变；否则不变。",
+                   "clip_grad_norm_ takes one total norm over all the parameters' gradients together; if it exceeds "
+                   "max_norm, every element is multiplied by max_norm/(norm + 1e-6), keeping the direction; "
+                   "otherwise nothing changes."),
+            BiText(norm, norm),
+            BiText(f"{coef}；每个梯度都乘以这个系数。", f"{coef}; multiply every gradient by it."),
+        ]

@@ -285,3 +285,27 @@ class InitStd(Family[InitStdParams]):
                 "这是对应均匀分布的边界 √3·std；正态分布要的是标准差本身。",
                 "That is the matching uniform bound √3·std; the normal initialiser's std is the answer.")))
         return ms
+
+    def hints(self, p: InitStdParams) -> list[BiText]:
+        from quizzer.generators.base import withhold_last
+
+        if p.init.startswith("xavier"):
+            concept = BiText("Xavier：std = gain·√(2/(fan_in + fan_out))，同时照顾前向和反向的方差。",
+                             "Xavier: std = gain·√(2/(fan_in + fan_out)), balancing the forward and backward "
+                             "variances.")
+        else:
+            concept = BiText("Kaiming：std = gain/√fan，fan 由 mode 选 fan_in 或 fan_out；gain 由非线性决定"
+                             "（relu 为 √2，leaky_relu 为 √(2/(1 + a²))，tanh 为 5/3，linear/sigmoid 为 1）。",
+                             "Kaiming: std = gain/√fan, with fan_in or fan_out chosen by mode and the gain set by the "
+                             "nonlinearity (√2 for relu, √(2/(1 + a²)) for leaky_relu, 5/3 for tanh, 1 for "
+                             "linear/sigmoid).")
+        if p.layer == "conv2d":
+            concept += BiText("卷积层的 fan 要乘上 k·k。", " A conv layer's fans include the k·k window.")
+        if p.quantity == "bound":
+            concept += BiText("均匀分布 U(−b, b) 的标准差是 b/√3。", " A uniform U(−b, b) has std b/√3.")
+        sol = self.solution(p)
+        zh, en = sol.zh.splitlines(), sol.en.splitlines()
+        if p.quantity == "std":  # a uniform initialiser's solution goes on to its bound: stop at the std
+            end = next(i for i, line in enumerate(en) if line.strip().startswith("std ="))
+            sol = BiText("\n".join(zh[:end + 1]), "\n".join(en[:end + 1]))
+        return [concept, BiText(zh[0], en[0]), withhold_last(sol)]

@@ -121,3 +121,17 @@ class Iterations(Family[IterationsParams]):
                     "每个 epoch 单独分 batch：不完整的最后一个 batch 每个 epoch 都有一次，不会跨 epoch 拼起来。",
                     "Each epoch is batched on its own: the incomplete last batch occurs once per epoch; it is not merged across epochs.")))
         return out
+
+    def hints(self, p: IterationsParams) -> list[BiText]:
+        n, b = p.num_samples, p.batch_size
+        line = f"⌊{n} / {b}⌋" if p.drop_last else f"⌈{n} / {b}⌉"
+        out = [BiText("每个 batch 是一次迭代；最后不满的 batch 也算一次，除非 drop_last=True（向上或向下取整）；"
+                      "总迭代数 = 每个 epoch 的迭代数 × epochs。",
+                      "One iteration per batch; the incomplete last batch counts too unless drop_last=True (round up "
+                      "or down); total iterations = iterations per epoch × epochs."),
+               BiText(f"每个 epoch 的迭代数 = {line}", f"iterations per epoch = {line}")]
+        if p.quantity == "total":
+            per = per_epoch(p)
+            out.append(BiText(f"每个 epoch {per} 次；总数 = {per} × {p.epochs} = ?",
+                              f"{per} per epoch; total = {per} × {p.epochs} = ?"))
+        return out

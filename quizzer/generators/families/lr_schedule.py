@@ -100,3 +100,7 @@ class LrSchedule(Family[LrScheduleParams]):
                                f"One step ahead: {unit_en} {t}'s own scheduler.step() comes after its optimizer.step(), "
                                f"so it sets the learning rate of {unit_en} {t + 1}, not {unit_en} {t}."))
         return out + p.schedule.misconceptions(p.args, p.lr, t)
+
+    def hints(self, p: LrScheduleParams) -> list[BiText]:
+        # What the scheduler does and its worked formula are the scheduler table's (schedules.py).
+        return p.schedule.hints(p.args, p.lr, p.step)

@@ -257,3 +257,35 @@ class LrThresholdStep(Family[LrThresholdParams]):
         return [_mistake("last-step-above", t - 1, f"这是学习率仍 ≥ 阈值的最后一步；题目问的是第一次严格小于阈值的一步（{t}）。",
                          f"That is the last step still at or above the threshold; the question asks for the first step "
                          f"strictly below it ({t})."), *inverse(p).misconceptions(p, t)]
+
+    def hints(self, p: LrThresholdParams) -> list[BiText]:
+        thr, lr = fmt(p.threshold), fmt(p.lr)
+        if p.scheduler == "cosine":
+            r, T, eta = cosine_ratio(p), p.args.T_max, fmt(p.args.eta_min)
+            x = T * math.acos(2 * r - 1) / math.pi
+            return [
+                BiText("把余弦退火公式 η_min + (lr − η_min)·(1 + cos(π·t/T_max))/2 < 阈值 对 t 解出来，"
+                       "再取越过这个根的第一个整数 t。",
+                       "Solve the cosine formula η_min + (lr − η_min)·(1 + cos(π·t/T_max))/2 < threshold for t, "
+                       "then take the first whole t past that root."),
+                BiText(f"r = (thr − η_min)/(lr − η_min) = ({thr} − {eta})/({lr} − {eta}) = {fmt(r)}；需要 "
+                       "cos(π·t/T_max) < 2r − 1",
+                       f"r = (thr − η_min)/(lr − η_min) = ({thr} − {eta})/({lr} − {eta}) = {fmt(r)}; "
+                       "you need cos(π·t/T_max) < 2r − 1"),
+                BiText(f"t > {T}·arccos({fmt(2 * r - 1)})/π = {fmt(x)}：取大于它的第一个整数。",
+                       f"t > {T}·arccos({fmt(2 * r - 1)})/π = {fmt(x)}: take the first whole number above it."),
+            ]
+        x = decays_needed(p)
+        concept = BiText("每衰减一次学习率乘 γ：lr·γ^n < 阈值 ⟺ n > ln(阈值/lr)/ln γ（ln γ < 0，不等号反向），"
+                         "第一个满足的整数是 ⌊·⌋ + 1。",
+                         "Each decay multiplies the lr by γ: lr·γ^n < threshold ⟺ n > ln(threshold/lr)/ln γ "
+                         "(ln γ < 0 flips the inequality); the first whole n is ⌊·⌋ + 1.")
+        count = BiText(f"n > {fmt(x)}：取大于它的第一个整数。", f"n > {fmt(x)}: take the first whole number above it.")
+        if p.scheduler == "step":
+            concept += BiText("StepLR 每 step_size 个 epoch 才衰减一次，第 n 次衰减发生在 t = n·step_size。",
+                              " StepLR decays once every step_size epochs, so the n-th decay happens at t = "
+                              "n·step_size.")
+            count += BiText(f"再乘以 step_size = {p.args.step_size}。",
+                            f" Then multiply by step_size = {p.args.step_size}.")
+        step = f"n > ln({thr}/{lr})/ln({fmt(p.args.gamma)})"
+        return [concept, BiText(step, step), count]

@@ -254,3 +254,23 @@ class NormLayerOutput(Family[NormLayerOutputParams]):
             mistakes.append(Misconception("forgot-affine", _pick(p, normalize(p.model_copy(update=dict(weight=1.0, bias=0.0)))), BiText(
                 "忘了仿射变换：归一化后还要乘 γ 再加 β。", "You forgot the affine step: multiply by γ and add β after normalizing.")))
         return mistakes
+
+    def hints(self, p: NormLayerOutputParams) -> list[BiText]:
+        from quizzer.generators.base import withhold
+
+        where = {"batchnorm": BiText("BatchNorm 对每个特征（列）在批次维上求均值和方差",
+                                     "BatchNorm takes each feature's (column's) mean and variance over the batch"),
+                 "layernorm": BiText("LayerNorm 对每个样本（行）在它的特征上求均值和方差",
+                                     "LayerNorm takes each sample's (row's) mean and variance over its features"),
+                 "groupnorm": BiText("GroupNorm 对每个样本、在每组通道内求均值和方差",
+                                     "GroupNorm takes the mean and variance within each group of channels of a sample")}
+        concept = where[p.norm] + BiText("（有偏方差，除以个数），再算 y = γ·(x − μ)/√(σ² + eps) + β。",
+                                         " (the biased variance, dividing by the count), then y = γ·(x − μ)/√(σ² + "
+                                         "eps) + β.")
+        sol = self.solution(p)
+        zh, en = [line.strip() for line in sol.zh.splitlines()], [line.strip() for line in sol.en.splitlines()]
+
+        def held(lines: list[str]) -> str:
+            return "\n".join(withhold(line) if line.startswith("y[") else line for line in lines[1:])
+
+        return [concept, BiText(zh[1], en[1]), BiText(held(zh), held(en))]

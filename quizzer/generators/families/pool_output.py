@@ -238,3 +238,25 @@ class PoolOutput(Family[PoolOutputParams]):
             BiText("漏了最后的 +1：第一个窗口本身就算一个输出位置。", "You dropped the final +1: the first window is itself one output."),
         ))
         return out
+
+    def hints(self, p: PoolOutputParams) -> list[BiText]:
+        n, k, s, pad, d = p.input_size, p.kernel_size, p.s, p.padding, p.dilation
+        br = ("⌈", "⌉") if p.ceil_mode else ("⌊", "⌋")
+        subst = f"out = {br[0]}({n} + 2·{pad} − {d}·({k} − 1) − 1) / {s}{br[1]} + 1"
+        default = BiText(f"stride 未给出，等于 kernel_size = {k}；",
+                         f"stride is not given, so it is kernel_size = {k}; ")
+        out = [BiText("池化和卷积用同一个尺寸公式 ⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1，但池化的 stride 默认等于 "
+                      "kernel_size；"
+                      "ceil_mode=True 时向上取整，而起点落在右侧 padding 里的最后一个窗口会被丢弃。",
+                      "Pooling uses the convolution's size formula ⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1, but its stride "
+                      "defaults to kernel_size; ceil_mode=True rounds up, and a last window that would start inside "
+                      "the right padding is dropped."),
+               (default if p.stride is None else BiText("", "")) + BiText(subst, subst)]
+        if p.ceil_mode:
+            num = n + 2 * pad - d * (k - 1) - 1
+            out.append(BiText(f"out = ⌈{num} / {s}⌉ + 1；再检查最后一个窗口的起点 (out − 1)·{s} 是否 ≥ n + p "
+                              f"= {n + pad}"
+                              "（是则丢弃这个窗口）。",
+                              f"out = ⌈{num} / {s}⌉ + 1; then check whether the last window's start (out − 1)·{s} is "
+                              f"≥ n + p = {n + pad} (if so, that window is dropped)."))
+        return out

@@ -184,3 +184,23 @@ class PoolValues(Family[PoolValuesParams]):
                    "Flatten row by row (first row left to right, then the next row); you went column by column."),
         ))
         return out
+
+    def hints(self, p: PoolValuesParams) -> list[BiText]:
+        k, s = p.kernel_size, p.s
+        rows, cols = (len(p.input) - k) // s + 1, (len(p.input[0]) - k) // s + 1
+        how = "max" if p.kind == "max" else "mean"
+        windows = []
+        for a in range(rows):
+            for b in range(cols):
+                i, j = a * s, b * s
+                values = ", ".join(str(p.input[i + x][j + y]) for x in range(k) for y in range(k))
+                windows.append(f"{how}({values}) = ?")
+        first = f"{rows}×{cols}; [0][0]: {windows[0]}"
+        return [
+            BiText("用 k×k 窗口按 stride s 滑动（s 默认等于 k），每个窗口取最大值（或平均值）；放不下的窗口丢弃；按行"
+                   "读出结果。",
+                   "Slide a k×k window with stride s (s defaults to k) and take each window's maximum (or mean); "
+                   "windows that do not fit are dropped; read the results row by row."),
+            BiText(f"输出 {first}", f"Output {first}"),
+            BiText("各窗口：\n" + "\n".join(windows), "The windows:\n" + "\n".join(windows)),
+        ]

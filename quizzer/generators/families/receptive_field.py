@@ -135,3 +135,24 @@ class ReceptiveField(Family[ReceptiveFieldParams]):
                        "Padding does not change the field's size but shifts its centre left by p·j_in: subtract p in the start recurrence."),
             ))
         return out
+
+    def hints(self, p: ReceptiveFieldParams) -> list[BiText]:
+        from quizzer.generators.layers import rf_trace
+
+        concept = BiText("逐层递推，从 r = 1、j = 1、start = 0 开始：膨胀后的核跨 k' = d·(k − 1) + 1，"
+                         "每层感受野增加 (k' − 1)·j，跳距 j 乘以该层的 stride，中心移动 ((k' − 1)/2 − p)·j。",
+                         "Work layer by layer from r = 1, j = 1, start = 0: the dilated kernel spans k' = d·(k − 1) + "
+                         "1, "
+                         "each layer adds (k' − 1)·j to the field, the jump j multiplies by the layer's stride, and "
+                         "the "
+                         "centre moves by ((k' − 1)/2 − p)·j.")
+        zh, en = rf_steps(p.layers)
+        before, last = rf_trace(p.layers)[-2], p.layers[-1]
+        held = (f"r = {before.r} + ({last.span} − 1)·{before.j} = ?; j = {before.j}·{last.s} = ?; "
+                f"start = {fmt(before.start)} + ({fmt((last.span - 1) / 2)} − {last.padding})·{before.j} = ?")
+        if len(p.layers) == 1:
+            return [concept, BiText(held.replace("; ", "；"), held)]
+        n = len(p.layers)
+        return [concept, BiText(zh[0], en[0]),
+                BiText("\n".join(zh[:-1]) + f"\n第 {n} 层：" + held.replace("; ", "；"),
+                       "\n".join(en[:-1]) + f"\nLayer {n}: {held}")]

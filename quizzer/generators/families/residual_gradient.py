@@ -173,3 +173,21 @@ class ResidualGradient(Family[ResidualGradientParams]):
                 f"漏了激活函数的导数：f_i' = w_i·{p.activation}'(h_(i−1))，不只是 w_i。",
                 f"You left out the activation's slope: f_i' = w_i·{p.activation}'(h_(i−1)), not just w_i.")))
         return ms
+
+    def hints(self, p: ResidualGradientParams) -> list[BiText]:
+        rows = branch_slopes(p)
+        h, s = rows[0]
+        concept = BiText("残差块 h_i = h_(i−1) + f_i(h_(i−1)) 的局部导数是 1 + f_i'(h_(i−1))：恒等路径贡献那个 1；"
+                         "链式法则把各块的局部导数相乘。",
+                         "A residual block h_i = h_(i−1) + f_i(h_(i−1)) has local derivative 1 + f_i'(h_(i−1)): the "
+                         "identity path contributes the 1; the chain rule multiplies the blocks' derivatives.")
+        if p.activation == "linear":
+            first = f"1 + w₁ = 1 + {_par(p.weights[0])}"
+        else:
+            first = (f"h₀ = {fmt(h)}, f₁' = w₁·{p.activation}'(h₀) = {_par(p.weights[0])} × "
+                     f"{fmt(_dact(p.activation, h))} = {fmt(s)}, 1 + f₁' = ?")
+        out = [concept, BiText(f"第 1 块：{first}", f"Block 1: {first}")]
+        if len(rows) > 1:
+            factors = " × ".join(_par(1 + slope) for _, slope in rows)
+            out.append(BiText(f"dh_L/dx = {factors} = ?", f"dh_L/dx = {factors} = ?"))
+        return out

@@ -154,3 +154,21 @@ class RfExtraLayer(Family[RfExtraLayerParams]):
                 BiText("忽略了 dilation：有效核长是 k' = d·(k − 1) + 1。", "You ignored the dilation: the effective kernel is k' = d·(k − 1) + 1."),
             ))
         return out
+
+    def hints(self, p: RfExtraLayerParams) -> list[BiText]:
+        from quizzer.generators.base import fmt
+
+        before, e = receptive_field(p.layers), p.extra
+        strides = " · ".join(str(layer.s) for layer in p.layers)
+        span = f"k' = {e.dilation}·({e.kernel_size} − 1) + 1 = {e.span}" if e.dilation != 1 else f"k' = {e.span}"
+        return [
+            BiText("新加的一层让感受野增加 (k' − 1)·j：j 是下面整个堆叠的跳距（此前所有 stride 的乘积），"
+                   "k' = d·(k − 1) + 1；新层自己的 stride 只影响它之后的层。",
+                   "One more layer on top adds (k' − 1)·j to the receptive field, where j is the jump of the stack "
+                   "below (the product of all earlier strides) and k' = d·(k − 1) + 1; the new layer's own stride "
+                   "only matters for layers after it."),
+            BiText(f"下面堆叠的跳距 j = {strides} = {fmt(before.j)}",
+                   f"The stack's jump j = {strides} = {fmt(before.j)}"),
+            BiText(f"{span}；增量 = ({e.span} − 1)·{fmt(before.j)} = ?",
+                   f"{span}; growth = ({e.span} − 1)·{fmt(before.j)} = ?"),
+        ]

@@ -194,3 +194,21 @@ class RfMinLayers(Family[RfMinLayersParams]):
                 BiText("忽略了 dilation：有效核长是 k' = d·(k − 1) + 1。", "You ignored the dilation: the effective kernel is k' = d·(k − 1) + 1."),
             ))
         return out
+
+    def hints(self, p: RfMinLayersParams) -> list[BiText]:
+        base = receptive_field(p.prefix)
+        grow = (p.span - 1) * base.j
+        where = BiText(f"前缀之后 r₀ = {base.r}，j = {base.j}", f"After the prefix r₀ = {base.r} and j = {base.j}")
+        if not p.prefix:
+            where = BiText("没有前缀：r₀ = 1，j = 1", "No prefix: r₀ = 1 and j = 1")
+        span = f"k' = {p.dilation}·({p.kernel_size} − 1) + 1 = {p.span}" if p.dilation != 1 else f"k' = {p.kernel_size}"
+        step = f"({p.span} − 1)·{base.j} = {grow}"
+        frac = f"n = ⌈({p.target} − {base.r}) / {grow}⌉ = ?"
+        return [
+            BiText("stride 为 1 的层不改变跳距 j，所以每加一层感受野都增加同样的 (k' − 1)·j（k' = d·(k − 1) + 1）；"
+                   "求满足 r₀ + n·(k' − 1)·j ≥ 目标 的最小 n。",
+                   "Stride-1 layers keep the jump j, so each one adds the same (k' − 1)·j (k' = d·(k − 1) + 1); find "
+                   "the smallest n with r₀ + n·(k' − 1)·j ≥ target."),
+            where + BiText(f"；{span}，每层增加 {step}。", f"; {span}, so each layer adds {step}."),
+            BiText(frac, frac),
+        ]

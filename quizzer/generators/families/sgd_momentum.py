@@ -172,3 +172,23 @@ class SgdMomentum(Family[SgdMomentumParams]):
                 "You applied weight decay decoupled, AdamW-style (p ← p − lr·wd·p on its own); SGD adds wd·p to the gradient, "
                 "so it also enters the momentum buffer.")
         return out
+
+    def hints(self, p: SgdMomentumParams) -> list[BiText]:
+        from quizzer.generators.base import withhold, withhold_last
+
+        if not p.momentum:
+            concept = BiText("没有动量的 SGD：p ← p − lr·d，d = g（有 weight_decay 时加上 weight_decay·p）。",
+                             "SGD without momentum: p ← p − lr·d with d = g (plus weight_decay·p when it is set).")
+        else:
+            concept = BiText("PyTorch 的动量：第一步 buf 就是 d（不乘 1 − dampening），之后 buf = μ·buf + (1 − "
+                             "dampening)·d，"
+                             "p ← p − lr·buf；Nesterov 用 p ← p − lr·(d + μ·buf)。",
+                             "PyTorch's momentum: on the first step buf is d itself (no 1 − dampening), afterwards "
+                             "buf = μ·buf + (1 − dampening)·d and p ← p − lr·buf; Nesterov uses "
+                             "p ← p − lr·(d + μ·buf).")
+        sol = self.solution(p)
+        zh, en = sol.zh.splitlines(), sol.en.splitlines()
+        out = [concept, BiText(withhold(zh[1]), withhold(en[1]))]
+        if len(p.grads) > 1:
+            out.append(withhold_last(BiText("\n".join(zh[1:]), "\n".join(en[1:]))))
+        return out

@@ -181,3 +181,21 @@ class UpdatesPerEpoch(Family[UpdatesParams]):
                     f"这是 batch_size={b} 的小批量梯度下降的更新次数；题目问的是{METHOD[p.method].zh}。",
                     f"That is the count for mini-batch GD with batch_size={b}; the question is about {METHOD[p.method].en}.")))
         return out
+
+    def hints(self, p: UpdatesParams) -> list[BiText]:
+        concept = BiText("一个 batch 更新一次参数：批量梯度下降每次用全部样本，SGD 每次一个样本，小批量每次 "
+                         "batch_size 个"
+                         "（不满的最后一个 batch 也更新一次，除非 drop_last=True）。",
+                         "One update per batch: batch GD uses the whole training set per update, SGD one sample, "
+                         "mini-batch GD batch_size samples (the incomplete last batch is one more update unless "
+                         "drop_last=True).")
+        n = p.num_samples
+        if p.method == "batch":
+            return [concept, BiText(f"这里 batch_size = N = {n}：一个 epoch 里有几个 batch？",
+                                    f"Here batch_size = N = {n}: how many batches make one epoch?")]
+        if p.method == "sgd":
+            return [concept, BiText(f"这里 batch_size = 1，N = {n}：一个 epoch 里有几个 batch？",
+                                    f"Here batch_size = 1 and N = {n}: how many batches make one epoch?")]
+        b = given(p.batch_size)
+        line = f"⌊{n} / {b}⌋" if p.drop_last else f"⌈{n} / {b}⌉"
+        return [concept, BiText(f"更新次数 = {line}", f"updates = {line}")]

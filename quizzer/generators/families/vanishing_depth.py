@@ -190,3 +190,19 @@ class VanishingDepth(Family[VanishingDepthParams]):
             wrong_factor("tanh-slope-quarter", abs(p.weight) / 4, BiText(
                 "tanh'(0) = 1，不是 1/4（那是 sigmoid 的最大斜率）。", "tanh'(0) = 1, not 1/4 (that is the sigmoid's maximum slope)."))
         return [m for m in ms if m.value != n]
+
+    def hints(self, p: VanishingDepthParams) -> list[BiText]:
+        a, t = factor(p), p.threshold
+        slope = "σ'(0) = 1/4" if p.activation == "sigmoid" else "tanh'(0) = 1"
+        d = "1/4" if p.activation == "sigmoid" else "1"
+        name = "σ" if p.activation == "sigmoid" else "tanh"
+        return [
+            BiText(f"每层把梯度乘以同一个因子 a = |w|·{name}'(0)（{slope}），n 层后是 a^n；"
+                   "要找 a^n 第一次越过阈值的 n：n > ln(阈值)/ln(a)。",
+                   f"Each layer multiplies the gradient by the same factor a = |w|·{name}'(0) ({slope}), so after n "
+                   "layers it is a^n; find the first n at which a^n is past the threshold: n > ln(threshold)/ln(a)."),
+            BiText(f"a = {fmt(abs(p.weight))} × {d} = {fmt(a)}", f"a = {fmt(abs(p.weight))} × {d} = {fmt(a)}"),
+            BiText(f"n > ln({fmt(t)}) / ln({fmt(a)}) = {fmt(math.log(t) / math.log(a))}：取大于它的第一个整数。",
+                   f"n > ln({fmt(t)}) / ln({fmt(a)}) = {fmt(math.log(t) / math.log(a))}: take the first whole "
+                   "number above it."),
+        ]

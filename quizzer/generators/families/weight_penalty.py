@@ -184,3 +184,29 @@ class WeightPenalty(Family[WeightPenaltyParams]):
                 "衰减项符号反了：是 g + weight_decay·w（把权重拉向 0），不是减。",
                 "Wrong sign on the decay: it is g + weight_decay·w (pulling weights toward 0), not minus.")),
         ]
+
+    def hints(self, p: WeightPenaltyParams) -> list[BiText]:
+        if p.quantity == "l1":
+            s = fmt(_round(sum(abs(v) for v in p.w)))
+            total = f"Σ|wᵢ| = {' + '.join(fmt(abs(v)) for v in p.w)} = {s}"
+            return [BiText("L1 惩罚 = λ·Σ|wᵢ|：权重绝对值之和乘以 λ。",
+                           "The L1 penalty is λ·Σ|wᵢ|: λ times the sum of the "
+                           "weights' absolute values."),
+                    BiText(total, total), BiText(f"λ·Σ|wᵢ| = {fmt(p.lam)} × {s} = ?",
+                                                 f"λ·Σ|wᵢ| = {fmt(p.lam)} × {s} = ?")]
+        if p.quantity == "l2":
+            squares = " + ".join(f"{fmt(v)}²" if v >= 0 else f"({fmt(v)})²" for v in p.w)
+            s = fmt(_round(sum(v * v for v in p.w)))
+            total = f"Σwᵢ² = {squares} = {s}"
+            return [BiText("L2 惩罚 = λ·Σwᵢ²：平方范数 ‖w‖₂²，不开根号。", "The L2 penalty is λ·Σwᵢ²: the squared norm "
+                           "‖w‖₂², with no square root."),
+                    BiText(total, total), BiText(f"λ·Σwᵢ² = {fmt(p.lam)} × {s} = ?",
+                                                 f"λ·Σwᵢ² = {fmt(p.lam)} × {s} = ?")]
+        d = [_round(g + p.weight_decay * w) for w, g in zip(p.w, p.grad, strict=True)]
+        step1 = f"g + weight_decay·w = {fmt_list(p.grad)} + {fmt(p.weight_decay)}·{fmt_list(p.w)} = {fmt_list(d)}"
+        step2 = f"w ← {fmt_list(p.w)} − {fmt(p.lr)}·{fmt_list(d)} = ?"
+        return [BiText("torch.optim.SGD 的 weight_decay 先把 weight_decay·w 加到梯度上，再按学习率更新："
+                       "w ← w − lr·(g + weight_decay·w)。",
+                       "torch.optim.SGD's weight_decay first adds weight_decay·w to the gradient, then steps with the "
+                       "learning rate: w ← w − lr·(g + weight_decay·w)."),
+                BiText(step1, step1), BiText(step2, step2)]

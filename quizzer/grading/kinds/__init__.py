@@ -61,6 +61,11 @@ def item_hints(item: ItemBase) -> list[BiText]:
     return kind_of(item).hints(item)
 
 
+def missing_hints(items: list[ItemBase]) -> list[ItemBase]:
+    """The items whose kind expects an author-written hint they do not have (``bank validate`` warns about them)."""
+    return [item for item in items if kind_of(item).missing_hint(item)]
+
+
 def item_expected(item: ItemBase) -> BiText:
     return kind_of(item).expected(item)
 

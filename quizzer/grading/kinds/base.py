@@ -166,6 +166,10 @@ class BankKind(ABC, Generic[ItemT, ParsedT]):
     def hints(self, item: ItemT) -> list[BiText]:
         """Progressive hints that narrow the answer down without stating it."""
 
+    def missing_hint(self, item: ItemT) -> bool:
+        """Whether the item lacks a hint its author should write (``bank validate`` warns); most kinds derive theirs."""
+        return False
+
     @abstractmethod
     def reveal(self, item: ItemT) -> Reveal:
         """The answer with everything a teacher checking the item wants to see."""

@@ -107,9 +107,16 @@ class _Choice(BankKind[C, list[str]]):
         return BiText("、".join(self.correct(item)), ", ".join(self.correct(item)))
 
     def hints(self, item: C) -> list[BiText]:
+        """Wrong options to rule out, one a hint, each with why; never so many that only the answer is left."""
         correct = self.correct(item)
-        return [M.HINT_RULE_OUT.format(letter=letter) + bi(option.why)
-                for letter, option in zip(letters(len(item.options)), item.options) if letter not in correct]
+        wrong = [(letter, option) for letter, option in zip(letters(len(item.options)), item.options, strict=True)
+                 if letter not in correct]
+        keep = len(wrong) - 1  # one wrong option always stays in play
+        out = []
+        for i, (letter, option) in enumerate(wrong[:keep]):
+            step = M.HINT_RULE_OUT_FIRST if i == 0 else M.HINT_RULE_OUT_TOO
+            out.append(step.format(letter=letter) + bi(option.why))
+        return out
 
     def _choices(self, item: C) -> tuple[ShownChoice, ...]:
         correct = self.correct(item)

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from quizzer import messages as M
-from quizzer.bank.schema import ItemBase, NonEmpty
+from quizzer.bank.schema import ItemBase, NonEmpty, Text
 from quizzer.grading import parse
 from quizzer.grading.grade import Result, verdict_line
 from quizzer.grading.kinds.base import BankKind, Reveal, TextAnswer, answer_note
@@ -20,6 +20,8 @@ class FillItem(ItemBase):
     kind: Literal["fill"]
     # Every accepted spelling; grading ignores case, width and spacing.
     accepted: list[NonEmpty] = Field(min_length=1)
+    # What to think of, without the word itself: the first hint, before the answer's length and first character.
+    hint: Text | None = None
 
 
 class FillKind(BankKind[FillItem, str]):
@@ -44,7 +46,11 @@ class FillKind(BankKind[FillItem, str]):
 
     def hints(self, item: FillItem) -> list[BiText]:
         first = item.accepted[0]
-        return [M.HINT_LENGTH.format(len(first), first=first[0])]
+        shape = M.HINT_LENGTH.format(len(first), first=first[0])
+        return ([item.hint] if item.hint else []) + [shape]
+
+    def missing_hint(self, item: FillItem) -> bool:
+        return item.hint is None
 
     def reveal(self, item: FillItem) -> Reveal:
         return Reveal(self.expected(item))

@@ -6,12 +6,13 @@ Generated problems are numeric too, but they grade against their ``AnswerSpec``
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field
 
 from quizzer import messages as M
-from quizzer.bank.schema import ItemBase
+from quizzer.bank.schema import ItemBase, Text
 from quizzer.generators.base import fmt
 from quizzer.grading import parse
 from quizzer.grading.parse import ParsedNumber
@@ -26,6 +27,8 @@ class NumericItem(ItemBase):
     value: float
     tolerance: float = Field(default=0.0, ge=0, description="absolute tolerance")
     unit: str | None = None
+    # The concept or formula to use, in words, without the number: the first hint.
+    hint: Text | None = None
 
 
 class NumericKind(BankKind[NumericItem, ParsedNumber]):
@@ -64,10 +67,18 @@ class NumericKind(BankKind[NumericItem, ParsedNumber]):
         return BiText(text, text)
 
     def hints(self, item: NumericItem) -> list[BiText]:
-        # The explanation's first sentence names the approach without the number.
+        # The explanation's first sentence usually names the approach; it is offered only when it does not
+        # print the answer (an explanation that opens with the result would give it away).
         sentence_zh = item.explanation.zh.split("。")[0]
         sentence_en = item.explanation.en.split(". ")[0]
-        return [M.HINT_APPROACH.format(sentence=BiText(sentence_zh, sentence_en))]
+        approach = M.HINT_APPROACH.format(sentence=BiText(sentence_zh, sentence_en))
+        value = fmt(item.value)
+        pattern = re.compile(rf"(?<![\d.]){re.escape(value)}(?![\d.])")
+        shown = any(pattern.search(text) for text in (sentence_zh, sentence_en))
+        return ([item.hint] if item.hint else []) + ([] if shown else [approach])
+
+    def missing_hint(self, item: NumericItem) -> bool:
+        return item.hint is None
 
     def reveal(self, item: NumericItem) -> Reveal:
         answer = f"{item.value:g}" + (f" {item.unit}" if item.unit else "")
