@@ -33,10 +33,10 @@ class BiText:
         # Raising (instead of quietly answering in English) catches a mistyped language code at once.
         return self.zh if check_lang(lang) == "zh" else self.en
 
-    def __add__(self, other: "BiText") -> "BiText":
+    def __add__(self, other: BiText) -> BiText:
         return BiText(self.zh + other.zh, self.en + other.en)
 
-    def format(self, **values: Any) -> "BiText":
+    def format(self, **values: Any) -> BiText:
         """Fill ``{name}`` fields in both sides; a BiText value fills each side with its own language."""
 
         def side(lang: str) -> dict[str, Any]:
@@ -45,7 +45,7 @@ class BiText:
         return BiText(self.zh.format(**side("zh")), self.en.format(**side("en")))
 
     @staticmethod
-    def join(parts: list["BiText"], sep: str = "\n") -> "BiText":
+    def join(parts: list[BiText], sep: str = "\n") -> BiText:
         return BiText(sep.join(p.zh for p in parts), sep.join(p.en for p in parts))
 
     def as_dict(self) -> dict[str, str]:

@@ -48,9 +48,22 @@ def test_notes_mistakes_are_corrected() -> None:
     assert len(corrected) >= 13
     claims = " ".join(i.notes_correction.claim.en for i in corrected).lower()
     # The inaccuracies found in the notes, each taught by at least one item.
-    for needle in ("l2 = √", "doubles the receptive field", "word order", "standard normal", "two-dimensional",
-                   "parameter count", "longer", "1 larger", "0.25", "threshold", "defaults to 0.9", "adam",
-                   "number and the size", "current batch"):
+    for needle in (
+        "l2 = √",
+        "doubles the receptive field",
+        "word order",
+        "standard normal",
+        "two-dimensional",
+        "parameter count",
+        "longer",
+        "1 larger",
+        "0.25",
+        "threshold",
+        "defaults to 0.9",
+        "adam",
+        "number and the size",
+        "current batch",
+    ):
         assert needle in claims, needle
 
 
@@ -69,6 +82,6 @@ def test_no_long_passage_is_copied_from_the_notes() -> None:
         own_words = [item.prompt.zh, item.explanation.zh] + [o.text.zh for o in getattr(item, "options", [])]
         for text in own_words:
             flat = re.sub(r"\s+", "", text)
-            if any(flat[i:i + 20] in notes for i in range(max(0, len(flat) - 19))):
+            if any(flat[i : i + 20] in notes for i in range(max(0, len(flat) - 19))):
                 copied.append(item.id)
     assert copied == []

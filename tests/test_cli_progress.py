@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from quizzer.errors import ExitStatus
-
-from tests.test_cli_quiz import planned_questions
 from tests.answers import right_answer, wrong_answer
+from tests.test_cli_quiz import planned_questions
 
 # The store, progress and quiz tests run against SQLite and against PostgreSQL (tests/conftest.py).
 pytestmark = pytest.mark.backends
@@ -44,7 +43,9 @@ def test_progress_json_counts_the_quiz(run, practised) -> None:
 
 def test_progress_table_and_filters(run, practised) -> None:
     out = run("progress", "--lang", "en").output
-    assert "Progress · default" in out and "Streak: 1 day (1 active day in all)" in out and "Recent session scores" in out
+    assert (
+        "Progress · default" in out and "Streak: 1 day (1 active day in all)" in out and "Recent session scores" in out
+    )
     topic = practised[0].topic
     only = json.loads(run("progress", "--topic", topic, "--json").output)
     assert [t["topic"] for t in only["topics"]] == [topic]

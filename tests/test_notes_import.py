@@ -16,7 +16,11 @@ FIXTURE = Path(__file__).parent / "data" / "notes-fixture.md"
 
 def test_sections_and_points_are_found() -> None:
     sections = parse_notes(FIXTURE.read_text(encoding="utf-8"))
-    assert [s.question for s in sections] == ["为什么要使用池化层", "动量法是怎么工作的", "What is a validation set for"]
+    assert [s.question for s in sections] == [
+        "为什么要使用池化层",
+        "动量法是怎么工作的",
+        "What is a validation set for",
+    ]
     assert sections[0].points == ["让特征图变小，后面的层计算更省", "对微小平移不敏感"]
     momentum = sections[1].points
     assert momentum[0].startswith("**速度项**")

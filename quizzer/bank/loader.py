@@ -133,11 +133,11 @@ def _line_map(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dic
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value
-            out[path + (key,)] = key_node.start_mark.line + 1
-            _line_map(value_node, path + (key,), out)
+            out[(*path, key)] = key_node.start_mark.line + 1
+            _line_map(value_node, (*path, key), out)
     elif isinstance(node, yaml.SequenceNode):
         for i, child in enumerate(node.value):
-            _line_map(child, path + (i,), out)
+            _line_map(child, (*path, i), out)
     return out
 
 
@@ -161,8 +161,13 @@ def _parse_yaml(path: Path, display: str) -> tuple[Any, dict[tuple, int]] | Bank
     except OSError as exc:
         return BankProblem(display, None, None, None, _os_problem(exc))
     if len(raw) > MAX_BYTES:
-        return BankProblem(display, None, None, None,
-                           f"file is over {MAX_BYTES:,} bytes; bank files are limited to {MAX_BYTES:,} bytes")
+        return BankProblem(
+            display,
+            None,
+            None,
+            None,
+            f"file is over {MAX_BYTES:,} bytes; bank files are limited to {MAX_BYTES:,} bytes",
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -221,10 +226,7 @@ def _problems_from(exc: ValidationError, data: dict, lines: dict[tuple, int], di
         field_path = loc
         if len(loc) >= 2 and loc[0] == "items" and isinstance(loc[1], int):
             raw = raw_items[loc[1]] if loc[1] < len(raw_items) else None
-            if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-                item_id = raw["id"]
-            else:
-                item_id = f"items[{loc[1]}]"
+            item_id = raw["id"] if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"items[{loc[1]}]"
             field_path = loc[2:]
         message = err["msg"]
         if err["type"] in ("union_tag_not_found", "union_tag_invalid"):
@@ -233,7 +235,9 @@ def _problems_from(exc: ValidationError, data: dict, lines: dict[tuple, int], di
         elif err["type"] == "missing":
             message = "required field is missing"
             if field_path and field_path[-1] in ("zh", "en"):
-                message = f"missing {'Chinese' if field_path[-1] == 'zh' else 'English'} text (every text needs zh and en)"
+                message = (
+                    f"missing {'Chinese' if field_path[-1] == 'zh' else 'English'} text (every text needs zh and en)"
+                )
         elif err["type"] == "string_too_short" and field_path and field_path[-1] in ("zh", "en"):
             message = f"empty {'Chinese' if field_path[-1] == 'zh' else 'English'} text (every text needs zh and en)"
         elif err["type"] == "too_short":
@@ -242,7 +246,7 @@ def _problems_from(exc: ValidationError, data: dict, lines: dict[tuple, int], di
         elif err["type"] == "extra_forbidden":
             message = "unknown field"
         elif message.startswith("Value error, "):
-            message = message[len("Value error, "):]
+            message = message[len("Value error, ") :]
         field = ".".join(str(p) for p in field_path) or None
         problems.append(BankProblem(display, _line_for(lines, loc), item_id, field, message))
     return sorted(problems, key=lambda p: p.line or 0)
@@ -293,8 +297,13 @@ def load_bank(paths: list[Path], *, base: Path | None = None) -> list[LoadedItem
         first = seen.get(loaded.item.id)
         if first is not None:
             problems.append(
-                BankProblem(loaded.file, loaded.line, loaded.item.id, "id",
-                            f"duplicate id: already used at {first.file}:{first.line}")
+                BankProblem(
+                    loaded.file,
+                    loaded.line,
+                    loaded.item.id,
+                    "id",
+                    f"duplicate id: already used at {first.file}:{first.line}",
+                )
             )
         else:
             seen[loaded.item.id] = loaded

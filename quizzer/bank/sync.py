@@ -34,7 +34,7 @@ class SyncReport:
         return {k: len(getattr(self, k)) for k in ("added", "changed", "unchanged", "retired")}
 
 
-def _apply(session: Session, loaded: list["LoadedItem"], *, origin: str, scope_files: set[str] | None) -> SyncReport:
+def _apply(session: Session, loaded: list[LoadedItem], *, origin: str, scope_files: set[str] | None) -> SyncReport:
     """Upsert ``loaded``; retire items of ``origin`` that were in ``scope_files`` (all of origin if None) but are gone."""
     report = SyncReport()
     now = utcnow()
@@ -48,12 +48,23 @@ def _apply(session: Session, loaded: list["LoadedItem"], *, origin: str, scope_f
         row = existing.get(item.id)
         if row is None:
             row = BankItemRow(
-                id=item.id, topic=item.topic, kind=item.kind, difficulty=item.difficulty, content_hash=digest,
-                version=1, payload=payload, source_file=entry.file, origin=origin, retired=False,
-                created_at=now, updated_at=now,
+                id=item.id,
+                topic=item.topic,
+                kind=item.kind,
+                difficulty=item.difficulty,
+                content_hash=digest,
+                version=1,
+                payload=payload,
+                source_file=entry.file,
+                origin=origin,
+                retired=False,
+                created_at=now,
+                updated_at=now,
             )
             session.add(row)
-            session.add(BankItemVersion(item_id=item.id, version=1, content_hash=digest, payload=payload, imported_at=now))
+            session.add(
+                BankItemVersion(item_id=item.id, version=1, content_hash=digest, payload=payload, imported_at=now)
+            )
             report.added.append(item.id)
             continue
         row.source_file, row.origin = entry.file, origin
@@ -63,7 +74,9 @@ def _apply(session: Session, loaded: list["LoadedItem"], *, origin: str, scope_f
         if row.content_hash != digest:
             row.version += 1
             session.add(
-                BankItemVersion(item_id=item.id, version=row.version, content_hash=digest, payload=payload, imported_at=now)
+                BankItemVersion(
+                    item_id=item.id, version=row.version, content_hash=digest, payload=payload, imported_at=now
+                )
             )
         row.topic, row.kind, row.difficulty = item.topic, item.kind, item.difficulty
         row.content_hash, row.payload, row.retired, row.updated_at = digest, payload, False, now
@@ -77,8 +90,7 @@ def _apply(session: Session, loaded: list["LoadedItem"], *, origin: str, scope_f
     return report
 
 
-def import_files(store: Store, paths: list[Path], *, origin: str = USER,
-                 replace_bundled: bool = False) -> SyncReport:
+def import_files(store: Store, paths: list[Path], *, origin: str = USER, replace_bundled: bool = False) -> SyncReport:
     """Validate every file first (nothing is written on any problem), then import in one transaction.
 
     Items that a re-imported file no longer contains are retired, never deleted, so their history stays.
@@ -98,19 +110,28 @@ def import_files(store: Store, paths: list[Path], *, origin: str = USER,
         return _apply(session, loaded, origin=origin, scope_files=scope)
 
 
-def _refuse_bundled_ids(session: Session, loaded: list["LoadedItem"]) -> None:
+def _refuse_bundled_ids(session: Session, loaded: list[LoadedItem]) -> None:
     from quizzer.errors import BankError, BankProblem
 
     ids = [entry.item.id for entry in loaded]
-    bundled = dict(session.execute(
-        select(BankItemRow.id, BankItemRow.source_file)
-        .where(BankItemRow.id.in_(ids), BankItemRow.origin == BUNDLED, BankItemRow.retired.is_(False))
-    ).all())
+    bundled = dict(
+        session.execute(
+            select(BankItemRow.id, BankItemRow.source_file).where(
+                BankItemRow.id.in_(ids), BankItemRow.origin == BUNDLED, BankItemRow.retired.is_(False)
+            )
+        ).all()
+    )
     problems = [
-        BankProblem(entry.file, entry.line, entry.item.id, "id",
-                    f"the bundled bank already has this id ({bundled[entry.item.id]}); importing would replace "
-                    "the bundled item: rename the id, or pass --replace")
-        for entry in loaded if entry.item.id in bundled
+        BankProblem(
+            entry.file,
+            entry.line,
+            entry.item.id,
+            "id",
+            f"the bundled bank already has this id ({bundled[entry.item.id]}); importing would replace "
+            "the bundled item: rename the id, or pass --replace",
+        )
+        for entry in loaded
+        if entry.item.id in bundled
     ]
     if problems:
         raise BankError(problems)

@@ -14,7 +14,12 @@ def notes() -> None:
 
 @notes.command("import")
 @click.argument("notes_file", metavar="NOTES.md", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the draft YAML here instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the draft YAML here instead of stdout.",
+)
 @click.option("--id-prefix", default="notes", show_default=True, help="Prefix of the generated item ids.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 def import_(notes_file: Path, output: Path | None, id_prefix: str, force: bool) -> None:
@@ -34,4 +39,6 @@ def import_(notes_file: Path, output: Path | None, id_prefix: str, force: bool) 
         raise click.UsageError(f"{output} exists; pass --force to overwrite it")
     output.write_text(text, encoding="utf-8")
     count = text.count("\n- id: ")
-    click.echo(f"Wrote {count} draft items to {output}. Next: fill in the English text, then `quizzer bank validate {output}`.")
+    click.echo(
+        f"Wrote {count} draft items to {output}. Next: fill in the English text, then `quizzer bank validate {output}`."
+    )

@@ -58,7 +58,7 @@ def contains(answer_folded: str, keyword: str) -> bool:
     n = len(key)
     for start in range(0, max(1, len(answer_folded) - n + 2)):
         for length in (n - 1, n, n + 1):
-            window = answer_folded[start:start + length]
+            window = answer_folded[start : start + length]
             if len(window) == length and _within_one_edit(window, key):
                 return True
     return False
@@ -74,5 +74,5 @@ def coverage(answer: str, points: list[KeyPoint]) -> Coverage:
     folded = fold(answer)
     covered = [any(contains(folded, k) for k in (*p.keywords.zh, *p.keywords.en)) for p in points]
     total = sum(p.weight for p in points)
-    got = sum(p.weight for p, ok in zip(points, covered) if ok)
+    got = sum(p.weight for p, ok in zip(points, covered, strict=False) if ok)
     return Coverage(covered, got / total if total else 0.0)

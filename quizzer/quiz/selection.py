@@ -90,11 +90,13 @@ class _Candidate:
 
 
 def _candidates(store: Store, options: QuizOptions) -> tuple[list[_Candidate], list[_Candidate]]:
-    bank = [] if options.family else [_Candidate(f"bank:{i}", t, item_id=i) for i, t in _bank_candidates(store, options)]
+    bank = (
+        [] if options.family else [_Candidate(f"bank:{i}", t, item_id=i) for i, t in _bank_candidates(store, options)]
+    )
     skills = []
     for name in _families(options):
         family = get_family(name)
-        for d in ([options.difficulty] if options.difficulty else family.difficulties):
+        for d in [options.difficulty] if options.difficulty else family.difficulties:
             skills.append(_Candidate(f"skill:{name}:{d}", family.topic, family=name, difficulty=d))
     if not bank and not skills:
         raise BadParameters("no questions match these options (see `quizzer bank stats` and `quizzer families`)")
@@ -115,8 +117,14 @@ def _refs(chosen: list[_Candidate], seed: int) -> list[QuestionRef]:
         if c.item_id is not None:
             refs.append(QuestionRef("bank", item_id=c.item_id))
         else:
-            refs.append(QuestionRef("generated", family=c.family, difficulty=c.difficulty,
-                                    seed=instance_seed(c.family, seed, c.difficulty, i)))
+            refs.append(
+                QuestionRef(
+                    "generated",
+                    family=c.family,
+                    difficulty=c.difficulty,
+                    seed=instance_seed(c.family, seed, c.difficulty, i),
+                )
+            )
     return refs
 
 
@@ -131,8 +139,14 @@ class NothingDue(QuizzerError):
         super().__init__(f"nothing is due for review now{when}")
 
 
-def build_plan(store: Store, options: QuizOptions, *, cards: dict | None = None, now: datetime | None = None,
-               due_only: bool = False) -> list[QuestionRef]:
+def build_plan(
+    store: Store,
+    options: QuizOptions,
+    *,
+    cards: dict | None = None,
+    now: datetime | None = None,
+    due_only: bool = False,
+) -> list[QuestionRef]:
     """The ordered questions of a new session; the same options, history and seed give the same plan.
 
     Without ``cards`` (cram mode) the questions are a seeded random mix. With them: due items

@@ -43,7 +43,7 @@ class OpenKind(BankKind[OpenItem, str]):
         result = Result(verdict, round(cov.score, 4), self.expected(item), parsed)
         n, got = len(cov.covered), sum(cov.covered)
         result.feedback.append(verdict_line(verdict, M.KEY_POINTS_COVERED.format(n, got=got)))
-        for point, ok in zip(item.key_points, cov.covered):
+        for point, ok in zip(item.key_points, cov.covered, strict=False):
             result.feedback.append(Feedback("point-ok" if ok else "point-miss", bi(point.point)))
         result.feedback.append(Feedback("info", M.REFERENCE_ANSWER + bi(item.reference)))
         return result
@@ -56,8 +56,10 @@ class OpenKind(BankKind[OpenItem, str]):
         return [M.HINT_KEY_POINT.format(n, point=bi(p.point)) for p in item.key_points[:HINTED_POINTS]]
 
     def _points(self, item: OpenItem) -> tuple[ShownPoint, ...]:
-        return tuple(ShownPoint(bi(p.point), BiText(", ".join(p.keywords.zh), ", ".join(p.keywords.en)), p.weight)
-                     for p in item.key_points)
+        return tuple(
+            ShownPoint(bi(p.point), BiText(", ".join(p.keywords.zh), ", ".join(p.keywords.en)), p.weight)
+            for p in item.key_points
+        )
 
     def reveal(self, item: OpenItem) -> Reveal:
         return Reveal(bi(item.reference), points=self._points(item))
