@@ -37,8 +37,8 @@ TARGET = 0.75
 LEVEL_DIFFICULTY = {1: -1.0, 2: 0.0, 3: 1.0}
 # Tuned by simulation (tests/test_adaptive_simulation.py): a strong learner must reach ★★★ within
 # 15 questions of a skill, yet a settled estimate must not jump a level on one unlucky answer.
-K_START = 2.0
-K_DECAY = 0.1
+K_START = 3.0
+K_DECAY = 0.3
 
 
 def ability_key(source: str, family: str | None, topic: str) -> str:

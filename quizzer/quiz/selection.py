@@ -93,6 +93,7 @@ class _Candidate:
     item_id: str | None = None
     family: str | None = None
     difficulty: int | None = None
+    fitted: bool = True  # False for a skill offered at another level only because its card is due
 
 
 def _ability(abilities: dict[str, Ability] | None, key: str) -> Ability:
@@ -118,8 +119,8 @@ def _candidates(store: Store, options: QuizOptions, abilities: dict[str, Ability
             levels = [_ability(abilities, f"family:{name}").level(family.difficulties, options.target)]
             levels += [d for d in family.difficulties if d != levels[0] and cards and now is not None
                        and f"skill:{name}:{d}" in cards and cards[f"skill:{name}:{d}"].due <= now]
-        for d in levels:
-            skills.append(_Candidate(f"skill:{name}:{d}", family.topic, family=name, difficulty=d))
+        for i, d in enumerate(levels):
+            skills.append(_Candidate(f"skill:{name}:{d}", family.topic, family=name, difficulty=d, fitted=i == 0))
     if not bank and not skills:
         raise BadParameters("no questions match these options (see `quizzer bank stats` and `quizzer families`)")
     return bank, skills
@@ -227,6 +228,10 @@ def build_plan(store: Store, options: QuizOptions, *, cards: dict | None = None,
     if len(chosen) + len(rest) < options.count:
         more_new = [c for c in unseen_bank + unseen_skills if c.key not in taken]
         rest += rng.sample(more_new, min(len(more_new), options.count - len(chosen) - len(rest)))
+    fitted = [c for c in skills if c.fitted]
+    if fitted and len(chosen) + len(rest) < options.count:
+        # Still short (a one-family drill once everything has been seen): a skill may repeat, each time a new problem.
+        rest += [rng.choice(fitted) for _ in range(options.count - len(chosen) - len(rest))]
     rng.shuffle(rest)
     return _refs(chosen + rest, options.seed)
 
