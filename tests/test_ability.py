@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,7 +20,7 @@ from quizzer.store.models import AbilityRow
 from quizzer.store.profiles import profile_id
 from tests.answers import right_answer, wrong_answer
 
-START = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
 
 class Clock:

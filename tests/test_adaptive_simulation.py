@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -52,7 +52,7 @@ class Clock:
 def simulate(store, name: str, ability: float) -> dict[str, list[tuple[int, bool]]]:
     """(level served, answered right) per family, in order."""
     rng = random.Random(f"learner|{name}")
-    clock = Clock(datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc))
+    clock = Clock(datetime(2026, 3, 1, 8, 0, tzinfo=UTC))
     served: dict[str, list[tuple[int, bool]]] = defaultdict(list)
     families = list(EASE)
     for sitting in range(QUESTIONS // PER_SITTING):
