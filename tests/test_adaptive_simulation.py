@@ -79,7 +79,8 @@ def outcomes(tmp_path_factory) -> dict[str, dict[str, list[tuple[int, bool]]]]:
     # 600 answers are about 2,000 commits: on a busy disk their fsyncs, not the code, would take a minute,
     # so the database lives in memory-backed /dev/shm where there is one.
     shm = Path("/dev/shm")
-    folder = Path(tempfile.mkdtemp(dir=shm)) if shm.is_dir() and os.access(shm, os.W_OK) else tmp_path_factory.mktemp("a")
+    in_memory = shm.is_dir() and os.access(shm, os.W_OK)
+    folder = Path(tempfile.mkdtemp(dir=shm)) if in_memory else tmp_path_factory.mktemp("adaptive")
     store = open_store(str(folder / "quizzer.db"))
     sync_bundled(store)
     try:
