@@ -108,6 +108,7 @@ PROGRESS_MASTERY = BiText("掌握度", "mastery")
 PROGRESS_DUE = BiText("待复习", "due")
 PROGRESS_MISTAKES = BiText("最常见的错误", "most frequent mistakes")
 PROGRESS_NUMERIC = BiText("计算题", "Numeric problems")
+PROGRESS_LEVEL = BiText("下一题难度（能力 θ）", "next level (ability θ)")
 # The parentheses differ: full-width in Chinese text, ASCII in English.
 PROGRESS_STREAK = BiText("{streak}（{active}）", "{streak} ({active})")
 STREAK_DAYS = Plural("连续学习 {n} 天", "Streak: {n} day", "Streak: {n} days")

@@ -56,7 +56,8 @@ def progress(ctx: click.Context, profile: str, since: datetime | None, topic: st
 
     Per topic: answers, accuracy over the last 7 and 30 days, mastery (mean FSRS
     retrievability over the topic's items and skills) and how many are due.
-    Per family: accuracy and the mistakes diagnosed most often. Then the current
+    Per family: accuracy, the level its next problem is served at (with the
+    ability estimate behind it) and the mistakes diagnosed most often. Then the current
     streak and the trend of recent session scores.
     """
     from quizzer import messages as msg
@@ -103,13 +104,13 @@ def progress(ctx: click.Context, profile: str, since: datetime | None, topic: st
     out.print(table)
     if report.families:
         families = Table(title=msg.PROGRESS_NUMERIC.get(lang))
-        for name in (msg.FAMILY, msg.ANSWERS, msg.ACCURACY, msg.PROGRESS_MISTAKES):
+        for name in (msg.FAMILY, msg.ANSWERS, msg.ACCURACY, msg.PROGRESS_LEVEL, msg.PROGRESS_MISTAKES):
             families.add_column(name.get(lang))
         from quizzer.generators.registry import family_title
 
         for f in report.families:
             mistakes = ", ".join(f"{tag} ×{n}" for tag, n in f.misconceptions[:3]) or "–"
-            families.add_row(Text(family_title(f.family).get(lang)), str(f.attempts), _pct(f.accuracy), Text(mistakes))
+            families.add_row(Text(family_title(f.family).get(lang)), str(f.attempts), _pct(f.accuracy), f.level_label, Text(mistakes))
         out.print(families)
     trend = [s.percent for s in report.sessions if s.percent is not None]
     streak = msg.PROGRESS_STREAK.format(streak=msg.STREAK_DAYS.format(report.streak_days),

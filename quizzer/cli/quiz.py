@@ -36,7 +36,10 @@ def _lines(stream: IO[bytes]) -> Iterator[str]:
 @click.option("--topic", "topics", multiple=True, metavar="SLUG", help="Only this topic (repeatable).")
 @click.option("--kind", type=KindChoice(), help="Only this kind of question.")
 @click.option("--family", metavar="FAMILY", help="Only generated problems of this family (see `quizzer families`).")
-@click.option("-d", "--difficulty", type=click.IntRange(1, 3), help="Only this difficulty (1–3).")
+@click.option("-d", "--difficulty", type=click.IntRange(1, 3),
+              help="Only this difficulty (1–3) [default: each problem's level adapts to you].")
+@click.option("--target", type=click.FloatRange(0.3, 0.95), default=0.75, show_default=True,
+              help="Success rate a generated problem's level aims at (higher: easier problems).")
 @click.option("-n", "--count", default=10, show_default=True, type=click.IntRange(1, 500), help="Number of questions.")
 @click.option("--seed", type=int, help="Seed for choosing and generating questions [default: a new one each time].")
 @click.option("--profile", default="default", show_default=True, help="Learner profile whose history this adds to.")
@@ -49,8 +52,8 @@ def _lines(stream: IO[bytes]) -> Iterator[str]:
 @pictures_option
 @click.pass_context
 def quiz(ctx: click.Context, topics: tuple[str, ...], kind: str | None, family: str | None, difficulty: int | None,
-         count: int, seed: int | None, profile: str, resume: bool, cram: bool, answers_file: IO[bytes] | None,
-         lang: str | None, as_json: bool, no_pictures: bool) -> None:
+         target: float, count: int, seed: int | None, profile: str, resume: bool, cram: bool,
+         answers_file: IO[bytes] | None, lang: str | None, as_json: bool, no_pictures: bool) -> None:
     """Take a quiz: a mix of bank questions and generated numeric problems.
 
     What is due for review comes first (most-forgotten first), then your weakest
@@ -61,8 +64,8 @@ def quiz(ctx: click.Context, topics: tuple[str, ...], kind: str | None, family: 
     `quizzer quiz --resume` continues where you stopped.
     """
     _take(ctx, mode="cram" if cram else "quiz", topics=topics, kind=kind, family=family, difficulty=difficulty,
-          count=count, seed=seed, profile=profile, resume=resume, answers_file=answers_file, lang=lang, as_json=as_json,
-          no_pictures=no_pictures)
+          target=target, count=count, seed=seed, profile=profile, resume=resume, answers_file=answers_file, lang=lang,
+          as_json=as_json, no_pictures=no_pictures)
 
 
 @click.command()
@@ -85,8 +88,8 @@ def review(ctx: click.Context, topics: tuple[str, ...], count: int, profile: str
     from quizzer.quiz.selection import NothingDue
 
     try:
-        _take(ctx, mode="review", topics=topics, kind=None, family=None, difficulty=None, count=count, seed=None,
-              profile=profile, resume=False, answers_file=answers_file, lang=lang, as_json=as_json,
+        _take(ctx, mode="review", topics=topics, kind=None, family=None, difficulty=None, target=None, count=count,
+              seed=None, profile=profile, resume=False, answers_file=answers_file, lang=lang, as_json=as_json,
               no_pictures=no_pictures)
     except NothingDue as nothing:
         from quizzer import messages as msg
@@ -102,7 +105,7 @@ def review(ctx: click.Context, topics: tuple[str, ...], count: int, profile: str
 
 
 def _take(ctx: click.Context, *, mode: str, topics: tuple[str, ...], kind: str | None, family: str | None,
-          difficulty: int | None, count: int, seed: int | None, profile: str, resume: bool,
+          difficulty: int | None, target: float | None, count: int, seed: int | None, profile: str, resume: bool,
           answers_file: IO[bytes] | None, lang: str | None, as_json: bool, no_pictures: bool) -> None:
     import secrets
 
@@ -127,7 +130,7 @@ def _take(ctx: click.Context, *, mode: str, topics: tuple[str, ...], kind: str |
         try:
             options = QuizOptions(topics=list(topics), kind=kind, family=family, difficulty=difficulty, count=count,
                                   seed=secrets.randbelow(2**31) if seed is None else seed, lang=resolve_lang(lang),
-                                  profile=profile)
+                                  profile=profile, **({} if target is None else {"target": target}))
         except ValidationError as exc:
             raise click.UsageError("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from None
         run = QuizRun.start(store, options, mode=mode)

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from quizzer.generators.registry import all_families
+from quizzer.progress.ability import Ability, ensure_abilities, load_abilities
 from quizzer.progress.scheduling import ensure_cards, load_cards, local_day_end
 from quizzer.store.profiles import profile_id
 from quizzer.store.engine import Store
@@ -36,6 +37,7 @@ class TopicStats:
     correct_30d: int = 0
     mastery: float = 0.0  # mean FSRS retrievability over the topic's items and skills (never practised = 0)
     due: int = 0
+    ability: float = 0.0  # Elo θ on the topic's bank items (progress.ability; 0 = a new learner)
 
     @property
     def accuracy(self) -> float | None:
@@ -57,6 +59,13 @@ class FamilyStats:
     attempts: int = 0
     correct: int = 0
     misconceptions: list[tuple[str, int]] = field(default_factory=list)  # most frequent first
+    ability: float = 0.0  # Elo θ on this skill (progress.ability)
+    level: int = 1  # the difficulty the next problem of this family is served at
+
+    @property
+    def level_label(self) -> str:
+        """``★★☆ (+0.84)``: the level served next and the ability estimate behind it."""
+        return f"{'★' * self.level}{'☆' * (3 - self.level)} ({self.ability:+.2f})"
 
     @property
     def accuracy(self) -> float | None:
@@ -123,6 +132,7 @@ def build_report(store: Store, *, profile: str = "default", since: date | None =
     pid = profile_id(store, profile)
     ensure_cards(store)
     ensure_daily_stats(store)
+    ensure_abilities(store)
     today = now.astimezone().date().toordinal()
     since_day = since.toordinal() if since else None
     topics = [topic] if topic else list(TOPIC_SLUGS)
@@ -200,6 +210,15 @@ def build_report(store: Store, *, profile: str = "default", since: date | None =
             fs.misconceptions.append((diagnosis, n))
     for fs in by_family.values():
         fs.misconceptions.sort(key=lambda m: (-m[1], m[0]))
+
+    abilities = load_abilities(store, pid)
+    for t, s in stats.items():
+        s.ability = abilities.get(f"topic:{t}", Ability(t)).theta
+    difficulties = {f.name: f.difficulties for f in families}
+    for name, fs in by_family.items():
+        ability = abilities.get(f"family:{name}", Ability(name))
+        fs.ability = ability.theta
+        fs.level = ability.level(difficulties.get(name, (1, 2, 3)))
 
     active = set(daily)
     return Report(

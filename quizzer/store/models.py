@@ -202,3 +202,17 @@ class DailyStatRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     correct: Mapped[int] = mapped_column(Integer, default=0)
     score: Mapped[float] = mapped_column(default=0.0)
+
+
+class AbilityRow(Base):
+    """A learner's Elo ability on one numeric skill (``family:<name>``) or bank topic (``topic:<slug>``).
+
+    A cache of the attempts like ``schedule_cards``: ``quizzer.progress.ability.rebuild_abilities`` recomputes it.
+    """
+
+    __tablename__ = "abilities"
+
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    theta: Mapped[float] = mapped_column()
+    answers: Mapped[int] = mapped_column(Integer)  # answers counted so far: they shrink the update step
