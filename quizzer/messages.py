@@ -43,7 +43,14 @@ def heading(text: BiText, lang: str) -> str:
 
 
 # --- topics (the notes' 13 sections) ----------------------------------------------------------------------------
-TOPIC_TITLES: dict[str, BiText] = {slug: BiText(zh, en) for slug, _, zh, en in TOPICS}
+class _TopicTitles(dict[str, BiText]):
+    """The bundled topics' titles; a user bank's free topic (a chapter name from the notes) is its own title."""
+
+    def __missing__(self, topic: str) -> BiText:
+        return BiText(topic, topic)
+
+
+TOPIC_TITLES: dict[str, BiText] = _TopicTitles({slug: BiText(zh, en) for slug, _, zh, en in TOPICS})
 
 # --- words shared by several screens ---------------------------------------------------------------------------
 ANSWER = BiText("答案", "Answer")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from quizzer.bank.loader import MAX_BYTES, load_bank
+from quizzer.bank.schema import BUNDLED_RULES
 from quizzer.errors import BankError
 from tests.bankfiles import bank_yaml, multi_item, numeric_item, single_item, write_bank
 
@@ -146,5 +147,8 @@ def test_bank_texts_are_the_one_text_type_and_dump_back_to_the_file_format(tmp_p
     assert dumped["options"] == raw["options"]
     # A BiText given in code validates like its mapping, and empty sides are still refused.
     assert SingleItem.model_validate({**dumped, "prompt": BiText("问", "Q")}).prompt == BiText("问", "Q")
+    # Without a bank's rules (items read back from the store) one language is enough and is marked as such;
+    # under the bundled rules an empty side is refused.
+    assert SingleItem.model_validate({**dumped, "prompt": BiText("问", " ")}).prompt == BiText("问", "问", only="zh")
     with pytest.raises(ValueError, match="at least 1 character"):
-        SingleItem.model_validate({**dumped, "prompt": BiText("问", " ")})
+        SingleItem.model_validate({**dumped, "prompt": BiText("问", " ")}, context=BUNDLED_RULES.context())

@@ -136,7 +136,7 @@ def sync_bundled(store: Store, *, force: bool = False) -> SyncReport | None:
     # Only now, when the bundle changed, pay for YAML parsing and validation.
     from quizzer.bank.loader import load_bank
 
-    loaded = load_bank([directory], base=directory.parent)
+    loaded = load_bank([directory], base=directory.parent, bundled=True)
     with store.session() as session:
         report = _apply(session, loaded, origin=BUNDLED, scope_files=None)
         set_meta(session, _BUNDLE_HASH_KEY, current)
