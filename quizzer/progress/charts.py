@@ -9,7 +9,6 @@ from pathlib import Path
 
 from quizzer import messages as msg
 from quizzer.progress.report import Report
-from quizzer.topics import TOPIC_SLUGS
 
 CJK_FAMILY = "Noto Sans CJK SC"
 
@@ -58,7 +57,7 @@ def render_figure(report: Report, lang: str):
     fig.suptitle(f"{msg.PROGRESS.get(lang)} · {report.profile} · {report.now.astimezone():%Y-%m-%d}", fontsize=14)
 
     cmap = plt.get_cmap("tab20")
-    ordered = [t for t in TOPIC_SLUGS if t in report.topic_daily]
+    ordered = [t.topic for t in report.topics if t.topic in report.topic_daily]
     for i, topic in enumerate(ordered):
         series = report.topic_daily[topic]
         weeks, accuracy = _weekly(series)

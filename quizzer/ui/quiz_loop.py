@@ -76,6 +76,8 @@ class QuizLoop:
         header = f"{self.run.position + 1}/{self.run.total} · {topic} · {'★' * q.difficulty} · {self.t(q.kind_title)}"
         self.out.rule(escape(header), align="left")
         self.out.print(Text(self.t(q.prompt)))
+        if not q.prompt.has(self.lang):  # a one-language bank: say why the text is not in the chosen language
+            self.out.print(Text(self.t(BiText("（此题只有英文）", "(this question is written in Chinese only)")), style="dim"))
         for letter, option in zip(q.letters, q.options):
             self.out.print(Text.assemble((f"  {letter}. ", "bold"), self.t(option)))
         form = BiText("答案形式：", "Answer form: ") + q.form
