@@ -246,7 +246,7 @@ def _content_words(text: str, question: str, lang: str) -> list[str]:
 
 def stable_id(bank: str, question: str, extra: str = "") -> str:
     """``<bank>-<8 hex>``: the same question text (numbering, spacing and case ignored) gives the same id."""
-    key = re.sub(r"\s+", " ", strip_numbering(plain(question))).strip().rstrip("?？").casefold()
+    key = re.sub(r"\s+", " ", strip_numbering(plain(question))).strip().rstrip("?？ ").casefold()
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
     if extra:
         digest += "-" + hashlib.sha256(extra.casefold().encode("utf-8")).hexdigest()[:4]
@@ -288,7 +288,8 @@ def _cloze_items(q: NoteQuestion, blocks: list[_Block], base: dict[str, Any], la
 
 def draft_question(q: NoteQuestion, *, bank: str, lang: str, topic: str, source: str) -> Drafted:
     """The open (or one-liner fill) item of one question plus a cloze item per bold term of its answer."""
-    where = f"出自 {source} 第 {q.line} 行" if lang == "zh" else f"From {source}, line {q.line}"
+    # No line number: an edit above a question must not make it a new version.
+    where = f"出自笔记 {source}" if lang == "zh" else f"From the notes {source}"
     base: dict[str, Any] = {"topic": topic}
     prompt = plain(q.question).strip()
     if q.shape == "oneliner":

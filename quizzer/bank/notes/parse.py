@@ -184,7 +184,7 @@ def parse_notes(markdown: str) -> list[NoteQuestion]:
         plain = _CODE_SPAN.sub("", raw)
         asked = _QUESTION_MARK.match(plain)
         if asked:
-            current, current_level = start(asked.group(1).strip(), "qa", number), 7
+            current, current_level = start(strip_numbering(asked.group(1).strip()), "qa", number), 7
             awaiting_answer = True
             continue
         answered = _ANSWER_MARK.match(plain)
