@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from quizzer.errors import BadParameters
@@ -47,28 +48,41 @@ class SyncReport:
         return {k: len(getattr(self, k)) for k in ("added", "changed", "unchanged", "retired")}
 
 
+def payload_hash(payload: dict) -> str:
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def _apply(session: Session, loaded: list["LoadedItem"], *, origin: str, scope_files: set[str] | None,
            bank: str = DEFAULT_BANK) -> SyncReport:
     """Upsert ``loaded`` into ``bank``; retire the bank's items of ``origin`` that were in ``scope_files``
     (all of origin if None) but are gone."""
     report = SyncReport()
     now = utcnow()
-    existing = {row.id: row for row in session.scalars(select(BankItemRow))}
+    ids = [entry.item.id for entry in loaded]
+    # Only the rows this import can touch: its own ids, and the bank's active rows of this origin (to retire).
+    wanted = (BankItemRow.bank == bank) & (BankItemRow.origin == origin) & BankItemRow.retired.is_(False)
+    existing = {row.id: row for row in session.scalars(select(BankItemRow).where(wanted))}
+    for chunk in range(0, len(ids), 500):
+        existing.update((row.id, row) for row in session.scalars(
+            select(BankItemRow).where(BankItemRow.id.in_(ids[chunk:chunk + 500]))))
     seen: set[str] = set()
+    new_rows: list[dict] = []
+    new_versions: list[dict] = []
     for entry in loaded:
         item = entry.item
         seen.add(item.id)
-        digest = item.content_hash()
         payload = item.model_dump(mode="json")
+        digest = payload_hash(payload)  # = item.content_hash(), without dumping the item a second time
         row = existing.get(item.id)
         if row is None:
-            row = BankItemRow(
+            # Collected and inserted in bulk below: a notes file of a thousand questions is thousands of rows.
+            new_rows.append(dict(
                 id=item.id, topic=item.topic, kind=item.kind, difficulty=item.difficulty, content_hash=digest,
                 version=1, payload=payload, source_file=entry.file, origin=origin, bank=bank, retired=False,
                 created_at=now, updated_at=now,
-            )
-            session.add(row)
-            session.add(BankItemVersion(item_id=item.id, version=1, content_hash=digest, payload=payload, imported_at=now))
+            ))
+            new_versions.append(dict(item_id=item.id, version=1, content_hash=digest, payload=payload, imported_at=now))
             report.added.append(item.id)
             continue
         row.source_file, row.origin, row.bank = entry.file, origin, bank
@@ -89,6 +103,9 @@ def _apply(session: Session, loaded: list["LoadedItem"], *, origin: str, scope_f
         if scope_files is None or row.source_file in scope_files:
             row.retired, row.updated_at = True, now
             report.retired.append(row.id)
+    if new_rows:
+        session.execute(insert(BankItemRow), new_rows)
+        session.execute(insert(BankItemVersion), new_versions)
     return report
 
 

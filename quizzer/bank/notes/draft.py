@@ -78,6 +78,8 @@ def _figure(match: re.Match[str]) -> str:
 
 def clean_line(line: str) -> str:
     """One answer line as the quiz shows it: images as a note, HTML tags and non-breaking spaces gone."""
+    if not any(c in line for c in "<!&\u00a0"):
+        return line.rstrip()
     line = _IMAGE_MD.sub(_figure, line)
     line = _IMAGE_HTML.sub(_figure, line)
     line = _TAG.sub(" ", line).replace("&nbsp;", " ").replace("\u00a0", " ")
@@ -86,6 +88,8 @@ def clean_line(line: str) -> str:
 
 def plain(text: str) -> str:
     """Text without bold markers (math left exactly as written)."""
+    if "**" not in text and "__" not in text:
+        return text
     parts = []
     last = 0
     for math in _MATH.finditer(text):
@@ -97,6 +101,8 @@ def plain(text: str) -> str:
 
 
 def _bold_terms(text: str) -> list[str]:
+    if "**" not in text and "__" not in text:
+        return []
     outside = _MATH.sub(" ", text)
     return [inline_plain(m.group(1) or m.group(2)) for m in _BOLD.finditer(outside)]
 
