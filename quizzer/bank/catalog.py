@@ -103,7 +103,8 @@ def check_bank_exists(store: Store, bank: str) -> None:
     names = bank_names(store)
     if bank not in names:
         known = ", ".join(f"{b} ({n})" for b, n in names.items()) or "none"
-        raise BadParameters(f"no bank named {bank!r}; banks: {known} (`quizzer notes import NOTES.md --bank NAME` makes one)")
+        raise BadParameters(f"no bank named {bank!r}; banks: {known} "
+                            "(`quizzer notes import NOTES.md --bank NAME` makes one)")
 
 
 def bank_stats(store: Store, bank: str = DEFAULT_BANK) -> BankStats:

@@ -150,7 +150,8 @@ def _refuse_other_banks(session: Session, loaded: list["LoadedItem"], bank: str)
     ).all())
     problems = [
         BankProblem(entry.file, entry.line, entry.item.id, "id",
-                    f"bank {elsewhere[entry.item.id]!r} already has this id; an item belongs to one bank: rename the id")
+                    f"bank {elsewhere[entry.item.id]!r} already has this id; an item belongs to one bank: "
+                    "rename the id")
         for entry in loaded if entry.item.id in elsewhere
     ]
     if problems:

@@ -7,7 +7,15 @@ from typing import IO, Iterator
 
 import click
 
-from quizzer.cli.common import KindChoice, bank_option, checked_bank, json_option, lang_option, open_store_from, resolve_lang
+from quizzer.cli.common import (
+    KindChoice,
+    bank_option,
+    checked_bank,
+    json_option,
+    lang_option,
+    open_store_from,
+    resolve_lang,
+)
 
 # A line longer than this is not an answer: `--answers /dev/zero` would otherwise read until memory runs out.
 # A pasted 10 MB line is still read (and cut to MAX_ANSWER_CHARS when graded).

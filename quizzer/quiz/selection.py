@@ -61,7 +61,8 @@ class QuizOptions(BaseModel):
 
 def _bank_candidates(store: Store, options: QuizOptions) -> list[tuple[str, str]]:
     """(item id, topic) of the active bank items the options allow, in id order."""
-    query = select(BankItemRow.id, BankItemRow.topic).where(BankItemRow.retired.is_(False), BankItemRow.bank == options.bank)
+    query = select(BankItemRow.id, BankItemRow.topic).where(BankItemRow.retired.is_(False),
+                                                            BankItemRow.bank == options.bank)
     if options.topics:
         query = query.where(BankItemRow.topic.in_(options.topics))
     if options.kind:

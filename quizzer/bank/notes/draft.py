@@ -47,8 +47,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ZH_FILLER = re.compile(
     r"[\s，,。.、；;：:！!？?（）()“”\"'《》\[\]【】{}|/\\=+\-*<>~^&%$#@`]+|"
     r"可以|能够|通过|进行|使得|使用|因为|所以|但是|而且|并且|或者|如果|那么|就是|也是|还是|一个|一种|这个|这些|那些|"
-    r"对于|关于|由于|基于|我们|他们|它们|其中|以及|之间|之后|之前|时候|的话|一般|通常|比较|非常|主要|需要|会|将|把|被|对|在|与|和|"
-    r"及|或|而|也|都|就|不|没有|是|为|了|的|让|使")
+    r"对于|关于|由于|基于|作为|成为|认为|称为|对应|我们|他们|它们|其中|以及|之间|之后|之前|时候|的话|"
+    r"一般|通常|比较|非常|主要|需要|没有|会|将|把|被|在|与|和|及|或|而|也|都|就|不|是|为|了|的|让|使")
 _EN_STOP = frozenset(
     "the a an and or of to in on for with by from as at is are was were be been being it its this that these those "
     "which who what when where why how not no can could should would will may might must do does did has have had "
@@ -246,7 +246,9 @@ def _content_words(text: str, question: str, lang: str) -> list[str]:
     else:
         words = [w for w in _EN_TERM.findall(text) if len(w) >= 5 and w.lower() not in _EN_STOP]
     seen = dict.fromkeys(words)
-    ranked = sorted(seen, key=lambda w: (w.lower() in question.lower(), -min(len(w), 6), words.index(w)))
+    # Word-sized pieces (2–4 characters in Chinese) first: a learner types "梯度裁剪", not a whole clause.
+    size = (lambda w: 0 if len(w) <= 4 else 1) if lang == "zh" else (lambda w: -min(len(w), 8))
+    ranked = sorted(seen, key=lambda w: (w.lower() in question.lower(), size(w), words.index(w)))
     return [w for w in ranked if w.lower() not in question.lower()][:3]
 
 
