@@ -39,7 +39,7 @@ class BiText:
     @classmethod
     def one_sided(cls, zh: str, en: str) -> "BiText":
         """Both sides when both are given; else the present side in both places, marked ``only``."""
-        if zh and en or not (zh or en):
+        if (zh and en) or not (zh or en):
             return cls(zh, en)
         return cls(zh, zh, only="zh") if zh else cls(en, en, only="en")
 

@@ -145,7 +145,7 @@ def validate_draft(draft: NotesDraft) -> list:
             field_path = ".".join(str(p) for p in loc[3:]) or None
             problems.append(BankProblem(str(draft.source), line, item_id, field_path, err["msg"]))
         raise BankError(problems) from None
-    return [LoadedItem(item, file, line) for item, line in zip(bank.items, lines)]
+    return [LoadedItem(item, file, line) for item, line in zip(bank.items, lines, strict=True)]
 
 
 def import_notes(store: "Store", path: Path, *, bank: str, lang: str | None = None) -> NotesDraft:

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from quizzer.bank.notes.parse import NoteQuestion, inline_plain, strip_numbering
 
@@ -131,11 +132,10 @@ def _blocks(answer: list[str]) -> list[_Block]:
 
     def flush() -> None:
         if paragraph:
-            text = " ".join(p.strip() for p in paragraph).strip()
-            kind = "entry" if _LIST.match(paragraph[0]) else "paragraph"
-            if kind == "entry":
-                text = _LIST.match(paragraph[0]).group(3).strip() + " " + " ".join(p.strip() for p in paragraph[1:])
-            text = text.strip()
+            entry = _LIST.match(paragraph[0])
+            kind = "entry" if entry else "paragraph"
+            first = entry.group(3) if entry else paragraph[0]
+            text = " ".join(p.strip() for p in [first, *paragraph[1:]]).strip()
             if text:
                 blocks.append(_Block(kind, text, subheading if kind == "entry" else ""))
         paragraph.clear()
@@ -193,8 +193,8 @@ def reference_text(answer: list[str]) -> str:
 def _points(blocks: list[_Block]) -> list[_Block]:
     """List entries, table rows and paragraphs (not those that only introduce a list: "解决方法：", nor figures),
     in order; an answer that is one long paragraph gives one point per sentence (short ones kept together)."""
-    points = [b for b in blocks if (b.kind in ("entry", "row") or b.kind == "paragraph"
-                                    and not b.text.rstrip().endswith((":", "："))) and _FIGURE.sub("", b.text).strip()]
+    points = [b for b in blocks if (b.kind in ("entry", "row") or (b.kind == "paragraph"
+                                    and not b.text.rstrip().endswith((":", "：")))) and _FIGURE.sub("", b.text).strip()]
     if len(points) == 1 and points[0].kind == "paragraph" and len(plain(points[0].text)) > SENTENCE_SPLIT_OVER:
         sentences: list[str] = []
         for sentence in (s.strip() for s in _SENTENCE.split(points[0].text)):
