@@ -213,3 +213,12 @@ def test_a_written_draft_is_a_valid_bank_file(tmp_path: Path) -> None:
     out.write_text(draft_notes(CORPUS / "qa-pairs.zh.md", bank="d").yaml(), encoding="utf-8")
     loaded = load_bank([out])
     assert [entry.item.kind for entry in loaded] == ["open", "open", "fill", "open"]
+
+
+def test_unreadable_notes_are_one_clear_error(tmp_path: Path) -> None:
+    binary = tmp_path / "notes.md"
+    binary.write_bytes(b"### \xff\xfe what?\n")
+    with pytest.raises(QuizzerError, match="not UTF-8 text"):
+        draft_notes(binary)
+    with pytest.raises(QuizzerError, match="is a directory"):
+        draft_notes(tmp_path)

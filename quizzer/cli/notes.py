@@ -63,5 +63,8 @@ def _summary(draft) -> str:
     kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(draft.kinds.items(), key=lambda kv: ("open", "cloze", "fill")
                                                           .index(kv[0]) if kv[0] in ("open", "cloze", "fill") else 9))
     language = {"zh": "Chinese", "en": "English"}[draft.lang]
+    topics = list(dict.fromkeys(item["topic"] for item in draft.items))
+    shown = ", ".join(topics[:3]) + (f" and {len(topics) - 3} more" if len(topics) > 3 else "")
     return (f"{draft.source.name}: {sum(draft.shapes.values())} questions found ({shapes}); "
-            f"{len(draft.items)} items drafted ({kinds}); {language} only, topics from its chapters.")
+            f"{len(draft.items)} items drafted ({kinds}); {language} only; "
+            f"{len(topics)} topic{'s' if len(topics) != 1 else ''}: {shown}.")
