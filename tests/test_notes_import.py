@@ -222,3 +222,15 @@ def test_unreadable_notes_are_one_clear_error(tmp_path: Path) -> None:
         draft_notes(binary)
     with pytest.raises(QuizzerError, match="is a directory"):
         draft_notes(tmp_path)
+
+
+def test_the_learners_real_notes_give_thirteen_questions() -> None:
+    here = Path(__file__).resolve()
+    candidates = [parent / "shared" / "notes" / "dl-notes.zh.md" for parent in here.parents[1:4]]
+    notes = next((path for path in candidates if path.exists()), None)
+    if notes is None:
+        pytest.skip("the learner's notes are not beside this checkout")
+    draft = draft_notes(notes, bank="dl")
+    assert draft.shapes == {"heading": 13} and draft.lang == "zh"
+    assert all(d.items[0]["kind"] == "open" and len(d.items[0]["key_points"]) >= 2 for d in draft.drafted)
+    assert len(validate_draft(draft)) == len(draft.items)
