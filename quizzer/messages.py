@@ -44,7 +44,14 @@ def heading(text: BiText, lang: str) -> str:
 
 
 # --- topics (the notes' 13 sections) ----------------------------------------------------------------------------
-TOPIC_TITLES: dict[str, BiText] = {slug: BiText(zh, en) for slug, _, zh, en in TOPICS}
+class _TopicTitles(dict[str, BiText]):
+    """The bundled topics' titles; a user bank's free topic (a chapter name from the notes) is its own title."""
+
+    def __missing__(self, topic: str) -> BiText:
+        return BiText(topic, topic)
+
+
+TOPIC_TITLES: dict[str, BiText] = _TopicTitles({slug: BiText(zh, en) for slug, _, zh, en in TOPICS})
 
 # --- words shared by several screens ---------------------------------------------------------------------------
 ANSWER = BiText("答案", "Answer")
@@ -319,3 +326,6 @@ DUPLICATE_SAME = BiText("答案相同", "same answer")
 DUPLICATE_BLANK = BiText("空白", "blank")
 ISSUE_DUPLICATE = BiText("学生 {student} 第 {number} 题：与第 {first} 行重复（{same}），已忽略",
                          "student {student} question {number}: duplicate of line {first} ({same}); ignored")
+
+# A one-language bank item shown in the other language: say why (the text is the only one there is).
+ONE_LANGUAGE_ONLY = BiText("（此题只有英文）", "(this question is written in Chinese only)")

@@ -1,7 +1,7 @@
 """Ability estimates (Elo) per learner and numeric skill or topic: a cache rebuilt from the attempts.
 
 Revision ID: 0007
-Revises: 0005 (0006_named_banks is being written on another branch; re-chain to 0006 when both land)
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from quizzer.cli.common import (
+    bank_option,
+    checked_bank,
     console,
     echo_json,
     json_option,
@@ -47,11 +49,12 @@ def sparkline(values: list[float]) -> str:
 @click.option("--png", "png_path", type=click.Path(path_type=Path, dir_okay=False), help="Also write the charts as a PNG image.")
 @click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False), help="Also write a self-contained HTML page.")
 @FORCE
+@bank_option
 @lang_option
 @json_option
 @click.pass_context
 def progress(ctx: click.Context, profile: str, since: datetime | None, topic: str | None, png_path: Path | None,
-             html_path: Path | None, force: bool, lang: str | None, as_json: bool) -> None:
+             html_path: Path | None, force: bool, bank: str, lang: str | None, as_json: bool) -> None:
     """Show progress per topic and per problem family.
 
     Per topic: answers, accuracy over the last 7 and 30 days, mastery (mean FSRS
@@ -64,7 +67,7 @@ def progress(ctx: click.Context, profile: str, since: datetime | None, topic: st
     from quizzer.progress.report import build_report
     from quizzer.topics import TOPIC_SLUGS
 
-    if topic is not None and topic not in TOPIC_SLUGS:
+    if topic is not None and bank == "bundled" and topic not in TOPIC_SLUGS:
         raise click.UsageError(f"unknown topic {topic!r}; topics are: {', '.join(TOPIC_SLUGS)}")
     from quizzer.outputs import check_output, write_output
 
@@ -72,7 +75,9 @@ def progress(ctx: click.Context, profile: str, since: datetime | None, topic: st
         if path:
             check_output(path, force=force)  # before the report and the charts are built, not after
     lang = resolve_lang(lang)
-    report = build_report(open_store_from(ctx), profile=profile, since=since.date() if since else None, topic=topic, now=_now())
+    store = open_store_from(ctx)
+    report = build_report(store, profile=profile, since=since.date() if since else None, topic=topic, now=_now(),
+                          bank=checked_bank(store, bank))
     if png_path or html_path:
         from quizzer.progress.charts import png_bytes
 

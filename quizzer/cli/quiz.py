@@ -7,7 +7,16 @@ from typing import IO, Iterator
 
 import click
 
-from quizzer.cli.common import KindChoice, json_option, lang_option, open_store_from, pictures_option, resolve_lang
+from quizzer.cli.common import (
+    KindChoice,
+    bank_option,
+    checked_bank,
+    json_option,
+    lang_option,
+    open_store_from,
+    pictures_option,
+    resolve_lang,
+)
 
 # A line longer than this is not an answer: `--answers /dev/zero` would otherwise read until memory runs out.
 # A pasted 10 MB line is still read (and cut to MAX_ANSWER_CHARS when graded).
@@ -47,13 +56,14 @@ def _lines(stream: IO[bytes]) -> Iterator[str]:
 @click.option("--cram", is_flag=True, help="Practise freely: a random mix that does not change the review schedule.")
 @click.option("--answers", "answers_file", type=click.File("rb"), metavar="FILE|-",
               help="Read answers from FILE (or - for stdin), one line per question; unreadable lines are graded incorrect.")
+@bank_option
 @lang_option
 @json_option
 @pictures_option
 @click.pass_context
 def quiz(ctx: click.Context, topics: tuple[str, ...], kind: str | None, family: str | None, difficulty: int | None,
          target: float, count: int, seed: int | None, profile: str, resume: bool, cram: bool,
-         answers_file: IO[bytes] | None, lang: str | None, as_json: bool, no_pictures: bool) -> None:
+         answers_file: IO[bytes] | None, lang: str | None, bank: str, as_json: bool, no_pictures: bool) -> None:
     """Take a quiz: a mix of bank questions and generated numeric problems.
 
     What is due for review comes first (most-forgotten first), then your weakest
@@ -65,7 +75,7 @@ def quiz(ctx: click.Context, topics: tuple[str, ...], kind: str | None, family: 
     """
     _take(ctx, mode="cram" if cram else "quiz", topics=topics, kind=kind, family=family, difficulty=difficulty,
           target=target, count=count, seed=seed, profile=profile, resume=resume, answers_file=answers_file, lang=lang,
-          as_json=as_json, no_pictures=no_pictures)
+          as_json=as_json, no_pictures=no_pictures, bank=bank)
 
 
 @click.command()
@@ -74,12 +84,13 @@ def quiz(ctx: click.Context, topics: tuple[str, ...], kind: str | None, family: 
 @click.option("--profile", default="default", show_default=True, help="Learner profile.")
 @click.option("--answers", "answers_file", type=click.File("rb"), metavar="FILE|-",
               help="Read answers from FILE (or - for stdin), one line per question.")
+@bank_option
 @lang_option
 @json_option
 @pictures_option
 @click.pass_context
 def review(ctx: click.Context, topics: tuple[str, ...], count: int, profile: str, answers_file: IO[bytes] | None,
-           lang: str | None, as_json: bool, no_pictures: bool) -> None:
+           bank: str, lang: str | None, as_json: bool, no_pictures: bool) -> None:
     """Review only what is due, most-forgotten first.
 
     Nothing due is good news, not an error: it is said (with when the next review is due) and the exit
@@ -90,7 +101,7 @@ def review(ctx: click.Context, topics: tuple[str, ...], count: int, profile: str
     try:
         _take(ctx, mode="review", topics=topics, kind=None, family=None, difficulty=None, target=None, count=count,
               seed=None, profile=profile, resume=False, answers_file=answers_file, lang=lang, as_json=as_json,
-              no_pictures=no_pictures)
+              no_pictures=no_pictures, bank=bank)
     except NothingDue as nothing:
         from quizzer import messages as msg
 
@@ -106,7 +117,8 @@ def review(ctx: click.Context, topics: tuple[str, ...], count: int, profile: str
 
 def _take(ctx: click.Context, *, mode: str, topics: tuple[str, ...], kind: str | None, family: str | None,
           difficulty: int | None, target: float | None, count: int, seed: int | None, profile: str, resume: bool,
-          answers_file: IO[bytes] | None, lang: str | None, as_json: bool, no_pictures: bool) -> None:
+          answers_file: IO[bytes] | None, lang: str | None, as_json: bool, no_pictures: bool,
+          bank: str) -> None:
     import secrets
 
     from quizzer.quiz.selection import QuizOptions
@@ -130,7 +142,8 @@ def _take(ctx: click.Context, *, mode: str, topics: tuple[str, ...], kind: str |
         try:
             options = QuizOptions(topics=list(topics), kind=kind, family=family, difficulty=difficulty, count=count,
                                   seed=secrets.randbelow(2**31) if seed is None else seed, lang=resolve_lang(lang),
-                                  profile=profile, **({} if target is None else {"target": target}))
+                                  profile=profile, bank=checked_bank(store, bank),
+                                  **({} if target is None else {"target": target}))
         except ValidationError as exc:
             raise click.UsageError("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from None
         run = QuizRun.start(store, options, mode=mode)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from quizzer import messages as msg
 from quizzer.progress.report import Report
-from quizzer.topics import TOPIC_SLUGS
 
 CJK_FAMILY = "Noto Sans CJK SC"
 CALENDAR_MIN_WEEKS = 8  # fewer columns would make each day a wide slab

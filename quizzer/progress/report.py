@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from quizzer.bank.sync import DEFAULT_BANK
 from quizzer.generators.registry import all_families
 from quizzer.progress.ability import Ability, ensure_abilities, load_abilities
 from quizzer.progress.scheduling import ensure_cards, load_cards, local_day_end
@@ -128,14 +129,21 @@ def _streak(days: set[int], today: int) -> int:
 
 
 def build_report(store: Store, *, profile: str = "default", since: date | None = None, topic: str | None = None,
-                 now: datetime) -> Report:
+                 now: datetime, bank: str = DEFAULT_BANK) -> Report:
+    """The learner's progress in one bank: the bundled bank (its 13 topics and the problem families) by default,
+    or a learner's named bank (its free topics, no families)."""
     pid = profile_id(store, profile)
     ensure_cards(store)
     ensure_daily_stats(store)
     ensure_abilities(store)
     today = now.astimezone().date().toordinal()
     since_day = since.toordinal() if since else None
-    topics = [topic] if topic else list(TOPIC_SLUGS)
+    with store.session() as session:
+        bank_topics = session.execute(
+            select(BankItemRow.id, BankItemRow.topic).where(BankItemRow.retired.is_(False), BankItemRow.bank == bank)
+        ).all()
+    bundled = bank == DEFAULT_BANK
+    topics = [topic] if topic else list(TOPIC_SLUGS) if bundled else sorted({t for _, t in bank_topics})
 
     conditions = [DailyStatRow.profile_id == pid]
     if since_day is not None:
@@ -154,7 +162,7 @@ def build_report(store: Store, *, profile: str = "default", since: date | None =
         family_rows = session.execute(
             select(DailyStatRow.family, DailyStatRow.diagnosis, func.sum(DailyStatRow.attempts), func.sum(DailyStatRow.correct))
             .where(*conditions, DailyStatRow.family != "").group_by(DailyStatRow.family, DailyStatRow.diagnosis)
-        ).all()
+        ).all() if bundled else []
         session_ids = session.scalars(
             select(QuizSessionRow.id).where(QuizSessionRow.profile_id == pid).order_by(QuizSessionRow.id.desc()).limit(TREND_SESSIONS)
         ).all()
@@ -163,9 +171,6 @@ def build_report(store: Store, *, profile: str = "default", since: date | None =
                    func.count(AttemptRow.id), func.coalesce(func.sum(AttemptRow.score), 0.0))
             .join(AttemptRow, (AttemptRow.session_id == QuizSessionRow.id) & AttemptRow.verdict.in_(GRADED), isouter=True)
             .where(QuizSessionRow.id.in_(session_ids)).group_by(QuizSessionRow.id).order_by(QuizSessionRow.id)
-        ).all()
-        bank_topics = session.execute(
-            select(BankItemRow.id, BankItemRow.topic).where(BankItemRow.retired.is_(False))
         ).all()
 
     for t, day, n, c in rows:
@@ -189,7 +194,7 @@ def build_report(store: Store, *, profile: str = "default", since: date | None =
     keys_by_topic: dict[str, list[str]] = defaultdict(list)
     for item_id, t in bank_topics:
         keys_by_topic[t].append(f"bank:{item_id}")
-    families = all_families()
+    families = all_families() if bundled else []
     for f in families:
         keys_by_topic[f.topic].extend(f"skill:{f.name}:{d}" for d in f.difficulties)
     for t, s in stats.items():

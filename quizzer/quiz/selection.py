@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import select
 
 from quizzer.bank.schema import KINDS
+from quizzer.bank.sync import DEFAULT_BANK
 from quizzer.errors import BadParameters, ExitStatus, QuizzerError
 from quizzer.generators.registry import all_families, get_family, instance_seed
 from quizzer.progress.ability import TARGET, Ability, predicted
@@ -45,14 +46,16 @@ class QuizOptions(BaseModel):
     seed: int = 0
     lang: Literal["zh", "en"] = "zh"
     profile: str = "default"
+    # One bank at a time: the bundled bank (with its generated problems) or a learner's named bank.
+    bank: str = DEFAULT_BANK
 
-    @field_validator("topics")
-    @classmethod
-    def _known_topics(cls, topics: list[str]) -> list[str]:
-        for topic in topics:
+    @model_validator(mode="after")
+    def _known_topics(self) -> "QuizOptions":
+        # A learner's bank has free topics (chapter names); an unknown one there simply matches nothing.
+        for topic in self.topics if self.bank == DEFAULT_BANK else ():
             if topic not in TOPIC_SLUGS:
                 raise ValueError(f"unknown topic {topic!r}; topics are: {', '.join(TOPIC_SLUGS)}")
-        return topics
+        return self
 
     @field_validator("kind")
     @classmethod
@@ -64,7 +67,7 @@ class QuizOptions(BaseModel):
 
 def _bank_candidates(store: Store, options: QuizOptions) -> list[tuple[str, str, int]]:
     """(item id, topic, difficulty) of the active bank items the options allow, in id order."""
-    query = select(BankItemRow.id, BankItemRow.topic, BankItemRow.difficulty).where(BankItemRow.retired.is_(False))
+    query = select(BankItemRow.id, BankItemRow.topic, BankItemRow.difficulty).where(BankItemRow.retired.is_(False), BankItemRow.bank == options.bank)
     if options.topics:
         query = query.where(BankItemRow.topic.in_(options.topics))
     if options.kind:
@@ -76,6 +79,11 @@ def _bank_candidates(store: Store, options: QuizOptions) -> list[tuple[str, str,
 
 
 def _families(options: QuizOptions) -> list[str]:
+    if options.bank != DEFAULT_BANK:
+        if options.family:
+            raise BadParameters(f"generated problems belong to the bundled bank; leave out --bank {options.bank} "
+                                "to drill a family")
+        return []  # the families' topics are the bundled bank's
     if options.family:
         family = get_family(options.family)
         if options.difficulty and options.difficulty not in family.difficulties:

@@ -52,6 +52,9 @@ class BankItemRow(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     source_file: Mapped[str] = mapped_column(String(500))
     origin: Mapped[str] = mapped_column(String(16))  # "bundled" or "user"
+    # The bank the item belongs to: "bundled" (with `bank import` files) or a learner's named bank; quizzes
+    # draw from one bank at a time.
+    bank: Mapped[str] = mapped_column(String(80), default="bundled", server_default="bundled")
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
