@@ -1,21 +1,41 @@
-"""Scoring an open answer by the key points it covers.
+"""Scoring an open answer by the key points it covers, and spotting the wrong claims it makes.
 
 Each key point lists zh and en synonyms; a point is covered when any synonym
 appears in the answer after folding case, width, spacing and punctuation, or,
 for longer synonyms, appears with one typo (one insertion, deletion or
-substitution).
+substitution). A point that carries a correction can also list ``requires``
+groups: the point counts only when every group is matched too, so a bare topic
+word that the wrong claim shares ("0.25", "adam") is not enough.
+
+A wrong claim is found by patterns such as ``"恒小于|总小于 & 0.25"``: ``&``
+separates parts that must all occur in one clause of the answer, ``|``
+separates alternatives. A clause that negates the claim ("不是恒小于0.25",
+"it is not true that …") does not count as making it.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-
-from quizzer.bank.schema import KeyPoint
+from typing import Protocol
 
 _PUNCT = re.compile(r"[\s\-_·•,，。.、;；:：!！?？'\"“”‘’()（）\[\]【】]+")
 FUZZY_MAX_ANSWER = 2000
+
+# Clause boundaries after NFKC (which turns ，；： into , ; :); a point or comma before a digit is part of a number.
+_CLAUSE = re.compile(r"[。;!?\n…]|[.,:](?!\d)")
+# English negation, matched on words (after folding, "no" would also be found inside "normalise").
+_EN_NEGATION = re.compile(
+    r"\b(?:not|no|never|neither|nor|cannot|rather than|instead of|contrary to|myth|misconception|wrong|false|"
+    r"incorrect|untrue|mistaken|mistake|error|erroneous)\b|n't\b"
+)
+_ZH_NEGATION = ("不是", "并不", "并非", "不会", "不能", "没有", "而非", "而不是", "错误", "误以为", "不对", "不正确",
+                "不等于", "不成立", "误解", "有误", "未必", "不一定", "并没", "说错", "谬")
+# A single negating character right before a claim's word ("不翻倍", "非恒小于").
+_ZH_NEGATING_CHARS = frozenset("不非没未无")
+PATTERN_PART, PATTERN_ALTERNATIVE = "&", "|"
 
 
 def fold(text: str) -> str:
@@ -64,15 +84,104 @@ def contains(answer_folded: str, keyword: str) -> bool:
     return False
 
 
+class KeywordGroup(Protocol):
+    """zh and en synonyms; any one of them matches (``bank.schema.Keywords``)."""
+
+    @property
+    def zh(self) -> list[str]: ...
+
+    @property
+    def en(self) -> list[str]: ...
+
+
+class Point(Protocol):
+    """A key point as the open kind's model defines it."""
+
+    @property
+    def keywords(self) -> KeywordGroup: ...
+
+    @property
+    def weight(self) -> float: ...
+
+    @property
+    def requires(self) -> Sequence[KeywordGroup]: ...
+
+
+def _matches(answer_folded: str, group: KeywordGroup) -> bool:
+    return any(contains(answer_folded, k) for k in (*group.zh, *group.en))
+
+
+def point_covered(answer_folded: str, point: Point) -> bool:
+    return _matches(answer_folded, point.keywords) and all(_matches(answer_folded, g) for g in point.requires)
+
+
 @dataclass(frozen=True)
 class Coverage:
     covered: list[bool]
     score: float  # weighted share of key points covered, 0–1
 
 
-def coverage(answer: str, points: list[KeyPoint]) -> Coverage:
+def coverage(answer: str, points: Sequence[Point]) -> Coverage:
     folded = fold(answer)
-    covered = [any(contains(folded, k) for k in (*p.keywords.zh, *p.keywords.en)) for p in points]
+    covered = [point_covered(folded, p) for p in points]
     total = sum(p.weight for p in points)
     got = sum(p.weight for p, ok in zip(points, covered) if ok)
     return Coverage(covered, got / total if total else 0.0)
+
+
+# --- wrong claims ------------------------------------------------------------------------------------
+
+
+def pattern_parts(pattern: str) -> list[list[str]]:
+    """``"a|b & c"`` as ``[["a", "b"], ["c"]]`` (folded); empty parts and alternatives are dropped."""
+    parts = [[fold(alt) for alt in part.split(PATTERN_ALTERNATIVE)] for part in pattern.split(PATTERN_PART)]
+    return [[alt for alt in part if alt] for part in parts if any(fold(alt) for alt in part)]
+
+
+def clauses(answer: str) -> list[str]:
+    """The answer cut into clauses, case and width folded, punctuation kept as spaces (for word-level negation)."""
+    text = unicodedata.normalize("NFKC", answer).casefold().replace("’", "'")
+    return [c for c in _CLAUSE.split(text) if c.strip()]
+
+
+def _folded_with_positions(clause: str) -> tuple[str, list[int]]:
+    kept = [(ch, i) for i, ch in enumerate(clause) if not _PUNCT.fullmatch(ch)]
+    return "".join(ch for ch, _ in kept), [i for _, i in kept]
+
+
+def _negated(clause: str, folded: str, where: list[int], spans: list[tuple[int, int]]) -> bool:
+    """Whether the clause negates the claim found at ``spans`` (folded positions)."""
+    if any(start > 0 and folded[start - 1] in _ZH_NEGATING_CHARS for start, _ in spans):
+        return True
+    # Blank out the claim's own words: a claim may itself contain a negation ("cannot converge", "不能收敛").
+    chars = list(clause)
+    for start, end in spans:
+        for k in range(start, end):
+            chars[where[k]] = "#"
+    rest = "".join(chars)
+    return bool(_EN_NEGATION.search(rest)) or any(cue in fold(rest) for cue in _ZH_NEGATION)
+
+
+def clause_claims(clause: str, parts: list[list[str]]) -> bool:
+    """Whether one clause makes the claim of a pattern (every part present, the whole not negated)."""
+    folded, where = _folded_with_positions(clause)
+    spans: list[tuple[int, int]] = []
+    for alternatives in parts:
+        found = [(folded.find(alt), alt) for alt in alternatives if alt in folded]
+        if not found:
+            return False
+        start, alt = min(found)
+        spans.append((start, start + len(alt)))
+    return not _negated(clause, folded, where, spans)
+
+
+def makes_claim(answer: str, patterns: Sequence[str], unless: Sequence[str] = ()) -> bool:
+    """Whether some clause of the answer makes the claim any of ``patterns`` describes.
+
+    ``unless`` patterns state the corrected fact: an answer that also states it ("sigmoid networks can do
+    that too") is not charged with the claim, however its other clauses read.
+    """
+    compiled = [parts for parts in (pattern_parts(p) for p in patterns) if parts]
+    if not any(clause_claims(c, parts) for c in clauses(answer) for parts in compiled):
+        return False
+    return not (unless and makes_claim(answer, unless))
