@@ -9,8 +9,10 @@ word that the wrong claim shares ("0.25", "adam") is not enough.
 
 A wrong claim is found by patterns such as ``"恒小于|总小于 & 0.25"``: ``&``
 separates parts that must all occur in one clause of the answer, ``|``
-separates alternatives. A clause that negates the claim ("不是恒小于0.25",
-"it is not true that …") does not count as making it.
+separates alternatives, and a part written ``!word|word`` must be absent from
+the clause. A clause that negates the claim before its last word ("不是恒小于0.25",
+"it is not true that …") does not count as making it. Numbers match whole:
+"0.9" is not found in "0.95" and "0" not in "0.9".
 """
 
 from __future__ import annotations
@@ -22,24 +24,45 @@ from dataclasses import dataclass
 from typing import Protocol
 
 _PUNCT = re.compile(r"[\s\-_·•,，。.、;；:：!！?？'\"“”‘’()（）\[\]【】]+")
+# A decimal point is part of its number: "0.25" must not fold to "025" (which "1025" contains).
+_NUMBER_MARK = re.compile(r"(?<=\d)\.(?=\d)")
+_KEPT = "\x00"
 FUZZY_MAX_ANSWER = 2000
 
-# Clause boundaries after NFKC (which turns ，；： into , ; :); a point or comma before a digit is part of a number.
-_CLAUSE = re.compile(r"[。;!?\n…]|[.,:](?!\d)")
+# Clause boundaries after NFKC (which turns ，； into , ;); a point or comma before a digit is part of a number.
+# A colon is no boundary: "epoch: one pass over the data" keeps the term with what is said about it.
+_CLAUSE = re.compile(r"[。;!?\n…]|[.,](?!\d)")
 # English negation, matched on words (after folding, "no" would also be found inside "normalise").
 _EN_NEGATION = re.compile(
-    r"\b(?:not|no|never|neither|nor|cannot|rather than|instead of|contrary to|myth|misconception|wrong|false|"
-    r"incorrect|untrue|mistaken|mistake|error|erroneous)\b|n't\b"
+    r"\b(?:not|no|never|neither|nor|cannot|without|rather than|instead of|contrary to|myth|misconception|wrong|"
+    r"false|incorrect|untrue|mistaken|mistake|error|erroneous|whether|regardless)\b|n't\b"
 )
 _ZH_NEGATION = ("不是", "并不", "并非", "不会", "不能", "没有", "而非", "而不是", "错误", "误以为", "不对", "不正确",
-                "不等于", "不成立", "误解", "有误", "未必", "不一定", "并没", "说错", "谬")
+                "不等于", "不成立", "误解", "有误", "未必", "不一定", "并没", "说错", "谬", "无法", "不保证", "不只",
+                "不仅", "不论", "无论", "不管", "与否", "不开", "不带", "不用", "无需", "去掉")
 # A single negating character right before a claim's word ("不翻倍", "非恒小于").
 _ZH_NEGATING_CHARS = frozenset("不非没未无")
-PATTERN_PART, PATTERN_ALTERNATIVE = "&", "|"
+PATTERN_PART, PATTERN_ALTERNATIVE, PATTERN_ABSENT = "&", "|", "!"
 
 
 def fold(text: str) -> str:
-    return _PUNCT.sub("", unicodedata.normalize("NFKC", text).casefold())
+    text = _NUMBER_MARK.sub(_KEPT, unicodedata.normalize("NFKC", text).casefold())
+    return _PUNCT.sub("", text).replace(_KEPT, ".")
+
+
+def _number_bounded(hay: str, start: int, end: int) -> bool:
+    """A keyword that starts or ends with a digit matches whole numbers only ("0.9" is not in "0.95")."""
+    if start < end and hay[start].isdigit() and start > 0 and (hay[start - 1].isdigit() or hay[start - 1] == "."):
+        return False
+    return not (start < end and hay[end - 1].isdigit() and end < len(hay) and (hay[end].isdigit() or hay[end] == "."))
+
+
+def find(hay: str, key: str) -> int:
+    """The first position of ``key`` in ``hay`` (both folded) respecting number boundaries, or -1."""
+    start = hay.find(key)
+    while start >= 0 and not _number_bounded(hay, start, start + len(key)):
+        start = hay.find(key, start + 1)
+    return start
 
 
 def _within_one_edit(a: str, b: str) -> bool:
@@ -71,9 +94,10 @@ def contains(answer_folded: str, keyword: str) -> bool:
     key = fold(keyword)
     if not key:
         return False
-    if key in answer_folded:
+    if find(answer_folded, key) >= 0:
         return True
-    if len(key) < _fuzzy_min_length(key) or len(answer_folded) > FUZZY_MAX_ANSWER:
+    # No typo tolerance for numbers: "0.26" is not a misspelt "0.25".
+    if len(key) < _fuzzy_min_length(key) or len(answer_folded) > FUZZY_MAX_ANSWER or any(c.isdigit() for c in key):
         return False
     n = len(key)
     for start in range(0, max(1, len(answer_folded) - n + 2)):
@@ -132,25 +156,45 @@ def coverage(answer: str, points: Sequence[Point]) -> Coverage:
 # --- wrong claims ------------------------------------------------------------------------------------
 
 
-def pattern_parts(pattern: str) -> list[list[str]]:
-    """``"a|b & c"`` as ``[["a", "b"], ["c"]]`` (folded); empty parts and alternatives are dropped."""
-    parts = [[fold(alt) for alt in part.split(PATTERN_ALTERNATIVE)] for part in pattern.split(PATTERN_PART)]
-    return [[alt for alt in part if alt] for part in parts if any(fold(alt) for alt in part)]
+@dataclass(frozen=True)
+class Part:
+    """One ``&``-separated part of a claim pattern: any of ``words`` present (or, ``absent``, none of them)."""
+
+    words: tuple[str, ...]
+    absent: bool = False
+
+
+def pattern_parts(pattern: str) -> list[Part]:
+    """``"a|b & c & !d"`` as its parts (words folded); a part with no word left is dropped."""
+    parts = []
+    for raw in pattern.split(PATTERN_PART):
+        raw = raw.strip()
+        absent = raw.startswith(PATTERN_ABSENT)
+        words = tuple(w for w in (fold(alt) for alt in raw.removeprefix(PATTERN_ABSENT).split(PATTERN_ALTERNATIVE)) if w)
+        if words:
+            parts.append(Part(words, absent))
+    return parts if any(not p.absent for p in parts) else []
 
 
 def clauses(answer: str) -> list[str]:
-    """The answer cut into clauses, case and width folded, punctuation kept as spaces (for word-level negation)."""
+    """The answer cut into clauses, case and width folded, punctuation kept (for word-level negation)."""
     text = unicodedata.normalize("NFKC", answer).casefold().replace("’", "'")
     return [c for c in _CLAUSE.split(text) if c.strip()]
 
 
 def _folded_with_positions(clause: str) -> tuple[str, list[int]]:
-    kept = [(ch, i) for i, ch in enumerate(clause) if not _PUNCT.fullmatch(ch)]
-    return "".join(ch for ch, _ in kept), [i for _, i in kept]
+    """``fold(clause)`` and, for each of its characters, where it was in the clause."""
+    marked = _NUMBER_MARK.sub(_KEPT, clause)
+    kept = [(ch, i) for i, ch in enumerate(marked) if not _PUNCT.fullmatch(ch)]
+    return "".join(ch for ch, _ in kept).replace(_KEPT, "."), [i for _, i in kept]
 
 
 def _negated(clause: str, folded: str, where: list[int], spans: list[tuple[int, int]]) -> bool:
-    """Whether the clause negates the claim found at ``spans`` (folded positions)."""
+    """Whether the clause negates the claim found at ``spans`` (folded positions).
+
+    Only what comes before the claim's last word counts: in "it always escapes local minima and never
+    overshoots" the "never" belongs to the next statement.
+    """
     if any(start > 0 and folded[start - 1] in _ZH_NEGATING_CHARS for start, _ in spans):
         return True
     # Blank out the claim's own words: a claim may itself contain a negation ("cannot converge", "不能收敛").
@@ -158,20 +202,25 @@ def _negated(clause: str, folded: str, where: list[int], spans: list[tuple[int, 
     for start, end in spans:
         for k in range(start, end):
             chars[where[k]] = "#"
-    rest = "".join(chars)
-    return bool(_EN_NEGATION.search(rest)) or any(cue in fold(rest) for cue in _ZH_NEGATION)
+    last = max(where[end - 1] for _, end in spans) + 1
+    before = "".join(chars[:last])
+    return bool(_EN_NEGATION.search(before)) or any(cue in fold(before) for cue in _ZH_NEGATION)
 
 
-def clause_claims(clause: str, parts: list[list[str]]) -> bool:
-    """Whether one clause makes the claim of a pattern (every part present, the whole not negated)."""
+def clause_claims(clause: str, parts: list[Part]) -> bool:
+    """Whether one clause makes the claim of a pattern: every part present (absent parts absent), not negated."""
     folded, where = _folded_with_positions(clause)
     spans: list[tuple[int, int]] = []
-    for alternatives in parts:
-        found = [(folded.find(alt), alt) for alt in alternatives if alt in folded]
+    for part in parts:
+        found = [(start, word) for word in part.words if (start := find(folded, word)) >= 0]
+        if part.absent:
+            if found:
+                return False
+            continue
         if not found:
             return False
-        start, alt = min(found)
-        spans.append((start, start + len(alt)))
+        start, word = min(found)
+        spans.append((start, start + len(word)))
     return not _negated(clause, folded, where, spans)
 
 
