@@ -14,7 +14,18 @@ from quizzer.resources import bundled_questions_dir
 from quizzer.topics import SECTION_OF, TOPIC_SLUGS
 
 ITEMS = [loaded.item for loaded in load_bank([bundled_questions_dir()])]
-NOTES = Path(__file__).resolve().parents[2] / "shared" / "notes" / "dl-notes.zh.md"
+
+
+def _find_notes() -> Path:
+    """The learner's notes in ``shared/notes`` beside the checkout (main or a worktree one level deeper)."""
+    for base in Path(__file__).resolve().parents[1:4]:
+        candidate = base / "shared" / "notes" / "dl-notes.zh.md"
+        if candidate.exists():
+            return candidate
+    return Path(__file__).resolve().parents[2] / "shared" / "notes" / "dl-notes.zh.md"
+
+
+NOTES = _find_notes()
 
 
 def test_size_and_coverage() -> None:
