@@ -83,3 +83,99 @@ def test_no_long_passage_is_copied_from_the_notes() -> None:
             if any(flat[i:i + 20] in notes for i in range(max(0, len(flat) - 19))):
                 copied.append(item.id)
     assert copied == []
+
+
+# --- regression tests for the bank defects found in review (issue 9, section 2) ---------------------------
+
+BY_ID = {i.id: i for i in ITEMS}
+
+
+def _option_whys(item_id: str) -> list[tuple[str, str]]:
+    return [(o.why.zh, o.why.en) for o in BY_ID[item_id].options]
+
+
+def test_sigmoid_chain_asks_for_a_maximum_that_is_reachable() -> None:
+    import torch
+
+    item = BY_ID["gradvx-sigmoid-chain"]
+    assert "偏置" in item.prompt.zh and "bias" in item.prompt.en  # free biases make 0.25⁵ reachable
+    x0 = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    a = torch.sigmoid(x0)
+    for _ in range(4):
+        a = torch.sigmoid(a - a.detach())  # bias b_k = −a_{k−1}: every pre-activation is 0
+    (reachable,) = torch.autograd.grad(a, x0)
+    assert abs(reachable.item() - item.value) <= item.tolerance
+    # Without biases the best input reaches only about 6.8e-4: the explanation must say so.
+    x = torch.linspace(-10, 10, 20001, dtype=torch.float64, requires_grad=True)
+    h = x
+    for _ in range(5):
+        h = torch.sigmoid(h)
+    (grads,) = torch.autograd.grad(h.sum(), x)
+    assert round(grads.max().item(), 5) == 0.00068 and "6.8e-4" in item.explanation.en + item.explanation.zh
+
+
+def test_batchnorm_with_batch_size_one_is_described_as_torch_behaves() -> None:
+    import torch
+
+    torch.nn.BatchNorm2d(3).train()(torch.randn(1, 3, 4, 4))  # one image: H×W values per channel, runs
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        torch.nn.BatchNorm1d(3).train()(torch.randn(1, 3))
+    reference = BY_ID["bnln-open-diff"].reference
+    why_b = _option_whys("bnln-single-inference-stats")[1]
+    for zh, en in ((reference.zh, reference.en), why_b):
+        assert "single value per channel" in en and "一个值" in zh
+        assert "batch size 1 training mode cannot" not in en and "break for batch size 1" not in en
+
+
+def test_adam_learning_rate_range_is_consistent_within_the_item() -> None:
+    zh, en = _option_whys("cnn-lr-vs-batch-size")[1]
+    assert "fits Adam" not in en and "1e-4 to 1e-3" in en and "1e-4～1e-3" in zh
+    option_a = BY_ID["cnn-lr-vs-batch-size"].options[0].text.en
+    assert "about 1e-3 for Adam" in option_a  # the correct option and B's explanation now agree
+
+
+def test_momentum_saddle_item_states_the_learning_rate_its_numbers_need() -> None:
+    import torch
+
+    item = BY_ID["mom-tf-exact-saddle"]
+    assert "lr=0.1" in item.prompt.zh and "lr=0.1" in item.prompt.en and "0.0384" in item.explanation.en
+
+    def run(start: list[float], steps: int) -> list[float]:
+        p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.SGD([p], lr=0.1, momentum=0.9)
+        for _ in range(steps):
+            opt.zero_grad()
+            (p[0] ** 2 - p[1] ** 2).backward()
+            opt.step()
+        return p.tolist()
+
+    assert run([0.0, 0.0], 100) == [0.0, 0.0] and item.answer is False
+    assert round(run([0.0, 0.001], 10)[1], 4) == 0.0384
+
+
+def test_explanations_do_not_name_option_letters_of_other_sources() -> None:
+    # "(options B/C)" meant the ResNet paper's shortcut options but read as the quiz's own letters.
+    letters = re.compile(r"\boptions? [A-H]\b|option [A-H]/[A-H]|方案 ?[A-H]\b")
+    offenders = [i.id for i in ITEMS for o in getattr(i, "options", []) if letters.search(o.why.en + o.why.zh)]
+    assert offenders == []
+
+
+def test_adaptive_optimizers_change_the_effective_learning_rate() -> None:
+    item = BY_ID["lrd-adaptive-multi"]
+    texts = [o.text.en + o.why.en for o in item.options]
+    assert not any("effective step" in t for t in texts)
+    assert sum("effective learning rate" in o.text.en for o in item.options) == 2
+    assert sum("有效学习率" in o.text.zh for o in item.options) == 2
+
+
+def test_max_pooling_gradient_option_keeps_the_tie_condition_in_both_languages() -> None:
+    zh, en = _option_whys("pool-backward-multi")[0]
+    assert "无并列最大值" in zh and "no tied maxima" in en
+
+
+def test_sgd_default_momentum_item_corrects_the_notes() -> None:
+    import torch
+
+    item = BY_ID["mom-tf-default-momentum"]
+    assert item.notes_correction is not None and "0.9" in item.notes_correction.claim.en
+    assert torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1).defaults["momentum"] == 0
