@@ -179,3 +179,91 @@ def test_sgd_default_momentum_item_corrects_the_notes() -> None:
     item = BY_ID["mom-tf-default-momentum"]
     assert item.notes_correction is not None and "0.9" in item.notes_correction.claim.en
     assert torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1).defaults["momentum"] == 0
+
+
+@pytest.mark.parametrize(("item_id", "answer", "verdict"), [
+    ("ebi-iteration-term", "step", "correct"),  # the explanation names it
+    ("ebi-iteration-term", "training step", "correct"),
+    ("ebi-iteration-term", "epoch", "incorrect"),
+    ("pool-gap-fill", "global average pooling", "correct"),
+    ("pool-gap-fill", "Global-Average Pooling", "correct"),
+    ("pool-gap-fill", "全局平均池化层", "correct"),
+    ("pool-gap-fill", "global max pooling", "incorrect"),
+    ("gradvx-init-relu", "MSRA", "correct"),
+    ("gradvx-init-relu", "Xavier", "incorrect"),
+    ("cnn-same-padding", "1 pixel", "correct"),
+    ("cnn-same-padding", "2", "incorrect"),
+    ("res-fill-degradation", "the degradation problem", "correct"),
+    ("act-leaky-relu-name", "nn.LeakyReLU", "correct"),
+    ("mom-fill-velocity", "velocity term", "correct"),
+    ("rf-seven-fill", "7x7 conv", "correct"),
+    ("rf-seven-fill", "5x5", "incorrect"),
+])
+def test_fill_items_accept_the_synonyms_learners_use(item_id: str, answer: str, verdict: str) -> None:
+    from quizzer.grading.kinds import grade_item, parse_item_answer
+
+    item = BY_ID[item_id]
+    assert grade_item(item, parse_item_answer(item, answer)).verdict == verdict
+
+
+def test_trivial_recall_items_gave_way_to_deeper_ones() -> None:
+    retired = {"act-relu-positive-derivative", "gradvx-tanh-max-deriv", "mom-fill-typical-mu", "bnln-fill-affine",
+               "res-tf-identity-zero"}
+    assert retired.isdisjoint(BY_ID)
+    deeper = {"regnorm-scaling-conditioning", "regnorm-augmentation-regularizer", "regnorm-early-stop-min-delta",
+              "act-gelu-negative-value", "act-gelu-properties"}
+    assert deeper <= set(BY_ID) and all(BY_ID[i].difficulty >= 2 for i in deeper)
+
+
+def test_feature_scaling_item_matches_gradient_descent_in_torch() -> None:
+    import torch
+
+    item = BY_ID["regnorm-scaling-conditioning"]
+    hessian = torch.tensor([100.0, 1.0], dtype=torch.float64)
+    w = torch.tensor([1.0, 1.0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=2 / 101)
+    steps = 0
+    while w.detach().abs().max() > 1e-3:  # the optimum is 0: shrink the error 1000-fold
+        opt.zero_grad()
+        (0.5 * (hessian * w**2).sum()).backward()
+        opt.step()
+        steps += 1
+        if steps == 1:
+            assert torch.allclose(w.detach().abs(), torch.full((2,), item.value, dtype=torch.float64), atol=item.tolerance)
+    assert steps == 346 and "346" in item.explanation.en and "346" in item.explanation.zh
+    # Standardised features: Hessian diag(1, 1), one step of lr 1 lands on the optimum.
+    v = torch.tensor([1.0, 1.0], dtype=torch.float64, requires_grad=True)
+    (0.5 * (v**2).sum()).backward()
+    assert torch.equal(v.detach() - v.grad, torch.zeros(2, dtype=torch.float64))
+
+
+def test_early_stopping_item_follows_patience_and_min_delta() -> None:
+    losses, patience, min_delta = [0.90, 0.75, 0.70, 0.695, 0.693, 0.72, 0.69], 3, 0.01
+
+    def stop_epoch(delta: float) -> int | None:
+        best, wait = float("inf"), 0
+        for epoch, loss in enumerate(losses, start=1):
+            if loss < best - delta:
+                best, wait = loss, 0
+            else:
+                wait += 1
+                if wait >= patience:
+                    return epoch
+        return None
+
+    item = BY_ID["regnorm-early-stop-min-delta"]
+    assert "0.90, 0.75, 0.70, 0.695, 0.693, 0.72, 0.69" in item.prompt.en
+    assert stop_epoch(min_delta) == item.value == 6
+    assert stop_epoch(0.0) is None  # without min_delta it would not stop: the explanation says so
+
+
+def test_gelu_items_match_torch() -> None:
+    import torch
+
+    gelu = torch.nn.functional.gelu
+    item = BY_ID["act-gelu-negative-value"]
+    assert abs(gelu(torch.tensor(-1.0, dtype=torch.float64)).item() - item.value) <= item.tolerance
+    x = torch.linspace(-3, 0, 30001, dtype=torch.float64)
+    y = gelu(x)
+    assert round(y.min().item(), 2) == -0.17 and round(x[y.argmin()].item(), 2) == -0.75
+    assert "−0.17" in BY_ID["act-gelu-properties"].options[0].text.en
