@@ -23,6 +23,8 @@ from tests.test_bank_content import ITEMS, NOTES
 ITEM = TypeAdapter(BankItem)
 OPEN_ITEMS = {i.id: i for i in ITEMS if isinstance(i, OpenItem)}
 LABELLED = Path(__file__).parent / "data" / "open-answers.yaml"
+# Written after the patterns were tuned on LABELLED and graded without tuning on it: an honest estimate.
+HELD_OUT = Path(__file__).parent / "data" / "open-answers-heldout.yaml"
 AGREEMENT_TARGET = 0.90
 
 
@@ -52,8 +54,25 @@ def test_pasting_the_notes_section_is_not_correct_and_shows_the_correction(item_
 # --- the labelled set ------------------------------------------------------------------------------
 
 
-def labelled() -> dict[str, list[dict[str, str]]]:
-    return yaml.safe_load(LABELLED.read_text(encoding="utf-8"))
+def labelled(path: Path = LABELLED) -> dict[str, list[dict[str, str]]]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def pass_fail_agreement(path: Path) -> tuple[int, int, list[tuple[str, str]], list[tuple[str, str, str]]]:
+    """(agreeing, total, incorrect answers that passed, disagreements) on the pass/fail decision."""
+    agree = total = 0
+    passed_incorrect, disagreements = [], []
+    for item_id, answers in labelled(path).items():
+        for answer in answers:
+            passed = grade_item(OPEN_ITEMS[item_id], answer["answer"]).verdict == "correct"
+            total += 1
+            if passed == (answer["label"] == "correct"):
+                agree += 1
+            else:
+                disagreements.append((item_id, answer["label"], answer["answer"][:50]))
+            if passed and answer["label"] == "incorrect":
+                passed_incorrect.append((item_id, answer["answer"][:50]))
+    return agree, total, passed_incorrect, disagreements
 
 
 def test_labelled_set_covers_every_open_item_with_each_kind_of_answer() -> None:
@@ -70,21 +89,21 @@ def test_labelled_set_covers_every_open_item_with_each_kind_of_answer() -> None:
 
 
 def test_grader_agrees_with_the_examiner_on_pass_or_fail() -> None:
-    agree = total = 0
-    passed_incorrect, disagreements = [], []
-    for item_id, answers in labelled().items():
-        for answer in answers:
-            passed = grade_item(OPEN_ITEMS[item_id], answer["answer"]).verdict == "correct"
-            total += 1
-            if passed == (answer["label"] == "correct"):
-                agree += 1
-            else:
-                disagreements.append((item_id, answer["label"], answer["answer"][:50]))
-            if passed and answer["label"] == "incorrect":
-                passed_incorrect.append((item_id, answer["answer"][:50]))
+    agree, total, passed_incorrect, disagreements = pass_fail_agreement(LABELLED)
     print(f"\nopen-answer agreement on pass/fail: {agree}/{total} = {agree / total:.1%}")
     assert passed_incorrect == []
     assert agree / total >= AGREEMENT_TARGET, disagreements
+
+
+def test_held_out_answers_making_wrong_claims_never_pass() -> None:
+    # Keyword recall is the grader's weak side (a correct paraphrase in unlisted words can be marked
+    # partial), so only the safety property is asserted here; the figure is printed for the record.
+    agree, total, passed_incorrect, _ = pass_fail_agreement(HELD_OUT)
+    print(f"\nheld-out agreement on pass/fail: {agree}/{total} = {agree / total:.1%}")
+    assert passed_incorrect == []
+    claims = [(i, a["answer"]) for i, answers in labelled(HELD_OUT).items() for a in answers
+              if a["type"] in ("wrong-claim", "notes")]
+    assert all(grade_item(OPEN_ITEMS[i], answer).verdict != "correct" for i, answer in claims)
 
 
 # --- wrong claims and negation -----------------------------------------------------------------------
@@ -107,6 +126,7 @@ def test_a_claim_is_found_in_either_language(answer: str) -> None:
     "It is not true that the sigmoid's derivative is always below 0.25: it equals 0.25 at 0.",
     "The derivative isn't always below 0.25.",
     "Contrary to the notes, the derivative is never always below 0.25",
+    "0 处导数等于 0.25，这不代表 sigmoid 导数恒小于 0.25",
 ])
 def test_a_negated_claim_is_not_charged(answer: str) -> None:
     assert not makes_claim(answer, SIGMOID)

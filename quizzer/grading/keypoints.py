@@ -39,7 +39,8 @@ _EN_NEGATION = re.compile(
 )
 _ZH_NEGATION = ("不是", "并不", "并非", "不会", "不能", "没有", "而非", "而不是", "错误", "误以为", "不对", "不正确",
                 "不等于", "不成立", "误解", "有误", "未必", "不一定", "并没", "说错", "谬", "无法", "不保证", "不只",
-                "不仅", "不论", "无论", "不管", "与否", "不开", "不带", "不用", "无需", "去掉")
+                "不仅", "不论", "无论", "不管", "与否", "不开", "不带", "不用", "无需", "去掉", "不代表", "不意味",
+                "不见得", "不等同")
 # A single negating character right before a claim's word ("不翻倍", "非恒小于").
 _ZH_NEGATING_CHARS = frozenset("不非没未无")
 PATTERN_PART, PATTERN_ALTERNATIVE, PATTERN_ABSENT = "&", "|", "!"
