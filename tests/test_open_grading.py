@@ -233,3 +233,22 @@ def test_items_without_the_new_fields_keep_their_content_hash() -> None:
 def test_every_open_item_with_a_notes_correction_lists_the_wrong_claims() -> None:
     missing = [i.id for i in OPEN_ITEMS.values() if i.notes_correction and not i.wrong_claims]
     assert missing == []
+
+
+def test_bank_show_reveals_required_facts_and_expected_wrong_claims() -> None:
+    from quizzer.grading.kinds import item_reveal
+
+    shown = item_reveal(open_item()).points
+    assert shown[0].keywords.en == "0.25 + (at most 0.25, ≤0.25)"
+    assert shown[1].keywords.en == "chain rule"
+    assert "expected wrong claim: always below 0.25" in shown[2].point.en and "恒小于|总小于" in shown[2].keywords.zh
+
+
+@pytest.mark.parametrize("item_id", sorted(OPEN_ITEMS))
+def test_each_reference_answer_is_graded_fully_correct_in_both_languages(item_id: str) -> None:
+    # The reference mentions the notes' mistakes in order to correct them: that must not count as making them,
+    # and its own wording must reach every key point.
+    item = OPEN_ITEMS[item_id]
+    for reference in (item.reference.zh, item.reference.en):
+        result = grade_item(item, reference)
+        assert (result.verdict, result.score, result.diagnosis) == ("correct", 1.0, None), (item_id, reference[:40])

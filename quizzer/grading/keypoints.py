@@ -32,10 +32,11 @@ FUZZY_MAX_ANSWER = 2000
 # Clause boundaries after NFKC (which turns ，； into , ;); a point or comma before a digit is part of a number.
 # A colon is no boundary: "epoch: one pass over the data" keeps the term with what is said about it.
 _CLAUSE = re.compile(r"[。;!?\n…]|[.,](?!\d)")
+_QUOTED = re.compile(r'"[^"\n]{1,200}"|“[^”\n]{1,200}”|「[^」\n]{1,200}」|『[^』\n]{1,200}』')
 # English negation, matched on words (after folding, "no" would also be found inside "normalise").
 _EN_NEGATION = re.compile(
     r"\b(?:not|no|never|neither|nor|cannot|without|rather than|instead of|contrary to|myth|misconception|wrong|"
-    r"false|incorrect|untrue|mistaken|mistake|error|erroneous|whether|regardless)\b|n't\b"
+    r"false|incorrect|untrue|mistaken|mistake|error|erroneous|whether|regardless|nothing)\b|n't\b"
 )
 _ZH_NEGATION = ("不是", "并不", "并非", "不会", "不能", "没有", "而非", "而不是", "错误", "误以为", "不对", "不正确",
                 "不等于", "不成立", "误解", "有误", "未必", "不一定", "并没", "说错", "谬", "无法", "不保证", "不只",
@@ -178,8 +179,12 @@ def pattern_parts(pattern: str) -> list[Part]:
 
 
 def clauses(answer: str) -> list[str]:
-    """The answer cut into clauses, case and width folded, punctuation kept (for word-level negation)."""
-    text = unicodedata.normalize("NFKC", answer).casefold().replace("’", "'")
+    """The answer cut into clauses, case and width folded, punctuation kept (for word-level negation).
+
+    Text in double quotes is mentioned, not claimed (the notes' "SGD converges poorly" needs nuance), and
+    is left out.
+    """
+    text = _QUOTED.sub(" ", unicodedata.normalize("NFKC", answer).casefold().replace("’", "'"))
     return [c for c in _CLAUSE.split(text) if c.strip()]
 
 

@@ -106,7 +106,7 @@ class OpenKind(BankKind[OpenItem, str]):
         covered = BiText(f"：覆盖了 {got}/{n} 个要点", f": {got} of {n} key points covered")
         result.feedback.append(verdict_line(verdict, covered))
         for claim in claims:
-            said = BiText("你的答案说", "Your answer says that ") + bi(claim.claim) + BiText("——不对。", " — it is not so. ")
+            said = BiText("你的答案说“", "Your answer says that ") + bi(claim.claim) + BiText("”——不对。", " — it is not so. ")
             result.feedback.append(Feedback("diagnosis", said + bi(claim.correction)))
         for point, ok in zip(item.key_points, cov.covered):
             result.feedback.append(Feedback("point-ok" if ok else "point-miss", bi(point.point)))
@@ -122,9 +122,17 @@ class OpenKind(BankKind[OpenItem, str]):
                        f"Cover {n} key points; one of them: {p.point.en}") for p in item.key_points[:HINTED_POINTS]]
 
     def reveal(self, item: OpenItem) -> Reveal:
-        points = tuple(ShownPoint(bi(p.point), BiText(", ".join(p.keywords.zh), ", ".join(p.keywords.en)))
-                       for p in item.key_points)
-        return Reveal(bi(item.reference), points=points)
+        def words(point: OpenKeyPoint, lang: str) -> str:
+            groups = [point.keywords, *point.requires]  # "a, b + (c, d)": one of a, b and also one of c, d
+            shown = [", ".join(getattr(g, lang)) for g in groups]
+            return shown[0] + "".join(f" + ({more})" for more in shown[1:])
+
+        points = [ShownPoint(bi(p.point), BiText(words(p, "zh"), words(p, "en"))) for p in item.key_points]
+        # A teacher checking the item sees the wrong claims it expects, with the patterns that find them.
+        points += [ShownPoint(BiText("✗ 预期的错误说法：", "✗ expected wrong claim: ") + bi(c.claim) + BiText("——", " — ")
+                              + bi(c.correction), BiText("; ".join(c.detect.zh), "; ".join(c.detect.en)))
+                   for c in item.wrong_claims]
+        return Reveal(bi(item.reference), points=tuple(points))
 
 
 KINDS = (OpenKind(),)
