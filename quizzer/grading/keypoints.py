@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 _PUNCT = re.compile(r"[\s\-_·•,，。.、;；:：!！?？'\"“”‘’()（）\[\]【】]+")
@@ -213,12 +214,23 @@ def _negated(clause: str, folded: str, where: list[int], spans: list[tuple[int, 
     return bool(_EN_NEGATION.search(before)) or any(cue in fold(before) for cue in _ZH_NEGATION)
 
 
-def clause_claims(clause: str, parts: list[Part]) -> bool:
+@dataclass(frozen=True)
+class Clause:
+    text: str  # case and width folded, punctuation kept
+    folded: str  # as ``fold`` gives it
+    where: list[int]  # position in ``text`` of each character of ``folded``
+
+    @classmethod
+    def of(cls, text: str) -> "Clause":
+        return cls(text, *_folded_with_positions(text))
+
+
+def clause_claims(clause: Clause | str, parts: list[Part]) -> bool:
     """Whether one clause makes the claim of a pattern: every part present (absent parts absent), not negated."""
-    folded, where = _folded_with_positions(clause)
+    c = clause if isinstance(clause, Clause) else Clause.of(clause)
     spans: list[tuple[int, int]] = []
     for part in parts:
-        found = [(start, word) for word in part.words if (start := find(folded, word)) >= 0]
+        found = [(start, word) for word in part.words if (start := find(c.folded, word)) >= 0]
         if part.absent:
             if found:
                 return False
@@ -227,7 +239,13 @@ def clause_claims(clause: str, parts: list[Part]) -> bool:
             return False
         start, word = min(found)
         spans.append((start, start + len(word)))
-    return not _negated(clause, folded, where, spans)
+    return not _negated(c.text, c.folded, c.where, spans)
+
+
+@lru_cache(maxsize=8)
+def _cut(answer: str) -> tuple[Clause, ...]:
+    # An item checks several claims against one answer: cut and fold it once.
+    return tuple(Clause.of(c) for c in clauses(answer))
 
 
 def makes_claim(answer: str, patterns: Sequence[str], unless: Sequence[str] = ()) -> bool:
@@ -237,6 +255,6 @@ def makes_claim(answer: str, patterns: Sequence[str], unless: Sequence[str] = ()
     that too") is not charged with the claim, however its other clauses read.
     """
     compiled = [parts for parts in (pattern_parts(p) for p in patterns) if parts]
-    if not any(clause_claims(c, parts) for c in clauses(answer) for parts in compiled):
+    if not any(clause_claims(c, parts) for c in _cut(answer) for parts in compiled):
         return False
     return not (unless and makes_claim(answer, unless))
