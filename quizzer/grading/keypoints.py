@@ -152,7 +152,7 @@ def coverage(answer: str, points: Sequence[Point]) -> Coverage:
     folded = fold(answer)
     covered = [point_covered(folded, p) for p in points]
     total = sum(p.weight for p in points)
-    got = sum(p.weight for p, ok in zip(points, covered) if ok)
+    got = sum(p.weight for p, ok in zip(points, covered, strict=True) if ok)
     return Coverage(covered, got / total if total else 0.0)
 
 
@@ -221,7 +221,7 @@ class Clause:
     where: list[int]  # position in ``text`` of each character of ``folded``
 
     @classmethod
-    def of(cls, text: str) -> "Clause":
+    def of(cls, text: str) -> Clause:
         return cls(text, *_folded_with_positions(text))
 
 

@@ -108,7 +108,7 @@ class OpenKind(BankKind[OpenItem, str]):
         for claim in claims:
             said = BiText("你的答案说“", "Your answer says that ") + bi(claim.claim) + BiText("”——不对。", " — it is not so. ")
             result.feedback.append(Feedback("diagnosis", said + bi(claim.correction)))
-        for point, ok in zip(item.key_points, cov.covered):
+        for point, ok in zip(item.key_points, cov.covered, strict=True):
             result.feedback.append(Feedback("point-ok" if ok else "point-miss", bi(point.point)))
         result.feedback.append(Feedback("info", BiText("参考答案：", "Reference answer: ") + bi(item.reference)))
         return result
