@@ -15,7 +15,7 @@ import pytest
 
 from quizzer.errors import AnswerParseError, ExitStatus
 from quizzer.grading.parse import MAX_ANSWER_CHARS, clean_answer
-from quizzer.quiz.question import Question
+from quizzer.quiz.question import Question, question_from_item, question_from_problem
 from quizzer.safety import strip_controls
 from tests.hostile_support import rows, run_cli
 
@@ -41,8 +41,8 @@ def sample_questions() -> tuple[Question, ...]:
 
     by_kind: dict[str, Question] = {}
     for loaded in load_bank([bundled_questions_dir()]):
-        by_kind.setdefault(loaded.item.kind, Question.from_item(loaded.item, 1))
-    problems = [Question.from_problem(make_problem(f, 1, 1)) for f in all_families()]
+        by_kind.setdefault(loaded.item.kind, question_from_item(loaded.item, 1))
+    problems = [question_from_problem(make_problem(f, 1, 1)) for f in all_families()]
     return (*by_kind.values(), *problems)
 
 
