@@ -329,3 +329,7 @@ ISSUE_DUPLICATE = BiText("学生 {student} 第 {number} 题：与第 {first} 行
 
 # A one-language bank item shown in the other language: say why (the text is the only one there is).
 ONE_LANGUAGE_ONLY = BiText("（此题只有英文）", "(this question is written in Chinese only)")
+
+# Open answers that make a claim the item expects (the notes' mistakes first): the claim, then the correction.
+WRONG_CLAIM_SAID = BiText("你的答案说“{claim}”——不对。", "Your answer says that {claim} — it is not so. ")
+WRONG_CLAIM_EXPECTED = BiText("✗ 预期的错误说法：{claim}——{correction}", "✗ expected wrong claim: {claim} — {correction}")
