@@ -102,8 +102,16 @@ def measure(name: str, url: str, learners: int, count: int) -> dict:
     lost = len(committed - stored_attempts(url))
     failures = [f"learner {i}: {err}" for i, _, _, err in outcomes if err]
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [float("nan")] * 99
-    return {"backend": name, "answers": len(committed), "seconds": elapsed, "per_second": len(committed) / elapsed,
-            "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000, "lost": lost, "failures": failures}
+    return {
+        "backend": name,
+        "answers": len(committed),
+        "seconds": elapsed,
+        "per_second": len(committed) / elapsed,
+        "p50_ms": q[49] * 1000,
+        "p99_ms": q[98] * 1000,
+        "lost": lost,
+        "failures": failures,
+    }
 
 
 def pg_database(server: str, name: str) -> str:
@@ -128,8 +136,10 @@ def main() -> int:
     import torch  # noqa: F401  (loaded once here; the forked learners share it)
 
     print(f"{args.learners} learners × {args.answers} answers, {os.cpu_count()} cores")
-    print(f"{'backend':12} {'answers':>8} {'seconds':>8} {'answers/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'lost':>5}",
-          flush=True)
+    print(
+        f"{'backend':12} {'answers':>8} {'seconds':>8} {'answers/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'lost':>5}",
+        flush=True,
+    )
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["QUIZZER_HOME"] = tmp  # rolling backups and anything else stay in the scratch dir
@@ -141,8 +151,11 @@ def main() -> int:
         for name, url in targets:
             r = measure(name, url(), args.learners, args.answers)
             rows.append(r)
-            print(f"{r['backend']:12} {r['answers']:>8} {r['seconds']:>8.1f} {r['per_second']:>10.1f} "
-                  f"{r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['lost']:>5}", flush=True)
+            print(
+                f"{r['backend']:12} {r['answers']:>8} {r['seconds']:>8.1f} {r['per_second']:>10.1f} "
+                f"{r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['lost']:>5}",
+                flush=True,
+            )
             for failure in r["failures"]:
                 print(f"  FAILED {failure.splitlines()[0]}", flush=True)
     bad = any(r["lost"] or r["failures"] or r["answers"] != args.learners * args.answers for r in rows)

@@ -44,8 +44,24 @@ def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = 
 def quizzer_run(work: Path, versions: int, verify: bool, env: dict[str, str]) -> tuple[float, float, str]:
     out = work / "exam-out"
     shutil.rmtree(out, ignore_errors=True)
-    cmd = [sys.executable, "-m", "quizzer", "exam", "build", str(EXAMPLE), "--versions", str(versions),
-           "--seed", "1", "--out", str(out), "--format", "md,html,pdf", "--lang", "zh"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "quizzer",
+        "exam",
+        "build",
+        str(EXAMPLE),
+        "--versions",
+        str(versions),
+        "--seed",
+        "1",
+        "--out",
+        str(out),
+        "--format",
+        "md,html,pdf",
+        "--lang",
+        "zh",
+    ]
     return timed(cmd + ([] if verify else ["--no-verify"]), env=env)
 
 
@@ -71,8 +87,9 @@ Path(sys.argv[3]).write_bytes(pdf)
 
 
 def sheets_only_run(work: Path, versions: int, env: dict[str, str]) -> tuple[float, float, str]:
-    return timed([sys.executable, "-c", SHEETS_ONLY, str(EXAMPLE), str(versions), str(work / "sheets-only.pdf")],
-                 env=env)
+    return timed(
+        [sys.executable, "-c", SHEETS_ONLY, str(EXAMPLE), str(versions), str(work / "sheets-only.pdf")], env=env
+    )
 
 
 def amc_run(work: Path, anchor: Path) -> tuple[float, float, str]:
@@ -81,9 +98,23 @@ def amc_run(work: Path, anchor: Path) -> tuple[float, float, str]:
     (project / "data").mkdir(parents=True)
     source = project / anchor.name
     source.write_bytes(anchor.read_bytes())
-    cmd = ["auto-multiple-choice", "prepare", "--mode", "s", "--prefix", str(project),
-           "--out-sujet", str(project / "sheets.pdf"), "--out-corrige", str(project / "key.pdf"),
-           "--out-calage", str(project / "layout.xy"), "--data", str(project / "data"), str(source)]
+    cmd = [
+        "auto-multiple-choice",
+        "prepare",
+        "--mode",
+        "s",
+        "--prefix",
+        str(project),
+        "--out-sujet",
+        str(project / "sheets.pdf"),
+        "--out-corrige",
+        str(project / "key.pdf"),
+        "--out-calage",
+        str(project / "layout.xy"),
+        "--data",
+        str(project / "data"),
+        str(source),
+    ]
     result = timed(cmd, cwd=project)
     if not (project / "sheets.pdf").exists():
         sys.exit("auto-multiple-choice wrote no sheets.pdf")
@@ -123,8 +154,10 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} (wall clock is only comparable when idle)")
     wall, cpu = median(ours)
-    print(f"quizzer exam build, {args.versions} versions × 20 questions, md+html+pdf with keys (--no-verify): "
-          f"{wall:.2f} s wall, {cpu:.2f} s CPU   [{stages.removeprefix('time: ')}]")
+    print(
+        f"quizzer exam build, {args.versions} versions × 20 questions, md+html+pdf with keys (--no-verify): "
+        f"{wall:.2f} s wall, {cpu:.2f} s CPU   [{stages.removeprefix('time: ')}]"
+    )
     if verified:
         v_wall, v_cpu = median(verified)
         print(f"quizzer exam build, same, keys checked by torch (default):  {v_wall:.2f} s wall, {v_cpu:.2f} s CPU")
@@ -132,12 +165,16 @@ def main() -> None:
     s_wall, s_cpu = median(sheets_only)
     print(f"quizzer, what AMC makes: the sheets PDF only (no keys, md, html): {s_wall:.2f} s wall, {s_cpu:.2f} s CPU")
     if not amc:
-        print(f"auto-multiple-choice: not run ({'not installed' if not shutil.which('auto-multiple-choice') else ''}"
-              f"{'' if args.anchor.is_file() else f' no anchor at {args.anchor}'})")
+        print(
+            f"auto-multiple-choice: not run ({'not installed' if not shutil.which('auto-multiple-choice') else ''}"
+            f"{'' if args.anchor.is_file() else f' no anchor at {args.anchor}'})"
+        )
         return
     a_wall, a_cpu = median(theirs)
-    print(f"auto-multiple-choice prepare --mode s, 100 copies × 20 questions, no solutions: "
-          f"{a_wall:.2f} s wall, {a_cpu:.2f} s CPU")
+    print(
+        f"auto-multiple-choice prepare --mode s, 100 copies × 20 questions, no solutions: "
+        f"{a_wall:.2f} s wall, {a_cpu:.2f} s CPU"
+    )
     print(f"ratio quizzer / AMC (--no-verify): wall {wall / a_wall:.2f}, CPU {cpu / a_cpu:.2f}  (target ≤ 0.5)")
     if verified:
         print(f"ratio quizzer / AMC (torch-checked keys): wall {v_wall / a_wall:.2f}, CPU {v_cpu / a_cpu:.2f}")

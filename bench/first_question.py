@@ -26,8 +26,14 @@ def time_to_first_question(home: str) -> float:
     # re-compile every quizzer module on every start and measure that instead.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
-    child = pexpect.spawn(sys.executable, ["-m", "quizzer", "quiz", "--lang", "en"], env=env, encoding="utf-8",
-                          timeout=30, dimensions=(40, 100))
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "quizzer", "quiz", "--lang", "en"],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 100),
+    )
     child.expect(r"1/10 · ")
     child.expect(r"> ")
     elapsed = time.perf_counter() - start
@@ -46,7 +52,9 @@ def main() -> None:
         samples = [time_to_first_question(home) for _ in range(args.runs)]
     median = statistics.median(samples)
     print(f"first run (creates the database, imports the bank): {first:.0f} ms")
-    print(f"later runs: median {median:.0f} ms, min {min(samples):.0f} ms, max {max(samples):.0f} ms ({args.runs} runs)")
+    print(
+        f"later runs: median {median:.0f} ms, min {min(samples):.0f} ms, max {max(samples):.0f} ms ({args.runs} runs)"
+    )
     print(f"target ≤ 400 ms: {'met' if median <= 400 else 'NOT met'}")
 
 

@@ -18,15 +18,66 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from quizzer.bank.loader import load_file  # noqa: E402
-from quizzer.errors import AnswerParseError, BankError  # noqa: E402
-from quizzer.grading.parse import clean_answer  # noqa: E402
-from tests.bankfiles import bank_yaml, multi_item, numeric_item, single_item  # noqa: E402
-from tests.test_hostile_answers import HOSTILE_ANSWERS, sample_questions  # noqa: E402
+from quizzer.bank.loader import load_file
+from quizzer.errors import AnswerParseError, BankError
+from quizzer.grading.parse import clean_answer
+from tests.bankfiles import bank_yaml, multi_item, numeric_item, single_item
+from tests.test_hostile_answers import HOSTILE_ANSWERS, sample_questions
 
-TOKENS = ["0", "1", "2", "7", "9", "10", "112", "0.25", "1e-3", "1e309", "-", "+", "*", "/", "^", "**", "(", ")",
-          "[", "]", "%", ",", " ", "x", "×", "÷", "sqrt(", "log(", "exp(", "pi", "e", "√", "A", "b", "C", "对", "错",
-          "true", "no", "，", "、", "．", "３", "\t", "\x1b[", "\x00", "[/bold]", "nan", "inf", "∞", "…", "😀"]
+TOKENS = [
+    "0",
+    "1",
+    "2",
+    "7",
+    "9",
+    "10",
+    "112",
+    "0.25",
+    "1e-3",
+    "1e309",
+    "-",
+    "+",
+    "*",
+    "/",
+    "^",
+    "**",
+    "(",
+    ")",
+    "[",
+    "]",
+    "%",
+    ",",
+    " ",
+    "x",
+    "×",
+    "÷",
+    "sqrt(",
+    "log(",
+    "exp(",
+    "pi",
+    "e",
+    "√",
+    "A",
+    "b",
+    "C",
+    "对",
+    "错",
+    "true",
+    "no",
+    "，",
+    "、",
+    "．",
+    "３",
+    "\t",
+    "\x1b[",
+    "\x00",
+    "[/bold]",
+    "nan",
+    "inf",
+    "∞",
+    "…",
+    "😀",
+]
 SLOW = 1.0
 
 
@@ -36,8 +87,10 @@ def random_answer(rng: random.Random) -> str:
     if roll < 0.6:
         return "".join(rng.choice(TOKENS) for _ in range(rng.randint(0, 24)))
     if roll < 0.85:
-        return "".join(chr(rng.choice([rng.randint(0, 0x7F), rng.randint(0x80, 0x2FFF), rng.randint(0x3000, 0xFFFF)]))
-                       for _ in range(rng.randint(0, 30)))
+        return "".join(
+            chr(rng.choice([rng.randint(0, 0x7F), rng.randint(0x80, 0x2FFF), rng.randint(0x3000, 0xFFFF)]))
+            for _ in range(rng.randint(0, 30))
+        )
     base = rng.choice(HOSTILE_ANSWERS)
     at = rng.randint(0, min(len(base), 200))
     return base[:at] + rng.choice(TOKENS) + base[at:][:200]
@@ -48,13 +101,14 @@ def mutate(text: str, rng: random.Random) -> str:
         at = rng.randint(0, len(text))
         kind = rng.random()
         if kind < 0.4:  # delete a slice
-            text = text[:at] + text[at + rng.randint(1, 40):]
+            text = text[:at] + text[at + rng.randint(1, 40) :]
         elif kind < 0.8:  # insert YAML-significant characters
-            noise = "".join(rng.choice(":-[]{}&*!|>'\"#%@` \n\t0123456789\x00\x1f\x85\ufeff")
-                            for _ in range(rng.randint(1, 8)))
+            noise = "".join(
+                rng.choice(":-[]{}&*!|>'\"#%@` \n\t0123456789\x00\x1f\x85\ufeff") for _ in range(rng.randint(1, 8))
+            )
             text = text[:at] + noise + text[at:]
         else:  # duplicate a slice (duplicate keys, deeper nesting)
-            text = text[:at] + text[at:at + rng.randint(1, 200)] + text[at:]
+            text = text[:at] + text[at : at + rng.randint(1, 200)] + text[at:]
     return text
 
 
@@ -110,8 +164,10 @@ def main() -> None:
         started = time.perf_counter()
         tried, crashes, slowest = run(count, rng)
         seconds = time.perf_counter() - started
-        print(f"{label:10}  tried {tried:>8,}  crashes {len(crashes):>3}  slowest {slowest * 1000:7.1f} ms  "
-              f"({tried / seconds:,.0f}/s, {seconds:.1f} s)")
+        print(
+            f"{label:10}  tried {tried:>8,}  crashes {len(crashes):>3}  slowest {slowest * 1000:7.1f} ms  "
+            f"({tried / seconds:,.0f}/s, {seconds:.1f} s)"
+        )
         for crash in crashes[:20]:
             print(f"    {crash}")
         failed |= bool(crashes)

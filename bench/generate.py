@@ -16,8 +16,17 @@ import time
 from quizzer.generators.registry import all_families, instance_seed, sample_params
 from quizzer.generators.verification import check
 
-SIZE_FAMILIES = {"conv-output", "pool-output", "conv-params", "conv-macs", "conv-stack-shape", "receptive-field",
-                 "iterations", "updates-per-epoch", "bottleneck-savings"}
+SIZE_FAMILIES = {
+    "conv-output",
+    "pool-output",
+    "conv-params",
+    "conv-macs",
+    "conv-stack-shape",
+    "receptive-field",
+    "iterations",
+    "updates-per-epoch",
+    "bottleneck-savings",
+}
 
 
 def rate(fn, budget: float) -> float:
@@ -57,10 +66,14 @@ def main() -> None:
 
     if not args.skip_verify_all:
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "quizzer", "verify", "--samples", "1000"], capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "quizzer", "verify", "--samples", "1000"], capture_output=True, text=True
+        )
         seconds = time.perf_counter() - start
         verdict = "met" if seconds < 60 and done.returncode == 0 else "NOT met"
-        print(f"\nquizzer verify --samples 1000 (all families, incl. start-up): {seconds:.1f} s, exit {done.returncode} — target < 60 s {verdict}")
+        print(
+            f"\nquizzer verify --samples 1000 (all families, incl. start-up): {seconds:.1f} s, exit {done.returncode} — target < 60 s {verdict}"
+        )
         print(done.stdout.strip().splitlines()[-2] if done.stdout.strip() else done.stderr[-500:])
 
 

@@ -37,8 +37,14 @@ def notes(questions: int) -> str:
             lines += [f"## {chapter + 1} 第 {chapter + 1} 部分", ""]
         lines += [f"### {chapter + 1}.{number + 1} 第 {n} 个概念的作用是什么？", ""]
         lines += [f"概念{n} 的核心是 **术语{n}**，满足 $x_{{{n}}} = \\frac{{a}}{{b}} + {n}$。", ""]
-        lines += [f"1. 第一点：与 ReLU 和 batch {n % 7} 有关", f"2. 第二点：取值 0.{n % 9 + 1}",
-                  "3. 第三点：见下图", "", f"![图](img/figure-{n}.png)", ""]
+        lines += [
+            f"1. 第一点：与 ReLU 和 batch {n % 7} 有关",
+            f"2. 第二点：取值 0.{n % 9 + 1}",
+            "3. 第三点：见下图",
+            "",
+            f"![图](img/figure-{n}.png)",
+            "",
+        ]
         if n % 5 == 0:
             lines += ["| 方法 | 特点 |", "| --- | --- |", f"| A{n} | 快 |", f"| B{n} | 稳 |", ""]
         if n % 10 == 0:
@@ -62,23 +68,33 @@ def main() -> None:
             elapsed, used = time.perf_counter() - start, time.process_time() - cpu
             timings.append(used)
             report = draft.report.counts() if draft.report else {}
-            print(f"{label:>26}: {elapsed:.3f} s wall, {used:.3f} s CPU for {sum(draft.shapes.values())} questions, "
-                  f"{len(draft.items)} items {dict(draft.kinds)}; {report}")
+            print(
+                f"{label:>26}: {elapsed:.3f} s wall, {used:.3f} s CPU for {sum(draft.shapes.values())} questions, "
+                f"{len(draft.items)} items {dict(draft.kinds)}; {report}"
+            )
         store.close()
         path.write_text(notes(args.questions).replace("第二点：取值", "第二点：通常取值", 100), encoding="utf-8")
         start = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "quizzer", "notes", "import", str(path), "--bank", "bench"],
-                                capture_output=True, text=True, env={**os.environ, "QUIZZER_HOME": tmp})
+        result = subprocess.run(
+            [sys.executable, "-m", "quizzer", "notes", "import", str(path), "--bank", "bench"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "QUIZZER_HOME": tmp},
+        )
         process = time.perf_counter() - start
-        print(f"{'whole process, 100 edited':>26}: {process:.3f} s wall (start-up and bundled-bank sync included); "
-              f"{result.stdout.strip().splitlines()[-2]}")
+        print(
+            f"{'whole process, 100 edited':>26}: {process:.3f} s wall (start-up and bundled-bank sync included); "
+            f"{result.stdout.strip().splitlines()[-2]}"
+        )
         if result.returncode:
             print(result.stderr, file=sys.stderr)
             sys.exit(1)
     worst = max(timings)
     load = os.getloadavg()[0]
-    print(f"target < {TARGET_S:.1f} s for the import: {'met' if worst < TARGET_S else 'MISSED'} ({worst:.3f} s CPU; "
-          f"load average {load:.1f} on {os.cpu_count()} cores)")
+    print(
+        f"target < {TARGET_S:.1f} s for the import: {'met' if worst < TARGET_S else 'MISSED'} ({worst:.3f} s CPU; "
+        f"load average {load:.1f} on {os.cpu_count()} cores)"
+    )
     sys.exit(0 if worst < TARGET_S else 1)
 
 

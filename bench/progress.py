@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert
@@ -30,9 +30,9 @@ from quizzer.progress.ability import load_abilities, rebuild_abilities
 from quizzer.progress.report import build_report
 from quizzer.progress.scheduling import load_cards, rebuild_cards
 from quizzer.quiz.selection import QuizOptions, build_plan
-from quizzer.store.profiles import profile_id
 from quizzer.store.engine import open_store
 from quizzer.store.models import AttemptRow, BankItemRow, QuizSessionRow
+from quizzer.store.profiles import profile_id
 
 SESSIONS_PER_DAY = 8
 
@@ -43,7 +43,10 @@ def build(url: str, attempts: int, now: datetime) -> None:
     pid = profile_id(store, "default")
     rng = random.Random(1)
     with store.session() as session:
-        items = [(i, t, k, d) for i, t, k, d in session.query(BankItemRow.id, BankItemRow.topic, BankItemRow.kind, BankItemRow.difficulty)]
+        items = [
+            (i, t, k, d)
+            for i, t, k, d in session.query(BankItemRow.id, BankItemRow.topic, BankItemRow.kind, BankItemRow.difficulty)
+        ]
     skills = [(f.name, f.topic, d) for f in all_families() for d in f.difficulties]
     per_session = max(1, attempts // (365 * SESSIONS_PER_DAY))
     start = now - timedelta(days=365)
@@ -56,28 +59,73 @@ def build(url: str, attempts: int, now: datetime) -> None:
                 if written >= attempts:
                     break
                 began = start + timedelta(days=day, hours=7 + 2 * s)
-                session_id = conn.execute(insert(QuizSessionRow).values(
-                    profile_id=pid, mode="quiz", settings={}, plan=[], lang="zh", started_at=began,
-                    ended_at=began + timedelta(minutes=30), finished=True)).inserted_primary_key[0]
+                session_id = conn.execute(
+                    insert(QuizSessionRow).values(
+                        profile_id=pid,
+                        mode="quiz",
+                        settings={},
+                        plan=[],
+                        lang="zh",
+                        started_at=began,
+                        ended_at=began + timedelta(minutes=30),
+                        finished=True,
+                    )
+                ).inserted_primary_key[0]
                 rows = []
                 for position in range(min(per_session, attempts - written)):
                     when = began + timedelta(seconds=10 * position)
                     verdict = rng.choice(verdicts)
                     score = {"correct": 1.0, "partial": 0.5}.get(verdict, 0.0)
-                    common = dict(session_id=session_id, profile_id=pid, position=position, raw_answer="x",
-                                  parsed_answer=None, verdict=verdict, score=score, response_ms=rng.randint(2000, 90000),
-                                  hints_used=0, grader_version="1", created_at=when, day=when.astimezone().date().toordinal())
+                    common = dict(
+                        session_id=session_id,
+                        profile_id=pid,
+                        position=position,
+                        raw_answer="x",
+                        parsed_answer=None,
+                        verdict=verdict,
+                        score=score,
+                        response_ms=rng.randint(2000, 90000),
+                        hints_used=0,
+                        grader_version="1",
+                        created_at=when,
+                        day=when.astimezone().date().toordinal(),
+                    )
                     if rng.random() < 0.3:
                         family, topic, difficulty = rng.choice(skills)
-                        rows.append(dict(common, question_key=f"gen:{family}:{difficulty}:{position}", source="generated",
-                                         item_id=None, item_version=None, instance_id=None, family=family, topic=topic,
-                                         kind="numeric", difficulty=difficulty,
-                                         diagnosis=rng.choice([None, "forgot-padding", "off-by-one"]) if verdict == "incorrect" else None))
+                        rows.append(
+                            dict(
+                                common,
+                                question_key=f"gen:{family}:{difficulty}:{position}",
+                                source="generated",
+                                item_id=None,
+                                item_version=None,
+                                instance_id=None,
+                                family=family,
+                                topic=topic,
+                                kind="numeric",
+                                difficulty=difficulty,
+                                diagnosis=rng.choice([None, "forgot-padding", "off-by-one"])
+                                if verdict == "incorrect"
+                                else None,
+                            )
+                        )
                     else:
                         item_id, topic, kind, difficulty = rng.choice(items)
-                        rows.append(dict(common, question_key=f"bank:{item_id}", source="bank", item_id=item_id,
-                                         item_version=1, instance_id=None, family=None, topic=topic, kind=kind,
-                                         difficulty=difficulty, diagnosis=None))
+                        rows.append(
+                            dict(
+                                common,
+                                question_key=f"bank:{item_id}",
+                                source="bank",
+                                item_id=item_id,
+                                item_version=1,
+                                instance_id=None,
+                                family=None,
+                                topic=topic,
+                                kind=kind,
+                                difficulty=difficulty,
+                                diagnosis=None,
+                            )
+                        )
                 conn.execute(insert(AttemptRow), rows)
                 written += len(rows)
     started = time.perf_counter()
@@ -103,7 +151,7 @@ def main() -> None:
     parser.add_argument("--attempts", type=int, default=1_000_000)
     parser.add_argument("--db", type=Path, help="reuse (or create) the benchmark database here")
     args = parser.parse_args()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     folder = tempfile.mkdtemp(prefix="quizzer-bench-")
     path = args.db or Path(folder) / "bench.db"
     url = f"sqlite:///{path}"
@@ -117,7 +165,9 @@ def main() -> None:
     total = sum(t.attempts for t in report.topics)
     print(f"report covers {total:,} graded attempts, {report.active_days} active days")
     in_process = median_ms(lambda: build_report(store, now=now), 7)
-    print(f"progress report (in-process, median of 7): {in_process:.0f} ms — target ≤ 500 ms: {'met' if in_process <= 500 else 'NOT met'}")
+    print(
+        f"progress report (in-process, median of 7): {in_process:.0f} ms — target ≤ 500 ms: {'met' if in_process <= 500 else 'NOT met'}"
+    )
 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     command = [sys.executable, "-m", "quizzer", "--db", url, "progress", "--json"]
@@ -133,7 +183,9 @@ def main() -> None:
 
     select_next()
     selection = median_ms(select_next, 15)
-    print(f"quiz selection of the next questions (median of 15): {selection:.1f} ms — target ≤ 50 ms: {'met' if selection <= 50 else 'NOT met'}")
+    print(
+        f"quiz selection of the next questions (median of 15): {selection:.1f} ms — target ≤ 50 ms: {'met' if selection <= 50 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

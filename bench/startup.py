@@ -32,7 +32,9 @@ def main() -> None:
         ("python -m quizzer families", [sys.executable, "-m", "quizzer", "families"]),
     ):
         samples = time_command(args)
-        print(f"{label:32} median {statistics.median(samples):6.1f} ms   min {min(samples):6.1f} ms   max {max(samples):6.1f} ms   ({RUNS} runs)")
+        print(
+            f"{label:32} median {statistics.median(samples):6.1f} ms   min {min(samples):6.1f} ms   max {max(samples):6.1f} ms   ({RUNS} runs)"
+        )
     median = statistics.median(time_command([sys.executable, "-m", "quizzer", "--help"]))
     target = 100.0
     print(f"target --help ≤ {target:.0f} ms: {'met' if median <= target else 'NOT met'} ({median:.1f} ms)")

@@ -24,7 +24,7 @@ class QuizzerError(Exception):
 class BankError(QuizzerError):
     """A bank file is malformed. ``problems`` lists every problem found, not just the first."""
 
-    def __init__(self, problems: list["BankProblem"]):
+    def __init__(self, problems: list[BankProblem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 

@@ -134,7 +134,7 @@ CHART_CALENDAR = BiText("每日练习量", "Daily activity")
 CHART_ANSWERS = BiText("作答题数", "answers")
 # Monday first, as date.weekday() counts.
 WEEKDAYS: tuple[BiText, ...] = tuple(
-    BiText(zh, en) for zh, en in zip("一二三四五六日", ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
+    BiText(zh, en) for zh, en in zip("一二三四五六日", ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=False)
 )
 
 # --- what is due (`due`) ---------------------------------------------------------------------------------------
@@ -144,7 +144,9 @@ DUE_TODAY = BiText("今天到期：{n}", "due today: {n}")
 DUE_ON = BiText("{weekday} {day}：{n}", "{weekday} {day}: {n}")
 DUE_START = BiText("从 `quizzer review` 开始。", "Start with `quizzer review`.")
 NOTHING_DUE = BiText("现在没有需要复习的内容。", "Nothing is due for review now.")
-NOTHING_DUE_UNTIL = BiText("现在没有需要复习的内容；下一次复习时间：{when}。", "Nothing is due for review now; the next review is due {when}.")
+NOTHING_DUE_UNTIL = BiText(
+    "现在没有需要复习的内容；下一次复习时间：{when}。", "Nothing is due for review now; the next review is due {when}."
+)
 
 # --- past sessions and answers (`history`) -----------------------------------------------------------------------
 HISTORY_SESSIONS = BiText("练习记录 · {profile}", "sessions · {profile}")
@@ -158,8 +160,7 @@ HISTORY_ANSWER = BiText("答案", "answer")
 HISTORY_VERDICT = BiText("判定", "verdict")
 HISTORY_HINTS = BiText("提示", "hints")
 HISTORY_SECONDS = BiText("秒", "s")
-HISTORY_EXPORTED = Plural("已将 {n} 条作答写入 {path}。", "Wrote {n} answer to {path}.",
-                          "Wrote {n} answers to {path}.")
+HISTORY_EXPORTED = Plural("已将 {n} 条作答写入 {path}。", "Wrote {n} answer to {path}.", "Wrote {n} answers to {path}.")
 
 # --- grading feedback (the quiz, exam reports) ------------------------------------------------------------------
 VERDICT_CORRECT = BiText("正确", "Correct")
@@ -171,8 +172,9 @@ MORE_PRECISELY = BiText("，更精确地说是 {answer}", ", more precisely {ans
 THE_ANSWER_IS = BiText("：答案是 {answer}", ": the answer is {answer}")
 ACCEPTED_RANGE = BiText("可接受范围：{accepted}", "Accepted: {accepted}")
 REFERENCE_ANSWER = BiText("参考答案：", "Reference answer: ")
-KEY_POINTS_COVERED = Plural("：覆盖了 {got}/{n} 个要点", ": {got} of {n} key point covered",
-                            ": {got} of {n} key points covered")
+KEY_POINTS_COVERED = Plural(
+    "：覆盖了 {got}/{n} 个要点", ": {got} of {n} key point covered", ": {got} of {n} key points covered"
+)
 OPTION_WRONG = BiText("{letter} 错：", "{letter} is wrong: ")
 OPTION_RIGHT = BiText("{letter} 对：", "{letter} is right: ")
 OPTION_MISSED_SINGLE = BiText("应选 {letter}：", "The answer is {letter}: ")
@@ -185,15 +187,21 @@ NUMBER_UNIT = BiText("（单位：{unit}）", " (unit: {unit})")
 HINT_RULE_OUT_FIRST = BiText("先排除 {letter}：", "Rule out {letter} first: ")
 HINT_RULE_OUT_TOO = BiText("再排除 {letter}：", "Rule out {letter} too: ")
 HINT_CORRECT_COUNT = Plural("共有 {n} 个正确选项。", "{n} option is correct.", "{n} options are correct.")
-HINT_LENGTH = Plural("答案有 {n} 个字符，以“{first}”开头。", "The answer has {n} character and starts with “{first}”.",
-                     "The answer has {n} characters and starts with “{first}”.")
+HINT_LENGTH = Plural(
+    "答案有 {n} 个字符，以“{first}”开头。",
+    "The answer has {n} character and starts with “{first}”.",
+    "The answer has {n} characters and starts with “{first}”.",
+)
 HINT_APPROACH = BiText("思路：{sentence}。", "Approach: {sentence}.")
-HINT_KEY_POINT = Plural("答出 {n} 个要点；其中之一是：{point}", "Cover {n} key point: {point}",
-                        "Cover {n} key points; one of them: {point}")
+HINT_KEY_POINT = Plural(
+    "答出 {n} 个要点；其中之一是：{point}", "Cover {n} key point: {point}", "Cover {n} key points; one of them: {point}"
+)
 
 # --- the bank (`bank validate`, `bank list`, `bank stats`) ---------------------------------------------------------
 BANK_VALID = BiText("OK：{items}，{files}。", "OK: {items} in {files}.")
-BANK_VALID_HINTS = BiText("OK：{items}，{files}（{missing} 个缺少提示）。", "OK: {items} in {files} ({missing} without a hint).")
+BANK_VALID_HINTS = BiText(
+    "OK：{items}，{files}（{missing} 个缺少提示）。", "OK: {items} in {files} ({missing} without a hint)."
+)
 BANK_ITEMS = Plural("{n} 个题目", "{n} item", "{n} items")
 BANK_FILES = Plural("{n} 个文件", "{n} file", "{n} files")
 BANK_ID = BiText("编号", "id")
@@ -225,8 +233,10 @@ SHEET_FORM = BiText("作答形式", "Answer form")
 SHEET_KEY_POINTS = BiText("评分要点", "Key points")
 SHEET_DATE = BiText("日期", "Date")
 COLON = BiText("：", ": ")
-EXAM_BUILT = BiText("{versions}（{codes}），{questions}，每份 {points}，种子 {seed}",
-                    "{versions} ({codes}), {questions}, {points} each, seed {seed}")
+EXAM_BUILT = BiText(
+    "{versions}（{codes}），{questions}，每份 {points}，种子 {seed}",
+    "{versions} ({codes}), {questions}, {points} each, seed {seed}",
+)
 EXAM_VERSIONS = Plural("{n} 个版本", "{n} version", "{n} versions")
 EXAM_POINTS = Plural("{n} 分", "{n} point", "{n} points")
 EXAM_QUESTIONS = Plural("{n} 道题", "{n} question", "{n} questions")
@@ -284,52 +294,75 @@ REPORT_ALREADY_RECORDED = BiText("此前已记录，未重复", "already recorde
 # --- exports (`export`: Anki cards, Moodle feedback, the summary line) -------------------------------------------
 EXPORT_DECK = BiText("深度学习测验", "Deep learning quiz")
 EXPORT_CORRECTION = BiText("笔记勘误：", "Correction to the notes: ")
-EXPORT_WROTE = Plural("{n} 道题 → {path}（{parts}）", "{n} question → {path} ({parts})",
-                      "{n} questions → {path} ({parts})")
+EXPORT_WROTE = Plural(
+    "{n} 道题 → {path}（{parts}）", "{n} question → {path} ({parts})", "{n} questions → {path} ({parts})"
+)
 EXPORT_LEFT_OUT = BiText("未导出 {n}：{reason}", "left out {n}: {reason}")
-EXPORT_SEVERAL_NUMBERS = BiText("一个答案含多个数（GIFT 没有对应题型；请用 moodle-xml）",
-                                "several numbers in one answer (no GIFT type; use moodle-xml)")
+EXPORT_SEVERAL_NUMBERS = BiText(
+    "一个答案含多个数（GIFT 没有对应题型；请用 moodle-xml）",
+    "several numbers in one answer (no GIFT type; use moodle-xml)",
+)
 
 # --- problems in a filled answers CSV (`exam grade`) ---------------------------------------------------------------
 # Values shown as the student typed them are quoted with repr() by the caller, so blanks and odd characters show.
 ISSUE_LINE = BiText("第 {line} 行：{issue}", "line {line}: {issue}")
 ISSUE_UNUSED_COLUMN = BiText("未使用的列 {name}，已忽略", "column {name} is not used and was ignored")
-ISSUE_SHORT_ROW = BiText("只有 {cells} 个单元格（表头有 {columns} 列），该行已忽略",
-                         "{cells} cells where the header has {columns}; row ignored")
+ISSUE_SHORT_ROW = BiText(
+    "只有 {cells} 个单元格（表头有 {columns} 列），该行已忽略",
+    "{cells} cells where the header has {columns}; row ignored",
+)
 ISSUE_NO_STUDENT = BiText("答案 {answer} 没有学号，该行已忽略", "answer {answer} has no student id; row ignored")
 ISSUE_LONG_ID = BiText("学号超过 {limit} 个字符，该行已忽略", "student id longer than {limit} characters; row ignored")
-ISSUE_TEMPLATE_ROWS = Plural("{n} 行既无学号也无答案（未填写的模板行），已忽略",
-                             "{n} row with neither student nor answer (an unfilled template row) ignored",
-                             "{n} rows with neither student nor answer (unfilled template rows) ignored")
+ISSUE_TEMPLATE_ROWS = Plural(
+    "{n} 行既无学号也无答案（未填写的模板行），已忽略",
+    "{n} row with neither student nor answer (an unfilled template row) ignored",
+    "{n} rows with neither student nor answer (unfilled template rows) ignored",
+)
 NOTE_UNREADABLE = BiText("无法识别 {answer}：{hint}", "could not read {answer}: {hint}")
-ISSUE_UNREADABLE = BiText("学生 {student} 第 {number} 题：{note}；不得分",
-                          "student {student} question {number}: {note}; no credit")
-ISSUE_UNKNOWN_STUDENT = BiText("名单中没有学生 {student}，该行已忽略", "unknown student {student} (not in the roster); row ignored")
-ISSUE_NO_ANSWERS = BiText("学生 {student} 在名单中但没有任何答案，未评分",
-                          "student {student} is on the roster but has no answers; not graded")
-ISSUE_UNKNOWN_VERSION = BiText("学生 {student}：没有版本 {version}（版本：{known}），该行已忽略",
-                               "student {student}: unknown version {version} (versions: {known}); row ignored")
+ISSUE_UNREADABLE = BiText(
+    "学生 {student} 第 {number} 题：{note}；不得分", "student {student} question {number}: {note}; no credit"
+)
+ISSUE_UNKNOWN_STUDENT = BiText(
+    "名单中没有学生 {student}，该行已忽略", "unknown student {student} (not in the roster); row ignored"
+)
+ISSUE_NO_ANSWERS = BiText(
+    "学生 {student} 在名单中但没有任何答案，未评分", "student {student} is on the roster but has no answers; not graded"
+)
+ISSUE_UNKNOWN_VERSION = BiText(
+    "学生 {student}：没有版本 {version}（版本：{known}），该行已忽略",
+    "student {student}: unknown version {version} (versions: {known}); row ignored",
+)
 ISSUE_MORE_VERSIONS = Plural("…（共 {n} 个版本）", "… ({n} version)", "… ({n} versions)")
-ISSUE_OTHER_VERSION = BiText("学生 {student} 前面的行是版本 {version}，这一行却是 {other}，该行已忽略",
-                             "student {student} answered version {version} on earlier rows, this row says {other}; "
-                             "row ignored")
-ISSUE_NO_QUESTION = BiText("学生 {student}：版本 {version} 没有第 {question} 题（共 1–{count} 题），该行已忽略",
-                           "student {student}: version {version} has no question {question} (questions 1–{count}); "
-                           "row ignored")
+ISSUE_OTHER_VERSION = BiText(
+    "学生 {student} 前面的行是版本 {version}，这一行却是 {other}，该行已忽略",
+    "student {student} answered version {version} on earlier rows, this row says {other}; row ignored",
+)
+ISSUE_NO_QUESTION = BiText(
+    "学生 {student}：版本 {version} 没有第 {question} 题（共 1–{count} 题），该行已忽略",
+    "student {student}: version {version} has no question {question} (questions 1–{count}); row ignored",
+)
 NOTE_NO_ROW = BiText("答案文件中没有这一题", "no row for this question")
-ISSUE_MISSING = BiText("学生 {student} 版本 {version}：{note}：第 {number} 题；不得分",
-                       "student {student} version {version}: {note}: question {number}; no credit")
+ISSUE_MISSING = BiText(
+    "学生 {student} 版本 {version}：{note}：第 {number} 题；不得分",
+    "student {student} version {version}: {note}: question {number}; no credit",
+)
 NOTE_CONFLICT = BiText("第 {lines} 行的答案不一致（{shown}）", "rows {lines} give different answers ({shown})")
-ISSUE_CONFLICT = BiText("学生 {student} 第 {number} 题：{note}；改正答案文件前不得分",
-                        "student {student} question {number}: {note}; no credit until the CSV is fixed")
+ISSUE_CONFLICT = BiText(
+    "学生 {student} 第 {number} 题：{note}；改正答案文件前不得分",
+    "student {student} question {number}: {note}; no credit until the CSV is fixed",
+)
 DUPLICATE_SAME = BiText("答案相同", "same answer")
 DUPLICATE_BLANK = BiText("空白", "blank")
-ISSUE_DUPLICATE = BiText("学生 {student} 第 {number} 题：与第 {first} 行重复（{same}），已忽略",
-                         "student {student} question {number}: duplicate of line {first} ({same}); ignored")
+ISSUE_DUPLICATE = BiText(
+    "学生 {student} 第 {number} 题：与第 {first} 行重复（{same}），已忽略",
+    "student {student} question {number}: duplicate of line {first} ({same}); ignored",
+)
 
 # A one-language bank item shown in the other language: say why (the text is the only one there is).
 ONE_LANGUAGE_ONLY = BiText("（此题只有英文）", "(this question is written in Chinese only)")
 
 # Open answers that make a claim the item expects (the notes' mistakes first): the claim, then the correction.
 WRONG_CLAIM_SAID = BiText("你的答案说“{claim}”——不对。", "Your answer says that {claim} — it is not so. ")
-WRONG_CLAIM_EXPECTED = BiText("✗ 预期的错误说法：{claim}——{correction}", "✗ expected wrong claim: {claim} — {correction}")
+WRONG_CLAIM_EXPECTED = BiText(
+    "✗ 预期的错误说法：{claim}——{correction}", "✗ expected wrong claim: {claim} — {correction}"
+)

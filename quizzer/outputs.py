@@ -7,9 +7,10 @@ that says what to do; a half-written file is removed rather than left behind loo
 from __future__ import annotations
 
 import errno
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 from quizzer.errors import OutputError
 
@@ -32,7 +33,8 @@ def open_output(path: Path, *, force: bool = False, binary: bool = False) -> Ite
     created = not path.exists()
     mode = ("w" if force else "x") + ("b" if binary else "")
     try:
-        handle = open(path, mode) if binary else open(path, mode, encoding="utf-8", newline="")
+        # Opened here and closed by the caller's `with open_output(...)`: this function is the context manager.
+        handle = open(path, mode) if binary else open(path, mode, encoding="utf-8", newline="")  # noqa: SIM115
     except FileExistsError:
         raise OutputError(f"{path} already exists; pass --force to overwrite it") from None
     except OSError as exc:
@@ -44,8 +46,9 @@ def open_output(path: Path, *, force: bool = False, binary: bool = False) -> Ite
         if created and path.is_file():
             path.unlink(missing_ok=True)
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise OutputError(f"cannot write {path}: no space left on the device; free some space or "
-                              "write somewhere else") from None
+            raise OutputError(
+                f"cannot write {path}: no space left on the device; free some space or write somewhere else"
+            ) from None
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 

@@ -37,7 +37,7 @@ class BiText:
     only: str | None = None  # "zh" or "en" when the text exists in that language only
 
     @classmethod
-    def one_sided(cls, zh: str, en: str) -> "BiText":
+    def one_sided(cls, zh: str, en: str) -> BiText:
         """Both sides when both are given; else the present side in both places, marked ``only``."""
         if (zh and en) or not (zh or en):
             return cls(zh, en)
@@ -51,10 +51,10 @@ class BiText:
         """Whether the text was written in ``lang`` (rather than shown in the other language for want of it)."""
         return self.only in (None, check_lang(lang))
 
-    def __add__(self, other: "BiText") -> "BiText":
+    def __add__(self, other: BiText) -> BiText:
         return BiText(self.zh + other.zh, self.en + other.en)
 
-    def format(self, **values: Any) -> "BiText":
+    def format(self, **values: Any) -> BiText:
         """Fill ``{name}`` fields in both sides; a BiText value fills each side with its own language."""
 
         def side(lang: str) -> dict[str, Any]:
@@ -63,7 +63,7 @@ class BiText:
         return BiText(self.zh.format(**side("zh")), self.en.format(**side("en")))
 
     @staticmethod
-    def join(parts: list["BiText"], sep: str = "\n") -> "BiText":
+    def join(parts: list[BiText], sep: str = "\n") -> BiText:
         return BiText(sep.join(p.zh for p in parts), sep.join(p.en for p in parts))
 
     def as_dict(self) -> dict[str, str]:

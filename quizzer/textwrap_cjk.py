@@ -31,8 +31,9 @@ NO_END = frozenset("（「『【〈《〔〖〘｛［｟“‘")
 NO_START_TOUCHING = frozenset(",.;:?!)]}")
 NO_END_TOUCHING = frozenset("([{")
 # A space beside one of these is part of a formula (``r_l = r_{l-1} + (k − 1)·j``), not a break.
-OPERATORS = frozenset({"=", "+", "-", "−", "±", "×", "·", "/", "÷", "*", "≈", "≠", "≡", "<", ">", "≤", "≥",
-                       "→", "←", "⇒", "⇔", "∝", "∈"})
+OPERATORS = frozenset(
+    {"=", "+", "-", "−", "±", "×", "·", "/", "÷", "*", "≈", "≠", "≡", "<", ">", "≤", "≥", "→", "←", "⇒", "⇔", "∝", "∈"}
+)
 
 
 def char_width(ch: str) -> int:
@@ -86,8 +87,8 @@ def _units(text: str, start: int, end: int) -> list[_Unit]:
     quotes = 0  # ASCII double quotes open and close in turn
     for prev, unit in pairwise(units):
         first, last = text[unit.start], text[prev.end - 1]
-        before = text[prev.start:prev.end]
-        after = text[unit.start:unit.end]
+        before = text[prev.start : prev.end]
+        after = text[unit.start : unit.end]
         quotes += before.count('"')
         closing_quote = first == '"' and quotes % 2 == 1
         opening_quote = last == '"' and quotes % 2 == 1
@@ -163,12 +164,26 @@ def _split_wide_units(text: str, units: list[_Unit], width: int) -> list[_Unit]:
         for i in range(unit.start, unit.end):
             w = char_width(text[i])
             if used + w > width and i > start:
-                out.append(_Unit(start, i, used, unit.gap if start == unit.start else 0,
-                                 unit.bond if start == unit.start else FREE))
+                out.append(
+                    _Unit(
+                        start,
+                        i,
+                        used,
+                        unit.gap if start == unit.start else 0,
+                        unit.bond if start == unit.start else FREE,
+                    )
+                )
                 start, used = i, 0
             used += w
-        out.append(_Unit(start, unit.end, used, unit.gap if start == unit.start else 0,
-                         unit.bond if start == unit.start else FREE))
+        out.append(
+            _Unit(
+                start,
+                unit.end,
+                used,
+                unit.gap if start == unit.start else 0,
+                unit.bond if start == unit.start else FREE,
+            )
+        )
     return out
 
 

@@ -21,7 +21,9 @@ def single_item(item_id: str = "t-single", **overrides: Any) -> dict[str, Any]:
         "difficulty": 1,
         "section": 9,
         "tags": ["max-pooling"],
-        "prompt": text("2×2 最大池化作用于 [[1, 3], [2, 0]] 的输出？", "Output of 2×2 max pooling on [[1, 3], [2, 0]]?"),
+        "prompt": text(
+            "2×2 最大池化作用于 [[1, 3], [2, 0]] 的输出？", "Output of 2×2 max pooling on [[1, 3], [2, 0]]?"
+        ),
         "options": [
             {"text": text("3", "3"), "why": text("取最大值。", "It keeps the maximum.")},
             {"text": text("1.5", "1.5"), "why": text("那是平均池化。", "That is average pooling.")},
@@ -56,7 +58,9 @@ def numeric_item(item_id: str = "t-numeric", **overrides: Any) -> dict[str, Any]
 
 
 def bank_yaml(*items: dict[str, Any]) -> str:
-    return yaml.safe_dump({"schema": 1, "items": [copy.deepcopy(i) for i in items]}, allow_unicode=True, sort_keys=False)
+    return yaml.safe_dump(
+        {"schema": 1, "items": [copy.deepcopy(i) for i in items]}, allow_unicode=True, sort_keys=False
+    )
 
 
 def write_bank(path: Path, *items: dict[str, Any]) -> Path:

@@ -26,8 +26,9 @@ def printed_letter(permutation: list[int], original: str) -> str:
     return LETTERS[permutation.index(LETTERS.index(original))]
 
 
-def bank_entry(store: Store, item_id: str, number: int, points: float, permutation: list[int] | None = None,
-               section: int = 0) -> ManifestItem:
+def bank_entry(
+    store: Store, item_id: str, number: int, points: float, permutation: list[int] | None = None, section: int = 0
+) -> ManifestItem:
     record = get_item(store, item_id)
     item = record.item
     answer = None
@@ -39,26 +40,52 @@ def bank_entry(store: Store, item_id: str, number: int, points: float, permutati
         answer = item.answer
     elif item.kind == "numeric":
         answer = item.value
-    return ManifestItem(number=number, section=section, points=points, source="bank", kind=item.kind,
-                        item_id=item.id, item_version=record.version, answer=answer,
-                        abs_tol=getattr(item, "tolerance", None), permutation=permutation)
+    return ManifestItem(
+        number=number,
+        section=section,
+        points=points,
+        source="bank",
+        kind=item.kind,
+        item_id=item.id,
+        item_version=record.version,
+        answer=answer,
+        abs_tol=getattr(item, "tolerance", None),
+        permutation=permutation,
+    )
 
 
 def gen_entry(family: str, seed: int, difficulty: int, number: int, points: float, section: int = 1) -> ManifestItem:
     problem = make_problem(get_family(family), seed, difficulty)
-    return ManifestItem(number=number, section=section, points=points, source="generated", kind="numeric",
-                        family=family, difficulty=difficulty, seed=seed, params=problem.params,
-                        answer=problem.answer, rel_tol=problem.spec.rel_tol, abs_tol=problem.spec.abs_tol)
+    return ManifestItem(
+        number=number,
+        section=section,
+        points=points,
+        source="generated",
+        kind="numeric",
+        family=family,
+        difficulty=difficulty,
+        seed=seed,
+        params=problem.params,
+        answer=problem.answer,
+        rel_tol=problem.spec.rel_tol,
+        abs_tol=problem.spec.abs_tol,
+    )
 
 
 def make_manifest(versions: dict[str, list[ManifestItem]], title: str = "深度学习小测 · test") -> Manifest:
     total = sum(e.points for e in next(iter(versions.values())))
     rows = ["student,version,question,answer"]
     rows += [f",{code},{e.number}," for code, items in versions.items() for e in sorted(items, key=lambda e: e.number)]
-    return Manifest(title=title, lang="zh", seed=1, spec_sha256=hashlib.sha256(title.encode()).hexdigest(),
-                    quizzer_version="test", total_points=total,
-                    versions=[ManifestVersion(code=c, items=items) for c, items in versions.items()],
-                    csv_template="\n".join(rows) + "\n")
+    return Manifest(
+        title=title,
+        lang="zh",
+        seed=1,
+        spec_sha256=hashlib.sha256(title.encode()).hexdigest(),
+        quizzer_version="test",
+        total_points=total,
+        versions=[ManifestVersion(code=c, items=items) for c, items in versions.items()],
+        csv_template="\n".join(rows) + "\n",
+    )
 
 
 def write_manifest(directory: Path, manifest: Manifest) -> Path:

@@ -31,8 +31,9 @@ def run_cli(args: list[str], *, stdin: bytes | None = None, env: dict[str, str] 
     return result.exit_code, result.output
 
 
-def run_process(args: list[str], *, stdin: bytes | None = None, env: dict[str, str] | None = None,
-                timeout: float = 60) -> tuple[int, str]:
+def run_process(
+    args: list[str], *, stdin: bytes | None = None, env: dict[str, str] | None = None, timeout: float = 60
+) -> tuple[int, str]:
     """The real executable, for cases that need a process of their own (FIFOs, devices, signals)."""
     full_env = {**os.environ, **(env or {})}
     done = subprocess.run([str(QUIZZER), *args], input=stdin, capture_output=True, env=full_env, timeout=timeout)
@@ -47,7 +48,7 @@ def stored_state(db: Path) -> str | None:
     try:
         digest = hashlib.sha256()
         for table in STORED_TABLES:
-            for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1"):  # noqa: S608 - fixed table names
+            for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1"):
                 digest.update(repr(row).encode())
         return digest.hexdigest()
     finally:

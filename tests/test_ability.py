@@ -55,8 +55,9 @@ def test_the_level_is_the_one_whose_predicted_success_is_nearest_the_target() ->
     assert ability.choose_level(0.7, (1, 2, 3), target=0.5) == 3
 
 
-@given(theta=st.floats(-6, 6), answers=st.integers(0, 10_000), level=st.sampled_from([1, 2, 3]),
-       outcome=st.floats(0, 1))
+@given(
+    theta=st.floats(-6, 6), answers=st.integers(0, 10_000), level=st.sampled_from([1, 2, 3]), outcome=st.floats(0, 1)
+)
 def test_an_update_moves_towards_the_outcome_by_at_most_the_step(theta, answers, level, outcome) -> None:
     new = ability.updated(theta, answers, level, outcome)
     expected = ability.predicted(theta, level)
@@ -79,14 +80,16 @@ def test_what_an_attempt_says() -> None:
     assert ability.outcome_of("correct", 0.75) == 0.75  # a hint's cost counts
 
 
-def _practise(store, clock: Clock, *, family: str, rights: list[bool], profile: str = "default",
-              mode: str = "quiz") -> list[int]:
+def _practise(
+    store, clock: Clock, *, family: str, rights: list[bool], profile: str = "default", mode: str = "quiz"
+) -> list[int]:
     """Answer ``len(rights)`` problems of one family, one sitting each; returns the levels served."""
     levels = []
     for i, right in enumerate(rights):
         clock.now += timedelta(hours=6)
-        run = QuizRun.start(store, QuizOptions(family=family, count=1, seed=i, profile=profile, lang="en"),
-                            mode=mode, clock=clock)
+        run = QuizRun.start(
+            store, QuizOptions(family=family, count=1, seed=i, profile=profile, lang="en"), mode=mode, clock=clock
+        )
         q = run.current
         levels.append(q.difficulty)
         run.submit(right_answer(q) if right else wrong_answer(q), response_ms=30_000)
@@ -98,9 +101,13 @@ def _recount(store, pid: int) -> dict[str, tuple[float, int]]:
     prior = {1: -1.0, 2: 0.0, 3: 1.0}
     estimates: dict[str, list] = {}
     with store.engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT source, family, topic, difficulty, verdict, score FROM attempts WHERE profile_id = :p "
-            "ORDER BY created_at, id"), {"p": pid}).fetchall()
+        rows = conn.execute(
+            text(
+                "SELECT source, family, topic, difficulty, verdict, score FROM attempts WHERE profile_id = :p "
+                "ORDER BY created_at, id"
+            ),
+            {"p": pid},
+        ).fetchall()
     for source, family, topic, level, verdict, score in rows:
         if verdict == "void":
             continue
@@ -125,8 +132,7 @@ def test_the_cache_follows_every_attempt_and_equals_a_rebuild_and_a_recount() ->
     _practise(store, clock, family="conv-output", rights=[True, True, False, True, True, True])
     _practise(store, clock, family="iterations", rights=[False, False, True], mode="cram")  # cram counts too
     clock.now += timedelta(hours=6)
-    run = QuizRun.start(store, QuizOptions(topics=["pooling"], kind="single", count=3, seed=5, lang="en"),
-                        clock=clock)
+    run = QuizRun.start(store, QuizOptions(topics=["pooling"], kind="single", count=3, seed=5, lang="en"), clock=clock)
     run.submit(right_answer(run.current))
     run.submit(wrong_answer(run.current))
     run.skip()
@@ -205,7 +211,8 @@ def test_a_skill_due_at_another_level_still_comes_back_at_that_level() -> None:
     cards = load_cards(store, pid, clock.now)
     assert cards["skill:conv-output:1"].due <= clock.now
     strong = {"family:conv-output": ability.Ability("family:conv-output", theta=3.0, answers=30)}
-    plan = build_plan(store, QuizOptions(family="conv-output", count=4, seed=2), cards=cards, now=clock.now,
-                      abilities=strong)
+    plan = build_plan(
+        store, QuizOptions(family="conv-output", count=4, seed=2), cards=cards, now=clock.now, abilities=strong
+    )
     assert plan[0].difficulty == 1  # the due card first, at its own level
     assert {r.difficulty for r in plan[1:]} == {3}  # the rest at the level the ability picks

@@ -62,8 +62,9 @@ def simulate(store, name: str, ability: float) -> dict[str, list[tuple[int, bool
     for sitting in range(QUESTIONS // PER_SITTING):
         family = families[sitting % len(families)]
         clock.now += timedelta(hours=4)
-        run = QuizRun.start(store, QuizOptions(family=family, count=PER_SITTING, seed=sitting, profile=name, lang="en"),
-                            clock=clock)
+        run = QuizRun.start(
+            store, QuizOptions(family=family, count=PER_SITTING, seed=sitting, profile=name, lang="en"), clock=clock
+        )
         while run.current is not None:
             q = run.current
             right = rng.random() < p_right(ability, family, q.difficulty)
@@ -91,13 +92,15 @@ def outcomes(tmp_path_factory) -> dict[str, dict[str, list[tuple[int, bool]]]]:
     print()
     for name, ability in LEARNERS.items():
         for family, answers in result[name].items():
-            late = answers[len(answers) // 2:]
+            late = answers[len(answers) // 2 :]
             model = sum(p_right(ability, family, level) for level, _ in late) / len(late)
             empirical = sum(right for _, right in late) / len(late)
             first3 = next((i + 1 for i, (level, _) in enumerate(answers) if level == 3), None)
             levels = "".join(str(level) for level, _ in answers)
-            print(f"{name:9} {family:16} n={len(answers)} settled rate model={model:.2f} observed={empirical:.2f} "
-                  f"first ★★★ at {first3} levels {levels}")
+            print(
+                f"{name:9} {family:16} n={len(answers)} settled rate model={model:.2f} observed={empirical:.2f} "
+                f"first ★★★ at {first3} levels {levels}"
+            )
     return result
 
 
@@ -116,7 +119,7 @@ def test_no_first_question_of_a_skill_is_three_stars(outcomes) -> None:
 
 def settled_level(answers: list[tuple[int, bool]]) -> int:
     """The level served most often in the second half of a skill's questions (the easier one on a tie)."""
-    late = [level for level, _ in answers[len(answers) // 2:]]
+    late = [level for level, _ in answers[len(answers) // 2 :]]
     return max(sorted(set(late)), key=late.count)
 
 
@@ -140,7 +143,7 @@ def test_settled_success_rate_is_near_the_target_on_average(outcomes) -> None:
     for name, ability in LEARNERS.items():
         for family, answers in outcomes[name].items():
             if any(low <= p_right(ability, family, level) <= high for level in HARDNESS):
-                late = answers[len(answers) // 2:]
+                late = answers[len(answers) // 2 :]
                 rates.append(sum(p_right(ability, family, level) for level, _ in late) / len(late))
     assert low <= sum(rates) / len(rates) <= high
     assert abs(sum(rates) / len(rates) - 0.75) < 0.08, rates
@@ -148,7 +151,7 @@ def test_settled_success_rate_is_near_the_target_on_average(outcomes) -> None:
 
 def test_the_weak_learner_is_not_pushed_up(outcomes) -> None:
     for family, answers in outcomes["weak"].items():
-        late = [level for level, _ in answers[len(answers) // 2:]]
+        late = [level for level, _ in answers[len(answers) // 2 :]]
         assert 3 not in late, (family, late)
 
 

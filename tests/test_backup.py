@@ -113,7 +113,7 @@ def test_only_the_newest_rolling_backups_are_kept(tmp_path: Path) -> None:
     store = open_store()
     made = [bk.backup_before_migration(store.engine, "0004") for _ in range(bk.BACKUPS_KEPT + 3)]
     kept = bk.rolling_backups("quizzer")
-    assert kept == made[-bk.BACKUPS_KEPT:]
+    assert kept == made[-bk.BACKUPS_KEPT :]
     assert all(not p.exists() for p in made[:3])
 
 
@@ -128,7 +128,8 @@ def test_check_reports_a_dangling_reference() -> None:
     raw = store.engine.raw_connection()
     raw.driver_connection.execute("PRAGMA foreign_keys=OFF")
     raw.driver_connection.execute(
-        "INSERT INTO self_ratings (id, attempt_id, rating, created_at) VALUES (1, 42, 'easy', '2026-01-01')")
+        "INSERT INTO self_ratings (id, attempt_id, rating, created_at) VALUES (1, 42, 'easy', '2026-01-01')"
+    )
     raw.close()
     report = bk.check(store.engine)
     assert not report.ok and any("self_ratings" in p and "attempts" in p for p in report.problems)

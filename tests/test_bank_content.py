@@ -59,9 +59,22 @@ def test_notes_mistakes_are_corrected() -> None:
     assert len(corrected) >= 13
     claims = " ".join(i.notes_correction.claim.en for i in corrected).lower()
     # The inaccuracies found in the notes, each taught by at least one item.
-    for needle in ("l2 = √", "doubles the receptive field", "word order", "standard normal", "two-dimensional",
-                   "parameter count", "longer", "1 larger", "0.25", "threshold", "defaults to 0.9", "adam",
-                   "number and the size", "current batch"):
+    for needle in (
+        "l2 = √",
+        "doubles the receptive field",
+        "word order",
+        "standard normal",
+        "two-dimensional",
+        "parameter count",
+        "longer",
+        "1 larger",
+        "0.25",
+        "threshold",
+        "defaults to 0.9",
+        "adam",
+        "number and the size",
+        "current batch",
+    ):
         assert needle in claims, needle
 
 
@@ -80,7 +93,7 @@ def test_no_long_passage_is_copied_from_the_notes() -> None:
         own_words = [item.prompt.zh, item.explanation.zh] + [o.text.zh for o in getattr(item, "options", [])]
         for text in own_words:
             flat = re.sub(r"\s+", "", text)
-            if any(flat[i:i + 20] in notes for i in range(max(0, len(flat) - 19))):
+            if any(flat[i : i + 20] in notes for i in range(max(0, len(flat) - 19))):
                 copied.append(item.id)
     assert copied == []
 
@@ -181,24 +194,27 @@ def test_sgd_default_momentum_item_corrects_the_notes() -> None:
     assert torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1).defaults["momentum"] == 0
 
 
-@pytest.mark.parametrize(("item_id", "answer", "verdict"), [
-    ("ebi-iteration-term", "step", "correct"),  # the explanation names it
-    ("ebi-iteration-term", "training step", "correct"),
-    ("ebi-iteration-term", "epoch", "incorrect"),
-    ("pool-gap-fill", "global average pooling", "correct"),
-    ("pool-gap-fill", "Global-Average Pooling", "correct"),
-    ("pool-gap-fill", "全局平均池化层", "correct"),
-    ("pool-gap-fill", "global max pooling", "incorrect"),
-    ("gradvx-init-relu", "MSRA", "correct"),
-    ("gradvx-init-relu", "Xavier", "incorrect"),
-    ("cnn-same-padding", "1 pixel", "correct"),
-    ("cnn-same-padding", "2", "incorrect"),
-    ("res-fill-degradation", "the degradation problem", "correct"),
-    ("act-leaky-relu-name", "nn.LeakyReLU", "correct"),
-    ("mom-fill-velocity", "velocity term", "correct"),
-    ("rf-seven-fill", "7x7 conv", "correct"),
-    ("rf-seven-fill", "5x5", "incorrect"),
-])
+@pytest.mark.parametrize(
+    ("item_id", "answer", "verdict"),
+    [
+        ("ebi-iteration-term", "step", "correct"),  # the explanation names it
+        ("ebi-iteration-term", "training step", "correct"),
+        ("ebi-iteration-term", "epoch", "incorrect"),
+        ("pool-gap-fill", "global average pooling", "correct"),
+        ("pool-gap-fill", "Global-Average Pooling", "correct"),
+        ("pool-gap-fill", "全局平均池化层", "correct"),
+        ("pool-gap-fill", "global max pooling", "incorrect"),
+        ("gradvx-init-relu", "MSRA", "correct"),
+        ("gradvx-init-relu", "Xavier", "incorrect"),
+        ("cnn-same-padding", "1 pixel", "correct"),
+        ("cnn-same-padding", "2", "incorrect"),
+        ("res-fill-degradation", "the degradation problem", "correct"),
+        ("act-leaky-relu-name", "nn.LeakyReLU", "correct"),
+        ("mom-fill-velocity", "velocity term", "correct"),
+        ("rf-seven-fill", "7x7 conv", "correct"),
+        ("rf-seven-fill", "5x5", "incorrect"),
+    ],
+)
 def test_fill_items_accept_the_synonyms_learners_use(item_id: str, answer: str, verdict: str) -> None:
     from quizzer.grading.kinds import grade_item, parse_item_answer
 
@@ -207,11 +223,21 @@ def test_fill_items_accept_the_synonyms_learners_use(item_id: str, answer: str, 
 
 
 def test_trivial_recall_items_gave_way_to_deeper_ones() -> None:
-    retired = {"act-relu-positive-derivative", "gradvx-tanh-max-deriv", "mom-fill-typical-mu", "bnln-fill-affine",
-               "res-tf-identity-zero"}
+    retired = {
+        "act-relu-positive-derivative",
+        "gradvx-tanh-max-deriv",
+        "mom-fill-typical-mu",
+        "bnln-fill-affine",
+        "res-tf-identity-zero",
+    }
     assert retired.isdisjoint(BY_ID)
-    deeper = {"regnorm-scaling-conditioning", "regnorm-augmentation-regularizer", "regnorm-early-stop-min-delta",
-              "act-gelu-negative-value", "act-gelu-properties"}
+    deeper = {
+        "regnorm-scaling-conditioning",
+        "regnorm-augmentation-regularizer",
+        "regnorm-early-stop-min-delta",
+        "act-gelu-negative-value",
+        "act-gelu-properties",
+    }
     assert deeper <= set(BY_ID) and all(BY_ID[i].difficulty >= 2 for i in deeper)
 
 
@@ -229,7 +255,9 @@ def test_feature_scaling_item_matches_gradient_descent_in_torch() -> None:
         opt.step()
         steps += 1
         if steps == 1:
-            assert torch.allclose(w.detach().abs(), torch.full((2,), item.value, dtype=torch.float64), atol=item.tolerance)
+            assert torch.allclose(
+                w.detach().abs(), torch.full((2,), item.value, dtype=torch.float64), atol=item.tolerance
+            )
     assert steps == 346 and "346" in item.explanation.en and "346" in item.explanation.zh
     # Standardised features: Hessian diag(1, 1), one step of lr 1 lands on the optimum.
     v = torch.tensor([1.0, 1.0], dtype=torch.float64, requires_grad=True)

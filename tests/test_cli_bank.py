@@ -53,7 +53,9 @@ def test_list_filters_and_show(run) -> None:
 
 def test_show_prints_notes_correction(run) -> None:
     items = json.loads(run("bank", "list", "--json").output)
-    corrected = [i["id"] for i in items if json.loads(run("bank", "show", i["id"], "--json").output).get("notes_correction")]
+    corrected = [
+        i["id"] for i in items if json.loads(run("bank", "show", i["id"], "--json").output).get("notes_correction")
+    ]
     assert len(corrected) >= 10
     assert "Correction to the notes" in run("bank", "show", corrected[0], "--lang", "en").output
 

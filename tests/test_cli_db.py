@@ -63,10 +63,27 @@ def test_one_learner_never_sees_or_changes_another(run, tmp_path: Path) -> None:
     alice.write_text("\n".join(right_answer(q) for q in questions) + "\n", encoding="utf-8")
     bob = tmp_path / "bob.txt"
     bob.write_text(wrong_answer(questions[0]) + "\n", encoding="utf-8")  # bob stops after one answer
-    alice_out = json.loads(run("quiz", "--seed", "8", "-n", "3", "--kind", "single", "--profile", "alice",
-                               "--answers", str(alice), "--json").stdout)
-    bob_out = json.loads(run("quiz", "--seed", "8", "-n", "3", "--kind", "single", "--profile", "bob",
-                             "--answers", str(bob), "--json").stdout)
+    alice_out = json.loads(
+        run(
+            "quiz",
+            "--seed",
+            "8",
+            "-n",
+            "3",
+            "--kind",
+            "single",
+            "--profile",
+            "alice",
+            "--answers",
+            str(alice),
+            "--json",
+        ).stdout
+    )
+    bob_out = json.loads(
+        run(
+            "quiz", "--seed", "8", "-n", "3", "--kind", "single", "--profile", "bob", "--answers", str(bob), "--json"
+        ).stdout
+    )
     assert alice_out["finished"] and not bob_out["finished"]
 
     assert _totals(run, "--profile", "alice") == (3, 3)

@@ -14,11 +14,20 @@ EXAMPLE = str(REPO / "examples" / "exam.yaml")
 
 def test_build_writes_every_file_and_is_reproducible(run, tmp_path) -> None:
     out = tmp_path / "exam"
-    result = run("exam", "build", EXAMPLE, "--versions", "2", "--seed", "4", "--out", str(out), "--lang", "en",
-                 "--no-verify")
+    result = run(
+        "exam", "build", EXAMPLE, "--versions", "2", "--seed", "4", "--out", str(out), "--lang", "en", "--no-verify"
+    )
     assert "2 versions (A, B), 20 questions, 68 points each, seed 4" in result.output
-    names = {"manifest.json", "answers-template.csv", "sheets.pdf", "keys.pdf", "sheets.html", "keys.html",
-             "sheets.md", "keys.md"}
+    names = {
+        "manifest.json",
+        "answers-template.csv",
+        "sheets.pdf",
+        "keys.pdf",
+        "sheets.html",
+        "keys.html",
+        "sheets.md",
+        "keys.md",
+    }
     assert {p.name for p in out.iterdir()} == names
     manifest = Manifest.model_validate_json((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest.lang == "en" and manifest.title == "Deep learning basics · midterm"
@@ -38,21 +47,32 @@ def test_format_choice_and_refusing_to_overwrite(run, tmp_path) -> None:
     run("exam", "build", EXAMPLE, "--out", str(out), "--format", "md", "--no-verify")
     assert {p.name for p in out.iterdir()} == {"manifest.json", "answers-template.csv", "sheets.md", "keys.md"}
     before = (out / "manifest.json").read_text(encoding="utf-8")
-    result = run("exam", "build", EXAMPLE, "--out", str(out), "--format", "md", "--seed", "9", "--no-verify",
-                 expect=ExitStatus.NOT_FOUND)
+    result = run(
+        "exam",
+        "build",
+        EXAMPLE,
+        "--out",
+        str(out),
+        "--format",
+        "md",
+        "--seed",
+        "9",
+        "--no-verify",
+        expect=ExitStatus.NOT_FOUND,
+    )
     assert "is not empty; choose another directory or pass --force" in result.output
     assert (out / "manifest.json").read_text(encoding="utf-8") == before
     run("exam", "build", EXAMPLE, "--out", str(out), "--format", "md", "--seed", "9", "--no-verify", "--force")
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["seed"] == 9
-    result = run("exam", "build", EXAMPLE, "--out", str(tmp_path / "x"), "--format", "pdf,docx",
-                 expect=ExitStatus.NOT_FOUND)
+    result = run(
+        "exam", "build", EXAMPLE, "--out", str(tmp_path / "x"), "--format", "pdf,docx", expect=ExitStatus.NOT_FOUND
+    )
     assert "unknown format docx; formats are: pdf, html, md" in result.output
 
 
 def test_bad_spec_is_located_and_nothing_is_written(run, tmp_path) -> None:
     spec = tmp_path / "bad.yaml"
-    spec.write_text("title: T\nsections:\n  - draws:\n      - {source: bank, count: 2, points: -1}\n",
-                    encoding="utf-8")
+    spec.write_text("title: T\nsections:\n  - draws:\n      - {source: bank, count: 2, points: -1}\n", encoding="utf-8")
     out = tmp_path / "out"
     result = run("exam", "build", str(spec), "--out", str(out), expect=ExitStatus.ERROR)
     assert "1 problem in the exam spec; nothing was written." in result.output

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_exam_grade import class_rows, exam as exam  # noqa: F401  (the fixture)
-from tests.exam_manifests import store_fixture, synced_template_fixture  # noqa: F401  (fixtures)
-from tests.exam_manifests import write_answers
+from tests.exam_manifests import store_fixture, synced_template_fixture, write_answers  # noqa: F401  (fixtures)
+from tests.test_exam_grade import class_rows
+from tests.test_exam_grade import exam as exam
 
 
 @pytest.fixture
 def filled(store, tmp_path: Path) -> Path:
     rows = class_rows(store)
     rows.append(("mallory", "A", "1", "[bold red]A[/]"))
-    rows.append(("mallory", "A", "4", "=HYPERLINK(\"http://x\")"))
+    rows.append(("mallory", "A", "4", '=HYPERLINK("http://x")'))
     rows.append(("mallory", "A", "2", "<script>alert(1)</script>"))
     return write_answers(tmp_path / "filled.csv", rows)
 
@@ -48,8 +48,9 @@ def test_refuses_to_overwrite_without_force(run, exam: Path, filled: Path, tmp_p
     again = run("exam", "grade", str(exam), "--answers", str(filled), expect=1)
     assert "already holds" in again.output and "--force" in again.output
     run("exam", "grade", str(exam), "--answers", str(filled), "--force")
-    missing = run("exam", "grade", str(exam), "--answers", str(filled), "--out", str(tmp_path / "no" / "where"),
-                  expect=2)
+    missing = run(
+        "exam", "grade", str(exam), "--answers", str(filled), "--out", str(tmp_path / "no" / "where"), expect=2
+    )
     assert "no such directory" in missing.output
 
 

@@ -28,13 +28,33 @@ def test_families_table_counts_families_in_either_language(run) -> None:
 def test_gen_labels_follow_the_language(run) -> None:
     zh = run("gen", "conv-output", "-n", "1", "--seed", "1", "--lang", "zh").output
     assert zh.startswith("题 1 · conv-output · ★1 · 种子 ")
-    assert "\n答案：" in zh and "\n解答：\n" in zh and "\n常见错误：\n" in zh and "Answer" not in zh and "Solution" not in zh
+    assert (
+        "\n答案：" in zh
+        and "\n解答：\n" in zh
+        and "\n常见错误：\n" in zh
+        and "Answer" not in zh
+        and "Solution" not in zh
+    )
     en = run("gen", "conv-output", "-n", "1", "--seed", "1", "--lang", "en").output
     assert en.startswith("Problem 1 · conv-output · ★1 · seed ")
 
 
 def test_gen_is_byte_identical_across_processes() -> None:
-    args = [sys.executable, "-m", "quizzer", "gen", "lr-schedule", "--count", "5", "--seed", "9", "--difficulty", "3", "--lang", "zh"]
+    args = [
+        sys.executable,
+        "-m",
+        "quizzer",
+        "gen",
+        "lr-schedule",
+        "--count",
+        "5",
+        "--seed",
+        "9",
+        "--difficulty",
+        "3",
+        "--lang",
+        "zh",
+    ]
     first = subprocess.run(args, capture_output=True, check=True).stdout
     second = subprocess.run(args, capture_output=True, check=True, env={"COLUMNS": "40", "PATH": ""}).stdout
     assert first == second and len(first) > 500
@@ -50,14 +70,34 @@ def test_gen_json_and_text(run) -> None:
     assert "Answer: " not in hidden and "Answer form" in hidden
 
 
-@pytest.mark.parametrize("args, answer", [
-    (["conv-output", "input_size=227", "kernel_size=11", "stride=4"], 55),
-    (["conv-output", "input_size=7", "kernel_size=3", "stride=2", "padding=1", "transposed=true", "output_padding=1"], 14),
-    (["pool-output", "input_size=7", "kernel_size=2", "stride=2", "ceil_mode=true"], 4),
-    (["lr-schedule", "scheduler=multistep", "lr=0.1", "milestones=30,80", "gamma=0.1", "step=85"], pytest.approx(0.001)),
-    (["lr-schedule", "scheduler=cosine", "lr=0.1", "T_max=100", "step=50"], pytest.approx(0.05)),
-    (["receptive-field", "layers=conv k=3; conv k=3; maxpool k=2 s=2"], {"receptive_field": 6, "jump": 2, "start": 2.5}),
-])
+@pytest.mark.parametrize(
+    "args, answer",
+    [
+        (["conv-output", "input_size=227", "kernel_size=11", "stride=4"], 55),
+        (
+            [
+                "conv-output",
+                "input_size=7",
+                "kernel_size=3",
+                "stride=2",
+                "padding=1",
+                "transposed=true",
+                "output_padding=1",
+            ],
+            14,
+        ),
+        (["pool-output", "input_size=7", "kernel_size=2", "stride=2", "ceil_mode=true"], 4),
+        (
+            ["lr-schedule", "scheduler=multistep", "lr=0.1", "milestones=30,80", "gamma=0.1", "step=85"],
+            pytest.approx(0.001),
+        ),
+        (["lr-schedule", "scheduler=cosine", "lr=0.1", "T_max=100", "step=50"], pytest.approx(0.05)),
+        (
+            ["receptive-field", "layers=conv k=3; conv k=3; maxpool k=2 s=2"],
+            {"receptive_field": 6, "jump": 2, "start": 2.5},
+        ),
+    ],
+)
 def test_solve_json_for_the_stable_families(run, args, answer) -> None:
     data = json.loads(run("solve", *args, "--json").output)
     assert set(data) == {"family", "params", "answer", "torch_answer", "agree"}
@@ -72,7 +112,10 @@ def test_solve_text_shows_the_torch_check(run) -> None:
 
 
 def test_solve_errors_are_clear(run) -> None:
-    assert "unknown parameter 'strid'" in run("solve", "conv-output", "input_size=9", "kernel_size=3", "strid=2", expect=2).output
+    assert (
+        "unknown parameter 'strid'"
+        in run("solve", "conv-output", "input_size=9", "kernel_size=3", "strid=2", expect=2).output
+    )
     assert "expected key=value" in run("solve", "conv-output", "input_size", expect=2).output
     assert "no problem family named 'nope'" in run("solve", "nope", expect=2).output
     bad = run("solve", "receptive-field", "layers=conv k=3; pool k=2", expect=2).output

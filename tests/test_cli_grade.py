@@ -70,7 +70,9 @@ def test_a_value_two_mistakes_share_is_diagnosed_as_both(run) -> None:
     # n=28, k=3, p=1: padding one side gives ⌊(28 + 1 − 3)/1⌋ + 1 = 27, and so does dropping the +1 of 28.
     result = graded(run, "conv-output", "--params", "input_size=28", "kernel_size=3", "padding=1", "27", "--lang", "en")
     assert set(result["diagnosis"].split("+")) == {"padding-one-side", "forgot-plus-one"}
-    text = run("grade", "conv-output", "--params", "input_size=28", "kernel_size=3", "padding=1", "27", "--lang", "en").output
+    text = run(
+        "grade", "conv-output", "--params", "input_size=28", "kernel_size=3", "padding=1", "27", "--lang", "en"
+    ).output
     assert "Diagnosis (padding-one-side+forgot-plus-one)" in text and "one side" in text and "+1" in text
 
 
@@ -83,21 +85,26 @@ def test_json_without_lang_carries_both_languages(run) -> None:
 
 
 def test_the_answer_can_come_from_standard_input(run) -> None:
-    assert json.loads(run("grade", *CONV, "-", "--json", input="(224 + 2*3 - 7 + 1)/2\n").output)["verdict"] == "correct"
+    assert (
+        json.loads(run("grade", *CONV, "-", "--json", input="(224 + 2*3 - 7 + 1)/2\n").output)["verdict"] == "correct"
+    )
     assert json.loads(run("grade", *CONV, "-", "--json", input="109\n").output)["verdict"] == "incorrect"
 
 
-@pytest.mark.parametrize("args, status, message", [
-    (("no-such-item", "a"), ExitStatus.NOT_FOUND, "no bank item or problem family named 'no-such-item'"),
-    (("rf-pool-doubles-tx", "a"), ExitStatus.NOT_FOUND, "did you mean rf-pool-doubles-tf"),
-    (("rf-pool-doubles-tf", "--params", "k=1", "true"), ExitStatus.NOT_FOUND, "takes no parameters"),
-    (("conv-output", "3"), ExitStatus.NOT_FOUND, "give the problem's parameters"),
-    (("conv-output", "--params", "input_size=0", "kernel_size=3", "3"), ExitStatus.NOT_FOUND, "input_size"),
-    (("conv-output", "--params", "bogus=1", "3"), ExitStatus.NOT_FOUND, "unknown parameter 'bogus'"),
-    (("rf-pool-doubles-tf", "maybe"), ExitStatus.ERROR, "cannot read the answer 'maybe'"),
-    (("rf-pool-doubles-tf",), ExitStatus.NOT_FOUND, "missing ANSWER"),
-    (("rf-pool-doubles-tf", "not", "true"), ExitStatus.NOT_FOUND, "quote an answer"),
-])
+@pytest.mark.parametrize(
+    "args, status, message",
+    [
+        (("no-such-item", "a"), ExitStatus.NOT_FOUND, "no bank item or problem family named 'no-such-item'"),
+        (("rf-pool-doubles-tx", "a"), ExitStatus.NOT_FOUND, "did you mean rf-pool-doubles-tf"),
+        (("rf-pool-doubles-tf", "--params", "k=1", "true"), ExitStatus.NOT_FOUND, "takes no parameters"),
+        (("conv-output", "3"), ExitStatus.NOT_FOUND, "give the problem's parameters"),
+        (("conv-output", "--params", "input_size=0", "kernel_size=3", "3"), ExitStatus.NOT_FOUND, "input_size"),
+        (("conv-output", "--params", "bogus=1", "3"), ExitStatus.NOT_FOUND, "unknown parameter 'bogus'"),
+        (("rf-pool-doubles-tf", "maybe"), ExitStatus.ERROR, "cannot read the answer 'maybe'"),
+        (("rf-pool-doubles-tf",), ExitStatus.NOT_FOUND, "missing ANSWER"),
+        (("rf-pool-doubles-tf", "not", "true"), ExitStatus.NOT_FOUND, "quote an answer"),
+    ],
+)
 def test_bad_input_gets_one_clear_line(run, args: tuple[str, ...], status: int, message: str) -> None:
     result = run("grade", *args, expect=status)
     assert message in result.output
@@ -110,7 +117,8 @@ def test_an_item_from_the_callers_own_bank_file(run, tmp_path: Path) -> None:
         "schema: 1\nitems:\n  - id: my-pool-tf\n    topic: pooling\n    kind: truefalse\n    difficulty: 1\n    section: 9\n"
         "    prompt:\n      zh: 判断：最大池化没有可学习参数。\n      en: 'True or false: max pooling has no learnable parameters.'\n"
         "    answer: true\n    explanation:\n      zh: 池化只取窗口内的最大值。\n      en: Pooling only takes the maximum of each window.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     assert graded(run, "my-pool-tf", "yes", "--bank", str(mine))["verdict"] == "correct"
     run("grade", "my-pool-tf", "yes", expect=ExitStatus.NOT_FOUND)
 

@@ -11,9 +11,9 @@ from quizzer.cli.main import COMMANDS, cli
 def _walk(group: click.Group, ctx: click.Context, prefix: tuple[str, ...] = ()):
     for name in group.list_commands(ctx):
         command = group.get_command(ctx, name)
-        yield prefix + (name,), command
+        yield (*prefix, name), command
         if isinstance(command, click.Group):
-            yield from _walk(command, ctx, prefix + (name,))
+            yield from _walk(command, ctx, (*prefix, name))
 
 
 ALL = list(_walk(cli, click.Context(cli)))
@@ -21,8 +21,19 @@ ALL = list(_walk(cli, click.Context(cli)))
 
 def test_there_are_commands() -> None:
     names = {" ".join(path) for path, _ in ALL}
-    assert {"bank validate", "bank import", "bank list", "bank show", "bank stats", "notes import",
-            "families", "gen", "solve", "verify", "db info"} <= names
+    assert {
+        "bank validate",
+        "bank import",
+        "bank list",
+        "bank show",
+        "bank stats",
+        "notes import",
+        "families",
+        "gen",
+        "solve",
+        "verify",
+        "db info",
+    } <= names
 
 
 @pytest.mark.parametrize("path", [p for p, _ in ALL], ids=[" ".join(p) for p, _ in ALL])

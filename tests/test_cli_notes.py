@@ -75,14 +75,18 @@ def test_quiz_list_and_progress_use_one_bank_at_a_time(run, tmp_path: Path) -> N
     assert not any(r["id"].startswith("cards-") for r in bundled)  # not mixed by default
 
     answers = "(0,1)\n1\ntanh\n0.25\n"
-    result = json.loads(run("quiz", "--bank", "cards", "-n", "4", "--seed", "3", "--answers", "-", "--json",
-                            input=answers).stdout)
+    result = json.loads(
+        run("quiz", "--bank", "cards", "-n", "4", "--seed", "3", "--answers", "-", "--json", input=answers).stdout
+    )
     assert {r["question"].split(":")[1].split("-")[0] for r in result["results"]} == {"cards"}  # only this bank
     assert all(r["kind"] == "fill" for r in result["results"])  # no generated problems
     by_prompt = {r["prompt"]: r for r in result["results"]}
-    expected = {"Output range of the sigmoid function": "(0, 1)", "Derivative of ReLU for positive inputs": "1",
-                "The activation that is zero-centred and saturates at -1 and 1": "tanh",
-                "Largest value of the sigmoid derivative": "0.25"}
+    expected = {
+        "Output range of the sigmoid function": "(0, 1)",
+        "Derivative of ReLU for positive inputs": "1",
+        "The activation that is zero-centred and saturates at -1 and 1": "tanh",
+        "Largest value of the sigmoid derivative": "0.25",
+    }
     assert {p: r["expected"] for p, r in by_prompt.items()} == expected
 
     progress = json.loads(run("progress", "--bank", "cards", "--json").output)
@@ -96,21 +100,29 @@ def test_bank_and_option_errors_are_one_line(run, tmp_path: Path) -> None:
     out = run("quiz", "--bank", "nothing", expect=2).output
     assert "no bank named 'nothing'; banks: bundled" in out and "Traceback" not in out
     assert "bad bank name" in run("notes", "import", str(CORPUS / "qa-pairs.en.md"), "--bank", "A B", expect=2).output
-    assert "no question found" in run("notes", "import", str(CORPUS / "no-questions.md"), "--bank", "x",
-                                      expect=1).output
-    assert "use one of them" in run("notes", "import", str(CORPUS / "qa-pairs.en.md"), "--bank", "x", "-o",
-                                    str(tmp_path / "d.yaml"), expect=2).output
+    assert (
+        "no question found" in run("notes", "import", str(CORPUS / "no-questions.md"), "--bank", "x", expect=1).output
+    )
+    assert (
+        "use one of them"
+        in run(
+            "notes", "import", str(CORPUS / "qa-pairs.en.md"), "--bank", "x", "-o", str(tmp_path / "d.yaml"), expect=2
+        ).output
+    )
     run("notes", "import", str(CORPUS / "qa-pairs.en.md"), "--bank", "x")
-    assert "generated problems belong to the bundled bank" in run("quiz", "--bank", "x", "--family", "conv-output",
-                                                                   expect=2).output
+    assert (
+        "generated problems belong to the bundled bank"
+        in run("quiz", "--bank", "x", "--family", "conv-output", expect=2).output
+    )
 
 
 def test_a_draft_written_with_o_imports_into_a_bank(run, tmp_path: Path) -> None:
     draft = tmp_path / "draft.yaml"
     out = run("notes", "import", str(CORPUS / "headings-numbered.zh.md"), "-o", str(draft)).output
     assert "4 questions found (4 heading); 5 items drafted (4 open, 1 cloze); Chinese only" in out
-    assert "exists" in run("notes", "import", str(CORPUS / "headings-numbered.zh.md"), "-o", str(draft),
-                           expect=2).output
+    assert (
+        "exists" in run("notes", "import", str(CORPUS / "headings-numbered.zh.md"), "-o", str(draft), expect=2).output
+    )
     assert "OK: 5 items in 1 file" in run("bank", "validate", str(draft)).output
     assert "5 added" in run("bank", "import", str(draft), "--bank", "opt").output
     stats = json.loads(run("bank", "stats", "--bank", "opt", "--json").output)

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from quizzer.errors import ExitStatus
-
-from tests.test_cli_quiz import planned_questions
 from tests.answers import right_answer, wrong_answer
+from tests.test_cli_quiz import planned_questions
 
 # The store, progress and quiz tests run against SQLite and against PostgreSQL (tests/conftest.py).
 pytestmark = pytest.mark.backends
@@ -44,7 +43,9 @@ def test_progress_json_counts_the_quiz(run, practised) -> None:
 
 def test_progress_table_and_filters(run, practised) -> None:
     out = run("progress", "--lang", "en").output
-    assert "Progress · default" in out and "Streak: 1 day (1 active day in all)" in out and "Recent session scores" in out
+    assert (
+        "Progress · default" in out and "Streak: 1 day (1 active day in all)" in out and "Recent session scores" in out
+    )
     topic = practised[0].topic
     only = json.loads(run("progress", "--topic", topic, "--json").output)
     assert [t["topic"] for t in only["topics"]] == [topic]
@@ -147,9 +148,24 @@ def test_progress_shows_the_level_each_skill_is_served_at_next(run, tmp_path: Pa
 
     skip = tmp_path / "s.txt"
     skip.write_text("skip\n", encoding="utf-8")
-    served = json.loads(run("quiz", "--family", "pool-output", "--seed", "9", "-n", "1", "--answers", str(skip),
-                            "--json").stdout)["results"][0]["question"]
+    served = json.loads(
+        run("quiz", "--family", "pool-output", "--seed", "9", "-n", "1", "--answers", str(skip), "--json").stdout
+    )["results"][0]["question"]
     assert served.startswith(f"gen:pool-output:{level}:")
-    easy = json.loads(run("quiz", "--family", "pool-output", "--seed", "10", "-n", "1", "--target", "0.95",
-                          "--answers", str(skip), "--json").stdout)["results"][0]["question"]
+    easy = json.loads(
+        run(
+            "quiz",
+            "--family",
+            "pool-output",
+            "--seed",
+            "10",
+            "-n",
+            "1",
+            "--target",
+            "0.95",
+            "--answers",
+            str(skip),
+            "--json",
+        ).stdout
+    )["results"][0]["question"]
     assert easy.startswith("gen:pool-output:1:")

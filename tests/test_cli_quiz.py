@@ -32,7 +32,9 @@ def test_scripted_quiz_with_json_results(run, tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["finished"] is True and data["session"] == 1
     verdicts = [r["verdict"] for r in data["results"]]
-    assert verdicts[0] in ("correct", "partial") and verdicts[1] in ("incorrect", "partial") and verdicts[2] == "skipped"
+    assert (
+        verdicts[0] in ("correct", "partial") and verdicts[1] in ("incorrect", "partial") and verdicts[2] == "skipped"
+    )
     assert [r["question"] for r in data["results"]] == [q.ref.key for q in questions]
     last = data["results"][3]
     if questions[3].kind not in ("open", "fill"):
@@ -58,7 +60,9 @@ def test_running_out_of_answers_ends_like_end_of_input_and_resume_continues(run,
 def test_answers_from_stdin(run) -> None:
     questions = planned_questions(2, 2, kind="truefalse")
     text = "\n".join(right_answer(q) for q in questions) + "\n"
-    out = run("quiz", "--seed", "2", "-n", "2", "--kind", "truefalse", "--lang", "zh", "--answers", "-", input=text).output
+    out = run(
+        "quiz", "--seed", "2", "-n", "2", "--kind", "truefalse", "--lang", "zh", "--answers", "-", input=text
+    ).output
     assert "得分 2.00/2（100%）" in out
 
 
@@ -67,7 +71,21 @@ def test_feedback_includes_worked_solution_and_diagnosis(run, tmp_path: Path) ->
     wrong = question.problem.misconceptions[0]
     answers = tmp_path / "a.txt"
     answers.write_text(f"{wrong.value}\n", encoding="utf-8")
-    out = run("quiz", "--seed", "1", "-n", "1", "--family", "conv-output", "-d", "1", "--lang", "en", "--answers", str(answers)).output
+    out = run(
+        "quiz",
+        "--seed",
+        "1",
+        "-n",
+        "1",
+        "--family",
+        "conv-output",
+        "-d",
+        "1",
+        "--lang",
+        "en",
+        "--answers",
+        str(answers),
+    ).output
     assert "Diagnosis:" in out and wrong.diagnosis.en[:30] in " ".join(out.split())
     assert "Worked solution:" in out and "⌊" in out
 

@@ -28,7 +28,11 @@ def pick_seed():
     for seed in range(500):
         questions = planned_questions(seed, COUNT)
         kinds = [q.kind for q in questions[:5]]
-        if not {"open", "fill"} & set(kinds) and questions[3].hints() and any(isinstance(q, GeneratedQuestion) for q in questions[:5]):
+        if (
+            not {"open", "fill"} & set(kinds)
+            and questions[3].hints()
+            and any(isinstance(q, GeneratedQuestion) for q in questions[:5])
+        ):
             return seed, questions
     raise AssertionError("no suitable seed")
 
@@ -36,8 +40,9 @@ def pick_seed():
 def spawn(home: Path, *args: str):
     env = {**os.environ, "QUIZZER_HOME": str(home), "TERM": "xterm", "COLUMNS": "80", "LINES": "40"}
     env.pop("QUIZZER_DB", None)
-    child = pexpect.spawn(sys.executable, ["-m", "quizzer", "quiz", *args], env=env, encoding="utf-8",
-                          timeout=60, dimensions=(40, 80))
+    child = pexpect.spawn(
+        sys.executable, ["-m", "quizzer", "quiz", *args], env=env, encoding="utf-8", timeout=60, dimensions=(40, 80)
+    )
     return child
 
 
@@ -121,8 +126,14 @@ def test_plain_output_when_not_a_terminal(tmp_path: Path) -> None:
     import subprocess
 
     env = {**os.environ, "QUIZZER_HOME": str(tmp_path / "h")}
-    done = subprocess.run([sys.executable, "-m", "quizzer", "quiz", "-n", "1", "--kind", "truefalse", "--lang", "en"],
-                          input="true\n", capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "quizzer", "quiz", "-n", "1", "--kind", "truefalse", "--lang", "en"],
+        input="true\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert "\x1b[" not in done.stdout  # no colour codes in a pipe
     assert re.search(r"Session 1 \(finished\)", done.stdout)

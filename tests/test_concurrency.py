@@ -28,8 +28,9 @@ REPEATS = 3
 
 
 def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "quizzer", *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "quizzer", *args], env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -53,11 +54,28 @@ def test_four_learners_answer_250_questions_each_three_times(tmp_path: Path) -> 
     # Whatever the question, every line is stored: graded, or graded incorrect when unreadable.
     answers.write_text("\n".join(["1", "a", "true", "0.5", "64x56x56"] * (ANSWERS // 5)) + "\n", encoding="utf-8")
     for repeat in range(REPEATS):
-        learners = [_start(["quiz", "-n", str(ANSWERS), "--seed", str(100 * repeat + i), "--profile", f"learner{i}",
-                            "--lang", "en", "--answers", str(answers), "--json"], _env())
-                    for i in range(LEARNERS)]
+        learners = [
+            _start(
+                [
+                    "quiz",
+                    "-n",
+                    str(ANSWERS),
+                    "--seed",
+                    str(100 * repeat + i),
+                    "--profile",
+                    f"learner{i}",
+                    "--lang",
+                    "en",
+                    "--answers",
+                    str(answers),
+                    "--json",
+                ],
+                _env(),
+            )
+            for i in range(LEARNERS)
+        ]
         outputs = [p.communicate(timeout=600) for p in learners]
-        for process, (out, err) in zip(learners, outputs):
+        for process, (out, err) in zip(learners, outputs, strict=False):
             assert process.returncode == 0, f"repeat {repeat}: a learner failed:\n{err[-2000:]}"
             data = json.loads(out)
             assert data["finished"] is True and len(data["results"]) == ANSWERS
@@ -87,7 +105,7 @@ def test_four_processes_opening_a_new_database_at_once(tmp_path: Path, backend: 
         env = _env(QUIZZER_HOME=str(home))
     processes = [_start(["bank", "stats", "--json"], env) for _ in range(4)]
     outputs = [p.communicate(timeout=300) for p in processes]
-    for process, (out, err) in zip(processes, outputs):
+    for process, (_out, err) in zip(processes, outputs, strict=False):
         assert process.returncode == 0, err[-2000:]
     # Everyone saw the whole bank, imported once: one version row per item, nothing duplicated.
     stats = [json.loads(out) for out, _ in outputs]

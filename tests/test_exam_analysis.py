@@ -35,12 +35,20 @@ STUDENTS = 30
 
 
 def build(store, tmp_path: Path) -> Path:
-    a = [bank_entry(store, S1, 1, POINTS[S1], PERMS["A"][S1]), bank_entry(store, S2, 2, POINTS[S2], PERMS["A"][S2]),
-         bank_entry(store, TF, 3, POINTS[TF]), bank_entry(store, NUM, 4, POINTS[NUM]),
-         gen_entry("conv-output", SEEDS["A"], 1, 5, POINTS["gen"])]
-    b = [gen_entry("conv-output", SEEDS["B"], 1, 1, POINTS["gen"]), bank_entry(store, NUM, 2, POINTS[NUM]),
-         bank_entry(store, TF, 3, POINTS[TF]), bank_entry(store, S2, 4, POINTS[S2], PERMS["B"][S2]),
-         bank_entry(store, S1, 5, POINTS[S1], PERMS["B"][S1])]
+    a = [
+        bank_entry(store, S1, 1, POINTS[S1], PERMS["A"][S1]),
+        bank_entry(store, S2, 2, POINTS[S2], PERMS["A"][S2]),
+        bank_entry(store, TF, 3, POINTS[TF]),
+        bank_entry(store, NUM, 4, POINTS[NUM]),
+        gen_entry("conv-output", SEEDS["A"], 1, 5, POINTS["gen"]),
+    ]
+    b = [
+        gen_entry("conv-output", SEEDS["B"], 1, 1, POINTS["gen"]),
+        bank_entry(store, NUM, 2, POINTS[NUM]),
+        bank_entry(store, TF, 3, POINTS[TF]),
+        bank_entry(store, S2, 4, POINTS[S2], PERMS["B"][S2]),
+        bank_entry(store, S1, 5, POINTS[S1], PERMS["B"][S1]),
+    ]
     return write_manifest(tmp_path / "exam", make_manifest({"A": a, "B": b}))
 
 
@@ -108,8 +116,13 @@ def test_item_analysis_matches_a_recount(store, tmp_path: Path) -> None:
     expected = recount(truth)
     by_key = {i.key: i for i in analysis.items}
     assert set(by_key) == {f"bank:{k}" for k in (S1, S2, TF, NUM)} | {"gen:1:conv-output:1"}
-    for key, stats in ((S1, by_key[f"bank:{S1}"]), (S2, by_key[f"bank:{S2}"]), (TF, by_key[f"bank:{TF}"]),
-                       (NUM, by_key[f"bank:{NUM}"]), ("gen", by_key["gen:1:conv-output:1"])):
+    for key, stats in (
+        (S1, by_key[f"bank:{S1}"]),
+        (S2, by_key[f"bank:{S2}"]),
+        (TF, by_key[f"bank:{TF}"]),
+        (NUM, by_key[f"bank:{NUM}"]),
+        ("gen", by_key["gen:1:conv-output:1"]),
+    ):
         want = expected[key]
         assert stats.n == STUDENTS
         assert stats.facility == pytest.approx(want["facility"])
@@ -173,4 +186,5 @@ def test_two_problems_for_one_slot_stay_two_questions(store, tmp_path: Path) -> 
     analysis = analyse(grade_exam(store, exam, write_answers(tmp_path / "f.csv", rows)))
     assert [(i.key, i.label, i.n, i.numbers) for i in analysis.items] == [
         ("gen:1:conv-output:1", "conv-output ★1", 2, {"A": 1, "B": 1}),
-        ("gen:1:conv-output:1#2", "conv-output ★1 #2", 2, {"A": 2, "B": 2})]
+        ("gen:1:conv-output:1#2", "conv-output ★1 #2", 2, {"A": 2, "B": 2}),
+    ]

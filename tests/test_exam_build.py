@@ -61,8 +61,11 @@ def test_bank_draws_respect_their_filters(example, store) -> None:
         for item in version.items:
             if item.source == "bank":
                 question = load_question(store, QuestionRef("bank", item_id=item.item_id))
-                draws = [d for d in spec.sections[item.section].draws if d.source == "bank"
-                         and question.topic in d.topics and question.kind in d.kinds]
+                draws = [
+                    d
+                    for d in spec.sections[item.section].draws
+                    if d.source == "bank" and question.topic in d.topics and question.kind in d.kinds
+                ]
                 assert draws, f"{item.item_id} matches no draw of its section"
                 by_draw.setdefault(id(draws[0]), []).append(item.item_id)
         assert sorted(map(len, by_draw.values())) == [1, 1, 2, 2, 2, 2]
@@ -88,8 +91,9 @@ def test_printed_answers_follow_the_option_permutation(example, store) -> None:
                 return string.ascii_uppercase[item.permutation[string.ascii_uppercase.index(letter)]]
 
             bank_key = question.item.answer if question.kind == "single" else sorted(question.item.answer)
-            assert sorted(original(letter) for letter in printed) == sorted([bank_key] if isinstance(bank_key, str)
-                                                                              else bank_key)
+            assert sorted(original(letter) for letter in printed) == sorted(
+                [bank_key] if isinstance(bank_key, str) else bank_key
+            )
             result = question.grade(question.parse("".join(original(letter) for letter in printed)))
             assert result.verdict == "correct"
     # Option orders really vary between versions of the same item.
@@ -102,8 +106,12 @@ def test_generated_slots_have_equal_difficulty_and_new_instances(example) -> Non
     assert all(mix == mixes[0] for mix in mixes)
     assert mixes[0][("conv-output", 2)] == 2 and sum(mixes[0].values()) == 10
     for family, difficulty in mixes[0]:
-        instances = [tuple(sorted(map(str, i.params.items()))) for v in versions for i in v.items
-                     if i.family == family and i.difficulty == difficulty]
+        instances = [
+            tuple(sorted(map(str, i.params.items())))
+            for v in versions
+            for i in v.items
+            if i.family == family and i.difficulty == difficulty
+        ]
         assert len(set(instances)) == len(instances), f"{family}: a problem repeats across versions"
 
 
@@ -148,7 +156,9 @@ def test_a_spec_the_bank_cannot_fill_says_so_and_writes_nothing(store, tmp_path)
     spec_path.write_text(
         "title: Too big\nsections:\n  - draws:\n"
         "      - {source: bank, topics: [pooling], kinds: [single], count: 60, points: 1}\n"
-        "      - {source: bank, ids: [no-such-item], points: 1}\n", encoding="utf-8")
+        "      - {source: bank, ids: [no-such-item], points: 1}\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     with pytest.raises(BadParameters) as info:
         build_to_dir(store, spec_path, out, versions=2, seed=1, lang="en", formats=("md",))
@@ -169,8 +179,10 @@ def test_a_key_torch_does_not_confirm_is_never_printed(store, monkeypatch, tmp_p
     from quizzer.generators import verification
 
     spec_path = tmp_path / "one.yaml"
-    spec_path.write_text("title: One\nsections:\n  - draws:\n"
-                         "      - {source: generated, family: conv-output, points: 1}\n", encoding="utf-8")
+    spec_path.write_text(
+        "title: One\nsections:\n  - draws:\n      - {source: generated, family: conv-output, points: 1}\n",
+        encoding="utf-8",
+    )
     spec, digest = load_spec(spec_path)
     real = verification.check
     checked = build_exam(store, spec, digest, versions=2, seed=3, lang="en", verify=True)  # real torch agrees
@@ -198,16 +210,20 @@ def test_a_small_family_repeats_only_once_it_has_run_out(store, tmp_path, monkey
     from quizzer.generators.registry import instance_seed
 
     family = get_family("activation-derivative")
-    space = {json.dumps(make_problem(family, instance_seed(family.name, 0, 1, i), 1).params, sort_keys=True)
-             for i in range(1500)}
+    space = {
+        json.dumps(make_problem(family, instance_seed(family.name, 0, 1, i), 1).params, sort_keys=True)
+        for i in range(1500)
+    }
     assert 5 < len(space) < 40  # the premise: fewer problems than versions
     calls = []
     real = build_module.make_problem
     monkeypatch.setattr(build_module, "make_problem", lambda *a: calls.append(a) or real(*a))
     spec_path = tmp_path / "small.yaml"
-    spec_path.write_text("title: Small\nsections:\n  - draws:\n"
-                         "      - {source: generated, family: activation-derivative, difficulty: 1, points: 1}\n",
-                         encoding="utf-8")
+    spec_path.write_text(
+        "title: Small\nsections:\n  - draws:\n"
+        "      - {source: generated, family: activation-derivative, difficulty: 1, points: 1}\n",
+        encoding="utf-8",
+    )
     spec, digest = load_spec(spec_path)
     exam = build_exam(store, spec, digest, versions=60, seed=2, lang="en", verify=False)
     used = {json.dumps(v.items[0].params, sort_keys=True) for v in exam.manifest.versions}

@@ -39,12 +39,22 @@ def gen_question(seed: int) -> Question:
 @pytest.fixture
 def exam(store, tmp_path: Path) -> Path:
     """Two versions of the same four questions in different orders, options permuted differently."""
-    manifest = make_manifest({
-        "A": [bank_entry(store, SINGLE, 1, 2, PERM_A), gen_entry("conv-output", 11, 1, 2, 3),
-              bank_entry(store, MULTI, 3, 2, MULTI_A), bank_entry(store, NUMERIC, 4, 1)],
-        "B": [bank_entry(store, NUMERIC, 1, 1), bank_entry(store, MULTI, 2, 2, MULTI_B),
-              bank_entry(store, SINGLE, 3, 2, PERM_B), gen_entry("conv-output", 12, 1, 4, 3)],
-    })
+    manifest = make_manifest(
+        {
+            "A": [
+                bank_entry(store, SINGLE, 1, 2, PERM_A),
+                gen_entry("conv-output", 11, 1, 2, 3),
+                bank_entry(store, MULTI, 3, 2, MULTI_A),
+                bank_entry(store, NUMERIC, 4, 1),
+            ],
+            "B": [
+                bank_entry(store, NUMERIC, 1, 1),
+                bank_entry(store, MULTI, 2, 2, MULTI_B),
+                bank_entry(store, SINGLE, 3, 2, PERM_B),
+                gen_entry("conv-output", 12, 1, 4, 3),
+            ],
+        }
+    )
     return write_manifest(tmp_path / "exam", manifest)
 
 
@@ -52,10 +62,12 @@ def keys(store) -> dict[str, str]:
     """The printed keys, worked out from the bank items and permutations (not by the grader)."""
     single, multi = get_item(store, SINGLE).item, get_item(store, MULTI).item
     return {
-        "A1": printed_letter(PERM_A, single.answer), "B3": printed_letter(PERM_B, single.answer),
+        "A1": printed_letter(PERM_A, single.answer),
+        "B3": printed_letter(PERM_B, single.answer),
         "A3": "".join(printed_letter(MULTI_A, a) for a in multi.answer),
         "B2": "".join(printed_letter(MULTI_B, a) for a in multi.answer),
-        "A3-one": printed_letter(MULTI_A, multi.answer[0]), "B2-one": printed_letter(MULTI_B, multi.answer[0]),
+        "A3-one": printed_letter(MULTI_A, multi.answer[0]),
+        "B2-one": printed_letter(MULTI_B, multi.answer[0]),
         "A1-wrong": next(c for c in "ABCD" if c != printed_letter(PERM_A, single.answer)),
         "B3-wrong": next(c for c in "ABCD" if c != printed_letter(PERM_B, single.answer)),
         "A3-wrong": "".join(c for c in "ABCD" if c not in "".join(printed_letter(MULTI_A, a) for a in multi.answer)),
@@ -68,24 +80,37 @@ def class_rows(store) -> list[tuple[str, str, str, str]]:
     gen_a, gen_b = gen_question(11), gen_question(12)
     return [
         # alice, version A: everything right → 2 + 3 + 2 + 1 = 8
-        ("alice", "A", "1", k["A1"]), ("alice", "A", "2", right_answer(gen_a)), ("alice", "A", "3", k["A3"]),
+        ("alice", "A", "1", k["A1"]),
+        ("alice", "A", "2", right_answer(gen_a)),
+        ("alice", "A", "3", k["A3"]),
         ("alice", "A", "4", k["numeric"]),
         # bob, version B: wrong option (0), one of the two right options (half of 2 = 1), unreadable number (0),
         # the typical mistake on the generated problem (0, diagnosed) → 1
-        ("bob", "B", "3", k["B3-wrong"]), ("bob", "B", "2", k["B2-one"]), ("bob", "B", "1", "abc"),
+        ("bob", "B", "3", k["B3-wrong"]),
+        ("bob", "B", "2", k["B2-one"]),
+        ("bob", "B", "1", "abc"),
         ("bob", "B", "4", mistaken_answer(gen_b)),
         # carol, version A: right (2), the row for 3 missing, blank numeric (0), question 2 right but twice (3) → 5
-        ("carol", "A", "1", k["A1"]), ("carol", "A", "4", ""), ("carol", "A", "2", right_answer(gen_a)),
+        ("carol", "A", "1", k["A1"]),
+        ("carol", "A", "4", ""),
+        ("carol", "A", "2", right_answer(gen_a)),
         ("carol", "A", "2", right_answer(gen_a)),
         # dave, version B: two different answers to question 3 (0 until fixed), the rest right → 1 + 2 + 3 = 6
-        ("dave", "B", "3", k["B3"]), ("dave", "B", "3", k["B3-wrong"]), ("dave", "B", "1", k["numeric"]),
+        ("dave", "B", "3", k["B3"]),
+        ("dave", "B", "3", k["B3-wrong"]),
+        ("dave", "B", "1", k["numeric"]),
         ("dave", "B", "1", ""),  # a template row left in beside the filled one: not a conflict
-        ("dave", "B", "2", k["B2"]), ("dave", "B", "4", right_answer(gen_b)),
+        ("dave", "B", "2", k["B2"]),
+        ("dave", "B", "4", right_answer(gen_b)),
         # eve: a version that does not exist → reported, not graded
         ("eve", "Z", "1", "A"),
         # frank, version A: question 9 does not exist; right 2 + wrong 0 + right 1 + wrong 0 → 3
-        ("frank", "A", "9", "A"), ("frank", "A", "1", k["A1"]), ("frank", "A", "2", wrong_answer(gen_a)),
-        ("frank", "A", "3", k["A3-wrong"]), ("frank", "A", "4", k["numeric"]), ("frank", "B", "1", "1"),
+        ("frank", "A", "9", "A"),
+        ("frank", "A", "1", k["A1"]),
+        ("frank", "A", "2", wrong_answer(gen_a)),
+        ("frank", "A", "3", k["A3-wrong"]),
+        ("frank", "A", "4", k["numeric"]),
+        ("frank", "B", "1", "1"),
         # an answer without a student
         ("", "A", "1", "B"),
     ]
@@ -95,8 +120,13 @@ def test_known_answers_give_known_scores(store, exam: Path, tmp_path: Path) -> N
     answers = write_answers(tmp_path / "filled.csv", class_rows(store))
     graded = grade_exam(store, exam, answers)
     scores = {s.student: (s.version, s.score, s.total) for s in graded.students}
-    assert scores == {"alice": ("A", 8.0, 8.0), "bob": ("B", 1.0, 8.0), "carol": ("A", 5.0, 8.0),
-                      "dave": ("B", 6.0, 8.0), "frank": ("A", 3.0, 8.0)}
+    assert scores == {
+        "alice": ("A", 8.0, 8.0),
+        "bob": ("B", 1.0, 8.0),
+        "carol": ("A", 5.0, 8.0),
+        "dave": ("B", 6.0, 8.0),
+        "frank": ("A", 3.0, 8.0),
+    }
     verdicts = {(s.student, q.number): q.verdict for s in graded.students for q in s.questions}
     assert [verdicts[("bob", n)] for n in (1, 2, 3, 4)] == ["unreadable", "partial", "incorrect", "incorrect"]
     assert [verdicts[("carol", n)] for n in (1, 2, 3, 4)] == ["correct", "correct", "missing", "unanswered"]
@@ -160,13 +190,27 @@ def test_manifest_problems_are_clear(store, exam: Path, tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="manifest.json: "):
         load_manifest(broken)
     manifest = load_manifest(exam)
-    tampered = manifest.model_copy(update={"versions": [manifest.versions[0].model_copy(update={"items": [
-        manifest.versions[0].items[0].model_copy(update={"permutation": [0, 1, 2, 3]})]})]})
+    tampered = manifest.model_copy(
+        update={
+            "versions": [
+                manifest.versions[0].model_copy(
+                    update={"items": [manifest.versions[0].items[0].model_copy(update={"permutation": [0, 1, 2, 3]})]}
+                )
+            ]
+        }
+    )
     with pytest.raises(ManifestError, match="disagrees with the bank item"):
         exam_questions(store, tampered)
     gen = manifest.versions[0].items[1]
-    changed = manifest.model_copy(update={"versions": [manifest.versions[0].model_copy(update={"items": [
-        gen.model_copy(update={"params": {**gen.params, "stride": 99}})]})]})
+    changed = manifest.model_copy(
+        update={
+            "versions": [
+                manifest.versions[0].model_copy(
+                    update={"items": [gen.model_copy(update={"params": {**gen.params, "stride": 99}})]}
+                )
+            ]
+        }
+    )
     with pytest.raises(ManifestError, match="the family changed"):
         exam_questions(store, changed)
 
@@ -211,10 +255,12 @@ def test_any_csv_rows_are_graded_or_reported_never_lost(store, exam: Path) -> No
 
     manifest = load_manifest(exam)
     questions = exam_questions(store, manifest)
-    row = st.tuples(st.sampled_from(["ann", "ben", "cy"]), st.sampled_from(["A", "B", "Z", ""]),
-                    st.sampled_from(["1", "2", "3", "4", "5", "0", "x", "Q2", ""]),
-                    st.one_of(st.sampled_from(["A", "b", "AC", "true", "-0.03", "19", "1/4", ""]),
-                              st.text(max_size=12)))
+    row = st.tuples(
+        st.sampled_from(["ann", "ben", "cy"]),
+        st.sampled_from(["A", "B", "Z", ""]),
+        st.sampled_from(["1", "2", "3", "4", "5", "0", "x", "Q2", ""]),
+        st.one_of(st.sampled_from(["A", "b", "AC", "true", "-0.03", "19", "1/4", ""]), st.text(max_size=12)),
+    )
 
     @settings(max_examples=60, deadline=None)
     @given(st.lists(row, max_size=14))
@@ -224,8 +270,15 @@ def test_any_csv_rows_are_graded_or_reported_never_lost(store, exam: Path) -> No
         graded_lines = {q.line for s in students for q in s.questions if q.verdict not in ("missing", "conflict")}
         reported = {i.line for i in issues}
         for r in rows:
-            assert r.line in graded_lines or r.line in reported or any(
-                q.verdict == "conflict" and q.note and str(r.line) in q.note.en for s in students for q in s.questions)
+            assert (
+                r.line in graded_lines
+                or r.line in reported
+                or any(
+                    q.verdict == "conflict" and q.note and str(r.line) in q.note.en
+                    for s in students
+                    for q in s.questions
+                )
+            )
         for s in students:
             assert [q.number for q in s.questions] == list(questions[s.version])
             for q in s.questions:

@@ -107,7 +107,7 @@ def test_html_is_self_contained_with_a_page_break_per_version(built) -> None:
     html = render_html(document, key=False)
     assert html.count('<table class="version">') == 2
     assert "page-break-before: always" in html and "@media print" in html
-    assert not re.search(r'(src|href)=', html)  # nothing external to load
+    assert not re.search(r"(src|href)=", html)  # nothing external to load
     first = exam.versions[0].questions[0].question.prompt.zh.splitlines()[0]
     assert first[:10] in html
     key = render_html(document, key=True)
@@ -123,7 +123,7 @@ def test_markdown_sheet_and_key(built) -> None:
     assert md_escape(format_answer(generated.question.problem)) in key
 
 
-HOSTILE = "<script>alert(1)</script> & #panic(\"x\") $x^2$ [a](b) *b* _i_ @ref <lbl> \\ `c` {x} ~ | 1. - x"
+HOSTILE = '<script>alert(1)</script> & #panic("x") $x^2$ [a](b) *b* _i_ @ref <lbl> \\ `c` {x} ~ | 1. - x'
 
 
 def test_hostile_bank_text_is_shown_literally_in_every_format(tmp_path) -> None:
@@ -131,8 +131,10 @@ def test_hostile_bank_text_is_shown_literally_in_every_format(tmp_path) -> None:
     item = bankfiles.single_item("hostile-item", prompt=bankfiles.text(HOSTILE, HOSTILE))
     import_files(store, [bankfiles.write_bank(tmp_path / "hostile.yaml", item)])
     spec_path = tmp_path / "spec.yaml"
-    spec_path.write_text("title: '<b>T</b> #set'\nsections:\n  - draws:\n"
-                         "      - {source: bank, ids: [hostile-item], points: 1}\n", encoding="utf-8")
+    spec_path.write_text(
+        "title: '<b>T</b> #set'\nsections:\n  - draws:\n      - {source: bank, ids: [hostile-item], points: 1}\n",
+        encoding="utf-8",
+    )
     spec, digest = load_spec(spec_path)
     document = exam_document(build_exam(store, spec, digest, versions=1, seed=1, lang="en", verify=False))
 
@@ -144,7 +146,7 @@ def test_hostile_bank_text_is_shown_literally_in_every_format(tmp_path) -> None:
     assert "\\<script\\>alert(1)\\</script\\>" in md and "\\[a\\](b)" in md and "\\*b\\* \\_i\\_" in md
 
     sheet = "".join(pages(render_pdfs(document)["sheets.pdf"]))
-    assert squash("<script>alert(1)</script> & #panic(\"x\") $x^2$ [a](b) *b* _i_ @ref <lbl>") in squash(sheet)
+    assert squash('<script>alert(1)</script> & #panic("x") $x^2$ [a](b) *b* _i_ @ref <lbl>') in squash(sheet)
     assert squash("<b>T</b> #set") in squash(sheet)
 
 

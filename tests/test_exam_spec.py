@@ -80,15 +80,18 @@ def test_unknown_topic_kind_and_source(tmp_path) -> None:
 
 def test_missing_title_and_missing_language(tmp_path) -> None:
     assert problems(tmp_path, VALID.replace("title: {zh: 期中测验, en: Midterm}\n", "")) == [
-        "exam.yaml:1: title: required field is missing"]
+        "exam.yaml:1: title: required field is missing"
+    ]
     assert problems(tmp_path, VALID.replace(", en: Midterm", "")) == [
-        "exam.yaml:1: title.en: required field is missing"]
+        "exam.yaml:1: title.en: required field is missing"
+    ]
 
 
 def test_yaml_problems_are_one_line_errors(tmp_path) -> None:
     assert problems(tmp_path, "title: [unclosed\n")[0].startswith("exam.yaml:2: -: invalid YAML")
     assert problems(tmp_path, "- just\n- a list\n") == [
-        "exam.yaml:1: -: an exam spec is a mapping with 'title:' and 'sections:'"]
+        "exam.yaml:1: -: an exam spec is a mapping with 'title:' and 'sections:'"
+    ]
     assert "aliases" in problems(tmp_path, "a: &x 1\nb: *x\n")[0]
     with pytest.raises(SpecError, match="no such file"):
         load_spec(tmp_path / "missing.yaml")
@@ -112,4 +115,5 @@ def test_a_difficulty_the_family_does_not_have_is_located(tmp_path, monkeypatch)
 
     monkeypatch.setattr(get_family("conv-output"), "difficulties", (1, 3))
     assert problems(tmp_path, VALID) == [
-        "exam.yaml:7: sections.0.draws.1: family 'conv-output' has difficulties [1, 3], not 2"]
+        "exam.yaml:7: sections.0.draws.1: family 'conv-output' has difficulties [1, 3], not 2"
+    ]

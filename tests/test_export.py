@@ -44,8 +44,14 @@ def text_of(element: ET.Element | None) -> str:
 def expected_type(q: Question) -> str:
     if isinstance(q, GeneratedQuestion):
         return "numerical" if q.problem.spec.kind in ("int", "float") else "cloze"
-    return {"single": "multichoice", "multi": "multichoice", "truefalse": "truefalse", "fill": "shortanswer",
-            "numeric": "numerical", "open": "essay"}[q.kind]
+    return {
+        "single": "multichoice",
+        "multi": "multichoice",
+        "truefalse": "truefalse",
+        "fill": "shortanswer",
+        "numeric": "numerical",
+        "open": "essay",
+    }[q.kind]
 
 
 def test_collect_is_reproducible_and_filtered(questions) -> None:
@@ -73,7 +79,9 @@ def test_moodle_xml_parses_back_with_every_type_and_tolerance(questions) -> None
         seen.add(qtype)
         assert text_of(element.find("questiontext")).startswith(q.prompt.en.split("\n")[0][:40])
         general = text_of(element.find("generalfeedback"))
-        assert general.startswith((q.problem.solution if isinstance(q, GeneratedQuestion) else q.item.explanation).en[:40])
+        assert general.startswith(
+            (q.problem.solution if isinstance(q, GeneratedQuestion) else q.item.explanation).en[:40]
+        )
         answers = element.findall("answer")
         if q.kind in ("single", "multi"):
             check_choice(q, element, answers)
@@ -101,7 +109,7 @@ def check_choice(q: Question, element: ET.Element, answers: list[ET.Element]) ->
     correct = {item.answer} if q.kind == "single" else set(item.answer)
     assert element.findtext("single") == ("true" if q.kind == "single" else "false")
     assert len(answers) == len(item.options)
-    for letter, option, answer in zip(string.ascii_uppercase, item.options, answers):
+    for letter, option, answer in zip(string.ascii_uppercase, item.options, answers, strict=False):
         assert text_of(answer) == option.text.en
         assert text_of(answer.find("feedback")) == option.why.en
         fraction = float(answer.get("fraction"))
@@ -138,7 +146,7 @@ def check_cloze(q: Question, text: str) -> None:
     blanks = re.findall(r"\{1:NUMERICAL:=([-0-9.e+]+):([0-9.e+-]+)", text)
     values = [problem.answer[f] for f in problem.spec.fields] if problem.spec.kind == "record" else problem.answer
     assert len(blanks) == len(values)
-    for (shown, tol), value in zip(blanks, values):
+    for (shown, tol), value in zip(blanks, values, strict=False):
         assert float(shown) == pytest.approx(float(value), rel=1e-11)
         if problem.spec.kind == "shape":
             assert float(tol) == 0
@@ -157,11 +165,20 @@ def test_gift_escape_round_trips_and_leaves_no_bare_special(text: str) -> None:
 def nasty_item() -> Question:
     tricky = "a~b=c#d{e}f:g\\h"
     payload = {
-        "id": "gift-nasty", "topic": "cnn", "difficulty": 1, "section": 6, "kind": "single",
+        "id": "gift-nasty",
+        "topic": "cnn",
+        "difficulty": 1,
+        "section": 6,
+        "kind": "single",
         "prompt": {"zh": f"题目 {tricky}", "en": f"Prompt {tricky}"},
         "explanation": {"zh": f"解析 {tricky}", "en": f"Explanation {tricky}"},
-        "options": [{"text": {"zh": f"选项{i} {tricky}", "en": f"Option{i} {tricky}"},
-                     "why": {"zh": f"理由{i} {tricky}", "en": f"Why{i} {tricky}"}} for i in range(4)],
+        "options": [
+            {
+                "text": {"zh": f"选项{i} {tricky}", "en": f"Option{i} {tricky}"},
+                "why": {"zh": f"理由{i} {tricky}", "en": f"Why{i} {tricky}"},
+            }
+            for i in range(4)
+        ],
         "answer": "C",
     }
     return question_from_item(TypeAdapter(BankItem).validate_python(payload), 1)
@@ -181,7 +198,9 @@ def test_gift_special_characters_are_escaped_everywhere() -> None:
 def test_gift_of_the_bank_is_well_formed(questions, tmp_path: Path) -> None:
     written = write_gift(questions, tmp_path / "q.gift", "zh")
     blocks = [b for b in written.path.read_text(encoding="utf-8").split("\n\n") if not b.startswith("$CATEGORY")]
-    several = sum(1 for q in questions if isinstance(q, GeneratedQuestion) and q.problem.spec.kind in ("vector", "record"))
+    several = sum(
+        1 for q in questions if isinstance(q, GeneratedQuestion) and q.problem.spec.kind in ("vector", "record")
+    )
     assert len(blocks) == len(questions) - several and sum(written.skipped.values()) == several
     for block in blocks:
         bare = re.sub(r"\\.", "", block)
@@ -203,11 +222,12 @@ def test_anki_deck_holds_every_question(questions, tmp_path: Path) -> None:
     fields = [n[0].split("\x1f") for n in notes]
     assert all(len(f) == 4 for f in fields)
     first = questions[0]
-    front, answer, explanation, source = next(f for f in fields if f[3] == question_name(first))
+    front, _answer, explanation, _source = next(f for f in fields if f[3] == question_name(first))
     assert unescape(front).startswith(first.prompt.zh[:20]) and first.item.explanation.zh[:20] in unescape(explanation)
     again = write_anki(questions, tmp_path / "deck2.apkg", "zh")  # same guids: re-import updates, not duplicates
     with zipfile.ZipFile(again.path) as archive:
         (tmp_path / "d.anki2").write_bytes(archive.read("collection.anki2"))
     with sqlite3.connect(tmp_path / "c.anki2") as a, sqlite3.connect(tmp_path / "d.anki2") as b:
         assert sorted(r[0] for r in a.execute("select guid from notes")) == sorted(
-            r[0] for r in b.execute("select guid from notes"))
+            r[0] for r in b.execute("select guid from notes")
+        )

@@ -32,7 +32,9 @@ def test_activation_derivative_known_values():
 def test_activation_chain_known_values():
     # CS231n "Backpropagation, Intuitions": multiply local gradients. z1 = 0 → σ' = 0.25, h1 = 0.5;
     # z2 = 0.5 → σ'(0.5) = 0.235004; dh/dx = 1·0.25 · 1·0.235004 = 0.0587510.
-    assert solve("activation-chain-gradient", activation="sigmoid", weights=[1.0, 1.0], x=0.0) == pytest.approx(0.058751, rel=1e-5)
+    assert solve("activation-chain-gradient", activation="sigmoid", weights=[1.0, 1.0], x=0.0) == pytest.approx(
+        0.058751, rel=1e-5
+    )
     # A live relu path passes ∏w; a negative pre-activation kills the gradient.
     assert solve("activation-chain-gradient", activation="relu", weights=[2.0, 0.5, 3.0], x=0.5) == pytest.approx(3.0)
     assert solve("activation-chain-gradient", activation="relu", weights=[1.0, -1.0, 2.0], x=1.0) == 0.0
@@ -67,16 +69,28 @@ def test_residual_gradient_known_values():
 
 def test_init_std_known_values():
     # He et al. 2015, "Delving Deep into Rectifiers", eq. 10: std = √(2 / n_l); n_l = 50 → 0.2.
-    assert solve("init-std", init="kaiming_normal_", in_features=50, out_features=10, nonlinearity="relu") == pytest.approx(0.2)
+    assert solve(
+        "init-std", init="kaiming_normal_", in_features=50, out_features=10, nonlinearity="relu"
+    ) == pytest.approx(0.2)
     # Glorot & Bengio 2010, eq. 16: U(−√6/√(n_in + n_out), +…); 100 + 200 → √(6/300) = 0.141421.
-    assert solve("init-std", init="xavier_uniform_", in_features=100, out_features=200, quantity="bound") == pytest.approx(
-        math.sqrt(0.02))
+    assert solve(
+        "init-std", init="xavier_uniform_", in_features=100, out_features=200, quantity="bound"
+    ) == pytest.approx(math.sqrt(0.02))
     # PyTorch nn.Linear docs: default weights ~ U(−√k, √k), k = 1/in_features, from kaiming_uniform_(a=√5).
-    assert solve("init-std", init="kaiming_uniform_", in_features=64, out_features=3, a=math.sqrt(5),
-                 quantity="bound") == pytest.approx(0.125)
+    assert solve(
+        "init-std", init="kaiming_uniform_", in_features=64, out_features=3, a=math.sqrt(5), quantity="bound"
+    ) == pytest.approx(0.125)
     # Conv fans include k·k: Conv2d(3, 64, 3) with mode='fan_out' → fan = 64·9 = 576, std = √2/24.
-    assert solve("init-std", init="kaiming_normal_", layer="conv2d", in_channels=3, out_channels=64, kernel_size=3,
-                 mode="fan_out", nonlinearity="relu") == pytest.approx(math.sqrt(2) / 24)
+    assert solve(
+        "init-std",
+        init="kaiming_normal_",
+        layer="conv2d",
+        in_channels=3,
+        out_channels=64,
+        kernel_size=3,
+        mode="fan_out",
+        nonlinearity="relu",
+    ) == pytest.approx(math.sqrt(2) / 24)
 
 
 # --- (b) closed form == torch ---------------------------------------------------------------
@@ -131,7 +145,11 @@ BAD = [
     ("residual-gradient", {"activation": "relu", "weights": "-1,1", "x": "1"}, "kink"),
     ("init-std", {"init": "xavier_normal_", "in_features": "10", "out_features": "10", "mode": "fan_out"}, "kaiming"),
     ("init-std", {"layer": "conv2d", "in_channels": "3", "out_channels": "8"}, "kernel_size"),
-    ("init-std", {"init": "kaiming_normal_", "in_features": "10", "out_features": "10", "quantity": "bound"}, "no bound"),
+    (
+        "init-std",
+        {"init": "kaiming_normal_", "in_features": "10", "out_features": "10", "quantity": "bound"},
+        "no bound",
+    ),
     ("init-std", {"in_features": "10", "out_features": "10", "nonlinearity": "relu", "a": "0.1"}, "leaky_relu"),
 ]
 

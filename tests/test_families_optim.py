@@ -85,7 +85,9 @@ def test_lr_threshold_known_values():
 def test_sgd_momentum_known_values():
     # PyTorch docs for SGD: b_1 = g_1, b_t = μ·b_{t−1} + (1 − τ)·g_t, θ ← θ − lr·b_t (Nesterov: g_t + μ·b_t).
     assert solve("sgd-momentum", lr=0.5, momentum=0.9, p0=0, grads="3,-2") == pytest.approx(-1.85)
-    assert solve("sgd-momentum", lr=0.2, momentum=0.9, nesterov="true", p0=0, grads="-0.9,2.1") == pytest.approx(-0.3102)
+    assert solve("sgd-momentum", lr=0.2, momentum=0.9, nesterov="true", p0=0, grads="-0.9,2.1") == pytest.approx(
+        -0.3102
+    )
     # Dampening skips the first step: b_1 = 1, b_2 = 0.9 + 0.5·1 = 1.4.
     assert solve("sgd-momentum", lr=0.1, momentum=0.9, dampening=0.5, p0=1, grads="1,1") == pytest.approx(0.76)
     # L2 weight decay enters the gradient: g = 0 + 0.1·1.
@@ -96,7 +98,9 @@ def test_adaptive_known_values():
     # Adam (Kingma & Ba 2015, §2.1): with bias correction the first step has magnitude lr.
     assert solve("adaptive-optimizer", optimizer="adam", lr=0.1, p0=1, grads="0.5") == pytest.approx(0.9)
     # Adagrad (Duchi et al. 2011): G = 16 then 17.
-    assert solve("adaptive-optimizer", optimizer="adagrad", lr=0.5, p0=1, grads="4,1") == pytest.approx(0.5 - 0.5 / math.sqrt(17))
+    assert solve("adaptive-optimizer", optimizer="adagrad", lr=0.5, p0=1, grads="4,1") == pytest.approx(
+        0.5 - 0.5 / math.sqrt(17)
+    )
     # RMSprop (Hinton, lecture 6e): v = 0.1, then 0.19.
     got = solve("adaptive-optimizer", optimizer="rmsprop", lr=0.01, alpha=0.9, p0=0, grads="1,1")
     assert got == pytest.approx(-0.01 / math.sqrt(0.1) - 0.01 / math.sqrt(0.19))
@@ -127,9 +131,11 @@ def test_updates_per_epoch_known_values():
 def test_onecycle_and_warmup_match_torch_on_every_step():
     # The phase boundaries (OneCycle) and the SequentialLR milestone are where an off-by-one would hide.
     family = get_family("lr-schedule")
-    for extra in (dict(scheduler="onecycle", max_lr=0.1, total_steps=40, pct_start=0.25, three_phase=True),
-                  dict(scheduler="onecycle", max_lr=1.0, total_steps=30, anneal_strategy="linear"),
-                  dict(scheduler="warmup-cosine", lr=0.1, warmup_steps=4, start_factor=0.25, T_max=10, eta_min=0.01)):
+    for extra in (
+        dict(scheduler="onecycle", max_lr=0.1, total_steps=40, pct_start=0.25, three_phase=True),
+        dict(scheduler="onecycle", max_lr=1.0, total_steps=30, anneal_strategy="linear"),
+        dict(scheduler="warmup-cosine", lr=0.1, warmup_steps=4, start_factor=0.25, T_max=10, eta_min=0.01),
+    ):
         for step in range(0, 30):
             p = family.params_model(**extra, step=step)
             assert family.solve(p) == pytest.approx(family.verify(p), rel=1e-9, abs=1e-15), (extra, step)
@@ -138,37 +144,82 @@ def test_onecycle_and_warmup_match_torch_on_every_step():
 # ---------------------------------------------------------------- (c) invalid parameters
 
 
-@pytest.mark.parametrize("name, values, fragment", [
-    ("lr-schedule", {"scheduler": "step", "step_size": "10", "T_max": "5", "step": "3"}, "T_max is not an argument of StepLR"),
-    ("lr-schedule", {"scheduler": "step", "step": "3"}, "needs step_size"),
-    ("lr-schedule", {"scheduler": "multistep", "milestones": "80,30", "step": "3"}, "strictly increasing"),
-    ("lr-schedule", {"scheduler": "cosine", "lr": "0.1", "T_max": "10", "eta_min": "0.5", "step": "1"}, "eta_min"),
-    ("lr-schedule", {"scheduler": "onecycle", "max_lr": "0.1", "total_steps": "100", "step": "100"}, "past the end"),
-    ("lr-schedule", {"scheduler": "onecycle", "max_lr": "0.1", "total_steps": "100", "step": "1", "pct_start": "0.6",
-                     "three_phase": "true"}, "pct_start"),
-    ("lr-schedule", {"scheduler": "exponential", "gamma": "1.5", "step": "3"}, "gamma"),
-    ("lr-schedule", {"scheduler": "cosine-restarts", "T_0": "10", "T_mult": "1.5", "step": "3"}, "T_mult"),
-    ("lr-schedule", {"scheduler": "sgdr", "step": "3"}, "scheduler"),
-    ("lr-threshold-step", {"scheduler": "step", "lr": "0.1", "step_size": "10", "gamma": "0.1", "threshold": "0.01"},
-     "floating-point"),
-    ("lr-threshold-step", {"scheduler": "cosine", "lr": "0.1", "T_max": "10", "threshold": "0.2"}, "below lr"),
-    ("lr-threshold-step", {"scheduler": "cosine", "lr": "0.1", "T_max": "10", "eta_min": "0.01", "threshold": "0.005"},
-     "eta_min"),
-    ("lr-threshold-step", {"scheduler": "exponential", "lr": "0.1", "gamma": "0.5", "step_size": "3", "threshold": "0.01"},
-     "step_size is not an argument"),
-    ("sgd-momentum", {"lr": "0.1", "momentum": "0.9", "nesterov": "true", "dampening": "0.1", "p0": "1", "grads": "1"},
-     "nesterov"),
-    ("sgd-momentum", {"lr": "0.1", "p0": "1", "grads": ""}, "grads"),
-    ("adaptive-optimizer", {"optimizer": "adagrad", "p0": "1", "grads": "1", "alpha": "0.9"}, "alpha is not an argument"),
-    ("adaptive-optimizer", {"optimizer": "rmsprop", "p0": "1", "grads": "1", "betas": "0.9,0.99"}, "betas is not an argument"),
-    ("adaptive-optimizer", {"optimizer": "adam", "p0": "1", "grads": "1", "betas": "0.9,1.5"}, "betas"),
-    ("iterations", {"num_samples": "0", "batch_size": "64"}, "num_samples"),
-    ("iterations", {"num_samples": "100", "batch_size": "64", "quantity": "all"}, "quantity"),
-    ("updates-per-epoch", {"method": "sgd", "num_samples": "100", "drop_last": "true"}, "drop_last only applies"),
-    ("updates-per-epoch", {"method": "minibatch", "num_samples": "100"}, "needs batch_size"),
-    ("updates-per-epoch", {"method": "minibatch", "num_samples": "100", "batch_size": "100"}, "batch gradient descent"),
-    ("updates-per-epoch", {"method": "batch", "num_samples": "100", "epochs": "3"}, "unknown parameter"),
-])
+@pytest.mark.parametrize(
+    "name, values, fragment",
+    [
+        (
+            "lr-schedule",
+            {"scheduler": "step", "step_size": "10", "T_max": "5", "step": "3"},
+            "T_max is not an argument of StepLR",
+        ),
+        ("lr-schedule", {"scheduler": "step", "step": "3"}, "needs step_size"),
+        ("lr-schedule", {"scheduler": "multistep", "milestones": "80,30", "step": "3"}, "strictly increasing"),
+        ("lr-schedule", {"scheduler": "cosine", "lr": "0.1", "T_max": "10", "eta_min": "0.5", "step": "1"}, "eta_min"),
+        (
+            "lr-schedule",
+            {"scheduler": "onecycle", "max_lr": "0.1", "total_steps": "100", "step": "100"},
+            "past the end",
+        ),
+        (
+            "lr-schedule",
+            {
+                "scheduler": "onecycle",
+                "max_lr": "0.1",
+                "total_steps": "100",
+                "step": "1",
+                "pct_start": "0.6",
+                "three_phase": "true",
+            },
+            "pct_start",
+        ),
+        ("lr-schedule", {"scheduler": "exponential", "gamma": "1.5", "step": "3"}, "gamma"),
+        ("lr-schedule", {"scheduler": "cosine-restarts", "T_0": "10", "T_mult": "1.5", "step": "3"}, "T_mult"),
+        ("lr-schedule", {"scheduler": "sgdr", "step": "3"}, "scheduler"),
+        (
+            "lr-threshold-step",
+            {"scheduler": "step", "lr": "0.1", "step_size": "10", "gamma": "0.1", "threshold": "0.01"},
+            "floating-point",
+        ),
+        ("lr-threshold-step", {"scheduler": "cosine", "lr": "0.1", "T_max": "10", "threshold": "0.2"}, "below lr"),
+        (
+            "lr-threshold-step",
+            {"scheduler": "cosine", "lr": "0.1", "T_max": "10", "eta_min": "0.01", "threshold": "0.005"},
+            "eta_min",
+        ),
+        (
+            "lr-threshold-step",
+            {"scheduler": "exponential", "lr": "0.1", "gamma": "0.5", "step_size": "3", "threshold": "0.01"},
+            "step_size is not an argument",
+        ),
+        (
+            "sgd-momentum",
+            {"lr": "0.1", "momentum": "0.9", "nesterov": "true", "dampening": "0.1", "p0": "1", "grads": "1"},
+            "nesterov",
+        ),
+        ("sgd-momentum", {"lr": "0.1", "p0": "1", "grads": ""}, "grads"),
+        (
+            "adaptive-optimizer",
+            {"optimizer": "adagrad", "p0": "1", "grads": "1", "alpha": "0.9"},
+            "alpha is not an argument",
+        ),
+        (
+            "adaptive-optimizer",
+            {"optimizer": "rmsprop", "p0": "1", "grads": "1", "betas": "0.9,0.99"},
+            "betas is not an argument",
+        ),
+        ("adaptive-optimizer", {"optimizer": "adam", "p0": "1", "grads": "1", "betas": "0.9,1.5"}, "betas"),
+        ("iterations", {"num_samples": "0", "batch_size": "64"}, "num_samples"),
+        ("iterations", {"num_samples": "100", "batch_size": "64", "quantity": "all"}, "quantity"),
+        ("updates-per-epoch", {"method": "sgd", "num_samples": "100", "drop_last": "true"}, "drop_last only applies"),
+        ("updates-per-epoch", {"method": "minibatch", "num_samples": "100"}, "needs batch_size"),
+        (
+            "updates-per-epoch",
+            {"method": "minibatch", "num_samples": "100", "batch_size": "100"},
+            "batch gradient descent",
+        ),
+        ("updates-per-epoch", {"method": "batch", "num_samples": "100", "epochs": "3"}, "unknown parameter"),
+    ],
+)
 def test_invalid_params_rejected(name, values, fragment):
     with pytest.raises(BadParameters) as err:
         parse_params(get_family(name), values)

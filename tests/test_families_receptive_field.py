@@ -15,14 +15,22 @@ from tests.families_helpers import solve, verify
 
 # AlexNet's feature extractor (Krizhevsky, Sutskever & Hinton 2012, §3.5 and Fig. 2): conv1 11×11/4, 3×3/2
 # overlapping max pools (§3.4), conv2 5×5 (pad 2), conv3–5 3×3 (pad 1).
-ALEXNET = ("conv k=11 s=4; maxpool k=3 s=2; conv k=5 p=2; maxpool k=3 s=2; "
-           "conv k=3 p=1; conv k=3 p=1; conv k=3 p=1; maxpool k=3 s=2")
+ALEXNET = (
+    "conv k=11 s=4; maxpool k=3 s=2; conv k=5 p=2; maxpool k=3 s=2; "
+    "conv k=3 p=1; conv k=3 p=1; conv k=3 p=1; maxpool k=3 s=2"
+)
 # VGG-16 (Simonyan & Zisserman 2015, Table 1, config D): 3×3 convs pad 1, 2×2/2 max pools.
-VGG16 = "; ".join(["conv k=3 p=1"] * 2 + ["maxpool k=2"] + ["conv k=3 p=1"] * 2 + ["maxpool k=2"]
-                  + (["conv k=3 p=1"] * 3 + ["maxpool k=2"]) * 3)
+VGG16 = "; ".join(
+    ["conv k=3 p=1"] * 2
+    + ["maxpool k=2"]
+    + ["conv k=3 p=1"] * 2
+    + ["maxpool k=2"]
+    + (["conv k=3 p=1"] * 3 + ["maxpool k=2"]) * 3
+)
 
 
 # ---- (a) known values ------------------------------------------------------------------------------
+
 
 def test_alexnet_layer_by_layer():
     # Hand-computed with r_out = r_in + (k − 1)·j_in, j_out = j_in·s. The final 195 px (jump 32) is the
@@ -80,7 +88,10 @@ def test_guide_to_receptive_field_arithmetic_example():
 def test_resnet_stem():
     # He et al. 2016, Table 1: conv1 7×7/2 (pad 3), then 3×3/2 max pool (pad 1): field 11, jump 4, centred.
     assert solve("receptive-field", layers="conv k=7 s=2 p=3; maxpool k=3 s=2 p=1") == {
-        "receptive_field": 11, "jump": 4, "start": 0.0}
+        "receptive_field": 11,
+        "jump": 4,
+        "start": 0.0,
+    }
     # 3×3 stride-1 convs after it add 2·4 = 8 each: 100 px needs ⌈(100 − 11) / 8⌉ = 12 of them.
     assert solve("rf-min-layers", target=100, prefix="conv k=7 s=2 p=3; maxpool k=3 s=2 p=1") == 12
 
@@ -118,25 +129,37 @@ def test_min_layers_boundaries():
 
 # ---- (b) bad input ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, values, needle", [
-    ("receptive-field", {"layers": "conv k=3; pool k=2"}, "layer 2 ('pool k=2'): unknown layer kind 'pool'"),
-    ("receptive-field", {"layers": "conv"}, "needs a kernel size"),
-    ("receptive-field", {"layers": "conv k=3 x=1"}, "unknown key 'x'"),
-    ("receptive-field", {"layers": "conv k=three"}, "k must be a non-negative integer"),
-    ("receptive-field", {"layers": "conv k=3 conv k=3"}, "separate layers with ';'"),
-    ("receptive-field", {"layers": "conv k=3; maxpool k=2 d=2"}, "layer 2 ('maxpool k=2 d=2'): d (dilation) is only supported on conv"),
-    ("receptive-field", {"layers": "conv k=3; maxpool k=2 p=2"}, "p (padding) of a maxpool must be at most k // 2 = 1"),
-    ("receptive-field", {"layers": "conv k=3 s=0"}, "s (stride)"),
-    ("receptive-field", {"layers": "conv k=3;; conv k=3"}, "layer 2 is empty"),
-    ("receptive-field", {"layers": ""}, "give 1 to 24 layers"),
-    ("receptive-field", {"kernel_size": "3"}, "unknown parameter 'kernel_size'"),
-    ("receptive-field", {"layers": "; ".join(["conv k=9 s=4"] * 8)}, "keep it at most 4096"),
-    ("rf-extra-layer", {"layers": "conv k=3", "extra": "conv k=3; conv k=3"}, "extra is exactly one layer"),
-    ("rf-extra-layer", {"layers": "conv k=3", "extra": "avgpool k=3 d=2"}, "only supported on conv layers"),
-    ("rf-min-layers", {"target": "5", "prefix": "conv k=7"}, "already has receptive field 7"),
-    ("rf-min-layers", {"target": "1000"}, "needs at most 128"),
-    ("rf-min-layers", {"target": "9", "kernel_size": "1"}, "kernel_size"),
-])
+
+@pytest.mark.parametrize(
+    "name, values, needle",
+    [
+        ("receptive-field", {"layers": "conv k=3; pool k=2"}, "layer 2 ('pool k=2'): unknown layer kind 'pool'"),
+        ("receptive-field", {"layers": "conv"}, "needs a kernel size"),
+        ("receptive-field", {"layers": "conv k=3 x=1"}, "unknown key 'x'"),
+        ("receptive-field", {"layers": "conv k=three"}, "k must be a non-negative integer"),
+        ("receptive-field", {"layers": "conv k=3 conv k=3"}, "separate layers with ';'"),
+        (
+            "receptive-field",
+            {"layers": "conv k=3; maxpool k=2 d=2"},
+            "layer 2 ('maxpool k=2 d=2'): d (dilation) is only supported on conv",
+        ),
+        (
+            "receptive-field",
+            {"layers": "conv k=3; maxpool k=2 p=2"},
+            "p (padding) of a maxpool must be at most k // 2 = 1",
+        ),
+        ("receptive-field", {"layers": "conv k=3 s=0"}, "s (stride)"),
+        ("receptive-field", {"layers": "conv k=3;; conv k=3"}, "layer 2 is empty"),
+        ("receptive-field", {"layers": ""}, "give 1 to 24 layers"),
+        ("receptive-field", {"kernel_size": "3"}, "unknown parameter 'kernel_size'"),
+        ("receptive-field", {"layers": "; ".join(["conv k=9 s=4"] * 8)}, "keep it at most 4096"),
+        ("rf-extra-layer", {"layers": "conv k=3", "extra": "conv k=3; conv k=3"}, "extra is exactly one layer"),
+        ("rf-extra-layer", {"layers": "conv k=3", "extra": "avgpool k=3 d=2"}, "only supported on conv layers"),
+        ("rf-min-layers", {"target": "5", "prefix": "conv k=7"}, "already has receptive field 7"),
+        ("rf-min-layers", {"target": "1000"}, "needs at most 128"),
+        ("rf-min-layers", {"target": "9", "kernel_size": "1"}, "kernel_size"),
+    ],
+)
 def test_invalid_params_rejected(name, values, needle):
     with pytest.raises(BadParameters) as err:
         parse_params(get_family(name), values)
@@ -154,9 +177,12 @@ def test_cli_strings_accepted():
 
 # ---- (c) misconceptions ----------------------------------------------------------------------------
 
+
 def test_misconception_values():
     fam = get_family("rf-extra-layer")
-    wrong = {m.tag: m.value for m in fam.misconceptions(parse_params(fam, {"layers": ALEXNET, "extra": "conv k=3 s=2 p=1"}))}
+    wrong = {
+        m.tag: m.value for m in fam.misconceptions(parse_params(fam, {"layers": ALEXNET, "extra": "conv k=3 s=2 p=1"}))
+    }
     assert wrong["ignored-accumulated-jump"] == 2 and wrong["used-own-stride"] == 4 and wrong["used-jump-after"] == 128
     fam = get_family("rf-min-layers")
     wrong = {m.tag: m.value for m in fam.misconceptions(parse_params(fam, {"target": "12"}))}

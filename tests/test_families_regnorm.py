@@ -17,14 +17,16 @@ from tests.families_helpers import solve_both
 
 # --- (a) known values -------------------------------------------------------------------------------
 
+
 def test_weight_penalty_known_values():
     # Goodfellow et al., Deep Learning §7.1: L2 penalty is the squared norm ‖w‖², L1 is Σ|wᵢ|.
     # w = [1, −2, 3]: Σ|w| = 6, Σw² = 14.
     assert solve_both("weight-penalty", quantity="l1", w="1,-2,3", lam="0.1")[0] == pytest.approx(0.6)
     assert solve_both("weight-penalty", quantity="l2", w="1,-2,3", lam="0.1")[0] == pytest.approx(1.4)
     # PyTorch docs for torch.optim.SGD: g ← g + λθ, then θ ← θ − γ·g. θ=1, g=0.5, γ=0.1, λ=0.1 → 1 − 0.1·0.6.
-    closed, torch_value = solve_both("weight-penalty", quantity="decay-step", w="1,-2", grad="0.5,0", lr="0.1",
-                                     weight_decay="0.1")
+    closed, torch_value = solve_both(
+        "weight-penalty", quantity="decay-step", w="1,-2", grad="0.5,0", lr="0.1", weight_decay="0.1"
+    )
     assert closed == pytest.approx([0.94, -1.98])
     assert torch_value == pytest.approx(closed)
 
@@ -63,24 +65,33 @@ def test_early_stopping_known_values():
     assert solve_both("early-stopping", val_loss="1,2,3,4,5,6,7,8,9,10", patience="3", quantity="best") == (1, 1)
     # An improvement of exactly min_delta does not count (loss < best − min_delta): epoch 2 is bad, epoch 3 improves.
     assert solve_both("early-stopping", val_loss="1.0,0.99,0.98,0.985,0.99", patience="2", min_delta="0.01") == (5, 5)
-    assert solve_both("early-stopping", val_loss="1.0,0.99,0.98,0.985,0.99", patience="2", min_delta="0.01",
-                      quantity="best") == (3, 3)
+    assert solve_both(
+        "early-stopping", val_loss="1.0,0.99,0.98,0.985,0.99", patience="2", min_delta="0.01", quantity="best"
+    ) == (3, 3)
 
 
 def test_norm_layer_known_values():
     # PyTorch docs for BatchNorm1d: y = (x − E[x]) / √(Var[x] + eps)·γ + β, biased variance, per feature.
     # Column [1, 3]: mean 2, variance 1 → y = −1/√(1 + 1e-5).
-    closed, torch_value = solve_both("norm-layer-output", norm="batchnorm", x="1,10,3,20", num_features="2",
-                                     i="0", j="0")
+    closed, torch_value = solve_both(
+        "norm-layer-output", norm="batchnorm", x="1,10,3,20", num_features="2", i="0", j="0"
+    )
     assert closed == pytest.approx(-1 / math.sqrt(1 + 1e-5), rel=1e-12)
     assert torch_value == pytest.approx(closed, rel=1e-12)
     # LayerNorm (Ba et al. 2016) over the row [1, 2, 3]: mean 2, variance 2/3 → last entry 1/√(2/3 + 1e-5) ≈ 1.22473.
-    assert solve_both("norm-layer-output", norm="layernorm", x="1,2,3,4,4,5", num_features="3",
-                      i="0", j="2")[0] == \
-        pytest.approx(1 / math.sqrt(2 / 3 + 1e-5), rel=1e-12)
+    assert solve_both("norm-layer-output", norm="layernorm", x="1,2,3,4,4,5", num_features="3", i="0", j="2")[
+        0
+    ] == pytest.approx(1 / math.sqrt(2 / 3 + 1e-5), rel=1e-12)
     # GroupNorm (Wu & He 2018) with 2 groups of 2: each pair normalizes to ∓1 (up to eps).
-    row = solve_both("norm-layer-output", norm="groupnorm", x="0,2,5,9,1,1,1,3", num_features="4", num_groups="2",
-                     quantity="row", i="0")[0]
+    row = solve_both(
+        "norm-layer-output",
+        norm="groupnorm",
+        x="0,2,5,9,1,1,1,3",
+        num_features="4",
+        num_groups="2",
+        quantity="row",
+        i="0",
+    )[0]
     assert row == pytest.approx([-1, 1, -1, 1], rel=1e-4)
 
 
@@ -92,32 +103,46 @@ def test_bn_running_stats_known_values():
     # Two batches: 0.9·0.2 + 0.1·4 = 0.58.
     assert solve_both("bn-running-stats", x="1,3,3,5", batch_size="2")[0] == pytest.approx(0.58)
     # momentum=None: cumulative average of the batch statistics, (2 + 4)/2.
-    assert solve_both("bn-running-stats", x="1,3,3,5", batch_size="2", momentum="None") == (pytest.approx(3.0),
-                      pytest.approx(3.0))
+    assert solve_both("bn-running-stats", x="1,3,3,5", batch_size="2", momentum="None") == (
+        pytest.approx(3.0),
+        pytest.approx(3.0),
+    )
 
 
 # --- (b) invalid params -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, values, message", [
-    ("weight-penalty", {"quantity": "decay-step", "w": "1,2", "grad": "1"}, "one gradient per weight"),
-    ("weight-penalty", {"quantity": "l2", "w": "1,2", "grad": "1,1"}, "only applies to quantity=decay-step"),
-    ("weight-penalty", {"w": "1", "lam": "-1"}, "lam"),
-    ("dropout-scaling", {"p": "1"}, "p"),
-    ("dropout-scaling", {"p": "0.5", "quantity": "test"}, "quantity"),
-    ("feature-scaling", {"x": "3,3,3"}, "all values are equal"),
-    ("feature-scaling", {"x": "1,2", "method": "minmax", "feature_range": "1,0"}, "low < high"),
-    ("feature-scaling", {"x": "1,2", "feature_range": "-1,1"}, "only applies to method=minmax"),
-    ("early-stopping", {"val_loss": "1,2,3", "patience": "0"}, "patience"),
-    ("early-stopping", {"val_loss": "1,0.123456", "patience": "1"}, "at most 4 places"),
-    ("early-stopping", {"val_loss": "1,2", "patience": "1", "bogus": "1"}, "unknown parameter"),
-    ("norm-layer-output", {"x": "1,2,3", "num_features": "2"}, "not a whole number of rows"),
-    ("norm-layer-output", {"norm": "batchnorm", "x": "1,2", "num_features": "2"}, "at least 2 samples"),
-    ("norm-layer-output", {"norm": "groupnorm", "x": "1,2,3,4,5,6", "num_features": "3", "num_groups": "2"}, "divisible"),
-    ("norm-layer-output", {"norm": "layernorm", "x": "1,2,3,4", "num_features": "2", "i": "2"}, "i must be in 0..1"),
-    ("bn-running-stats", {"x": "1,2,3", "batch_size": "2"}, "whole number of batches"),
-    ("bn-running-stats", {"x": "1,2", "batch_size": "1"}, "batch_size"),
-    ("bn-running-stats", {"x": "1,2", "batch_size": "2", "momentum": "0"}, "momentum"),
-])
+
+@pytest.mark.parametrize(
+    "name, values, message",
+    [
+        ("weight-penalty", {"quantity": "decay-step", "w": "1,2", "grad": "1"}, "one gradient per weight"),
+        ("weight-penalty", {"quantity": "l2", "w": "1,2", "grad": "1,1"}, "only applies to quantity=decay-step"),
+        ("weight-penalty", {"w": "1", "lam": "-1"}, "lam"),
+        ("dropout-scaling", {"p": "1"}, "p"),
+        ("dropout-scaling", {"p": "0.5", "quantity": "test"}, "quantity"),
+        ("feature-scaling", {"x": "3,3,3"}, "all values are equal"),
+        ("feature-scaling", {"x": "1,2", "method": "minmax", "feature_range": "1,0"}, "low < high"),
+        ("feature-scaling", {"x": "1,2", "feature_range": "-1,1"}, "only applies to method=minmax"),
+        ("early-stopping", {"val_loss": "1,2,3", "patience": "0"}, "patience"),
+        ("early-stopping", {"val_loss": "1,0.123456", "patience": "1"}, "at most 4 places"),
+        ("early-stopping", {"val_loss": "1,2", "patience": "1", "bogus": "1"}, "unknown parameter"),
+        ("norm-layer-output", {"x": "1,2,3", "num_features": "2"}, "not a whole number of rows"),
+        ("norm-layer-output", {"norm": "batchnorm", "x": "1,2", "num_features": "2"}, "at least 2 samples"),
+        (
+            "norm-layer-output",
+            {"norm": "groupnorm", "x": "1,2,3,4,5,6", "num_features": "3", "num_groups": "2"},
+            "divisible",
+        ),
+        (
+            "norm-layer-output",
+            {"norm": "layernorm", "x": "1,2,3,4", "num_features": "2", "i": "2"},
+            "i must be in 0..1",
+        ),
+        ("bn-running-stats", {"x": "1,2,3", "batch_size": "2"}, "whole number of batches"),
+        ("bn-running-stats", {"x": "1,2", "batch_size": "1"}, "batch_size"),
+        ("bn-running-stats", {"x": "1,2", "batch_size": "2", "momentum": "0"}, "momentum"),
+    ],
+)
 def test_invalid_params_rejected(name, values, message):
     with pytest.raises(BadParameters) as err:
         parse_params(get_family(name), values)
@@ -125,6 +150,7 @@ def test_invalid_params_rejected(name, values, message):
 
 
 # --- (c) misconceptions -----------------------------------------------------------------------------
+
 
 def test_l2_sqrt_misconception_names_the_notes_error():
     family = get_family("weight-penalty")

@@ -33,10 +33,15 @@ def test_listing_and_generating_never_import_torch() -> None:
     import subprocess
     import sys
 
-    code = ("import sys\nfrom quizzer.generators.registry import all_families, make_problem\n"
-            "for f in all_families():\n    for d in f.difficulties:\n        make_problem(f, 7, d)\n"
-            "print('torch' in sys.modules)")
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+    code = (
+        "import sys\nfrom quizzer.generators.registry import all_families, make_problem\n"
+        "for f in all_families():\n    for d in f.difficulties:\n        make_problem(f, 7, d)\n"
+        "print('torch' in sys.modules)"
+    )
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+        == "False"
+    )
 
 
 @pytest.mark.parametrize("family", FAMILIES, ids=NAMES)
@@ -88,7 +93,9 @@ def test_every_family_has_prompt_solution_and_diagnosable_mistakes(family: Famil
         for m in p.misconceptions:
             assert m.tag and m.diagnosis.zh and m.diagnosis.en
             assert _plain(m.value)
-            assert not answers_agree(p.spec, m.value, p.answer, rel=max(p.spec.rel_tol, 1e-6), abs_=max(p.spec.abs_tol, 1e-9))
+            assert not answers_agree(
+                p.spec, m.value, p.answer, rel=max(p.spec.rel_tol, 1e-6), abs_=max(p.spec.abs_tol, 1e-9)
+            )
 
 
 @pytest.mark.parametrize("family", FAMILIES, ids=NAMES)
@@ -120,8 +127,19 @@ def test_init_std_reads_draws_that_use_torch_defaults() -> None:
     from quizzer.generators.registry import parse_params
 
     family = get_family("init-std")
-    params = parse_params(family, {"init": "kaiming_normal_", "layer": "conv2d", "in_channels": "1", "out_channels": "64",
-                                   "kernel_size": "1", "mode": "fan_in", "nonlinearity": "linear", "quantity": "std"})
+    params = parse_params(
+        family,
+        {
+            "init": "kaiming_normal_",
+            "layer": "conv2d",
+            "in_channels": "1",
+            "out_channels": "64",
+            "kernel_size": "1",
+            "mode": "fan_in",
+            "nonlinearity": "linear",
+            "quantity": "std",
+        },
+    )
     result = check(family, params)
     assert result.agree and result.torch_answer == 1.0
 
@@ -138,7 +156,9 @@ def test_zh_and_en_texts_have_the_same_steps(family: Family) -> None:
             assert len(zh) == len(en) >= 1, f"{where}: solution has {len(zh)} zh and {len(en)} en steps"
             assert [bool(z.strip()) for z in zh] == [bool(e.strip()) for e in en], f"{where}: blank steps differ"
             prompt_zh, prompt_en = problem.prompt.zh.splitlines(), problem.prompt.en.splitlines()
-            assert len(prompt_zh) == len(prompt_en), f"{where}: prompt has {len(prompt_zh)} zh, {len(prompt_en)} en lines"
+            assert len(prompt_zh) == len(prompt_en), (
+                f"{where}: prompt has {len(prompt_zh)} zh, {len(prompt_en)} en lines"
+            )
             for m in problem.misconceptions:
                 assert len(m.diagnosis.zh.splitlines()) == len(m.diagnosis.en.splitlines()), f"{where}: {m.tag}"
 
@@ -150,16 +170,29 @@ def test_generators_do_not_import_the_store_the_cli_or_the_ui() -> None:
 
     import quizzer.generators
 
-    forbidden = ("quizzer.store", "quizzer.cli", "quizzer.ui", "quizzer.quiz", "quizzer.progress", "sqlalchemy", "click",
-                 "rich")
+    forbidden = (
+        "quizzer.store",
+        "quizzer.cli",
+        "quizzer.ui",
+        "quizzer.quiz",
+        "quizzer.progress",
+        "sqlalchemy",
+        "click",
+        "rich",
+    )
     root = Path(quizzer.generators.__file__).parent
     files = sorted(root.rglob("*.py"))
     assert len(files) > 28
     offenders = []
     for path in files:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             offenders += [f"{path.name}: {n}" for n in names if n.startswith(forbidden)]
     assert offenders == []
 
@@ -228,14 +261,19 @@ def test_sampled_stacks_look_like_real_networks(name: str) -> None:
             layers = list(p.layers)
             if name == "rf-extra-layer":
                 layers.append(p.extra)
-            geometry = [Layer(kind=q.kind, kernel_size=q.kernel_size, stride=q.stride, padding=q.padding,
-                              dilation=q.dilation) for q in layers]
+            geometry = [
+                Layer(kind=q.kind, kernel_size=q.kernel_size, stride=q.stride, padding=q.padding, dilation=q.dilation)
+                for q in layers
+            ]
             for layer in geometry:
                 assert layer.s <= layer.kernel_size, (name, problem.params)
                 assert layer.padding <= layer.dilation * (layer.kernel_size - 1) // 2 + 1, (name, problem.params)
             total = 1
             for layer in geometry:
                 total *= layer.s
-            assert total <= MAX_TOTAL_STRIDE[difficulty] * (2 if name == "rf-extra-layer" else 1), (name, problem.params)
+            assert total <= MAX_TOTAL_STRIDE[difficulty] * (2 if name == "rf-extra-layer" else 1), (
+                name,
+                problem.params,
+            )
             rf = receptive_field(tuple(geometry))
             assert rf.j <= rf.r, (name, problem.params)

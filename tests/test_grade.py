@@ -11,8 +11,8 @@ from quizzer.generators.base import AnswerSpec, Misconception, Problem
 from quizzer.generators.registry import get_family, parse_params
 from quizzer.grading import parse
 from quizzer.grading.grade import grade_problem, problem_hints
-from quizzer.grading.kinds import grade_item, item_hints
 from quizzer.grading.keypoints import contains, coverage, fold
+from quizzer.grading.kinds import grade_item, item_hints
 from quizzer.text import BiText
 from tests.bankfiles import multi_item, numeric_item, single_item, text
 
@@ -20,8 +20,18 @@ ITEM = TypeAdapter(BankItem)
 
 
 def float_problem(answer: float, misconceptions=()) -> Problem:
-    return Problem("demo", "activations", 1, 0, {}, BiText("问", "Q"), answer,
-                   AnswerSpec("float", rel_tol=1e-3, abs_tol=1e-6), BiText("解 = 1", "solution = 1"), tuple(misconceptions))
+    return Problem(
+        "demo",
+        "activations",
+        1,
+        0,
+        {},
+        BiText("问", "Q"),
+        answer,
+        AnswerSpec("float", rel_tol=1e-3, abs_tol=1e-6),
+        BiText("解 = 1", "solution = 1"),
+        tuple(misconceptions),
+    )
 
 
 def grade_text(problem: Problem, raw: str):
@@ -68,8 +78,11 @@ def test_misconception_is_diagnosed() -> None:
 
 def test_integer_answers_are_exact() -> None:
     family = get_family("conv-output")
-    problem = family.build(parse_params(family, {"input_size": "224", "kernel_size": "7", "stride": "2", "padding": "3"}),
-                           difficulty=1, seed=None)
+    problem = family.build(
+        parse_params(family, {"input_size": "224", "kernel_size": "7", "stride": "2", "padding": "3"}),
+        difficulty=1,
+        seed=None,
+    )
     assert grade_problem(problem, parse.parse_number("112")).verdict == "correct"
     assert grade_problem(problem, parse.parse_number("112.4")).verdict == "incorrect"
     assert grade_problem(problem, parse.parse_number("(224+6-6-1)/2+1")).verdict == "incorrect"  # 112.5
@@ -79,7 +92,7 @@ def test_single_choice_explains_the_wrong_pick() -> None:
     item = ITEM.validate_python(single_item("s-1"))
     wrong = grade_item(item, ["B"])
     assert wrong.verdict == "incorrect" and wrong.score == 0
-    assert any("B is wrong: That is average pooling." == line.text.en for line in wrong.feedback)
+    assert any(line.text.en == "B is wrong: That is average pooling." for line in wrong.feedback)
     right = grade_item(item, ["A"])
     assert right.verdict == "correct" and right.score == 1
 
@@ -111,26 +124,43 @@ def test_numeric_bank_item_with_tolerance_and_rounding() -> None:
 
 
 def test_notes_correction_is_shown_after_the_answer() -> None:
-    correction = {"claim": text("笔记说 L2 是开根号。", "The notes say L2 is a square root."),
-                  "truth": text("惩罚是平方和。", "The penalty is the sum of squares."),
-                  "why": text("w=[3,4]：25 而非 5。", "w=[3,4]: 25, not 5.")}
+    correction = {
+        "claim": text("笔记说 L2 是开根号。", "The notes say L2 is a square root."),
+        "truth": text("惩罚是平方和。", "The penalty is the sum of squares."),
+        "why": text("w=[3,4]：25 而非 5。", "w=[3,4]: 25, not 5."),
+    }
     item = ITEM.validate_python(numeric_item("n-3", value=25, tolerance=0, notes_correction=correction))
     lines = [line for line in grade_item(item, parse.parse_number("5")).feedback if line.kind == "correction"]
-    assert [line.text.en for line in lines] == ["The notes say: The notes say L2 is a square root.",
-                                                "What is true: The penalty is the sum of squares.", "Why: w=[3,4]: 25, not 5."]
+    assert [line.text.en for line in lines] == [
+        "The notes say: The notes say L2 is a square root.",
+        "What is true: The penalty is the sum of squares.",
+        "Why: w=[3,4]: 25, not 5.",
+    ]
 
 
 def open_item() -> BankItem:
     points = [
         {"point": text("梯度消失", "vanishing gradients"), "keywords": {"zh": ["梯度消失"], "en": ["vanishing"]}},
-        {"point": text("计算便宜", "cheap to compute"), "keywords": {"zh": ["计算量小", "计算快"], "en": ["cheap", "faster to compute"]}, "weight": 2},
+        {
+            "point": text("计算便宜", "cheap to compute"),
+            "keywords": {"zh": ["计算量小", "计算快"], "en": ["cheap", "faster to compute"]},
+            "weight": 2,
+        },
         {"point": text("稀疏激活", "sparse activation"), "keywords": {"zh": ["稀疏"], "en": ["sparse", "sparsity"]}},
     ]
-    return ITEM.validate_python({
-        "id": "o-1", "topic": "activations", "kind": "open", "difficulty": 2, "section": 1,
-        "prompt": text("ReLU 的优势？", "Advantages of ReLU?"), "reference": text("参考", "reference"),
-        "key_points": points, "explanation": text("解析", "explanation"),
-    })
+    return ITEM.validate_python(
+        {
+            "id": "o-1",
+            "topic": "activations",
+            "kind": "open",
+            "difficulty": 2,
+            "section": 1,
+            "prompt": text("ReLU 的优势？", "Advantages of ReLU?"),
+            "reference": text("参考", "reference"),
+            "key_points": points,
+            "explanation": text("解析", "explanation"),
+        }
+    )
 
 
 def test_open_answer_is_scored_by_weighted_key_points() -> None:

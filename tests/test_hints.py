@@ -68,8 +68,9 @@ def answer_texts(problem: Problem) -> list[str]:
         if value.is_integer() and abs(value) < 10:
             return []
         texts = {fmt(abs(value)), fmt(abs(value), 4)}
-        return sorted(t for t in texts if t not in numbers(problem.prompt.en)
-                      and not intermediate(problem.solution.en, t))
+        return sorted(
+            t for t in texts if t not in numbers(problem.prompt.en) and not intermediate(problem.solution.en, t)
+        )
     text = format_answer(problem)
     shown = problem.prompt.en.count(text) or problem.solution.en.count(text) > 2  # after a layer, and at the end
     return [] if shown else [text]
@@ -146,8 +147,22 @@ def scripted(run, tmp_path, lines: list[str]) -> tuple[dict, str]:
     (question,) = planned_questions(3, 1, family="conv-output", difficulty=1)
     answers = tmp_path / "answers.txt"
     answers.write_text("\n".join([*lines, right_answer(question)]) + "\n", encoding="utf-8")
-    result = run("quiz", "--seed", "3", "-n", "1", "--family", "conv-output", "-d", "1", "--lang", "en",
-                 "--answers", str(answers), "--json")
+    result = run(
+        "quiz",
+        "--seed",
+        "3",
+        "-n",
+        "1",
+        "--family",
+        "conv-output",
+        "-d",
+        "1",
+        "--lang",
+        "en",
+        "--answers",
+        str(answers),
+        "--json",
+    )
     return json.loads(result.stdout)["results"][0], " ".join(result.stderr.split())  # unwrapped
 
 
@@ -187,14 +202,18 @@ def test_every_bundled_fill_and_numeric_item_has_a_hint_that_keeps_the_answer() 
         if item.kind == "fill":
             for spelling in item.accepted:
                 if len(spelling) > 1:  # a one-character answer (γ, 1, C) turns up in any formula
-                    assert not re.search(rf"(?<![a-z]){re.escape(spelling.lower())}(?![a-z])", text), (item.id, spelling)
+                    assert not re.search(rf"(?<![a-z]){re.escape(spelling.lower())}(?![a-z])", text), (
+                        item.id,
+                        spelling,
+                    )
         elif not (float(item.value).is_integer() and abs(item.value) < 10):
             assert fmt(abs(item.value)) not in numbers(text), (item.id, item.value)
 
 
 def test_validate_warns_about_fill_and_numeric_items_without_a_hint(run, tmp_path) -> None:
     bank = tmp_path / "bank.yaml"
-    bank.write_text("""schema: 1
+    bank.write_text(
+        """schema: 1
 items:
   - id: fill-without-hint
     topic: pooling
@@ -221,7 +240,9 @@ items:
     prompt: {zh: 最大池化有参数。, en: Max pooling has parameters.}
     answer: false
     explanation: {zh: 没有。, en: It has none.}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     result = run("bank", "validate", str(bank))  # a warning, not a failure: exit status 0
     assert result.stdout.strip() == "OK: 3 items in 1 file (1 without a hint)."
     assert "bank.yaml:3: fill-without-hint: hint: warning: no hint" in result.stderr

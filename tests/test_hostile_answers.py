@@ -21,14 +21,46 @@ from tests.hostile_support import rows, run_cli
 
 CANARY = "/tmp/quizzer-hostile-canary"
 HOSTILE_ANSWERS = [
-    "9**9**9", "9^9^9^9", "10^10^10", "(" * 100_000 + "1" + ")" * 100_000, "1" + "+1" * 20_000,
-    "1/0", "0/0", "sqrt(-1)", "log(0)", "exp(1000)", "1e999", "-1e309", "nan", "inf", "1e-400",
-    "9" * 5000, "0x1F", "1_000", "２５％", "\u202e42",
-    f"__import__('os').system('touch {CANARY}')", f"$(touch {CANARY})", f"`touch {CANARY}`",
-    f"; touch {CANARY}", "lambda: 1", "{0.__class__.__mro__}", "{{7*7}}", "%s%s%s%n",
-    "' OR 1=1 --", "<script>alert(1)</script>", "[/bold]", "[link=http://evil.example]x[/link]",
-    "\x1b[2J\x1b[31mred", "\x1b]8;;http://evil.example\x07x", "\x00\x00A", "\x07\x08\x7f", "\u0085\u009b31m",
-    "A" * 20_000, "💣" * 300, "\ufeffA, B",
+    "9**9**9",
+    "9^9^9^9",
+    "10^10^10",
+    "(" * 100_000 + "1" + ")" * 100_000,
+    "1" + "+1" * 20_000,
+    "1/0",
+    "0/0",
+    "sqrt(-1)",
+    "log(0)",
+    "exp(1000)",
+    "1e999",
+    "-1e309",
+    "nan",
+    "inf",
+    "1e-400",
+    "9" * 5000,
+    "0x1F",
+    "1_000",
+    "２５％",
+    "\u202e42",
+    f"__import__('os').system('touch {CANARY}')",
+    f"$(touch {CANARY})",
+    f"`touch {CANARY}`",
+    f"; touch {CANARY}",
+    "lambda: 1",
+    "{0.__class__.__mro__}",
+    "{{7*7}}",
+    "%s%s%s%n",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "[/bold]",
+    "[link=http://evil.example]x[/link]",
+    "\x1b[2J\x1b[31mred",
+    "\x1b]8;;http://evil.example\x07x",
+    "\x00\x00A",
+    "\x07\x08\x7f",
+    "\u0085\u009b31m",
+    "A" * 20_000,
+    "💣" * 300,
+    "\ufeffA, B",
 ]
 
 
@@ -72,8 +104,10 @@ def test_scripted_quiz_of_every_hostile_answer(selection: tuple[str, str], tmp_p
     Path(CANARY).unlink(missing_ok=True)
     answers = tmp_path / "answers.txt"
     answers.write_bytes("".join(a.replace("\n", " ") + "\n" for a in HOSTILE_ANSWERS).encode("utf-8"))
-    code, output = run_cli(["quiz", "--cram", "-n", str(len(HOSTILE_ANSWERS)), *selection, "--seed", "9",
-                            "--answers", str(answers)], env={"COLUMNS": "200"})
+    code, output = run_cli(
+        ["quiz", "--cram", "-n", str(len(HOSTILE_ANSWERS)), *selection, "--seed", "9", "--answers", str(answers)],
+        env={"COLUMNS": "200"},
+    )
     assert code == ExitStatus.OK, output[-2000:]
     assert "Traceback" not in output and "\x1b" not in output and "\x07" not in output
     assert "[/bold]" in output and "[link=http://evil.example]x[/link]" in output  # shown as typed, not as markup

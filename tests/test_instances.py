@@ -22,7 +22,9 @@ def test_record_list_and_recheck(store) -> None:
     family = get_family("conv-output")
     problem = make_problem(family, 3, 2)
     unverified = record_instance(store, problem)
-    verified = record_instance(store, problem, verified=check(family, family.params_model.model_validate(problem.params)))
+    verified = record_instance(
+        store, problem, verified=check(family, family.params_model.model_validate(problem.params))
+    )
     rows = list_instances(store, family="conv-output")
     assert [r.id for r in rows] == [unverified, verified]
     assert rows[0].torch_answer is None and rows[0].agree is None

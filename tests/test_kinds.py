@@ -100,8 +100,13 @@ def test_each_kind_is_asked_in_its_own_words() -> None:
             by_kind.setdefault(item.kind, item)
     questions = {kind: question_from_item(item, 1) for kind, item in by_kind.items()}
     assert {kind: q.kind_title.en for kind, q in questions.items()} == {
-        "single": "single choice", "multi": "multiple choice", "truefalse": "true/false",
-        "fill": "fill in", "numeric": "numeric", "open": "open"}
+        "single": "single choice",
+        "multi": "multiple choice",
+        "truefalse": "true/false",
+        "fill": "fill in",
+        "numeric": "numeric",
+        "open": "open",
+    }
     assert [kind for kind, q in questions.items() if q.self_rated] == ["open"]
     assert [kind for kind, q in questions.items() if q.options] == ["single", "multi"]
 
@@ -159,7 +164,8 @@ def test_a_new_kind_module_is_found_without_being_listed(tmp_path: Path, monkeyp
     """Dropping a module into the package is all it takes; the registry orders it by its ``order``."""
     package = tmp_path / "extra"
     package.mkdir()
-    (package / "echo.py").write_text(textwrap.dedent('''
+    (package / "echo.py").write_text(
+        textwrap.dedent("""
         from typing import Literal
         from quizzer.bank.schema import ItemBase
         from quizzer.grading.grade import Result
@@ -182,7 +188,9 @@ def test_a_new_kind_module_is_found_without_being_listed(tmp_path: Path, monkeyp
             def shape(self, item): return TextAnswer((item.word,))
 
         KINDS = (EchoKind(),)
-    '''), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     monkeypatch.setattr(kinds, "__path__", [*kinds.__path__, str(package)])
     try:
         found = kinds._discover()
@@ -191,16 +199,28 @@ def test_a_new_kind_module_is_found_without_being_listed(tmp_path: Path, monkeyp
     names = list(found)
     assert names.index("echo") == names.index("single") + 1  # order 15: between single (10) and multi (20)
     assert [name for name in names if name != "echo"] == list(kinds.REGISTRY)
-    assert found["echo"].expected(found["echo"].model.model_validate(
-        {"id": "e-1", "kind": "echo", "topic": "pooling", "difficulty": 1, "section": 9, "word": "max",
-         "prompt": text("问", "Q"), "explanation": text("解", "E")})) == BiText("max", "max")
+    assert found["echo"].expected(
+        found["echo"].model.model_validate(
+            {
+                "id": "e-1",
+                "kind": "echo",
+                "topic": "pooling",
+                "difficulty": 1,
+                "section": 9,
+                "word": "max",
+                "prompt": text("问", "Q"),
+                "explanation": text("解", "E"),
+            }
+        )
+    ) == BiText("max", "max")
 
 
 def test_a_kind_defined_twice_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     package = tmp_path / "dupe"
     package.mkdir()
-    (package / "again.py").write_text("from quizzer.grading.kinds.fill import FillKind\nKINDS = (FillKind(),)\n",
-                                      encoding="utf-8")
+    (package / "again.py").write_text(
+        "from quizzer.grading.kinds.fill import FillKind\nKINDS = (FillKind(),)\n", encoding="utf-8"
+    )
     monkeypatch.setattr(kinds, "__path__", [*kinds.__path__, str(package)])
     try:
         with pytest.raises(TypeError, match="'fill' is defined twice"):
@@ -221,6 +241,7 @@ def test_bank_question_is_its_item_seen_through_its_kind() -> None:
 
 
 # --- the answer shape: what exam sheets and exporters lay out without naming a kind ----------------------------
+
 
 def _graded(question: BankQuestion, raw: str) -> str:
     return question.grade(question.parse(raw)).verdict
@@ -284,7 +305,11 @@ def test_exam_and_export_code_never_names_a_kind() -> None:
     models = "|".join(kind.model.__name__ for kind in kinds.REGISTRY.values())
     names = "|".join(kinds.REGISTRY)
     forbidden = re.compile(rf"\b({models})\b|\.kind\s*(==|!=|in\b)|case\s+[\"']({names})[\"']")
-    offenders = [f"{path.relative_to(root)}:{n}: {line.strip()}"
-                 for folder in ("exam", "export") for path in sorted((root / "quizzer" / folder).glob("*.py"))
-                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if forbidden.search(line)]
+    offenders = [
+        f"{path.relative_to(root)}:{n}: {line.strip()}"
+        for folder in ("exam", "export")
+        for path in sorted((root / "quizzer" / folder).glob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if forbidden.search(line)
+    ]
     assert not offenders, "\n".join(offenders)

@@ -25,36 +25,89 @@ def _without(d: dict, *path: str) -> dict:
     return out
 
 
-ALIAS_BOMB = "schema: 1\n" + "".join(
-    f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9) if i else '1'}]\n" for i in range(10)
-) + "items: *l9\n"
+ALIAS_BOMB = (
+    "schema: 1\n"
+    + "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9) if i else '1'}]\n" for i in range(10))
+    + "items: *l9\n"
+)
 
 
 # (case name, files {name: text}, expected substrings in the one problem, expected field, expected line)
 CASES = [
     ("invalid-yaml", {"a.yaml": "schema: 1\nitems:\n  - id: x\n    topic: [unclosed\n"}, "invalid YAML", None, 5),
     ("unknown-field", {"a.yaml": bank_yaml(single_item(colour="red"))}, "unknown field", "colour", None),
-    ("third-language", {"a.yaml": bank_yaml(single_item(prompt={"zh": "问题", "en": "Question", "fr": "Question"}))},
-     "unknown field", "prompt.fr", None),
-    ("text-not-a-mapping", {"a.yaml": bank_yaml(single_item(explanation="only one language"))},
-     "valid dictionary", "explanation", None),
-    ("missing-english", {"a.yaml": bank_yaml(_without(single_item(), "prompt", "en"))}, "missing English text", "prompt.en", None),
-    ("missing-chinese", {"a.yaml": bank_yaml(_without(single_item(), "explanation", "zh"))}, "missing Chinese text", "explanation.zh", None),
-    ("empty-english", {"a.yaml": bank_yaml(single_item(prompt={"zh": "问题", "en": "  "}))}, "empty English text", "prompt.en", None),
-    ("answer-out-of-range", {"a.yaml": bank_yaml(single_item(answer="E"))}, "out of range: there are 2 options (A–B)", None, None),
+    (
+        "third-language",
+        {"a.yaml": bank_yaml(single_item(prompt={"zh": "问题", "en": "Question", "fr": "Question"}))},
+        "unknown field",
+        "prompt.fr",
+        None,
+    ),
+    (
+        "text-not-a-mapping",
+        {"a.yaml": bank_yaml(single_item(explanation="only one language"))},
+        "valid dictionary",
+        "explanation",
+        None,
+    ),
+    (
+        "missing-english",
+        {"a.yaml": bank_yaml(_without(single_item(), "prompt", "en"))},
+        "missing English text",
+        "prompt.en",
+        None,
+    ),
+    (
+        "missing-chinese",
+        {"a.yaml": bank_yaml(_without(single_item(), "explanation", "zh"))},
+        "missing Chinese text",
+        "explanation.zh",
+        None,
+    ),
+    (
+        "empty-english",
+        {"a.yaml": bank_yaml(single_item(prompt={"zh": "问题", "en": "  "}))},
+        "empty English text",
+        "prompt.en",
+        None,
+    ),
+    (
+        "answer-out-of-range",
+        {"a.yaml": bank_yaml(single_item(answer="E"))},
+        "out of range: there are 2 options (A–B)",
+        None,
+        None,
+    ),
     ("multi-no-correct", {"a.yaml": bank_yaml(multi_item(answer=[]))}, "at least one correct option", "answer", None),
-    ("negative-tolerance", {"a.yaml": bank_yaml(numeric_item(tolerance=-0.1))}, "greater than or equal to 0", "tolerance", None),
+    (
+        "negative-tolerance",
+        {"a.yaml": bank_yaml(numeric_item(tolerance=-0.1))},
+        "greater than or equal to 0",
+        "tolerance",
+        None,
+    ),
     ("unknown-topic", {"a.yaml": bank_yaml(single_item(topic="transformers"))}, "'activations'", "topic", None),
     ("empty-options", {"a.yaml": bank_yaml(single_item(options=[]))}, "needs at least 2 entries", "options", None),
     ("unknown-kind", {"a.yaml": bank_yaml(single_item(kind="essay"))}, "kind must be one of", "kind", None),
-    ("python-tag", {"a.yaml": "schema: 1\nitems: !!python/object/apply:os.system ['echo pwned']\n"}, "YAML tags are not allowed", None, 2),
+    (
+        "python-tag",
+        {"a.yaml": "schema: 1\nitems: !!python/object/apply:os.system ['echo pwned']\n"},
+        "YAML tags are not allowed",
+        None,
+        2,
+    ),
     ("alias-bomb", {"a.yaml": ALIAS_BOMB}, "aliases (*name) are not allowed", None, 3),
     ("too-large", {"a.yaml": "# " + "x" * MAX_BYTES + "\n"}, "limited to 1,000,000 bytes", None, None),
     ("not-utf8", {"a.yaml": None}, "not UTF-8", None, None),
     ("empty-file", {"a.yaml": ""}, "file is empty", None, None),
     ("not-a-mapping", {"a.yaml": "- 1\n- 2\n"}, "a bank file is a mapping", None, 1),
-    ("duplicate-across-files", {"a.yaml": bank_yaml(single_item("dup")), "b.yaml": bank_yaml(numeric_item("dup"))},
-     "duplicate id: already used at", "id", None),
+    (
+        "duplicate-across-files",
+        {"a.yaml": bank_yaml(single_item("dup")), "b.yaml": bank_yaml(numeric_item("dup"))},
+        "duplicate id: already used at",
+        "id",
+        None,
+    ),
 ]
 
 
@@ -117,7 +170,9 @@ def test_line_points_at_the_offending_field(tmp_path: Path) -> None:
 
 
 def test_every_problem_in_a_file_is_reported(tmp_path: Path) -> None:
-    path = write_bank(tmp_path / "a.yaml", single_item("one", topic="nope"), numeric_item("two", tolerance=-1, colour=1))
+    path = write_bank(
+        tmp_path / "a.yaml", single_item("one", topic="nope"), numeric_item("two", tolerance=-1, colour=1)
+    )
     with pytest.raises(BankError) as info:
         load_bank([path])
     reported = {(p.item, p.field) for p in info.value.problems}
@@ -175,14 +230,17 @@ def test_a_user_bank_may_declare_one_language_and_free_topics(tmp_path: Path) ->
     assert {"prompt.en", "explanation.en", "options.0.why.en", "topic"} <= fields
 
     declared = tmp_path / "b.yaml"
-    declared.write_text(yaml.safe_dump({"schema": 1, "langs": ["zh"], "topics": "free", "items": [item]},
-                                       allow_unicode=True), encoding="utf-8")
+    declared.write_text(
+        yaml.safe_dump({"schema": 1, "langs": ["zh"], "topics": "free", "items": [item]}, allow_unicode=True),
+        encoding="utf-8",
+    )
     (loaded,) = load_bank([declared])
     assert loaded.item.topic == "第三章 深度学习基础"
     assert loaded.item.prompt.only == "zh" and loaded.item.prompt.get("en") == loaded.item.prompt.zh
     # A Chinese-only bank still needs its Chinese side.
-    declared.write_text(yaml.safe_dump({"schema": 1, "langs": ["en"], "items": [item]}, allow_unicode=True),
-                        encoding="utf-8")
+    declared.write_text(
+        yaml.safe_dump({"schema": 1, "langs": ["en"], "items": [item]}, allow_unicode=True), encoding="utf-8"
+    )
     with pytest.raises(BankError, match="missing English text"):
         load_bank([declared])
 
@@ -191,8 +249,12 @@ def test_the_bundled_bank_requires_both_languages_and_the_slugs(tmp_path: Path) 
     import yaml
 
     path = tmp_path / "bundled.yaml"
-    path.write_text(yaml.safe_dump({"schema": 1, "langs": ["zh"], "topics": "free",
-                                    "items": [_zh_only(single_item())]}, allow_unicode=True), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(
+            {"schema": 1, "langs": ["zh"], "topics": "free", "items": [_zh_only(single_item())]}, allow_unicode=True
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(BankError) as info:
         load_bank([path], bundled=True)
     messages = " ".join(p.message for p in info.value.problems)

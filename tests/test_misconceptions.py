@@ -50,6 +50,7 @@ def draw(name: str, seed: int, difficulty: int) -> tuple[Family, Any]:
 
 # --- norm-layer-output: torch's own layers, fed the mistaken axis / variance / eps ----------------------------------
 
+
 @given(seed=SEEDS, difficulty=LEVELS)
 def test_norm_layer_output_mistakes(seed: int, difficulty: int) -> None:
     import torch
@@ -58,7 +59,9 @@ def test_norm_layer_output_mistakes(seed: int, difficulty: int) -> None:
     n, c = len(p.x) // p.num_features, p.num_features
     x = torch.tensor(p.x, dtype=torch.float64).reshape(n, c)
 
-    def normed(axis: str, *, unbiased: bool = False, eps: float = p.eps, power: float = 0.5, affine: bool = True) -> Any:
+    def normed(
+        axis: str, *, unbiased: bool = False, eps: float = p.eps, power: float = 0.5, affine: bool = True
+    ) -> Any:
         if axis == "groupnorm":
             g = x.reshape(n, p.num_groups, c // p.num_groups)
             mean, var = g.mean(2, keepdim=True), g.var(2, unbiased=unbiased, keepdim=True)
@@ -73,8 +76,14 @@ def test_norm_layer_output_mistakes(seed: int, difficulty: int) -> None:
         return (y[p.i] if p.quantity == "row" else y[:, p.j]).tolist()
 
     expected = {f"wrong-axis-{axis}": normed(axis) for axis in ("batchnorm", "layernorm")}
-    expected.update({"divided-by-variance": normed(p.norm, power=1.0), "unbiased-variance": normed(p.norm, unbiased=True),
-                     "forgot-eps": normed(p.norm, eps=0.0), "forgot-affine": normed(p.norm, affine=False)})
+    expected.update(
+        {
+            "divided-by-variance": normed(p.norm, power=1.0),
+            "unbiased-variance": normed(p.norm, unbiased=True),
+            "forgot-eps": normed(p.norm, eps=0.0),
+            "forgot-affine": normed(p.norm, affine=False),
+        }
+    )
     check_against(family, p, expected)
 
 
@@ -95,8 +104,10 @@ def test_norm_layer_output_uses_torch_indexing() -> None:
 
 # --- early-stopping: the rule re-run with each mistaken variant --------------------------------------------------
 
-def _early_stop(losses: list[float], patience: int, min_delta: float, *, stop_when_over: bool = False,
-                first_bad: int = 0) -> tuple[int, int]:
+
+def _early_stop(
+    losses: list[float], patience: int, min_delta: float, *, stop_when_over: bool = False, first_bad: int = 0
+) -> tuple[int, int]:
     """(stop epoch, best epoch), 1-indexed; ``first_bad`` is what the counter is reset to on an improvement."""
     best, best_epoch, bad = 0, 0, 0  # best in units of 1e-4, exact for the 4-decimal losses
     for epoch, loss in enumerate(losses, 1):
@@ -131,13 +142,15 @@ def test_early_stopping_stopped_early_is_simulated_not_stop_minus_one() -> None:
     # Defect 3.2 (quizzer gen early-stopping --count 2 --seed 7 --difficulty 2, problem 2): the counter reaches 3 at
     # epoch 6 if the improving epoch 4 counts as one, four epochs before the real stop at 10, not one.
     family = get_family("early-stopping")
-    p = family.params_model(val_loss=[2.31, 2.13, 2.05, 1.94, 1.95, 1.98, 1.92, 1.94, 1.98, 1.94, 1.9], patience=3,
-                            min_delta=0.01)
+    p = family.params_model(
+        val_loss=[2.31, 2.13, 2.05, 1.94, 1.95, 1.98, 1.92, 1.94, 1.98, 1.94, 1.9], patience=3, min_delta=0.01
+    )
     assert family.solve(p) == 10
     assert listed(family, p)["stopped-early"] == 6
 
 
 # --- pool-output: torch pools with the mistaken argument, or the mistaken formula ----------------------------------
+
 
 @given(seed=SEEDS, difficulty=LEVELS)
 def test_pool_output_mistakes(seed: int, difficulty: int) -> None:
@@ -182,6 +195,7 @@ def test_pool_output_dropped_plus_one_is_the_formula_without_it() -> None:
 
 # --- activation-derivative: torch autograd on the function the learner differentiated ----------------------------
 
+
 @given(seed=SEEDS, difficulty=LEVELS)
 def test_activation_derivative_mistakes(seed: int, difficulty: int) -> None:
     import torch
@@ -196,13 +210,20 @@ def test_activation_derivative_mistakes(seed: int, difficulty: int) -> None:
 
     phi = float(torch.special.ndtr(x))
     expected = {
-        "forgot-one-minus-sigma": float(torch.sigmoid(x)), "plugged-x-not-sigma": p.x * (1 - p.x), "always-quarter": 0.25,
-        "one-minus-x-squared": 1 - p.x ** 2, "forgot-square": 1 - float(torch.tanh(x)),
+        "forgot-one-minus-sigma": float(torch.sigmoid(x)),
+        "plugged-x-not-sigma": p.x * (1 - p.x),
+        "always-quarter": 0.25,
+        "one-minus-x-squared": 1 - p.x**2,
+        "forgot-square": 1 - float(torch.tanh(x)),
         "used-sigmoid-derivative": slope(torch.sigmoid),
-        "negative-side-slope-one": 1.0, "zero-on-positive-side": 0.0, "returned-f-of-x": p.x,
+        "negative-side-slope-one": 1.0,
+        "zero-on-positive-side": 0.0,
+        "returned-f-of-x": p.x,
         "slope-on-positive-side": (p.negative_slope if p.x > 0 else 1.0) if p.negative_slope is not None else None,
-        "treated-as-relu": slope(torch.relu), "relu-as-abs": slope(torch.abs),
-        "forgot-product-rule": phi, "returned-gelu-value": float(torch.nn.functional.gelu(x)),
+        "treated-as-relu": slope(torch.relu),
+        "relu-as-abs": slope(torch.abs),
+        "forgot-product-rule": phi,
+        "returned-gelu-value": float(torch.nn.functional.gelu(x)),
         "used-relu-derivative": slope(torch.relu),
     }
     check_against(family, p, expected)
@@ -216,6 +237,7 @@ def test_activation_derivative_parenthesises_negative_numbers() -> None:
 
 
 # --- init-std: torch's own fan and gain helpers, with the learner's wrong choice ---------------------------------
+
 
 @given(seed=SEEDS, difficulty=LEVELS)
 def test_init_std_mistakes(seed: int, difficulty: int) -> None:
@@ -237,15 +259,24 @@ def test_init_std_mistakes(seed: int, difficulty: int) -> None:
         gain = nn.init.calculate_gain(p.nonlinearity, p.a)
         fan, other = (fan_in, fan_out) if p.mode == "fan_in" else (fan_out, fan_in)
         std = gain / math.sqrt(fan)
-        expected.update({"swapped-fan-mode": scale * gain / math.sqrt(other), "forgot-gain": scale / math.sqrt(fan),
-                         "variance-gain-as-std": scale * gain ** 2 / math.sqrt(fan),
-                         "used-xavier": scale * math.sqrt(2 / (fan_in + fan_out)),
-                         "forgot-receptive-field": scale * gain / math.sqrt(flat_in if p.mode == "fan_in" else flat_out)})
+        expected.update(
+            {
+                "swapped-fan-mode": scale * gain / math.sqrt(other),
+                "forgot-gain": scale / math.sqrt(fan),
+                "variance-gain-as-std": scale * gain**2 / math.sqrt(fan),
+                "used-xavier": scale * math.sqrt(2 / (fan_in + fan_out)),
+                "forgot-receptive-field": scale * gain / math.sqrt(flat_in if p.mode == "fan_in" else flat_out),
+            }
+        )
     else:
         std = p.gain * math.sqrt(2 / (fan_in + fan_out))
         # He's √(2/fan_in) is what the learner wrote: ReLU's own gain √2 inside it, no second (xavier) gain on top.
-        expected.update({"used-he": scale * math.sqrt(2 / fan_in),
-                         "forgot-receptive-field": scale * p.gain * math.sqrt(2 / (flat_in + flat_out))})
+        expected.update(
+            {
+                "used-he": scale * math.sqrt(2 / fan_in),
+                "forgot-receptive-field": scale * p.gain * math.sqrt(2 / (flat_in + flat_out)),
+            }
+        )
     expected["std-vs-bound"] = std if bound else std * math.sqrt(3.0)
     expected["gave-uniform-bound"] = std * math.sqrt(3.0)
     check_against(family, p, expected)
@@ -261,6 +292,7 @@ def test_init_std_used_he_text_and_value_agree() -> None:
 
 
 # --- conv-output: torch convolutions with the mistaken argument --------------------------------------------------
+
 
 @given(seed=SEEDS, difficulty=LEVELS)
 def test_conv_output_mistakes(seed: int, difficulty: int) -> None:
@@ -279,38 +311,53 @@ def test_conv_output_mistakes(seed: int, difficulty: int) -> None:
         return int(nn.Conv1d(1, 1, device="meta", **args)(torch.zeros(1, 1, size, device="meta")).shape[-1])
 
     if p.transposed:
+
         def transposed(**change: Any) -> int:
             args = dict(kernel_size=k, stride=s, padding=pad, dilation=d, output_padding=p.output_padding) | change
             return int(nn.ConvTranspose1d(1, 1, device="meta", **args)(x).shape[-1])
 
-        expected = {"used-conv-formula": (n + 2 * pad - span) // s + 1,
-                    "forgot-output-padding": transposed(output_padding=0),
-                    "ignored-dilation": (n - 1) * s - 2 * pad + (k - 1) + p.output_padding + 1}
+        expected = {
+            "used-conv-formula": (n + 2 * pad - span) // s + 1,
+            "forgot-output-padding": transposed(output_padding=0),
+            "ignored-dilation": (n - 1) * s - 2 * pad + (k - 1) + p.output_padding + 1,
+        }
     else:
-        expected = {"padding-one-side": (n + pad - span) // s + 1, "forgot-padding": conv(padding=0),
-                    "ceil-instead-of-floor": math.ceil((n + 2 * pad - span) / s) + 1,
-                    "forgot-plus-one": (n + 2 * pad - span) // s, "ignored-dilation": conv(dilation=1)}
+        expected = {
+            "padding-one-side": (n + pad - span) // s + 1,
+            "forgot-padding": conv(padding=0),
+            "ceil-instead-of-floor": math.ceil((n + 2 * pad - span) / s) + 1,
+            "forgot-plus-one": (n + 2 * pad - span) // s,
+            "ignored-dilation": conv(dilation=1),
+        }
     check_against(family, p, expected)
 
 
 # --- rf-extra-layer: the growth measured with the learner's wrong multiplier -------------------------------------
 
+
 @given(seed=SEEDS, difficulty=LEVELS)
 def test_rf_extra_layer_mistakes(seed: int, difficulty: int) -> None:
     family, p = draw("rf-extra-layer", seed, difficulty)
     jump = math.prod(layer.s for layer in p.layers)  # input pixels between neighbouring units under the new layer
-    r = 1 + sum((layer.dilation * (layer.kernel_size - 1)) * math.prod(q.s for q in p.layers[:i])
-                for i, layer in enumerate(p.layers))
+    r = 1 + sum(
+        (layer.dilation * (layer.kernel_size - 1)) * math.prod(q.s for q in p.layers[:i])
+        for i, layer in enumerate(p.layers)
+    )
     e = p.extra
     span = e.dilation * (e.kernel_size - 1) + 1
     assert family.solve(p) == (span - 1) * jump
-    expected = {"ignored-accumulated-jump": span - 1, "used-own-stride": (span - 1) * e.s,
-                "used-jump-after": (span - 1) * jump * e.s, "pooling-doubles-rf": 2 * r - r,
-                "ignored-dilation": (e.kernel_size - 1) * jump}
+    expected = {
+        "ignored-accumulated-jump": span - 1,
+        "used-own-stride": (span - 1) * e.s,
+        "used-jump-after": (span - 1) * jump * e.s,
+        "pooling-doubles-rf": 2 * r - r,
+        "ignored-dilation": (e.kernel_size - 1) * jump,
+    }
     check_against(family, p, expected)
 
 
 # --- residual-gradient: autograd through the network with the learner's wrong rule --------------------------------
+
 
 @given(seed=SEEDS, difficulty=LEVELS)
 def test_residual_gradient_mistakes(seed: int, difficulty: int) -> None:
@@ -350,6 +397,7 @@ def test_residual_gradient_mistakes(seed: int, difficulty: int) -> None:
 
 # --- lr-schedule: the learning rates torch's own scheduler gives, epoch by epoch ------------------------------------
 
+
 @given(seed=SEEDS, difficulty=LEVELS)
 def test_lr_schedule_off_by_one_mistakes(seed: int, difficulty: int) -> None:
     from quizzer.generators.schedule_base import torch_run
@@ -372,13 +420,15 @@ def test_lr_schedule_off_by_one_mistakes(seed: int, difficulty: int) -> None:
     assert "one-indexed" not in got
     if t >= 1:
         assert graded_alike(spec, got["one-step-behind"], used[t - 1])
-        assert "counting epochs from 1" in next(m for m in family.misconceptions(p) if m.tag == "one-step-behind"
-                                               ).diagnosis.en.replace("iterations", "epochs")
+        assert "counting epochs from 1" in next(
+            m for m in family.misconceptions(p) if m.tag == "one-step-behind"
+        ).diagnosis.en.replace("iterations", "epochs")
     if len(used) > t + 1:
         assert graded_alike(spec, got["one-step-ahead"], used[t + 1])
 
 
 # --- conv-params, weight-penalty, dropout-scaling: torch modules and optimizers with the learner's wrong setting ----
+
 
 @given(seed=SEEDS, difficulty=LEVELS)
 def test_conv_params_mistakes(seed: int, difficulty: int) -> None:
@@ -395,7 +445,9 @@ def test_conv_params_mistakes(seed: int, difficulty: int) -> None:
     expected = {
         "forgot-input-channels": c_out * k * k + c_out * p.bias,  # a k×k filter, no input-channel depth
         "kernel-not-squared": count(kernel_size=(k, 1)),
-        "forgot-bias": weights, "bias-per-weight": 2 * weights, "counted-bias": count(bias=True),
+        "forgot-bias": weights,
+        "bias-per-weight": 2 * weights,
+        "counted-bias": count(bias=True),
         "bias-per-channel-slice": weights + c_out * (c_in // g),
         "ignored-groups": count(groups=1),
     }
@@ -416,18 +468,25 @@ def test_weight_penalty_mistakes(seed: int, difficulty: int) -> None:
         return param.detach().tolist()
 
     expected = {
-        "sqrt-norm": p.lam * float(torch.linalg.vector_norm(w, 2)), "half-factor": 0.5 * p.lam * float((w ** 2).sum()),
-        "used-l1": p.lam * float(w.abs().sum()), "used-l2": p.lam * float((w ** 2).sum()),
+        "sqrt-norm": p.lam * float(torch.linalg.vector_norm(w, 2)),
+        "half-factor": 0.5 * p.lam * float((w**2).sum()),
+        "used-l1": p.lam * float(w.abs().sum()),
+        "used-l2": p.lam * float((w**2).sum()),
         "forgot-abs": p.lam * float(w.sum()),
-        "forgot-lambda": float((w ** 2).sum()) if p.quantity == "l2" else float(w.abs().sum()),
+        "forgot-lambda": float((w**2).sum()) if p.quantity == "l2" else float(w.abs().sum()),
     }
     if p.quantity == "decay-step":
         # (1 − weight_decay)·w − lr·g is an SGD step on g alone, from weights already shrunk by (1 − weight_decay).
         shrunk = torch.nn.Parameter(w * (1 - p.weight_decay))
         shrunk.grad = torch.tensor(p.grad, dtype=torch.float64)
         torch.optim.SGD([shrunk], lr=p.lr).step()
-        expected.update({"decay-without-lr": shrunk.detach().tolist(), "forgot-decay": sgd_step(p.lr, 0.0),
-                         "decay-sign": sgd_step(p.lr, 0.0, extra_grad=-p.weight_decay * w)})  # torch refuses a negative decay
+        expected.update(
+            {
+                "decay-without-lr": shrunk.detach().tolist(),
+                "forgot-decay": sgd_step(p.lr, 0.0),
+                "decay-sign": sgd_step(p.lr, 0.0, extra_grad=-p.weight_decay * w),
+            }
+        )  # torch refuses a negative decay
     check_against(family, p, expected)
 
 
@@ -441,16 +500,23 @@ def test_dropout_scaling_mistakes(seed: int, difficulty: int) -> None:
     torch.manual_seed(0)
     with torch.no_grad():
         y = drop.train()(x)
-        kept = float(y[y != 0][0]) if p.x else 0.0  # what a kept element becomes in training (0.75²⁵⁶: never all dropped)
+        kept = (
+            float(y[y != 0][0]) if p.x else 0.0
+        )  # what a kept element becomes in training (0.75²⁵⁶: never all dropped)
         eval_out = float(drop.eval()(x)[0])
     expected = {
-        "times-keep-prob": p.x * (1 - p.p), "divided-by-p": p.x / p.p if p.quantity == "train" else p.x / p.p * (1 - p.p),
-        "no-scaling": eval_out, "kept-value": kept, "scaled-at-eval": kept, "dropped-at-eval": 0.0,
+        "times-keep-prob": p.x * (1 - p.p),
+        "divided-by-p": p.x / p.p if p.quantity == "train" else p.x / p.p * (1 - p.p),
+        "no-scaling": eval_out,
+        "kept-value": kept,
+        "scaled-at-eval": kept,
+        "dropped-at-eval": 0.0,
     }
     check_against(family, p, expected)
 
 
 # --- coinciding mistakes are diagnosed together ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("family", all_families(), ids=[f.name for f in all_families()])
 def test_coinciding_mistakes_are_named_together(family: Family) -> None:
@@ -459,7 +525,10 @@ def test_coinciding_mistakes_are_named_together(family: Family) -> None:
         for problem in generate(family.name, count=12, seed=5, difficulty=difficulty):
             ms = problem.misconceptions
             for i, a in enumerate(ms):
-                assert not any(graded_alike(problem.spec, a.value, b.value) for b in ms[i + 1:]), (problem.params, a.tag)
+                assert not any(graded_alike(problem.spec, a.value, b.value) for b in ms[i + 1 :]), (
+                    problem.params,
+                    a.tag,
+                )
 
 
 def test_conv_output_padded_one_side_and_dropped_plus_one_both_named() -> None:

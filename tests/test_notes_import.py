@@ -44,7 +44,10 @@ def test_numbered_headings_with_chapters_math_tables_and_figures() -> None:
     # The table stays as text in the reference; each body row is a key point; the image is a note.
     assert "| SGD | 1 个样本 | 快但噪声大 |" in table["reference"]["zh"]
     assert "(figure omitted: img/sgd-vs-gd.png)" in table["reference"]["zh"]
-    assert [p["point"]["zh"] for p in table["key_points"]] == ["批量梯度下降；全部样本；稳定但慢", "SGD；1 个样本；快但噪声大"]
+    assert [p["point"]["zh"] for p in table["key_points"]] == [
+        "批量梯度下降；全部样本；稳定但慢",
+        "SGD；1 个样本；快但噪声大",
+    ]
     formula = items["余弦退火的公式是什么？"]["reference"]["zh"]
     assert "$$\n\\eta_t = \\eta_{min}" in formula and "$T$ 是周期长度" in formula  # math kept as written
     warmup = items["为什么要做 warmup"]
@@ -99,16 +102,26 @@ def test_one_liners_become_fill_items_and_code_is_not_a_card() -> None:
     ]
     items = _items("oneliners.en.md")
     assert [(i["kind"], i["accepted"]) for i in items] == [
-        ("fill", ["(0, 1)"]), ("fill", ["1"]), ("fill", ["tanh"]), ("fill", ["0.25"])]
+        ("fill", ["(0, 1)"]),
+        ("fill", ["1"]),
+        ("fill", ["tanh"]),
+        ("fill", ["0.25"]),
+    ]
 
 
 def test_the_learners_own_shape_with_sub_headings() -> None:
     assert [(q, s) for q, s, _ in _found("learner-shape.zh.md")] == [
-        ("残差连接解决了什么问题", "heading"), ("动量法的直观理解", "heading"), ("早停的判断依据是什么", "heading")]
+        ("残差连接解决了什么问题", "heading"),
+        ("动量法的直观理解", "heading"),
+        ("早停的判断依据是什么", "heading"),
+    ]
     items = _items("learner-shape.zh.md")
     residual = items[0]
     points = [p["point"]["zh"] for p in residual["key_points"]]
-    assert points[2:] == ["两种实现：维度相同时直接相加", "两种实现：维度不同时用 1x1 卷积做投影"]  # sub-heading as context
+    assert points[2:] == [
+        "两种实现：维度相同时直接相加",
+        "两种实现：维度不同时用 1x1 卷积做投影",
+    ]  # sub-heading as context
     assert {i["topic"] for i in items} == {"learner-shape.zh"}  # no chapter headings: the file names the topic
     momentum = next(i for i in items if i["prompt"]["zh"] == "动量法的直观理解" and i["kind"] == "open")
     assert "figures/momentum.png" in momentum["reference"]["zh"] and "<img" not in momentum["reference"]["zh"]
@@ -162,10 +175,19 @@ def test_ids_are_stable_across_renumbering_and_spacing() -> None:
     assert stable_id("b", "q", "term") != stable_id("b", "q", "other") and stable_id("b", "q", "t").startswith("b-")
 
 
-@pytest.mark.parametrize("text, asks", [
-    ("3.1.1 神经网络组成？", True), ("为什么要使用池化层", True), ("What is dropout", True), ("Explain BN", True),
-    ("第三章 深度学习基础", False), ("3.1 基本概念", False), ("Chapter 2: Normalization", False), ("Dropout", False),
-])
+@pytest.mark.parametrize(
+    "text, asks",
+    [
+        ("3.1.1 神经网络组成？", True),
+        ("为什么要使用池化层", True),
+        ("What is dropout", True),
+        ("Explain BN", True),
+        ("第三章 深度学习基础", False),
+        ("3.1 基本概念", False),
+        ("Chapter 2: Normalization", False),
+        ("Dropout", False),
+    ],
+)
 def test_what_counts_as_a_question(text: str, asks: bool) -> None:
     assert is_question(strip_numbering(text)) is asks
 

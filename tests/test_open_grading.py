@@ -101,8 +101,12 @@ def test_held_out_answers_making_wrong_claims_never_pass() -> None:
     agree, total, passed_incorrect, _ = pass_fail_agreement(HELD_OUT)
     print(f"\nheld-out agreement on pass/fail: {agree}/{total} = {agree / total:.1%}")
     assert passed_incorrect == []
-    claims = [(i, a["answer"]) for i, answers in labelled(HELD_OUT).items() for a in answers
-              if a["type"] in ("wrong-claim", "notes")]
+    claims = [
+        (i, a["answer"])
+        for i, answers in labelled(HELD_OUT).items()
+        for a in answers
+        if a["type"] in ("wrong-claim", "notes")
+    ]
     assert all(grade_item(OPEN_ITEMS[i], answer).verdict != "correct" for i, answer in claims)
 
 
@@ -111,23 +115,29 @@ def test_held_out_answers_making_wrong_claims_never_pass() -> None:
 SIGMOID = ["恒小于|总小于|始终小于 & 0.25", "always below|always less than & 0.25"]
 
 
-@pytest.mark.parametrize("answer", [
-    "sigmoid 的导数恒小于0.25，所以会梯度消失",
-    "The sigmoid's derivative is always below 0.25.",
-    "梯度消失：链式法则连乘，sigmoid 导数始终小于 0.25。",
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "sigmoid 的导数恒小于0.25，所以会梯度消失",
+        "The sigmoid's derivative is always below 0.25.",
+        "梯度消失：链式法则连乘，sigmoid 导数始终小于 0.25。",
+    ],
+)
 def test_a_claim_is_found_in_either_language(answer: str) -> None:
     assert makes_claim(answer, SIGMOID)
 
 
-@pytest.mark.parametrize("answer", [
-    "sigmoid 的导数不是恒小于0.25，而是 ≤ 0.25",
-    "sigmoid 导数并非恒小于 0.25",
-    "It is not true that the sigmoid's derivative is always below 0.25: it equals 0.25 at 0.",
-    "The derivative isn't always below 0.25.",
-    "Contrary to the notes, the derivative is never always below 0.25",
-    "0 处导数等于 0.25，这不代表 sigmoid 导数恒小于 0.25",
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "sigmoid 的导数不是恒小于0.25，而是 ≤ 0.25",
+        "sigmoid 导数并非恒小于 0.25",
+        "It is not true that the sigmoid's derivative is always below 0.25: it equals 0.25 at 0.",
+        "The derivative isn't always below 0.25.",
+        "Contrary to the notes, the derivative is never always below 0.25",
+        "0 处导数等于 0.25，这不代表 sigmoid 导数恒小于 0.25",
+    ],
+)
 def test_a_negated_claim_is_not_charged(answer: str) -> None:
     assert not makes_claim(answer, SIGMOID)
 
@@ -172,17 +182,33 @@ def test_numbers_fold_whole() -> None:
 
 def open_item(**extra: object) -> OpenItem:
     points = [
-        {"point": text("≤ 0.25", "≤ 0.25"), "keywords": {"zh": ["0.25"], "en": ["0.25"]},
-         "requires": [{"zh": ["≤0.25", "最大0.25"], "en": ["at most 0.25", "≤0.25"]}]},
+        {
+            "point": text("≤ 0.25", "≤ 0.25"),
+            "keywords": {"zh": ["0.25"], "en": ["0.25"]},
+            "requires": [{"zh": ["≤0.25", "最大0.25"], "en": ["at most 0.25", "≤0.25"]}],
+        },
         {"point": text("链式法则", "chain rule"), "keywords": {"zh": ["链式法则"], "en": ["chain rule"]}},
     ]
-    claim = {"claim": text("恒小于 0.25", "always below 0.25"), "correction": text("最大为 0.25", "at most 0.25"),
-             "detect": {"zh": [SIGMOID[0]], "en": [SIGMOID[1]]}}
-    item = ITEM.validate_python({
-        "id": "o-1", "topic": "gradients", "kind": "open", "difficulty": 2, "section": 2,
-        "prompt": text("为什么梯度消失？", "Why do gradients vanish?"), "reference": text("参考", "reference"),
-        "key_points": points, "wrong_claims": [claim], "explanation": text("解析", "explanation"), **extra,
-    })
+    claim = {
+        "claim": text("恒小于 0.25", "always below 0.25"),
+        "correction": text("最大为 0.25", "at most 0.25"),
+        "detect": {"zh": [SIGMOID[0]], "en": [SIGMOID[1]]},
+    }
+    item = ITEM.validate_python(
+        {
+            "id": "o-1",
+            "topic": "gradients",
+            "kind": "open",
+            "difficulty": 2,
+            "section": 2,
+            "prompt": text("为什么梯度消失？", "Why do gradients vanish?"),
+            "reference": text("参考", "reference"),
+            "key_points": points,
+            "wrong_claims": [claim],
+            "explanation": text("解析", "explanation"),
+            **extra,
+        }
+    )
     assert isinstance(item, OpenItem)
     return item
 
@@ -213,14 +239,28 @@ def test_no_prefix_lifts_an_answer_with_a_wrong_claim_to_a_pass(prefix: str) -> 
 
 def test_claim_patterns_and_requires_are_validated() -> None:
     with pytest.raises(ValidationError):
-        open_item(wrong_claims=[{"claim": text("a", "a"), "correction": text("b", "b"),
-                                 "detect": {"zh": [" & | "], "en": ["x"]}}])  # a pattern with no word
+        open_item(
+            wrong_claims=[
+                {"claim": text("a", "a"), "correction": text("b", "b"), "detect": {"zh": [" & | "], "en": ["x"]}}
+            ]
+        )  # a pattern with no word
     with pytest.raises(ValidationError):
-        open_item(wrong_claims=[{"claim": text("a", "a"), "correction": text("b", "b"),
-                                 "detect": {"zh": ["x"], "en": ["x"]}, "severity": 1}])  # unknown key
+        open_item(
+            wrong_claims=[
+                {
+                    "claim": text("a", "a"),
+                    "correction": text("b", "b"),
+                    "detect": {"zh": ["x"], "en": ["x"]},
+                    "severity": 1,
+                }
+            ]
+        )  # unknown key
     with pytest.raises(ValidationError):
-        open_item(wrong_claims=[{"claim": text("a", "a"), "correction": text("b", "b"),
-                                 "detect": {"zh": ["!x"], "en": ["!y"]}}])  # only absent parts: matches anything
+        open_item(
+            wrong_claims=[
+                {"claim": text("a", "a"), "correction": text("b", "b"), "detect": {"zh": ["!x"], "en": ["!y"]}}
+            ]
+        )  # only absent parts: matches anything
 
 
 def test_items_without_the_new_fields_keep_their_content_hash() -> None:

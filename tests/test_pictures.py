@@ -134,9 +134,25 @@ def test_gen_in_a_pipe_prints_no_picture(run) -> None:
 def spawn_solve(*extra: str) -> str:
     pexpect = pytest.importorskip("pexpect")
     env = {**os.environ, "TERM": "xterm", "COLUMNS": "100", "LINES": "50"}
-    child = pexpect.spawn(sys.executable, ["-m", "quizzer", "solve", "vanishing-depth", "activation=sigmoid", "weight=2",
-                                           "threshold=0.001", "--lang", "en", *extra],
-                          env=env, encoding="utf-8", timeout=120, dimensions=(50, 100))
+    child = pexpect.spawn(
+        sys.executable,
+        [
+            "-m",
+            "quizzer",
+            "solve",
+            "vanishing-depth",
+            "activation=sigmoid",
+            "weight=2",
+            "threshold=0.001",
+            "--lang",
+            "en",
+            *extra,
+        ],
+        env=env,
+        encoding="utf-8",
+        timeout=120,
+        dimensions=(50, 100),
+    )
     child.expect(pexpect.EOF)
     return child.before
 
@@ -151,7 +167,9 @@ def test_solve_on_a_real_terminal_draws_the_picture_and_no_pictures_turns_it_off
 
 
 def test_drawing_commands_leave_plotext_off_the_start_up_path(tmp_path: Path) -> None:
-    code = "import sys\nfrom quizzer.cli.main import main\nsys.argv=['quizzer', '--help']\ntry:\n    main()\nexcept SystemExit:\n" \
-           "    pass\nprint('plotext' in sys.modules)"
+    code = (
+        "import sys\nfrom quizzer.cli.main import main\nsys.argv=['quizzer', '--help']\ntry:\n    main()\nexcept SystemExit:\n"
+        "    pass\nprint('plotext' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip().endswith("False")

@@ -25,10 +25,22 @@ def history(days: int, topics: dict[str, tuple[int, int]]) -> Report:
     today = NOON.astimezone().date()
     first = today - timedelta(days=days - 1)
     topic_daily = {t: [(first + timedelta(days=k), n, c) for k in range(days)] for t, (n, c) in topics.items()}
-    daily = [(first + timedelta(days=k), sum(n for n, _ in topics.values()), sum(c for _, c in topics.values()))
-             for k in range(days)]
-    return Report(profile="p", now=NOON, since=None, topics=[], families=[], streak_days=days, active_days=days,
-                  daily=daily, sessions=[], topic_daily=topic_daily)
+    daily = [
+        (first + timedelta(days=k), sum(n for n, _ in topics.values()), sum(c for _, c in topics.values()))
+        for k in range(days)
+    ]
+    return Report(
+        profile="p",
+        now=NOON,
+        since=None,
+        topics=[],
+        families=[],
+        streak_days=days,
+        active_days=days,
+        daily=daily,
+        sessions=[],
+        topic_daily=topic_daily,
+    )
 
 
 def test_a_first_day_is_a_point_at_the_start_of_its_first_week() -> None:
@@ -118,8 +130,12 @@ def test_the_page_embeds_the_cjk_characters_it_uses(run, practised, tmp_path: Pa
     assert {chr(c) for c in cmap} <= set(text)  # and nothing the page does not use
 
 
-def test_family_titles_are_in_the_learners_language(run, practised, tmp_path: Path,  # noqa: F811
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_family_titles_are_in_the_learners_language(
+    run,
+    practised,  # noqa: F811 (the fixture imported above)
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("COLUMNS", "200")  # one table row per family, however long its title
     titles = {f.name: f.title for f in all_families()}
     practised_families = [f["family"] for f in json.loads(run("progress", "--json").output)["families"]]

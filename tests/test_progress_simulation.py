@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fsrs import Card, Rating, Scheduler
@@ -60,9 +60,11 @@ def simulate(store, clock: Clock, start_local: datetime) -> None:
     for day in range(DAYS):
         if day % 9 == 4:
             continue  # a day off
-        clock.now = (start_local + timedelta(days=day)).astimezone(timezone.utc)
+        clock.now = (start_local + timedelta(days=day)).astimezone(UTC)
         mode = "cram" if day % 10 == 7 else "quiz"
-        run = QuizRun.start(store, QuizOptions(seed=day, count=2 if mode == "cram" else 6, lang="en"), mode=mode, clock=clock)
+        run = QuizRun.start(
+            store, QuizOptions(seed=day, count=2 if mode == "cram" else 6, lang="en"), mode=mode, clock=clock
+        )
         stop_after = 3 if day % 7 == 3 else None
         answered = 0
         while run.current is not None:
@@ -104,25 +106,28 @@ def test_sixty_days_report_matches_an_independent_recount(shanghai) -> None:
     store = open_store()
     sync_bundled(store)
     start_local = datetime(2026, 3, 1, 7, 30).astimezone()  # 07:30 in Shanghai
-    clock = Clock(start_local.astimezone(timezone.utc))
+    clock = Clock(start_local.astimezone(UTC))
     simulate(store, clock, start_local)
 
-    now = (start_local + timedelta(days=DAYS - 1, hours=3)).astimezone(timezone.utc)  # 10:30 on the last day
+    now = (start_local + timedelta(days=DAYS - 1, hours=3)).astimezone(UTC)  # 10:30 on the last day
     report = build_report(store, now=now)
     counts = due_counts(store, now=now)
 
     with store.engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT a.id, a.topic, a.family, a.source, a.item_id, a.difficulty, a.kind, a.verdict, a.score, a.hints_used, "
-            "a.response_ms, a.diagnosis, a.created_at, a.session_id, s.mode "
-            "FROM attempts a JOIN quiz_sessions s ON s.id = a.session_id ORDER BY a.created_at, a.id")).fetchall()
+        rows = conn.execute(
+            text(
+                "SELECT a.id, a.topic, a.family, a.source, a.item_id, a.difficulty, a.kind, a.verdict, a.score, a.hints_used, "
+                "a.response_ms, a.diagnosis, a.created_at, a.session_id, s.mode "
+                "FROM attempts a JOIN quiz_sessions s ON s.id = a.session_id ORDER BY a.created_at, a.id"
+            )
+        ).fetchall()
         ratings = dict(conn.execute(text("SELECT attempt_id, rating FROM self_ratings ORDER BY id")).fetchall())
         bank_topics = conn.execute(text("SELECT id, topic FROM bank_items WHERE NOT retired")).fetchall()
         session_ids = [r[0] for r in conn.execute(text("SELECT id FROM quiz_sessions ORDER BY id DESC LIMIT 20"))]
 
     def local_day(stamp):
         moment = datetime.fromisoformat(str(stamp))
-        moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
         return moment.astimezone().date()
 
     today = now.astimezone().date()
@@ -185,7 +190,7 @@ def test_sixty_days_report_matches_an_independent_recount(shanghai) -> None:
             continue
         key = f"bank:{r.item_id}" if r.source == "bank" else f"skill:{r.family}:{r.difficulty}"
         when = datetime.fromisoformat(str(r.created_at))
-        when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when
         card = cards.get(key) or Card(card_id=1, due=when)
         grade = rating(r.verdict, r.score, r.hints_used, r.response_ms, r.kind, card.stability, ratings.get(r.id))
         cards[key], _ = scheduler.review_card(card, grade, when)
@@ -228,16 +233,18 @@ def test_quiz_puts_due_items_first(shanghai) -> None:
     store = open_store()
     sync_bundled(store)
     start_local = datetime(2026, 3, 1, 7, 30).astimezone()
-    clock = Clock(start_local.astimezone(timezone.utc))
+    clock = Clock(start_local.astimezone(UTC))
     simulate(store, clock, start_local)
-    clock.now = (start_local + timedelta(days=DAYS + 3)).astimezone(timezone.utc)
+    clock.now = (start_local + timedelta(days=DAYS + 3)).astimezone(UTC)
     from quizzer.progress.scheduling import load_cards
 
     cards = load_cards(store, 1, clock.now)
     due = sorted((c for c in cards.values() if c.due <= clock.now), key=lambda c: (c.retrievability, c.key))
     assert len(due) >= 3
     run = QuizRun.start(store, QuizOptions(seed=1, count=10, lang="en"), clock=clock)
-    served = [q.ref.key if q.ref.source == "bank" else f"skill:{q.ref.family}:{q.ref.difficulty}" for q in run.questions]
+    served = [
+        q.ref.key if q.ref.source == "bank" else f"skill:{q.ref.family}:{q.ref.difficulty}" for q in run.questions
+    ]
     assert served[: min(10, len(due))] == [c.key for c in due][: min(10, len(due))]
     review = QuizRun.start(store, QuizOptions(seed=1, count=50, lang="en"), mode="review", clock=clock)
     assert len(review.questions) == min(50, len(due))

@@ -71,9 +71,11 @@ class Fake(Family[FakeParams]):
 
     def misconceptions(self, p: FakeParams) -> list[Misconception]:
         second = p.n + 1 if p.n < 6 else p.n + 2
-        return [Misconception("plus-one", p.n + 1, BiText("多一", "one more")),
-                Misconception("plus-more", second, BiText("更多", "more")),
-                Misconception("no-mistake", p.n, BiText("对的", "right"))]  # build() must drop this one
+        return [
+            Misconception("plus-one", p.n + 1, BiText("多一", "one more")),
+            Misconception("plus-more", second, BiText("更多", "more")),
+            Misconception("no-mistake", p.n, BiText("对的", "right")),
+        ]  # build() must drop this one
 
 
 @pytest.fixture

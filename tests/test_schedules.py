@@ -28,8 +28,9 @@ def torch_schedule(name: str, optimizer: Any, args: dict[str, Any]) -> Any:
     from torch.optim import lr_scheduler
 
     if name == "warmup-cosine":  # the one composite entry: a LinearLR warm-up chained to a cosine
-        warm = lr_scheduler.LinearLR(optimizer, start_factor=args["start_factor"], end_factor=1.0,
-                                     total_iters=args["warmup_steps"])
+        warm = lr_scheduler.LinearLR(
+            optimizer, start_factor=args["start_factor"], end_factor=1.0, total_iters=args["warmup_steps"]
+        )
         cos = lr_scheduler.CosineAnnealingLR(optimizer, T_max=args["T_max"], eta_min=args["eta_min"])
         return lr_scheduler.SequentialLR(optimizer, schedulers=[warm, cos], milestones=[args["warmup_steps"]])
     return getattr(lr_scheduler, SCHEDULES[name].torch_class)(optimizer, **args)
@@ -138,8 +139,9 @@ def test_mistakes_are_the_described_mistake() -> None:
     multi = mistakes("multistep", 0.1, 80, milestones=[30, 80], gamma=0.1)
     assert multi == pytest.approx({"milestone-exclusive": 0.01, "not-compounded": 0.01})
     # PolynomialLR, 5 of 10 steps, power 2: without the power 0.1·0.5; power on the ratio 0.1·(1 − 0.25).
-    assert mistakes("polynomial", 0.1, 5, total_iters=10, power=2.0) == pytest.approx({"ignored-power": 0.05,
-                                                                                       "power-on-ratio": 0.075})
+    assert mistakes("polynomial", 0.1, 5, total_iters=10, power=2.0) == pytest.approx(
+        {"ignored-power": 0.05, "power-on-ratio": 0.075}
+    )
     # Cosine with T_max=10 at t=5: a full period puts cos(π) there, so η_min; without η_min 0.05.
     cos = mistakes("cosine", 0.1, 5, T_max=10, eta_min=0.01)
     assert cos == pytest.approx({"full-period": 0.01, "forgot-eta-min": 0.05})
@@ -153,8 +155,9 @@ def test_threshold_family_offers_only_invertible_schedulers_and_rejects_ties() -
     with pytest.raises(BadParameters, match="'step', 'exponential' or 'cosine'"):
         parse_params(family, {"scheduler": "linear", "lr": "0.1", "threshold": "0.01"})
     # 0.1·0.5 = 0.05 exactly: "strictly below 0.05" would be decided by rounding.
-    tie = family.params_model.model_validate({"scheduler": "exponential", "lr": 0.1, "gamma": 0.5, "threshold": 0.05},
-                                             context={"sampled": True})
+    tie = family.params_model.model_validate(
+        {"scheduler": "exponential", "lr": 0.1, "gamma": 0.5, "threshold": 0.05}, context={"sampled": True}
+    )
     assert not family.acceptable(tie) and "floating-point" in (tie.ill_posed() or "")
     ok = parse_params(family, {"scheduler": "exponential", "lr": "0.1", "gamma": "0.5", "threshold": "0.04"})
     assert family.acceptable(ok) and family.solve(ok) == 2  # 0.1, 0.05, 0.025

@@ -160,7 +160,7 @@ def test_self_rating_is_kept_beside_the_attempt(store) -> None:
 
 def test_summary_breaks_down_by_topic_and_lists_what_to_review(store) -> None:
     run = QuizRun.start(store, QuizOptions(seed=9, count=3, kind="single", lang="en"))
-    wrong = [c for c in "ABCD" if c != run.current.item.answer][0]
+    wrong = next(c for c in "ABCD" if c != run.current.item.answer)
     run.submit(wrong)
     run.submit(right_answer(run), hints_used=1)
     run.submit(right_answer(run))

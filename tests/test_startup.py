@@ -11,7 +11,9 @@ import pytest
 def imported_modules(*args: str) -> set[str]:
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "quizzer", *args],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     modules = set()
     for line in result.stderr.splitlines():
@@ -27,7 +29,9 @@ def test_help_imports_neither_torch_nor_numpy_nor_the_store() -> None:
     assert not modules & {"torch", "numpy", "sqlalchemy", "alembic", "pydantic", "rich", "yaml"}
 
 
-@pytest.mark.parametrize("args", [("families",), ("gen", "conv-output", "--count", "3"), ("bank", "stats"), ("bank", "--help")])
+@pytest.mark.parametrize(
+    "args", [("families",), ("gen", "conv-output", "--count", "3"), ("bank", "stats"), ("bank", "--help")]
+)
 def test_commands_that_need_no_torch_do_not_import_it(args) -> None:
     assert "torch" not in imported_modules(*args)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -67,9 +67,22 @@ def test_utc_datetimes_survive_sqlite(tmp_path: Path) -> None:
     store = open_store()
     moment = datetime(2026, 3, 1, 12, 0, tzinfo=timezone(timedelta(hours=8)))
     with store.session() as session:
-        session.add(BankItemRow(id="x", topic="pooling", kind="single", difficulty=1, content_hash="h", version=1,
-                                payload={}, source_file="f", origin="user", retired=False,
-                                created_at=moment, updated_at=moment))
+        session.add(
+            BankItemRow(
+                id="x",
+                topic="pooling",
+                kind="single",
+                difficulty=1,
+                content_hash="h",
+                version=1,
+                payload={},
+                source_file="f",
+                origin="user",
+                retired=False,
+                created_at=moment,
+                updated_at=moment,
+            )
+        )
     with store.session() as session:
         loaded = session.get(BankItemRow, "x").created_at
     assert loaded.tzinfo is not None and loaded.utcoffset() == timedelta(0)
@@ -83,18 +96,32 @@ def test_unusable_url_is_a_store_error() -> None:
 
 def _attempt_at_0003(conn, created_at: str) -> None:
     conn.execute(text("INSERT INTO profiles (id, name, created_at) VALUES (1, 'default', :t)"), {"t": created_at})
-    conn.execute(text(
-        "INSERT INTO quiz_sessions (id, profile_id, mode, settings, plan, lang, started_at, finished) "
-        "VALUES (1, 1, 'quiz', '{}', '[]', 'en', :t, 1)"), {"t": created_at})
-    conn.execute(text(
-        "INSERT INTO bank_items (id, topic, kind, difficulty, content_hash, version, payload, source_file, origin, retired, created_at, updated_at) "
-        "VALUES ('it-1', 'pooling', 'truefalse', 1, 'h', 1, '{}', 'f', 'user', 0, :t, :t)"), {"t": created_at})
-    conn.execute(text(
-        "INSERT INTO attempts (id, session_id, profile_id, position, question_key, source, item_id, item_version, topic, kind, "
-        "difficulty, raw_answer, verdict, score, response_ms, hints_used, grader_version, created_at) "
-        "VALUES (1, 1, 1, 0, 'bank:it-1', 'bank', 'it-1', 1, 'pooling', 'truefalse', 1, 'true', 'correct', 1.0, 900, 0, '1', :t)"),
-        {"t": created_at})
-    conn.execute(text("INSERT INTO self_ratings (id, attempt_id, rating, created_at) VALUES (1, 1, 'easy', :t)"), {"t": created_at})
+    conn.execute(
+        text(
+            "INSERT INTO quiz_sessions (id, profile_id, mode, settings, plan, lang, started_at, finished) "
+            "VALUES (1, 1, 'quiz', '{}', '[]', 'en', :t, 1)"
+        ),
+        {"t": created_at},
+    )
+    conn.execute(
+        text(
+            "INSERT INTO bank_items (id, topic, kind, difficulty, content_hash, version, payload, source_file, origin, retired, created_at, updated_at) "
+            "VALUES ('it-1', 'pooling', 'truefalse', 1, 'h', 1, '{}', 'f', 'user', 0, :t, :t)"
+        ),
+        {"t": created_at},
+    )
+    conn.execute(
+        text(
+            "INSERT INTO attempts (id, session_id, profile_id, position, question_key, source, item_id, item_version, topic, kind, "
+            "difficulty, raw_answer, verdict, score, response_ms, hints_used, grader_version, created_at) "
+            "VALUES (1, 1, 1, 0, 'bank:it-1', 'bank', 'it-1', 1, 'pooling', 'truefalse', 1, 'true', 'correct', 1.0, 900, 0, '1', :t)"
+        ),
+        {"t": created_at},
+    )
+    conn.execute(
+        text("INSERT INTO self_ratings (id, attempt_id, rating, created_at) VALUES (1, 1, 'easy', :t)"),
+        {"t": created_at},
+    )
 
 
 def test_upgrade_to_progress_schema_keeps_every_attempt(tmp_path: Path) -> None:
@@ -116,11 +143,11 @@ def test_upgrade_to_progress_schema_keeps_every_attempt(tmp_path: Path) -> None:
     from quizzer.progress.scheduling import ensure_cards, load_cards
 
     ensure_cards(store)  # the schedule cache is rebuilt from the history that came across
-    cards = load_cards(store, 1, datetime(2026, 3, 2, tzinfo=timezone.utc))
+    cards = load_cards(store, 1, datetime(2026, 3, 2, tzinfo=UTC))
     assert list(cards) == ["bank:it-1"] and cards["bank:it-1"].reviews == 1
     from quizzer.progress.report import build_report
 
-    report = build_report(store, now=datetime(2026, 3, 2, tzinfo=timezone.utc))
+    report = build_report(store, now=datetime(2026, 3, 2, tzinfo=UTC))
     pooling = next(t for t in report.topics if t.topic == "pooling")
     assert (pooling.attempts, pooling.correct) == (1, 1) and report.active_days == 1
 
@@ -153,8 +180,9 @@ def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch) -> Non
 
 
 def test_a_writer_holds_the_lock_from_its_first_statement_and_readers_never_wait(monkeypatch) -> None:
-    import quizzer.store.engine as engine_module
     from sqlalchemy.exc import OperationalError
+
+    import quizzer.store.engine as engine_module
 
     monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_S", 0.2)  # read at connect time
     url = open_store().url

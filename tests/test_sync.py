@@ -93,10 +93,14 @@ def test_upgrading_to_named_banks_keeps_every_item_in_the_default_bank(tmp_path:
     upgrade(engine, "0005")
     with engine.begin() as conn:
         for item_id, origin in (("old-bundled", "bundled"), ("old-user", "user")):
-            conn.execute(text(
-                "INSERT INTO bank_items (id, topic, kind, difficulty, content_hash, version, payload, source_file,"
-                " origin, retired, created_at, updated_at) VALUES (:id, 'pooling', 'fill', 1, 'h', 1, '{}', 'f.yaml',"
-                " :origin, 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"), {"id": item_id, "origin": origin})
+            conn.execute(
+                text(
+                    "INSERT INTO bank_items (id, topic, kind, difficulty, content_hash, version, payload, source_file,"
+                    " origin, retired, created_at, updated_at) VALUES (:id, 'pooling', 'fill', 1, 'h', 1, '{}', 'f.yaml',"
+                    " :origin, 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                ),
+                {"id": item_id, "origin": origin},
+            )
     engine.dispose()
     store = open_store(url)
     with store.session() as session:

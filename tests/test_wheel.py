@@ -20,7 +20,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(REPO)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(REPO)], check=True
+    )
     (built,) = out.glob("quizzer-*.whl")
     return built
 
@@ -49,14 +51,27 @@ def test_installed_wheel_runs_bank_stats_from_another_directory(wheel: Path, tmp
     elsewhere.mkdir()
     env = {**os.environ, "QUIZZER_HOME": str(tmp_path / "home"), "PYTHONPATH": ""}
     where = subprocess.run(
-        [str(py), "-c", "import quizzer, quizzer.resources as r; print(quizzer.__file__); print(r.bundled_questions_dir()); print(r.migrations_dir())"],
-        cwd=elsewhere, env=env, capture_output=True, text=True, check=True,
+        [
+            str(py),
+            "-c",
+            "import quizzer, quizzer.resources as r; print(quizzer.__file__); print(r.bundled_questions_dir()); print(r.migrations_dir())",
+        ],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert all(str(venv_site) in line for line in where), where
     assert where[1].endswith("_bundled/questions") and where[2].endswith("_bundled/db")
 
-    result = subprocess.run([str(venv / "bin" / "quizzer"), "bank", "stats", "--json"], cwd=elsewhere, env=env,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(venv / "bin" / "quizzer"), "bank", "stats", "--json"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
     assert stats["total"] >= 180 and all(stats["by_topic"].values())

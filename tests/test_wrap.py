@@ -50,7 +50,9 @@ def texts(lang: str) -> list[tuple[str, str, str, str]]:
         for step in p.solution.get(lang).splitlines():
             depth = 2 + len(step) - len(step.lstrip(" "))
             out.append((label, step.lstrip(" "), " " * depth, " " * (depth + 2)))
-        out += [(label, m.diagnosis.get(lang), "诊断：" if lang == "zh" else "Diagnosis: ", "") for m in p.misconceptions]
+        out += [
+            (label, m.diagnosis.get(lang), "诊断：" if lang == "zh" else "Diagnosis: ", "") for m in p.misconceptions
+        ]
     return out
 
 
@@ -89,7 +91,7 @@ def locate(text: str, lines: list[str], prefix: str, indent: str) -> list[tuple[
     """(paragraph, start, end) of each line's own text inside ``text``, found by searching."""
     places, pos = [], 0
     for k, line in enumerate(lines):
-        own = line[len(prefix if k == 0 else indent):]
+        own = line[len(prefix if k == 0 else indent) :]
         start = text.index(own, pos) if own else pos
         # Only white space may be skipped between two lines.
         assert not text[pos:start].strip(), (text[pos:start], own)
@@ -102,7 +104,7 @@ def locate(text: str, lines: list[str], prefix: str, indent: str) -> list[tuple[
 def check(label: str, text: str, width: int, prefix: str, indent: str) -> None:
     lines = wrap(text, width, prefix=prefix, indent=indent)
     places = locate(text, lines, prefix, indent)
-    for k, (line, (para, start, end)) in enumerate(zip(lines, places)):
+    for k, (line, (para, start, end)) in enumerate(zip(lines, places, strict=False)):
         where = f"{label} at {width}: {line!r}"
         assert cell_len(line) <= width, where
         own = text[start:end]
@@ -116,7 +118,7 @@ def check(label: str, text: str, width: int, prefix: str, indent: str) -> None:
             slack = width - cell_len(line)
             nxt_start = places[k + 1][1]
             gap = cell_len(text[end:nxt_start])
-            word = first_word(text[nxt_start:places[k + 1][2]])
+            word = first_word(text[nxt_start : places[k + 1][2]])
             assert slack <= SLACK or gap + cell_len(word) > slack, (where, slack, word)
 
 
@@ -131,8 +133,10 @@ def test_bank_and_generated_text_wraps_full_and_by_the_rules(lang: str, width: i
 
 def test_the_issue_s_example_no_longer_breaks_at_the_last_space() -> None:
     # The issue: rich ended a line at "……当每个因子都小于 1" and began the next with "时，".
-    text = ("梯度在反向传播时要逐层连乘各层的局部导数（权重乘以激活函数的导数），当每个因子都小于 1 时，"
-            "离输出越远的层梯度越小，前面几层几乎学不到东西。")
+    text = (
+        "梯度在反向传播时要逐层连乘各层的局部导数（权重乘以激活函数的导数），当每个因子都小于 1 时，"
+        "离输出越远的层梯度越小，前面几层几乎学不到东西。"
+    )
     lines = wrap(text, 40)
     assert all(cell_len(line) >= 36 for line in lines[:-1]), lines
     assert not any(line.startswith(("时", "，")) for line in lines[1:])
@@ -173,8 +177,9 @@ def test_a_label_and_an_indent_never_push_a_line_past_the_width(text: str, first
     lines = wrap(text, width + max(first, rest), prefix=prefix, indent=indent)
     assert all(cell_len(line) <= width + max(first, rest) for line in lines), lines
     assert lines[0].startswith(prefix) and all(line.startswith(indent) for line in lines[1:])
-    assert "".join("".join(line.removeprefix(indent) for line in [lines[0].removeprefix(prefix)] + lines[1:]).split()) \
-        == "".join(text.split())
+    assert "".join(
+        "".join(line.removeprefix(indent) for line in [lines[0].removeprefix(prefix), *lines[1:]]).split()
+    ) == "".join(text.split())
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -34,8 +34,9 @@ def _check_filters(topic: str | None, kind: str | None, bank: str = DEFAULT_BANK
         raise BadParameters(f"unknown kind {kind!r}; kinds are: {', '.join(KINDS)}")
 
 
-def list_items(store: Store, *, topic: str | None = None, kind: str | None = None,
-               bank: str = DEFAULT_BANK) -> list[ItemRecord]:
+def list_items(
+    store: Store, *, topic: str | None = None, kind: str | None = None, bank: str = DEFAULT_BANK
+) -> list[ItemRecord]:
     _check_filters(topic, kind, bank)
     query = select(BankItemRow).where(BankItemRow.retired.is_(False), BankItemRow.bank == bank)
     if topic:
@@ -92,8 +93,9 @@ def bank_names(store: Store) -> dict[str, int]:
     from sqlalchemy import func
 
     with store.session() as session:
-        rows = session.execute(select(BankItemRow.bank, func.count()).where(BankItemRow.retired.is_(False))
-                               .group_by(BankItemRow.bank)).all()
+        rows = session.execute(
+            select(BankItemRow.bank, func.count()).where(BankItemRow.retired.is_(False)).group_by(BankItemRow.bank)
+        ).all()
     counts = dict(rows)
     return {name: counts[name] for name in sorted(counts, key=lambda b: (b != DEFAULT_BANK, b))}
 
@@ -103,14 +105,16 @@ def check_bank_exists(store: Store, bank: str) -> None:
     names = bank_names(store)
     if bank not in names:
         known = ", ".join(f"{b} ({n})" for b, n in names.items()) or "none"
-        raise BadParameters(f"no bank named {bank!r}; banks: {known} "
-                            "(`quizzer notes import NOTES.md --bank NAME` makes one)")
+        raise BadParameters(
+            f"no bank named {bank!r}; banks: {known} (`quizzer notes import NOTES.md --bank NAME` makes one)"
+        )
 
 
 def bank_stats(store: Store, bank: str = DEFAULT_BANK) -> BankStats:
     with store.session() as session:
-        rows = session.execute(select(BankItemRow.topic, BankItemRow.kind, BankItemRow.retired)
-                               .where(BankItemRow.bank == bank)).all()
+        rows = session.execute(
+            select(BankItemRow.topic, BankItemRow.kind, BankItemRow.retired).where(BankItemRow.bank == bank)
+        ).all()
     counts: Counter = Counter()
     retired = 0
     for topic, kind, is_retired in rows:

@@ -134,11 +134,11 @@ def _line_map(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dic
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value
-            out[path + (key,)] = key_node.start_mark.line + 1
-            _line_map(value_node, path + (key,), out)
+            out[(*path, key)] = key_node.start_mark.line + 1
+            _line_map(value_node, (*path, key), out)
     elif isinstance(node, yaml.SequenceNode):
         for i, child in enumerate(node.value):
-            _line_map(child, path + (i,), out)
+            _line_map(child, (*path, i), out)
     return out
 
 
@@ -162,8 +162,13 @@ def _parse_yaml(path: Path, display: str) -> tuple[Any, dict[tuple, int]] | Bank
     except OSError as exc:
         return BankProblem(display, None, None, None, _os_problem(exc))
     if len(raw) > MAX_BYTES:
-        return BankProblem(display, None, None, None,
-                           f"file is over {MAX_BYTES:,} bytes; bank files are limited to {MAX_BYTES:,} bytes")
+        return BankProblem(
+            display,
+            None,
+            None,
+            None,
+            f"file is over {MAX_BYTES:,} bytes; bank files are limited to {MAX_BYTES:,} bytes",
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -203,7 +208,9 @@ def declared_rules(data: dict) -> BankRules:
     langs = data.get("langs", list(BUNDLED_RULES.langs))
     if not (isinstance(langs, list) and langs and all(lang in ("zh", "en") for lang in langs)):
         langs = list(BUNDLED_RULES.langs)
-    return BankRules(langs=tuple(lang for lang in ("zh", "en") if lang in langs), free_topics=data.get("topics") == "free")
+    return BankRules(
+        langs=tuple(lang for lang in ("zh", "en") if lang in langs), free_topics=data.get("topics") == "free"
+    )
 
 
 def load_file(path: Path, display: str | None = None, *, bundled: bool = False) -> list[LoadedItem]:
@@ -223,8 +230,15 @@ def load_file(path: Path, display: str | None = None, *, bundled: bool = False) 
     problems = []
     if bundled and rules != BUNDLED_RULES:
         field = "langs" if rules.langs != BUNDLED_RULES.langs else "topics"
-        problems.append(BankProblem(display, _line_for(lines, (field,)), None, field,
-                                    "the bundled bank needs every text in zh and en and the 13 topic slugs"))
+        problems.append(
+            BankProblem(
+                display,
+                _line_for(lines, (field,)),
+                None,
+                field,
+                "the bundled bank needs every text in zh and en and the 13 topic slugs",
+            )
+        )
         rules = BUNDLED_RULES
     try:
         bank = BankFile.model_validate(data, context=rules.context())
@@ -244,10 +258,7 @@ def _problems_from(exc: ValidationError, data: dict, lines: dict[tuple, int], di
         field_path = loc
         if len(loc) >= 2 and loc[0] == "items" and isinstance(loc[1], int):
             raw = raw_items[loc[1]] if loc[1] < len(raw_items) else None
-            if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-                item_id = raw["id"]
-            else:
-                item_id = f"items[{loc[1]}]"
+            item_id = raw["id"] if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"items[{loc[1]}]"
             field_path = loc[2:]
         message = err["msg"]
         if err["type"] in ("union_tag_not_found", "union_tag_invalid"):
@@ -265,7 +276,7 @@ def _problems_from(exc: ValidationError, data: dict, lines: dict[tuple, int], di
         elif err["type"] == "extra_forbidden":
             message = "unknown field"
         elif message.startswith("Value error, "):
-            message = message[len("Value error, "):]
+            message = message[len("Value error, ") :]
         field = ".".join(str(p) for p in field_path) or None
         problems.append(BankProblem(display, _line_for(lines, loc), item_id, field, message))
     return sorted(problems, key=lambda p: p.line or 0)
@@ -316,8 +327,13 @@ def load_bank(paths: list[Path], *, base: Path | None = None, bundled: bool = Fa
         first = seen.get(loaded.item.id)
         if first is not None:
             problems.append(
-                BankProblem(loaded.file, loaded.line, loaded.item.id, "id",
-                            f"duplicate id: already used at {first.file}:{first.line}")
+                BankProblem(
+                    loaded.file,
+                    loaded.line,
+                    loaded.item.id,
+                    "id",
+                    f"duplicate id: already used at {first.file}:{first.line}",
+                )
             )
         else:
             seen[loaded.item.id] = loaded

@@ -82,8 +82,12 @@ def _text_validator(required: tuple[str, ...]) -> SchemaValidator:
     """
     needed = core_schema.str_schema(strip_whitespace=True, min_length=1)
     optional = core_schema.str_schema(strip_whitespace=True)
-    fields = {lang: core_schema.typed_dict_field(needed) if lang in required
-              else core_schema.typed_dict_field(optional, required=False) for lang in LANGS}
+    fields = {
+        lang: core_schema.typed_dict_field(needed)
+        if lang in required
+        else core_schema.typed_dict_field(optional, required=False)
+        for lang in LANGS
+    }
     return SchemaValidator(core_schema.typed_dict_schema(fields, extra_behavior="forbid"))
 
 
@@ -139,7 +143,7 @@ class Keywords(Strict):
         return words
 
     @model_validator(mode="after")
-    def _some_keyword(self) -> "Keywords":
+    def _some_keyword(self) -> Keywords:
         if not (self.zh or self.en):
             raise ValueError("needs at least one keyword, in zh or en")
         return self

@@ -32,8 +32,10 @@ _BANK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 def check_bank_name(name: str) -> str:
     """``name`` when it can name a bank (it prefixes item ids, so: lower-case letters, digits and dashes)."""
     if not _BANK_NAME.fullmatch(name):
-        raise BadParameters(f"bad bank name {name[:60]!r}: use 1 to 40 lower-case letters, digits and dashes, "
-                            "starting with a letter or digit (e.g. dl-interview)")
+        raise BadParameters(
+            f"bad bank name {name[:60]!r}: use 1 to 40 lower-case letters, digits and dashes, "
+            "starting with a letter or digit (e.g. dl-interview)"
+        )
     return name
 
 
@@ -53,8 +55,9 @@ def payload_hash(payload: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _apply(session: Session, loaded: list["LoadedItem"], *, origin: str, scope_files: set[str] | None,
-           bank: str = DEFAULT_BANK) -> SyncReport:
+def _apply(
+    session: Session, loaded: list[LoadedItem], *, origin: str, scope_files: set[str] | None, bank: str = DEFAULT_BANK
+) -> SyncReport:
     """Upsert ``loaded`` into ``bank``; retire the bank's items of ``origin`` that were in ``scope_files``
     (all of origin if None) but are gone."""
     report = SyncReport()
@@ -64,8 +67,10 @@ def _apply(session: Session, loaded: list["LoadedItem"], *, origin: str, scope_f
     wanted = (BankItemRow.bank == bank) & (BankItemRow.origin == origin) & BankItemRow.retired.is_(False)
     existing = {row.id: row for row in session.scalars(select(BankItemRow).where(wanted))}
     for chunk in range(0, len(ids), 500):
-        existing.update((row.id, row) for row in session.scalars(
-            select(BankItemRow).where(BankItemRow.id.in_(ids[chunk:chunk + 500]))))
+        existing.update(
+            (row.id, row)
+            for row in session.scalars(select(BankItemRow).where(BankItemRow.id.in_(ids[chunk : chunk + 500])))
+        )
     seen: set[str] = set()
     new_rows: list[dict] = []
     new_versions: list[dict] = []
@@ -77,11 +82,23 @@ def _apply(session: Session, loaded: list["LoadedItem"], *, origin: str, scope_f
         row = existing.get(item.id)
         if row is None:
             # Collected and inserted in bulk below: a notes file of a thousand questions is thousands of rows.
-            new_rows.append(dict(
-                id=item.id, topic=item.topic, kind=item.kind, difficulty=item.difficulty, content_hash=digest,
-                version=1, payload=payload, source_file=entry.file, origin=origin, bank=bank, retired=False,
-                created_at=now, updated_at=now,
-            ))
+            new_rows.append(
+                dict(
+                    id=item.id,
+                    topic=item.topic,
+                    kind=item.kind,
+                    difficulty=item.difficulty,
+                    content_hash=digest,
+                    version=1,
+                    payload=payload,
+                    source_file=entry.file,
+                    origin=origin,
+                    bank=bank,
+                    retired=False,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
             new_versions.append(dict(item_id=item.id, version=1, content_hash=digest, payload=payload, imported_at=now))
             report.added.append(item.id)
             continue
@@ -92,7 +109,9 @@ def _apply(session: Session, loaded: list["LoadedItem"], *, origin: str, scope_f
         if row.content_hash != digest:
             row.version += 1
             session.add(
-                BankItemVersion(item_id=item.id, version=row.version, content_hash=digest, payload=payload, imported_at=now)
+                BankItemVersion(
+                    item_id=item.id, version=row.version, content_hash=digest, payload=payload, imported_at=now
+                )
             )
         row.topic, row.kind, row.difficulty = item.topic, item.kind, item.difficulty
         row.content_hash, row.payload, row.retired, row.updated_at = digest, payload, False, now
@@ -109,8 +128,9 @@ def _apply(session: Session, loaded: list["LoadedItem"], *, origin: str, scope_f
     return report
 
 
-def import_files(store: Store, paths: list[Path], *, origin: str = USER,
-                 replace_bundled: bool = False, bank: str = DEFAULT_BANK) -> SyncReport:
+def import_files(
+    store: Store, paths: list[Path], *, origin: str = USER, replace_bundled: bool = False, bank: str = DEFAULT_BANK
+) -> SyncReport:
     """Validate every file first (nothing is written on any problem), then import in one transaction.
 
     Items that a re-imported file no longer contains are retired, never deleted, so their history stays.
@@ -128,8 +148,15 @@ def import_files(store: Store, paths: list[Path], *, origin: str = USER,
     return import_loaded(store, loaded, scope_files=scope, origin=origin, replace_bundled=replace_bundled, bank=bank)
 
 
-def import_loaded(store: Store, loaded: list["LoadedItem"], *, scope_files: set[str], origin: str = USER,
-                  replace_bundled: bool = False, bank: str = DEFAULT_BANK) -> SyncReport:
+def import_loaded(
+    store: Store,
+    loaded: list[LoadedItem],
+    *,
+    scope_files: set[str],
+    origin: str = USER,
+    replace_bundled: bool = False,
+    bank: str = DEFAULT_BANK,
+) -> SyncReport:
     """Import validated items into ``bank`` in one transaction (``quizzer notes import`` comes in here too).
 
     An id that another bank already holds is refused: one item belongs to one bank.
@@ -141,36 +168,52 @@ def import_loaded(store: Store, loaded: list["LoadedItem"], *, scope_files: set[
         return _apply(session, loaded, origin=origin, scope_files=scope_files, bank=bank)
 
 
-def _refuse_other_banks(session: Session, loaded: list["LoadedItem"], bank: str) -> None:
+def _refuse_other_banks(session: Session, loaded: list[LoadedItem], bank: str) -> None:
     from quizzer.errors import BankError, BankProblem
 
     ids = [entry.item.id for entry in loaded]
-    elsewhere = dict(session.execute(
-        select(BankItemRow.id, BankItemRow.bank).where(BankItemRow.id.in_(ids), BankItemRow.bank != bank)
-    ).all())
+    elsewhere = dict(
+        session.execute(
+            select(BankItemRow.id, BankItemRow.bank).where(BankItemRow.id.in_(ids), BankItemRow.bank != bank)
+        ).all()
+    )
     problems = [
-        BankProblem(entry.file, entry.line, entry.item.id, "id",
-                    f"bank {elsewhere[entry.item.id]!r} already has this id; an item belongs to one bank: "
-                    "rename the id")
-        for entry in loaded if entry.item.id in elsewhere
+        BankProblem(
+            entry.file,
+            entry.line,
+            entry.item.id,
+            "id",
+            f"bank {elsewhere[entry.item.id]!r} already has this id; an item belongs to one bank: rename the id",
+        )
+        for entry in loaded
+        if entry.item.id in elsewhere
     ]
     if problems:
         raise BankError(problems)
 
 
-def _refuse_bundled_ids(session: Session, loaded: list["LoadedItem"]) -> None:
+def _refuse_bundled_ids(session: Session, loaded: list[LoadedItem]) -> None:
     from quizzer.errors import BankError, BankProblem
 
     ids = [entry.item.id for entry in loaded]
-    bundled = dict(session.execute(
-        select(BankItemRow.id, BankItemRow.source_file)
-        .where(BankItemRow.id.in_(ids), BankItemRow.origin == BUNDLED, BankItemRow.retired.is_(False))
-    ).all())
+    bundled = dict(
+        session.execute(
+            select(BankItemRow.id, BankItemRow.source_file).where(
+                BankItemRow.id.in_(ids), BankItemRow.origin == BUNDLED, BankItemRow.retired.is_(False)
+            )
+        ).all()
+    )
     problems = [
-        BankProblem(entry.file, entry.line, entry.item.id, "id",
-                    f"the bundled bank already has this id ({bundled[entry.item.id]}); importing would replace "
-                    "the bundled item: rename the id, or pass --replace")
-        for entry in loaded if entry.item.id in bundled
+        BankProblem(
+            entry.file,
+            entry.line,
+            entry.item.id,
+            "id",
+            f"the bundled bank already has this id ({bundled[entry.item.id]}); importing would replace "
+            "the bundled item: rename the id, or pass --replace",
+        )
+        for entry in loaded
+        if entry.item.id in bundled
     ]
     if problems:
         raise BankError(problems)

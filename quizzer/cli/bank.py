@@ -54,8 +54,11 @@ def validate(paths: tuple[Path, ...], lang: str | None) -> None:
     for loaded in items:
         if id(loaded.item) in lacking:
             # A warning, not an error: the item is valid; its author should still write the first hint.
-            click.echo(f"{loaded.file}:{loaded.line}: {loaded.item.id}: hint: warning: no hint "
-                       f"(a {loaded.item.kind} item's first hint is written by its author)", err=True)
+            click.echo(
+                f"{loaded.file}:{loaded.line}: {loaded.item.id}: hint: warning: no hint "
+                f"(a {loaded.item.kind} item's first hint is written by its author)",
+                err=True,
+            )
     counts = {"items": M.BANK_ITEMS.format(len(items)), "files": M.BANK_FILES.format(files)}
     valid = M.BANK_VALID_HINTS.format(**counts, missing=len(lacking)) if lacking else M.BANK_VALID.format(**counts)
     click.echo(valid.get(resolve_lang(lang)))
@@ -105,8 +108,19 @@ def list_(ctx: click.Context, topic: str | None, kind: str | None, bank: str, la
     records = list_items(store, topic=topic, kind=kind, bank=checked_bank(store, bank))
     lang = resolve_lang(lang)
     if as_json:
-        echo_json([{"id": r.item.id, "topic": r.item.topic, "kind": r.item.kind, "difficulty": r.item.difficulty,
-                    "version": r.version, "prompt": r.item.prompt.get(lang)} for r in records])
+        echo_json(
+            [
+                {
+                    "id": r.item.id,
+                    "topic": r.item.topic,
+                    "kind": r.item.kind,
+                    "difficulty": r.item.difficulty,
+                    "version": r.version,
+                    "prompt": r.item.prompt.get(lang),
+                }
+                for r in records
+            ]
+        )
         return
     from rich.table import Table
     from rich.text import Text
@@ -117,8 +131,13 @@ def list_(ctx: click.Context, topic: str | None, kind: str | None, bank: str, la
     for r in records:
         prompt = r.item.prompt.get(lang).replace("\n", " ")
         # Prompts come from bank files: a "[/bold]" in one must print as itself, not as rich markup.
-        table.add_row(Text(r.item.id), r.item.topic, r.item.kind, str(r.item.difficulty),
-                      Text(prompt[:70] + ("…" if len(prompt) > 70 else "")))
+        table.add_row(
+            Text(r.item.id),
+            r.item.topic,
+            r.item.kind,
+            str(r.item.difficulty),
+            Text(prompt[:70] + ("…" if len(prompt) > 70 else "")),
+        )
     out = console()
     out.print(table)
     out.print(M.BANK_ITEMS.format(len(records)).get(lang))
@@ -156,24 +175,26 @@ def stats(ctx: click.Context, bank: str, lang: str | None, as_json: bool) -> Non
     store = open_store_from(ctx)
     result = bank_stats(store, checked_bank(store, bank))
     if as_json:
-        echo_json({
-            "total": result.total,
-            "retired": result.retired,
-            "by_topic": result.by_topic(),
-            "by_kind": result.by_kind(),
-            "counts": {t: {k: result.counts.get((t, k), 0) for k in KINDS} for t in result.topics()},
-        })
+        echo_json(
+            {
+                "total": result.total,
+                "retired": result.retired,
+                "by_topic": result.by_topic(),
+                "by_kind": result.by_kind(),
+                "counts": {t: {k: result.counts.get((t, k), 0) for k in KINDS} for t in result.topics()},
+            }
+        )
         return
-    from rich.table import Table
-
     from rich import box
+    from rich.table import Table
 
     from quizzer.grading.kinds import REGISTRY
 
     lang = resolve_lang(lang)
     total = M.BANK_TOTAL.get(lang)
-    table = Table(title=M.BANK_TITLE.get(lang), box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False,
-                  collapse_padding=True)
+    table = Table(
+        title=M.BANK_TITLE.get(lang), box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True
+    )
     table.add_column(M.TOPIC.get(lang), no_wrap=True)
     for kind in KINDS:
         header = REGISTRY[kind].short or kind
@@ -187,8 +208,11 @@ def stats(ctx: click.Context, bank: str, lang: str | None, as_json: bool) -> Non
     out = console()
     out.print(table)
     topics_used = sum(1 for n in result.by_topic().values() if n)
-    summary = M.BANK_SUMMARY.format(items=M.BANK_ITEMS.format(result.total), topics=M.BANK_TOPICS.format(topics_used),
-                                    kinds=M.BANK_KINDS.format(sum(1 for n in kinds.values() if n)))
+    summary = M.BANK_SUMMARY.format(
+        items=M.BANK_ITEMS.format(result.total),
+        topics=M.BANK_TOPICS.format(topics_used),
+        kinds=M.BANK_KINDS.format(sum(1 for n in kinds.values() if n)),
+    )
     if result.retired:
         summary += M.BANK_RETIRED.format(n=result.retired)
     out.print(summary.get(lang))

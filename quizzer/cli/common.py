@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,12 +24,16 @@ def lang_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def bank_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--bank", "bank", default="bundled", show_default=True, metavar="NAME",
+        "--bank",
+        "bank",
+        default="bundled",
+        show_default=True,
+        metavar="NAME",
         help="Which bank: the bundled one, or a bank made by `quizzer notes import … --bank NAME`.",
     )(func)
 
 
-def checked_bank(store: "Store", bank: str) -> str:
+def checked_bank(store: Store, bank: str) -> str:
     """``bank`` after checking that the store has it (the default bank always exists)."""
     from quizzer.bank.sync import DEFAULT_BANK
 
@@ -44,8 +49,11 @@ def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def pictures_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--no-pictures", is_flag=True,
-                        help="Do not draw pictures in explanations (they are drawn only on a terminal, never with --json).")(func)
+    return click.option(
+        "--no-pictures",
+        is_flag=True,
+        help="Do not draw pictures in explanations (they are drawn only on a terminal, never with --json).",
+    )(func)
 
 
 def resolve_lang(lang: str | None) -> str:
@@ -56,7 +64,7 @@ def resolve_lang(lang: str | None) -> str:
     return default_lang()
 
 
-def open_store_from(ctx: click.Context, *, sync_bank: bool = True) -> "Store":
+def open_store_from(ctx: click.Context, *, sync_bank: bool = True) -> Store:
     """The store named by --db/QUIZZER_DB (or the default), with the bundled bank synced in."""
     from quizzer.store.engine import open_store
 
@@ -70,7 +78,7 @@ def open_store_from(ctx: click.Context, *, sync_bank: bool = True) -> "Store":
     return store
 
 
-def console(stderr: bool = False) -> "Console":
+def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, soft_wrap=False)

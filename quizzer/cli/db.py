@@ -36,8 +36,10 @@ def info(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{key:16} {value if value is not None else '(not created yet)'}")
     if "backups" in data:
         backups = data["backups"]
-        click.echo(f"{'backups':16} {len(backups)} automatic, taken before each migration (the last "
-                   f"{BACKUPS_KEPT} are kept) and each restore")
+        click.echo(
+            f"{'backups':16} {len(backups)} automatic, taken before each migration (the last "
+            f"{BACKUPS_KEPT} are kept) and each restore"
+        )
         for path in backups:
             click.echo(f"{'':16} {path}")
 
@@ -128,8 +130,16 @@ def check(ctx: click.Context, as_json: bool) -> None:
     finally:
         engine.dispose()
     if as_json:
-        echo_json({"database": report.database, "revision": report.revision, "ok": report.ok,
-                   "problems": report.problems, "notes": report.notes, "rows": report.rows})
+        echo_json(
+            {
+                "database": report.database,
+                "revision": report.revision,
+                "ok": report.ok,
+                "problems": report.problems,
+                "notes": report.notes,
+                "rows": report.rows,
+            }
+        )
     else:
         click.echo(f"{report.database}: schema revision {report.revision or '(none)'}")
         for table, count in report.rows.items():
@@ -138,7 +148,10 @@ def check(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"note: {note}")
         for problem in report.problems:
             click.echo(f"problem: {problem}")
-        click.echo("OK: no problems found." if report.ok else
-                   f"{len(report.problems)} problem(s) found; restore a backup (`quizzer db info` lists them).")
+        click.echo(
+            "OK: no problems found."
+            if report.ok
+            else f"{len(report.problems)} problem(s) found; restore a backup (`quizzer db info` lists them)."
+        )
     if not report.ok:
         ctx.exit(int(ExitStatus.STORE))

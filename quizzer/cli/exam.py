@@ -19,14 +19,29 @@ def exam() -> None:
 @click.option("--versions", "-n", type=int, default=1, show_default=True, help="How many versions (A, B, …).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same spec and seed give the same exam.")
 @click.option("--out", "-o", "out", type=click.Path(path_type=Path), required=True, help="Output directory.")
-@click.option("--format", "formats", default="pdf,html,md", show_default=True, metavar="LIST",
-              help="Comma-separated: pdf, html, md (manifest.json and answers-template.csv are always written).")
+@click.option(
+    "--format",
+    "formats",
+    default="pdf,html,md",
+    show_default=True,
+    metavar="LIST",
+    help="Comma-separated: pdf, html, md (manifest.json and answers-template.csv are always written).",
+)
 @click.option("--force", is_flag=True, help="Write into a directory that is not empty (overwrites same-named files).")
 @click.option("--no-verify", is_flag=True, help="Skip checking generated answer keys against torch (faster).")
 @lang_option
 @click.pass_context
-def build(ctx: click.Context, spec: Path, versions: int, seed: int, out: Path, formats: str, force: bool,
-          no_verify: bool, lang: str | None) -> None:
+def build(
+    ctx: click.Context,
+    spec: Path,
+    versions: int,
+    seed: int,
+    out: Path,
+    formats: str,
+    force: bool,
+    no_verify: bool,
+    lang: str | None,
+) -> None:
     """Build exam sheets and answer keys from SPEC (a YAML exam spec, see examples/exam.yaml).
 
     Every version has the same bank items in its own question and option order, and its own generated
@@ -40,14 +55,22 @@ def build(ctx: click.Context, spec: Path, versions: int, seed: int, out: Path, f
     chosen = parse_formats(formats)
     store = open_store_from(ctx)
     lang = resolve_lang(lang)
-    report = build_to_dir(store, spec, out, versions=versions, seed=seed, lang=lang, formats=chosen,
-                          force=force, verify=not no_verify)
+    report = build_to_dir(
+        store, spec, out, versions=versions, seed=seed, lang=lang, formats=chosen, force=force, verify=not no_verify
+    )
     manifest = report.exam.manifest
     count, total = len(manifest.versions), manifest.total_points
     codes = ", ".join(v.code for v in manifest.versions[:5]) + (", …" if count > 5 else "")
     points = M.EXAM_POINTS.format(total)
-    click.echo(M.EXAM_BUILT.format(versions=M.EXAM_VERSIONS.format(count), codes=codes, points=points,
-                                   questions=M.EXAM_QUESTIONS.format(report.questions), seed=manifest.seed).get(lang))
+    click.echo(
+        M.EXAM_BUILT.format(
+            versions=M.EXAM_VERSIONS.format(count),
+            codes=codes,
+            points=points,
+            questions=M.EXAM_QUESTIONS.format(report.questions),
+            seed=manifest.seed,
+        ).get(lang)
+    )
     for name, size in report.files:
         click.echo(M.EXAM_FILE.format(size, path=out / name).get(lang))
     stages = [M.EXAM_STAGE.format(stage=stage, seconds=secs) for stage, secs in report.seconds.items()]

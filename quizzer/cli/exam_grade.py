@@ -11,20 +11,41 @@ from quizzer.cli.common import console, echo_json, json_option, open_store_from
 
 @click.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--answers", "answers", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="The filled CSV: student,version,question,answer (the manifest's template, filled in).")
-@click.option("--roster", type=click.Path(path_type=Path, dir_okay=False),
-              help="Student ids, one per line: any other id in the answers is reported as unknown.")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
-              help="Where to write scores.csv, report.csv, item-analysis.csv, report.html [default: DIR/graded].")
+@click.option(
+    "--answers",
+    "answers",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The filled CSV: student,version,question,answer (the manifest's template, filled in).",
+)
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Student ids, one per line: any other id in the answers is reported as unknown.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where to write scores.csv, report.csv, item-analysis.csv, report.html [default: DIR/graded].",
+)
 @click.option("--student", metavar="ID", help="Also show this student's answers question by question.")
 @click.option("--force", is_flag=True, help="Overwrite the reports of an earlier grading run.")
 @click.option("--record", is_flag=True, help="Store the answers in each student's progress profile (profile = id).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of the reports [default: the exam's].")
 @json_option
 @click.pass_context
-def grade(ctx: click.Context, directory: Path, answers: Path, roster: Path | None, out: Path | None,
-          student: str | None, force: bool, record: bool, lang: str | None, as_json: bool) -> None:
+def grade(
+    ctx: click.Context,
+    directory: Path,
+    answers: Path,
+    roster: Path | None,
+    out: Path | None,
+    student: str | None,
+    force: bool,
+    record: bool,
+    lang: str | None,
+    as_json: bool,
+) -> None:
     """Grade the filled answers CSV against the exam built into DIRECTORY.
 
     Every answer goes through the quiz's own grader. Prints each student's score
@@ -38,8 +59,9 @@ def grade(ctx: click.Context, directory: Path, answers: Path, roster: Path | Non
     from quizzer.exam.report import grade_to_files
 
     names = read_roster(roster) if roster else None
-    graded, analysis, paths = grade_to_files(open_store_from(ctx), directory, answers, out=out, force=force,
-                                             roster=names, record=record, lang=lang)
+    graded, analysis, paths = grade_to_files(
+        open_store_from(ctx), directory, answers, out=out, force=force, roster=names, record=record, lang=lang
+    )
     lang = lang or graded.manifest.lang
     if as_json:
         data = graded.to_json(lang)

@@ -8,23 +8,41 @@ import click
 
 from quizzer.cli.common import console, echo_json, json_option, lang_option, open_store_from, resolve_lang
 
-FORMATS = {"moodle-xml": "quizzer.export.moodle_xml:write_moodle_xml", "gift": "quizzer.export.gift:write_gift",
-           "anki": "quizzer.export.anki:write_anki"}
+FORMATS = {
+    "moodle-xml": "quizzer.export.moodle_xml:write_moodle_xml",
+    "gift": "quizzer.export.gift:write_gift",
+    "anki": "quizzer.export.anki:write_anki",
+}
 
 
 @click.command()
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(list(FORMATS)))
 @click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--topic", "topics", multiple=True, metavar="SLUG", help="Only this topic (repeatable) [default: all].")
-@click.option("-n", "--count", default=3, show_default=True, type=click.IntRange(0, 100),
-              help="Generated instances per problem family (0: bank items only).")
+@click.option(
+    "-n",
+    "--count",
+    default=3,
+    show_default=True,
+    type=click.IntRange(0, 100),
+    help="Generated instances per problem family (0: bank items only).",
+)
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the generated instances.")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
 @lang_option
 @json_option
 @click.pass_context
-def export(ctx: click.Context, fmt: str, out: Path, topics: tuple[str, ...], count: int, seed: int, force: bool,
-           lang: str | None, as_json: bool) -> None:
+def export(
+    ctx: click.Context,
+    fmt: str,
+    out: Path,
+    topics: tuple[str, ...],
+    count: int,
+    seed: int,
+    force: bool,
+    lang: str | None,
+    as_json: bool,
+) -> None:
     """Export bank items and generated problems as FORMAT (moodle-xml, gift, anki) to OUT.
 
     Moodle XML: multichoice, truefalse, shortanswer, numerical with tolerance,

@@ -46,14 +46,26 @@ def families(lang: str | None, as_json: bool) -> None:
 @click.command()
 @click.argument("family")
 @click.option("-n", "--count", default=1, show_default=True, type=click.IntRange(1, 10_000), help="How many problems.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed: the same arguments always give the same problems.")
-@click.option("-d", "--difficulty", default=1, show_default=True, type=click.IntRange(1, 3), help="1 friendly … 3 tricky.")
+@click.option(
+    "--seed", default=0, show_default=True, type=int, help="Seed: the same arguments always give the same problems."
+)
+@click.option(
+    "-d", "--difficulty", default=1, show_default=True, type=click.IntRange(1, 3), help="1 friendly … 3 tricky."
+)
 @click.option("--no-solutions", is_flag=True, help="Print only the problems, without answers and solutions.")
 @lang_option
 @json_option
 @pictures_option
-def gen(family: str, count: int, seed: int, difficulty: int, no_solutions: bool, lang: str | None, as_json: bool,
-        no_pictures: bool) -> None:
+def gen(
+    family: str,
+    count: int,
+    seed: int,
+    difficulty: int,
+    no_solutions: bool,
+    lang: str | None,
+    as_json: bool,
+    no_pictures: bool,
+) -> None:
     """Generate COUNT seeded problems of FAMILY with answers and worked solutions.
 
     Output depends only on the arguments (byte-identical on every run and machine).
@@ -71,8 +83,11 @@ def gen(family: str, count: int, seed: int, difficulty: int, no_solutions: bool,
 
     out = console()
     if no_solutions or not wanted(out, no_pictures=no_pictures):  # the byte-identical text, as in a pipe
-        click.echo("\n\n".join(problem_to_text(p, lang, number=i + 1, solutions=not no_solutions)
-                               for i, p in enumerate(problems)))
+        click.echo(
+            "\n\n".join(
+                problem_to_text(p, lang, number=i + 1, solutions=not no_solutions) for i, p in enumerate(problems)
+            )
+        )
         return
     from quizzer.ui.pictures import show
 
@@ -119,13 +134,15 @@ def solve(family: str, assignments: tuple[str, ...], lang: str | None, as_json: 
     problem = fam.build(params, difficulty=0, seed=None)
     result = check(fam, params)
     if as_json:
-        echo_json({
-            "family": fam.name,
-            "params": problem.params,
-            "answer": result.answer,
-            "torch_answer": result.torch_answer,
-            "agree": result.agree,
-        })
+        echo_json(
+            {
+                "family": fam.name,
+                "params": problem.params,
+                "answer": result.answer,
+                "torch_answer": result.torch_answer,
+                "agree": result.agree,
+            }
+        )
     else:
         from quizzer import messages as msg
 
@@ -136,7 +153,8 @@ def solve(family: str, assignments: tuple[str, ...], lang: str | None, as_json: 
         for line in problem.solution.get(lang).splitlines():
             click.echo("  " + line)
         verdict = (msg.TORCH_AGREES if result.agree else msg.TORCH_DISAGREES).format(
-            answer=format_answer(problem, result.torch_answer))
+            answer=format_answer(problem, result.torch_answer)
+        )
         click.echo(msg.label(msg.TORCH_CHECK, lang) + verdict.get(lang))
         from quizzer.ui.pictures import show, wanted
 
@@ -148,8 +166,13 @@ def solve(family: str, assignments: tuple[str, ...], lang: str | None, as_json: 
 
 @click.command()
 @click.option("--family", "family_name", metavar="FAMILY", help="Only this family (default: all).")
-@click.option("--samples", default=100, show_default=True, type=click.IntRange(1, 1_000_000),
-              help="Random instances per family and difficulty.")
+@click.option(
+    "--samples",
+    default=100,
+    show_default=True,
+    type=click.IntRange(1, 1_000_000),
+    help="Random instances per family and difficulty.",
+)
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for the random instances.")
 @lang_option
 @json_option
@@ -163,13 +186,21 @@ def verify(family_name: str | None, samples: int, seed: int, lang: str | None, a
     reports = verify_all(family=family_name, samples=samples, seed=seed)
     bad = [d for r in reports for d in r.disagreements]
     if as_json:
-        echo_json({
-            "families": [
-                {"family": r.family, "samples": r.samples, "agreements": r.agreements,
-                 "max_rel_error": r.max_rel_error, "seconds": round(r.seconds, 3)} for r in reports
-            ],
-            "disagreements": [d.__dict__ for d in bad],
-        })
+        echo_json(
+            {
+                "families": [
+                    {
+                        "family": r.family,
+                        "samples": r.samples,
+                        "agreements": r.agreements,
+                        "max_rel_error": r.max_rel_error,
+                        "seconds": round(r.seconds, 3),
+                    }
+                    for r in reports
+                ],
+                "disagreements": [d.__dict__ for d in bad],
+            }
+        )
     else:
         from rich.table import Table
         from rich.text import Text
@@ -183,7 +214,9 @@ def verify(family_name: str | None, samples: int, seed: int, lang: str | None, a
             table.add_column(col.get(lang), justify="right")
         for r in reports:
             style = None if r.ok else "bold red"
-            table.add_row(r.family, str(r.samples), str(r.agreements), f"{r.max_rel_error:.2e}", f"{r.seconds:.2f}", style=style)
+            table.add_row(
+                r.family, str(r.samples), str(r.agreements), f"{r.max_rel_error:.2e}", f"{r.seconds:.2f}", style=style
+            )
         total = sum(r.samples for r in reports)
         agree = sum(r.agreements for r in reports)
         seconds = sum(r.seconds for r in reports)
@@ -192,8 +225,14 @@ def verify(family_name: str | None, samples: int, seed: int, lang: str | None, a
         out.print(table)
         for d in bad[:20]:
             # A Text object, not markup: the parameters are data and may hold brackets.
-            line = msg.VERIFY_DISAGREEMENT.format(family=d.family, difficulty=d.difficulty, seed=d.seed,
-                                                  params=d.params, closed=repr(d.closed_form), torch=repr(d.torch_value))
+            line = msg.VERIFY_DISAGREEMENT.format(
+                family=d.family,
+                difficulty=d.difficulty,
+                seed=d.seed,
+                params=d.params,
+                closed=repr(d.closed_form),
+                torch=repr(d.torch_value),
+            )
             out.print(Text.assemble((msg.VERIFY_DISAGREE.get(lang), "red"), " ", line.get(lang)))
     if bad:
         raise SystemExit(1)

@@ -17,14 +17,31 @@ from quizzer.cli.common import echo_json, json_option, lang_option, resolve_lang
 @click.command()
 @click.argument("target", metavar="ITEM-ID|FAMILY")
 @click.argument("rest", nargs=-1, metavar="[KEY=VALUE...] ANSWER")
-@click.option("-p", "--params", "assignments", multiple=True, metavar="KEY=VALUE",
-              help="A parameter of the FAMILY's problem (repeatable; more KEY=VALUE may follow as arguments).")
-@click.option("--bank", "bank_paths", multiple=True, type=click.Path(exists=True, path_type=Path),
-              help="Also look for ITEM-ID in these bank files or directories (repeatable).")
+@click.option(
+    "-p",
+    "--params",
+    "assignments",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A parameter of the FAMILY's problem (repeatable; more KEY=VALUE may follow as arguments).",
+)
+@click.option(
+    "--bank",
+    "bank_paths",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Also look for ITEM-ID in these bank files or directories (repeatable).",
+)
 @lang_option
 @json_option
-def grade(target: str, rest: tuple[str, ...], assignments: tuple[str, ...], bank_paths: tuple[Path, ...],
-          lang: str | None, as_json: bool) -> None:
+def grade(
+    target: str,
+    rest: tuple[str, ...],
+    assignments: tuple[str, ...],
+    bank_paths: tuple[Path, ...],
+    lang: str | None,
+    as_json: bool,
+) -> None:
     """Grade ANSWER against a bank item or a generated problem: verdict, score, feedback, diagnosis.
 
     Nothing is stored and no database is opened: the same answer always gets the same result.
@@ -48,7 +65,9 @@ def grade(target: str, rest: tuple[str, ...], assignments: tuple[str, ...], bank
     if answer == "-":
         answer = sys.stdin.read().strip()
     if extra and not all("=" in word for word in extra):
-        raise click.UsageError(f"expected one ANSWER after {target}; quote an answer that has spaces: {' '.join(rest)!r}")
+        raise click.UsageError(
+            f"expected one ANSWER after {target}; quote an answer that has spaces: {' '.join(rest)!r}"
+        )
     params = _parse_assignments(assignments + tuple(extra))
     graded = grade_one(target, answer, params=params or None, bank_paths=list(bank_paths))
     if as_json:
@@ -70,8 +89,9 @@ def _as_text(graded: GradedAnswer, lang: str) -> str:
             lines.append(text)
             lines.append(BiText("得分：", "Score: ").get(lang) + f"{r.score:.2f}")
         elif line.kind == "diagnosis":
-            lines.append(BiText("诊断（", "Diagnosis (").get(lang) + f"{r.diagnosis}" + BiText("）：", "): ").get(lang)
-                         + text)
+            lines.append(
+                BiText("诊断（", "Diagnosis (").get(lang) + f"{r.diagnosis}" + BiText("）：", "): ").get(lang) + text
+            )
         elif line.kind in ("point-ok", "point-miss"):
             lines.append(("  ✓ " if line.kind == "point-ok" else "  ✗ ") + text)
         elif line.kind == "solution":

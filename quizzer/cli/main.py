@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+
 import click
 
 from quizzer import __version__
@@ -12,18 +13,36 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "quiz": ("quizzer.cli.quiz:quiz", "Take a quiz: a mix of bank questions and generated numeric problems."),
     "bank": ("quizzer.cli.bank:bank", "Validate, import and browse question banks (YAML files, one per topic)."),
     "notes": ("quizzer.cli.notes:notes", "Turn markdown study notes into a question bank."),
-    "families": ("quizzer.cli.generate:families", "List the numeric problem families: name, topic, answer type, difficulties."),
+    "families": (
+        "quizzer.cli.generate:families",
+        "List the numeric problem families: name, topic, answer type, difficulties.",
+    ),
     "gen": ("quizzer.cli.generate:gen", "Generate COUNT seeded problems of FAMILY with answers and worked solutions."),
     "solve": ("quizzer.cli.generate:solve", "Solve an instance of FAMILY that you type in, e.g. your homework."),
     "verify": ("quizzer.cli.generate:verify", "Check every family's closed form against torch on random instances."),
-    "grade": ("quizzer.cli.grade:grade", "Grade ANSWER against a bank item or a generated problem: verdict, score, feedback, diagnosis."),
+    "grade": (
+        "quizzer.cli.grade:grade",
+        "Grade ANSWER against a bank item or a generated problem: verdict, score, feedback, diagnosis.",
+    ),
     "db": ("quizzer.cli.db:db", "Show where data lives; upgrade, back up, restore and check the database."),
     "review": ("quizzer.cli.quiz:review", "Review only what is due, most-forgotten first."),
-    "due": ("quizzer.cli.progress:due", "Count what is due for review: now, by the end of today, and on each of the next 7 days."),
+    "due": (
+        "quizzer.cli.progress:due",
+        "Count what is due for review: now, by the end of today, and on each of the next 7 days.",
+    ),
     "progress": ("quizzer.cli.progress:progress", "Show progress per topic and per problem family."),
-    "exam": ("quizzer.cli.exam:exam", "Print exams: randomized versions with answer keys, and grade the filled answers."),
-    "history": ("quizzer.cli.progress:history", "List past sessions, or the answers of one; export answers as CSV or JSON."),
-    "export": ("quizzer.cli.export:export", "Export bank items and generated problems as FORMAT (moodle-xml, gift, anki) to OUT."),
+    "exam": (
+        "quizzer.cli.exam:exam",
+        "Print exams: randomized versions with answer keys, and grade the filled answers.",
+    ),
+    "history": (
+        "quizzer.cli.progress:history",
+        "List past sessions, or the answers of one; export answers as CSV or JSON.",
+    ),
+    "export": (
+        "quizzer.cli.export:export",
+        "Export bank items and generated problems as FORMAT (moodle-xml, gift, anki) to OUT.",
+    ),
 }
 
 

@@ -17,13 +17,18 @@ def notes() -> None:
 @notes.command("import")
 @click.argument("notes_file", metavar="NOTES.md", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--bank", metavar="NAME", help="Import into this bank (created if new; re-importing updates it).")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write a draft bank file here to edit, instead of importing.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write a draft bank file here to edit, instead of importing.",
+)
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="The notes' language [default: detected].")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @click.pass_context
-def import_(ctx: click.Context, notes_file: Path, bank: str | None, output: Path | None, lang: str | None,
-            force: bool) -> None:
+def import_(
+    ctx: click.Context, notes_file: Path, bank: str | None, output: Path | None, lang: str | None, force: bool
+) -> None:
     """Find the questions in NOTES.md and import them as a bank (--bank NAME) or write a draft (-o FILE).
 
     Recognised: headings that ask (`### 3.1.1 神经网络组成？`, any level, numbered or bold), bold
@@ -46,8 +51,10 @@ def import_(ctx: click.Context, notes_file: Path, bank: str | None, output: Path
 
         write_output(output, text.encode("utf-8"), force=force)
         click.echo(_summary(draft))
-        click.echo(f"Wrote {len(draft.items)} draft items to {output}. "
-                   f"Next: edit it, then `quizzer bank import {output} --bank NAME`.")
+        click.echo(
+            f"Wrote {len(draft.items)} draft items to {output}. "
+            f"Next: edit it, then `quizzer bank import {output} --bank NAME`."
+        )
         return
     draft = import_notes(open_store_from(ctx), notes_file, bank=bank, lang=lang)
     click.echo(_summary(draft))
@@ -60,11 +67,18 @@ def _summary(draft) -> str:
     from quizzer.bank.notes import SHAPES
 
     shapes = ", ".join(f"{draft.shapes[s]} {s}" for s in SHAPES if draft.shapes[s])
-    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(draft.kinds.items(), key=lambda kv: ("open", "cloze", "fill")
-                                                          .index(kv[0]) if kv[0] in ("open", "cloze", "fill") else 9))
+    kinds = ", ".join(
+        f"{n} {kind}"
+        for kind, n in sorted(
+            draft.kinds.items(),
+            key=lambda kv: ("open", "cloze", "fill").index(kv[0]) if kv[0] in ("open", "cloze", "fill") else 9,
+        )
+    )
     language = {"zh": "Chinese", "en": "English"}[draft.lang]
     topics = list(dict.fromkeys(item["topic"] for item in draft.items))
     shown = ", ".join(topics[:3]) + (f" and {len(topics) - 3} more" if len(topics) > 3 else "")
-    return (f"{draft.source.name}: {sum(draft.shapes.values())} questions found ({shapes}); "
-            f"{len(draft.items)} items drafted ({kinds}); {language} only; "
-            f"{len(topics)} topic{'s' if len(topics) != 1 else ''}: {shown}.")
+    return (
+        f"{draft.source.name}: {sum(draft.shapes.values())} questions found ({shapes}); "
+        f"{len(draft.items)} items drafted ({kinds}); {language} only; "
+        f"{len(topics)} topic{'s' if len(topics) != 1 else ''}: {shown}."
+    )

@@ -44,17 +44,36 @@ def sparkline(values: list[float]) -> str:
 
 @click.command()
 @PROFILE
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only count answers from this day on (YYYY-MM-DD).")
+@click.option(
+    "--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only count answers from this day on (YYYY-MM-DD)."
+)
 @click.option("--topic", help="Only this topic (a slug).")
-@click.option("--png", "png_path", type=click.Path(path_type=Path, dir_okay=False), help="Also write the charts as a PNG image.")
-@click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False), help="Also write a self-contained HTML page.")
+@click.option(
+    "--png", "png_path", type=click.Path(path_type=Path, dir_okay=False), help="Also write the charts as a PNG image."
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write a self-contained HTML page.",
+)
 @FORCE
 @bank_option
 @lang_option
 @json_option
 @click.pass_context
-def progress(ctx: click.Context, profile: str, since: datetime | None, topic: str | None, png_path: Path | None,
-             html_path: Path | None, force: bool, bank: str, lang: str | None, as_json: bool) -> None:
+def progress(
+    ctx: click.Context,
+    profile: str,
+    since: datetime | None,
+    topic: str | None,
+    png_path: Path | None,
+    html_path: Path | None,
+    force: bool,
+    bank: str,
+    lang: str | None,
+    as_json: bool,
+) -> None:
     """Show progress per topic and per problem family.
 
     Per topic: answers, accuracy over the last 7 and 30 days, mastery (mean FSRS
@@ -76,8 +95,14 @@ def progress(ctx: click.Context, profile: str, since: datetime | None, topic: st
             check_output(path, force=force)  # before the report and the charts are built, not after
     lang = resolve_lang(lang)
     store = open_store_from(ctx)
-    report = build_report(store, profile=profile, since=since.date() if since else None, topic=topic, now=_now(),
-                          bank=checked_bank(store, bank))
+    report = build_report(
+        store,
+        profile=profile,
+        since=since.date() if since else None,
+        topic=topic,
+        now=_now(),
+        bank=checked_bank(store, bank),
+    )
     if png_path or html_path:
         from quizzer.progress.charts import png_bytes
 
@@ -104,8 +129,14 @@ def progress(ctx: click.Context, profile: str, since: datetime | None, topic: st
     table.add_column(msg.PROGRESS_MASTERY.get(lang))  # a bar, read from the left
     table.add_column(msg.PROGRESS_DUE.get(lang), justify="right")
     for t in report.topics:
-        table.add_row(msg.TOPIC_TITLES[t.topic].get(lang), str(t.attempts), _pct(t.accuracy_7d), _pct(t.accuracy_30d),
-                      f"{_bar(t.mastery)} {t.mastery:.0%}", str(t.due))
+        table.add_row(
+            msg.TOPIC_TITLES[t.topic].get(lang),
+            str(t.attempts),
+            _pct(t.accuracy_7d),
+            _pct(t.accuracy_30d),
+            f"{_bar(t.mastery)} {t.mastery:.0%}",
+            str(t.due),
+        )
     out.print(table)
     if report.families:
         families = Table(title=msg.PROGRESS_NUMERIC.get(lang))
@@ -115,11 +146,14 @@ def progress(ctx: click.Context, profile: str, since: datetime | None, topic: st
 
         for f in report.families:
             mistakes = ", ".join(f"{tag} ×{n}" for tag, n in f.misconceptions[:3]) or "–"
-            families.add_row(Text(family_title(f.family).get(lang)), str(f.attempts), _pct(f.accuracy), f.level_label, Text(mistakes))
+            families.add_row(
+                Text(family_title(f.family).get(lang)), str(f.attempts), _pct(f.accuracy), f.level_label, Text(mistakes)
+            )
         out.print(families)
     trend = [s.percent for s in report.sessions if s.percent is not None]
-    streak = msg.PROGRESS_STREAK.format(streak=msg.STREAK_DAYS.format(report.streak_days),
-                                        active=msg.ACTIVE_DAYS.format(report.active_days))
+    streak = msg.PROGRESS_STREAK.format(
+        streak=msg.STREAK_DAYS.format(report.streak_days), active=msg.ACTIVE_DAYS.format(report.active_days)
+    )
     out.print(streak.get(lang))
     if trend:
         trend_text = msg.SCORE_TREND.format(spark=sparkline(trend), first=f"{trend[0]:.0f}", last=f"{trend[-1]:.0f}")
@@ -156,13 +190,25 @@ def due(ctx: click.Context, profile: str, lang: str | None, as_json: bool) -> No
 @click.command()
 @PROFILE
 @click.option("--session", "session_id", type=int, help="Show the answers of this session.")
-@click.option("--export", "export_", nargs=2, type=(click.Choice(["csv", "json"]), click.Path(path_type=Path, dir_okay=False)),
-              metavar="csv|json FILE", help="Write the answers (all, or of --session) to FILE.")
+@click.option(
+    "--export",
+    "export_",
+    nargs=2,
+    type=(click.Choice(["csv", "json"]), click.Path(path_type=Path, dir_okay=False)),
+    metavar="csv|json FILE",
+    help="Write the answers (all, or of --session) to FILE.",
+)
 @FORCE
 @lang_option
 @click.pass_context
-def history(ctx: click.Context, profile: str, session_id: int | None, export_: tuple[str, Path] | None, force: bool,
-            lang: str | None) -> None:
+def history(
+    ctx: click.Context,
+    profile: str,
+    session_id: int | None,
+    export_: tuple[str, Path] | None,
+    force: bool,
+    lang: str | None,
+) -> None:
     """List past sessions, or the answers of one; export answers as CSV or JSON."""
     from quizzer import messages as msg
     from quizzer.progress import history as hist
@@ -189,16 +235,36 @@ def history(ctx: click.Context, profile: str, session_id: int | None, export_: t
         for col in (msg.HISTORY_ID, msg.STARTED, msg.HISTORY_MODE, msg.HISTORY_FINISHED, msg.ANSWERS, msg.SCORE):
             table.add_column(col.get(lang))
         for s in hist.list_sessions(store, profile=profile):
-            table.add_row(str(s.session_id), f"{s.started_at.astimezone():%Y-%m-%d %H:%M}", s.mode,
-                          (msg.YES if s.finished else msg.NO).get(lang), str(s.answered), f"{s.score:.2f}")
+            table.add_row(
+                str(s.session_id),
+                f"{s.started_at.astimezone():%Y-%m-%d %H:%M}",
+                s.mode,
+                (msg.YES if s.finished else msg.NO).get(lang),
+                str(s.answered),
+                f"{s.score:.2f}",
+            )
         out.print(table)
         return
     table = Table(title=msg.HISTORY_SESSION.format(session=session_id).get(lang))
-    for col in (msg.HISTORY_POSITION, msg.HISTORY_QUESTION, msg.HISTORY_ANSWER, msg.HISTORY_VERDICT, msg.SCORE,
-                msg.HISTORY_HINTS, msg.HISTORY_SECONDS):
+    for col in (
+        msg.HISTORY_POSITION,
+        msg.HISTORY_QUESTION,
+        msg.HISTORY_ANSWER,
+        msg.HISTORY_VERDICT,
+        msg.SCORE,
+        msg.HISTORY_HINTS,
+        msg.HISTORY_SECONDS,
+    ):
         table.add_column(col.get(lang), overflow="fold")
     for a in hist.attempts(store, profile=profile, session_id=session_id):
         # The raw answer is the learner's own text: a Text cell, never markup.
-        table.add_row(str(a["position"] + 1), Text(a["question_key"]), Text(strip_controls(a["raw_answer"] or "")),
-                      Text(a["verdict"]), f"{a['score']:.2f}", str(a["hints_used"]), f"{a['response_ms'] / 1000:.0f}")
+        table.add_row(
+            str(a["position"] + 1),
+            Text(a["question_key"]),
+            Text(strip_controls(a["raw_answer"] or "")),
+            Text(a["verdict"]),
+            f"{a['score']:.2f}",
+            str(a["hints_used"]),
+            f"{a['response_ms'] / 1000:.0f}",
+        )
     out.print(table)

@@ -78,7 +78,7 @@ def pearson(xs: list[float], ys: list[float]) -> float | None:
     if n < 2:
         return None
     mx, my = sum(xs) / n, sum(ys) / n
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=False))
     sxx = sum((x - mx) ** 2 for x in xs)
     syy = sum((y - my) ** 2 for y in ys)
     if sxx <= 1e-12 or syy <= 1e-12:
@@ -106,9 +106,13 @@ def analyse(grade: ExamGrade) -> Analysis:
     order = _manifest_order(grade)
     items = [_item_stats(key, per_item[key], totals, upper, lower) for key in sorted(per_item, key=order.get)]
     scores = [s.percent for s in grade.students]
-    return Analysis(items, scores, statistics.fmean(scores) if scores else None,
-                    statistics.median(scores) if scores else None,
-                    statistics.stdev(scores) if len(scores) > 1 else None)
+    return Analysis(
+        items,
+        scores,
+        statistics.fmean(scores) if scores else None,
+        statistics.median(scores) if scores else None,
+        statistics.stdev(scores) if len(scores) > 1 else None,
+    )
 
 
 def _manifest_order(grade: ExamGrade) -> dict[str, tuple[int, int]]:
@@ -123,12 +127,20 @@ def _manifest_order(grade: ExamGrade) -> dict[str, tuple[int, int]]:
     return order
 
 
-def _item_stats(key: str, given: list[tuple[str, GradedQuestion]], totals: dict[str, float],
-                upper: set[str], lower: set[str]) -> ItemStats:
+def _item_stats(
+    key: str, given: list[tuple[str, GradedQuestion]], totals: dict[str, float], upper: set[str], lower: set[str]
+) -> ItemStats:
     first = given[0][1]
     question = first.exam.question
-    stats = ItemStats(key, _label(first), first.exam.entry.source, question.kind, question.topic, first.points,
-                      {g.exam.version: g.number for _, g in given})
+    stats = ItemStats(
+        key,
+        _label(first),
+        first.exam.entry.source,
+        question.kind,
+        question.topic,
+        first.points,
+        {g.exam.version: g.number for _, g in given},
+    )
     counted = [(s, g) for s, g in given if g.verdict not in EXCLUDED]
     stats.n = len(counted)
     if not counted:
@@ -147,11 +159,14 @@ def _item_stats(key: str, given: list[tuple[str, GradedQuestion]], totals: dict[
         chosen = Counter(i for _, g in counted for i in g.chosen)
         # The Question holds the options in one version's printed order; report them in the bank's order.
         by_original = {first.exam.original_option(c.letter): c for c in shape.options}
-        stats.options = [OptionCount(string.ascii_uppercase[i], c.text, c.correct, chosen[i])
-                         for i, c in sorted(by_original.items())]
+        stats.options = [
+            OptionCount(string.ascii_uppercase[i], c.text, c.correct, chosen[i]) for i, c in sorted(by_original.items())
+        ]
     if isinstance(question, GeneratedQuestion):
         stats.mistakes = Counter(g.diagnosis for _, g in counted if g.diagnosis).most_common()
-    if (stats.discrimination is not None and stats.discrimination < 0) or (stats.discrimination is None and stats.upper_lower is not None and stats.upper_lower < 0):
+    if (stats.discrimination is not None and stats.discrimination < 0) or (
+        stats.discrimination is None and stats.upper_lower is not None and stats.upper_lower < 0
+    ):
         stats.flags.append("negative-discrimination")
     if stats.facility < FACILITY_LOW:
         stats.flags.append("too-hard")

@@ -99,8 +99,11 @@ def _derive(*parts: object) -> int:
 
 def _matches(draw: BankDraw, record: ItemRecord) -> bool:
     item = record.item
-    return ((not draw.topics or item.topic in draw.topics) and (not draw.kinds or item.kind in draw.kinds)
-            and (not draw.difficulty or item.difficulty in draw.difficulty))
+    return (
+        (not draw.topics or item.topic in draw.topics)
+        and (not draw.kinds or item.kind in draw.kinds)
+        and (not draw.difficulty or item.difficulty in draw.difficulty)
+    )
 
 
 def select_slots(spec: ExamSpec, pool: list[ItemRecord], seed: int) -> list[Slot]:
@@ -114,8 +117,10 @@ def select_slots(spec: ExamSpec, pool: list[ItemRecord], seed: int) -> list[Slot
         for d, draw in enumerate(section.draws):
             where = f"section {s + 1}, draw {d + 1}"
             if isinstance(draw, GeneratedDraw):
-                slots += [Slot(s, d, k, draw.points, family=draw.family, difficulty=draw.difficulty)
-                          for k in range(draw.count)]
+                slots += [
+                    Slot(s, d, k, draw.points, family=draw.family, difficulty=draw.difficulty)
+                    for k in range(draw.count)
+                ]
                 continue
             if draw.ids:
                 missing = [i for i in draw.ids if i not in by_id]
@@ -124,8 +129,10 @@ def select_slots(spec: ExamSpec, pool: list[ItemRecord], seed: int) -> list[Slot
                     continue
                 chosen_ids = [i for i in draw.ids if i not in used]
                 if len(chosen_ids) < len(draw.ids):
-                    shortfalls.append(f"{where}: item(s) already drawn by an earlier draw: "
-                                      f"{', '.join(i for i in draw.ids if i in used)}")
+                    shortfalls.append(
+                        f"{where}: item(s) already drawn by an earlier draw: "
+                        f"{', '.join(i for i in draw.ids if i in used)}"
+                    )
                     continue
                 if draw.count is not None and draw.count != len(draw.ids):
                     shortfalls.append(f"{where}: count {draw.count} does not match the {len(draw.ids)} ids listed")
@@ -134,16 +141,19 @@ def select_slots(spec: ExamSpec, pool: list[ItemRecord], seed: int) -> list[Slot
             else:
                 candidates = [r for r in pool if r.item.id not in used and _matches(draw, r)]
                 if len(candidates) < draw.needed:
-                    shortfalls.append(f"{where}: asks for {draw.needed} bank items ({draw.describe()}) "
-                                      f"but only {len(candidates)} are available")
+                    shortfalls.append(
+                        f"{where}: asks for {draw.needed} bank items ({draw.describe()}) "
+                        f"but only {len(candidates)} are available"
+                    )
                     continue
                 chosen = rng.sample(candidates, draw.needed)
             used.update(r.item.id for r in chosen)
             slots += [Slot(s, d, k, draw.points, record=r) for k, r in enumerate(chosen)]
     if shortfalls:
         noun = "draw" if len(shortfalls) == 1 else "draws"
-        raise BadParameters(f"the bank cannot fill {len(shortfalls)} {noun}; nothing was written.\n  "
-                            + "\n  ".join(shortfalls))
+        raise BadParameters(
+            f"the bank cannot fill {len(shortfalls)} {noun}; nothing was written.\n  " + "\n  ".join(shortfalls)
+        )
     return slots
 
 
@@ -186,8 +196,10 @@ def verify_keys(versions: tuple[ExamVersion, ...] | list[ExamVersion]) -> int:
             family = get_family(problem.family)
             result = check(family, family.params_model.model_validate(problem.params))
             if not result.agree:
-                raise VerificationFailed(f"{problem.family} seed {problem.seed}: closed form {result.answer!r} but "
-                                         f"torch gives {result.torch_answer!r}; this key cannot be printed")
+                raise VerificationFailed(
+                    f"{problem.family} seed {problem.seed}: closed form {result.answer!r} but "
+                    f"torch gives {result.torch_answer!r}; this key cannot be printed"
+                )
     return len(seen)
 
 
@@ -220,8 +232,9 @@ def build_versions(spec: ExamSpec, slots: list[Slot], *, versions: int, seed: in
                     item = kinds.kind_of(question.item).reordered(question.item, list(permutation))
                     question = question_from_item(item, question.item_version)
             else:
-                question, new = _generated(slot, seed, code, per_slot[i] | in_version,
-                                           1 if i in exhausted else DISTINCT_TRIES)
+                question, new = _generated(
+                    slot, seed, code, per_slot[i] | in_version, 1 if i in exhausted else DISTINCT_TRIES
+                )
                 if not new:
                     exhausted.add(i)
                 per_slot[i].add(_params_key(question))
@@ -267,13 +280,29 @@ def _manifest_item(pq: PrintedQuestion, lang: str) -> ManifestItem:
     common = dict(number=pq.number, section=pq.section, points=pq.points, answer=printed_answer(pq, lang))
     if isinstance(q, GeneratedQuestion):
         p = q.problem
-        return ManifestItem(source="generated", kind=q.kind, family=p.family, difficulty=p.difficulty,
-                            seed=p.seed, params=p.params, rel_tol=p.spec.rel_tol, abs_tol=p.spec.abs_tol, **common)
+        return ManifestItem(
+            source="generated",
+            kind=q.kind,
+            family=p.family,
+            difficulty=p.difficulty,
+            seed=p.seed,
+            params=p.params,
+            rel_tol=p.spec.rel_tol,
+            abs_tol=p.spec.abs_tol,
+            **common,
+        )
     assert isinstance(q, BankQuestion)
     shape = q.shape()
     abs_tol = shape.tolerance if isinstance(shape, NumberAnswer) else None
-    return ManifestItem(source="bank", kind=q.kind, item_id=q.item.id, item_version=q.item_version,
-                        abs_tol=abs_tol, permutation=list(pq.permutation) if pq.permutation else None, **common)
+    return ManifestItem(
+        source="bank",
+        kind=q.kind,
+        item_id=q.item.id,
+        item_version=q.item_version,
+        abs_tol=abs_tol,
+        permutation=list(pq.permutation) if pq.permutation else None,
+        **common,
+    )
 
 
 def csv_template(versions: list[ExamVersion]) -> str:
@@ -289,8 +318,9 @@ def bank_digest(pool: list[ItemRecord]) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
-def build_exam(store: Store, spec: ExamSpec, spec_sha256: str, *, versions: int, seed: int, lang: str,
-               verify: bool = True) -> BuiltExam:
+def build_exam(
+    store: Store, spec: ExamSpec, spec_sha256: str, *, versions: int, seed: int, lang: str, verify: bool = True
+) -> BuiltExam:
     """Select, lay out and key every version. Raises before anything is written when the bank cannot fill it."""
     pool = list_items(store)
     slots = select_slots(spec, pool, seed)

@@ -80,8 +80,11 @@ def _key_answer(pq: PrintedQuestion, lang: str) -> str:
         case ChoiceAnswer():
             return ("、" if lang == "zh" else ", ").join(shape.correct)
         case NumberAnswer():
-            return fmt(shape.value) + (f" {shape.unit}" if shape.unit else "") + (
-                f" (± {fmt(shape.tolerance)})" if shape.tolerance else "")
+            return (
+                fmt(shape.value)
+                + (f" {shape.unit}" if shape.unit else "")
+                + (f" (± {fmt(shape.tolerance)})" if shape.tolerance else "")
+            )
         case EssayAnswer():
             return shape.reference.get(lang)
         case TrueFalseAnswer() | TextAnswer():
@@ -113,8 +116,9 @@ def _question(pq: PrintedQuestion, lang: str) -> dict[str, Any]:
         p = q.problem
         data["source"] = f"{p.family} · ★{p.difficulty} · seed {p.seed}"
         data["solution"] = "\n".join(line for line in p.solution.get(lang).splitlines() if line.strip())
-        data["mistakes"] = [{"value": format_answer(p, m.value), "diagnosis": m.diagnosis.get(lang)}
-                            for m in p.misconceptions]
+        data["mistakes"] = [
+            {"value": format_answer(p, m.value), "diagnosis": m.diagnosis.get(lang)} for m in p.misconceptions
+        ]
         return data
     item = q.item
     data["source"] = f"{item.id} · v{q.item_version}"
@@ -123,10 +127,11 @@ def _question(pq: PrintedQuestion, lang: str) -> dict[str, Any]:
     # Options are printed for any kind that has them; only choice answers say why each is right or wrong.
     judged = shape.options if isinstance(shape, ChoiceAnswer) else ()
     data["analysis"] = bool(judged)
-    for i, (letter, option) in enumerate(zip(q.letters, q.options)):  # in printed order already
+    for i, (letter, option) in enumerate(zip(q.letters, q.options, strict=False)):  # in printed order already
         why = judged[i].why.get(lang) if judged else ""
-        data["options"].append({"letter": letter, "text": option.get(lang), "why": why,
-                                "correct": bool(judged) and judged[i].correct})
+        data["options"].append(
+            {"letter": letter, "text": option.get(lang), "why": why, "correct": bool(judged) and judged[i].correct}
+        )
     if isinstance(shape, EssayAnswer):
         data["key_points"] = [{"point": kp.point.get(lang), "weight": kp.weight} for kp in shape.points]
     return data
@@ -152,17 +157,19 @@ def exam_document(exam: BuiltExam) -> dict[str, Any]:
             grouped[-1]["questions"].append(_question(pq, lang))
         versions.append({"code": version.code, "sections": grouped})
     total = exam.manifest.total_points
-    return _clean({
-        "lang": lang,
-        "title": spec.title.bi().get(lang),
-        "instructions": spec.instructions.bi().get(lang) if spec.instructions else "",
-        "time": M.SHEET_MINUTES.format(spec.time_minutes).get(lang) if spec.time_minutes else "",
-        "date": spec.date or "",
-        "total_points": total,
-        "total_text": points_text(total, lang),
-        "labels": labels,
-        "versions": versions,
-    })
+    return _clean(
+        {
+            "lang": lang,
+            "title": spec.title.bi().get(lang),
+            "instructions": spec.instructions.bi().get(lang) if spec.instructions else "",
+            "time": M.SHEET_MINUTES.format(spec.time_minutes).get(lang) if spec.time_minutes else "",
+            "date": spec.date or "",
+            "total_points": total,
+            "total_text": points_text(total, lang),
+            "labels": labels,
+            "versions": versions,
+        }
+    )
 
 
 def _clean(value: Any) -> Any:
@@ -188,7 +195,7 @@ def runs(text: str) -> list[tuple[str, str]]:
     pos = 0
     for match in _EXPONENT.finditer(text):
         if match.start() > pos:
-            out.append(("t", text[pos:match.start()]))
+            out.append(("t", text[pos : match.start()]))
         out.append(("sup", match.group(1) or match.group(2)))
         pos = match.end()
     if pos < len(text) or not out:

@@ -138,12 +138,27 @@ class ExamGrade:
         return {
             "title": self.manifest.title,
             "students": [
-                {"student": s.student, "version": s.version, "score": s.score, "total": s.total,
-                 "percent": round(s.percent, 2),
-                 "questions": [{"number": q.number, "item": q.exam.key, "points": q.points, "earned": q.earned,
-                                "verdict": q.verdict, "answer": q.raw, "expected": q.expected.get(lang),
-                                "diagnosis": q.diagnosis, "note": q.note.get(lang) if q.note else None}
-                               for q in s.questions]}
+                {
+                    "student": s.student,
+                    "version": s.version,
+                    "score": s.score,
+                    "total": s.total,
+                    "percent": round(s.percent, 2),
+                    "questions": [
+                        {
+                            "number": q.number,
+                            "item": q.exam.key,
+                            "points": q.points,
+                            "earned": q.earned,
+                            "verdict": q.verdict,
+                            "answer": q.raw,
+                            "expected": q.expected.get(lang),
+                            "diagnosis": q.diagnosis,
+                            "note": q.note.get(lang) if q.note else None,
+                        }
+                        for q in s.questions
+                    ],
+                }
                 for s in self.students
             ],
             "issues": [i.text(lang) for i in self.issues],
@@ -172,8 +187,10 @@ def read_answers(path: Path) -> tuple[list[AnswerRow], list[Issue]]:
     names = [strip_controls(h).strip().lower() for h in header]
     missing = [c for c in CSV_HEADER if c not in names]
     if missing:
-        raise QuizzerError(f"{path}:1: header {','.join(names)!r} lacks column(s) {', '.join(missing)}; "
-                           f"expected {','.join(CSV_HEADER)}")
+        raise QuizzerError(
+            f"{path}:1: header {','.join(names)!r} lacks column(s) {', '.join(missing)}; "
+            f"expected {','.join(CSV_HEADER)}"
+        )
     index = {c: names.index(c) for c in CSV_HEADER}
     issues = [Issue(M.ISSUE_UNUSED_COLUMN.format(name=repr(n)), 1) for n in names if n and n not in CSV_HEADER]
     rows: list[AnswerRow] = []
@@ -225,8 +242,9 @@ def _grade_one(exam: ExamQuestion, row: AnswerRow, issues: list[Issue]) -> Grade
         hint = exc.hint if exc.hint is not None else BiText("", "")
         # The parser's own message is English; the Chinese note gives the hint alone.
         note = M.NOTE_UNREADABLE.format(answer=repr(row.answer), hint=BiText(hint.zh, f"{exc} {hint.en}".rstrip()))
-        issues.append(Issue(M.ISSUE_UNREADABLE.format(student=row.student, number=exam.number, note=note), row.line,
-                            row.student))
+        issues.append(
+            Issue(M.ISSUE_UNREADABLE.format(student=row.student, number=exam.number, note=note), row.line, row.student)
+        )
         return GradedQuestion(exam, "unreadable", 0.0, row.answer, row.line, note=note)
     result = question.grade(parsed)
     # An answer to lettered options parses to the letters chosen; item analysis counts them in the bank's order.
@@ -235,8 +253,13 @@ def _grade_one(exam: ExamQuestion, row: AnswerRow, issues: list[Issue]) -> Grade
     return GradedQuestion(exam, result.verdict, result.score, row.answer, row.line, result=result, chosen=chosen)
 
 
-def grade_rows(manifest: Manifest, questions: dict[str, dict[int, ExamQuestion]], rows: list[AnswerRow],
-               *, roster: list[str] | None = None) -> tuple[list[StudentReport], list[Issue]]:
+def grade_rows(
+    manifest: Manifest,
+    questions: dict[str, dict[int, ExamQuestion]],
+    rows: list[AnswerRow],
+    *,
+    roster: list[str] | None = None,
+) -> tuple[list[StudentReport], list[Issue]]:
     """Grade parsed CSV rows; every row that cannot count is reported, every question gets a verdict."""
     issues: list[Issue] = []
     known = set(roster) if roster is not None else None
@@ -257,8 +280,13 @@ def grade_rows(manifest: Manifest, questions: dict[str, dict[int, ExamQuestion]]
     return students, issues
 
 
-def _grade_student(student: str, rows: list[AnswerRow], manifest: Manifest,
-                   questions: dict[str, dict[int, ExamQuestion]], issues: list[Issue]) -> StudentReport | None:
+def _grade_student(
+    student: str,
+    rows: list[AnswerRow],
+    manifest: Manifest,
+    questions: dict[str, dict[int, ExamQuestion]],
+    issues: list[Issue],
+) -> StudentReport | None:
     version: str | None = None
     answers: dict[int, list[AnswerRow]] = defaultdict(list)
     for row in rows:
@@ -267,21 +295,35 @@ def _grade_student(student: str, rows: list[AnswerRow], manifest: Manifest,
             known = BiText(", ".join(codes[:8]), ", ".join(codes[:8]))
             if len(codes) > 8:
                 known += BiText(", ", ", ") + M.ISSUE_MORE_VERSIONS.format(len(codes))
-            issues.append(Issue(M.ISSUE_UNKNOWN_VERSION.format(student=student, version=repr(row.version), known=known),
-                                row.line, student))
+            issues.append(
+                Issue(
+                    M.ISSUE_UNKNOWN_VERSION.format(student=student, version=repr(row.version), known=known),
+                    row.line,
+                    student,
+                )
+            )
             continue
         if version is None:
             version = row.version
         elif row.version != version:
-            issues.append(Issue(M.ISSUE_OTHER_VERSION.format(student=student, version=version, other=row.version),
-                                row.line, student))
+            issues.append(
+                Issue(
+                    M.ISSUE_OTHER_VERSION.format(student=student, version=version, other=row.version), row.line, student
+                )
+            )
             continue
         number = _question_number(row.question)
         if number is None or number not in questions[version]:
             count = len(questions[version])
-            issues.append(Issue(M.ISSUE_NO_QUESTION.format(student=student, version=version,
-                                                           question=repr(row.question), count=count),
-                                row.line, student))
+            issues.append(
+                Issue(
+                    M.ISSUE_NO_QUESTION.format(
+                        student=student, version=version, question=repr(row.question), count=count
+                    ),
+                    row.line,
+                    student,
+                )
+            )
             continue
         answers[number].append(row)
     if version is None:
@@ -291,8 +333,9 @@ def _grade_student(student: str, rows: list[AnswerRow], manifest: Manifest,
         given = answers.get(number, [])
         if not given:
             note = M.NOTE_NO_ROW
-            issues.append(Issue(M.ISSUE_MISSING.format(student=student, version=version, note=note, number=number),
-                                None, student))
+            issues.append(
+                Issue(M.ISSUE_MISSING.format(student=student, version=version, note=note, number=number), None, student)
+            )
             graded.append(GradedQuestion(exam, "missing", 0.0, None, note=note))
             continue
         # A blank row beside a filled one is a template row left in, not a second answer.
@@ -304,14 +347,20 @@ def _grade_student(student: str, rows: list[AnswerRow], manifest: Manifest,
             shown = " / ".join(repr(r.answer) for r in given)
             lines = ", ".join(str(r.line) for r in given)
             note = M.NOTE_CONFLICT.format(lines=lines, shown=shown)
-            issues.append(Issue(M.ISSUE_CONFLICT.format(student=student, number=number, note=note), first.line,
-                                student))
+            issues.append(
+                Issue(M.ISSUE_CONFLICT.format(student=student, number=number, note=note), first.line, student)
+            )
             graded.append(GradedQuestion(exam, "conflict", 0.0, None, first.line, note=note))
             continue
         for dup in rest:
             same = M.DUPLICATE_SAME if dup.answer else M.DUPLICATE_BLANK
-            issues.append(Issue(M.ISSUE_DUPLICATE.format(student=student, number=number, first=first.line, same=same),
-                                dup.line, student))
+            issues.append(
+                Issue(
+                    M.ISSUE_DUPLICATE.format(student=student, number=number, first=first.line, same=same),
+                    dup.line,
+                    student,
+                )
+            )
         graded.append(_grade_one(exam, first, issues))
     return StudentReport(student, version, graded)
 
@@ -322,8 +371,16 @@ def _question_number(text: str) -> int | None:
     return int(cleaned) if cleaned.isdigit() and len(cleaned) < 6 else None
 
 
-def grade_exam(store: Store, directory: Path, answers: Path, *, roster: list[str] | None = None,
-               record: bool = False, lang: str = "zh", clock: Callable[[], datetime] | None = None) -> ExamGrade:
+def grade_exam(
+    store: Store,
+    directory: Path,
+    answers: Path,
+    *,
+    roster: list[str] | None = None,
+    record: bool = False,
+    lang: str = "zh",
+    clock: Callable[[], datetime] | None = None,
+) -> ExamGrade:
     """Grade a filled answers CSV against the exam built into ``directory``; optionally record the attempts."""
     manifest = load_manifest(directory)
     rows, issues = read_answers(answers)

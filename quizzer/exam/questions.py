@@ -105,8 +105,10 @@ def _bank_payload(store: Store, item_id: str, version: int, cache: dict | None =
     with store.session() as session:
         row = session.get(BankItemVersion, (item_id, version))
         if row is None:
-            raise ManifestError(f"bank item {item_id!r} version {version} is not in this database; "
-                                "grade with the database the exam was built from (--db)")
+            raise ManifestError(
+                f"bank item {item_id!r} version {version} is not in this database; "
+                "grade with the database the exam was built from (--db)"
+            )
         if cache is not None:
             cache[(item_id, version)] = row.payload
         return dict(row.payload)
@@ -146,8 +148,10 @@ def rebuild(store: Store, entry: ManifestItem, where: str, cache: dict | None = 
         question = question_from_item(item, entry.item_version)
         shape = question.shape()
         if isinstance(shape, ChoiceAnswer) and entry.answer is not None and _letters_of(entry.answer) != shape.correct:
-            raise ManifestError(f"{where}: the manifest's key {entry.answer!r} disagrees with the bank item "
-                                f"and permutation ({', '.join(shape.correct)})")
+            raise ManifestError(
+                f"{where}: the manifest's key {entry.answer!r} disagrees with the bank item "
+                f"and permutation ({', '.join(shape.correct)})"
+            )
         return question
     from quizzer.generators.base import answers_agree
     from quizzer.generators.registry import get_family, make_problem
@@ -156,16 +160,20 @@ def rebuild(store: Store, entry: ManifestItem, where: str, cache: dict | None = 
         raise ManifestError(f"{where}: a generated question needs family, seed and difficulty")
     problem = make_problem(get_family(entry.family), entry.seed, entry.difficulty)
     if entry.params is not None and entry.params != problem.params:
-        raise ManifestError(f"{where}: {entry.family} seed {entry.seed} now gives params {problem.params}, "
-                            f"the manifest recorded {entry.params} (the family changed since the exam was built)")
+        raise ManifestError(
+            f"{where}: {entry.family} seed {entry.seed} now gives params {problem.params}, "
+            f"the manifest recorded {entry.params} (the family changed since the exam was built)"
+        )
     if entry.answer is not None and not answers_agree(problem.spec, entry.answer, problem.answer):
-        raise ManifestError(f"{where}: the manifest's key {entry.answer!r} differs from the family's "
-                            f"{problem.answer!r}")
+        raise ManifestError(
+            f"{where}: the manifest's key {entry.answer!r} differs from the family's {problem.answer!r}"
+        )
     return question_from_problem(problem)
 
 
-def exam_questions(store: Store, manifest: Manifest,
-                   only: set[str] | None = None) -> dict[str, dict[int, ExamQuestion]]:
+def exam_questions(
+    store: Store, manifest: Manifest, only: set[str] | None = None
+) -> dict[str, dict[int, ExamQuestion]]:
     """version code → question number → ExamQuestion, for every version of the manifest (or those in ``only``).
 
     Grading a class that sat 3 of 100 printed versions rebuilds 3 versions, not 100.

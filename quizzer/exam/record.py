@@ -34,23 +34,39 @@ def exam_id(grade: ExamGrade) -> str:
 
 def _already(store: Store, pid: int, key: str) -> bool:
     with store.session() as session:
-        rows = session.scalars(select(QuizSessionRow.settings).where(
-            QuizSessionRow.profile_id == pid, QuizSessionRow.mode == "exam")).all()
+        rows = session.scalars(
+            select(QuizSessionRow.settings).where(QuizSessionRow.profile_id == pid, QuizSessionRow.mode == "exam")
+        ).all()
     return any((settings or {}).get("exam_id") == key for settings in rows)
 
 
-def _attempt(session_id: int, pid: int, position: int, graded: GradedQuestion, instance_id: int | None,
-             when: datetime) -> AttemptRow:
+def _attempt(
+    session_id: int, pid: int, position: int, graded: GradedQuestion, instance_id: int | None, when: datetime
+) -> AttemptRow:
     question = graded.exam.question
     result = graded.result
     return AttemptRow(
-        session_id=session_id, profile_id=pid, position=position, question_key=question.ref.key,
-        source=question.ref.source, item_id=question.ref.item_id, item_version=question.item_version if isinstance(question, BankQuestion) else None,
-        instance_id=instance_id, family=question.ref.family, topic=question.topic, kind=question.kind,
-        difficulty=question.difficulty, raw_answer=graded.raw,
+        session_id=session_id,
+        profile_id=pid,
+        position=position,
+        question_key=question.ref.key,
+        source=question.ref.source,
+        item_id=question.ref.item_id,
+        item_version=question.item_version if isinstance(question, BankQuestion) else None,
+        instance_id=instance_id,
+        family=question.ref.family,
+        topic=question.topic,
+        kind=question.kind,
+        difficulty=question.difficulty,
+        raw_answer=graded.raw,
         parsed_answer=None if result is None else jsonable(result.parsed),
-        verdict=STORED_VERDICT.get(graded.verdict, graded.verdict), score=graded.score, response_ms=0, hints_used=0,
-        diagnosis=graded.diagnosis, grader_version=GRADER_VERSION, created_at=when,
+        verdict=STORED_VERDICT.get(graded.verdict, graded.verdict),
+        score=graded.score,
+        response_ms=0,
+        hints_used=0,
+        diagnosis=graded.diagnosis,
+        grader_version=GRADER_VERSION,
+        created_at=when,
         day=when.astimezone().date().toordinal(),
     )
 
@@ -66,14 +82,29 @@ def record_student(store: Store, grade: ExamGrade, report: StudentReport, *, lan
     key = exam_id(grade)
     if _already(store, pid, key):
         return False
-    instances = {g.number: record_instance(store, g.exam.question.problem)
-                 for g in report.questions if isinstance(g.exam.question, GeneratedQuestion)}
-    settings = {"exam_id": key, "title": grade.manifest.title, "version": report.version,
-                "score": report.score, "total": report.total}
+    instances = {
+        g.number: record_instance(store, g.exam.question.problem)
+        for g in report.questions
+        if isinstance(g.exam.question, GeneratedQuestion)
+    }
+    settings = {
+        "exam_id": key,
+        "title": grade.manifest.title,
+        "version": report.version,
+        "score": report.score,
+        "total": report.total,
+    }
     with store.session() as session:
-        row = QuizSessionRow(profile_id=pid, mode="exam", settings=settings, lang=lang, finished=True,
-                             plan=[g.exam.question.ref.to_dict() for g in report.questions], started_at=when,
-                             ended_at=when)
+        row = QuizSessionRow(
+            profile_id=pid,
+            mode="exam",
+            settings=settings,
+            lang=lang,
+            finished=True,
+            plan=[g.exam.question.ref.to_dict() for g in report.questions],
+            started_at=when,
+            ended_at=when,
+        )
         session.add(row)
         session.flush()
         for position, graded in enumerate(report.questions):
@@ -86,8 +117,9 @@ def record_student(store: Store, grade: ExamGrade, report: StudentReport, *, lan
     return True
 
 
-def record_attempts(store: Store, grade: ExamGrade, *, lang: str,
-                    clock: Callable[[], datetime]) -> tuple[list[str], list[str]]:
+def record_attempts(
+    store: Store, grade: ExamGrade, *, lang: str, clock: Callable[[], datetime]
+) -> tuple[list[str], list[str]]:
     """(students recorded now, students who already had this exam recorded)."""
     from quizzer.progress.ability import ensure_abilities
     from quizzer.progress.scheduling import ensure_cards

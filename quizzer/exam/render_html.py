@@ -73,42 +73,47 @@ def _facts(doc: dict[str, Any], code: str) -> str:
 
 
 def _sheet_question(q: dict[str, Any], L: dict[str, str]) -> str:
-    parts = [f'<div class="q{" essay" if q["space"] == "lines" else ""}">',
-             f'<b>{q["number"]}.</b> <span class="points">({escape(q["points_text"])})</span> '
-             f'<span class="prompt">{_lines(q["prompt"])}</span>']
+    parts = [
+        f'<div class="q{" essay" if q["space"] == "lines" else ""}">',
+        f'<b>{q["number"]}.</b> <span class="points">({escape(q["points_text"])})</span> '
+        f'<span class="prompt">{_lines(q["prompt"])}</span>',
+    ]
     if q["options"]:
-        items = "".join(f'<li><b>{escape(o["letter"])}.</b> {_runs(o["text"])}</li>' for o in q["options"])
+        items = "".join(f"<li><b>{escape(o['letter'])}.</b> {_runs(o['text'])}</li>" for o in q["options"])
         parts.append(f'<ol class="options">{items}</ol>')
     parts.append(f'<div class="form">{escape(L["form"] + L["colon"])}{escape(q["form"])}</div>')
     if q["space"] == "lines":
-        parts.append(f'<div>{escape(L["answer"] + L["colon"])}</div>' + '<div class="ruled"></div>' * 6)
+        parts.append(f"<div>{escape(L['answer'] + L['colon'])}</div>" + '<div class="ruled"></div>' * 6)
     else:
         parts.append(f'<div>{escape(L["answer"] + L["colon"])}<span class="space {q["space"]}"></span></div>')
-    return "\n".join(parts + ["</div>"])
+    return "\n".join([*parts, "</div>"])
 
 
 def _key_question(q: dict[str, Any], L: dict[str, str]) -> str:
-    parts = ['<div class="q">',
-             f'<b>{q["number"]}.</b> <span class="points">({escape(q["points_text"])})</span> '
-             f'<span class="source">{escape(q["source"])}</span> <span class="prompt">{_lines(q["prompt"])}</span>',
-             f'<div class="answer"><b>{escape(L["answer"] + L["colon"])}</b>{_lines(q["answer"])}</div>']
+    parts = [
+        '<div class="q">',
+        f'<b>{q["number"]}.</b> <span class="points">({escape(q["points_text"])})</span> '
+        f'<span class="source">{escape(q["source"])}</span> <span class="prompt">{_lines(q["prompt"])}</span>',
+        f'<div class="answer"><b>{escape(L["answer"] + L["colon"])}</b>{_lines(q["answer"])}</div>',
+    ]
     if q["analysis"]:
         rows = "".join(
             f'<tr><td class="{"right" if o["correct"] else "wrong"}">{escape(o["letter"])} '
-            f'{"✓" if o["correct"] else "✗"}</td><td>{_runs(o["text"])}</td><td>{_runs(o["why"])}</td></tr>'
-            for o in q["options"])
+            f"{'✓' if o['correct'] else '✗'}</td><td>{_runs(o['text'])}</td><td>{_runs(o['why'])}</td></tr>"
+            for o in q["options"]
+        )
         parts.append(f'<div><b>{escape(L["why"])}</b></div><table class="why">{rows}</table>')
     if q["solution"]:
         parts.append(f'<div><b>{escape(L["solution"])}</b></div><div class="solution">{_lines(q["solution"])}</div>')
     if q["mistakes"]:
-        items = "".join(f'<li>{_runs(m["value"])} ← {_runs(m["diagnosis"])}</li>' for m in q["mistakes"])
-        parts.append(f'<div><b>{escape(L["mistakes"])}</b></div><ul>{items}</ul>')
+        items = "".join(f"<li>{_runs(m['value'])} ← {_runs(m['diagnosis'])}</li>" for m in q["mistakes"])
+        parts.append(f"<div><b>{escape(L['mistakes'])}</b></div><ul>{items}</ul>")
     if q["key_points"]:
-        items = "".join(f'<li>{escape(k["point"])}</li>' for k in q["key_points"])
-        parts.append(f'<div><b>{escape(L["key_points"])}</b></div><ol>{items}</ol>')
+        items = "".join(f"<li>{escape(k['point'])}</li>" for k in q["key_points"])
+        parts.append(f"<div><b>{escape(L['key_points'])}</b></div><ol>{items}</ol>")
     if q["explanation"]:
-        parts.append(f'<div><b>{escape(L["explanation"] + L["colon"])}</b>{_runs(q["explanation"])}</div>')
-    return "\n".join(parts + ["</div>"])
+        parts.append(f"<div><b>{escape(L['explanation'] + L['colon'])}</b>{_runs(q['explanation'])}</div>")
+    return "\n".join([*parts, "</div>"])
 
 
 def render_html(doc: dict[str, Any], *, key: bool) -> str:
@@ -117,29 +122,36 @@ def render_html(doc: dict[str, Any], *, key: bool) -> str:
     body = []
     for version in doc["versions"]:
         code = escape(version["code"])
-        body.append('<table class="version"><thead><tr><td>'
-                    f'{escape(doc["title"])} · {escape(kind)}<span class="code">{escape(L["version"])} {code}</span>'
-                    '</td></tr></thead><tbody><tr><td>')
+        body.append(
+            '<table class="version"><thead><tr><td>'
+            f'{escape(doc["title"])} · {escape(kind)}<span class="code">{escape(L["version"])} {code}</span>'
+            "</td></tr></thead><tbody><tr><td>"
+        )
         body.append(f'<h1>{escape(doc["title"])}</h1><div class="facts">{_facts(doc, version["code"])}</div>')
         if key:
             body.append(f'<div class="facts"><b>{escape(L["key"])}</b></div>')
         else:
-            body.append(f'<div class="ids">{escape(L["name"] + L["colon"])}<span></span>{escape(L["student"] + L["colon"])}<span></span></div>')
+            body.append(
+                f'<div class="ids">{escape(L["name"] + L["colon"])}<span></span>{escape(L["student"] + L["colon"])}<span></span></div>'
+            )
             if doc["instructions"]:
                 body.append(f'<div class="instructions">{escape(doc["instructions"])}</div>')
         for section in version["sections"]:
             if section["title"]:
-                body.append(f'<h2>{escape(section["title"])}</h2>')
+                body.append(f"<h2>{escape(section['title'])}</h2>")
             if section["instructions"] and not key:
                 body.append(f'<div class="section-note">{escape(section["instructions"])}</div>')
             for q in section["questions"]:
                 body.append(_key_question(q, L) if key else _sheet_question(q, L))
         body.append("</td></tr></tbody></table>")
     lang = "zh-CN" if doc["lang"] == "zh" else "en"
-    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f'<title>{escape(doc["title"])} · {escape(kind)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n'
-            + "\n".join(body) + "\n</body>\n</html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(doc['title'])} · {escape(kind)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )
 
 
 def render_html_files(doc: dict[str, Any]) -> dict[str, str]:

@@ -19,8 +19,14 @@ _LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])", re.MULTILINE)
 def md_escape(text: str) -> str:
     """``text`` as literal Markdown: punctuation escaped, list/heading markers at line starts neutralised."""
     escaped = _SPECIAL.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2) if m.group(2) in "-+=" else
-                           m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], escaped)
+    return _LINE_START.sub(
+        lambda m: (
+            m.group(1) + "\\" + m.group(2)
+            if m.group(2) in "-+="
+            else m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1]
+        ),
+        escaped,
+    )
 
 
 def _block(text: str, indent: str = "") -> list[str]:
@@ -51,7 +57,7 @@ def _header(doc: dict[str, Any], code: str, key: bool) -> list[str]:
 
 
 def _sheet_question(q: dict[str, Any], L: dict[str, str]) -> list[str]:
-    lines = [f"**{q['number']}.** ({md_escape(q['points_text'])})  "] + _block(q["prompt"]) + [""]
+    lines = [f"**{q['number']}.** ({md_escape(q['points_text'])})  ", *_block(q["prompt"]), ""]
     for option in q["options"]:
         lines.append(f"- **{option['letter']}.** {md_escape(option['text'])}")
     if q["options"]:
@@ -61,11 +67,11 @@ def _sheet_question(q: dict[str, Any], L: dict[str, str]) -> list[str]:
         lines += [f"{L['answer']}:", ""] + ["\\_" * 40 + "  " for _ in range(6)]
     else:
         lines.append(f"{L['answer']}{L['colon']}" + "\\_" * (12 if q["space"] == "box" else 24))
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _key_question(q: dict[str, Any], L: dict[str, str]) -> list[str]:
-    lines = [f"**{q['number']}.** ({md_escape(q['points_text'])}) · `{q['source']}`  "] + _block(q["prompt"]) + [""]
+    lines = [f"**{q['number']}.** ({md_escape(q['points_text'])}) · `{q['source']}`  ", *_block(q["prompt"]), ""]
     answer = _block(q["answer"])
     lines += [f"**{L['answer']}:** {answer[0]}", *answer[1:], ""]
     if q["analysis"]:
@@ -75,7 +81,7 @@ def _key_question(q: dict[str, Any], L: dict[str, str]) -> list[str]:
             lines.append(f"- **{option['letter']}** {mark} {md_escape(option['text'])} — {md_escape(option['why'])}")
         lines.append("")
     if q["solution"]:
-        lines += [f"**{L['solution']}**  "] + _block(q["solution"]) + [""]
+        lines += [f"**{L['solution']}**  ", *_block(q["solution"]), ""]
     if q["mistakes"]:
         lines += [f"**{L['mistakes']}**", ""]
         lines += [f"- {md_escape(m['value'])} ← {md_escape(m['diagnosis'])}" for m in q["mistakes"]] + [""]

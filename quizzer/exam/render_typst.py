@@ -38,8 +38,10 @@ def cjk_font_dir() -> Path:
     except (ImportError, AttributeError):
         path = None
     if path is None or not path.is_file():
-        raise FontMissing(f"the font {CJK_FAMILY} is missing: install the {CJK_PACKAGE} package "
-                          f"(`pip install {CJK_PACKAGE}`) to make PDF sheets; md and html need no font")
+        raise FontMissing(
+            f"the font {CJK_FAMILY} is missing: install the {CJK_PACKAGE} package "
+            f"(`pip install {CJK_PACKAGE}`) to make PDF sheets; md and html need no font"
+        )
     return path.parent
 
 
@@ -73,14 +75,16 @@ def _timestamp(document: dict[str, Any]) -> datetime:
 def _compile(payload: str, mode: str, fonts: Path, timestamp: datetime) -> bytes:
     import typst
 
-    compiler = typst.Compiler(str(TEMPLATE), root=str(TEMPLATE.parent), font_paths=[str(fonts)],
-                              ignore_system_fonts=True)
+    compiler = typst.Compiler(
+        str(TEMPLATE), root=str(TEMPLATE.parent), font_paths=[str(fonts)], ignore_system_fonts=True
+    )
     name = PDF_NAMES[mode]
     try:
         # Students' sheets are tagged PDF (screen readers); the teacher's key is not: tags triple its size
         # and cost a sixth of its typesetting time.
-        pdf, warnings = compiler.compile_with_warnings(format="pdf", sys_inputs={"data": payload, "mode": mode},
-                                                       timestamp=timestamp, pdf_tags=mode == "sheet")
+        pdf, warnings = compiler.compile_with_warnings(
+            format="pdf", sys_inputs={"data": payload, "mode": mode}, timestamp=timestamp, pdf_tags=mode == "sheet"
+        )
     except typst.TypstError as exc:  # a template bug, not the user's: say which document failed
         raise QuizzerError(f"typst could not typeset {name}: {str(exc).splitlines()[0]}") from None
     unknown = [str(w) for w in warnings if "unknown font family" in str(w).lower()]

@@ -24,10 +24,26 @@ FILES = ("scores.csv", "report.csv", "item-analysis.csv", "report.html")
 SHOWN_FEEDBACK = ("diagnosis", "why", "point-ok", "point-miss", "info", "solution", "explanation", "correction")
 
 # The columns of the per-student tables (HTML here, the terminal in ``quizzer.ui.exam_report``).
-STUDENT_COLUMNS = (M.REPORT_QUESTION, M.REPORT_POINTS, M.REPORT_VERDICT, M.REPORT_ANSWER, M.REPORT_EXPECTED,
-                   M.REPORT_DIAGNOSIS, M.REPORT_EXPLANATION)
-ITEM_COLUMNS = (M.REPORT_QUESTION, M.REPORT_NUMBERS, M.REPORT_N, M.REPORT_FACILITY, M.REPORT_DISCRIMINATION,
-                M.REPORT_UPPER_LOWER, M.REPORT_OPTIONS, M.REPORT_MISTAKES, M.REPORT_FLAGS)
+STUDENT_COLUMNS = (
+    M.REPORT_QUESTION,
+    M.REPORT_POINTS,
+    M.REPORT_VERDICT,
+    M.REPORT_ANSWER,
+    M.REPORT_EXPECTED,
+    M.REPORT_DIAGNOSIS,
+    M.REPORT_EXPLANATION,
+)
+ITEM_COLUMNS = (
+    M.REPORT_QUESTION,
+    M.REPORT_NUMBERS,
+    M.REPORT_N,
+    M.REPORT_FACILITY,
+    M.REPORT_DISCRIMINATION,
+    M.REPORT_UPPER_LOWER,
+    M.REPORT_OPTIONS,
+    M.REPORT_MISTAKES,
+    M.REPORT_FLAGS,
+)
 
 STYLE = """
 body{font-family:'Noto Sans CJK SC','Microsoft YaHei',system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
@@ -66,9 +82,11 @@ def numbers_text(stats: ItemStats) -> str:
 
 
 def summary_text(grade: ExamGrade, analysis: Analysis, lang: str) -> str:
-    return (f"{len(grade.students)} {M.REPORT_STUDENTS.get(lang)} · {M.REPORT_MEAN.get(lang)} "
-            f"{fmt_num(analysis.mean, 1)}% · {M.REPORT_MEDIAN.get(lang)} {fmt_num(analysis.median, 1)}% · "
-            f"{M.REPORT_SD.get(lang)} {fmt_num(analysis.stdev, 1)}")
+    return (
+        f"{len(grade.students)} {M.REPORT_STUDENTS.get(lang)} · {M.REPORT_MEAN.get(lang)} "
+        f"{fmt_num(analysis.mean, 1)}% · {M.REPORT_MEDIAN.get(lang)} {fmt_num(analysis.median, 1)}% · "
+        f"{M.REPORT_SD.get(lang)} {fmt_num(analysis.stdev, 1)}"
+    )
 
 
 def feedback_text(graded: GradedQuestion, lang: str) -> str:
@@ -90,9 +108,17 @@ def prepare_output(out: Path, *, force: bool) -> None:
     out.mkdir(exist_ok=True)
 
 
-def grade_to_files(store: Store, directory: Path, answers: Path, *, out: Path | None = None, force: bool = False,
-                   roster: list[str] | None = None, record: bool = False,
-                   lang: str | None = None) -> tuple[ExamGrade, Analysis, list[Path]]:
+def grade_to_files(
+    store: Store,
+    directory: Path,
+    answers: Path,
+    *,
+    out: Path | None = None,
+    force: bool = False,
+    roster: list[str] | None = None,
+    record: bool = False,
+    lang: str | None = None,
+) -> tuple[ExamGrade, Analysis, list[Path]]:
     """Grade, analyse and write every report file (into ``directory/graded`` unless ``out``).
 
     The exam directory and the output are checked before anything is graded or recorded, so a refused
@@ -114,20 +140,86 @@ def write_reports(grade: ExamGrade, analysis: Analysis, out: Path, lang: str, *,
     prepare_output(out, force=force)
     paths = [out / name for name in FILES]
     with paths[0].open("w", encoding="utf-8", newline="") as handle:
-        write_csv(handle, ("student", "version", "score", "total", "percent"),
-                  ((s.student, s.version, s.score, s.total, round(s.percent, 2)) for s in grade.students))
+        write_csv(
+            handle,
+            ("student", "version", "score", "total", "percent"),
+            ((s.student, s.version, s.score, s.total, round(s.percent, 2)) for s in grade.students),
+        )
     with paths[1].open("w", encoding="utf-8", newline="") as handle:
-        write_csv(handle, ("student", "version", "question", "item", "points", "earned", "verdict", "answer",
-                           "expected", "diagnosis", "note"),
-                  ((s.student, s.version, q.number, q.exam.key, q.points, q.earned, q.verdict, q.raw or "",
-                    q.expected.get(lang), q.diagnosis or "", q.note.get(lang) if q.note else "")
-                   for s in grade.students for q in s.questions))
+        write_csv(
+            handle,
+            (
+                "student",
+                "version",
+                "question",
+                "item",
+                "points",
+                "earned",
+                "verdict",
+                "answer",
+                "expected",
+                "diagnosis",
+                "note",
+            ),
+            (
+                (
+                    s.student,
+                    s.version,
+                    q.number,
+                    q.exam.key,
+                    q.points,
+                    q.earned,
+                    q.verdict,
+                    q.raw or "",
+                    q.expected.get(lang),
+                    q.diagnosis or "",
+                    q.note.get(lang) if q.note else "",
+                )
+                for s in grade.students
+                for q in s.questions
+            ),
+        )
     with paths[2].open("w", encoding="utf-8", newline="") as handle:
-        write_csv(handle, ("question", "item", "source", "kind", "topic", "numbers", "points", "n", "facility",
-                           "discrimination", "upper_lower", "no_answer", "options", "mistakes", "flags"),
-                  ((i.label, i.key, i.source, i.kind, i.topic, numbers_text(i), i.points, i.n, fmt_num(i.facility, 4),
-                    fmt_num(i.discrimination, 4), fmt_num(i.upper_lower, 4), i.no_answer, options_text(i, lang),
-                    mistakes_text(i), ",".join(i.flags)) for i in analysis.items))
+        write_csv(
+            handle,
+            (
+                "question",
+                "item",
+                "source",
+                "kind",
+                "topic",
+                "numbers",
+                "points",
+                "n",
+                "facility",
+                "discrimination",
+                "upper_lower",
+                "no_answer",
+                "options",
+                "mistakes",
+                "flags",
+            ),
+            (
+                (
+                    i.label,
+                    i.key,
+                    i.source,
+                    i.kind,
+                    i.topic,
+                    numbers_text(i),
+                    i.points,
+                    i.n,
+                    fmt_num(i.facility, 4),
+                    fmt_num(i.discrimination, 4),
+                    fmt_num(i.upper_lower, 4),
+                    i.no_answer,
+                    options_text(i, lang),
+                    mistakes_text(i),
+                    ",".join(i.flags),
+                )
+                for i in analysis.items
+            ),
+        )
     paths[3].write_text(render_html(grade, analysis, lang), encoding="utf-8")
     return paths
 
@@ -154,7 +246,7 @@ def histogram_svg(scores: list[float], lang: str) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})
     svg = buffer.getvalue()
-    return svg[svg.index("<svg"):]  # drop the XML prolog and doctype: the SVG is inlined in HTML
+    return svg[svg.index("<svg") :]  # drop the XML prolog and doctype: the SVG is inlined in HTML
 
 
 def _items_table(analysis: Analysis, lang: str) -> str:
@@ -167,7 +259,8 @@ def _items_table(analysis: Analysis, lang: str) -> str:
             f"<td>{escape(numbers_text(i))}</td><td class=num>{i.n}</td><td class=num>{facility}</td>"
             f"<td class=num>{fmt_num(i.discrimination)}</td><td class=num>{fmt_num(i.upper_lower)}</td>"
             f"<td>{escape(options_text(i, lang))}</td><td>{escape(mistakes_text(i))}</td>"
-            f"<td class=flag>{escape(flags_text(i, lang))}</td></tr>")
+            f"<td class=flag>{escape(flags_text(i, lang))}</td></tr>"
+        )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
@@ -179,11 +272,16 @@ def _student_section(report, lang: str) -> str:
             f"<tr><td class=num>{q.number}</td><td class=num>{fmt_points(q.earned)} / {fmt_points(q.points)}</td>"
             f"<td class='v {q.verdict}'>{escape(VERDICT_TEXT[q.verdict].get(lang))}</td><td>{escape(q.raw or '')}</td>"
             f"<td>{escape(q.expected.get(lang))}</td><td>{escape(q.diagnosis or '')}</td>"
-            f"<td class=fb>{escape(feedback_text(q, lang))}</td></tr>")
-    title = (f"{escape(report.student)} · {escape(M.REPORT_VERSION.get(lang))} {escape(report.version)} · "
-             f"{fmt_points(report.score)} / {fmt_points(report.total)} ({report.percent:.0f}%)")
-    return (f"<section class=student><h2>{title}</h2><table><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></section>")
+            f"<td class=fb>{escape(feedback_text(q, lang))}</td></tr>"
+        )
+    title = (
+        f"{escape(report.student)} · {escape(M.REPORT_VERSION.get(lang))} {escape(report.version)} · "
+        f"{fmt_points(report.score)} / {fmt_points(report.total)} ({report.percent:.0f}%)"
+    )
+    return (
+        f"<section class=student><h2>{title}</h2><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></section>"
+    )
 
 
 def render_html(grade: ExamGrade, analysis: Analysis, lang: str) -> str:
@@ -194,7 +292,7 @@ def render_html(grade: ExamGrade, analysis: Analysis, lang: str) -> str:
     students = "".join(_student_section(s, lang) for s in grade.students)
     title = escape(grade.manifest.title)
     return f"""<!doctype html>
-<html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
+<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
 <title>{title} · {escape(M.REPORT_TITLE.get(lang))}</title><style>{STYLE}</style></head>
 <body><h1>{title} · {escape(M.REPORT_TITLE.get(lang))}</h1>
 <p class=meta>{summary}</p>

@@ -68,7 +68,6 @@ class SpecText(_Strict):
     zh: NonEmpty
     en: NonEmpty
 
-
     def bi(self) -> BiText:
         return BiText(self.zh, self.en)
 

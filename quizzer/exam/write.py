@@ -86,8 +86,18 @@ def render_files(exam: BuiltExam, formats: tuple[str, ...], seconds: dict[str, f
     return files
 
 
-def build_to_dir(store: Store, spec_path: Path, out: Path, *, versions: int, seed: int, lang: str,
-                 formats: tuple[str, ...] = FORMATS, force: bool = False, verify: bool = True) -> BuildReport:
+def build_to_dir(
+    store: Store,
+    spec_path: Path,
+    out: Path,
+    *,
+    versions: int,
+    seed: int,
+    lang: str,
+    formats: tuple[str, ...] = FORMATS,
+    force: bool = False,
+    verify: bool = True,
+) -> BuildReport:
     _check_out(out, force)
     spec, digest = load_spec(spec_path)
     seconds: dict[str, float] = {}

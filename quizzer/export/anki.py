@@ -27,8 +27,12 @@ def stable_id(text: str) -> int:
 def _front(question: Question, lang: str) -> str:
     parts = [html_text(question.prompt.get(lang))]
     if question.options:
-        parts.append("<br>".join(f"{letter}. {html_text(o.get(lang))}"
-                                 for letter, o in zip(string.ascii_uppercase, question.options)))
+        parts.append(
+            "<br>".join(
+                f"{letter}. {html_text(o.get(lang))}"
+                for letter, o in zip(string.ascii_uppercase, question.options, strict=False)
+            )
+        )
     form = M.label(M.ANSWER_FORM, lang) + question.form.get(lang)
     parts.append(f"<span class=meta>{html_text(form)}</span>")
     return "<br><br>".join(parts)
@@ -42,8 +46,10 @@ def _back(question: Question, lang: str) -> tuple[str, str]:
         answer = html_text(format_answer(problem))
         explanation = html_text(problem.solution.get(lang))
         if problem.misconceptions:
-            mistakes = "<br>".join(f"{html_text(format_answer(problem, m.value))} ← {html_text(m.diagnosis.get(lang))}"
-                                   for m in problem.misconceptions)
+            mistakes = "<br>".join(
+                f"{html_text(format_answer(problem, m.value))} ← {html_text(m.diagnosis.get(lang))}"
+                for m in problem.misconceptions
+            )
             explanation += f"<br><br>{html_text(M.label(M.TYPICAL_MISTAKES, lang).rstrip())}<br>{mistakes}"
         return answer, explanation
     item = question.item
@@ -57,18 +63,25 @@ def _back(question: Question, lang: str) -> tuple[str, str]:
     return answer, "<br>".join(html_text(line) for line in lines)
 
 
-def write_anki(questions: list[Question], path: Path, lang: str, *, force: bool = False,
-               deck_name: str | None = None) -> Exported:
+def write_anki(
+    questions: list[Question], path: Path, lang: str, *, force: bool = False, deck_name: str | None = None
+) -> Exported:
     import genanki
 
     check_output(path, force=force)
     name = deck_name or f"quizzer · {M.EXPORT_DECK.get(lang)}"
     model = genanki.Model(
-        stable_id(f"quizzer-model-{lang}"), f"quizzer ({lang})",
+        stable_id(f"quizzer-model-{lang}"),
+        f"quizzer ({lang})",
         fields=[{"name": "Question"}, {"name": "Answer"}, {"name": "Explanation"}, {"name": "Source"}],
-        templates=[{"name": "Card 1", "qfmt": "{{Question}}",
-                    "afmt": "{{FrontSide}}<hr id=answer><b>{{Answer}}</b><br><br>{{Explanation}}"
-                            "<br><br><span class=meta>{{Source}}</span>"}],
+        templates=[
+            {
+                "name": "Card 1",
+                "qfmt": "{{Question}}",
+                "afmt": "{{FrontSide}}<hr id=answer><b>{{Answer}}</b><br><br>{{Explanation}}"
+                "<br><br><span class=meta>{{Source}}</span>",
+            }
+        ],
         css=CSS,
     )
     deck = genanki.Deck(stable_id(f"quizzer-deck-{name}"), name)
@@ -76,9 +89,14 @@ def write_anki(questions: list[Question], path: Path, lang: str, *, force: bool 
     for question in questions:
         answer, explanation = _back(question, lang)
         source = html_text(question_name(question))
-        deck.add_note(genanki.Note(model=model, fields=[_front(question, lang), answer, explanation, source],
-                                   guid=genanki.guid_for("quizzer", lang, question_name(question)),
-                                   tags=[question.topic, question.kind]))
+        deck.add_note(
+            genanki.Note(
+                model=model,
+                fields=[_front(question, lang), answer, explanation, source],
+                guid=genanki.guid_for("quizzer", lang, question_name(question)),
+                tags=[question.topic, question.kind],
+            )
+        )
         counts[question.kind] = counts.get(question.kind, 0) + 1
     genanki.Package(deck).write_to_file(str(path))
     return Exported(path, counts, {})

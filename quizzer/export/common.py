@@ -52,8 +52,9 @@ def collect(store: Store, *, topics: list[str] | None = None, count: int = 3, se
             continue
         for i in range(count):
             difficulty = family.difficulties[i % len(family.difficulties)]
-            questions.append(question_from_problem(
-                make_problem(family, instance_seed(family.name, seed, difficulty, i), difficulty)))
+            questions.append(
+                question_from_problem(make_problem(family, instance_seed(family.name, seed, difficulty, i), difficulty))
+            )
     if not questions:
         raise NotFound("nothing to export: no bank items or families match")
     return questions
@@ -74,7 +75,9 @@ def prompt_text(question: Question, lang: str) -> str:
     prompt = question.prompt.get(lang)
     if not question.options or (isinstance(question, BankQuestion) and isinstance(question.shape(), ChoiceAnswer)):
         return prompt
-    lines = [f"{letter}. {option.get(lang)}" for letter, option in zip(question.letters, question.options)]
+    lines = [
+        f"{letter}. {option.get(lang)}" for letter, option in zip(question.letters, question.options, strict=False)
+    ]
     return "\n".join([prompt, *lines])
 
 
@@ -133,9 +136,12 @@ def components(question: Question) -> list[Component]:
         labels = [f"#{i + 1}" for i in range(len(values))]
         wrongs = [list(m.value) if len(m.value) == len(values) else None for m in problem.misconceptions]
     out = []
-    for j, (label, value) in enumerate(zip(labels, values)):
-        mistakes = tuple((w[j], m.diagnosis) for w, m in zip(wrongs, problem.misconceptions)
-                         if w is not None and float(w[j]) != float(value))
+    for j, (label, value) in enumerate(zip(labels, values, strict=False)):
+        mistakes = tuple(
+            (w[j], m.diagnosis)
+            for w, m in zip(wrongs, problem.misconceptions, strict=False)
+            if w is not None and float(w[j]) != float(value)
+        )
         out.append(Component(label, float(value), mistakes))
     return out
 

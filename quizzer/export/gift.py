@@ -76,8 +76,15 @@ def _answers(question: Question, lang: str) -> tuple[str, str] | None:
             return "#" + " ".join(parts), "numerical"
         if problem.spec.kind == "shape":
             dims = [str(int(v)) for v in problem.answer]
-            spellings = dict.fromkeys(["(" + ", ".join(dims) + ")", "(" + ",".join(dims) + ")", "x".join(dims),
-                                       "×".join(dims), " x ".join(dims)])
+            spellings = dict.fromkeys(
+                [
+                    "(" + ", ".join(dims) + ")",
+                    "(" + ",".join(dims) + ")",
+                    "x".join(dims),
+                    "×".join(dims),
+                    " x ".join(dims),
+                ]
+            )
             return " ".join(f"={gift_escape(s)}" for s in spellings), "shortanswer"
         return None
     shape = question.shape()

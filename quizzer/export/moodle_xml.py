@@ -77,8 +77,12 @@ def _choice(quiz: ET.Element, question: Question, lang: str, text: str, feedback
     right = 100.0 / len(shape.correct)
     wrong = -right if shape.several else 0.0
     for option in shape.options:
-        _answer(element, right if option.correct else wrong, html_text(option.text.get(lang)),
-                html_text(option.why.get(lang)))
+        _answer(
+            element,
+            right if option.correct else wrong,
+            html_text(option.text.get(lang)),
+            html_text(option.why.get(lang)),
+        )
     return "multichoice-multi" if shape.several else "multichoice-single"
 
 
@@ -93,8 +97,9 @@ def _numerical(quiz: ET.Element, question: Question, lang: str, text: str, feedb
             if float(mistake.value) in seen:
                 continue
             seen.add(float(mistake.value))
-            wrong = _answer(element, 0, number_text(mistake.value), html_text(mistake.diagnosis.get(lang)),
-                            "moodle_auto_format")
+            wrong = _answer(
+                element, 0, number_text(mistake.value), html_text(mistake.diagnosis.get(lang)), "moodle_auto_format"
+            )
             ET.SubElement(wrong, "tolerance").text = number_text(tol)
     ET.SubElement(element, "unitgradingtype").text = "0"
     ET.SubElement(element, "showunits").text = "3"  # no unit input: the number alone is the answer

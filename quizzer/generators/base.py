@@ -53,7 +53,9 @@ class AnswerSpec:
         if self.kind == "int":
             return BiText("整数", "an integer")
         if self.kind == "float":
-            return BiText(f"一个数（至少 {self.sig_figs} 位有效数字）", f"a number (at least {self.sig_figs} significant figures)")
+            return BiText(
+                f"一个数（至少 {self.sig_figs} 位有效数字）", f"a number (at least {self.sig_figs} significant figures)"
+            )
         if self.kind == "shape":
             return BiText("形状，如 (C, H, W)", "a shape, e.g. (C, H, W)")
         if self.kind == "vector":
@@ -196,7 +198,9 @@ def _close(a: float, b: float, rel: float, abs_: float) -> bool:
     return math.isclose(float(a), float(b), rel_tol=rel, abs_tol=abs_)
 
 
-def answers_agree(spec: AnswerSpec, a: Answer, b: Answer, *, rel: float | None = None, abs_: float | None = None) -> bool:
+def answers_agree(
+    spec: AnswerSpec, a: Answer, b: Answer, *, rel: float | None = None, abs_: float | None = None
+) -> bool:
     """Whether two answers are the same within the spec's agreement tolerance."""
     rel = spec.agree_rel if rel is None else rel
     abs_ = spec.agree_abs if abs_ is None else abs_
@@ -207,7 +211,7 @@ def answers_agree(spec: AnswerSpec, a: Answer, b: Answer, *, rel: float | None =
     if spec.kind == "shape":
         return list(map(int, a)) == list(map(int, b))
     if spec.kind == "vector":
-        return len(a) == len(b) and all(_close(x, y, rel, abs_) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_close(x, y, rel, abs_) for x, y in zip(a, b, strict=False))
     if spec.kind == "record":
         return set(a) == set(b) and all(_close(a[k], b[k], rel, abs_) for k in a)
     raise ValueError(f"unknown answer kind {spec.kind!r}")
@@ -244,9 +248,14 @@ def _merged(group: list[Misconception]) -> Misconception:
             tags.append(m.tag)
     zh = "".join(f"\n  {i}. {m.diagnosis.zh}" for i, m in enumerate(group, 1))
     en = "".join(f"\n  {i}. {m.diagnosis.en}" for i, m in enumerate(group, 1))
-    return Misconception("+".join(tags), group[0].value, BiText(
-        f"这个值可能来自 {len(group)} 种错误之一，看看是哪一种：{zh}",
-        f"This value comes from one of {len(group)} mistakes; see which was yours:{en}"))
+    return Misconception(
+        "+".join(tags),
+        group[0].value,
+        BiText(
+            f"这个值可能来自 {len(group)} 种错误之一，看看是哪一种：{zh}",
+            f"This value comes from one of {len(group)} mistakes; see which was yours:{en}",
+        ),
+    )
 
 
 def distinct_mistakes(problem: Problem) -> int:
@@ -275,7 +284,7 @@ def relative_error(a: Answer, b: Answer) -> float:
     if len(fa) != len(fb):
         return math.inf
     worst = 0.0
-    for x, y in zip(fa, fb):
+    for x, y in zip(fa, fb, strict=False):
         scale = max(abs(x), abs(y))
         # Two values both within 1e-12 of zero are rounding noise around zero, not a relative error.
         worst = max(worst, 0.0 if scale < 1e-12 else abs(x - y) / scale)

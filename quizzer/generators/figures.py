@@ -88,8 +88,12 @@ def _lr_curve(p: Any) -> Figure:
         y_label=BiText("学习率", "lr"),
         series=(
             Series(BiText("学习率", "lr"), tuple(float(x) for x in xs), tuple(p.lr_at(x) for x in xs)),
-            Series(BiText(f"所问的第 {t} 步：{fmt(p.lr_at(t))}", f"the asked step {t}: {fmt(p.lr_at(t))}"),
-                   (float(t),), (p.lr_at(t),), points=True),
+            Series(
+                BiText(f"所问的第 {t} 步：{fmt(p.lr_at(t))}", f"the asked step {t}: {fmt(p.lr_at(t))}"),
+                (float(t),),
+                (p.lr_at(t),),
+                points=True,
+            ),
         ),
     )
 
@@ -104,13 +108,22 @@ def _rf_figure(layers: tuple[Any, ...], extra_from: int | None = None) -> Figure
     xs = _steps(len(layers))
     series = [
         Series(BiText("感受野 r", "receptive field r"), xs, tuple(float(rf.r) for rf in trace)),
-        Series(BiText("跳距 j（相邻单元在输入上的间距）", "jump j (input pixels between neighbouring units)"),
-               xs, tuple(float(rf.j) for rf in trace)),
+        Series(
+            BiText("跳距 j（相邻单元在输入上的间距）", "jump j (input pixels between neighbouring units)"),
+            xs,
+            tuple(float(rf.j) for rf in trace),
+        ),
     ]
     if extra_from is not None:
         before, after = trace[extra_from], trace[-1]
-        series.append(Series(BiText(f"新加的一层：r {before.r} → {after.r}", f"the extra layer: r {before.r} → {after.r}"),
-                             (float(extra_from), float(len(layers))), (float(before.r), float(after.r)), points=True))
+        series.append(
+            Series(
+                BiText(f"新加的一层：r {before.r} → {after.r}", f"the extra layer: r {before.r} → {after.r}"),
+                (float(extra_from), float(len(layers))),
+                (float(before.r), float(after.r)),
+                points=True,
+            )
+        )
     return Figure(
         title=BiText("每层之后的感受野 r 与跳距 j", "Receptive field r and jump j after each layer"),
         x_label=BiText("层（0 = 输入）", "layer (0 = the input)"),
@@ -132,8 +145,9 @@ def _rf_extra_layer(p: Any) -> Figure:
 # --- gradient magnitude against depth, with and without the residual path --------------------------------------
 
 
-def _depth_figure(depths: tuple[float, ...], plain: list[float], residual: list[float],
-                  extra: tuple[Series, ...] = ()) -> Figure:
+def _depth_figure(
+    depths: tuple[float, ...], plain: list[float], residual: list[float], extra: tuple[Series, ...] = ()
+) -> Figure:
     def positive(values: list[float]) -> tuple[tuple[float, ...], tuple[float, ...]]:
         # A log scale cannot show a gradient of exactly 0 (a dead relu): those depths are left out.
         kept = [(d, abs(v)) for d, v in zip(depths, values, strict=True) if v != 0]
@@ -143,16 +157,28 @@ def _depth_figure(depths: tuple[float, ...], plain: list[float], residual: list[
         zero = next((d for d, v in zip(depths, values, strict=True) if v == 0), None)
         if zero is None:
             return text
-        return text + BiText(f"（从深度 {fmt(zero)} 起为 0，对数坐标上画不出）", f" (0 from depth {fmt(zero)} on: off a log scale)")
+        return text + BiText(
+            f"（从深度 {fmt(zero)} 起为 0，对数坐标上画不出）", f" (0 from depth {fmt(zero)} on: off a log scale)"
+        )
 
     return Figure(
         title=BiText("梯度大小随深度的变化（对数坐标）", "Gradient magnitude against depth (log scale)"),
         x_label=BiText("深度（层数）", "depth (layers)"),
         y_label=BiText("|dh/dx|", "|dh/dx|"),
-        series=(Series(label(BiText("无残差：各层因子直接相乘", "plain: the layers' factors multiply"), plain),
-                       *positive(plain)),
-                Series(label(BiText("有残差路径：每层乘 (1 + f')", "with the residual path: each layer multiplies 1 + f'"),
-                             residual), *positive(residual)), *extra),
+        series=(
+            Series(
+                label(BiText("无残差：各层因子直接相乘", "plain: the layers' factors multiply"), plain),
+                *positive(plain),
+            ),
+            Series(
+                label(
+                    BiText("有残差路径：每层乘 (1 + f')", "with the residual path: each layer multiplies 1 + f'"),
+                    residual,
+                ),
+                *positive(residual),
+            ),
+            *extra,
+        ),
         log_y=True,
     )
 
@@ -166,10 +192,14 @@ def _vanishing_depth(p: Any) -> Figure:
     b = 1 + p.weight * slope  # the same layer with a shortcut: h + f(h) has derivative 1 + w·act'(0)
     n = depth(a, p.threshold)
     depths = _steps(n + max(3, n // 4))
-    line = Series(BiText(f"阈值 {fmt(p.threshold)}", f"threshold {fmt(p.threshold)}"),
-                  (depths[0], depths[-1]), (p.threshold, p.threshold))
-    hit = Series(BiText(f"第一个越过阈值的深度：{n}", f"first depth past the threshold: {n}"),
-                 (float(n),), (a**n,), points=True)
+    line = Series(
+        BiText(f"阈值 {fmt(p.threshold)}", f"threshold {fmt(p.threshold)}"),
+        (depths[0], depths[-1]),
+        (p.threshold, p.threshold),
+    )
+    hit = Series(
+        BiText(f"第一个越过阈值的深度：{n}", f"first depth past the threshold: {n}"), (float(n),), (a**n,), points=True
+    )
     return _depth_figure(depths, [a**k for k in range(len(depths))], [b**k for k in range(len(depths))], (line, hit))
 
 
@@ -181,7 +211,9 @@ def _residual_gradient(p: Any) -> Figure:
     for _, slope in branch_slopes(p):
         product *= 1 + slope
         residual.append(product)
-    plain = [1.0] + [plain_gradient(p.model_copy(update={"weights": p.weights[:k]})) for k in range(1, len(p.weights) + 1)]
+    plain = [1.0] + [
+        plain_gradient(p.model_copy(update={"weights": p.weights[:k]})) for k in range(1, len(p.weights) + 1)
+    ]
     return _depth_figure(_steps(len(p.weights)), plain, residual)
 
 
@@ -200,9 +232,14 @@ def _sgd_momentum(p: Any) -> Figure:
     if not p.momentum:
         label = BiText(f"动量 μ = {fmt(mu)}（对照）", f"momentum μ = {fmt(mu)} (for comparison)")
     return Figure(
-        title=BiText("参数的轨迹：普通 SGD 与动量（梯度序列相同）", "The parameter's path: plain SGD beside momentum (same gradients)"),
+        title=BiText(
+            "参数的轨迹：普通 SGD 与动量（梯度序列相同）",
+            "The parameter's path: plain SGD beside momentum (same gradients)",
+        ),
         x_label=BiText("步数", "step"),
         y_label=BiText("p", "p"),
-        series=(Series(BiText("普通 SGD", "plain SGD"), steps, (p.p0, *(x for *_, x in plain))),
-                Series(label, steps, (p.p0, *(x for *_, x in moving)))),
+        series=(
+            Series(BiText("普通 SGD", "plain SGD"), steps, (p.p0, *(x for *_, x in plain))),
+            Series(label, steps, (p.p0, *(x for *_, x in moving))),
+        ),
     )

@@ -33,12 +33,14 @@ class Layer(Params):
     dilation: int = Field(default=1, ge=1, le=8)
 
     @model_validator(mode="after")
-    def _torch_rules(self) -> "Layer":
+    def _torch_rules(self) -> Layer:
         if self.kind != "conv" and self.dilation != 1:
             # verify() measures a maxpool through an AvgPool1d of the same window, which has no dilation.
             raise ValueError(f"d (dilation) is only supported on conv layers here, not on {self.kind}")
         if self.kind != "conv" and self.padding > self.kernel_size // 2:
-            raise ValueError(f"p (padding) of a {self.kind} must be at most k // 2 = {self.kernel_size // 2} (torch's rule)")
+            raise ValueError(
+                f"p (padding) of a {self.kind} must be at most k // 2 = {self.kernel_size // 2} (torch's rule)"
+            )
         return self
 
     @property
@@ -83,7 +85,9 @@ def _parse_one(text: str, index: int) -> Layer:
             raise ValueError(f"{where}: cannot read {word!r}, write key=value with keys k, s, p, d{hint}")
         name = _KEYS.get(key) or (key if key in _LONG else None)
         if name is None:
-            raise ValueError(f"{where}: unknown key {key!r}; keys are k (kernel_size), s (stride), p (padding), d (dilation)")
+            raise ValueError(
+                f"{where}: unknown key {key!r}; keys are k (kernel_size), s (stride), p (padding), d (dilation)"
+            )
         if name in values:
             raise ValueError(f"{where}: key {_LONG[name]} given twice")
         if not re.fullmatch(r"\d+", value):
@@ -148,9 +152,16 @@ class RF(NamedTuple):
     start: float
 
 
-def rf_trace(layers: tuple[Layer, ...], *, start: RF = RF(1, 1, 0.0), pool_doubles: bool = False,
-             ignore_stride: bool = False, jump_after: bool = False, ignore_dilation: bool = False,
-             ignore_padding: bool = False) -> list[RF]:
+def rf_trace(
+    layers: tuple[Layer, ...],
+    *,
+    start: RF = RF(1, 1, 0.0),
+    pool_doubles: bool = False,
+    ignore_stride: bool = False,
+    jump_after: bool = False,
+    ignore_dilation: bool = False,
+    ignore_padding: bool = False,
+) -> list[RF]:
     """RF before the first layer and after each; a keyword switches on one typical wrong rule."""
     out = [start]
     r, j, c = start
@@ -175,12 +186,14 @@ def rf_steps(layers: tuple[Layer, ...], *, first: int = 1, start: RF = RF(1, 1, 
     """The recurrence worked layer by layer (zh lines, en lines), numbering layers from ``first``."""
     zh, en = [], []
     trace = rf_trace(layers, start=start)
-    for i, (layer, before, after) in enumerate(zip(layers, trace, trace[1:]), first):
+    for i, (layer, before, after) in enumerate(zip(layers, trace, trace[1:], strict=False), first):
         k, d, s, pad = layer.kernel_size, layer.dilation, layer.s, layer.padding
         span = f"k' = {d}·({k} − 1) + 1 = {layer.span}" if d != 1 else f"k' = {k}"
         half = fmt((layer.span - 1) / 2)
-        body = (f"{span}; r = {before.r} + ({layer.span} − 1)·{before.j} = {after.r}; j = {before.j}·{s} = {after.j}; "
-                f"start = {fmt(before.start)} + ({half} − {pad})·{before.j} = {fmt(after.start)}")
+        body = (
+            f"{span}; r = {before.r} + ({layer.span} − 1)·{before.j} = {after.r}; j = {before.j}·{s} = {after.j}; "
+            f"start = {fmt(before.start)} + ({half} − {pad})·{before.j} = {fmt(after.start)}"
+        )
         zh.append(f"第 {i} 层 {layer.torch_text()}：{body.replace('; ', '；')}")
         en.append(f"Layer {i} {layer.torch_text()}: {body}")
     return zh, en
@@ -211,8 +224,16 @@ def _module(layer: Layer) -> Any:
     # 1-D layers: a k×k window's field is the product of two identical 1-D fields, so Conv1d/AvgPool1d give
     # the same r, j and start as Conv2d/AvgPool2d at a fraction of the cost.
     if layer.kind == "conv":
-        conv = nn.Conv1d(1, 1, layer.kernel_size, stride=layer.s, padding=layer.padding, dilation=layer.dilation,
-                         bias=False, dtype=torch.float64)
+        conv = nn.Conv1d(
+            1,
+            1,
+            layer.kernel_size,
+            stride=layer.s,
+            padding=layer.padding,
+            dilation=layer.dilation,
+            bias=False,
+            dtype=torch.float64,
+        )
         with torch.no_grad():
             conv.weight.fill_(1.0)  # positive weights: no gradient can cancel to zero inside the field
         conv.weight.requires_grad_(False)
@@ -283,11 +304,29 @@ _STEMS = {
 }
 _BLOCKS = {
     1: ("conv k=3", "conv k=3 p=1", "conv k=5 p=2", "maxpool k=2", "maxpool k=2"),
-    2: ("conv k=3 p=1", "conv k=3", "conv k=5 p=2", "conv k=3 p=1; conv k=3 p=1", "maxpool k=2", "maxpool k=3 s=2 p=1",
-        "conv k=3 s=2 p=1"),
-    3: ("conv k=3 p=1", "conv k=3", "conv k=1", "conv k=3 p=1; conv k=3 p=1", "conv k=3 s=2 p=1", "conv k=5 p=2",
-        "conv k=3 p=2 d=2", "conv k=3 p=3 d=3", "maxpool k=2", "maxpool k=3 s=2 p=1", "avgpool k=2",
-        "avgpool k=3 s=1 p=1"),
+    2: (
+        "conv k=3 p=1",
+        "conv k=3",
+        "conv k=5 p=2",
+        "conv k=3 p=1; conv k=3 p=1",
+        "maxpool k=2",
+        "maxpool k=3 s=2 p=1",
+        "conv k=3 s=2 p=1",
+    ),
+    3: (
+        "conv k=3 p=1",
+        "conv k=3",
+        "conv k=1",
+        "conv k=3 p=1; conv k=3 p=1",
+        "conv k=3 s=2 p=1",
+        "conv k=5 p=2",
+        "conv k=3 p=2 d=2",
+        "conv k=3 p=3 d=3",
+        "maxpool k=2",
+        "maxpool k=3 s=2 p=1",
+        "avgpool k=2",
+        "avgpool k=3 s=1 p=1",
+    ),
 }
 MAX_TOTAL_STRIDE = {1: 4, 2: 8, 3: 32}
 _PLAIN = "conv k=3 p=1"  # what a strided layer becomes once the total stride has reached its bound

@@ -33,7 +33,9 @@ def register(cls: type[F]) -> type[F]:
     """Class decorator: instantiate the family and file it under its name."""
     name = cls.name
     if name in _REGISTRY:
-        raise DuplicateFamily(f"problem family {name!r} is registered twice ({_REGISTRY[name].__class__.__module__} and {cls.__module__})")
+        raise DuplicateFamily(
+            f"problem family {name!r} is registered twice ({_REGISTRY[name].__class__.__module__} and {cls.__module__})"
+        )
     _REGISTRY[name] = cls()
     return cls
 
@@ -84,8 +86,9 @@ class NoAcceptableInstance(RuntimeError):
     """A family none of whose ``MAX_RESAMPLES`` draws is acceptable: a bug in the family, not in the input."""
 
 
-def draws(family: Family[P], rng: random.Random, difficulty: int,
-          acceptable: Callable[[P], bool] | None = None) -> Iterator[P]:
+def draws(
+    family: Family[P], rng: random.Random, difficulty: int, acceptable: Callable[[P], bool] | None = None
+) -> Iterator[P]:
     """The acceptable instances among ``MAX_RESAMPLES`` draws from ``rng``: the one redraw loop.
 
     A draw is rejected when its params fail their own validation (``sample`` may construct ill-posed

@@ -173,8 +173,10 @@ class ScheduleParams(Params):
         # A foreign argument first: it usually means another scheduler was meant, which explains what is missing too.
         foreign = sorted(k for k in arg_names() & set(cls.model_fields) if k not in own and data.get(k) is not None)
         if foreign:
-            raise ValueError(f"{foreign[0]} is not an argument of {chosen.torch_class} (scheduler={chosen.name}); "
-                             f"it takes: {', '.join(own)}")
+            raise ValueError(
+                f"{foreign[0]} is not an argument of {chosen.torch_class} (scheduler={chosen.name}); "
+                f"it takes: {', '.join(own)}"
+            )
         missing = [k for k, field in own.items() if field.is_required() and data.get(k) is None]
         if missing:
             raise ValueError(f"{chosen.torch_class} (scheduler={chosen.name}) needs {' and '.join(missing)}")

@@ -65,19 +65,31 @@ def cosine_solution(head: BiText, lr: float, eta_min: float, T_cur: int, period:
     return head + same(
         f"lr = η_min + (lr₀ − η_min)·(1 + cos(π·T_cur/T))/2 = "
         f"{eta} + ({fmt(lr)} − {eta})·(1 + cos(π·{T_cur}/{period}))/2\n"
-        f"  = {eta} + {fmt(lr - eta_min)}·{fmt(half)} = {fmt(ans)}")
+        f"  = {eta} + {fmt(lr - eta_min)}·{fmt(half)} = {fmt(ans)}"
+    )
 
 
 def cosine_mistakes(lr: float, eta_min: float, T_cur: int, period: int) -> list[Misconception]:
     if T_cur < 0:
         return []
-    out = [mistake("full-period", cosine(lr, eta_min, 2 * T_cur, period),
-                   "T 是半个余弦周期：lr 在 T 步内从最大降到 η_min，用的是 cos(π·t/T)，不是 cos(2π·t/T)。",
-                   "T is half a cosine period: the lr falls from its maximum to η_min in T steps, "
-                   "cos(π·t/T), not cos(2π·t/T).")]
+    out = [
+        mistake(
+            "full-period",
+            cosine(lr, eta_min, 2 * T_cur, period),
+            "T 是半个余弦周期：lr 在 T 步内从最大降到 η_min，用的是 cos(π·t/T)，不是 cos(2π·t/T)。",
+            "T is half a cosine period: the lr falls from its maximum to η_min in T steps, "
+            "cos(π·t/T), not cos(2π·t/T).",
+        )
+    ]
     if eta_min > 0:
-        out.append(mistake("forgot-eta-min", cosine(lr, 0.0, T_cur, period), "漏了 η_min：余弦在 η_min 与初始 lr 之间插值。",
-                           "You left out η_min: the cosine interpolates between η_min and the initial lr."))
+        out.append(
+            mistake(
+                "forgot-eta-min",
+                cosine(lr, 0.0, T_cur, period),
+                "漏了 η_min：余弦在 η_min 与初始 lr 之间插值。",
+                "You left out η_min: the cosine interpolates between η_min and the initial lr.",
+            )
+        )
     return out
 
 
@@ -92,30 +104,44 @@ class StepArgs(Args):
 @schedule
 class Step(Schedule[StepArgs]):
     name, torch_class, args_model, difficulties = "step", "StepLR", StepArgs, (1, 2)
-    concept = BiText("StepLR 每隔 step_size 个 epoch 把学习率整体乘一次 γ：指数是已走完的完整区间数 ⌊t/step_size⌋。",
-                     "StepLR multiplies the lr by γ once every step_size epochs: the exponent is the number of "
-                     "whole periods done, ⌊t/step_size⌋.")
+    concept = BiText(
+        "StepLR 每隔 step_size 个 epoch 把学习率整体乘一次 γ：指数是已走完的完整区间数 ⌊t/step_size⌋。",
+        "StepLR multiplies the lr by γ once every step_size epochs: the exponent is the number of "
+        "whole periods done, ⌊t/step_size⌋.",
+    )
 
     def lr_at(self, a: StepArgs, lr: float, t: int) -> float:
         return lr * a.gamma ** (t // a.step_size)
 
     def sample(self, rng: random.Random, difficulty: int, lr: float, eta_min: float) -> dict[str, Any]:
         ss = rng.choice([10, 20, 30, 50] if difficulty == 1 else [3, 5, 7, 10, 25, 30])
-        return dict(step_size=ss, gamma=rng.choice([0.1, 0.5] if difficulty == 1 else [0.1, 0.5, 0.9, 0.8]),
-                    step=rng.choice([rng.randint(0, 4 * ss), rng.randint(1, 4) * ss]))
+        return dict(
+            step_size=ss,
+            gamma=rng.choice([0.1, 0.5] if difficulty == 1 else [0.1, 0.5, 0.9, 0.8]),
+            step=rng.choice([rng.randint(0, 4 * ss), rng.randint(1, 4) * ss]),
+        )
 
     def solution(self, a: StepArgs, lr: float, t: int) -> BiText:
         k, g = t // a.step_size, fmt(a.gamma)
-        return same(f"lr_t = lr·γ^⌊t/step_size⌋ = {fmt(lr)}·{g}^⌊{t}/{a.step_size}⌋ = {fmt(lr)}·{g}^{k} = "
-                    f"{fmt(self.lr_at(a, lr, t))}")
+        return same(
+            f"lr_t = lr·γ^⌊t/step_size⌋ = {fmt(lr)}·{g}^⌊{t}/{a.step_size}⌋ = {fmt(lr)}·{g}^{k} = "
+            f"{fmt(self.lr_at(a, lr, t))}"
+        )
 
     def misconceptions(self, a: StepArgs, lr: float, t: int) -> list[Misconception]:
         return [
-            mistake("no-floor", lr * a.gamma ** (t / a.step_size),
-                    "忘了向下取整：StepLR 每 step_size 步才整体乘一次 γ，指数是 ⌊t/step_size⌋。",
-                    "You forgot the floor: StepLR multiplies by γ once per step_size steps, exponent ⌊t/step_size⌋."),
-            mistake("decay-every-step", lr * a.gamma**t, "把 StepLR 当成了 ExponentialLR：不是每步都乘 γ。",
-                    "You treated StepLR as ExponentialLR: γ is not applied at every step."),
+            mistake(
+                "no-floor",
+                lr * a.gamma ** (t / a.step_size),
+                "忘了向下取整：StepLR 每 step_size 步才整体乘一次 γ，指数是 ⌊t/step_size⌋。",
+                "You forgot the floor: StepLR multiplies by γ once per step_size steps, exponent ⌊t/step_size⌋.",
+            ),
+            mistake(
+                "decay-every-step",
+                lr * a.gamma**t,
+                "把 StepLR 当成了 ExponentialLR：不是每步都乘 γ。",
+                "You treated StepLR as ExponentialLR: γ is not applied at every step.",
+            ),
         ]
 
 
@@ -127,10 +153,12 @@ class MultiStepArgs(Args):
 @schedule
 class MultiStep(Schedule[MultiStepArgs]):
     name, torch_class, args_model, difficulties = "multistep", "MultiStepLR", MultiStepArgs, (1, 2, 3)
-    concept = BiText("MultiStepLR 每到一个 milestone 就把学习率乘一次 γ：数一数不超过 t 的 milestone 有几个"
-                     "（到达 milestone 的当步就已生效）。",
-                     "MultiStepLR multiplies the lr by γ at every milestone: count the milestones that are ≤ t "
-                     "(a milestone takes effect on its own step).")
+    concept = BiText(
+        "MultiStepLR 每到一个 milestone 就把学习率乘一次 γ：数一数不超过 t 的 milestone 有几个"
+        "（到达 milestone 的当步就已生效）。",
+        "MultiStepLR multiplies the lr by γ at every milestone: count the milestones that are ≤ t "
+        "(a milestone takes effect on its own step).",
+    )
 
     def check(self, a: MultiStepArgs, lr: float) -> None:
         ms = a.milestones
@@ -143,23 +171,37 @@ class MultiStep(Schedule[MultiStepArgs]):
     def sample(self, rng: random.Random, difficulty: int, lr: float, eta_min: float) -> dict[str, Any]:
         ms = rng.choice([[30, 80], [50, 100, 150], [10, 20], [60, 120, 160], [30, 60, 90]])
         edge = rng.choice(ms) + (rng.choice([-1, 0, 1]) if difficulty > 1 else 0)
-        return dict(milestones=ms, gamma=rng.choice([0.1, 0.5, 0.2]),
-                    step=rng.choice([rng.randint(ms[0], ms[-1] + 20), edge]))
+        return dict(
+            milestones=ms, gamma=rng.choice([0.1, 0.5, 0.2]), step=rng.choice([rng.randint(ms[0], ms[-1] + 20), edge])
+        )
 
     def solution(self, a: MultiStepArgs, lr: float, t: int) -> BiText:
         k = bisect_right(a.milestones, t)
         passed = fmt_list([float(m) for m in a.milestones[:k]])
         tail = f"  = {fmt(lr)}·{fmt(a.gamma)}^{k} = {fmt(self.lr_at(a, lr, t))}"
-        return BiText(f"lr_t = lr·γ^(不超过 t 的 milestone 个数)；≤ {t} 的 milestone：{passed}，共 {k} 个\n" + tail,
-                      f"lr_t = lr·γ^(number of milestones ≤ t); milestones ≤ {t}: {passed}, that is {k}\n" + tail)
+        return BiText(
+            f"lr_t = lr·γ^(不超过 t 的 milestone 个数)；≤ {t} 的 milestone：{passed}，共 {k} 个\n" + tail,
+            f"lr_t = lr·γ^(number of milestones ≤ t); milestones ≤ {t}: {passed}, that is {k}\n" + tail,
+        )
 
     def misconceptions(self, a: MultiStepArgs, lr: float, t: int) -> list[Misconception]:
-        out = [mistake("milestone-exclusive", lr * a.gamma ** bisect_left(a.milestones, t),
-                       "milestone 当步就已经衰减：到达 milestone m 时 lr 已乘上 γ（计数的是 ≤ t 的 milestone）。",
-                       "At a milestone m the lr is already decayed: count the milestones ≤ t, not < t.")]
+        out = [
+            mistake(
+                "milestone-exclusive",
+                lr * a.gamma ** bisect_left(a.milestones, t),
+                "milestone 当步就已经衰减：到达 milestone m 时 lr 已乘上 γ（计数的是 ≤ t 的 milestone）。",
+                "At a milestone m the lr is already decayed: count the milestones ≤ t, not < t.",
+            )
+        ]
         if bisect_right(a.milestones, t) >= 2:
-            out.append(mistake("not-compounded", lr * a.gamma, "每经过一个 milestone 都要再乘一次 γ（累乘），不是只乘一次。",
-                               "Each milestone passed multiplies by γ again (compounding), not just once."))
+            out.append(
+                mistake(
+                    "not-compounded",
+                    lr * a.gamma,
+                    "每经过一个 milestone 都要再乘一次 γ（累乘），不是只乘一次。",
+                    "Each milestone passed multiplies by γ again (compounding), not just once.",
+                )
+            )
         return out
 
 
@@ -170,25 +212,37 @@ class ExponentialArgs(Args):
 @schedule
 class Exponential(Schedule[ExponentialArgs]):
     name, torch_class, args_model, difficulties = "exponential", "ExponentialLR", ExponentialArgs, (1, 2)
-    concept = BiText("ExponentialLR 每调用一次 step() 就把学习率乘一次 γ：调用 t 次之后是 lr·γ^t。",
-                     "ExponentialLR multiplies the lr by γ at every call of step(): after t calls it is lr·γ^t.")
+    concept = BiText(
+        "ExponentialLR 每调用一次 step() 就把学习率乘一次 γ：调用 t 次之后是 lr·γ^t。",
+        "ExponentialLR multiplies the lr by γ at every call of step(): after t calls it is lr·γ^t.",
+    )
 
     def lr_at(self, a: ExponentialArgs, lr: float, t: int) -> float:
         return lr * a.gamma**t
 
     def sample(self, rng: random.Random, difficulty: int, lr: float, eta_min: float) -> dict[str, Any]:
-        return dict(gamma=rng.choice([0.9, 0.5, 0.95, 0.8] if difficulty == 1 else [0.9, 0.95, 0.98, 0.99, 0.85]),
-                    step=rng.randint(1, 10 if difficulty == 1 else 60))
+        return dict(
+            gamma=rng.choice([0.9, 0.5, 0.95, 0.8] if difficulty == 1 else [0.9, 0.95, 0.98, 0.99, 0.85]),
+            step=rng.randint(1, 10 if difficulty == 1 else 60),
+        )
 
     def solution(self, a: ExponentialArgs, lr: float, t: int) -> BiText:
         return same(f"lr_t = lr·γ^t = {fmt(lr)}·{fmt(a.gamma)}^{t} = {fmt(self.lr_at(a, lr, t))}")
 
     def misconceptions(self, a: ExponentialArgs, lr: float, t: int) -> list[Misconception]:
         return [
-            mistake("e-power", lr * math.exp(-a.gamma * t), "ExponentialLR 的 γ 是每步的乘数：lr·γ^t，不是 lr·e^(−γt)。",
-                    "ExponentialLR's γ is a per-step factor: lr·γ^t, not lr·e^(−γt)."),
-            mistake("one-minus-gamma", lr * (1 - a.gamma) ** t, "γ 是保留比例而不是衰减率：每步乘 γ，不是乘 (1−γ)。",
-                    "γ is the fraction kept, not the decay rate: multiply by γ, not (1−γ)."),
+            mistake(
+                "e-power",
+                lr * math.exp(-a.gamma * t),
+                "ExponentialLR 的 γ 是每步的乘数：lr·γ^t，不是 lr·e^(−γt)。",
+                "ExponentialLR's γ is a per-step factor: lr·γ^t, not lr·e^(−γt).",
+            ),
+            mistake(
+                "one-minus-gamma",
+                lr * (1 - a.gamma) ** t,
+                "γ 是保留比例而不是衰减率：每步乘 γ，不是乘 (1−γ)。",
+                "γ is the fraction kept, not the decay rate: multiply by γ, not (1−γ).",
+            ),
         ]
 
 
@@ -200,10 +254,11 @@ class CosineArgs(Args):
 @schedule
 class Cosine(Schedule[CosineArgs]):
     name, torch_class, args_model, difficulties = "cosine", "CosineAnnealingLR", CosineArgs, (1, 2, 3)
-    concept = BiText("CosineAnnealingLR 沿半个余弦周期从初始 lr 降到 η_min：T_max 步走完这半个周期，"
-                     "所以用 cos(π·t/T_max)。",
-                     "CosineAnnealingLR follows half a cosine period from the initial lr down to η_min: T_max steps "
-                     "cover that half period, so it uses cos(π·t/T_max).")
+    concept = BiText(
+        "CosineAnnealingLR 沿半个余弦周期从初始 lr 降到 η_min：T_max 步走完这半个周期，所以用 cos(π·t/T_max)。",
+        "CosineAnnealingLR follows half a cosine period from the initial lr down to η_min: T_max steps "
+        "cover that half period, so it uses cos(π·t/T_max).",
+    )
 
     def check(self, a: CosineArgs, lr: float) -> None:
         _check_eta_min(a.eta_min, lr)
@@ -234,11 +289,13 @@ class RestartsArgs(Args):
 @schedule
 class CosineRestarts(Schedule[RestartsArgs]):
     name, torch_class, args_model, difficulties = "cosine-restarts", "CosineAnnealingWarmRestarts", RestartsArgs, (2, 3)
-    concept = BiText("CosineAnnealingWarmRestarts 在每个周期里从初始 lr 做一次余弦退火，然后重启；周期长度依次为 "
-                     "T_0、T_0·T_mult……先找出 t 落在哪个周期、距上次重启多少步。",
-                     "CosineAnnealingWarmRestarts anneals from the initial lr along a cosine within each cycle, then "
-                     "restarts; cycles last T_0, T_0·T_mult, … steps. First find the cycle t falls in and how far "
-                     "past its restart t is.")
+    concept = BiText(
+        "CosineAnnealingWarmRestarts 在每个周期里从初始 lr 做一次余弦退火，然后重启；周期长度依次为 "
+        "T_0、T_0·T_mult……先找出 t 落在哪个周期、距上次重启多少步。",
+        "CosineAnnealingWarmRestarts anneals from the initial lr along a cosine within each cycle, then "
+        "restarts; cycles last T_0, T_0·T_mult, … steps. First find the cycle t falls in and how far "
+        "past its restart t is.",
+    )
 
     def check(self, a: RestartsArgs, lr: float) -> None:
         _check_eta_min(a.eta_min, lr)
@@ -252,23 +309,34 @@ class CosineRestarts(Schedule[RestartsArgs]):
 
     def solution(self, a: RestartsArgs, lr: float, t: int) -> BiText:
         T_cur, period = restart_position(a.T_0, a.T_mult, t)
-        head = BiText(f"周期长度依次为 T_0, T_0·T_mult, …（T_0={a.T_0}, T_mult={a.T_mult}）；t={t} 落在长度 T_i={period} 的周期里，"
-                      f"距上次重启 T_cur={T_cur} 步\n",
-                      f"Cycles last T_0, T_0·T_mult, … steps (T_0={a.T_0}, T_mult={a.T_mult}); "
-                      f"t={t} lies in a cycle of "
-                      f"length T_i={period}, T_cur={T_cur} steps after the last restart\n")
+        head = BiText(
+            f"周期长度依次为 T_0, T_0·T_mult, …（T_0={a.T_0}, T_mult={a.T_mult}）；t={t} 落在长度 T_i={period} 的周期里，"
+            f"距上次重启 T_cur={T_cur} 步\n",
+            f"Cycles last T_0, T_0·T_mult, … steps (T_0={a.T_0}, T_mult={a.T_mult}); "
+            f"t={t} lies in a cycle of "
+            f"length T_i={period}, T_cur={T_cur} steps after the last restart\n",
+        )
         return cosine_solution(head, lr, a.eta_min, T_cur, period, self.lr_at(a, lr, t))
 
     def misconceptions(self, a: RestartsArgs, lr: float, t: int) -> list[Misconception]:
         out = cosine_mistakes(lr, a.eta_min, *restart_position(a.T_0, a.T_mult, t))
         if a.T_mult > 1:
-            out.append(mistake("no-period-growth", cosine(lr, a.eta_min, t % a.T_0, a.T_0),
-                               f"每次重启后周期要乘以 T_mult={a.T_mult}：周期依次是 T_0, T_0·T_mult, …，不是固定 T_0。",
-                               f"After each restart the period grows by T_mult={a.T_mult}: "
-                               "T_0, T_0·T_mult, …, not a fixed T_0."))
-        out.append(mistake("no-restart", cosine(lr, a.eta_min, t, a.T_0), "忘了热重启：到达周期末尾时 T_cur 归零、lr 跳回初始值。",
-                           "You forgot the warm restart: at the end of a cycle T_cur resets to 0 "
-                           "and the lr jumps back up."))
+            out.append(
+                mistake(
+                    "no-period-growth",
+                    cosine(lr, a.eta_min, t % a.T_0, a.T_0),
+                    f"每次重启后周期要乘以 T_mult={a.T_mult}：周期依次是 T_0, T_0·T_mult, …，不是固定 T_0。",
+                    f"After each restart the period grows by T_mult={a.T_mult}: T_0, T_0·T_mult, …, not a fixed T_0.",
+                )
+            )
+        out.append(
+            mistake(
+                "no-restart",
+                cosine(lr, a.eta_min, t, a.T_0),
+                "忘了热重启：到达周期末尾时 T_cur 归零、lr 跳回初始值。",
+                "You forgot the warm restart: at the end of a cycle T_cur resets to 0 and the lr jumps back up.",
+            )
+        )
         return out
 
 
@@ -281,10 +349,12 @@ class LinearArgs(Args):
 @schedule
 class Linear(Schedule[LinearArgs]):
     name, torch_class, args_model, difficulties = "linear", "LinearLR", LinearArgs, (2, 3)
-    concept = BiText("LinearLR 在 total_iters 步内把乘数从 start_factor 线性地变到 end_factor，之后保持不变；"
-                     "学习率 = 初始 lr × 乘数。",
-                     "LinearLR moves a factor linearly from start_factor to end_factor over total_iters steps and "
-                     "then holds it; the lr is the initial lr times that factor.")
+    concept = BiText(
+        "LinearLR 在 total_iters 步内把乘数从 start_factor 线性地变到 end_factor，之后保持不变；"
+        "学习率 = 初始 lr × 乘数。",
+        "LinearLR moves a factor linearly from start_factor to end_factor over total_iters steps and "
+        "then holds it; the lr is the initial lr times that factor.",
+    )
 
     def factor(self, a: LinearArgs, t: int) -> float:
         return a.start_factor + (a.end_factor - a.start_factor) * min(t, a.total_iters) / a.total_iters
@@ -299,18 +369,27 @@ class Linear(Schedule[LinearArgs]):
 
     def solution(self, a: LinearArgs, lr: float, t: int) -> BiText:
         m, f = min(t, a.total_iters), self.factor(a, t)
-        return same(f"factor = start_factor + (end_factor − start_factor)·min(t, total_iters)/total_iters\n"
-                    f"  = {fmt(a.start_factor)} + ({fmt(a.end_factor)} − {fmt(a.start_factor)})·{m}/{a.total_iters}"
-                    f" = {fmt(f)}\n"
-                    f"lr_t = lr·factor = {fmt(lr)}·{fmt(f)} = {fmt(self.lr_at(a, lr, t))}")
+        return same(
+            f"factor = start_factor + (end_factor − start_factor)·min(t, total_iters)/total_iters\n"
+            f"  = {fmt(a.start_factor)} + ({fmt(a.end_factor)} − {fmt(a.start_factor)})·{m}/{a.total_iters}"
+            f" = {fmt(f)}\n"
+            f"lr_t = lr·factor = {fmt(lr)}·{fmt(f)} = {fmt(self.lr_at(a, lr, t))}"
+        )
 
     def misconceptions(self, a: LinearArgs, lr: float, t: int) -> list[Misconception]:
         return [
-            mistake("no-clamp", lr * (a.start_factor + (a.end_factor - a.start_factor) * t / a.total_iters),
-                    "total_iters 步之后因子停在 end_factor，不再继续线性变化。",
-                    "After total_iters steps the factor stays at end_factor; it stops changing."),
-            mistake("factor-as-lr", self.lr_at(a, lr, t) / lr, "LinearLR 的因子要乘以初始 lr，它本身不是学习率。",
-                    "LinearLR's factor multiplies the initial lr; it is not the lr itself."),
+            mistake(
+                "no-clamp",
+                lr * (a.start_factor + (a.end_factor - a.start_factor) * t / a.total_iters),
+                "total_iters 步之后因子停在 end_factor，不再继续线性变化。",
+                "After total_iters steps the factor stays at end_factor; it stops changing.",
+            ),
+            mistake(
+                "factor-as-lr",
+                self.lr_at(a, lr, t) / lr,
+                "LinearLR 的因子要乘以初始 lr，它本身不是学习率。",
+                "LinearLR's factor multiplies the initial lr; it is not the lr itself.",
+            ),
         ]
 
 
@@ -326,10 +405,12 @@ class WarmupCosine(Schedule[WarmupCosineArgs]):
     """A linear warm-up, then a cosine: two torch schedulers chained by SequentialLR."""
 
     name, torch_class, args_model, difficulties = "warmup-cosine", "SequentialLR", WarmupCosineArgs, (3,)
-    concept = BiText("SequentialLR 先用 LinearLR 预热，到 milestone 后换成 CosineAnnealingLR，"
-                     "余弦从 milestone 处重新从零计数。先判断 t 处在哪个阶段。",
-                     "SequentialLR runs the LinearLR warm-up, then switches to CosineAnnealingLR at the milestone, "
-                     "whose count starts again from zero there. First decide which phase t is in.")
+    concept = BiText(
+        "SequentialLR 先用 LinearLR 预热，到 milestone 后换成 CosineAnnealingLR，"
+        "余弦从 milestone 处重新从零计数。先判断 t 处在哪个阶段。",
+        "SequentialLR runs the LinearLR warm-up, then switches to CosineAnnealingLR at the milestone, "
+        "whose count starts again from zero there. First decide which phase t is in.",
+    )
 
     def constructor(self, a: WarmupCosineArgs) -> str:
         warm = call_text("LinearLR", dict(start_factor=a.start_factor, total_iters=a.warmup_steps))
@@ -352,34 +433,55 @@ class WarmupCosine(Schedule[WarmupCosineArgs]):
 
     def sample(self, rng: random.Random, difficulty: int, lr: float, eta_min: float) -> dict[str, Any]:
         w, T = rng.choice([5, 10, 20]), rng.choice([50, 90, 100, 200])
-        return dict(warmup_steps=w, start_factor=rng.choice([0.1, 0.01, 0.2, 0.5]), T_max=T, eta_min=eta_min,
-                    step=rng.choice([rng.randint(0, w - 1), w, w + rng.randint(1, T)]))
+        return dict(
+            warmup_steps=w,
+            start_factor=rng.choice([0.1, 0.01, 0.2, 0.5]),
+            T_max=T,
+            eta_min=eta_min,
+            step=rng.choice([rng.randint(0, w - 1), w, w + rng.randint(1, T)]),
+        )
 
     def solution(self, a: WarmupCosineArgs, lr: float, t: int) -> BiText:
         w, ans = a.warmup_steps, self.lr_at(a, lr, t)
         if t < w:
             f = a.start_factor + (1 - a.start_factor) * t / w
-            where = BiText(f"t={t} < milestone {w}：处于 LinearLR 预热阶段\n",
-                           f"t={t} < milestone {w}: still in the LinearLR warm-up\n")
+            where = BiText(
+                f"t={t} < milestone {w}：处于 LinearLR 预热阶段\n",
+                f"t={t} < milestone {w}: still in the LinearLR warm-up\n",
+            )
             return where + same(
                 f"lr_t = lr·(start_factor + (1 − start_factor)·t/{w}) = {fmt(lr)}·({fmt(a.start_factor)} + "
-                f"{fmt(1 - a.start_factor)}·{t}/{w}) = {fmt(lr)}·{fmt(f)} = {fmt(ans)}")
-        head = BiText(f"t={t} ≥ milestone {w}：SequentialLR 在 milestone 处以 epoch 0 启动 CosineAnnealingLR，"
-                      f"所以余弦从 j = t − {w} = {t - w} 计起\n",
-                      f"t={t} ≥ milestone {w}: at the milestone SequentialLR starts CosineAnnealingLR at epoch 0, "
-                      f"so the cosine counts j = t − {w} = {t - w}\n")
+                f"{fmt(1 - a.start_factor)}·{t}/{w}) = {fmt(lr)}·{fmt(f)} = {fmt(ans)}"
+            )
+        head = BiText(
+            f"t={t} ≥ milestone {w}：SequentialLR 在 milestone 处以 epoch 0 启动 CosineAnnealingLR，"
+            f"所以余弦从 j = t − {w} = {t - w} 计起\n",
+            f"t={t} ≥ milestone {w}: at the milestone SequentialLR starts CosineAnnealingLR at epoch 0, "
+            f"so the cosine counts j = t − {w} = {t - w}\n",
+        )
         return cosine_solution(head, lr, a.eta_min, t - w, a.T_max, ans)
 
     def misconceptions(self, a: WarmupCosineArgs, lr: float, t: int) -> list[Misconception]:
         T_cur = t - a.warmup_steps
         out = cosine_mistakes(lr, a.eta_min, T_cur, a.T_max)
         if T_cur >= 0:
-            out.append(mistake("cosine-from-zero", cosine(lr, a.eta_min, t, a.T_max),
-                               "余弦阶段从 milestone 开始重新计数（j = t − warmup_steps），不是从 0。",
-                               "The cosine phase counts from the milestone (j = t − warmup_steps), not from step 0."))
+            out.append(
+                mistake(
+                    "cosine-from-zero",
+                    cosine(lr, a.eta_min, t, a.T_max),
+                    "余弦阶段从 milestone 开始重新计数（j = t − warmup_steps），不是从 0。",
+                    "The cosine phase counts from the milestone (j = t − warmup_steps), not from step 0.",
+                )
+            )
         else:
-            out.append(mistake("warmup-from-zero", lr * t / a.warmup_steps, "预热从 start_factor·lr 开始，不是从 0 开始。",
-                               "The warm-up starts from start_factor·lr, not from 0."))
+            out.append(
+                mistake(
+                    "warmup-from-zero",
+                    lr * t / a.warmup_steps,
+                    "预热从 start_factor·lr 开始，不是从 0 开始。",
+                    "The warm-up starts from start_factor·lr, not from 0.",
+                )
+            )
         return out
 
 
@@ -391,31 +493,45 @@ class PolynomialArgs(Args):
 @schedule
 class Polynomial(Schedule[PolynomialArgs]):
     name, torch_class, args_model, difficulties = "polynomial", "PolynomialLR", PolynomialArgs, (2, 3)
-    concept = BiText("PolynomialLR 用 (1 − t/total_iters)^power 缩放初始 lr；t 超过 total_iters 后按 total_iters 计"
-                     "（学习率为零）。",
-                     "PolynomialLR scales the initial lr by (1 − t/total_iters)^power; past total_iters, t counts as "
-                     "total_iters (the lr is zero).")
+    concept = BiText(
+        "PolynomialLR 用 (1 − t/total_iters)^power 缩放初始 lr；t 超过 total_iters 后按 total_iters 计（学习率为零）。",
+        "PolynomialLR scales the initial lr by (1 − t/total_iters)^power; past total_iters, t counts as "
+        "total_iters (the lr is zero).",
+    )
 
     def lr_at(self, a: PolynomialArgs, lr: float, t: int) -> float:
         return lr * (1.0 - min(t, a.total_iters) / a.total_iters) ** a.power
 
     def sample(self, rng: random.Random, difficulty: int, lr: float, eta_min: float) -> dict[str, Any]:
         n = rng.choice([10, 20, 50, 100])
-        return dict(total_iters=n, power=rng.choice([1.0, 2.0, 0.5, 0.9] if difficulty == 3 else [1.0, 2.0]),
-                    step=rng.randint(0, n + 2))
+        return dict(
+            total_iters=n,
+            power=rng.choice([1.0, 2.0, 0.5, 0.9] if difficulty == 3 else [1.0, 2.0]),
+            step=rng.randint(0, n + 2),
+        )
 
     def solution(self, a: PolynomialArgs, lr: float, t: int) -> BiText:
         m, n, pw = min(t, a.total_iters), a.total_iters, fmt(a.power)
-        return same(f"lr_t = lr·(1 − min(t, total_iters)/total_iters)^power = {fmt(lr)}·(1 − {m}/{n})^{pw}"
-                    f" = {fmt(lr)}·{fmt(1 - m / n)}^{pw} = {fmt(self.lr_at(a, lr, t))}")
+        return same(
+            f"lr_t = lr·(1 − min(t, total_iters)/total_iters)^power = {fmt(lr)}·(1 − {m}/{n})^{pw}"
+            f" = {fmt(lr)}·{fmt(1 - m / n)}^{pw} = {fmt(self.lr_at(a, lr, t))}"
+        )
 
     def misconceptions(self, a: PolynomialArgs, lr: float, t: int) -> list[Misconception]:
         m = min(t, a.total_iters) / a.total_iters
         return [
-            mistake("ignored-power", lr * (1 - m), "忘了幂次 power：是 (1 − t/total_iters)^power。",
-                    "You ignored power: it is (1 − t/total_iters)^power."),
-            mistake("power-on-ratio", lr * (1 - m**a.power), "幂次作用在 (1 − t/T) 整体上，不是只作用在 t/T 上。",
-                    "The power applies to (1 − t/T) as a whole, not to t/T alone."),
+            mistake(
+                "ignored-power",
+                lr * (1 - m),
+                "忘了幂次 power：是 (1 − t/total_iters)^power。",
+                "You ignored power: it is (1 − t/total_iters)^power.",
+            ),
+            mistake(
+                "power-on-ratio",
+                lr * (1 - m**a.power),
+                "幂次作用在 (1 − t/T) 整体上，不是只作用在 t/T 上。",
+                "The power applies to (1 − t/T) as a whole, not to t/T alone.",
+            ),
         ]
 
 
@@ -435,24 +551,34 @@ Phase = tuple[float, float, float]  # (end step, start lr, end lr)
 @schedule
 class OneCycle(Schedule[OneCycleArgs]):
     name, torch_class, args_model, difficulties = "onecycle", "OneCycleLR", OneCycleArgs, (3,)
-    concept = BiText("OneCycleLR 不用优化器的 lr：先从 max_lr/div_factor 升到 max_lr，再退火到更小的值。"
-                     "先确定 t 所在的阶段，以及它走过了该阶段的多大比例 pct。",
-                     "OneCycleLR ignores the optimizer's lr: it rises from max_lr/div_factor to max_lr, then anneals "
-                     "lower. Find the phase t is in and how far through that phase it is (pct).")
+    concept = BiText(
+        "OneCycleLR 不用优化器的 lr：先从 max_lr/div_factor 升到 max_lr，再退火到更小的值。"
+        "先确定 t 所在的阶段，以及它走过了该阶段的多大比例 pct。",
+        "OneCycleLR ignores the optimizer's lr: it rises from max_lr/div_factor to max_lr, then anneals "
+        "lower. Find the phase t is in and how far through that phase it is (pct).",
+    )
     per_batch = True
 
     def torch_kwargs(self, a: OneCycleArgs) -> dict[str, Any]:
         # The lr alone is asked about, and SGD here has no momentum to cycle.
-        return dict(max_lr=a.max_lr, total_steps=a.total_steps, pct_start=a.pct_start,
-                    anneal_strategy=a.anneal_strategy,
-                    div_factor=a.div_factor, final_div_factor=a.final_div_factor, three_phase=a.three_phase,
-                    cycle_momentum=False)
+        return dict(
+            max_lr=a.max_lr,
+            total_steps=a.total_steps,
+            pct_start=a.pct_start,
+            anneal_strategy=a.anneal_strategy,
+            div_factor=a.div_factor,
+            final_div_factor=a.final_div_factor,
+            three_phase=a.three_phase,
+            cycle_momentum=False,
+        )
 
     def check(self, a: OneCycleArgs, lr: float) -> None:
         ends = [e for e, _, _ in self.phases(a)]
         if ends[0] <= 0 or any(y <= x for x, y in pairwise(ends)):
-            raise ValueError("pct_start·total_steps is too small or too large: every OneCycle phase needs at least "
-                             "one step (three_phase also needs pct_start < 0.5)")
+            raise ValueError(
+                "pct_start·total_steps is too small or too large: every OneCycle phase needs at least "
+                "one step (three_phase also needs pct_start < 0.5)"
+            )
 
     def last_step(self, a: OneCycleArgs) -> int:
         return a.total_steps - 1
@@ -461,22 +587,27 @@ class OneCycle(Schedule[OneCycleArgs]):
         return a.max_lr
 
     def note(self, a: OneCycleArgs, lr: float) -> BiText:
-        return BiText(f"（OneCycleLR 会覆盖优化器的 lr：初始学习率是 max_lr/div_factor，所以 lr={fmt(lr)} 不起作用。）",
-                      f" (OneCycleLR overwrites the optimizer's lr: it starts from max_lr/div_factor, "
-                      f"so lr={fmt(lr)} plays no role.)")
+        return BiText(
+            f"（OneCycleLR 会覆盖优化器的 lr：初始学习率是 max_lr/div_factor，所以 lr={fmt(lr)} 不起作用。）",
+            f" (OneCycleLR overwrites the optimizer's lr: it starts from max_lr/div_factor, "
+            f"so lr={fmt(lr)} plays no role.)",
+        )
 
     def phases(self, a: OneCycleArgs, *, shift: float = 1, low: float | None = None) -> list[Phase]:
         """(end_step, start_lr, end_lr) per phase, written exactly as torch computes them."""
         initial = a.max_lr / a.div_factor
         low = initial / a.final_div_factor if low is None else low
         if a.three_phase:
-            return [(float(a.pct_start * a.total_steps) - shift, initial, a.max_lr),
-                    (float(2 * a.pct_start * a.total_steps) - 2 * shift, a.max_lr, initial),
-                    (a.total_steps - 1, initial, low)]
+            return [
+                (float(a.pct_start * a.total_steps) - shift, initial, a.max_lr),
+                (float(2 * a.pct_start * a.total_steps) - 2 * shift, a.max_lr, initial),
+                (a.total_steps - 1, initial, low),
+            ]
         return [(float(a.pct_start * a.total_steps) - shift, initial, a.max_lr), (a.total_steps - 1, a.max_lr, low)]
 
-    def position(self, a: OneCycleArgs, t: int, phases: list[Phase] | None = None,
-                 strategy: str | None = None) -> tuple[float, int, float]:
+    def position(
+        self, a: OneCycleArgs, t: int, phases: list[Phase] | None = None, strategy: str | None = None
+    ) -> tuple[float, int, float]:
         """(lr, phase index, pct within the phase)."""
         phases = phases or self.phases(a)
         start = 0.0
@@ -494,10 +625,16 @@ class OneCycle(Schedule[OneCycleArgs]):
 
     def sample(self, rng: random.Random, difficulty: int, lr: float, eta_min: float) -> dict[str, Any]:
         T = rng.choice([100, 200, 300])
-        return dict(max_lr=rng.choice([0.1, 0.01, 1.0, 0.4]), total_steps=T, pct_start=rng.choice([0.3, 0.25, 0.4]),
-                    div_factor=rng.choice([25.0, 10.0]), final_div_factor=rng.choice([1e4, 100.0]),
-                    anneal_strategy=rng.choice(["cos", "cos", "linear"]), three_phase=rng.random() < 0.3,
-                    step=rng.randint(0, T - 1))
+        return dict(
+            max_lr=rng.choice([0.1, 0.01, 1.0, 0.4]),
+            total_steps=T,
+            pct_start=rng.choice([0.3, 0.25, 0.4]),
+            div_factor=rng.choice([25.0, 10.0]),
+            final_div_factor=rng.choice([1e4, 100.0]),
+            anneal_strategy=rng.choice(["cos", "cos", "linear"]),
+            three_phase=rng.random() < 0.3,
+            step=rng.randint(0, T - 1),
+        )
 
     def solution(self, a: OneCycleArgs, lr: float, t: int) -> BiText:
         phases = self.phases(a)
@@ -505,29 +642,42 @@ class OneCycle(Schedule[OneCycleArgs]):
         start = 0.0 if i == 0 else phases[i - 1][0]
         end, x, y = phases[i]
         if a.anneal_strategy == "cos":
-            f = (f"lr = end + (start − end)/2·(1 + cos(π·pct)) = "
-                 f"{fmt(y)} + ({fmt(x)} − {fmt(y)})/2·(1 + cos(π·{fmt(pct)})) = {fmt(value)}")
+            f = (
+                f"lr = end + (start − end)/2·(1 + cos(π·pct)) = "
+                f"{fmt(y)} + ({fmt(x)} − {fmt(y)})/2·(1 + cos(π·{fmt(pct)})) = {fmt(value)}"
+            )
         else:
             f = f"lr = start + (end − start)·pct = {fmt(x)} + ({fmt(y)} − {fmt(x)})·{fmt(pct)} = {fmt(value)}"
-        body = (f"initial_lr = max_lr/div_factor = {fmt(a.max_lr)}/{fmt(a.div_factor)} = {fmt(phases[0][1])}; "
-                f"min_lr = initial_lr/final_div_factor = {fmt(phases[-1][2])}\n"
-                f"phase end steps = {fmt_list([e for e, _, _ in phases])} "
-                f"(pct_start·total_steps − 1, …, total_steps − 1)\n"
-                f"t={t} → phase {i + 1}: pct = (t − {fmt(start)})/({fmt(end)} − {fmt(start)}) = {fmt(pct)}\n  {f}")
+        body = (
+            f"initial_lr = max_lr/div_factor = {fmt(a.max_lr)}/{fmt(a.div_factor)} = {fmt(phases[0][1])}; "
+            f"min_lr = initial_lr/final_div_factor = {fmt(phases[-1][2])}\n"
+            f"phase end steps = {fmt_list([e for e, _, _ in phases])} "
+            f"(pct_start·total_steps − 1, …, total_steps − 1)\n"
+            f"t={t} → phase {i + 1}: pct = (t − {fmt(start)})/({fmt(end)} − {fmt(start)}) = {fmt(pct)}\n  {f}"
+        )
         return BiText("OneCycleLR 分段退火：\n" + body, "OneCycleLR anneals phase by phase:\n" + body)
 
     def misconceptions(self, a: OneCycleArgs, lr: float, t: int) -> list[Misconception]:
         other = "linear" if a.anneal_strategy == "cos" else "cos"
         return [
-            mistake("wrong-anneal", self.position(a, t, strategy=other)[0],
-                    f"anneal_strategy='{a.anneal_strategy}'，你用了 {other} 退火。",
-                    f"anneal_strategy='{a.anneal_strategy}', but you annealed with {other}."),
-            mistake("phase-end-off-by-one", self.position(a, t, self.phases(a, shift=0))[0],
-                    "阶段终点是 pct_start·total_steps − 1（步数从 0 开始），你少减了 1。",
-                    "A phase ends at step pct_start·total_steps − 1 (steps count from 0); you dropped the − 1."),
-            mistake("min-lr-from-max", self.position(a, t, self.phases(a, low=a.max_lr / a.final_div_factor))[0],
-                    "最小 lr 是 initial_lr/final_div_factor = max_lr/(div_factor·final_div_factor)，"
-                    "不是 max_lr/final_div_factor。",
-                    "The minimum lr is initial_lr/final_div_factor = max_lr/(div_factor·final_div_factor), "
-                    "not max_lr/final_div_factor."),
+            mistake(
+                "wrong-anneal",
+                self.position(a, t, strategy=other)[0],
+                f"anneal_strategy='{a.anneal_strategy}'，你用了 {other} 退火。",
+                f"anneal_strategy='{a.anneal_strategy}', but you annealed with {other}.",
+            ),
+            mistake(
+                "phase-end-off-by-one",
+                self.position(a, t, self.phases(a, shift=0))[0],
+                "阶段终点是 pct_start·total_steps − 1（步数从 0 开始），你少减了 1。",
+                "A phase ends at step pct_start·total_steps − 1 (steps count from 0); you dropped the − 1.",
+            ),
+            mistake(
+                "min-lr-from-max",
+                self.position(a, t, self.phases(a, low=a.max_lr / a.final_div_factor))[0],
+                "最小 lr 是 initial_lr/final_div_factor = max_lr/(div_factor·final_div_factor)，"
+                "不是 max_lr/final_div_factor。",
+                "The minimum lr is initial_lr/final_div_factor = max_lr/(div_factor·final_div_factor), "
+                "not max_lr/final_div_factor.",
+            ),
         ]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from quizzer.generators.base import Family, Params, answers_agree, relative_error
 from quizzer.generators.registry import all_families, get_family, instance_seed, sample_params
@@ -80,9 +81,16 @@ def verify_family(family: Family[Any], *, samples: int, seed: int = 0) -> Family
             if result.agree:
                 report.agreements += 1
             else:
-                report.disagreements.append(Disagreement(
-                    family.name, difficulty, inst_seed, params.model_dump(mode="json"), result.answer, result.torch_answer
-                ))
+                report.disagreements.append(
+                    Disagreement(
+                        family.name,
+                        difficulty,
+                        inst_seed,
+                        params.model_dump(mode="json"),
+                        result.answer,
+                        result.torch_answer,
+                    )
+                )
     report.seconds = time.perf_counter() - start
     return report
 

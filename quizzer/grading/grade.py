@@ -27,7 +27,9 @@ HINT_PENALTY = 0.25
 class Feedback:
     """One line of feedback; ``kind`` tells the renderer how to show it."""
 
-    kind: Literal["verdict", "info", "diagnosis", "why", "point-ok", "point-miss", "solution", "explanation", "correction"]
+    kind: Literal[
+        "verdict", "info", "diagnosis", "why", "point-ok", "point-miss", "solution", "explanation", "correction"
+    ]
     text: BiText
 
 
@@ -40,7 +42,7 @@ class Result:
     diagnosis: str | None = None
     feedback: list[Feedback] = field(default_factory=list)
 
-    def with_hints(self, hints_used: int) -> "Result":
+    def with_hints(self, hints_used: int) -> Result:
         """Each hint taken costs a quarter of the credit."""
         if hints_used:
             self.score = round(max(0.0, self.score * (1 - HINT_PENALTY * hints_used)), 4)
@@ -101,8 +103,10 @@ def _matches(problem: Problem, given: Any, truth: Any) -> tuple[bool, bool, str]
             values = [truth[k] for k in spec.fields] if spec.kind == "record" else list(truth)
             if len(given) != len(values):
                 return False, False, ""
-            checks = [check_number(g, float(t), rel_tol=spec.rel_tol, abs_tol=spec.abs_tol, integer=False)
-                      for g, t in zip(given, values)]
+            checks = [
+                check_number(g, float(t), rel_tol=spec.rel_tol, abs_tol=spec.abs_tol, integer=False)
+                for g, t in zip(given, values, strict=False)
+            ]
             ranges = ", ".join(accepted_range(c) for c in checks)
             return all(c.correct for c in checks), all(c.exact for c in checks), ranges
         case _:

@@ -39,10 +39,46 @@ _EN_NEGATION = re.compile(
     r"\b(?:not|no|never|neither|nor|cannot|without|rather than|instead of|contrary to|myth|misconception|wrong|"
     r"false|incorrect|untrue|mistaken|mistake|error|erroneous|whether|regardless|nothing)\b|n't\b"
 )
-_ZH_NEGATION = ("不是", "并不", "并非", "不会", "不能", "没有", "而非", "而不是", "错误", "误以为", "不对", "不正确",
-                "不等于", "不成立", "误解", "有误", "未必", "不一定", "并没", "说错", "谬", "无法", "不保证", "不只",
-                "不仅", "不论", "无论", "不管", "与否", "不开", "不带", "不用", "无需", "去掉", "不代表", "不意味",
-                "不见得", "不等同")
+_ZH_NEGATION = (
+    "不是",
+    "并不",
+    "并非",
+    "不会",
+    "不能",
+    "没有",
+    "而非",
+    "而不是",
+    "错误",
+    "误以为",
+    "不对",
+    "不正确",
+    "不等于",
+    "不成立",
+    "误解",
+    "有误",
+    "未必",
+    "不一定",
+    "并没",
+    "说错",
+    "谬",
+    "无法",
+    "不保证",
+    "不只",
+    "不仅",
+    "不论",
+    "无论",
+    "不管",
+    "与否",
+    "不开",
+    "不带",
+    "不用",
+    "无需",
+    "去掉",
+    "不代表",
+    "不意味",
+    "不见得",
+    "不等同",
+)
 # A single negating character right before a claim's word ("不翻倍", "非恒小于").
 _ZH_NEGATING_CHARS = frozenset("不非没未无")
 PATTERN_PART, PATTERN_ALTERNATIVE, PATTERN_ABSENT = "&", "|", "!"
@@ -105,7 +141,7 @@ def contains(answer_folded: str, keyword: str) -> bool:
     n = len(key)
     for start in range(0, max(1, len(answer_folded) - n + 2)):
         for length in (n - 1, n, n + 1):
-            window = answer_folded[start:start + length]
+            window = answer_folded[start : start + length]
             if len(window) == length and _within_one_edit(window, key):
                 return True
     return False
@@ -173,7 +209,9 @@ def pattern_parts(pattern: str) -> list[Part]:
     for raw in pattern.split(PATTERN_PART):
         raw = raw.strip()
         absent = raw.startswith(PATTERN_ABSENT)
-        words = tuple(w for w in (fold(alt) for alt in raw.removeprefix(PATTERN_ABSENT).split(PATTERN_ALTERNATIVE)) if w)
+        words = tuple(
+            w for w in (fold(alt) for alt in raw.removeprefix(PATTERN_ABSENT).split(PATTERN_ALTERNATIVE)) if w
+        )
         if words:
             parts.append(Part(words, absent))
     return parts if any(not p.absent for p in parts) else []

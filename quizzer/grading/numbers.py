@@ -25,7 +25,9 @@ class NumberCheck:
     high: float
 
 
-def check_number(given: ParsedNumber, truth: float, *, rel_tol: float, abs_tol: float, integer: bool = False) -> NumberCheck:
+def check_number(
+    given: ParsedNumber, truth: float, *, rel_tol: float, abs_tol: float, integer: bool = False
+) -> NumberCheck:
     """Whether ``given`` is the true value.
 
     Integers must match exactly. Reals are accepted within the tolerance (relative, with an

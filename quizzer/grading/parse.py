@@ -30,15 +30,18 @@ def clean_answer(raw: str) -> tuple[str, bool]:
     """``raw`` without control characters (an ANSI escape must not reach a terminal or the store), cut to
     MAX_ANSWER_CHARS; the flag says whether it was cut, so the learner can be told."""
     cut = len(raw) > MAX_ANSWER_CHARS
-    clean = strip_controls(raw[:MAX_ANSWER_CHARS * 2] if cut else raw)[:MAX_ANSWER_CHARS]
+    clean = strip_controls(raw[: MAX_ANSWER_CHARS * 2] if cut else raw)[:MAX_ANSWER_CHARS]
     return (UndecodableAnswer(clean) if isinstance(raw, UndecodableAnswer) else clean), cut
+
 
 NUMBER_HINT = BiText(
     "请输入一个数，例如 112、0.25、1/4、25%、1e-3、2^-3 或 sqrt(2)/2。",
     "Type a number, e.g. 112, 0.25, 1/4, 25%, 1e-3, 2^-3 or sqrt(2)/2.",
 )
 SHAPE_HINT = BiText("请输入形状，例如 (64, 56, 56) 或 64x56x56。", "Type a shape, e.g. (64, 56, 56) or 64x56x56.")
-VECTOR_HINT = BiText("请输入一组数，例如 [0.1, 0.2] 或 0.1 0.2。", "Type a list of numbers, e.g. [0.1, 0.2] or 0.1 0.2.")
+VECTOR_HINT = BiText(
+    "请输入一组数，例如 [0.1, 0.2] 或 0.1 0.2。", "Type a list of numbers, e.g. [0.1, 0.2] or 0.1 0.2."
+)
 TF_HINT = BiText("请回答 对/错（也可以 t/f、yes/no、√/×）。", "Answer true or false (t/f, yes/no, y/n, √/× also work).")
 FILL_HINT = BiText("请输入一个简短的答案。", "Type a short answer.")
 OPEN_HINT = BiText("请用几句话作答。", "Answer in a few sentences.")
@@ -47,9 +50,13 @@ OPEN_HINT = BiText("请用几句话作答。", "Answer in a few sentences.")
 def choice_hint(n: int, multi: bool) -> BiText:
     letters = string.ascii_uppercase[:n]
     if multi:
-        return BiText(f"请输入一个或多个选项字母（{letters[0]}–{letters[-1]}），例如 AC 或 a, c。",
-                      f"Type one or more option letters ({letters[0]}–{letters[-1]}), e.g. AC or a, c.")
-    return BiText(f"请输入一个选项字母（{letters[0]}–{letters[-1]}）。", f"Type one option letter ({letters[0]}–{letters[-1]}).")
+        return BiText(
+            f"请输入一个或多个选项字母（{letters[0]}–{letters[-1]}），例如 AC 或 a, c。",
+            f"Type one or more option letters ({letters[0]}–{letters[-1]}), e.g. AC or a, c.",
+        )
+    return BiText(
+        f"请输入一个选项字母（{letters[0]}–{letters[-1]}）。", f"Type one option letter ({letters[0]}–{letters[-1]})."
+    )
 
 
 def normalize(text: str) -> str:
@@ -90,7 +97,7 @@ def parse_number(text: str) -> ParsedNumber:
         raise _fail(f"the answer is longer than {MAX_LENGTH} characters", NUMBER_HINT)
     for prefix in _PREFIXES:
         if raw.startswith(prefix):
-            raw = raw[len(prefix):].strip()
+            raw = raw[len(prefix) :].strip()
     raw = raw.rstrip("。.") if not raw.endswith("..") and not _PLAIN.match(raw) else raw
     raw = raw.replace("−", "-").replace("–", "-")
     if not raw:
@@ -138,9 +145,9 @@ def _split_items(text: str, *, allow_times: bool) -> list[str]:
         return []
     if "," in body or ";" in body:
         parts = re.split(r"\s*[,;]\s*", body)
-    elif allow_times and re.search(r"[x×X*]", body) and not re.search(r"\s", body.strip()):
-        parts = re.split(r"\s*[x×X*]\s*", body)
-    elif allow_times and re.search(r"\s[x×X*]\s", body):
+    elif (allow_times and re.search(r"[x×X*]", body) and not re.search(r"\s", body.strip())) or (
+        allow_times and re.search(r"\s[x×X*]\s", body)
+    ):
         parts = re.split(r"\s*[x×X*]\s*", body)
     else:
         parts = body.split()

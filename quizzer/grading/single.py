@@ -50,8 +50,9 @@ class GradedAnswer:
         }
 
 
-def grade_one(target: str, answer: str, *, params: dict[str, str] | None = None,
-              bank_paths: list[Path] | None = None) -> GradedAnswer:
+def grade_one(
+    target: str, answer: str, *, params: dict[str, str] | None = None, bank_paths: list[Path] | None = None
+) -> GradedAnswer:
     """Grade ``answer`` against the bank item ``target``, or the problem of family ``target`` with ``params``.
 
     Raises ``NotFound`` for an unknown id or family, ``BadParameters`` for parameters that do not fit, and

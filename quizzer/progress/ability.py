@@ -103,8 +103,14 @@ def apply_attempt(session: Session, attempt: AttemptRow) -> None:
 def _replay(session: Session, profile_id: int) -> int:
     """Recompute a profile's estimates from its attempts in time order, on plain rows; returns attempts used."""
     query = (
-        select(AttemptRow.source, AttemptRow.family, AttemptRow.topic, AttemptRow.difficulty, AttemptRow.verdict,
-               AttemptRow.score)
+        select(
+            AttemptRow.source,
+            AttemptRow.family,
+            AttemptRow.topic,
+            AttemptRow.difficulty,
+            AttemptRow.verdict,
+            AttemptRow.score,
+        )
         .where(AttemptRow.profile_id == profile_id, AttemptRow.verdict != "void")
         .order_by(AttemptRow.created_at, AttemptRow.id)
     )

@@ -102,11 +102,26 @@ def _draw_accuracy(ax, plan: AccuracyPlan, lang: str) -> None:
             style = {"linestyle": "none", "markersize": 7}
         else:
             style = {"linewidth": 1.2, "markersize": 4}
-        ax.plot([_at(d) + shift for d, _, _ in points], [a for _, a, _ in points], marker="o", color=cmap(i % 20),
-                alpha=0.85, label=msg.TOPIC_TITLES[topic].get(lang), **style)
+        ax.plot(
+            [_at(d) + shift for d, _, _ in points],
+            [a for _, a, _ in points],
+            marker="o",
+            color=cmap(i % 20),
+            alpha=0.85,
+            label=msg.TOPIC_TITLES[topic].get(lang),
+            **style,
+        )
     if len(plan.overall) > FEW_POINTS:  # the trend over all topics, when there is one to see
-        ax.plot([_at(d) for d, _, _ in plan.overall], [a for _, a, _ in plan.overall], color="black", linewidth=2.4,
-                marker="s", markersize=4, label=msg.CHART_ALL_TOPICS.get(lang), zorder=5)
+        ax.plot(
+            [_at(d) for d, _, _ in plan.overall],
+            [a for _, a, _ in plan.overall],
+            color="black",
+            linewidth=2.4,
+            marker="s",
+            markersize=4,
+            label=msg.CHART_ALL_TOPICS.get(lang),
+            zorder=5,
+        )
     pad = timedelta(days=bucket_days / 2)
     ax.set_xlim(_at(plan.start) - pad, _at(plan.end) + pad)
     # A tick per bucket (every day, every Monday), thinned to at most about a dozen; the year goes in the label.
@@ -118,8 +133,9 @@ def _draw_accuracy(ax, plan: AccuracyPlan, lang: str) -> None:
         ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO, interval=every))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
     years = sorted({plan.start.year, plan.end.year})
-    ax.set_xlabel(f"{(msg.CHART_DAY if plan.bucket == 'day' else msg.CHART_WEEK).get(lang)} · "
-                  f"{'–'.join(map(str, years))}")
+    ax.set_xlabel(
+        f"{(msg.CHART_DAY if plan.bucket == 'day' else msg.CHART_WEEK).get(lang)} · {'–'.join(map(str, years))}"
+    )
     ax.set_title((msg.CHART_ACCURACY_DAILY if plan.bucket == "day" else msg.CHART_ACCURACY).get(lang))
     ax.set_ylabel(msg.ACCURACY.get(lang))
     ax.set_ylim(-0.05, 1.05)
@@ -157,13 +173,21 @@ def render_figure(report: Report, lang: str):
         day = first + timedelta(days=offset)
         if day >= first_active:
             grid[day.weekday(), offset // 7] = counts.get(day, 0)
-    image = ax_cal.imshow(np.ma.masked_invalid(grid), aspect="auto", cmap="Greens", interpolation="nearest",
-                          vmin=0, vmax=max(1, np.nanmax(grid)))
+    image = ax_cal.imshow(
+        np.ma.masked_invalid(grid),
+        aspect="auto",
+        cmap="Greens",
+        interpolation="nearest",
+        vmin=0,
+        vmax=max(1, np.nanmax(grid)),
+    )
     ax_cal.set_facecolor("#ececec")  # blank days: before the first answer, after today
     ax_cal.set_title(msg.CHART_CALENDAR.get(lang))
     ax_cal.set_yticks(range(7), [day.get(lang) for day in msg.WEEKDAYS])
     month_ticks = [(w, first + timedelta(weeks=w)) for w in range(weeks) if (first + timedelta(weeks=w)).day <= 7]
-    ax_cal.set_xticks([w for w, _ in month_ticks], [d.strftime("%Y-%m") for _, d in month_ticks], rotation=45, ha="right")
+    ax_cal.set_xticks(
+        [w for w, _ in month_ticks], [d.strftime("%Y-%m") for _, d in month_ticks], rotation=45, ha="right"
+    )
     bar = fig.colorbar(image, ax=ax_cal, fraction=0.03, pad=0.01)
     bar.set_label(msg.CHART_ANSWERS.get(lang))
     fig.tight_layout()

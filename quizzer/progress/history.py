@@ -10,13 +10,33 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from quizzer.errors import NotFound
-from quizzer.store.profiles import profile_id
 from quizzer.store.engine import Store
 from quizzer.store.models import AttemptRow, QuizSessionRow, SelfRatingRow
+from quizzer.store.profiles import profile_id
 
-EXPORT_FIELDS = ("id", "session_id", "position", "created_at", "question_key", "source", "item_id", "item_version",
-                 "family", "topic", "kind", "difficulty", "raw_answer", "parsed_answer", "verdict", "score",
-                 "response_ms", "hints_used", "diagnosis", "self_rating", "grader_version")
+EXPORT_FIELDS = (
+    "id",
+    "session_id",
+    "position",
+    "created_at",
+    "question_key",
+    "source",
+    "item_id",
+    "item_version",
+    "family",
+    "topic",
+    "kind",
+    "difficulty",
+    "raw_answer",
+    "parsed_answer",
+    "verdict",
+    "score",
+    "response_ms",
+    "hints_used",
+    "diagnosis",
+    "self_rating",
+    "grader_version",
+)
 
 
 @dataclass(frozen=True)
@@ -36,7 +56,9 @@ def list_sessions(store: Store, *, profile: str = "default") -> list[SessionSumm
         rows = session.execute(
             select(QuizSessionRow, func.count(AttemptRow.id), func.coalesce(func.sum(AttemptRow.score), 0.0))
             .join(AttemptRow, AttemptRow.session_id == QuizSessionRow.id, isouter=True)
-            .where(QuizSessionRow.profile_id == pid).group_by(QuizSessionRow.id).order_by(QuizSessionRow.id)
+            .where(QuizSessionRow.profile_id == pid)
+            .group_by(QuizSessionRow.id)
+            .order_by(QuizSessionRow.id)
         ).all()
     return [SessionSummary(s.id, s.started_at, s.ended_at, s.mode, s.finished, n, float(score)) for s, n, score in rows]
 
@@ -52,10 +74,17 @@ def attempts(store: Store, *, profile: str = "default", session_id: int | None =
         if session_id is not None:
             query = query.where(AttemptRow.session_id == session_id)
         rows = session.scalars(query).all()
-        ratings = dict(session.execute(
-            select(SelfRatingRow.attempt_id, SelfRatingRow.rating)
-            .where(SelfRatingRow.attempt_id.in_([r.id for r in rows])).order_by(SelfRatingRow.id)
-        ).all()) if rows else {}
+        ratings = (
+            dict(
+                session.execute(
+                    select(SelfRatingRow.attempt_id, SelfRatingRow.rating)
+                    .where(SelfRatingRow.attempt_id.in_([r.id for r in rows]))
+                    .order_by(SelfRatingRow.id)
+                ).all()
+            )
+            if rows
+            else {}
+        )
     out = []
     for r in rows:
         record = {name: getattr(r, name, None) for name in EXPORT_FIELDS if name != "self_rating"}

@@ -19,11 +19,15 @@ from quizzer.progress.report import Report
 from quizzer.text import BiText
 
 FONT_FAMILY = "quizzer-noto-sans-cjk"  # our own name: a local font of the same name may lack glyphs
-STYLE = """
-body{font-family:'""" + FONT_FAMILY + """',system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
+STYLE = (
+    """
+body{font-family:'"""
+    + FONT_FAMILY
+    + """',system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
 table{border-collapse:collapse;margin:1rem 0;width:100%}th,td{border-bottom:1px solid #ddd;padding:.35rem .6rem;text-align:right}
 th:first-child,td:first-child{text-align:left}th{background:#f4f6f8}img{max-width:100%}.meta{color:#555}
 """
+)
 
 
 def _pct(value: float | None) -> str:
@@ -53,8 +57,9 @@ def font_subset(text: str) -> bytes | None:
         font.save(out)
         return out.getvalue()
     except (ImportError, OSError, ValueError, KeyError) as exc:
-        warnings.warn(f"the page has no embedded font ({exc}): Chinese needs a CJK font on the reader's machine",
-                      stacklevel=2)
+        warnings.warn(
+            f"the page has no embedded font ({exc}): Chinese needs a CJK font on the reader's machine", stacklevel=2
+        )
         return None
 
 
@@ -85,8 +90,9 @@ def render_html(report: Report, lang: str, png: bytes | None) -> str:
         f"<td>{s.graded}</td><td>{'–' if s.percent is None else f'{s.percent:.0f}%'}</td></tr>"
         for s in report.sessions
     )
-    streak = msg.PROGRESS_STREAK.format(streak=msg.STREAK_DAYS.format(report.streak_days),
-                                        active=msg.ACTIVE_DAYS.format(report.active_days))
+    streak = msg.PROGRESS_STREAK.format(
+        streak=msg.STREAK_DAYS.format(report.streak_days), active=msg.ACTIVE_DAYS.format(report.active_days)
+    )
     image = f'<img alt="charts" src="data:image/png;base64,{base64.b64encode(png).decode()}">' if png else ""
     title = f"<title>quizzer · {h(msg.PROGRESS)} · {escape(report.profile)}</title>"
     body = f"""<body><h1>{h(msg.PROGRESS)} · {escape(report.profile)}</h1>
@@ -107,7 +113,7 @@ def render_html(report: Report, lang: str, png: bytes | None) -> str:
     # The font holds exactly the characters of the title and the body, the image's base64 aside.
     font = font_face(font_subset(title + body.replace(image, "")))
     return f"""<!doctype html>
-<html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
+<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
 {title}<style>{font}{STYLE}</style></head>
 {body}</html>
 """

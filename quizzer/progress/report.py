@@ -17,10 +17,10 @@ from quizzer.bank.sync import DEFAULT_BANK
 from quizzer.generators.registry import all_families
 from quizzer.progress.ability import Ability, ensure_abilities, load_abilities
 from quizzer.progress.scheduling import ensure_cards, load_cards, local_day_end
-from quizzer.store.profiles import profile_id
-from quizzer.store.engine import Store
 from quizzer.progress.stats import ensure_daily_stats
+from quizzer.store.engine import Store
 from quizzer.store.models import AttemptRow, BankItemRow, DailyStatRow, QuizSessionRow
+from quizzer.store.profiles import profile_id
 from quizzer.topics import TOPIC_SLUGS
 
 GRADED = ("correct", "partial", "incorrect")
@@ -110,11 +110,22 @@ class Report:
             "streak_days": self.streak_days,
             "active_days": self.active_days,
             "topics": [topic(t) for t in self.topics],
-            "families": [{**asdict(f), "accuracy": f.accuracy, "misconceptions": [list(m) for m in f.misconceptions]}
-                         for f in self.families],
+            "families": [
+                {**asdict(f), "accuracy": f.accuracy, "misconceptions": [list(m) for m in f.misconceptions]}
+                for f in self.families
+            ],
             "daily": [[d.isoformat(), n, c] for d, n, c in self.daily],
-            "sessions": [{"session": s.session_id, "started_at": s.started_at.isoformat(), "mode": s.mode,
-                          "graded": s.graded, "score": s.score, "percent": s.percent} for s in self.sessions],
+            "sessions": [
+                {
+                    "session": s.session_id,
+                    "started_at": s.started_at.isoformat(),
+                    "mode": s.mode,
+                    "graded": s.graded,
+                    "score": s.score,
+                    "percent": s.percent,
+                }
+                for s in self.sessions
+            ],
         }
 
 
@@ -128,8 +139,15 @@ def _streak(days: set[int], today: int) -> int:
     return streak
 
 
-def build_report(store: Store, *, profile: str = "default", since: date | None = None, topic: str | None = None,
-                 now: datetime, bank: str = DEFAULT_BANK) -> Report:
+def build_report(
+    store: Store,
+    *,
+    profile: str = "default",
+    since: date | None = None,
+    topic: str | None = None,
+    now: datetime,
+    bank: str = DEFAULT_BANK,
+) -> Report:
     """The learner's progress in one bank: the bundled bank (its 13 topics and the problem families) by default,
     or a learner's named bank (its free topics, no families)."""
     pid = profile_id(store, profile)
@@ -156,21 +174,46 @@ def build_report(store: Store, *, profile: str = "default", since: date | None =
     topic_daily: dict[str, list[tuple[date, int, int]]] = defaultdict(list)
     with store.session() as session:
         rows = session.execute(
-            select(DailyStatRow.topic, DailyStatRow.day, func.sum(DailyStatRow.attempts), func.sum(DailyStatRow.correct))
-            .where(*conditions).group_by(DailyStatRow.topic, DailyStatRow.day)
+            select(
+                DailyStatRow.topic, DailyStatRow.day, func.sum(DailyStatRow.attempts), func.sum(DailyStatRow.correct)
+            )
+            .where(*conditions)
+            .group_by(DailyStatRow.topic, DailyStatRow.day)
         ).all()
-        family_rows = session.execute(
-            select(DailyStatRow.family, DailyStatRow.diagnosis, func.sum(DailyStatRow.attempts), func.sum(DailyStatRow.correct))
-            .where(*conditions, DailyStatRow.family != "").group_by(DailyStatRow.family, DailyStatRow.diagnosis)
-        ).all() if bundled else []
+        family_rows = (
+            session.execute(
+                select(
+                    DailyStatRow.family,
+                    DailyStatRow.diagnosis,
+                    func.sum(DailyStatRow.attempts),
+                    func.sum(DailyStatRow.correct),
+                )
+                .where(*conditions, DailyStatRow.family != "")
+                .group_by(DailyStatRow.family, DailyStatRow.diagnosis)
+            ).all()
+            if bundled
+            else []
+        )
         session_ids = session.scalars(
-            select(QuizSessionRow.id).where(QuizSessionRow.profile_id == pid).order_by(QuizSessionRow.id.desc()).limit(TREND_SESSIONS)
+            select(QuizSessionRow.id)
+            .where(QuizSessionRow.profile_id == pid)
+            .order_by(QuizSessionRow.id.desc())
+            .limit(TREND_SESSIONS)
         ).all()
         trend = session.execute(
-            select(QuizSessionRow.id, QuizSessionRow.started_at, QuizSessionRow.mode,
-                   func.count(AttemptRow.id), func.coalesce(func.sum(AttemptRow.score), 0.0))
-            .join(AttemptRow, (AttemptRow.session_id == QuizSessionRow.id) & AttemptRow.verdict.in_(GRADED), isouter=True)
-            .where(QuizSessionRow.id.in_(session_ids)).group_by(QuizSessionRow.id).order_by(QuizSessionRow.id)
+            select(
+                QuizSessionRow.id,
+                QuizSessionRow.started_at,
+                QuizSessionRow.mode,
+                func.count(AttemptRow.id),
+                func.coalesce(func.sum(AttemptRow.score), 0.0),
+            )
+            .join(
+                AttemptRow, (AttemptRow.session_id == QuizSessionRow.id) & AttemptRow.verdict.in_(GRADED), isouter=True
+            )
+            .where(QuizSessionRow.id.in_(session_ids))
+            .group_by(QuizSessionRow.id)
+            .order_by(QuizSessionRow.id)
         ).all()
 
     for t, day, n, c in rows:
@@ -231,7 +274,9 @@ def build_report(store: Store, *, profile: str = "default", since: date | None =
         now=now,
         since=since,
         topics=[stats[t] for t in topics],
-        families=sorted(by_family.values(), key=lambda f: (TOPIC_SLUGS.index(f.topic) if f.topic in TOPIC_SLUGS else 99, f.family)),
+        families=sorted(
+            by_family.values(), key=lambda f: (TOPIC_SLUGS.index(f.topic) if f.topic in TOPIC_SLUGS else 99, f.family)
+        ),
         streak_days=_streak(active, today),
         active_days=len(active),
         daily=[(date.fromordinal(d), n, c) for d, (n, c) in sorted(daily.items())],

@@ -42,8 +42,16 @@ def schedule_key(source: str, item_id: str | None, family: str | None, difficult
     return f"skill:{family}:{difficulty}"
 
 
-def rating_for(*, verdict: str, score: float, hints_used: int, response_ms: int, kind: str,
-               stability_before: float | None, self_rating: str | None = None) -> Rating | None:
+def rating_for(
+    *,
+    verdict: str,
+    score: float,
+    hints_used: int,
+    response_ms: int,
+    kind: str,
+    stability_before: float | None,
+    self_rating: str | None = None,
+) -> Rating | None:
     """The FSRS rating an attempt earns, or None when it says nothing about memory (skip, void)."""
     if verdict in ("skipped", "void"):
         return None
@@ -64,7 +72,9 @@ def _new_card(key: str, when: datetime) -> Card:
     return Card(card_id=card_id, due=when)
 
 
-def review(session: Session, *, profile_id: int, key: str, topic: str, rating: Rating, when: datetime) -> ScheduleCardRow:
+def review(
+    session: Session, *, profile_id: int, key: str, topic: str, rating: Rating, when: datetime
+) -> ScheduleCardRow:
     row = session.get(ScheduleCardRow, (profile_id, key))
     card = Card.from_dict(row.card) if row is not None else _new_card(key, when)
     card, _ = SCHEDULER.review_card(card, rating, when)
@@ -86,11 +96,19 @@ def stability_of(session: Session, profile_id: int, key: str) -> float | None:
 def apply_attempt(session: Session, attempt: AttemptRow, *, self_rating: str | None = None) -> None:
     """Update the schedule for one new attempt (in the caller's transaction)."""
     key = schedule_key(attempt.source, attempt.item_id, attempt.family, attempt.difficulty)
-    rating = rating_for(verdict=attempt.verdict, score=attempt.score, hints_used=attempt.hints_used,
-                        response_ms=attempt.response_ms, kind=attempt.kind,
-                        stability_before=stability_of(session, attempt.profile_id, key), self_rating=self_rating)
+    rating = rating_for(
+        verdict=attempt.verdict,
+        score=attempt.score,
+        hints_used=attempt.hints_used,
+        response_ms=attempt.response_ms,
+        kind=attempt.kind,
+        stability_before=stability_of(session, attempt.profile_id, key),
+        self_rating=self_rating,
+    )
     if rating is not None:
-        review(session, profile_id=attempt.profile_id, key=key, topic=attempt.topic, rating=rating, when=attempt.created_at)
+        review(
+            session, profile_id=attempt.profile_id, key=key, topic=attempt.topic, rating=rating, when=attempt.created_at
+        )
 
 
 def _replay(session: Session, profile_id: int, key_filter=None) -> int:
@@ -99,19 +117,35 @@ def _replay(session: Session, profile_id: int, key_filter=None) -> int:
     Works on plain rows and in-memory cards, writing each card once at the end, so a year of
     history (a million attempts) replays in seconds rather than minutes.
     """
-    ratings = dict(session.execute(
-        select(SelfRatingRow.attempt_id, SelfRatingRow.rating)
-        .join(AttemptRow, AttemptRow.id == SelfRatingRow.attempt_id)
-        .where(AttemptRow.profile_id == profile_id)
-        .order_by(SelfRatingRow.id)  # a later self-rating of the same attempt wins
-    ).all())
+    ratings = dict(
+        session.execute(
+            select(SelfRatingRow.attempt_id, SelfRatingRow.rating)
+            .join(AttemptRow, AttemptRow.id == SelfRatingRow.attempt_id)
+            .where(AttemptRow.profile_id == profile_id)
+            .order_by(SelfRatingRow.id)  # a later self-rating of the same attempt wins
+        ).all()
+    )
     query = (
-        select(AttemptRow.id, AttemptRow.source, AttemptRow.item_id, AttemptRow.family, AttemptRow.difficulty,
-               AttemptRow.topic, AttemptRow.kind, AttemptRow.verdict, AttemptRow.score, AttemptRow.hints_used,
-               AttemptRow.response_ms, AttemptRow.created_at)
+        select(
+            AttemptRow.id,
+            AttemptRow.source,
+            AttemptRow.item_id,
+            AttemptRow.family,
+            AttemptRow.difficulty,
+            AttemptRow.topic,
+            AttemptRow.kind,
+            AttemptRow.verdict,
+            AttemptRow.score,
+            AttemptRow.hints_used,
+            AttemptRow.response_ms,
+            AttemptRow.created_at,
+        )
         .join(QuizSessionRow, QuizSessionRow.id == AttemptRow.session_id)
-        .where(AttemptRow.profile_id == profile_id, QuizSessionRow.mode != "cram",
-               AttemptRow.verdict.not_in(("skipped", "void")))
+        .where(
+            AttemptRow.profile_id == profile_id,
+            QuizSessionRow.mode != "cram",
+            AttemptRow.verdict.not_in(("skipped", "void")),
+        )
         .order_by(AttemptRow.created_at, AttemptRow.id)
     )
     if key_filter is not None:
@@ -121,9 +155,15 @@ def _replay(session: Session, profile_id: int, key_filter=None) -> int:
     for row in session.execute(query).yield_per(5000):
         key = schedule_key(row.source, row.item_id, row.family, row.difficulty)
         entry = cards.get(key)
-        rating = rating_for(verdict=row.verdict, score=row.score, hints_used=row.hints_used, response_ms=row.response_ms,
-                            kind=row.kind, stability_before=entry[0].stability if entry else None,
-                            self_rating=ratings.get(row.id))
+        rating = rating_for(
+            verdict=row.verdict,
+            score=row.score,
+            hints_used=row.hints_used,
+            response_ms=row.response_ms,
+            kind=row.kind,
+            stability_before=entry[0].stability if entry else None,
+            self_rating=ratings.get(row.id),
+        )
         if rating is None:
             continue
         if entry is None:
@@ -133,10 +173,20 @@ def _replay(session: Session, profile_id: int, key_filter=None) -> int:
         entry[3] += 1 if rating == Rating.Again and entry[0].state == State.Relearning else 0
         count += 1
     for key, (card, topic, reviews, lapses) in cards.items():
-        session.merge(ScheduleCardRow(
-            profile_id=profile_id, key=key, topic=topic, card=card.to_dict(), due=card.due, stability=card.stability,
-            state=int(card.state), reviews=reviews, lapses=lapses, last_review=card.last_review,
-        ))
+        session.merge(
+            ScheduleCardRow(
+                profile_id=profile_id,
+                key=key,
+                topic=topic,
+                card=card.to_dict(),
+                due=card.due,
+                stability=card.stability,
+                state=int(card.state),
+                reviews=reviews,
+                lapses=lapses,
+                last_review=card.last_review,
+            )
+        )
     return count
 
 
@@ -148,8 +198,11 @@ def replay_key(session: Session, profile_id: int, attempt: AttemptRow) -> None:
     if attempt.source == "bank":
         same = (AttemptRow.source == "bank", AttemptRow.item_id == attempt.item_id)
     else:
-        same = (AttemptRow.source == "generated", AttemptRow.family == attempt.family,
-                AttemptRow.difficulty == attempt.difficulty)
+        same = (
+            AttemptRow.source == "generated",
+            AttemptRow.family == attempt.family,
+            AttemptRow.difficulty == attempt.difficulty,
+        )
     _replay(session, profile_id, same)
 
 
@@ -191,8 +244,15 @@ def load_cards(store: Store, profile_id: int, now: datetime) -> dict[str, CardVi
     with store.session(read_only=True) as session:
         rows = session.scalars(select(ScheduleCardRow).where(ScheduleCardRow.profile_id == profile_id)).all()
         return {
-            r.key: CardView(r.key, r.topic, r.due, r.stability, r.state, r.reviews,
-                            SCHEDULER.get_card_retrievability(Card.from_dict(r.card), now))
+            r.key: CardView(
+                r.key,
+                r.topic,
+                r.due,
+                r.stability,
+                r.state,
+                r.reviews,
+                SCHEDULER.get_card_retrievability(Card.from_dict(r.card), now),
+            )
             for r in rows
         }
 

@@ -18,18 +18,36 @@ def count_attempt(session: Session, attempt: AttemptRow) -> None:
     """Add one attempt to the cache, in the caller's transaction (skips and voided keys do not count)."""
     if attempt.verdict not in GRADED:
         return
-    key = (DailyStatRow.profile_id == attempt.profile_id, DailyStatRow.day == attempt.day,
-           DailyStatRow.topic == attempt.topic, DailyStatRow.family == (attempt.family or ""),
-           DailyStatRow.diagnosis == (attempt.diagnosis or ""))
+    key = (
+        DailyStatRow.profile_id == attempt.profile_id,
+        DailyStatRow.day == attempt.day,
+        DailyStatRow.topic == attempt.topic,
+        DailyStatRow.family == (attempt.family or ""),
+        DailyStatRow.diagnosis == (attempt.diagnosis or ""),
+    )
     correct = 1 if attempt.verdict == "correct" else 0
     changed = session.execute(
-        update(DailyStatRow).where(*key).values(attempts=DailyStatRow.attempts + 1, correct=DailyStatRow.correct + correct,
-                                                score=DailyStatRow.score + attempt.score)
+        update(DailyStatRow)
+        .where(*key)
+        .values(
+            attempts=DailyStatRow.attempts + 1,
+            correct=DailyStatRow.correct + correct,
+            score=DailyStatRow.score + attempt.score,
+        )
     ).rowcount
     if not changed:
-        session.execute(insert(DailyStatRow).values(
-            profile_id=attempt.profile_id, day=attempt.day, topic=attempt.topic, family=attempt.family or "",
-            diagnosis=attempt.diagnosis or "", attempts=1, correct=correct, score=attempt.score))
+        session.execute(
+            insert(DailyStatRow).values(
+                profile_id=attempt.profile_id,
+                day=attempt.day,
+                topic=attempt.topic,
+                family=attempt.family or "",
+                diagnosis=attempt.diagnosis or "",
+                attempts=1,
+                correct=correct,
+                score=attempt.score,
+            )
+        )
 
 
 def rebuild_daily_stats(store: Store) -> None:
@@ -37,8 +55,16 @@ def rebuild_daily_stats(store: Store) -> None:
     family = func.coalesce(AttemptRow.family, "")
     diagnosis = func.coalesce(AttemptRow.diagnosis, "")
     aggregate = (
-        select(AttemptRow.profile_id, AttemptRow.day, AttemptRow.topic, family, diagnosis, func.count(),
-               func.sum(case((AttemptRow.verdict == "correct", 1), else_=0)), func.sum(AttemptRow.score))
+        select(
+            AttemptRow.profile_id,
+            AttemptRow.day,
+            AttemptRow.topic,
+            family,
+            diagnosis,
+            func.count(),
+            func.sum(case((AttemptRow.verdict == "correct", 1), else_=0)),
+            func.sum(AttemptRow.score),
+        )
         .where(AttemptRow.verdict.in_(GRADED))
         .group_by(AttemptRow.profile_id, AttemptRow.day, AttemptRow.topic, family, diagnosis)
     )

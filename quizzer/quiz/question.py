@@ -48,7 +48,7 @@ class QuestionRef:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
     @staticmethod
-    def from_dict(data: dict[str, Any]) -> "QuestionRef":
+    def from_dict(data: dict[str, Any]) -> QuestionRef:
         return QuestionRef(**data)
 
 

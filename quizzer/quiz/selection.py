@@ -50,7 +50,7 @@ class QuizOptions(BaseModel):
     bank: str = DEFAULT_BANK
 
     @model_validator(mode="after")
-    def _known_topics(self) -> "QuizOptions":
+    def _known_topics(self) -> QuizOptions:
         # A learner's bank has free topics (chapter names); an unknown one there simply matches nothing.
         for topic in self.topics if self.bank == DEFAULT_BANK else ():
             if topic not in TOPIC_SLUGS:
@@ -67,7 +67,9 @@ class QuizOptions(BaseModel):
 
 def _bank_candidates(store: Store, options: QuizOptions) -> list[tuple[str, str, int]]:
     """(item id, topic, difficulty) of the active bank items the options allow, in id order."""
-    query = select(BankItemRow.id, BankItemRow.topic, BankItemRow.difficulty).where(BankItemRow.retired.is_(False), BankItemRow.bank == options.bank)
+    query = select(BankItemRow.id, BankItemRow.topic, BankItemRow.difficulty).where(
+        BankItemRow.retired.is_(False), BankItemRow.bank == options.bank
+    )
     if options.topics:
         query = query.where(BankItemRow.topic.in_(options.topics))
     if options.kind:
@@ -81,8 +83,9 @@ def _bank_candidates(store: Store, options: QuizOptions) -> list[tuple[str, str,
 def _families(options: QuizOptions) -> list[str]:
     if options.bank != DEFAULT_BANK:
         if options.family:
-            raise BadParameters(f"generated problems belong to the bundled bank; leave out --bank {options.bank} "
-                                "to drill a family")
+            raise BadParameters(
+                f"generated problems belong to the bundled bank; leave out --bank {options.bank} to drill a family"
+            )
         return []  # the families' topics are the bundled bank's
     if options.family:
         family = get_family(options.family)
@@ -108,16 +111,24 @@ def _ability(abilities: dict[str, Ability] | None, key: str) -> Ability:
     return (abilities or {}).get(key) or Ability(key)
 
 
-def _candidates(store: Store, options: QuizOptions, abilities: dict[str, Ability] | None = None,
-                cards: dict | None = None, now: datetime | None = None) -> tuple[list[_Candidate], list[_Candidate]]:
+def _candidates(
+    store: Store,
+    options: QuizOptions,
+    abilities: dict[str, Ability] | None = None,
+    cards: dict | None = None,
+    now: datetime | None = None,
+) -> tuple[list[_Candidate], list[_Candidate]]:
     """Bank items and numeric skills the options allow.
 
     A family is offered at the level its ability estimate picks (``-d`` forces one), plus any other
     level whose schedule card is due: FSRS decides when a learned skill comes back, so a due card is
     reviewed as it was learned rather than left due for ever.
     """
-    bank = [] if options.family else [_Candidate(f"bank:{i}", t, item_id=i, difficulty=d)
-                                      for i, t, d in _bank_candidates(store, options)]
+    bank = (
+        []
+        if options.family
+        else [_Candidate(f"bank:{i}", t, item_id=i, difficulty=d) for i, t, d in _bank_candidates(store, options)]
+    )
     skills = []
     for name in _families(options):
         family = get_family(name)
@@ -125,8 +136,15 @@ def _candidates(store: Store, options: QuizOptions, abilities: dict[str, Ability
             levels = [options.difficulty]
         else:
             levels = [_ability(abilities, f"family:{name}").level(family.difficulties, options.target)]
-            levels += [d for d in family.difficulties if d != levels[0] and cards and now is not None
-                       and f"skill:{name}:{d}" in cards and cards[f"skill:{name}:{d}"].due <= now]
+            levels += [
+                d
+                for d in family.difficulties
+                if d != levels[0]
+                and cards
+                and now is not None
+                and f"skill:{name}:{d}" in cards
+                and cards[f"skill:{name}:{d}"].due <= now
+            ]
         for i, d in enumerate(levels):
             skills.append(_Candidate(f"skill:{name}:{d}", family.topic, family=name, difficulty=d, fitted=i == 0))
     if not bank and not skills:
@@ -134,14 +152,16 @@ def _candidates(store: Store, options: QuizOptions, abilities: dict[str, Ability
     return bank, skills
 
 
-def _fitting_first(rng: random.Random, bank: list[_Candidate], abilities: dict[str, Ability] | None,
-                   target: float) -> list[_Candidate]:
+def _fitting_first(
+    rng: random.Random, bank: list[_Candidate], abilities: dict[str, Ability] | None, target: float
+) -> list[_Candidate]:
     """Bank items in a seeded random order that favours items whose predicted success is near ``target``.
 
     Weighted sampling without replacement (Efraimidis & Spirakis 2006: sort by u^(1/w)), weight
     exp(-FIT_SHARPNESS·|P - target|): a new learner (θ = 0) meets mostly ★ items, yet a topic's
     harder facts are not withheld until every easy one is used up.
     """
+
     def weight(c: _Candidate) -> float:
         p = predicted(_ability(abilities, f"topic:{c.topic}").theta, c.difficulty or 1)
         return math.exp(-FIT_SHARPNESS * abs(p - target))
@@ -150,8 +170,14 @@ def _fitting_first(rng: random.Random, bank: list[_Candidate], abilities: dict[s
     return [c for _, _, c in sorted(keyed, key=lambda k: k[:2], reverse=True)]
 
 
-def _mix(rng: random.Random, bank: list[_Candidate], skills: list[_Candidate], count: int,
-         abilities: dict[str, Ability] | None = None, target: float = TARGET) -> list[_Candidate]:
+def _mix(
+    rng: random.Random,
+    bank: list[_Candidate],
+    skills: list[_Candidate],
+    count: int,
+    abilities: dict[str, Ability] | None = None,
+    target: float = TARGET,
+) -> list[_Candidate]:
     """``count`` candidates, about GENERATED_SHARE of them numeric skills (skills may repeat: each is a new problem).
 
     Bank items are taken best-fitting first (``_fitting_first``); the caller shuffles the result.
@@ -168,8 +194,14 @@ def _refs(chosen: list[_Candidate], seed: int) -> list[QuestionRef]:
         if c.item_id is not None:
             refs.append(QuestionRef("bank", item_id=c.item_id))
         else:
-            refs.append(QuestionRef("generated", family=c.family, difficulty=c.difficulty,
-                                    seed=instance_seed(c.family, seed, c.difficulty, i)))
+            refs.append(
+                QuestionRef(
+                    "generated",
+                    family=c.family,
+                    difficulty=c.difficulty,
+                    seed=instance_seed(c.family, seed, c.difficulty, i),
+                )
+            )
     return refs
 
 
@@ -184,8 +216,15 @@ class NothingDue(QuizzerError):
         super().__init__(f"nothing is due for review now{when}")
 
 
-def build_plan(store: Store, options: QuizOptions, *, cards: dict | None = None, now: datetime | None = None,
-               due_only: bool = False, abilities: dict[str, Ability] | None = None) -> list[QuestionRef]:
+def build_plan(
+    store: Store,
+    options: QuizOptions,
+    *,
+    cards: dict | None = None,
+    now: datetime | None = None,
+    due_only: bool = False,
+    abilities: dict[str, Ability] | None = None,
+) -> list[QuestionRef]:
     """The ordered questions of a new session; the same options, history and seed give the same plan.
 
     Without ``cards`` (cram mode) the questions are a seeded random mix. With them: due items

@@ -8,10 +8,11 @@ interrupted session (Ctrl-C, closed terminal, end of input) loses nothing, and
 from __future__ import annotations
 
 import threading
-from datetime import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from datetime import datetime
+from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import func, select
@@ -21,12 +22,18 @@ from quizzer.errors import AnswerParseError, NotFound
 from quizzer.generators.registry import get_family, make_problem
 from quizzer.generators.verification import Check
 from quizzer.grading.grade import GRADER_VERSION, Feedback, Result, jsonable
-from quizzer.quiz.question import (BankQuestion, GeneratedQuestion, Question, QuestionRef, question_from_item,
-                                   question_from_problem)
+from quizzer.quiz.question import (
+    BankQuestion,
+    GeneratedQuestion,
+    Question,
+    QuestionRef,
+    question_from_item,
+    question_from_problem,
+)
 from quizzer.quiz.selection import QuizOptions, build_plan
 from quizzer.store.engine import Store
-from quizzer.store.profiles import profile_id
 from quizzer.store.models import AttemptRow, BankItemRow, QuizSessionRow, SelfRatingRow, utcnow
+from quizzer.store.profiles import profile_id
 from quizzer.text import BiText
 
 _ITEM = TypeAdapter(BankItem)
@@ -120,8 +127,15 @@ class Summary:
 class QuizRun:
     """A session being taken. Create with ``start`` or ``resume``."""
 
-    def __init__(self, store: Store, row: QuizSessionRow, questions: list[Question], position: int, profile: int,
-                 clock: Callable[[], datetime] = utcnow):
+    def __init__(
+        self,
+        store: Store,
+        row: QuizSessionRow,
+        questions: list[Question],
+        position: int,
+        profile: int,
+        clock: Callable[[], datetime] = utcnow,
+    ):
         self.store = store
         self.clock = clock
         self.session_id = row.id
@@ -137,8 +151,9 @@ class QuizRun:
     # --- lifecycle ---------------------------------------------------------------------------
 
     @classmethod
-    def start(cls, store: Store, options: QuizOptions, *, mode: str = "quiz",
-              clock: Callable[[], datetime] = utcnow) -> "QuizRun":
+    def start(
+        cls, store: Store, options: QuizOptions, *, mode: str = "quiz", clock: Callable[[], datetime] = utcnow
+    ) -> QuizRun:
         """A new session. ``mode``: quiz (due, weak, then new), review (due only), cram (no schedule change)."""
         from quizzer.progress.ability import ensure_abilities, load_abilities
         from quizzer.progress.scheduling import ensure_cards, load_cards
@@ -150,19 +165,28 @@ class QuizRun:
             ensure_cards(store)
             cards = load_cards(store, pid, now)
         ensure_abilities(store)
-        plan = build_plan(store, options, cards=cards, now=now, due_only=mode == "review",
-                          abilities=load_abilities(store, pid))
+        plan = build_plan(
+            store, options, cards=cards, now=now, due_only=mode == "review", abilities=load_abilities(store, pid)
+        )
         questions = [load_question(store, ref) for ref in plan]
         with store.session() as session:
-            row = QuizSessionRow(profile_id=pid, mode=mode, settings=options.model_dump(mode="json"),
-                                 plan=[r.to_dict() for r in plan], lang=options.lang, finished=False, started_at=now)
+            row = QuizSessionRow(
+                profile_id=pid,
+                mode=mode,
+                settings=options.model_dump(mode="json"),
+                plan=[r.to_dict() for r in plan],
+                lang=options.lang,
+                finished=False,
+                started_at=now,
+            )
             session.add(row)
             session.flush()
         return cls(store, row, questions, 0, pid, clock)
 
     @classmethod
-    def resume(cls, store: Store, profile: str, *, lang: str | None = None,
-               clock: Callable[[], datetime] = utcnow) -> "QuizRun":
+    def resume(
+        cls, store: Store, profile: str, *, lang: str | None = None, clock: Callable[[], datetime] = utcnow
+    ) -> QuizRun:
         pid = profile_id(store, profile)
         with store.session() as session:
             while True:
@@ -179,8 +203,9 @@ class QuizRun:
                 # Every question was answered but the session was never marked finished (a process
                 # killed between its last answer and the end): finish it now, then look further back.
                 row.finished = True
-                row.ended_at = session.scalar(select(func.max(AttemptRow.created_at))
-                                              .where(AttemptRow.session_id == row.id))
+                row.ended_at = session.scalar(
+                    select(func.max(AttemptRow.created_at)).where(AttemptRow.session_id == row.id)
+                )
                 session.flush()
             if lang:
                 row.lang = lang
@@ -210,14 +235,21 @@ class QuizRun:
         _, result = self.grade(raw)
         return self._record(raw, result.with_hints(hints_used), hints_used, response_ms)
 
-    def submit_unreadable(self, raw: str, error: AnswerParseError, *, hints_used: int = 0, response_ms: int = 0) -> Answered:
+    def submit_unreadable(
+        self, raw: str, error: AnswerParseError, *, hints_used: int = 0, response_ms: int = 0
+    ) -> Answered:
         """Scripted mode: an unreadable line is graded incorrect, with the format hint as feedback."""
         question = self.current
         assert question is not None
         expected = question.expected()
         result = Result("incorrect", 0.0, expected, None)
-        result.feedback.append(Feedback("verdict", BiText("无法识别的答案，按错误计：", "Unreadable answer, graded incorrect: ")
-                                        + BiText(str(error), str(error))))
+        result.feedback.append(
+            Feedback(
+                "verdict",
+                BiText("无法识别的答案，按错误计：", "Unreadable answer, graded incorrect: ")
+                + BiText(str(error), str(error)),
+            )
+        )
         if error.hint is not None:
             result.feedback.append(Feedback("info", error.hint))
         result.feedback.append(Feedback("info", BiText(f"答案：{expected.zh}", f"Answer: {expected.en}")))
@@ -245,15 +277,28 @@ class QuizRun:
         when = self.clock()
         with self.store.session() as session:
             attempt = AttemptRow(
-                session_id=self.session_id, profile_id=self.profile_id, position=self.position,
-                question_key=question.ref.key, source=question.ref.source, item_id=question.ref.item_id,
-                item_version=item_version, instance_id=instance_id, family=question.ref.family,
-                topic=question.topic, kind=question.kind, difficulty=question.difficulty, raw_answer=raw,
+                session_id=self.session_id,
+                profile_id=self.profile_id,
+                position=self.position,
+                question_key=question.ref.key,
+                source=question.ref.source,
+                item_id=question.ref.item_id,
+                item_version=item_version,
+                instance_id=instance_id,
+                family=question.ref.family,
+                topic=question.topic,
+                kind=question.kind,
+                difficulty=question.difficulty,
+                raw_answer=raw,
                 parsed_answer=None if result is None else jsonable(result.parsed),
                 verdict="skipped" if result is None else result.verdict,
-                score=0.0 if result is None else result.score, response_ms=response_ms, hints_used=hints_used,
-                diagnosis=None if result is None else result.diagnosis, grader_version=GRADER_VERSION,
-                created_at=when, day=when.astimezone().date().toordinal(),
+                score=0.0 if result is None else result.score,
+                response_ms=response_ms,
+                hints_used=hints_used,
+                diagnosis=None if result is None else result.diagnosis,
+                grader_version=GRADER_VERSION,
+                created_at=when,
+                day=when.astimezone().date().toordinal(),
             )
             session.add(attempt)
             session.flush()
@@ -327,9 +372,13 @@ class QuizRun:
 
 def _voided(question: Question, result: Result, check: Check | None) -> Result:
     """A key torch does not confirm is never used to mark anyone wrong (or right)."""
-    reason = BiText("torch 验证未能运行", "the torch check could not run") if check is None else BiText(
-        f"torch 算得 {check.torch_answer}，与公式解 {check.answer} 不一致",
-        f"torch computed {check.torch_answer}, the closed form {check.answer}",
+    reason = (
+        BiText("torch 验证未能运行", "the torch check could not run")
+        if check is None
+        else BiText(
+            f"torch 算得 {check.torch_answer}，与公式解 {check.answer} 不一致",
+            f"torch computed {check.torch_answer}, the closed form {check.answer}",
+        )
     )
     voided = Result("void", 0.0, result.expected, result.parsed)  # type: ignore[arg-type]
     voided.feedback.append(Feedback("verdict", BiText("本题不计分：", "This question does not count: ") + reason))

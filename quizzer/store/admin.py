@@ -30,9 +30,16 @@ def migration_history(revision: str | None) -> list[Migration]:
     scripts = list(reversed(list(ScriptDirectory.from_config(config).walk_revisions())))
     order = [s.revision for s in scripts]
     reached = order.index(revision) if revision in order else -1
-    return [Migration(s.revision, s.down_revision if isinstance(s.down_revision, str) else None,
-                      (s.doc or "").strip().splitlines()[0] if s.doc else "", i <= reached, s.revision == revision)
-            for i, s in enumerate(scripts)]
+    return [
+        Migration(
+            s.revision,
+            s.down_revision if isinstance(s.down_revision, str) else None,
+            (s.doc or "").strip().splitlines()[0] if s.doc else "",
+            i <= reached,
+            s.revision == revision,
+        )
+        for i, s in enumerate(scripts)
+    ]
 
 
 def database_revision(url: str | None = None) -> tuple[str, str | None]:
@@ -53,8 +60,12 @@ def database_revision(url: str | None = None) -> tuple[str, str | None]:
 def info(url: str | None = None) -> dict[str, object]:
     shown, revision = database_revision(url)
     resolved = engine_url(url)
-    data: dict[str, object] = {"data_home": str(data_home()), "database": shown, "revision": revision,
-                               "latest_revision": HEAD_REVISION}
+    data: dict[str, object] = {
+        "data_home": str(data_home()),
+        "database": shown,
+        "revision": revision,
+        "latest_revision": HEAD_REVISION,
+    }
     source = sqlite_file(resolved)
     if source is not None:
         # Copies taken before each migration (the newest few are kept) and before each restore.

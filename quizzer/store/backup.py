@@ -11,7 +11,7 @@ import os
 import shutil
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import URL, Engine, inspect, make_url, text
@@ -29,7 +29,7 @@ def backups_dir() -> Path:
     return data_home() / "backups"
 
 
-def sqlite_file(url: "str | URL") -> Path | None:
+def sqlite_file(url: str | URL) -> Path | None:
     """The file behind an SQLite URL; None for an in-memory database or another dialect."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
@@ -37,17 +37,19 @@ def sqlite_file(url: "str | URL") -> Path | None:
     return Path(parsed.database)
 
 
-def public_url(url: "str | URL") -> str:
+def public_url(url: str | URL) -> str:
     """``url`` with any password hidden, fit to print."""
     return make_url(url).render_as_string(hide_password=True)
 
 
-def pg_dump_hint(url: "str | URL", file: str = "FILE") -> str:
+def pg_dump_hint(url: str | URL, file: str = "FILE") -> str:
     # No password in the command: pg_dump asks for it (or reads PGPASSWORD / ~/.pgpass).
     given = make_url(url)
     parsed = URL.create("postgresql", given.username, None, given.host, given.port, given.database)
-    return (f"for PostgreSQL use its own tools: pg_dump --format=custom --file {file} "
-            f"'{parsed.render_as_string(hide_password=False)}' (and pg_restore --clean to restore)")
+    return (
+        f"for PostgreSQL use its own tools: pg_dump --format=custom --file {file} "
+        f"'{parsed.render_as_string(hide_password=False)}' (and pg_restore --clean to restore)"
+    )
 
 
 def _copy(source: Path, dest: Path) -> None:
@@ -71,7 +73,7 @@ def _copy(source: Path, dest: Path) -> None:
         src.close()
 
 
-def backup(url: "str | URL", dest: Path, *, force: bool = False) -> Path:
+def backup(url: str | URL, dest: Path, *, force: bool = False) -> Path:
     """Write a consistent copy of the database at ``url`` to ``dest``."""
     source = sqlite_file(url)
     if source is None:
@@ -98,7 +100,7 @@ def backup_before_migration(engine: Engine, revision: str) -> Path | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"cannot create the backup directory {folder}: {exc.strerror}; not migrating") from None
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     dest = folder / f"{source.stem}-{stamp}-rev{revision}.db"
     _copy(source, dest)
     for old in rolling_backups(source.stem)[:-BACKUPS_KEPT]:
@@ -115,7 +117,7 @@ def rolling_backups(stem: str, *, kind: str = "rev") -> list[Path]:
     if not folder.is_dir():
         return []
     pattern = f"{stem}-*-{kind}*.db" if kind else f"{stem}-*.db"
-    return sorted(p for p in folder.glob(pattern) if p.stem[len(stem) + 1:][:1].isdigit())
+    return sorted(p for p in folder.glob(pattern) if p.stem[len(stem) + 1 :][:1].isdigit())
 
 
 def _revision_of(conn: sqlite3.Connection) -> str | None:
@@ -144,7 +146,7 @@ class Restored:
     safety_copy: Path | None
 
 
-def restore(url: "str | URL", source: Path) -> Restored:
+def restore(url: str | URL, source: Path) -> Restored:
     """Replace the database at ``url`` by the backup ``source``, after checking it and keeping a safety copy.
 
     A damaged database (what restores are for) is kept byte for byte as the safety copy. An older
@@ -172,13 +174,15 @@ def restore(url: "str | URL", source: Path) -> Restored:
         if revision is None:
             raise StoreError(f"{source} is not a quizzer database (no schema revision); nothing was restored")
         if revision not in _known_revisions():
-            raise StoreError(f"{source} is at schema revision {revision!r}, which this quizzer does not know "
-                             "(was it made by a newer version?); nothing was restored")
+            raise StoreError(
+                f"{source} is at schema revision {revision!r}, which this quizzer does not know "
+                "(was it made by a newer version?); nothing was restored"
+            )
         safety = None
         damaged = False
         if target.is_file():
             backups_dir().mkdir(parents=True, exist_ok=True)
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
             safety = backups_dir() / f"{target.stem}-{stamp}-before-restore.db"
             try:
                 _copy(target, safety)
@@ -237,8 +241,10 @@ def check(engine: Engine) -> CheckReport:
                 if found != ["ok"]:
                     report.problems += [f"integrity: {line}" for line in found[:20]]
                 dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                report.problems += [f"row {rowid} of {table} points at a missing {parent} row"
-                                    for table, rowid, parent, _ in dangling[:20]]
+                report.problems += [
+                    f"row {rowid} of {table} points at a missing {parent} row"
+                    for table, rowid, parent, _ in dangling[:20]
+                ]
             tables = set(inspect(conn).get_table_names())
             for table in _TABLES:
                 if table in tables:
@@ -249,6 +255,8 @@ def check(engine: Engine) -> CheckReport:
     if report.revision is None:
         report.notes.append("no schema yet (created on first use, or `quizzer db upgrade`)")
     elif report.revision != HEAD_REVISION:
-        report.notes.append(f"schema revision {report.revision}, this quizzer expects {HEAD_REVISION} "
-                               "(migrated on next use, or `quizzer db upgrade`)")
+        report.notes.append(
+            f"schema revision {report.revision}, this quizzer expects {HEAD_REVISION} "
+            "(migrated on next use, or `quizzer db upgrade`)"
+        )
     return report

@@ -7,12 +7,12 @@ every write transaction takes the write lock up front and first-use migration is
 from __future__ import annotations
 
 import os
-
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -137,31 +137,40 @@ def _writer_queue_leave(conn) -> None:  # pragma: no cover - driver callback
         os.close(fd)  # closing the descriptor releases its flock
 
 
-def make_engine(url: "str | URL") -> Engine:
+def make_engine(url: str | URL) -> Engine:
     from sqlalchemy.engine import make_url
 
     shown = redact(url) if isinstance(url, str) else url.render_as_string(hide_password=True)
     try:
         parsed = make_url(url)
     except (SQLAlchemyError, ValueError) as exc:
-        raise StoreError(f"cannot use database URL {shown!r}: {redact(str(exc))}; "
-                         "give an SQLAlchemy URL (dialect://user:password@host/db) or an SQLite file path") from None
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
-            and not parsed.query.get("uri"):
+        raise StoreError(
+            f"cannot use database URL {shown!r}: {redact(str(exc))}; "
+            "give an SQLAlchemy URL (dialect://user:password@host/db) or an SQLite file path"
+        ) from None
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database not in (None, "", ":memory:")
+        and not parsed.query.get("uri")
+    ):
         path = Path(parsed.database)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create the data directory {path.parent}: {exc.strerror}; "
-                             "set QUIZZER_HOME to a directory you can write") from None
+            raise StoreError(
+                f"cannot create the data directory {path.parent}: {exc.strerror}; "
+                "set QUIZZER_HOME to a directory you can write"
+            ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         # psycopg 3 is the driver quizzer installs; SQLAlchemy's default for a bare URL is psycopg2.
         parsed = parsed.set(drivername="postgresql+psycopg")
     try:
         engine = create_engine(parsed)
     except ImportError as exc:
-        raise StoreError(f"cannot use database URL {shown!r}: its driver is not installed ({exc}); "
-                         "install it with pip into quizzer's environment") from None
+        raise StoreError(
+            f"cannot use database URL {shown!r}: its driver is not installed ({exc}); "
+            "install it with pip into quizzer's environment"
+        ) from None
     except (SQLAlchemyError, ValueError) as exc:
         raise StoreError(f"cannot use database URL {shown!r}: {redact(str(exc))}") from None
     if engine.dialect.name == "sqlite":
@@ -174,27 +183,36 @@ def make_engine(url: "str | URL") -> Engine:
 
 # SQLite's own words for each fault, and what the learner should hear instead (the first match wins).
 _SQLITE_FAULTS = (
-    (("malformed", "not a database", "file is encrypted"),
-     "the database file {where} is damaged ({detail}); restore a backup with `quizzer db restore FILE` "
-     "(automatic backups are in $QUIZZER_HOME/backups/), or move the file away to start afresh"),
-    (("readonly", "read-only"),
-     "the database {where} is read-only, so nothing can be saved (reading commands still work); "
-     "make the file and its directory writable, or use another database with --db"),
-    (("disk is full", "database or disk is full"),
-     "the disk holding the database {where} is full; answers given so far are saved: free some space, "
-     "then continue with `quizzer quiz --resume`"),
-    (("unable to open database file",),
-     "cannot open the database file {where}: check that its directory exists and is writable "
-     "and that the path is not a directory, or set QUIZZER_HOME"),
-    (("disk i/o error",),
-     "the database {where} could not be read or written (disk I/O error); check the disk, "
-     "then restore a backup with `quizzer db restore FILE` if the file is damaged"),
-    (("database is locked",),
-     "the database {where} is busy (another quizzer is writing to it); try again in a moment"),
+    (
+        ("malformed", "not a database", "file is encrypted"),
+        "the database file {where} is damaged ({detail}); restore a backup with `quizzer db restore FILE` "
+        "(automatic backups are in $QUIZZER_HOME/backups/), or move the file away to start afresh",
+    ),
+    (
+        ("readonly", "read-only"),
+        "the database {where} is read-only, so nothing can be saved (reading commands still work); "
+        "make the file and its directory writable, or use another database with --db",
+    ),
+    (
+        ("disk is full", "database or disk is full"),
+        "the disk holding the database {where} is full; answers given so far are saved: free some space, "
+        "then continue with `quizzer quiz --resume`",
+    ),
+    (
+        ("unable to open database file",),
+        "cannot open the database file {where}: check that its directory exists and is writable "
+        "and that the path is not a directory, or set QUIZZER_HOME",
+    ),
+    (
+        ("disk i/o error",),
+        "the database {where} could not be read or written (disk I/O error); check the disk, "
+        "then restore a backup with `quizzer db restore FILE` if the file is damaged",
+    ),
+    (("database is locked",), "the database {where} is busy (another quizzer is writing to it); try again in a moment"),
 )
 
 
-def store_error(exc: BaseException, url: "str | URL | None" = None) -> StoreError:
+def store_error(exc: BaseException, url: str | URL | None = None) -> StoreError:
     """A one-line StoreError for a database failure, naming the file and what to do."""
     orig = getattr(exc, "orig", None) or exc
     detail = str(orig).splitlines()[0] if str(orig) else type(orig).__name__

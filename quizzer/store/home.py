@@ -49,7 +49,7 @@ def database_url(explicit: str | None = None) -> str:
     return redact(explicit or os.environ["QUIZZER_DB"])
 
 
-def engine_url(explicit: str | None = None) -> "str | URL":
+def engine_url(explicit: str | None = None) -> str | URL:
     """The URL to connect with. A file path is never pasted into a URL string: ``?`` in it would start
     a query (``/tmp/q?x`` would open ``/tmp/q``) and ``%20`` would be decoded, so it goes through URL.create."""
     path = database_path(explicit)

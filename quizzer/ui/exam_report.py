@@ -14,8 +14,15 @@ from quizzer.exam.analysis import FLAG_TEXT, Analysis
 from quizzer.exam.grade import VERDICT_TEXT, ExamGrade, StudentReport
 from quizzer.exam.report import STUDENT_COLUMNS, feedback_text, fmt_num, fmt_points, summary_text
 
-MARK = {"correct": "✔", "partial": "½", "incorrect": "✘", "unanswered": "·", "unreadable": "?", "missing": "-",
-        "conflict": "!"}
+MARK = {
+    "correct": "✔",
+    "partial": "½",
+    "incorrect": "✘",
+    "unanswered": "·",
+    "unreadable": "?",
+    "missing": "-",
+    "conflict": "!",
+}
 STYLE = {"correct": "green", "partial": "yellow"}
 
 
@@ -26,15 +33,26 @@ def marks(report: StudentReport) -> Text:
     return text
 
 
-def render_grade(out: Console, grade: ExamGrade, analysis: Analysis, paths: list[Path], lang: str,
-                 student: str | None = None) -> None:
+def render_grade(
+    out: Console, grade: ExamGrade, analysis: Analysis, paths: list[Path], lang: str, student: str | None = None
+) -> None:
     table = Table(title=Text(f"{grade.manifest.title} · {M.REPORT_TITLE.get(lang)}"))
-    for name, justify in ((M.REPORT_STUDENT, "left"), (M.REPORT_VERSION, "left"), (M.SCORE, "right"),
-                          (M.REPORT_PERCENT, "right"), (M.REPORT_VERDICT, "left")):
+    for name, justify in (
+        (M.REPORT_STUDENT, "left"),
+        (M.REPORT_VERSION, "left"),
+        (M.SCORE, "right"),
+        (M.REPORT_PERCENT, "right"),
+        (M.REPORT_VERDICT, "left"),
+    ):
         table.add_column(name.get(lang), justify=justify)
     for s in grade.students:
-        table.add_row(Text(s.student), Text(s.version), f"{fmt_points(s.score)} / {fmt_points(s.total)}",
-                      f"{s.percent:.0f}%", marks(s))
+        table.add_row(
+            Text(s.student),
+            Text(s.version),
+            f"{fmt_points(s.score)} / {fmt_points(s.total)}",
+            f"{s.percent:.0f}%",
+            marks(s),
+        )
     out.print(table)
     legend = "  ".join(f"{MARK[v]} {VERDICT_TEXT[v].get(lang)}" for v in MARK)
     out.print(Text(legend, style="dim"))
@@ -44,14 +62,23 @@ def render_grade(out: Console, grade: ExamGrade, analysis: Analysis, paths: list
         for issue in grade.issues:
             out.print(Text(f"  {issue.text(lang)}"))
     items = Table(title=Text(M.REPORT_ITEMS.get(lang)))
-    for name, justify in ((M.REPORT_QUESTION, "left"), (M.REPORT_FACILITY, "right"),
-                          (M.REPORT_DISCRIMINATION, "right"), (M.REPORT_UPPER_LOWER, "right"),
-                          (M.REPORT_FLAGS, "left")):
+    for name, justify in (
+        (M.REPORT_QUESTION, "left"),
+        (M.REPORT_FACILITY, "right"),
+        (M.REPORT_DISCRIMINATION, "right"),
+        (M.REPORT_UPPER_LOWER, "right"),
+        (M.REPORT_FLAGS, "left"),
+    ):
         items.add_column(name.get(lang), justify=justify)
     for i in analysis.items:
         flags = ", ".join(FLAG_TEXT[f].get(lang) for f in i.flags)
-        items.add_row(Text(i.label), "" if i.facility is None else f"{i.facility:.0%}", fmt_num(i.discrimination),
-                      fmt_num(i.upper_lower), Text(flags, style="red"))
+        items.add_row(
+            Text(i.label),
+            "" if i.facility is None else f"{i.facility:.0%}",
+            fmt_num(i.discrimination),
+            fmt_num(i.upper_lower),
+            Text(flags, style="red"),
+        )
     out.print(items)
     for s in grade.students:
         if s.student == student:
@@ -67,12 +94,23 @@ def render_grade(out: Console, grade: ExamGrade, analysis: Analysis, paths: list
 
 
 def student_table(report: StudentReport, lang: str) -> Table:
-    table = Table(title=Text(f"{report.student} · {M.REPORT_VERSION.get(lang)} {report.version} · "
-                             f"{fmt_points(report.score)} / {fmt_points(report.total)}"), show_lines=True)
+    table = Table(
+        title=Text(
+            f"{report.student} · {M.REPORT_VERSION.get(lang)} {report.version} · "
+            f"{fmt_points(report.score)} / {fmt_points(report.total)}"
+        ),
+        show_lines=True,
+    )
     for column in STUDENT_COLUMNS:
         table.add_column(column.get(lang))
     for q in report.questions:
-        table.add_row(str(q.number), f"{fmt_points(q.earned)} / {fmt_points(q.points)}",
-                      Text(VERDICT_TEXT[q.verdict].get(lang), style=STYLE.get(q.verdict, "red")), Text(q.raw or ""),
-                      Text(q.expected.get(lang)), Text(q.diagnosis or ""), Text(feedback_text(q, lang)))
+        table.add_row(
+            str(q.number),
+            f"{fmt_points(q.earned)} / {fmt_points(q.points)}",
+            Text(VERDICT_TEXT[q.verdict].get(lang), style=STYLE.get(q.verdict, "red")),
+            Text(q.raw or ""),
+            Text(q.expected.get(lang)),
+            Text(q.diagnosis or ""),
+            Text(feedback_text(q, lang)),
+        )
     return table

@@ -31,10 +31,22 @@ HINT_WORDS = ("hint", "提示")
 TAKE_WORDS = (*HINT_WORDS, "y", "yes", "是")  # after a hint's cost is shown, these take it
 STYLES = {"correct": "bold green", "partial": "bold yellow", "incorrect": "bold red", "void": "bold magenta"}
 RATING_WORDS = {
-    "again": "again", "a": "again", "1": "again", "重来": "again",
-    "hard": "hard", "h": "hard", "2": "hard", "困难": "hard",
-    "good": "good", "g": "good", "3": "good", "良好": "good",
-    "easy": "easy", "e": "easy", "4": "easy", "简单": "easy",
+    "again": "again",
+    "a": "again",
+    "1": "again",
+    "重来": "again",
+    "hard": "hard",
+    "h": "hard",
+    "2": "hard",
+    "困难": "hard",
+    "good": "good",
+    "g": "good",
+    "3": "good",
+    "良好": "good",
+    "easy": "easy",
+    "e": "easy",
+    "4": "easy",
+    "简单": "easy",
 }
 
 
@@ -43,8 +55,15 @@ class Ended(Exception):
 
 
 class QuizLoop:
-    def __init__(self, run: QuizRun, console: Console, *, answers: Iterator[str] | None = None,
-                 ask: Callable[[str], str] | None = None, pictures: bool = False):
+    def __init__(
+        self,
+        run: QuizRun,
+        console: Console,
+        *,
+        answers: Iterator[str] | None = None,
+        ask: Callable[[str], str] | None = None,
+        pictures: bool = False,
+    ):
         self.run = run
         self.pictures = pictures  # draw a picture after a generated problem's worked solution
         self.out = console
@@ -70,8 +89,10 @@ class QuizLoop:
                 self.out.print()
                 raise Ended from None
         if cut:
-            note = BiText(f"（答案过长，只保留前 {MAX_ANSWER_CHARS:,} 个字符）",
-                          f"(answer too long: only its first {MAX_ANSWER_CHARS:,} characters are kept)")
+            note = BiText(
+                f"（答案过长，只保留前 {MAX_ANSWER_CHARS:,} 个字符）",
+                f"(answer too long: only its first {MAX_ANSWER_CHARS:,} characters are kept)",
+            )
             self.out.print(Text(self.t(note), style="cyan"))
         return line
 
@@ -85,7 +106,7 @@ class QuizLoop:
         self.out.print(Wrapped(self.t(q.prompt)))
         if not q.prompt.has(self.lang):  # a one-language bank: say why the text is not in the chosen language
             self.out.print(Text(self.t(ONE_LANGUAGE_ONLY), style="dim"))
-        for letter, option in zip(q.letters, q.options):
+        for letter, option in zip(q.letters, q.options, strict=False):
             self.out.print(Wrapped(self.t(option), prefix=Text(f"  {letter}. ", style="bold"), indent="     "))
         form = BiText("答案形式：", "Answer form: ") + q.form
         self.out.print(Wrapped(self.t(form) + self.t(BiText("　（? 查看命令）", "  (? for commands)")), style="dim"))
@@ -96,7 +117,9 @@ class QuizLoop:
             if line.kind == "verdict":
                 self.out.print(Wrapped(text, style=STYLES.get(result.verdict, "bold")))
             elif line.kind == "diagnosis":
-                self.out.print(Wrapped(text, prefix=Text(self.t(BiText("诊断：", "Diagnosis: ")), style="bold magenta")))
+                self.out.print(
+                    Wrapped(text, prefix=Text(self.t(BiText("诊断：", "Diagnosis: ")), style="bold magenta"))
+                )
             elif line.kind in ("point-ok", "point-miss"):
                 mark, style = ("✓", "green") if line.kind == "point-ok" else ("✗", "red")
                 self.out.print(Wrapped(text, prefix=Text(f"  {mark} ", style=style), indent="    "))
@@ -122,12 +145,19 @@ class QuizLoop:
     def offer_hint(self, number: int, total: int) -> None:
         """The next hint's cost, before it is taken: what a right answer would still earn."""
         best = max(0.0, 1 - HINT_PENALTY * number)
-        self.out.print(Wrapped(self.t(BiText(
-            f"第 {number}/{total} 条提示要扣本题 {HINT_PENALTY:.0%} 的分（之后答对最多得 {best:.2f} 分）。"
-            "再输入 hint 查看，或直接作答。",
-            f"Hint {number} of {total} costs {HINT_PENALTY:.0%} of this question's credit (a right answer would then "
-            f"earn at most {best:.2f}). Type hint again to take it, or answer.",
-        )), style="cyan"))
+        self.out.print(
+            Wrapped(
+                self.t(
+                    BiText(
+                        f"第 {number}/{total} 条提示要扣本题 {HINT_PENALTY:.0%} 的分（之后答对最多得 {best:.2f} 分）。"
+                        "再输入 hint 查看，或直接作答。",
+                        f"Hint {number} of {total} costs {HINT_PENALTY:.0%} of this question's credit (a right answer would then "
+                        f"earn at most {best:.2f}). Type hint again to take it, or answer.",
+                    )
+                ),
+                style="cyan",
+            )
+        )
 
     def show_hint(self, hint: BiText, number: int, total: int) -> None:
         label = BiText(f"提示 {number}/{total}：", f"Hint {number} of {total}: ")
@@ -138,14 +168,23 @@ class QuizLoop:
 
     def show_summary(self, summary: Summary) -> None:
         self.out.rule(self.t(BiText("小结", "Summary")), align="left")
-        status = BiText("已完成", "finished") if summary.finished else BiText(
-            "未完成 —— 用 quizzer quiz --resume 继续", "not finished — continue with quizzer quiz --resume")
-        self.out.print(Wrapped(self.t(BiText(
-            f"第 {summary.session_id} 次练习（{status.zh}）：得分 {summary.score:.2f}/{summary.graded}（{summary.percent:.0f}%），"
-            f"作答 {summary.answered} 题，跳过 {summary.skipped} 题，用时 {summary.seconds:.0f} 秒。",
-            f"Session {summary.session_id} ({status.en}): score {summary.score:.2f}/{summary.graded} ({summary.percent:.0f}%), "
-            f"{summary.answered} answered, {summary.skipped} skipped, {summary.seconds:.0f} s answering.",
-        ))))
+        status = (
+            BiText("已完成", "finished")
+            if summary.finished
+            else BiText("未完成 —— 用 quizzer quiz --resume 继续", "not finished — continue with quizzer quiz --resume")
+        )
+        self.out.print(
+            Wrapped(
+                self.t(
+                    BiText(
+                        f"第 {summary.session_id} 次练习（{status.zh}）：得分 {summary.score:.2f}/{summary.graded}（{summary.percent:.0f}%），"
+                        f"作答 {summary.answered} 题，跳过 {summary.skipped} 题，用时 {summary.seconds:.0f} 秒。",
+                        f"Session {summary.session_id} ({status.en}): score {summary.score:.2f}/{summary.graded} ({summary.percent:.0f}%), "
+                        f"{summary.answered} answered, {summary.skipped} skipped, {summary.seconds:.0f} s answering.",
+                    )
+                )
+            )
+        )
         if summary.by_topic:
             table = Table(show_edge=False)
             table.add_column(self.t(BiText("主题", "topic")))
@@ -191,15 +230,23 @@ class QuizLoop:
                     self.offer_hint(used + 1, len(hints))
                     offered = True
                 else:
-                    none = BiText("没有更多提示了。", "No more hints.") if hints else BiText(
-                        "本题没有提示。", "This question has no hints.")
+                    none = (
+                        BiText("没有更多提示了。", "No more hints.")
+                        if hints
+                        else BiText("本题没有提示。", "This question has no hints.")
+                    )
                     self.out.print(Text(self.t(none), style="cyan"))
                 continue
             if isinstance(raw, UndecodableAnswer):
                 error = AnswerParseError("the line is not valid UTF-8 text")
                 return self.run.submit_unreadable(raw, error, hints_used=used, response_ms=_ms(shown_at))
             if not raw.strip():
-                self.out.print(Text(self.t(BiText("请输入答案，或 ? 查看命令。", "Type an answer, or ? for commands.")), style="cyan"))
+                self.out.print(
+                    Text(
+                        self.t(BiText("请输入答案，或 ? 查看命令。", "Type an answer, or ? for commands.")),
+                        style="cyan",
+                    )
+                )
                 if self.answers is None:
                     continue
             try:
@@ -213,7 +260,9 @@ class QuizLoop:
     def self_rate(self, answered: Answered) -> None:
         if self.answers is not None or not answered.question.self_rated or answered.result is None:
             return
-        prompt = self.t(BiText("自评（again/hard/good/easy，回车跳过）：", "Rate yourself (again/hard/good/easy, Enter to skip): "))
+        prompt = self.t(
+            BiText("自评（again/hard/good/easy，回车跳过）：", "Rate yourself (again/hard/good/easy, Enter to skip): ")
+        )
         while True:
             word = self.read(prompt).strip().lower()
             if not word:
@@ -222,7 +271,12 @@ class QuizLoop:
             if rating in SELF_RATINGS:
                 self.run.rate(answered.attempt_id, rating)
                 return
-            self.out.print(Text(self.t(BiText("请输入 again、hard、good 或 easy。", "Type again, hard, good or easy.")), style="cyan"))
+            self.out.print(
+                Text(
+                    self.t(BiText("请输入 again、hard、good 或 easy。", "Type again, hard, good or easy.")),
+                    style="cyan",
+                )
+            )
 
     def play(self) -> Summary:
         try:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from rich.console import Console, ConsoleOptions, Group, RenderResult
-from rich.measure import Measurement
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.text import Text
 
@@ -55,15 +55,24 @@ def render_item(item: BankItem, lang: str, *, version: int | None = None) -> Pan
         mark = "✔" if choice.correct else " "
         head = Text(f" {mark} {choice.letter}. ", style="green" if choice.correct else "")
         parts.append(Wrapped(choice.text.get(lang), prefix=head, indent="      "))
-        parts.append(Wrapped(choice.why.get(lang), prefix=f"      {msg.label(msg.CARD_WHY, lang)}", indent="      ",
-                             style="dim"))
+        parts.append(
+            Wrapped(choice.why.get(lang), prefix=f"      {msg.label(msg.CARD_WHY, lang)}", indent="      ", style="dim")
+        )
     parts += [Text(""), Wrapped(reveal.answer.get(lang), prefix=Text(msg.label(msg.ANSWER, lang), style="bold green"))]
     if reveal.points:
         parts.append(Text(msg.heading(msg.CARD_KEY_POINTS, lang), style="bold"))
         for point in reveal.points:
-            parts.append(Wrapped(f"{point.point.get(lang)}  [{msg.label(msg.CARD_KEYWORDS, lang)}{point.keywords.get(lang)}]",
-                                 prefix="  • ", indent="    "))
-    parts += [Text(""), Wrapped(item.explanation.get(lang), prefix=Text(msg.label(msg.EXPLANATION, lang), style="bold"))]
+            parts.append(
+                Wrapped(
+                    f"{point.point.get(lang)}  [{msg.label(msg.CARD_KEYWORDS, lang)}{point.keywords.get(lang)}]",
+                    prefix="  • ",
+                    indent="    ",
+                )
+            )
+    parts += [
+        Text(""),
+        Wrapped(item.explanation.get(lang), prefix=Text(msg.label(msg.EXPLANATION, lang), style="bold")),
+    ]
     if item.notes_correction:
         nc = item.notes_correction
         parts += [

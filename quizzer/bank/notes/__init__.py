@@ -36,7 +36,7 @@ class NotesDraft:
     drafted: list[Drafted]
     shapes: Counter = field(default_factory=Counter)  # questions found per shape
     kinds: Counter = field(default_factory=Counter)  # items drafted per kind ("fill" one-liners, "cloze", "open")
-    report: "SyncReport | None" = None  # set once imported
+    report: SyncReport | None = None  # set once imported
 
     @property
     def items(self) -> list[dict[str, Any]]:
@@ -49,9 +49,11 @@ class NotesDraft:
     def yaml(self) -> str:
         import yaml
 
-        header = (f"# Drafted by `quizzer notes import` from {self.source.name}: {sum(self.shapes.values())} questions,"
-                  f" {len(self.items)} items.\n# Edit freely (ids stay stable from the question text), then "
-                  "`quizzer bank import THIS.yaml --bank NAME`.\n")
+        header = (
+            f"# Drafted by `quizzer notes import` from {self.source.name}: {sum(self.shapes.values())} questions,"
+            f" {len(self.items)} items.\n# Edit freely (ids stay stable from the question text), then "
+            "`quizzer bank import THIS.yaml --bank NAME`.\n"
+        )
         # The loader refuses YAML aliases, so shared lists must never be written as anchors.
         dumper = type("NoAliases", (yaml.SafeDumper,), {"ignore_aliases": lambda self, data: True})
         return header + yaml.dump(self.bank_file(), Dumper=dumper, allow_unicode=True, sort_keys=False, width=1000)
@@ -89,8 +91,9 @@ def draft_notes(path: Path, *, bank: str = "notes", lang: str | None = None) -> 
         raise _no_questions(path, markdown)
     lang = lang or notes_language(markdown)
     fallback = _title(markdown) or path.stem
-    drafted = [draft_question(q, bank=bank, lang=lang, topic=topic_of(q, fallback), source=path.name)
-               for q in questions]
+    drafted = [
+        draft_question(q, bank=bank, lang=lang, topic=topic_of(q, fallback), source=path.name) for q in questions
+    ]
     _unique_ids(drafted)
     draft = NotesDraft(path, lang, drafted)
     for d in drafted:
@@ -148,7 +151,7 @@ def validate_draft(draft: NotesDraft) -> list:
     return [LoadedItem(item, file, line) for item, line in zip(bank.items, lines, strict=True)]
 
 
-def import_notes(store: "Store", path: Path, *, bank: str, lang: str | None = None) -> NotesDraft:
+def import_notes(store: Store, path: Path, *, bank: str, lang: str | None = None) -> NotesDraft:
     """Draft, validate and import the notes at ``path`` into ``bank`` in one transaction.
 
     Re-importing edited notes updates items in place (ids come from the question text), keeps their

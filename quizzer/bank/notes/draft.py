@@ -49,12 +49,104 @@ _ZH_FILLER = re.compile(
     r"[\s，,。.、；;：:！!？?（）()“”\"'《》\[\]【】{}|/\\=+\-*<>~^&%$#@`]+|"
     r"可以|能够|通过|进行|使得|使用|因为|所以|但是|而且|并且|或者|如果|那么|就是|也是|还是|一个|一种|这个|这些|那些|"
     r"对于|关于|由于|基于|作为|成为|认为|称为|对应|我们|他们|它们|其中|以及|之间|之后|之前|时候|的话|"
-    r"一般|通常|比较|非常|主要|需要|没有|会|将|把|被|在|与|和|及|或|而|也|都|就|不|是|为|了|的|让|使")
+    r"一般|通常|比较|非常|主要|需要|没有|会|将|把|被|在|与|和|及|或|而|也|都|就|不|是|为|了|的|让|使"
+)
 _EN_STOP = frozenset(
-    "the a an and or of to in on for with by from as at is are was were be been being it its this that these those "
-    "which who what when where why how not no can could should would will may might must do does did has have had "
-    "than then there their they them we you your our also only more most less each every any some such very into "
-    "over under between about after before because while so if but both either neither one two using used use".split())
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "from",
+        "as",
+        "at",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "which",
+        "who",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "not",
+        "no",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "may",
+        "might",
+        "must",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "than",
+        "then",
+        "there",
+        "their",
+        "they",
+        "them",
+        "we",
+        "you",
+        "your",
+        "our",
+        "also",
+        "only",
+        "more",
+        "most",
+        "less",
+        "each",
+        "every",
+        "any",
+        "some",
+        "such",
+        "very",
+        "into",
+        "over",
+        "under",
+        "between",
+        "about",
+        "after",
+        "before",
+        "because",
+        "while",
+        "so",
+        "if",
+        "but",
+        "both",
+        "either",
+        "neither",
+        "one",
+        "two",
+        "using",
+        "used",
+        "use",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -94,7 +186,7 @@ def plain(text: str) -> str:
     parts = []
     last = 0
     for math in _MATH.finditer(text):
-        parts.append(_BOLD.sub(lambda m: m.group(1) or m.group(2), text[last:math.start()]))
+        parts.append(_BOLD.sub(lambda m: m.group(1) or m.group(2), text[last : math.start()]))
         parts.append(math.group(0))
         last = math.end()
     parts.append(_BOLD.sub(lambda m: m.group(1) or m.group(2), text[last:]))
@@ -193,8 +285,12 @@ def reference_text(answer: list[str]) -> str:
 def _points(blocks: list[_Block]) -> list[_Block]:
     """List entries, table rows and paragraphs (not those that only introduce a list: "解决方法：", nor figures),
     in order; an answer that is one long paragraph gives one point per sentence (short ones kept together)."""
-    points = [b for b in blocks if (b.kind in ("entry", "row") or (b.kind == "paragraph"
-                                    and not b.text.rstrip().endswith((":", "：")))) and _FIGURE.sub("", b.text).strip()]
+    points = [
+        b
+        for b in blocks
+        if (b.kind in ("entry", "row") or (b.kind == "paragraph" and not b.text.rstrip().endswith((":", "："))))
+        and _FIGURE.sub("", b.text).strip()
+    ]
     if len(points) == 1 and points[0].kind == "paragraph" and len(plain(points[0].text)) > SENTENCE_SPLIT_OVER:
         sentences: list[str] = []
         for sentence in (s.strip() for s in _SENTENCE.split(points[0].text)):
@@ -267,12 +363,19 @@ def _one(lang: str, text: str) -> dict[str, str]:
 
 def _item(item_id: str, kind: str, difficulty: int, base: dict[str, Any], shape: str, **fields: Any) -> dict[str, Any]:
     """A bank-file mapping in the order a person reads one: id, kind, topic … then the kind's own fields."""
-    return {"id": item_id, "kind": kind, "topic": base["topic"], "difficulty": difficulty,
-            "tags": ["from-notes", shape], **fields}
+    return {
+        "id": item_id,
+        "kind": kind,
+        "topic": base["topic"],
+        "difficulty": difficulty,
+        "tags": ["from-notes", shape],
+        **fields,
+    }
 
 
-def _cloze_items(q: NoteQuestion, blocks: list[_Block], base: dict[str, Any], lang: str,
-                 bank: str) -> list[dict[str, Any]]:
+def _cloze_items(
+    q: NoteQuestion, blocks: list[_Block], base: dict[str, Any], lang: str, bank: str
+) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     seen: set[str] = set()
     for block in blocks:
@@ -288,9 +391,18 @@ def _cloze_items(q: NoteQuestion, blocks: list[_Block], base: dict[str, Any], la
                     continue  # a bold label with nothing around it ("**解决方法**：") asks nothing
                 seen.add(folded)
                 context = f"（{q.question}）" if lang == "zh" else f"({q.question})"
-                items.append(_item(stable_id(bank, q.question, term), "fill", 1, base, "cloze",
-                                   prompt=_one(lang, f"{blanked.strip()}\n{context}"),
-                                   explanation=_one(lang, plain(sentence).strip()), accepted=[term]))
+                items.append(
+                    _item(
+                        stable_id(bank, q.question, term),
+                        "fill",
+                        1,
+                        base,
+                        "cloze",
+                        prompt=_one(lang, f"{blanked.strip()}\n{context}"),
+                        explanation=_one(lang, plain(sentence).strip()),
+                        accepted=[term],
+                    )
+                )
     return items
 
 
@@ -303,15 +415,39 @@ def draft_question(q: NoteQuestion, *, bank: str, lang: str, topic: str, source:
     if q.shape == "oneliner":
         answer = plain(" ".join(q.answer)).strip()
         explanation = f"{prompt}：{answer}（{where}）" if lang == "zh" else f"{prompt}: {answer} ({where})"
-        return Drafted(q, [_item(stable_id(bank, prompt), "fill", 1, base, q.shape, prompt=_one(lang, prompt),
-                                 explanation=_one(lang, explanation), accepted=[answer])])
+        return Drafted(
+            q,
+            [
+                _item(
+                    stable_id(bank, prompt),
+                    "fill",
+                    1,
+                    base,
+                    q.shape,
+                    prompt=_one(lang, prompt),
+                    explanation=_one(lang, explanation),
+                    accepted=[answer],
+                )
+            ],
+        )
     blocks = _blocks(q.answer)
     points = _points(blocks) or [_Block("paragraph", reference_text(q.answer))]
-    key_points = [{"point": _one(lang, plain(p.point).strip()), "keywords": {lang: keywords(p.text, prompt, lang)}}
-                  for p in points if plain(p.point).strip()]
-    item = _item(stable_id(bank, prompt), "open", 2, base, q.shape, prompt=_one(lang, prompt),
-                 explanation=_one(lang, where + ("。" if lang == "zh" else ".")),
-                 reference=_one(lang, reference_text(q.answer)), key_points=key_points)
+    key_points = [
+        {"point": _one(lang, plain(p.point).strip()), "keywords": {lang: keywords(p.text, prompt, lang)}}
+        for p in points
+        if plain(p.point).strip()
+    ]
+    item = _item(
+        stable_id(bank, prompt),
+        "open",
+        2,
+        base,
+        q.shape,
+        prompt=_one(lang, prompt),
+        explanation=_one(lang, where + ("。" if lang == "zh" else ".")),
+        reference=_one(lang, reference_text(q.answer)),
+        key_points=key_points,
+    )
     return Drafted(q, [item, *_cloze_items(q, blocks, base, lang, bank)])
 
 

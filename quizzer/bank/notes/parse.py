@@ -39,14 +39,18 @@ _CODE_SPAN = re.compile(r"`[^`]*`")
 # Section numbers and chapter words in front of a heading: "3.1.1", "3.1.1.", "1)", "第三章", "Chapter 2:".
 _NUMBERING = re.compile(
     r"^\s*(?:(?:第[一二三四五六七八九十百零\d]+[章节部分篇]|chapter\s+\d+|part\s+\d+)\s*[:：.、]?\s*"
-    r"|\d+(?:\.\d+)*[.、)]?\s+|\d+(?:\.\d+)+\s*|[(（]?\d+[)）]\s*)", re.I)
+    r"|\d+(?:\.\d+)*[.、)]?\s+|\d+(?:\.\d+)+\s*|[(（]?\d+[)）]\s*)",
+    re.I,
+)
 _ZH_ASKS = re.compile(
     r"什么|为什么|为何|如何|怎么|怎样|哪些|哪个|哪种|哪几|是否|吗|呢|区别|异同|作用|优缺点|优势|劣势|意义|原理|含义|"
-    r"解释|讨论|谈谈|简述|描述|介绍|说明|比较|对比|理解|定义|几种|多少|能否|可否|何时|为啥|有何|举例|推导|证明")
+    r"解释|讨论|谈谈|简述|描述|介绍|说明|比较|对比|理解|定义|几种|多少|能否|可否|何时|为啥|有何|举例|推导|证明"
+)
 _EN_ASKS = re.compile(
     r"^(?:what|why|how|when|where|which|who|whom|whose|is|are|was|were|do|does|did|can|could|should|would|will|"
     r"explain|describe|compare|contrast|discuss|define|name|list|give|derive|prove|state|outline|summari[sz]e)\b",
-    re.I)
+    re.I,
+)
 
 
 def is_question(text: str) -> bool:
@@ -204,8 +208,11 @@ def parse_notes(markdown: str) -> list[NoteQuestion]:
                 continue
         bold = _BOLD_LINE.match(raw)
         # Inside a heading question's answer only a bold line with a question mark starts a new question.
-        asks = bold and (bold.group(1).rstrip().endswith(("?", "？")) if current is not None and current.shape ==
-                         "heading" else is_question(strip_numbering(bold.group(1))))
+        asks = bold and (
+            bold.group(1).rstrip().endswith(("?", "？"))
+            if current is not None and current.shape == "heading"
+            else is_question(strip_numbering(bold.group(1)))
+        )
         if bold and asks and not raw.startswith((" ", "\t")):
             current, current_level = start(strip_numbering(inline_plain(bold.group(1))), "bold", number), 7
             continue

@@ -32,12 +32,14 @@ class ActivationDerivativeParams(Params):
         return data
 
     @model_validator(mode="after")
-    def _well_posed(self) -> "ActivationDerivativeParams":
+    def _well_posed(self) -> ActivationDerivativeParams:
         if self.activation != "leaky_relu" and self.negative_slope is not None:
             raise ValueError("negative_slope only applies to activation=leaky_relu")
         if self.activation in ("relu", "leaky_relu") and self.x == 0:
-            raise ValueError(f"{self.activation} has a kink at x=0 where the derivative is undefined "
-                             "(torch merely picks a side); choose x ≠ 0")
+            raise ValueError(
+                f"{self.activation} has a kink at x=0 where the derivative is undefined "
+                "(torch merely picks a side); choose x ≠ 0"
+            )
         return self
 
 
@@ -116,8 +118,14 @@ class ActivationDerivative(Family[ActivationDerivativeParams]):
         return _MODULE[p.activation]
 
     def prompt(self, p: ActivationDerivativeParams) -> BiText:
-        extra_zh = "（精确的 erf 形式 GELU(x) = x·Φ(x)，即 torch 默认 approximate='none'）" if p.activation == "gelu" else ""
-        extra_en = " (the exact erf form GELU(x) = x·Φ(x), torch's default approximate='none')" if p.activation == "gelu" else ""
+        extra_zh = (
+            "（精确的 erf 形式 GELU(x) = x·Φ(x)，即 torch 默认 approximate='none'）" if p.activation == "gelu" else ""
+        )
+        extra_en = (
+            " (the exact erf form GELU(x) = x·Φ(x), torch's default approximate='none')"
+            if p.activation == "gelu"
+            else ""
+        )
         return BiText(
             f"激活函数 f = {self._call(p)}{extra_zh}。求它在 x = {fmt(p.x)} 处的导数 f'(x)，给出一个数。",
             f"The activation is f = {self._call(p)}{extra_en}. What is its derivative f'(x) at x = {fmt(p.x)}? "
@@ -133,18 +141,30 @@ class ActivationDerivative(Family[ActivationDerivativeParams]):
                 f"σ({fmt(x)}) = 1 / (1 + e^(−({fmt(x)}))) = {fmt(s)}",
                 f"σ'({fmt(x)}) = {fmt(s)} × (1 − {fmt(s)}) = {fmt(ans)}",
             ]
-            tail = BiText("\n（x = 0 时 σ' 取最大值 1/4。）", "\n(At x = 0, σ' reaches its maximum, 1/4.)") if x == 0 else BiText("", "")
+            tail = (
+                BiText("\n（x = 0 时 σ' 取最大值 1/4。）", "\n(At x = 0, σ' reaches its maximum, 1/4.)")
+                if x == 0
+                else BiText("", "")
+            )
             return BiText("\n  ".join(lines), "\n  ".join(lines)) + tail
         if p.activation == "tanh":
             t = math.tanh(x)
-            lines = ["tanh'(x) = 1 − tanh²(x)", f"tanh({fmt(x)}) = {fmt(t)}", f"tanh'({fmt(x)}) = 1 − {fmt_factor(t)}² = {fmt(ans)}"]  # (−0.96)², not −0.96²
+            lines = [
+                "tanh'(x) = 1 − tanh²(x)",
+                f"tanh({fmt(x)}) = {fmt(t)}",
+                f"tanh'({fmt(x)}) = 1 − {fmt_factor(t)}² = {fmt(ans)}",
+            ]  # (−0.96)², not −0.96²
             return BiText("\n  ".join(lines), "\n  ".join(lines))
         if p.activation in ("relu", "leaky_relu"):
             neg = fmt(given(p.negative_slope)) if p.activation == "leaky_relu" else "0"
-            side_zh, side_en = ("x > 0，斜率为 1", "x > 0, slope 1") if x > 0 else (f"x < 0，斜率为 {neg}", f"x < 0, slope {neg}")
+            side_zh, side_en = (
+                ("x > 0，斜率为 1", "x > 0, slope 1") if x > 0 else (f"x < 0，斜率为 {neg}", f"x < 0, slope {neg}")
+            )
             rule = f"f'(x) = 1 (x > 0), {neg} (x < 0)"
-            return BiText(f"{rule}\n  {fmt(x)}：{side_zh}，所以 f'({fmt(x)}) = {fmt(ans)}",
-                          f"{rule}\n  {fmt(x)}: {side_en}, so f'({fmt(x)}) = {fmt(ans)}")
+            return BiText(
+                f"{rule}\n  {fmt(x)}：{side_zh}，所以 f'({fmt(x)}) = {fmt(ans)}",
+                f"{rule}\n  {fmt(x)}: {side_en}, so f'({fmt(x)}) = {fmt(ans)}",
+            )
         cdf, pdf = _phi_cdf(x), _phi_pdf(x)
         lines = [
             "GELU(x) = x·Φ(x)  ⇒  GELU'(x) = Φ(x) + x·φ(x)",
@@ -159,61 +179,143 @@ class ActivationDerivative(Family[ActivationDerivativeParams]):
         ms: list[Misconception] = []
         if act == "sigmoid":
             ms = [
-                Misconception("forgot-one-minus-sigma", sigmoid(x), BiText(
-                    "这是 σ(x) 本身：σ'(x) = σ(x)(1 − σ(x))，漏了 (1 − σ(x)) 这一项。",
-                    "That is σ(x) itself: σ'(x) = σ(x)(1 − σ(x)); you dropped the (1 − σ(x)) factor.")),
-                Misconception("plugged-x-not-sigma", x * (1 - x), BiText(
-                    "把 x 直接代进了 s(1 − s)；应代入 s = σ(x)。", "You put x into s(1 − s); s must be σ(x).")),
-                Misconception("always-quarter", 0.25, BiText(
-                    "1/4 只是 σ' 在 x = 0 的最大值，其它点更小。", "1/4 is σ' only at x = 0 (its maximum); elsewhere it is smaller.")),
+                Misconception(
+                    "forgot-one-minus-sigma",
+                    sigmoid(x),
+                    BiText(
+                        "这是 σ(x) 本身：σ'(x) = σ(x)(1 − σ(x))，漏了 (1 − σ(x)) 这一项。",
+                        "That is σ(x) itself: σ'(x) = σ(x)(1 − σ(x)); you dropped the (1 − σ(x)) factor.",
+                    ),
+                ),
+                Misconception(
+                    "plugged-x-not-sigma",
+                    x * (1 - x),
+                    BiText("把 x 直接代进了 s(1 − s)；应代入 s = σ(x)。", "You put x into s(1 − s); s must be σ(x)."),
+                ),
+                Misconception(
+                    "always-quarter",
+                    0.25,
+                    BiText(
+                        "1/4 只是 σ' 在 x = 0 的最大值，其它点更小。",
+                        "1/4 is σ' only at x = 0 (its maximum); elsewhere it is smaller.",
+                    ),
+                ),
             ]
         elif act == "tanh":
             ms = [
-                Misconception("one-minus-x-squared", 1 - x * x, BiText(
-                    "tanh'(x) = 1 − tanh²(x)，不是 1 − x²：平方的是 tanh(x)。",
-                    "tanh'(x) = 1 − tanh²(x), not 1 − x²: it is tanh(x) that is squared.")),
-                Misconception("forgot-square", 1 - math.tanh(x), BiText(
-                    "漏了平方：应是 1 − tanh²(x)。", "You forgot the square: it is 1 − tanh²(x).")),
-                Misconception("used-sigmoid-derivative", derivative("sigmoid", x), BiText(
-                    "这是 sigmoid 的导数 σ(1 − σ)；tanh 的导数是 1 − tanh²，最大值为 1 而非 1/4。",
-                    "That is the sigmoid's derivative σ(1 − σ); tanh' = 1 − tanh², with maximum 1, not 1/4.")),
+                Misconception(
+                    "one-minus-x-squared",
+                    1 - x * x,
+                    BiText(
+                        "tanh'(x) = 1 − tanh²(x)，不是 1 − x²：平方的是 tanh(x)。",
+                        "tanh'(x) = 1 − tanh²(x), not 1 − x²: it is tanh(x) that is squared.",
+                    ),
+                ),
+                Misconception(
+                    "forgot-square",
+                    1 - math.tanh(x),
+                    BiText("漏了平方：应是 1 − tanh²(x)。", "You forgot the square: it is 1 − tanh²(x)."),
+                ),
+                Misconception(
+                    "used-sigmoid-derivative",
+                    derivative("sigmoid", x),
+                    BiText(
+                        "这是 sigmoid 的导数 σ(1 − σ)；tanh 的导数是 1 − tanh²，最大值为 1 而非 1/4。",
+                        "That is the sigmoid's derivative σ(1 − σ); tanh' = 1 − tanh², with maximum 1, not 1/4.",
+                    ),
+                ),
             ]
         elif act in ("relu", "leaky_relu"):
             slope = p.negative_slope if act == "leaky_relu" else 0.0
             if x < 0:
-                ms.append(Misconception("negative-side-slope-one", 1.0, BiText(
-                    "x < 0 时斜率不是 1：ReLU 是 0，LeakyReLU 是 negative_slope。",
-                    "For x < 0 the slope is not 1: it is 0 for ReLU and negative_slope for LeakyReLU.")))
+                ms.append(
+                    Misconception(
+                        "negative-side-slope-one",
+                        1.0,
+                        BiText(
+                            "x < 0 时斜率不是 1：ReLU 是 0，LeakyReLU 是 negative_slope。",
+                            "For x < 0 the slope is not 1: it is 0 for ReLU and negative_slope for LeakyReLU.",
+                        ),
+                    )
+                )
             else:
-                ms.append(Misconception("zero-on-positive-side", 0.0, BiText(
-                    "x > 0 落在线性段上，斜率为 1；斜率为 0 的是 x < 0 那一段（ReLU）。",
-                    "x > 0 lies on the linear piece, slope 1; the flat piece (ReLU) is x < 0.")))
-                ms.append(Misconception("returned-f-of-x", x, BiText(
-                    "这是函数值 f(x) = x，不是导数；x > 0 时斜率为 1。",
-                    "That is the value f(x) = x, not the derivative; for x > 0 the slope is 1.")))
+                ms.append(
+                    Misconception(
+                        "zero-on-positive-side",
+                        0.0,
+                        BiText(
+                            "x > 0 落在线性段上，斜率为 1；斜率为 0 的是 x < 0 那一段（ReLU）。",
+                            "x > 0 lies on the linear piece, slope 1; the flat piece (ReLU) is x < 0.",
+                        ),
+                    )
+                )
+                ms.append(
+                    Misconception(
+                        "returned-f-of-x",
+                        x,
+                        BiText(
+                            "这是函数值 f(x) = x，不是导数；x > 0 时斜率为 1。",
+                            "That is the value f(x) = x, not the derivative; for x > 0 the slope is 1.",
+                        ),
+                    )
+                )
             if act == "leaky_relu":
                 swapped = slope if x > 0 else 1.0
-                ms.append(Misconception("slope-on-positive-side", swapped, BiText(
-                    "把 negative_slope 用在了正半轴：它只作用于 x < 0，x > 0 时斜率为 1。",
-                    "You applied negative_slope on the positive side: it acts only for x < 0; for x > 0 the slope is 1.")))
+                ms.append(
+                    Misconception(
+                        "slope-on-positive-side",
+                        swapped,
+                        BiText(
+                            "把 negative_slope 用在了正半轴：它只作用于 x < 0，x > 0 时斜率为 1。",
+                            "You applied negative_slope on the positive side: it acts only for x < 0; for x > 0 the slope is 1.",
+                        ),
+                    )
+                )
                 if x < 0:
-                    ms.append(Misconception("treated-as-relu", 0.0, BiText(
-                        "当成了 ReLU：LeakyReLU 在 x < 0 时斜率是 negative_slope 而不是 0。",
-                        "You treated it as ReLU: LeakyReLU's slope for x < 0 is negative_slope, not 0.")))
+                    ms.append(
+                        Misconception(
+                            "treated-as-relu",
+                            0.0,
+                            BiText(
+                                "当成了 ReLU：LeakyReLU 在 x < 0 时斜率是 negative_slope 而不是 0。",
+                                "You treated it as ReLU: LeakyReLU's slope for x < 0 is negative_slope, not 0.",
+                            ),
+                        )
+                    )
             else:
-                ms.append(Misconception("relu-as-abs", 1.0 if x > 0 else -1.0, BiText(
-                    "ReLU 不是 |x|：x < 0 时输出恒为 0，斜率为 0 而非 −1。",
-                    "ReLU is not |x|: for x < 0 it is constant 0, so the slope is 0, not −1.")))
+                ms.append(
+                    Misconception(
+                        "relu-as-abs",
+                        1.0 if x > 0 else -1.0,
+                        BiText(
+                            "ReLU 不是 |x|：x < 0 时输出恒为 0，斜率为 0 而非 −1。",
+                            "ReLU is not |x|: for x < 0 it is constant 0, so the slope is 0, not −1.",
+                        ),
+                    )
+                )
         else:
             ms = [
-                Misconception("forgot-product-rule", _phi_cdf(x), BiText(
-                    "只写了 Φ(x)：GELU(x) = x·Φ(x) 要用乘积法则，还要加 x·φ(x)。",
-                    "You wrote only Φ(x): GELU(x) = x·Φ(x) needs the product rule, so add x·φ(x).")),
-                Misconception("returned-gelu-value", x * _phi_cdf(x), BiText(
-                    "这是函数值 GELU(x)，不是导数。", "That is the value GELU(x), not its derivative.")),
-                Misconception("used-relu-derivative", 1.0 if x > 0 else 0.0, BiText(
-                    "GELU 是平滑的，导数不是 ReLU 那样的 0/1 阶跃：Φ(x) + x·φ(x)。",
-                    "GELU is smooth; its derivative is not ReLU's 0/1 step but Φ(x) + x·φ(x).")),
+                Misconception(
+                    "forgot-product-rule",
+                    _phi_cdf(x),
+                    BiText(
+                        "只写了 Φ(x)：GELU(x) = x·Φ(x) 要用乘积法则，还要加 x·φ(x)。",
+                        "You wrote only Φ(x): GELU(x) = x·Φ(x) needs the product rule, so add x·φ(x).",
+                    ),
+                ),
+                Misconception(
+                    "returned-gelu-value",
+                    x * _phi_cdf(x),
+                    BiText("这是函数值 GELU(x)，不是导数。", "That is the value GELU(x), not its derivative."),
+                ),
+                Misconception(
+                    "used-relu-derivative",
+                    1.0 if x > 0 else 0.0,
+                    BiText(
+                        "GELU 是平滑的，导数不是 ReLU 那样的 0/1 阶跃：Φ(x) + x·φ(x)。",
+                        "GELU is smooth; its derivative is not ReLU's 0/1 step but Φ(x) + x·φ(x).",
+                    ),
+                ),
             ]
         return ms
 
@@ -221,33 +323,53 @@ class ActivationDerivative(Family[ActivationDerivativeParams]):
         x = fmt(p.x)
         if p.activation == "sigmoid":
             s = sigmoid(p.x)
-            return [BiText("σ'(x) = σ(x)·(1 − σ(x))：先算该点的 σ(x)，再乘以 1 减去它。",
-                           "σ'(x) = σ(x)·(1 − σ(x)): first find σ at the point, then multiply it by one minus itself."),
-                    BiText(f"σ({x}) = 1 / (1 + e^(−({x}))) = {fmt(s)}", f"σ({x}) = 1 / (1 + e^(−({x}))) = {fmt(s)}"),
-                    BiText(f"σ'({x}) = {fmt(s)} × (1 − {fmt(s)}) = ?", f"σ'({x}) = {fmt(s)} × (1 − {fmt(s)}) = ?")]
+            return [
+                BiText(
+                    "σ'(x) = σ(x)·(1 − σ(x))：先算该点的 σ(x)，再乘以 1 减去它。",
+                    "σ'(x) = σ(x)·(1 − σ(x)): first find σ at the point, then multiply it by one minus itself.",
+                ),
+                BiText(f"σ({x}) = 1 / (1 + e^(−({x}))) = {fmt(s)}", f"σ({x}) = 1 / (1 + e^(−({x}))) = {fmt(s)}"),
+                BiText(f"σ'({x}) = {fmt(s)} × (1 − {fmt(s)}) = ?", f"σ'({x}) = {fmt(s)} × (1 − {fmt(s)}) = ?"),
+            ]
         if p.activation == "tanh":
             t = math.tanh(p.x)
-            return [BiText("tanh'(x) = 1 − tanh²(x)：先算该点的 tanh(x)，再用 1 减去它的平方。",
-                           "tanh'(x) = 1 − tanh²(x): first find tanh at the point, then subtract its square from one."),
-                    BiText(f"tanh({x}) = {fmt(t)}", f"tanh({x}) = {fmt(t)}"),
-                    BiText(f"tanh'({x}) = 1 − {fmt(t)}² = ?", f"tanh'({x}) = 1 − {fmt(t)}² = ?")]
+            return [
+                BiText(
+                    "tanh'(x) = 1 − tanh²(x)：先算该点的 tanh(x)，再用 1 减去它的平方。",
+                    "tanh'(x) = 1 − tanh²(x): first find tanh at the point, then subtract its square from one.",
+                ),
+                BiText(f"tanh({x}) = {fmt(t)}", f"tanh({x}) = {fmt(t)}"),
+                BiText(f"tanh'({x}) = 1 − {fmt(t)}² = ?", f"tanh'({x}) = 1 − {fmt(t)}² = ?"),
+            ]
         if p.activation in ("relu", "leaky_relu"):
             neg = BiText("负半轴的斜率是 negative_slope", "the slope for x < 0 is negative_slope")
             if p.activation == "relu":
                 neg = BiText("负半轴的斜率是 0", "the slope for x < 0 is 0")
             side = BiText(f"x = {x} 在正半轴：用 x > 0 一侧的斜率。", f"x = {x} is positive: use the slope for x > 0.")
             if p.x < 0:
-                side = BiText(f"x = {x} 在负半轴：用 x < 0 一侧的斜率。",
-                              f"x = {x} is negative: use the slope for x < 0.")
-            return [BiText("分段线性函数的导数就是所在那一段的斜率：x > 0 时斜率为 1，",
-                           "A piecewise-linear function's derivative is the slope of the piece x is on: the slope "
-                           "for x > 0 is 1, ") + neg
-                    + BiText("。", "."), side]
+                side = BiText(
+                    f"x = {x} 在负半轴：用 x < 0 一侧的斜率。", f"x = {x} is negative: use the slope for x < 0."
+                )
+            return [
+                BiText(
+                    "分段线性函数的导数就是所在那一段的斜率：x > 0 时斜率为 1，",
+                    "A piecewise-linear function's derivative is the slope of the piece x is on: the slope "
+                    "for x > 0 is 1, ",
+                )
+                + neg
+                + BiText("。", "."),
+                side,
+            ]
         cdf, pdf = _phi_cdf(p.x), _phi_pdf(p.x)
-        return [BiText("GELU(x) = x·Φ(x)，Φ 是标准正态分布函数；按乘积法则 GELU'(x) = Φ(x) + x·φ(x)，"
-                       "φ 是标准正态密度。",
-                       "GELU(x) = x·Φ(x) with Φ the standard normal CDF; by the product rule GELU'(x) = Φ(x) + x·φ(x), "
-                       "φ being the standard normal density."),
-                BiText(f"Φ({x}) = ½(1 + erf({x}/√2)) = {fmt(cdf)}", f"Φ({x}) = ½(1 + erf({x}/√2)) = {fmt(cdf)}"),
-                BiText(f"φ({x}) = {fmt(pdf)}；GELU'({x}) = {fmt(cdf)} + ({x}) × {fmt(pdf)} = ?",
-                       f"φ({x}) = {fmt(pdf)}; GELU'({x}) = {fmt(cdf)} + ({x}) × {fmt(pdf)} = ?")]
+        return [
+            BiText(
+                "GELU(x) = x·Φ(x)，Φ 是标准正态分布函数；按乘积法则 GELU'(x) = Φ(x) + x·φ(x)，φ 是标准正态密度。",
+                "GELU(x) = x·Φ(x) with Φ the standard normal CDF; by the product rule GELU'(x) = Φ(x) + x·φ(x), "
+                "φ being the standard normal density.",
+            ),
+            BiText(f"Φ({x}) = ½(1 + erf({x}/√2)) = {fmt(cdf)}", f"Φ({x}) = ½(1 + erf({x}/√2)) = {fmt(cdf)}"),
+            BiText(
+                f"φ({x}) = {fmt(pdf)}；GELU'({x}) = {fmt(cdf)} + ({x}) × {fmt(pdf)} = ?",
+                f"φ({x}) = {fmt(pdf)}; GELU'({x}) = {fmt(cdf)} + ({x}) × {fmt(pdf)} = ?",
+            ),
+        ]

@@ -40,15 +40,17 @@ class AdaptiveParams(Params):
         out = dict(data)
         for key in ("betas", "alpha"):
             if out.get(key) is not None and key not in DEFAULTS[kind]:
-                raise ValueError(f"{key} is not an argument of {TORCH_NAME[kind]} (optimizer={kind}); "
-                                 f"it takes: {', '.join(DEFAULTS[kind])}")
+                raise ValueError(
+                    f"{key} is not an argument of {TORCH_NAME[kind]} (optimizer={kind}); "
+                    f"it takes: {', '.join(DEFAULTS[kind])}"
+                )
         for key, default in DEFAULTS[kind].items():
             if out.get(key) is None:
                 out[key] = default
         return out
 
     @model_validator(mode="after")
-    def _well_posed(self) -> "AdaptiveParams":
+    def _well_posed(self) -> AdaptiveParams:
         if self.betas is not None and not all(0 <= b < 1 for b in self.betas):
             raise ValueError("betas must both lie in [0, 1), e.g. betas=0.9,0.999")
         if any(abs(g) > 1e6 for g in self.grads):
@@ -58,8 +60,15 @@ class AdaptiveParams(Params):
         return self
 
 
-def run(p: AdaptiveParams, *, bias_correction: bool = True, eps_inside: bool = False, no_sqrt: bool = False,
-        swap_alpha: bool = False, no_accumulation: bool = False) -> tuple[float, list[dict[str, float]]]:
+def run(
+    p: AdaptiveParams,
+    *,
+    bias_correction: bool = True,
+    eps_inside: bool = False,
+    no_sqrt: bool = False,
+    swap_alpha: bool = False,
+    no_accumulation: bool = False,
+) -> tuple[float, list[dict[str, float]]]:
     """The torch update rules; the switches reproduce the usual mistakes. Returns p and the per-step state."""
     x, m, v, trace = p.p0, 0.0, 0.0, []
 
@@ -90,12 +99,13 @@ def run(p: AdaptiveParams, *, bias_correction: bool = True, eps_inside: bool = F
     return x, trace
 
 
-
 @register
 class AdaptiveOptimizer(Family[AdaptiveParams]):
     name = "adaptive-optimizer"
     topic = "momentum"
-    title = BiText("自适应学习率：Adagrad / RMSprop / Adam 的参数更新", "Adaptive learning rates: Adagrad / RMSprop / Adam updates")
+    title = BiText(
+        "自适应学习率：Adagrad / RMSprop / Adam 的参数更新", "Adaptive learning rates: Adagrad / RMSprop / Adam updates"
+    )
     answer_spec = AnswerSpec(kind="float", rel_tol=1e-3, abs_tol=1e-4)
     params_model = AdaptiveParams
 
@@ -104,8 +114,10 @@ class AdaptiveOptimizer(Family[AdaptiveParams]):
         k = {1: rng.randint(1, 2), 2: rng.randint(2, 3), 3: rng.randint(3, 4)}[difficulty]
         if kind == "adagrad":
             k = max(k, 2)  # one Adagrad step is always lr·sign(g)
-        v: dict[str, Any] = dict(optimizer=kind, lr=rng.choice({"adagrad": [0.1, 0.5, 1.0], "rmsprop": [0.01, 0.05, 0.1],
-                                                                 "adam": [0.1, 0.05, 0.2]}[kind]))
+        v: dict[str, Any] = dict(
+            optimizer=kind,
+            lr=rng.choice({"adagrad": [0.1, 0.5, 1.0], "rmsprop": [0.01, 0.05, 0.1], "adam": [0.1, 0.05, 0.2]}[kind]),
+        )
         if difficulty == 1:
             grads = [float(rng.choice([-3, -2, -1, 1, 2, 3, 4])) for _ in range(k)]
             v["p0"] = float(rng.randint(-2, 2))
@@ -171,8 +183,10 @@ class AdaptiveOptimizer(Family[AdaptiveParams]):
         elif p.optimizer == "rmsprop":
             rule = f"v ← α·v + (1 − α)·g²  (α = {fmt(given(p.alpha))});  p ← p − lr·g/(√v + eps)"
         else:
-            rule = (f"m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;  m̂ = m/(1 − β₁^t);  v̂ = v/(1 − β₂^t);  "
-                    f"p ← p − lr·m̂/(√v̂ + eps)  (β₁ = {fmt(given(p.betas)[0])}, β₂ = {fmt(given(p.betas)[1])})")
+            rule = (
+                f"m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;  m̂ = m/(1 − β₁^t);  v̂ = v/(1 − β₂^t);  "
+                f"p ← p − lr·m̂/(√v̂ + eps)  (β₁ = {fmt(given(p.betas)[0])}, β₂ = {fmt(given(p.betas)[1])})"
+            )
         lines = [BiText(f"从 0 开始的状态，每一步：{rule}", f"State starts at 0; each step: {rule}")]
         x = p.p0
         for t, s in enumerate(trace, start=1):
@@ -182,8 +196,10 @@ class AdaptiveOptimizer(Family[AdaptiveParams]):
             elif p.optimizer == "rmsprop":
                 body = f"v = {fmt(s['v'])}; p = {fmt(x)} − {lr}·{g}/(√{fmt(s['v'])} + {eps}) = {fmt(s['p'])}"
             else:
-                body = (f"m = {fmt(s['m'])}, v = {fmt(s['v'])}; m̂ = {fmt(s['m_hat'])}, v̂ = {fmt(s['v_hat'])}; "
-                        f"p = {fmt(x)} − {lr}·{fmt_factor(s['m_hat'])}/(√{fmt(s['v_hat'])} + {eps}) = {fmt(s['p'])}")
+                body = (
+                    f"m = {fmt(s['m'])}, v = {fmt(s['v'])}; m̂ = {fmt(s['m_hat'])}, v̂ = {fmt(s['v_hat'])}; "
+                    f"p = {fmt(x)} − {lr}·{fmt_factor(s['m_hat'])}/(√{fmt(s['v_hat'])} + {eps}) = {fmt(s['p'])}"
+                )
             lines.append(BiText(f"t={t} (g = {fmt(s['g'])}): {body}", f"t={t} (g = {fmt(s['g'])}): {body}"))
             x = s["p"]
         return BiText.join(lines)
@@ -195,35 +211,60 @@ class AdaptiveOptimizer(Family[AdaptiveParams]):
             out.append(Misconception(tag, float(run(p, **mistake)[0]), BiText(zh, en)))
 
         if p.optimizer == "adam":
-            add("no-bias-correction", "漏了偏差修正：前几步 m、v 从 0 起步偏小，要除以 1 − β₁^t、1 − β₂^t。",
+            add(
+                "no-bias-correction",
+                "漏了偏差修正：前几步 m、v 从 0 起步偏小，要除以 1 − β₁^t、1 − β₂^t。",
                 "You skipped bias correction: m and v start at 0 and are too small early on; divide by 1 − β₁^t and 1 − β₂^t.",
-                bias_correction=False)
+                bias_correction=False,
+            )
         if p.optimizer == "rmsprop":
-            add("alpha-on-gradient", "α 是旧均值的权重：v ← α·v + (1 − α)·g²，你把 α 乘在了 g² 上。",
-                "α weights the old average: v ← α·v + (1 − α)·g²; you put α on g².", swap_alpha=True)
+            add(
+                "alpha-on-gradient",
+                "α 是旧均值的权重：v ← α·v + (1 − α)·g²，你把 α 乘在了 g² 上。",
+                "α weights the old average: v ← α·v + (1 − α)·g²; you put α on g².",
+                swap_alpha=True,
+            )
         if p.optimizer == "adagrad":
-            add("no-accumulation", "Adagrad 累加历史上所有梯度的平方 G = Σg²，你只用了当前梯度的平方。",
-                "Adagrad accumulates every past squared gradient, G = Σg²; you used only the current one.", no_accumulation=True)
-        add("no-sqrt", "分母要开平方根：除以 √(二阶量) + eps，而不是二阶量本身。",
-            "The denominator takes a square root: divide by √(second moment) + eps, not by the second moment itself.", no_sqrt=True)
-        add("eps-inside-sqrt", "PyTorch 把 eps 加在平方根外面：√v + eps，而不是 √(v + eps)。",
-            "PyTorch adds eps outside the square root: √v + eps, not √(v + eps).", eps_inside=True)
+            add(
+                "no-accumulation",
+                "Adagrad 累加历史上所有梯度的平方 G = Σg²，你只用了当前梯度的平方。",
+                "Adagrad accumulates every past squared gradient, G = Σg²; you used only the current one.",
+                no_accumulation=True,
+            )
+        add(
+            "no-sqrt",
+            "分母要开平方根：除以 √(二阶量) + eps，而不是二阶量本身。",
+            "The denominator takes a square root: divide by √(second moment) + eps, not by the second moment itself.",
+            no_sqrt=True,
+        )
+        add(
+            "eps-inside-sqrt",
+            "PyTorch 把 eps 加在平方根外面：√v + eps，而不是 √(v + eps)。",
+            "PyTorch adds eps outside the square root: √v + eps, not √(v + eps).",
+            eps_inside=True,
+        )
         return out
 
     def hints(self, p: AdaptiveParams) -> list[BiText]:
         from quizzer.generators.base import withhold, withhold_last
 
         concept = {
-            "adagrad": BiText("Adagrad 把历次梯度的平方累加到 G 里，每一步除以 √G + eps：G 越大，步子越小。",
-                              "Adagrad adds every squared gradient into G and divides each step by √G + eps: "
-                              "the larger G grows, the smaller the steps."),
-            "rmsprop": BiText("RMSprop 用 g² 的指数滑动平均 v（旧值的权重为 α）代替累加，每一步除以 √v + eps。",
-                              "RMSprop keeps an exponential moving average v of g² (weight α on the old value) instead "
-                              "of a sum, and divides each step by √v + eps."),
-            "adam": BiText("Adam 同时维护 g 的滑动平均 m 和 g² 的滑动平均 v，各自除以 (1 − β^t) 做偏差修正，"
-                           "再按 lr·m̂/(√v̂ + eps) 更新。",
-                           "Adam keeps moving averages m of g and v of g², divides each by (1 − β^t) to correct "
-                           "their bias, then steps by lr·m̂/(√v̂ + eps)."),
+            "adagrad": BiText(
+                "Adagrad 把历次梯度的平方累加到 G 里，每一步除以 √G + eps：G 越大，步子越小。",
+                "Adagrad adds every squared gradient into G and divides each step by √G + eps: "
+                "the larger G grows, the smaller the steps.",
+            ),
+            "rmsprop": BiText(
+                "RMSprop 用 g² 的指数滑动平均 v（旧值的权重为 α）代替累加，每一步除以 √v + eps。",
+                "RMSprop keeps an exponential moving average v of g² (weight α on the old value) instead "
+                "of a sum, and divides each step by √v + eps.",
+            ),
+            "adam": BiText(
+                "Adam 同时维护 g 的滑动平均 m 和 g² 的滑动平均 v，各自除以 (1 − β^t) 做偏差修正，"
+                "再按 lr·m̂/(√v̂ + eps) 更新。",
+                "Adam keeps moving averages m of g and v of g², divides each by (1 − β^t) to correct "
+                "their bias, then steps by lr·m̂/(√v̂ + eps).",
+            ),
         }[p.optimizer]
         steps = self.solution(p)
         zh, en = steps.zh.splitlines(), steps.en.splitlines()

@@ -25,9 +25,11 @@ class BnRunningStatsParams(Params):
         return None if isinstance(v, str) and v.strip().lower() in ("none", "null") else v
 
     @model_validator(mode="after")
-    def _well_posed(self) -> "BnRunningStatsParams":
+    def _well_posed(self) -> BnRunningStatsParams:
         if len(self.x) % self.batch_size:
-            raise ValueError(f"x has {len(self.x)} values, not a whole number of batches of batch_size={self.batch_size}")
+            raise ValueError(
+                f"x has {len(self.x)} values, not a whole number of batches of batch_size={self.batch_size}"
+            )
         if len(self.x) // self.batch_size > 5:
             raise ValueError("at most 5 batches")
         if any(abs(v) > 1e4 for v in self.x):
@@ -37,7 +39,7 @@ class BnRunningStatsParams(Params):
     @property
     def batches(self) -> list[list[float]]:
         b = self.batch_size
-        return [self.x[i:i + b] for i in range(0, len(self.x), b)]
+        return [self.x[i : i + b] for i in range(0, len(self.x), b)]
 
 
 def batch_stat(batch: list[float], quantity: str, ddof: int = 1) -> float:
@@ -122,12 +124,11 @@ class BnRunningStats(Family[BnRunningStatsParams]):
             rule_en = "running ← running + (stat − running)/t (t = batches seen: the plain average of the batch stats)"
         else:
             rule = rule_en = f"running ← (1 − {fmt(p.momentum)})·running + {fmt(p.momentum)}·stat"
-        what = ("batch mean" if p.quantity == "running_mean"
-                else "unbiased batch variance Σ(x − μ)²/(n − 1)")
+        what = "batch mean" if p.quantity == "running_mean" else "unbiased batch variance Σ(x − μ)²/(n − 1)"
         what_zh = "批均值" if p.quantity == "running_mean" else "批次无偏方差 Σ(x − μ)²/(n − 1)"
         zh, en = [], []
         r = float(init)
-        for t, (batch, after) in enumerate(zip(p.batches, running(p)), 1):
+        for t, (batch, after) in enumerate(zip(p.batches, running(p), strict=False), 1):
             s = batch_stat(batch, p.quantity)
             m = 1.0 / t if p.momentum is None else p.momentum
             step = f"(1 − {fmt(_r(m))})·{fmt_factor(_r(r))} + {fmt(_r(m))}·{fmt_factor(_r(s))} = {fmt(_r(after))}"
@@ -142,25 +143,60 @@ class BnRunningStats(Family[BnRunningStatsParams]):
     def misconceptions(self, p: BnRunningStatsParams) -> list[Misconception]:
         mistakes = []
         if p.momentum is not None:
-            mistakes.append(Misconception("keras-momentum", running(p, keras=True)[-1], BiText(
-                f"你按 Keras/TensorFlow 的约定让 momentum 加权旧值：running = momentum·running + (1 − momentum)·stat。"
-                f"PyTorch 相反：running = (1 − momentum)·running + momentum·stat。",
-                "You used the Keras/TensorFlow convention where momentum weighs the old value: running = momentum·running "
-                "+ (1 − momentum)·stat. PyTorch is the other way round: running = (1 − momentum)·running + momentum·stat.")))
+            mistakes.append(
+                Misconception(
+                    "keras-momentum",
+                    running(p, keras=True)[-1],
+                    BiText(
+                        "你按 Keras/TensorFlow 的约定让 momentum 加权旧值：running = momentum·running + (1 − momentum)·stat。"
+                        "PyTorch 相反：running = (1 − momentum)·running + momentum·stat。",
+                        "You used the Keras/TensorFlow convention where momentum weighs the old value: running = momentum·running "
+                        "+ (1 − momentum)·stat. PyTorch is the other way round: running = (1 − momentum)·running + momentum·stat.",
+                    ),
+                )
+            )
         else:
-            mistakes.append(Misconception("default-momentum", running(p.model_copy(update=dict(momentum=0.1)))[-1], BiText(
-                "momentum=None 不是默认的 0.1：它表示累积移动平均，running 等于各批统计量的简单平均。",
-                "momentum=None is not the default 0.1: it means a cumulative moving average, the plain mean of the batch stats.")))
-        mistakes.append(Misconception("last-batch-only", batch_stat(p.batches[-1], p.quantity), BiText(
-            "running 统计量不是最后一批的统计量，而是从初值开始的指数移动平均。",
-            "The running statistic is not the last batch's statistic; it is a moving average starting from the initial value.")))
+            mistakes.append(
+                Misconception(
+                    "default-momentum",
+                    running(p.model_copy(update=dict(momentum=0.1)))[-1],
+                    BiText(
+                        "momentum=None 不是默认的 0.1：它表示累积移动平均，running 等于各批统计量的简单平均。",
+                        "momentum=None is not the default 0.1: it means a cumulative moving average, the plain mean of the batch stats.",
+                    ),
+                )
+            )
+        mistakes.append(
+            Misconception(
+                "last-batch-only",
+                batch_stat(p.batches[-1], p.quantity),
+                BiText(
+                    "running 统计量不是最后一批的统计量，而是从初值开始的指数移动平均。",
+                    "The running statistic is not the last batch's statistic; it is a moving average starting from the initial value.",
+                ),
+            )
+        )
         if p.quantity == "running_var":
-            mistakes.append(Misconception("biased-variance", running(p, ddof=0)[-1], BiText(
-                "running_var 用的是无偏方差（除以 n − 1）；前向归一化才用有偏方差。",
-                "running_var is updated with the unbiased variance (divide by n − 1); only the forward normalization uses the biased one.")))
-            mistakes.append(Misconception("started-at-zero", running(p, start=0.0)[-1], BiText(
-                "running_var 的初值是 1，不是 0（running_mean 的初值才是 0）。",
-                "running_var starts at 1, not 0 (it is running_mean that starts at 0).")))
+            mistakes.append(
+                Misconception(
+                    "biased-variance",
+                    running(p, ddof=0)[-1],
+                    BiText(
+                        "running_var 用的是无偏方差（除以 n − 1）；前向归一化才用有偏方差。",
+                        "running_var is updated with the unbiased variance (divide by n − 1); only the forward normalization uses the biased one.",
+                    ),
+                )
+            )
+            mistakes.append(
+                Misconception(
+                    "started-at-zero",
+                    running(p, start=0.0)[-1],
+                    BiText(
+                        "running_var 的初值是 1，不是 0（running_mean 的初值才是 0）。",
+                        "running_var starts at 1, not 0 (it is running_mean that starts at 0).",
+                    ),
+                )
+            )
         return mistakes
 
     def hints(self, p: BnRunningStatsParams) -> list[BiText]:
@@ -168,16 +204,22 @@ class BnRunningStats(Family[BnRunningStatsParams]):
 
         init = BiText("running_mean 从 0 开始", "running_mean starts at 0")
         if p.quantity == "running_var":
-            init = BiText("running_var 从 1 开始，且用批次的无偏方差（除以 n − 1）",
-                          "running_var starts at 1 and takes the batch's unbiased variance (divide by n − 1)")
+            init = BiText(
+                "running_var 从 1 开始，且用批次的无偏方差（除以 n − 1）",
+                "running_var starts at 1 and takes the batch's unbiased variance (divide by n − 1)",
+            )
         if p.momentum is None:
-            rule = BiText("momentum=None 时是各批统计量的简单累计平均", "With momentum=None it is the plain cumulative "
-                          "average of the batch statistics")
+            rule = BiText(
+                "momentum=None 时是各批统计量的简单累计平均",
+                "With momentum=None it is the plain cumulative average of the batch statistics",
+            )
         else:
-            rule = BiText("PyTorch 的 momentum 是新批次统计量的权重：running ← (1 − momentum)·running + momentum·stat"
-                          "（与 Keras 的约定相反）",
-                          "PyTorch's momentum weighs the new batch statistic: running ← (1 − momentum)·running + "
-                          "momentum·stat (the opposite of Keras's convention)")
+            rule = BiText(
+                "PyTorch 的 momentum 是新批次统计量的权重：running ← (1 − momentum)·running + momentum·stat"
+                "（与 Keras 的约定相反）",
+                "PyTorch's momentum weighs the new batch statistic: running ← (1 − momentum)·running + "
+                "momentum·stat (the opposite of Keras's convention)",
+            )
         steps = self.solution(p)
         zh, en = [line.strip() for line in steps.zh.splitlines()], [line.strip() for line in steps.en.splitlines()]
         out = [rule + BiText("；", "; ") + init + BiText("。", "."), BiText(withhold(zh[1]), withhold(en[1]))]

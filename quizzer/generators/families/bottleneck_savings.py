@@ -22,12 +22,14 @@ class BottleneckParams(Params):
     input_size: int | None = Field(default=None, ge=1, le=512)
 
     @model_validator(mode="after")
-    def _well_posed(self) -> "BottleneckParams":
+    def _well_posed(self) -> BottleneckParams:
         if self.kernel_size % 2 == 0:
             raise ValueError("kernel_size must be odd so that padding=k//2 keeps the spatial size ('same' conv)")
         if self.mid_channels >= self.in_channels:
-            raise ValueError(f"mid_channels ({self.mid_channels}) must be smaller than in_channels ({self.in_channels}) "
-                             "for the 1×1 conv to be a bottleneck")
+            raise ValueError(
+                f"mid_channels ({self.mid_channels}) must be smaller than in_channels ({self.in_channels}) "
+                "for the 1×1 conv to be a bottleneck"
+            )
         if self.measure == "macs" and self.input_size is None:
             raise ValueError("measure=macs needs input_size (the height = width of the feature map)")
         if self.measure == "params" and self.input_size is not None:
@@ -67,14 +69,25 @@ class BottleneckSavings(Family[BottleneckParams]):
             c_in, mid, c_out = rng.choice([64, 128, 192, 256]), rng.choice([16, 32, 64]), rng.choice([32, 64, 128])
             k, bias, size = 3, False, rng.choice([14, 28])
         elif difficulty == 2:
-            c_in, mid, c_out = rng.choice([128, 192, 256, 480, 512]), rng.choice([16, 24, 32, 48, 64, 96]), rng.choice([32, 48, 64, 128, 192])
+            c_in, mid, c_out = (
+                rng.choice([128, 192, 256, 480, 512]),
+                rng.choice([16, 24, 32, 48, 64, 96]),
+                rng.choice([32, 48, 64, 128, 192]),
+            )
             k, bias, size = rng.choice([3, 5]), rng.random() < 0.5, rng.choice([7, 14, 28, 56])
         else:
             c_in, mid, c_out = rng.randrange(96, 833, 16), rng.randrange(8, 129, 8), rng.randrange(16, 257, 8)
             k, bias, size = rng.choice([3, 5]), rng.random() < 0.7, rng.randint(7, 35)
         # Ill-posed params (see the validators) fail validation and the registry draws again.
-        return BottleneckParams(in_channels=c_in, mid_channels=mid, out_channels=c_out, kernel_size=k, bias=bias,
-                                measure=measure, input_size=size if measure == "macs" else None)
+        return BottleneckParams(
+            in_channels=c_in,
+            mid_channels=mid,
+            out_channels=c_out,
+            kernel_size=k,
+            bias=bias,
+            measure=measure,
+            input_size=size if measure == "macs" else None,
+        )
 
     def solve(self, p: BottleneckParams) -> int:
         return costs(p)[3]
@@ -100,21 +113,33 @@ class BottleneckSavings(Family[BottleneckParams]):
         k, c_in, mid, c_out = p.kernel_size, p.in_channels, p.mid_channels, p.out_channels
         bias = f"bias={p.bias}"
         a = f"nn.Conv2d({c_in}, {c_out}, kernel_size={k}, padding={k // 2}, {bias})"
-        b = (f"nn.Conv2d({c_in}, {mid}, kernel_size=1, {bias}) → "
-             f"nn.Conv2d({mid}, {c_out}, kernel_size={k}, padding={k // 2}, {bias})")
-        return BiText(f"\n  (A) 直接卷积：{a}\n  (B) 先 1×1 降维再卷积：{b}\n",
-                      f"\n  (A) direct: {a}\n  (B) 1×1 reduction first: {b}\n")
+        b = (
+            f"nn.Conv2d({c_in}, {mid}, kernel_size=1, {bias}) → "
+            f"nn.Conv2d({mid}, {c_out}, kernel_size={k}, padding={k // 2}, {bias})"
+        )
+        return BiText(
+            f"\n  (A) 直接卷积：{a}\n  (B) 先 1×1 降维再卷积：{b}\n",
+            f"\n  (A) direct: {a}\n  (B) 1×1 reduction first: {b}\n",
+        )
 
     def prompt(self, p: BottleneckParams) -> BiText:
         if p.measure == "params":
-            ask = BiText("(B) 比 (A) 少多少个可学习参数（含偏置，如有）？",
-                         "How many fewer learnable parameters (biases included, if any) does (B) have than (A)?")
+            ask = BiText(
+                "(B) 比 (A) 少多少个可学习参数（含偏置，如有）？",
+                "How many fewer learnable parameters (biases included, if any) does (B) have than (A)?",
+            )
         else:
             n = p.input_size
-            ask = BiText(f"输入特征图为 ({p.in_channels}, {n}, {n})，batch 为 1。(B) 比 (A) 少多少次乘加运算（MACs，不计偏置）？",
-                         f"The input feature map is ({p.in_channels}, {n}, {n}), batch size 1. How many fewer "
-                         "multiply-accumulates (MACs, bias not counted) does (B) take than (A)?")
-        return BiText("比较两种得到相同输出的方案：", "Compare two ways of producing the same output:") + self._setup(p) + ask
+            ask = BiText(
+                f"输入特征图为 ({p.in_channels}, {n}, {n})，batch 为 1。(B) 比 (A) 少多少次乘加运算（MACs，不计偏置）？",
+                f"The input feature map is ({p.in_channels}, {n}, {n}), batch size 1. How many fewer "
+                "multiply-accumulates (MACs, bias not counted) does (B) take than (A)?",
+            )
+        return (
+            BiText("比较两种得到相同输出的方案：", "Compare two ways of producing the same output:")
+            + self._setup(p)
+            + ask
+        )
 
     def solution(self, p: BottleneckParams) -> BiText:
         k, c_in, mid, c_out = p.kernel_size, p.in_channels, p.mid_channels, p.out_channels
@@ -141,36 +166,48 @@ class BottleneckSavings(Family[BottleneckParams]):
             Misconception(
                 "gave-bottleneck-cost",
                 reduce + conv,
-                BiText("这是方案 (B) 本身的开销；题目问的是 (B) 比 (A) 少多少，即 A − B。",
-                       "That is the cost of (B) itself; the question asks how much (B) saves, i.e. A − B."),
+                BiText(
+                    "这是方案 (B) 本身的开销；题目问的是 (B) 比 (A) 少多少，即 A − B。",
+                    "That is the cost of (B) itself; the question asks how much (B) saves, i.e. A − B.",
+                ),
             ),
             Misconception(
                 "ignored-1x1-cost",
                 direct - conv,
-                BiText("1×1 卷积本身也有开销（C_mid·C_in 个权重/每像素乘加），不能忽略。",
-                       "The 1×1 conv is not free: it costs C_mid·C_in weights (MACs per pixel) too."),
+                BiText(
+                    "1×1 卷积本身也有开销（C_mid·C_in 个权重/每像素乘加），不能忽略。",
+                    "The 1×1 conv is not free: it costs C_mid·C_in weights (MACs per pixel) too.",
+                ),
             ),
         ]
         if p.measure == "params" and p.bias:
-            out.append(Misconception(
-                "forgot-1x1-bias",
-                saved + p.mid_channels,
-                BiText("1×1 卷积也有偏置（C_mid 个），B 的参数量要加上它们。",
-                       "The 1×1 conv has biases too (C_mid of them); add them to (B)'s count."),
-            ))
+            out.append(
+                Misconception(
+                    "forgot-1x1-bias",
+                    saved + p.mid_channels,
+                    BiText(
+                        "1×1 卷积也有偏置（C_mid 个），B 的参数量要加上它们。",
+                        "The 1×1 conv has biases too (C_mid of them); add them to (B)'s count.",
+                    ),
+                )
+            )
         if p.measure == "macs":
             out += [
                 Misconception(
                     "flops-not-macs",
                     2 * saved,
-                    BiText("这是 FLOPs 之差：一次乘加算 2 FLOPs，MACs 不乘 2。",
-                           "That is the FLOP difference: one MAC is 2 FLOPs; MACs are not doubled."),
+                    BiText(
+                        "这是 FLOPs 之差：一次乘加算 2 FLOPs，MACs 不乘 2。",
+                        "That is the FLOP difference: one MAC is 2 FLOPs; MACs are not doubled.",
+                    ),
                 ),
                 Misconception(
                     "per-position",
                     saved // given(p.input_size) ** 2,
-                    BiText("这只是每个空间位置节省的乘加数，还要乘 H·W。",
-                           "That is the saving per spatial position only; multiply by H·W."),
+                    BiText(
+                        "这只是每个空间位置节省的乘加数，还要乘 H·W。",
+                        "That is the saving per spatial position only; multiply by H·W.",
+                    ),
                 ),
             ]
         return out
@@ -178,18 +215,28 @@ class BottleneckSavings(Family[BottleneckParams]):
     def hints(self, p: BottleneckParams) -> list[BiText]:
         direct, reduce, conv, _ = costs(p)
         if p.measure == "params":
-            what = BiText("一个卷积层的参数量是 C_out·C_in·k²（有偏置再加 C_out）",
-                          "A conv layer has C_out·C_in·k² weights (plus C_out biases when bias=True)")
+            what = BiText(
+                "一个卷积层的参数量是 C_out·C_in·k²（有偏置再加 C_out）",
+                "A conv layer has C_out·C_in·k² weights (plus C_out biases when bias=True)",
+            )
         else:
-            what = BiText("一个保持尺寸的卷积层的乘加次数是 H·W·C_out·C_in·k²",
-                          "A size-preserving conv layer takes H·W·C_out·C_in·k² multiply-accumulates")
+            what = BiText(
+                "一个保持尺寸的卷积层的乘加次数是 H·W·C_out·C_in·k²",
+                "A size-preserving conv layer takes H·W·C_out·C_in·k² multiply-accumulates",
+            )
         lines = self.solution(p)
         zh, en = lines.zh.splitlines(), lines.en.splitlines()
         return [
-            BiText("比较 (A) 直接用 k×k 卷积，和 (B) 先用 1×1 卷积把通道数降到 C_mid、再做 k×k 卷积；节省 = A − B。",
-                   "Compare (A) the k×k conv applied directly with (B) a 1×1 conv down to C_mid channels followed "
-                   "by the k×k conv; the saving is A − B. ") + what + BiText("。", "."),
+            BiText(
+                "比较 (A) 直接用 k×k 卷积，和 (B) 先用 1×1 卷积把通道数降到 C_mid、再做 k×k 卷积；节省 = A − B。",
+                "Compare (A) the k×k conv applied directly with (B) a 1×1 conv down to C_mid channels followed "
+                "by the k×k conv; the saving is A − B. ",
+            )
+            + what
+            + BiText("。", "."),
             BiText(zh[0], en[0]),
-            BiText(f"A = {fmt(direct)}，B = {fmt(reduce)} + {fmt(conv)}；节省 = A − B = ?",
-                   f"A = {fmt(direct)}, B = {fmt(reduce)} + {fmt(conv)}; saved = A − B = ?"),
+            BiText(
+                f"A = {fmt(direct)}，B = {fmt(reduce)} + {fmt(conv)}；节省 = A − B = ?",
+                f"A = {fmt(direct)}, B = {fmt(reduce)} + {fmt(conv)}; saved = A − B = ?",
+            ),
         ]

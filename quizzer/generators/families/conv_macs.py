@@ -21,7 +21,7 @@ class ConvMacsParams(Params):
     input_size: int = Field(ge=1, le=1024)
 
     @model_validator(mode="after")
-    def _well_posed(self) -> "ConvMacsParams":
+    def _well_posed(self) -> ConvMacsParams:
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(
                 f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) must both be divisible "
@@ -56,20 +56,36 @@ class ConvMacs(Family[ConvMacsParams]):
     def sample(self, rng: random.Random, difficulty: int) -> ConvMacsParams:
         if difficulty == 1:
             k = rng.choice([3, 5])
-            values = dict(in_channels=rng.choice([1, 3, 16, 32]), out_channels=rng.choice([8, 16, 32, 64]), kernel_size=k,
-                          padding=rng.choice([0, k // 2]), input_size=rng.choice([8, 16, 28, 32]))
+            values = dict(
+                in_channels=rng.choice([1, 3, 16, 32]),
+                out_channels=rng.choice([8, 16, 32, 64]),
+                kernel_size=k,
+                padding=rng.choice([0, k // 2]),
+                input_size=rng.choice([8, 16, 28, 32]),
+            )
         elif difficulty == 2:
             k = rng.choice([1, 3, 5, 7])
-            values = dict(in_channels=rng.choice([3, 32, 64, 96, 128]), out_channels=rng.choice([32, 64, 128, 256]),
-                          kernel_size=k, stride=rng.choice([1, 2]), padding=rng.choice([0, k // 2]),
-                          input_size=rng.choice([14, 28, 32, 56, 64, 112]))
+            values = dict(
+                in_channels=rng.choice([3, 32, 64, 96, 128]),
+                out_channels=rng.choice([32, 64, 128, 256]),
+                kernel_size=k,
+                stride=rng.choice([1, 2]),
+                padding=rng.choice([0, k // 2]),
+                input_size=rng.choice([14, 28, 32, 56, 64, 112]),
+            )
         else:
             c_in = rng.choice([16, 32, 48, 64, 96, 128])
             groups = rng.choice([1, 2, 4, c_in])
             k = rng.choice([3, 5, 7])
-            values = dict(in_channels=c_in, out_channels=groups * rng.choice([1, 2, 4]) if groups == c_in else rng.choice([32, 64, 128]),
-                          kernel_size=k, stride=rng.choice([1, 2, 3]), padding=rng.randint(0, k // 2),
-                          groups=groups, input_size=rng.randint(9, 75))
+            values = dict(
+                in_channels=c_in,
+                out_channels=groups * rng.choice([1, 2, 4]) if groups == c_in else rng.choice([32, 64, 128]),
+                kernel_size=k,
+                stride=rng.choice([1, 2, 3]),
+                padding=rng.randint(0, k // 2),
+                groups=groups,
+                input_size=rng.randint(9, 75),
+            )
         # Ill-posed params (see the validators) fail validation and the registry draws again.
         return ConvMacsParams(**values)
 
@@ -81,13 +97,23 @@ class ConvMacs(Family[ConvMacsParams]):
 
         from quizzer.generators.torch_checks import conv_macs
 
-        layer = nn.Conv2d(p.in_channels, p.out_channels, p.kernel_size, stride=p.stride, padding=p.padding,
-                          groups=p.groups, device="meta")
+        layer = nn.Conv2d(
+            p.in_channels,
+            p.out_channels,
+            p.kernel_size,
+            stride=p.stride,
+            padding=p.padding,
+            groups=p.groups,
+            device="meta",
+        )
         return conv_macs(layer, (1, p.in_channels, p.input_size, p.input_size))
 
     def _code(self, p: ConvMacsParams) -> str:
-        extra = (f", stride={p.stride}" * (p.stride != 1) + f", padding={p.padding}" * (p.padding != 0)
-                 + f", groups={p.groups}" * (p.groups != 1))
+        extra = (
+            f", stride={p.stride}" * (p.stride != 1)
+            + f", padding={p.padding}" * (p.padding != 0)
+            + f", groups={p.groups}" * (p.groups != 1)
+        )
         return f"nn.Conv2d({p.in_channels}, {p.out_channels}, kernel_size={p.kernel_size}{extra})"
 
     def prompt(self, p: ConvMacsParams) -> BiText:
@@ -119,35 +145,47 @@ class ConvMacs(Family[ConvMacsParams]):
             Misconception(
                 "used-input-size",
                 macs(p, size=p.input_size),
-                BiText("乘加次数按输出元素个数算：要用输出尺寸 H_out×W_out，不是输入尺寸。",
-                       "Count one dot product per output element: use the output size H_out×W_out, not the input size."),
+                BiText(
+                    "乘加次数按输出元素个数算：要用输出尺寸 H_out×W_out，不是输入尺寸。",
+                    "Count one dot product per output element: use the output size H_out×W_out, not the input size.",
+                ),
             ),
             Misconception(
                 "flops-not-macs",
                 2 * macs(p),
-                BiText("这是 FLOPs：一次乘加 = 一次乘法 + 一次加法 = 2 FLOPs，MACs 不乘 2。",
-                       "That is the FLOP count: one MAC is a multiply plus an add (2 FLOPs); MACs are not doubled."),
+                BiText(
+                    "这是 FLOPs：一次乘加 = 一次乘法 + 一次加法 = 2 FLOPs，MACs 不乘 2。",
+                    "That is the FLOP count: one MAC is a multiply plus an add (2 FLOPs); MACs are not doubled.",
+                ),
             ),
             Misconception(
                 "forgot-input-channels",
                 macs(p, c_in=1),
-                BiText("每个输出元素要对 (C_in/groups) 个输入通道的 k×k 窗口求和，你漏乘了输入通道数。",
-                       "Each output element sums a k×k window over (C_in/groups) input channels; you left out the channel factor."),
+                BiText(
+                    "每个输出元素要对 (C_in/groups) 个输入通道的 k×k 窗口求和，你漏乘了输入通道数。",
+                    "Each output element sums a k×k window over (C_in/groups) input channels; you left out the channel factor.",
+                ),
             ),
             Misconception(
                 "counted-weights",
                 p.out_channels * (p.in_channels // p.groups) * p.kernel_size**2,
-                BiText("这是权重个数；每个权重在每个输出位置都会被重复使用，还要乘 H_out·W_out。",
-                       "That is the number of weights; each weight is reused at every output position, so multiply by H_out·W_out."),
+                BiText(
+                    "这是权重个数；每个权重在每个输出位置都会被重复使用，还要乘 H_out·W_out。",
+                    "That is the number of weights; each weight is reused at every output position, so multiply by H_out·W_out.",
+                ),
             ),
         ]
         if p.groups != 1:
-            out.append(Misconception(
-                "ignored-groups",
-                macs(p, c_in=p.in_channels),
-                BiText(f"分组卷积中每个输出通道只连接 C_in/groups = {p.in_channels // p.groups} 个输入通道。",
-                       f"In a grouped conv each output channel connects to only C_in/groups = {p.in_channels // p.groups} input channels."),
-            ))
+            out.append(
+                Misconception(
+                    "ignored-groups",
+                    macs(p, c_in=p.in_channels),
+                    BiText(
+                        f"分组卷积中每个输出通道只连接 C_in/groups = {p.in_channels // p.groups} 个输入通道。",
+                        f"In a grouped conv each output channel connects to only C_in/groups = {p.in_channels // p.groups} input channels.",
+                    ),
+                )
+            )
         return out
 
     def hints(self, p: ConvMacsParams) -> list[BiText]:
@@ -155,11 +193,15 @@ class ConvMacs(Family[ConvMacsParams]):
         h = out_size(p)
         size = f"H_out = W_out = ⌊({n} + 2·{pad} − {k}) / {s}⌋ + 1 = {h}"
         return [
-            BiText("每个输出元素要做 (C_in/groups)·k·k 次乘加；输出元素共有 C_out·H_out·W_out 个。"
-                   "先用 ⌊(H + 2p − k)/s⌋ + 1 求出输出尺寸。",
-                   "Each output element takes (C_in/groups)·k·k multiply-accumulates, and there are "
-                   "C_out·H_out·W_out output elements. First get the output size from ⌊(H + 2p − k)/s⌋ + 1."),
+            BiText(
+                "每个输出元素要做 (C_in/groups)·k·k 次乘加；输出元素共有 C_out·H_out·W_out 个。"
+                "先用 ⌊(H + 2p − k)/s⌋ + 1 求出输出尺寸。",
+                "Each output element takes (C_in/groups)·k·k multiply-accumulates, and there are "
+                "C_out·H_out·W_out output elements. First get the output size from ⌊(H + 2p − k)/s⌋ + 1.",
+            ),
             BiText(size, size),
-            BiText(f"MACs = {p.out_channels} · {h} · {h} · ({p.in_channels} / {g}) · {k} · {k} = ?",
-                   f"MACs = {p.out_channels} · {h} · {h} · ({p.in_channels} / {g}) · {k} · {k} = ?"),
+            BiText(
+                f"MACs = {p.out_channels} · {h} · {h} · ({p.in_channels} / {g}) · {k} · {k} = ?",
+                f"MACs = {p.out_channels} · {h} · {h} · ({p.in_channels} / {g}) · {k} · {k} = ?",
+            ),
         ]

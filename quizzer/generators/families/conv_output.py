@@ -24,7 +24,7 @@ class ConvOutputParams(Params):
     dims: int = Field(default=2, ge=1, le=2, description="1 for Conv1d, 2 for Conv2d")
 
     @model_validator(mode="after")
-    def _well_posed(self) -> "ConvOutputParams":
+    def _well_posed(self) -> ConvOutputParams:
         span = self.dilation * (self.kernel_size - 1) + 1
         if self.transposed:
             if self.output_padding >= max(self.stride, self.dilation):
@@ -67,7 +67,10 @@ class ConvOutput(Family[ConvOutputParams]):
         elif difficulty == 2:
             k = rng.choice([1, 3, 5, 7, 11])
             values = dict(
-                input_size=rng.randint(13, 227), kernel_size=k, stride=rng.randint(1, 4), padding=rng.randint(0, k // 2 + 1)
+                input_size=rng.randint(13, 227),
+                kernel_size=k,
+                stride=rng.randint(1, 4),
+                padding=rng.randint(0, k // 2 + 1),
             )
         else:
             k = rng.choice([2, 3, 4, 5])
@@ -99,8 +102,16 @@ class ConvOutput(Family[ConvOutputParams]):
         layer: nn.Module
         if p.transposed:
             cls = nn.ConvTranspose1d if p.dims == 1 else nn.ConvTranspose2d
-            layer = cls(1, 1, p.kernel_size, stride=p.stride, padding=p.padding, output_padding=p.output_padding,
-                        dilation=p.dilation, device="meta")
+            layer = cls(
+                1,
+                1,
+                p.kernel_size,
+                stride=p.stride,
+                padding=p.padding,
+                output_padding=p.output_padding,
+                dilation=p.dilation,
+                device="meta",
+            )
         else:
             cls = nn.Conv1d if p.dims == 1 else nn.Conv2d
             layer = cls(1, 1, p.kernel_size, stride=p.stride, padding=p.padding, dilation=p.dilation, device="meta")
@@ -158,21 +169,27 @@ class ConvOutput(Family[ConvOutputParams]):
                 Misconception(
                     "used-conv-formula",
                     as_conv,
-                    BiText("这是普通卷积的公式；转置卷积是它的逆：(n−1)·s − 2p + d(k−1) + output_padding + 1。",
-                           "That is the ordinary convolution formula; a transposed conv inverts it: "
-                           "(n−1)·s − 2p + d(k−1) + output_padding + 1."),
+                    BiText(
+                        "这是普通卷积的公式；转置卷积是它的逆：(n−1)·s − 2p + d(k−1) + output_padding + 1。",
+                        "That is the ordinary convolution formula; a transposed conv inverts it: "
+                        "(n−1)·s − 2p + d(k−1) + output_padding + 1.",
+                    ),
                 ),
                 Misconception(
                     "forgot-output-padding",
                     conv_transpose_size(p) - p.output_padding,
-                    BiText("漏加了 output_padding（它只加在输出的一侧）。",
-                           "You left out output_padding (it is added to one side of the output)."),
+                    BiText(
+                        "漏加了 output_padding（它只加在输出的一侧）。",
+                        "You left out output_padding (it is added to one side of the output).",
+                    ),
                 ),
                 Misconception(
                     "ignored-dilation",
                     (n - 1) * s - 2 * pad + (k - 1) + p.output_padding + 1,
-                    BiText("忽略了 dilation：膨胀后的卷积核跨度是 d·(k−1)+1。",
-                           "You ignored the dilation: a dilated kernel spans d·(k−1)+1."),
+                    BiText(
+                        "忽略了 dilation：膨胀后的卷积核跨度是 d·(k−1)+1。",
+                        "You ignored the dilation: a dilated kernel spans d·(k−1)+1.",
+                    ),
                 ),
             ]
         out = conv_size(p)
@@ -180,25 +197,33 @@ class ConvOutput(Family[ConvOutputParams]):
             Misconception(
                 "padding-one-side",
                 (n + pad - d * (k - 1) - 1) // s + 1,
-                BiText("只在一侧加了 padding：padding 要加在两侧，所以是 2p。",
-                       "You padded only one side: padding is added on both sides, so it counts 2p."),
+                BiText(
+                    "只在一侧加了 padding：padding 要加在两侧，所以是 2p。",
+                    "You padded only one side: padding is added on both sides, so it counts 2p.",
+                ),
             ),
             Misconception(
                 "forgot-padding",
                 (n - d * (k - 1) - 1) // s + 1 if n >= d * (k - 1) + 1 else 0,
-                BiText("这是没有 padding 时的尺寸：忘了加 2p。", "That is the size without padding: you forgot the 2p."),
+                BiText(
+                    "这是没有 padding 时的尺寸：忘了加 2p。", "That is the size without padding: you forgot the 2p."
+                ),
             ),
             Misconception(
                 "ceil-instead-of-floor",
                 math.ceil((n + 2 * pad - d * (k - 1) - 1) / s) + 1,
-                BiText("除不尽时应向下取整（最后不完整的窗口被丢弃），你向上取整了。",
-                       "Round down when the division is not exact (an incomplete last window is dropped); you rounded up."),
+                BiText(
+                    "除不尽时应向下取整（最后不完整的窗口被丢弃），你向上取整了。",
+                    "Round down when the division is not exact (an incomplete last window is dropped); you rounded up.",
+                ),
             ),
             Misconception(
                 "forgot-plus-one",
                 out - 1,
-                BiText("漏了最后的 +1：第一个窗口本身就算一个输出位置。",
-                       "You dropped the final +1: the first window position is itself one output."),
+                BiText(
+                    "漏了最后的 +1：第一个窗口本身就算一个输出位置。",
+                    "You dropped the final +1: the first window position is itself one output.",
+                ),
             ),
         ]
         if d > 1:
@@ -206,8 +231,10 @@ class ConvOutput(Family[ConvOutputParams]):
                 Misconception(
                     "ignored-dilation",
                     (n + 2 * pad - (k - 1) - 1) // s + 1,
-                    BiText("忽略了 dilation：膨胀后的卷积核跨度是 d·(k−1)+1。",
-                           "You ignored the dilation: a dilated kernel spans d·(k−1)+1."),
+                    BiText(
+                        "忽略了 dilation：膨胀后的卷积核跨度是 d·(k−1)+1。",
+                        "You ignored the dilation: a dilated kernel spans d·(k−1)+1.",
+                    ),
                 )
             )
         return mistakes
@@ -219,19 +246,25 @@ class ConvOutput(Family[ConvOutputParams]):
             subst = f"out = ({n} − 1)·{s} − 2·{pad} + {d}·({k} − 1) + {op} + 1"
             step = f"out = {(n - 1) * s} − {2 * pad} + {d * (k - 1)} + {op} + 1 = ?"
             return [
-                BiText("转置卷积把普通卷积的尺寸公式倒过来：out = (n − 1)·s − 2p + d·(k − 1) + output_padding + 1。",
-                       "A transposed convolution inverts the convolution's size formula: "
-                       "out = (n − 1)·s − 2p + d·(k − 1) + output_padding + 1."),
-                BiText(subst, subst), BiText(step, step),
+                BiText(
+                    "转置卷积把普通卷积的尺寸公式倒过来：out = (n − 1)·s − 2p + d·(k − 1) + output_padding + 1。",
+                    "A transposed convolution inverts the convolution's size formula: "
+                    "out = (n − 1)·s − 2p + d·(k − 1) + output_padding + 1.",
+                ),
+                BiText(subst, subst),
+                BiText(step, step),
             ]
         numerator = n + 2 * pad - d * (k - 1) - 1
         subst = f"out = ⌊({n} + 2·{pad} − {d}·({k} − 1) − 1) / {s}⌋ + 1"
         step = f"out = ⌊{numerator} / {s}⌋ + 1 = ?"
         return [
-            BiText("数卷积核能放下的位置：两侧各补 p，膨胀后的核跨 d·(k − 1) + 1 个像素，每次移动 s，"
-                   "out = ⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1（除不尽向下取整）。",
-                   "Count the positions the kernel fits in: p is added on both sides, the dilated kernel spans "
-                   "d·(k − 1) + 1 pixels and moves s at a time, out = ⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1 "
-                   "(round down)."),
-            BiText(subst, subst), BiText(step, step),
+            BiText(
+                "数卷积核能放下的位置：两侧各补 p，膨胀后的核跨 d·(k − 1) + 1 个像素，每次移动 s，"
+                "out = ⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1（除不尽向下取整）。",
+                "Count the positions the kernel fits in: p is added on both sides, the dilated kernel spans "
+                "d·(k − 1) + 1 pixels and moves s at a time, out = ⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1 "
+                "(round down).",
+            ),
+            BiText(subst, subst),
+            BiText(step, step),
         ]

@@ -34,7 +34,7 @@ class Layer(Params):
         return values
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Layer":
+    def _consistent(self) -> Layer:
         if self.kind == "conv" and self.out_channels is None:
             raise ValueError("a conv layer needs its output channels, e.g. 'conv c=64 k=3'")
         if self.kind != "conv":
@@ -60,7 +60,11 @@ class Layer(Params):
 
     def torch_text(self, c_in: int) -> str:
         """The layer as a person would write it in PyTorch, defaults omitted."""
-        args = [f"{c_in}, {self.out_channels}, kernel_size={self.kernel_size}"] if self.kind == "conv" else [f"kernel_size={self.kernel_size}"]
+        args = (
+            [f"{c_in}, {self.out_channels}, kernel_size={self.kernel_size}"]
+            if self.kind == "conv"
+            else [f"kernel_size={self.kernel_size}"]
+        )
         if not self.default_stride:
             args.append(f"stride={self.stride}")
         args += [f"padding={self.padding}"] * (self.padding != 0) + [f"dilation={self.dilation}"] * (self.dilation != 1)
@@ -149,14 +153,16 @@ class ConvStackParams(Params):
         return "; ".join(layer.text() for layer in layers)
 
     @model_validator(mode="after")
-    def _well_posed(self) -> "ConvStackParams":
+    def _well_posed(self) -> ConvStackParams:
         if not 1 <= len(self.layers) <= 6:
             raise ValueError(f"give 1 to 6 layers, not {len(self.layers)}")
-        c, h, w = self.input_shape
+        _c, h, w = self.input_shape
         for i, layer in enumerate(self.layers, 1):
             span = layer.dilation * (layer.kernel_size - 1) + 1
             if span > min(h, w) + 2 * layer.padding:
-                raise ValueError(f"layer {i} ({layer.text()}): the kernel spans {span} pixels, more than the padded {h}×{w} input")
+                raise ValueError(
+                    f"layer {i} ({layer.text()}): the kernel spans {span} pixels, more than the padded {h}×{w} input"
+                )
             h, w = (out_size(n, layer.kernel_size, layer.stride, layer.padding, layer.dilation) for n in (h, w))
         return self
 
@@ -175,8 +181,13 @@ def _sample_layers(rng: random.Random, difficulty: int, n_layers: int) -> list[d
     # convs widen as they downsample, as real networks do.
     out, channels = [], rng.choice([16, 32, 64])
     for layer in recognisable_stack(rng, difficulty, n_layers):
-        values: dict[str, Any] = dict(kind=layer.kind, kernel_size=layer.kernel_size, stride=layer.s,
-                                      padding=layer.padding, dilation=layer.dilation)
+        values: dict[str, Any] = dict(
+            kind=layer.kind,
+            kernel_size=layer.kernel_size,
+            stride=layer.s,
+            padding=layer.padding,
+            dilation=layer.dilation,
+        )
         if layer.kind == "conv":
             channels = min(channels * 2, 512) if layer.s > 1 or rng.random() < 0.3 else channels
             values["out_channels"] = channels
@@ -249,7 +260,9 @@ class ConvStackShape(Family[ConvStackParams]):
 
     def solution(self, p: ConvStackParams) -> BiText:
         zh = ["每层：out = ⌊(n + 2p − d·(k − 1) − 1) / s⌋ + 1（池化不改变通道数；池化的 stride 默认等于 kernel_size）"]
-        en = ["Each layer: out = ⌊(n + 2p − d·(k − 1) − 1) / s⌋ + 1 (pooling keeps the channels; a pool's stride defaults to kernel_size)"]
+        en = [
+            "Each layer: out = ⌊(n + 2p − d·(k − 1) − 1) / s⌋ + 1 (pooling keeps the channels; a pool's stride defaults to kernel_size)"
+        ]
         c, h, w = p.input_shape
         for i, layer in enumerate(p.layers, 1):
             k, s, pad, d = layer.kernel_size, layer.stride, layer.padding, layer.dilation
@@ -269,18 +282,46 @@ class ConvStackShape(Family[ConvStackParams]):
 
     def misconceptions(self, p: ConvStackParams) -> list[Misconception]:
         candidates: list[tuple[str, dict[str, Any], BiText]] = [
-            ("ceil-instead-of-floor", dict(rnd=math.ceil),
-             BiText("除不尽时应向下取整（不完整的窗口被丢弃），你向上取整了。",
-                    "Round down when the division is not exact (an incomplete window is dropped); you rounded up.")),
-            ("pool-stride-default-1", dict(pool_stride_1=True),
-             BiText("池化层未写 stride 时默认等于 kernel_size，不是 1。",
-                    "A pooling layer's stride defaults to kernel_size, not 1.")),
-            ("padding-one-side", dict(sides=1),
-             BiText("padding 要加在两侧，公式里是 2p，你只加了一侧。", "Padding goes on both sides (2p); you added it once.")),
-            ("forgot-padding", dict(no_padding=True),
-             BiText("忽略了 padding：它会让每边多出 p 个像素。", "You ignored the padding, which adds p pixels on each side.")),
-            ("ignored-dilation", dict(no_dilation=True),
-             BiText("忽略了 dilation：膨胀后的卷积核跨度是 d·(k−1)+1。", "You ignored the dilation: a dilated kernel spans d·(k−1)+1.")),
+            (
+                "ceil-instead-of-floor",
+                dict(rnd=math.ceil),
+                BiText(
+                    "除不尽时应向下取整（不完整的窗口被丢弃），你向上取整了。",
+                    "Round down when the division is not exact (an incomplete window is dropped); you rounded up.",
+                ),
+            ),
+            (
+                "pool-stride-default-1",
+                dict(pool_stride_1=True),
+                BiText(
+                    "池化层未写 stride 时默认等于 kernel_size，不是 1。",
+                    "A pooling layer's stride defaults to kernel_size, not 1.",
+                ),
+            ),
+            (
+                "padding-one-side",
+                dict(sides=1),
+                BiText(
+                    "padding 要加在两侧，公式里是 2p，你只加了一侧。",
+                    "Padding goes on both sides (2p); you added it once.",
+                ),
+            ),
+            (
+                "forgot-padding",
+                dict(no_padding=True),
+                BiText(
+                    "忽略了 padding：它会让每边多出 p 个像素。",
+                    "You ignored the padding, which adds p pixels on each side.",
+                ),
+            ),
+            (
+                "ignored-dilation",
+                dict(no_dilation=True),
+                BiText(
+                    "忽略了 dilation：膨胀后的卷积核跨度是 d·(k−1)+1。",
+                    "You ignored the dilation: a dilated kernel spans d·(k−1)+1.",
+                ),
+            ),
         ]
         out = []
         for tag, mistake, diagnosis in candidates:
@@ -288,12 +329,16 @@ class ConvStackShape(Family[ConvStackParams]):
             if value is not None:
                 out.append(Misconception(tag, value, diagnosis))
         c_in = p.input_shape[0]
-        out.append(Misconception(
-            "kept-input-channels",
-            [c_in, *self.solve(p)[1:]],
-            BiText("卷积的输出通道数由 out_channels（卷积核个数）决定，不是输入通道数。",
-                   "A conv's output channel count is its out_channels (number of filters), not the input's channels."),
-        ))
+        out.append(
+            Misconception(
+                "kept-input-channels",
+                [c_in, *self.solve(p)[1:]],
+                BiText(
+                    "卷积的输出通道数由 out_channels（卷积核个数）决定，不是输入通道数。",
+                    "A conv's output channel count is its out_channels (number of filters), not the input's channels.",
+                ),
+            )
+        )
         return out
 
     def hints(self, p: ConvStackParams) -> list[BiText]:
@@ -307,10 +352,14 @@ class ConvStackShape(Family[ConvStackParams]):
             c = given(layer.out_channels) if layer.kind == "conv" else c
             steps.append((f"{code}: {work}", fmt_shape((c, h, w))))
         first, shape = steps[0]
-        out = [BiText("逐层计算：每层 out = ⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1；卷积把通道数变成它的 out_channels，"
-                      "池化不改变通道数，池化的 stride 默认等于 kernel_size。",
-                      "Go layer by layer: out = ⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1 at each; a conv sets the channels to "
-                      "its out_channels, a pool keeps them, and a pool's stride defaults to its kernel_size.")]
+        out = [
+            BiText(
+                "逐层计算：每层 out = ⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1；卷积把通道数变成它的 out_channels，"
+                "池化不改变通道数，池化的 stride 默认等于 kernel_size。",
+                "Go layer by layer: out = ⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1 at each; a conv sets the channels to "
+                "its out_channels, a pool keeps them, and a pool's stride defaults to its kernel_size.",
+            )
+        ]
         if len(steps) == 1:
             out.append(BiText(f"第 1 层 {first}", f"Layer 1 {first}"))
             return out

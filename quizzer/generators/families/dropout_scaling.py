@@ -77,30 +77,42 @@ class DropoutScaling(Family[DropoutScalingParams]):
 
     def prompt(self, p: DropoutScalingParams) -> BiText:
         setup_zh = f"某层使用 nn.Dropout(p={fmt(p.p)})（PyTorch 的 inverted dropout，p 是置零概率）。某个激活值为 x = {fmt(p.x)}。"
-        setup_en = (f"A layer uses nn.Dropout(p={fmt(p.p)}) (PyTorch's inverted dropout; p is the probability of zeroing). "
-                    f"One activation is x = {fmt(p.x)}. ")
+        setup_en = (
+            f"A layer uses nn.Dropout(p={fmt(p.p)}) (PyTorch's inverted dropout; p is the probability of zeroing). "
+            f"One activation is x = {fmt(p.x)}. "
+        )
         if p.quantity == "train":
-            return BiText(setup_zh + "训练模式下，若该值没有被丢弃，输出是多少？",
-                          setup_en + "In training mode, if this element is kept (not dropped), what is its output?")
+            return BiText(
+                setup_zh + "训练模式下，若该值没有被丢弃，输出是多少？",
+                setup_en + "In training mode, if this element is kept (not dropped), what is its output?",
+            )
         if p.quantity == "expected":
-            return BiText(setup_zh + "训练模式下，该位置输出的期望值（对随机掩码取期望）是多少？",
-                          setup_en + "In training mode, what is the expected value of this element's output "
-                                     "(expectation over the random mask)?")
-        return BiText(setup_zh + "评估模式（model.eval()）下，该位置的输出是多少？",
-                      setup_en + "In evaluation mode (model.eval()), what is this element's output?")
+            return BiText(
+                setup_zh + "训练模式下，该位置输出的期望值（对随机掩码取期望）是多少？",
+                setup_en + "In training mode, what is the expected value of this element's output "
+                "(expectation over the random mask)?",
+            )
+        return BiText(
+            setup_zh + "评估模式（model.eval()）下，该位置的输出是多少？",
+            setup_en + "In evaluation mode (model.eval()), what is this element's output?",
+        )
 
     def solution(self, p: DropoutScalingParams) -> BiText:
         keep = _round(1 - p.p)
         kept = _round(p.x / (1 - p.p))
-        scale_zh = f"训练时保留的元素除以 (1 − p)：{fmt(p.x)} / (1 − {fmt(p.p)}) = {fmt(p.x)} / {fmt(keep)} = {fmt(kept)}"
+        scale_zh = (
+            f"训练时保留的元素除以 (1 − p)：{fmt(p.x)} / (1 − {fmt(p.p)}) = {fmt(p.x)} / {fmt(keep)} = {fmt(kept)}"
+        )
         scale_en = f"In training a kept element is divided by (1 − p): {fmt(p.x)} / (1 − {fmt(p.p)}) = {fmt(p.x)} / {fmt(keep)} = {fmt(kept)}"
         if p.quantity == "train":
             return BiText(scale_zh + "。", scale_en + ".")
         if p.quantity == "expected":
             e = f"E[y] = (1 − p)·x/(1 − p) + p·0 = {fmt(keep)}·{fmt_factor(kept)} + {fmt(p.p)}·0 = {fmt(p.x)}"
-            return BiText(f"{scale_zh}；以概率 p 被置零。\n  {e}\n  这正是 inverted dropout 的目的：训练时期望不变。",
-                          f"{scale_en}; with probability p it is zeroed.\n  {e}\n  "
-                          "That is the point of inverted dropout: the expectation is unchanged in training.")
+            return BiText(
+                f"{scale_zh}；以概率 p 被置零。\n  {e}\n  这正是 inverted dropout 的目的：训练时期望不变。",
+                f"{scale_en}; with probability p it is zeroed.\n  {e}\n  "
+                "That is the point of inverted dropout: the expectation is unchanged in training.",
+            )
         return BiText(
             f"评估模式下 Dropout 是恒等映射：输出 = x = {fmt(p.x)}。缩放已在训练时用 1/(1 − p) 做过，测试时不再乘 (1 − p)。",
             f"In eval mode Dropout is the identity: output = x = {fmt(p.x)}. The scaling was already done in training "
@@ -109,53 +121,95 @@ class DropoutScaling(Family[DropoutScalingParams]):
 
     def misconceptions(self, p: DropoutScalingParams) -> list[Misconception]:
         x, q = p.x, p.p
-        times_keep = Misconception("times-keep-prob", x * (1 - q), BiText(
-            "你乘了 (1 − p)：那是原始 dropout 论文（非 inverted）在测试时的缩放；PyTorch 在训练时除以 (1 − p)，测试时不缩放。",
-            "You multiplied by (1 − p): that is the original (non-inverted) paper's test-time scaling; PyTorch divides "
-            "by (1 − p) in training and does not scale at test time."))
+        times_keep = Misconception(
+            "times-keep-prob",
+            x * (1 - q),
+            BiText(
+                "你乘了 (1 − p)：那是原始 dropout 论文（非 inverted）在测试时的缩放；PyTorch 在训练时除以 (1 − p)，测试时不缩放。",
+                "You multiplied by (1 − p): that is the original (non-inverted) paper's test-time scaling; PyTorch divides "
+                "by (1 − p) in training and does not scale at test time.",
+            ),
+        )
         if p.quantity == "train":
             return [
                 times_keep,
-                Misconception("divided-by-p", x / q, BiText(
-                    "你除以了 p；p 是置零概率，保留概率是 1 − p，应除以 1 − p。",
-                    "You divided by p; p is the drop probability, the keep probability is 1 − p, so divide by 1 − p.")),
-                Misconception("no-scaling", x, BiText(
-                    "训练时保留的元素并非原样输出：inverted dropout 会把它放大为 x/(1 − p)。",
-                    "A kept element is not passed through unchanged in training: inverted dropout scales it to x/(1 − p).")),
+                Misconception(
+                    "divided-by-p",
+                    x / q,
+                    BiText(
+                        "你除以了 p；p 是置零概率，保留概率是 1 − p，应除以 1 − p。",
+                        "You divided by p; p is the drop probability, the keep probability is 1 − p, so divide by 1 − p.",
+                    ),
+                ),
+                Misconception(
+                    "no-scaling",
+                    x,
+                    BiText(
+                        "训练时保留的元素并非原样输出：inverted dropout 会把它放大为 x/(1 − p)。",
+                        "A kept element is not passed through unchanged in training: inverted dropout scales it to x/(1 − p).",
+                    ),
+                ),
             ]
         if p.quantity == "expected":
             return [
-                Misconception("kept-value", x / (1 - q), BiText(
-                    "这是被保留时的值，不是期望：还要乘保留概率 (1 − p)，结果回到 x。",
-                    "That is the value when kept, not the expectation: multiply by the keep probability (1 − p), giving x back.")),
+                Misconception(
+                    "kept-value",
+                    x / (1 - q),
+                    BiText(
+                        "这是被保留时的值，不是期望：还要乘保留概率 (1 − p)，结果回到 x。",
+                        "That is the value when kept, not the expectation: multiply by the keep probability (1 − p), giving x back.",
+                    ),
+                ),
                 times_keep,
-                Misconception("divided-by-p", x / q * (1 - q), BiText(
-                    "保留后的值是 x/(1 − p)，不是 x/p；p 是置零概率。",
-                    "The kept value is x/(1 − p), not x/p; p is the drop probability.")),
+                Misconception(
+                    "divided-by-p",
+                    x / q * (1 - q),
+                    BiText(
+                        "保留后的值是 x/(1 − p)，不是 x/p；p 是置零概率。",
+                        "The kept value is x/(1 − p), not x/p; p is the drop probability.",
+                    ),
+                ),
             ]
         return [
             times_keep,
-            Misconception("scaled-at-eval", x / (1 - q), BiText(
-                "评估模式下 Dropout 什么都不做；除以 (1 − p) 只在训练时发生。",
-                "Dropout does nothing in eval mode; the division by (1 − p) happens only in training.")),
-            Misconception("dropped-at-eval", 0.0, BiText(
-                "评估模式下不会丢弃任何元素。", "Nothing is dropped in eval mode.")),
+            Misconception(
+                "scaled-at-eval",
+                x / (1 - q),
+                BiText(
+                    "评估模式下 Dropout 什么都不做；除以 (1 − p) 只在训练时发生。",
+                    "Dropout does nothing in eval mode; the division by (1 − p) happens only in training.",
+                ),
+            ),
+            Misconception(
+                "dropped-at-eval", 0.0, BiText("评估模式下不会丢弃任何元素。", "Nothing is dropped in eval mode.")
+            ),
         ]
 
     def hints(self, p: DropoutScalingParams) -> list[BiText]:
-        concept = BiText("PyTorch 的 Dropout 是 inverted dropout：训练时每个元素以概率 p 置零，保留下来的除以 (1 − p)；"
-                         "评估模式下什么也不做。",
-                         "PyTorch's Dropout is inverted dropout: in training each element is zeroed with probability p "
-                         "and the survivors are divided by (1 − p); in eval mode it does nothing.")
+        concept = BiText(
+            "PyTorch 的 Dropout 是 inverted dropout：训练时每个元素以概率 p 置零，保留下来的除以 (1 − p)；"
+            "评估模式下什么也不做。",
+            "PyTorch's Dropout is inverted dropout: in training each element is zeroed with probability p "
+            "and the survivors are divided by (1 − p); in eval mode it does nothing.",
+        )
         if p.quantity == "train":
             step = f"{fmt(p.x)} / (1 − {fmt(p.p)}) = ?"
             return [concept, BiText(f"保留下来的元素：{step}", f"A kept element: {step}")]
         if p.quantity == "expected":
             kept = fmt(_round(p.x / (1 - p.p)))
             e = f"E[y] = (1 − {fmt(p.p)})·{kept} + {fmt(p.p)}·0 = ?"
-            return [concept, BiText(f"以概率 1 − p 保留（值为 {kept}），以概率 p 为 0：{e}",
-                                    f"Kept with probability 1 − p (value {kept}), zero with probability p: {e}")]
-        return [concept, BiText(f"model.eval() 之后 Dropout(p={fmt(p.p)}) 是恒等映射：p 只在训练时起作用，测试时不再乘"
-                                " (1 − p)。",
-                                f"After model.eval() Dropout(p={fmt(p.p)}) is the identity: p only acts in training, "
-                                "and nothing is multiplied by (1 − p) at test time.")]
+            return [
+                concept,
+                BiText(
+                    f"以概率 1 − p 保留（值为 {kept}），以概率 p 为 0：{e}",
+                    f"Kept with probability 1 − p (value {kept}), zero with probability p: {e}",
+                ),
+            ]
+        return [
+            concept,
+            BiText(
+                f"model.eval() 之后 Dropout(p={fmt(p.p)}) 是恒等映射：p 只在训练时起作用，测试时不再乘 (1 − p)。",
+                f"After model.eval() Dropout(p={fmt(p.p)}) is the identity: p only acts in training, "
+                "and nothing is multiplied by (1 − p) at test time.",
+            ),
+        ]

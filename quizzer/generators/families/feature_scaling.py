@@ -21,7 +21,7 @@ class FeatureScalingParams(Params):
     feature_range: tuple[float, float] = (0.0, 1.0)
 
     @model_validator(mode="after")
-    def _well_posed(self) -> "FeatureScalingParams":
+    def _well_posed(self) -> FeatureScalingParams:
         if any(abs(v) > 1e6 for v in self.x):
             raise ValueError("values must be at most 1e6 in magnitude")
         if max(self.x) == min(self.x):
@@ -62,8 +62,9 @@ def _friendly(dev: tuple[int, ...]) -> bool:
 
 # Deviations from the mean of four values with an integer population std: every one of them, so that a
 # draw is one choice (the same distribution as redrawing three in −5..5 until the fourth one fits).
-_FRIENDLY_DEVIATIONS = [dev for dev in ((a, b, c, -(a + b + c)) for a, b, c in itertools.product(range(-5, 6), repeat=3))
-                        if _friendly(dev)]
+_FRIENDLY_DEVIATIONS = [
+    dev for dev in ((a, b, c, -(a + b + c)) for a, b, c in itertools.product(range(-5, 6), repeat=3)) if _friendly(dev)
+]
 
 
 @register
@@ -135,46 +136,86 @@ class FeatureScaling(Family[FeatureScalingParams]):
                 f"σ² = Σ(xᵢ − μ)² / {n} = {fmt(_r(var * n))} / {n} = {fmt(_r(var))}, σ = {fmt(_r(sd))}",
                 f"zᵢ = (xᵢ {_minus(_r(mu))}) / {fmt(_r(sd))} → {out}",
             ]
-            return BiText("z-score（总体标准差）：\n  " + "\n  ".join(lines),
-                          "z-score (population std):\n  " + "\n  ".join(lines))
+            return BiText(
+                "z-score（总体标准差）：\n  " + "\n  ".join(lines), "z-score (population std):\n  " + "\n  ".join(lines)
+            )
         lo, hi = p.feature_range
         mn, mx = min(p.x), max(p.x)
         lines = [
             f"min = {fmt(mn)}, max = {fmt(mx)}, max − min = {fmt(_r(mx - mn))}",
             f"x'ᵢ = {fmt(lo)} + (xᵢ {_minus(mn)})·({fmt(hi)} {_minus(lo)}) / {fmt(_r(mx - mn))} → {out}",
         ]
-        return BiText("min-max：x' = a + (x − min)·(b − a)/(max − min)\n  " + "\n  ".join(lines),
-                      "min-max: x' = a + (x − min)·(b − a)/(max − min)\n  " + "\n  ".join(lines))
+        return BiText(
+            "min-max：x' = a + (x − min)·(b − a)/(max − min)\n  " + "\n  ".join(lines),
+            "min-max: x' = a + (x − min)·(b − a)/(max − min)\n  " + "\n  ".join(lines),
+        )
 
     def misconceptions(self, p: FeatureScalingParams) -> list[Misconception]:
         if p.method == "zscore":
             mu, sd = mean_std(p.x)
             _, sd1 = mean_std(p.x, ddof=1)
             return [
-                Misconception("sample-std", [(v - mu) / sd1 for v in p.x], BiText(
-                    "你用了样本标准差（除以 n − 1，ddof=1）；本题要求总体标准差（除以 n）。",
-                    "You used the sample std (divide by n − 1, ddof=1); the problem asks for the population std (divide by n).")),
-                Misconception("forgot-mean", [v / sd for v in p.x], BiText(
-                    "忘了先减去均值 μ：z-score 是 (x − μ)/σ。", "You forgot to subtract the mean μ: the z-score is (x − μ)/σ.")),
-                Misconception("divided-by-variance", [(v - mu) / (sd * sd) for v in p.x], BiText(
-                    "你除以了方差 σ²；应除以标准差 σ。", "You divided by the variance σ²; divide by the standard deviation σ.")),
+                Misconception(
+                    "sample-std",
+                    [(v - mu) / sd1 for v in p.x],
+                    BiText(
+                        "你用了样本标准差（除以 n − 1，ddof=1）；本题要求总体标准差（除以 n）。",
+                        "You used the sample std (divide by n − 1, ddof=1); the problem asks for the population std (divide by n).",
+                    ),
+                ),
+                Misconception(
+                    "forgot-mean",
+                    [v / sd for v in p.x],
+                    BiText(
+                        "忘了先减去均值 μ：z-score 是 (x − μ)/σ。",
+                        "You forgot to subtract the mean μ: the z-score is (x − μ)/σ.",
+                    ),
+                ),
+                Misconception(
+                    "divided-by-variance",
+                    [(v - mu) / (sd * sd) for v in p.x],
+                    BiText(
+                        "你除以了方差 σ²；应除以标准差 σ。",
+                        "You divided by the variance σ²; divide by the standard deviation σ.",
+                    ),
+                ),
             ]
         lo, hi = p.feature_range
         mn, mx = min(p.x), max(p.x)
         unit = [(v - mn) / (mx - mn) for v in p.x]
         mistakes = []
         if mx != 0:
-            mistakes.append(Misconception("divided-by-max", [lo + (v - mn) * (hi - lo) / mx for v in p.x], BiText(
-                "你除以了最大值；应除以范围 max − min。", "You divided by the maximum; divide by the range max − min.")))
+            mistakes.append(
+                Misconception(
+                    "divided-by-max",
+                    [lo + (v - mn) * (hi - lo) / mx for v in p.x],
+                    BiText(
+                        "你除以了最大值；应除以范围 max − min。",
+                        "You divided by the maximum; divide by the range max − min.",
+                    ),
+                )
+            )
         mistakes += [
-            Misconception("forgot-min", [lo + v * (hi - lo) / (mx - mn) for v in p.x], BiText(
-                "分子忘了减最小值：应是 x − min，这样最小值才映射到区间下端。",
-                "You forgot to subtract the minimum in the numerator: it is x − min, so the minimum maps to the low end.")),
+            Misconception(
+                "forgot-min",
+                [lo + v * (hi - lo) / (mx - mn) for v in p.x],
+                BiText(
+                    "分子忘了减最小值：应是 x − min，这样最小值才映射到区间下端。",
+                    "You forgot to subtract the minimum in the numerator: it is x − min, so the minimum maps to the low end.",
+                ),
+            ),
         ]
         if (lo, hi) != (0.0, 1.0):
-            mistakes.append(Misconception("stopped-at-unit-range", unit, BiText(
-                f"这是 [0, 1] 的结果；还要乘 (b − a) 再加 a 映射到 [{fmt(lo)}, {fmt(hi)}]。",
-                f"That is the [0, 1] result; multiply by (b − a) and add a to map it to [{fmt(lo)}, {fmt(hi)}].")))
+            mistakes.append(
+                Misconception(
+                    "stopped-at-unit-range",
+                    unit,
+                    BiText(
+                        f"这是 [0, 1] 的结果；还要乘 (b − a) 再加 a 映射到 [{fmt(lo)}, {fmt(hi)}]。",
+                        f"That is the [0, 1] result; multiply by (b − a) and add a to map it to [{fmt(lo)}, {fmt(hi)}].",
+                    ),
+                )
+            )
         return mistakes
 
     def hints(self, p: FeatureScalingParams) -> list[BiText]:
@@ -182,18 +223,30 @@ class FeatureScaling(Family[FeatureScalingParams]):
         if p.method == "zscore":
             mu, sd = mean_std(p.x)
             mean = f"μ = ({_sum_text(p.x)}) / {n} = {fmt(_r(mu))}"
-            spread = (f"σ² = Σ(xᵢ − μ)² / {n} = {fmt(_r(sd * sd))}, σ = {fmt(_r(sd))}; "
-                      f"zᵢ = (xᵢ {_minus(_r(mu))}) / {fmt(_r(sd))}")
-            return [BiText("z-score：z = (x − μ)/σ，μ 是均值，σ 是总体标准差（方差除以 n，不是 n − 1）。",
-                           "z-score: z = (x − μ)/σ with the mean μ and the population standard deviation σ "
-                           "(the variance divides by n, not n − 1)."),
-                    BiText(mean, mean), BiText(spread, spread)]
+            spread = (
+                f"σ² = Σ(xᵢ − μ)² / {n} = {fmt(_r(sd * sd))}, σ = {fmt(_r(sd))}; "
+                f"zᵢ = (xᵢ {_minus(_r(mu))}) / {fmt(_r(sd))}"
+            )
+            return [
+                BiText(
+                    "z-score：z = (x − μ)/σ，μ 是均值，σ 是总体标准差（方差除以 n，不是 n − 1）。",
+                    "z-score: z = (x − μ)/σ with the mean μ and the population standard deviation σ "
+                    "(the variance divides by n, not n − 1).",
+                ),
+                BiText(mean, mean),
+                BiText(spread, spread),
+            ]
         lo, hi = p.feature_range
         mn, mx = min(p.x), max(p.x)
         rng = f"min = {fmt(mn)}, max = {fmt(mx)}, max − min = {fmt(_r(mx - mn))}"
         each = f"x'ᵢ = {fmt(lo)} + (xᵢ {_minus(mn)})·({fmt(hi)} {_minus(lo)}) / {fmt(_r(mx - mn))}"
-        return [BiText("min-max：x' = a + (x − min)·(b − a)/(max − min)，"
-                       "把最小值映到 a、最大值映到 b（feature_range = (a, b)）。",
-                       "min-max: x' = a + (x − min)·(b − a)/(max − min) maps the minimum to a and the maximum to b "
-                       "(feature_range = (a, b))."),
-                BiText(rng, rng), BiText(each, each)]
+        return [
+            BiText(
+                "min-max：x' = a + (x − min)·(b − a)/(max − min)，"
+                "把最小值映到 a、最大值映到 b（feature_range = (a, b)）。",
+                "min-max: x' = a + (x − min)·(b − a)/(max − min) maps the minimum to a and the maximum to b "
+                "(feature_range = (a, b)).",
+            ),
+            BiText(rng, rng),
+            BiText(each, each),
+        ]

@@ -33,7 +33,7 @@ class GradClipParams(Params):
         return data
 
     @model_validator(mode="after")
-    def _well_posed(self) -> "GradClipParams":
+    def _well_posed(self) -> GradClipParams:
         if self.method == "norm":
             if self.max_norm is None:
                 raise ValueError("method=norm (clip_grad_norm_) needs max_norm")
@@ -96,7 +96,9 @@ class GradClip(Family[GradClipParams]):
             limit = rng.choice([0.25, 0.5, 1.0, 1.5, 3.0, 8.0])  # the large ones sometimes leave the gradient alone
             norm_type = rng.choice([2.0, 2.0, 1.0])
         if method == "norm":
-            return GradClipParams(method="norm", weight_grad=weight, bias_grad=bias, max_norm=limit, norm_type=norm_type)
+            return GradClipParams(
+                method="norm", weight_grad=weight, bias_grad=bias, max_norm=limit, norm_type=norm_type
+            )
         return GradClipParams(method="value", weight_grad=weight, bias_grad=bias, clip_value=limit)
 
     def total_norm(self, p: GradClipParams) -> float:
@@ -126,8 +128,10 @@ class GradClip(Family[GradClipParams]):
 
     def _grads(self, p: GradClipParams) -> BiText:
         if p.bias_grad:
-            return BiText(f"weight.grad = {fmt_list(p.weight_grad)}，bias.grad = {fmt_list(p.bias_grad)}",
-                          f"weight.grad = {fmt_list(p.weight_grad)} and bias.grad = {fmt_list(p.bias_grad)}")
+            return BiText(
+                f"weight.grad = {fmt_list(p.weight_grad)}，bias.grad = {fmt_list(p.bias_grad)}",
+                f"weight.grad = {fmt_list(p.weight_grad)} and bias.grad = {fmt_list(p.bias_grad)}",
+            )
         return BiText(f"weight.grad = {fmt_list(p.weight_grad)}", f"weight.grad = {fmt_list(p.weight_grad)}")
 
     def prompt(self, p: GradClipParams) -> BiText:
@@ -139,9 +143,13 @@ class GradClip(Family[GradClipParams]):
             call = f"torch.nn.utils.clip_grad_value_({names}, clip_value={fmt(given(p.clip_value))})"
         order_zh = "（按 weight、bias 的顺序拼成一个列表）" if p.bias_grad else ""
         order_en = " (weight then bias, as one list)" if p.bias_grad else ""
-        return BiText("反向传播后，", "After backward, ") + self._grads(p) + BiText(
-            f"。调用 {call} 之后，梯度变成什么？给出裁剪后的梯度{order_zh}。",
-            f". What are the gradients after calling {call}? Give the clipped gradients{order_en}.",
+        return (
+            BiText("反向传播后，", "After backward, ")
+            + self._grads(p)
+            + BiText(
+                f"。调用 {call} 之后，梯度变成什么？给出裁剪后的梯度{order_zh}。",
+                f". What are the gradients after calling {call}? Give the clipped gradients{order_en}.",
+            )
         )
 
     def solution(self, p: GradClipParams) -> BiText:
@@ -149,68 +157,131 @@ class GradClip(Family[GradClipParams]):
         if p.method == "value":
             limit = fmt(given(p.clip_value))
             line = f"g ← clamp(g, −{limit}, {limit}) = {fmt_list(ans)}"
-            return BiText(f"clip_grad_value_ 把每个元素独立截断到 [−{limit}, {limit}]，不改变其余元素：\n  {line}",
-                          f"clip_grad_value_ clamps every element independently to [−{limit}, {limit}], leaving the rest as they are:\n  {line}")
+            return BiText(
+                f"clip_grad_value_ 把每个元素独立截断到 [−{limit}, {limit}]，不改变其余元素：\n  {line}",
+                f"clip_grad_value_ clamps every element independently to [−{limit}, {limit}], leaving the rest as they are:\n  {line}",
+            )
         max_norm, norm_type = _norm_args(p)
         total, c = self.total_norm(p), _coef(self.total_norm(p), max_norm)
         if norm_type == 1:
             norm_line = f"‖g‖₁ = Σ|g_i| = {' + '.join(fmt(abs(g)) for g in grads)} = {fmt(total)}"
         else:
             norm_line = f"‖g‖₂ = √(Σ g_i²) = √({' + '.join(fmt(g * g) for g in grads)}) = {fmt(total)}"
-        coef_line = f"clip_coef = min(1, max_norm / (‖g‖ + 1e-6)) = min(1, {fmt(max_norm)} / {fmt(total + EPS, 9)}) = {fmt(c)}"
+        coef_line = (
+            f"clip_coef = min(1, max_norm / (‖g‖ + 1e-6)) = min(1, {fmt(max_norm)} / {fmt(total + EPS, 9)}) = {fmt(c)}"
+        )
         lines = [norm_line, coef_line, f"g ← g × {fmt(c)} = {fmt_list(ans)}"]
         body = "\n  ".join(lines)
         scope_zh = "所有参数的梯度拼在一起算一个总范数，" if p.bias_grad else ""
         scope_en = "one total norm over all parameters' gradients together; " if p.bias_grad else ""
-        return BiText(f"clip_grad_norm_：{scope_zh}超过 max_norm 时整体等比例缩放（方向不变）：\n  {body}",
-                      f"clip_grad_norm_: {scope_en}if it exceeds max_norm, every gradient is scaled by the same factor "
-                      f"(direction kept):\n  {body}")
+        return BiText(
+            f"clip_grad_norm_：{scope_zh}超过 max_norm 时整体等比例缩放（方向不变）：\n  {body}",
+            f"clip_grad_norm_: {scope_en}if it exceeds max_norm, every gradient is scaled by the same factor "
+            f"(direction kept):\n  {body}",
+        )
 
     def misconceptions(self, p: GradClipParams) -> list[Misconception]:
         grads = p.weight_grad + p.bias_grad
         ms: list[Misconception] = []
         if p.method == "norm":
             max_norm, norm_type = _norm_args(p)
-            ms.append(Misconception("value-clipped-instead", _clamp(grads, max_norm), BiText(
-                "把每个元素截断到 ±max_norm 是按值裁剪（clip_grad_value_）；按范数裁剪是整体乘同一个系数，方向不变。",
-                "Clamping each element to ±max_norm is value clipping (clip_grad_value_); norm clipping multiplies the "
-                "whole gradient by one factor and keeps its direction.")))
+            ms.append(
+                Misconception(
+                    "value-clipped-instead",
+                    _clamp(grads, max_norm),
+                    BiText(
+                        "把每个元素截断到 ±max_norm 是按值裁剪（clip_grad_value_）；按范数裁剪是整体乘同一个系数，方向不变。",
+                        "Clamping each element to ±max_norm is value clipping (clip_grad_value_); norm clipping multiplies the "
+                        "whole gradient by one factor and keeps its direction.",
+                    ),
+                )
+            )
             other = 1.0 if norm_type == 2 else 2.0
-            ms.append(Misconception(f"used-l{int(other)}-norm", _scaled(grads, _coef(_norm(grads, other), max_norm)), BiText(
-                f"用了 L{int(other)} 范数；norm_type={fmt(norm_type)} 要求 L{fmt(norm_type)} 范数。",
-                f"You used the L{int(other)} norm; norm_type={fmt(norm_type)} means the L{fmt(norm_type)} norm.")))
+            ms.append(
+                Misconception(
+                    f"used-l{int(other)}-norm",
+                    _scaled(grads, _coef(_norm(grads, other), max_norm)),
+                    BiText(
+                        f"用了 L{int(other)} 范数；norm_type={fmt(norm_type)} 要求 L{fmt(norm_type)} 范数。",
+                        f"You used the L{int(other)} norm; norm_type={fmt(norm_type)} means the L{fmt(norm_type)} norm.",
+                    ),
+                )
+            )
             if p.bias_grad:
-                per = [x for g in (p.weight_grad, p.bias_grad) for x in _scaled(g, _coef(_norm(g, norm_type), max_norm))]
-                ms.append(Misconception("per-tensor-norm", per, BiText(
-                    "对每个张量分别按自己的范数裁剪了；clip_grad_norm_ 用的是所有参数拼在一起的总范数。",
-                    "You clipped each tensor by its own norm; clip_grad_norm_ uses one total norm over all parameters.")))
+                per = [
+                    x for g in (p.weight_grad, p.bias_grad) for x in _scaled(g, _coef(_norm(g, norm_type), max_norm))
+                ]
+                ms.append(
+                    Misconception(
+                        "per-tensor-norm",
+                        per,
+                        BiText(
+                            "对每个张量分别按自己的范数裁剪了；clip_grad_norm_ 用的是所有参数拼在一起的总范数。",
+                            "You clipped each tensor by its own norm; clip_grad_norm_ uses one total norm over all parameters.",
+                        ),
+                    )
+                )
             total = self.total_norm(p)
             if 0 < total < max_norm:
-                ms.append(Misconception("always-rescaled", _scaled(grads, max_norm / total), BiText(
-                    f"总范数 {fmt(total)} 未超过 max_norm，梯度不变；裁剪只缩小、不放大。",
-                    f"The total norm {fmt(total)} is within max_norm, so nothing changes; clipping only shrinks, never enlarges.")))
+                ms.append(
+                    Misconception(
+                        "always-rescaled",
+                        _scaled(grads, max_norm / total),
+                        BiText(
+                            f"总范数 {fmt(total)} 未超过 max_norm，梯度不变；裁剪只缩小、不放大。",
+                            f"The total norm {fmt(total)} is within max_norm, so nothing changes; clipping only shrinks, never enlarges.",
+                        ),
+                    )
+                )
         else:
             c = given(p.clip_value)
-            ms.append(Misconception("norm-clipped-instead", _scaled(grads, _coef(_norm(grads, 2), c)), BiText(
-                "按范数整体缩放是 clip_grad_norm_；clip_grad_value_ 逐元素截断到 [−clip_value, clip_value]。",
-                "Scaling by the norm is clip_grad_norm_; clip_grad_value_ clamps each element to [−clip_value, clip_value].")))
-            ms.append(Misconception("clipped-one-side", [min(x, c) for x in grads], BiText(
-                "只截断了上界；下界 −clip_value 同样生效。", "You clipped only from above; the lower bound −clip_value applies too.")))
-            ms.append(Misconception("set-to-threshold", [math.copysign(c, x) for x in grads], BiText(
-                "不是把所有元素都设为 ±clip_value：只有超出范围的元素被截断，其余不变。",
-                "Not every element becomes ±clip_value: only those outside the range are clamped, the rest stay.")))
+            ms.append(
+                Misconception(
+                    "norm-clipped-instead",
+                    _scaled(grads, _coef(_norm(grads, 2), c)),
+                    BiText(
+                        "按范数整体缩放是 clip_grad_norm_；clip_grad_value_ 逐元素截断到 [−clip_value, clip_value]。",
+                        "Scaling by the norm is clip_grad_norm_; clip_grad_value_ clamps each element to [−clip_value, clip_value].",
+                    ),
+                )
+            )
+            ms.append(
+                Misconception(
+                    "clipped-one-side",
+                    [min(x, c) for x in grads],
+                    BiText(
+                        "只截断了上界；下界 −clip_value 同样生效。",
+                        "You clipped only from above; the lower bound −clip_value applies too.",
+                    ),
+                )
+            )
+            ms.append(
+                Misconception(
+                    "set-to-threshold",
+                    [math.copysign(c, x) for x in grads],
+                    BiText(
+                        "不是把所有元素都设为 ±clip_value：只有超出范围的元素被截断，其余不变。",
+                        "Not every element becomes ±clip_value: only those outside the range are clamped, the rest stay.",
+                    ),
+                )
+            )
         return ms
 
     def hints(self, p: GradClipParams) -> list[BiText]:
         grads = p.weight_grad + p.bias_grad
         if p.method == "value":
             limit = fmt(given(p.clip_value))
-            return [BiText("clip_grad_value_ 把每个元素各自截断到 [−clip_value, clip_value]，区间内的元素不变。",
-                           "clip_grad_value_ clamps every element on its own to [−clip_value, clip_value]; elements "
-                           "inside the interval stay as they are."),
-                    BiText(f"逐个比较每个元素的绝对值和 {limit}：超出的变成 ±{limit}，其余原样保留。",
-                           f"Compare each element's magnitude with {limit}: those beyond it become ±{limit}, "
-                           "the others stay.")]
+            return [
+                BiText(
+                    "clip_grad_value_ 把每个元素各自截断到 [−clip_value, clip_value]，区间内的元素不变。",
+                    "clip_grad_value_ clamps every element on its own to [−clip_value, clip_value]; elements "
+                    "inside the interval stay as they are.",
+                ),
+                BiText(
+                    f"逐个比较每个元素的绝对值和 {limit}：超出的变成 ±{limit}，其余原样保留。",
+                    f"Compare each element's magnitude with {limit}: those beyond it become ±{limit}, the others stay.",
+                ),
+            ]
         max_norm, norm_type = _norm_args(p)
         total = self.total_norm(p)
         if norm_type == 1:
@@ -219,11 +290,13 @@ class GradClip(Family[GradClipParams]):
             norm = f"‖g‖₂ = √({' + '.join(f'{fmt(g)}²' if g >= 0 else f'({fmt(g)})²' for g in grads)}) = {fmt(total)}"
         coef = f"clip_coef = min(1, {fmt(max_norm)} / {fmt(total + EPS, 9)}) = {fmt(_coef(total, max_norm))}"
         return [
-            BiText("clip_grad_norm_ 把所有参数的梯度拼在一起算一个总范数；超过 max_norm 时，每个元素都乘以 "
-                   "max_norm/(范数 + 1e-6)，方向不变；否则不变。",
-                   "clip_grad_norm_ takes one total norm over all the parameters' gradients together; if it exceeds "
-                   "max_norm, every element is multiplied by max_norm/(norm + 1e-6), keeping the direction; "
-                   "otherwise nothing changes."),
+            BiText(
+                "clip_grad_norm_ 把所有参数的梯度拼在一起算一个总范数；超过 max_norm 时，每个元素都乘以 "
+                "max_norm/(范数 + 1e-6)，方向不变；否则不变。",
+                "clip_grad_norm_ takes one total norm over all the parameters' gradients together; if it exceeds "
+                "max_norm, every element is multiplied by max_norm/(norm + 1e-6), keeping the direction; "
+                "otherwise nothing changes.",
+            ),
             BiText(norm, norm),
             BiText(f"{coef}；每个梯度都乘以这个系数。", f"{coef}; multiply every gradient by it."),
         ]

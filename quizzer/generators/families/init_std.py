@@ -50,7 +50,7 @@ class InitStdParams(Params):
         return data
 
     @model_validator(mode="after")
-    def _well_posed(self) -> "InitStdParams":
+    def _well_posed(self) -> InitStdParams:
         if self.layer == "linear":
             if self.in_features is None or self.out_features is None:
                 raise ValueError("layer=linear needs in_features and out_features")
@@ -115,19 +115,29 @@ class InitStd(Family[InitStdParams]):
         values: dict[str, Any]
         if difficulty == 1:
             init = rng.choice(["kaiming_normal_", "xavier_uniform_", "xavier_normal_"])
-            values = dict(init=init, layer="linear", in_features=rng.choice([50, 100, 128, 200, 512, 800]),
-                          out_features=rng.choice([50, 100, 200, 256, 400]))
+            values = dict(
+                init=init,
+                layer="linear",
+                in_features=rng.choice([50, 100, 128, 200, 512, 800]),
+                out_features=rng.choice([50, 100, 200, 256, 400]),
+            )
             if init.startswith("kaiming"):
                 values.update(mode="fan_in", nonlinearity="relu")
         else:
             init = rng.choice(["kaiming_normal_", "kaiming_uniform_", "xavier_normal_", "xavier_uniform_"])
             if rng.random() < 0.5:
-                values = dict(layer="linear", in_features=rng.choice([64, 100, 128, 300, 784, 1024]),
-                              out_features=rng.choice([10, 64, 128, 256, 500]))
+                values = dict(
+                    layer="linear",
+                    in_features=rng.choice([64, 100, 128, 300, 784, 1024]),
+                    out_features=rng.choice([10, 64, 128, 256, 500]),
+                )
             else:
-                values = dict(layer="conv2d", in_channels=rng.choice([1, 3, 16, 32, 64, 128]),
-                              out_channels=rng.choice([16, 32, 64, 128, 256]),
-                              kernel_size=rng.choice([3, 3, 5, 7] if difficulty == 2 else [1, 3, 5, 7, 11]))
+                values = dict(
+                    layer="conv2d",
+                    in_channels=rng.choice([1, 3, 16, 32, 64, 128]),
+                    out_channels=rng.choice([16, 32, 64, 128, 256]),
+                    kernel_size=rng.choice([3, 3, 5, 7] if difficulty == 2 else [1, 3, 5, 7, 11]),
+                )
             values["init"] = init
             if init.startswith("kaiming"):
                 values["mode"] = rng.choice(["fan_in", "fan_out"])
@@ -172,8 +182,9 @@ class InitStd(Family[InitStdParams]):
         else:
             weight = nn.Conv2d(given(p.in_channels), given(p.out_channels), given(p.kernel_size), device="meta").weight
         fn = getattr(nn.init, p.init)
-        kwargs: dict[str, Any] = (dict(gain=given(p.gain)) if p.init.startswith("xavier")
-                                  else dict(mode=p.mode, nonlinearity=p.nonlinearity))
+        kwargs: dict[str, Any] = (
+            dict(gain=given(p.gain)) if p.init.startswith("xavier") else dict(mode=p.mode, nonlinearity=p.nonlinearity)
+        )
         if p.a is not None:
             kwargs["a"] = p.a
         with Capture() as cap:
@@ -207,12 +218,23 @@ class InitStd(Family[InitStdParams]):
         if p.quantity == "bound":
             q = BiText("权重从 U(−b, b) 中抽取，b 是多少？", "The entries are drawn from U(−b, b); what is b?")
         elif p.init.endswith("uniform_"):
-            q = BiText("权重所服从的均匀分布的标准差是多少？", "What is the standard deviation of the uniform distribution the entries are drawn from?")
+            q = BiText(
+                "权重所服从的均匀分布的标准差是多少？",
+                "What is the standard deviation of the uniform distribution the entries are drawn from?",
+            )
         else:
-            q = BiText("权重所服从的正态分布的标准差是多少？", "What is the standard deviation of the normal distribution the entries are drawn from?")
-        return BiText(f"层 {self._layer(p)} 的权重 w 用 {self._call(p)} 初始化。",
-                      f"The weight w of {self._layer(p)} is initialised with {self._call(p)}. ") + q + BiText(
-            "给出一个数。", " Give a number.")
+            q = BiText(
+                "权重所服从的正态分布的标准差是多少？",
+                "What is the standard deviation of the normal distribution the entries are drawn from?",
+            )
+        return (
+            BiText(
+                f"层 {self._layer(p)} 的权重 w 用 {self._call(p)} 初始化。",
+                f"The weight w of {self._layer(p)} is initialised with {self._call(p)}. ",
+            )
+            + q
+            + BiText("给出一个数。", " Give a number.")
+        )
 
     def solution(self, p: InitStdParams) -> BiText:
         fan_in, fan_out, _ = fans(p)
@@ -220,16 +242,21 @@ class InitStd(Family[InitStdParams]):
             fan_line = f"fan_in = in_features = {fan_in}, fan_out = out_features = {fan_out}"
         else:
             k = p.kernel_size
-            fan_line = (f"fan_in = in_channels·k·k = {p.in_channels}×{k}×{k} = {fan_in}, "
-                        f"fan_out = out_channels·k·k = {p.out_channels}×{k}×{k} = {fan_out}")
+            fan_line = (
+                f"fan_in = in_channels·k·k = {p.in_channels}×{k}×{k} = {fan_in}, "
+                f"fan_out = out_channels·k·k = {p.out_channels}×{k}×{k} = {fan_out}"
+            )
         std, lines = init_std(p), [fan_line]
         if p.init.startswith("xavier"):
             gain = fmt(given(p.gain))
             lines.append(f"std = gain·√(2 / (fan_in + fan_out)) = {gain} × √(2 / {fan_in + fan_out}) = {fmt(std)}")
         else:
             g, fan = kaiming_gain(p), (fan_in if p.mode == "fan_in" else fan_out)
-            gain_rule = (f"√(2 / (1 + {fmt(given(p.a))}²))" if p.nonlinearity == "leaky_relu"
-                         else {"relu": "√2", "tanh": "5/3"}.get(p.nonlinearity or "", "1"))
+            gain_rule = (
+                f"√(2 / (1 + {fmt(given(p.a))}²))"
+                if p.nonlinearity == "leaky_relu"
+                else {"relu": "√2", "tanh": "5/3"}.get(p.nonlinearity or "", "1")
+            )
             lines.append(f"gain({p.nonlinearity}) = {gain_rule} = {fmt(g)}")
             lines.append(f"std = gain / √{p.mode} = {fmt(g)} / √{fan} = {fmt(std)}")
         body = "\n  ".join(lines)
@@ -246,59 +273,127 @@ class InitStd(Family[InitStdParams]):
         ms: list[Misconception] = []
         if p.init.startswith("kaiming"):
             other = fan_out if p.mode == "fan_in" else fan_in
-            ms.append(Misconception("swapped-fan-mode", _answer(p, kaiming_gain(p) / math.sqrt(other)), BiText(
-                f"mode='{p.mode}' 用的是 {p.mode}；你用了另一个 fan。", f"mode='{p.mode}' uses {p.mode}; you used the other fan.")))
+            ms.append(
+                Misconception(
+                    "swapped-fan-mode",
+                    _answer(p, kaiming_gain(p) / math.sqrt(other)),
+                    BiText(
+                        f"mode='{p.mode}' 用的是 {p.mode}；你用了另一个 fan。",
+                        f"mode='{p.mode}' uses {p.mode}; you used the other fan.",
+                    ),
+                )
+            )
             if p.nonlinearity in ("relu", "leaky_relu"):
                 g = fmt(kaiming_gain(p))
-                ms.append(Misconception("forgot-gain", _answer(p, std / kaiming_gain(p)), BiText(
-                    f"漏了增益 gain = {g}：ReLU 把一半输入置零、方差减半，要乘 √2（leaky_relu 为 √(2/(1+a²))）补回来。",
-                    f"You forgot the gain {g}: ReLU zeroes half its inputs, halving the variance, which √2 "
-                    "(√(2/(1+a²)) for leaky_relu) restores.")))
-                ms.append(Misconception("variance-gain-as-std", _answer(p, std * kaiming_gain(p)), BiText(
-                    "把方差的放大倍数 2 当成了标准差的增益；标准差的增益是 √2。",
-                    "You used the variance factor 2 as the std gain; the std gain is √2.")))
-            ms.append(Misconception("used-xavier", _answer(p, math.sqrt(2.0 / (fan_in + fan_out))), BiText(
-                "这是 Xavier 的公式 √(2/(fan_in+fan_out))；Kaiming 只用一个 fan 并乘 ReLU 增益。",
-                "That is Xavier's √(2/(fan_in+fan_out)); Kaiming uses one fan and the nonlinearity's gain.")))
+                ms.append(
+                    Misconception(
+                        "forgot-gain",
+                        _answer(p, std / kaiming_gain(p)),
+                        BiText(
+                            f"漏了增益 gain = {g}：ReLU 把一半输入置零、方差减半，要乘 √2（leaky_relu 为 √(2/(1+a²))）补回来。",
+                            f"You forgot the gain {g}: ReLU zeroes half its inputs, halving the variance, which √2 "
+                            "(√(2/(1+a²)) for leaky_relu) restores.",
+                        ),
+                    )
+                )
+                ms.append(
+                    Misconception(
+                        "variance-gain-as-std",
+                        _answer(p, std * kaiming_gain(p)),
+                        BiText(
+                            "把方差的放大倍数 2 当成了标准差的增益；标准差的增益是 √2。",
+                            "You used the variance factor 2 as the std gain; the std gain is √2.",
+                        ),
+                    )
+                )
+            ms.append(
+                Misconception(
+                    "used-xavier",
+                    _answer(p, math.sqrt(2.0 / (fan_in + fan_out))),
+                    BiText(
+                        "这是 Xavier 的公式 √(2/(fan_in+fan_out))；Kaiming 只用一个 fan 并乘 ReLU 增益。",
+                        "That is Xavier's √(2/(fan_in+fan_out)); Kaiming uses one fan and the nonlinearity's gain.",
+                    ),
+                )
+            )
         else:
             # He's √(2/fan_in) already holds its own gain (√2, for ReLU): the learner's value is exactly that, not
             # that times the xavier gain, which would apply a gain twice.
-            ms.append(Misconception("used-he", _answer(p, math.sqrt(2.0 / fan_in)), BiText(
-                f"这是 He (Kaiming) 针对 ReLU 的 √(2/fan_in) = √(2/{fan_in})；Xavier 用 fan_in 与 fan_out 的平均并乘 gain："
-                "gain·√(2/(fan_in+fan_out))。",
-                f"That is He (Kaiming)'s √(2/fan_in) = √(2/{fan_in}) for ReLU; Xavier averages the fans and multiplies "
-                "by the gain: gain·√(2/(fan_in+fan_out)).")))
+            ms.append(
+                Misconception(
+                    "used-he",
+                    _answer(p, math.sqrt(2.0 / fan_in)),
+                    BiText(
+                        f"这是 He (Kaiming) 针对 ReLU 的 √(2/fan_in) = √(2/{fan_in})；Xavier 用 fan_in 与 fan_out 的平均并乘 gain："
+                        "gain·√(2/(fan_in+fan_out))。",
+                        f"That is He (Kaiming)'s √(2/fan_in) = √(2/{fan_in}) for ReLU; Xavier averages the fans and multiplies "
+                        "by the gain: gain·√(2/(fan_in+fan_out)).",
+                    ),
+                )
+            )
         if rf > 1:
-            wrong = InitStdParams(**{**p.model_dump(), "layer": "linear", "in_features": p.in_channels,
-                                     "out_features": p.out_channels, "in_channels": None, "out_channels": None,
-                                     "kernel_size": None})
-            ms.append(Misconception("forgot-receptive-field", self.solve(wrong), BiText(
-                f"卷积的 fan 要乘感受野大小 k·k = {rf}：fan_in = in_channels·k·k。",
-                f"A conv's fans include the receptive field k·k = {rf}: fan_in = in_channels·k·k.")))
+            wrong = InitStdParams(
+                **{
+                    **p.model_dump(),
+                    "layer": "linear",
+                    "in_features": p.in_channels,
+                    "out_features": p.out_channels,
+                    "in_channels": None,
+                    "out_channels": None,
+                    "kernel_size": None,
+                }
+            )
+            ms.append(
+                Misconception(
+                    "forgot-receptive-field",
+                    self.solve(wrong),
+                    BiText(
+                        f"卷积的 fan 要乘感受野大小 k·k = {rf}：fan_in = in_channels·k·k。",
+                        f"A conv's fans include the receptive field k·k = {rf}: fan_in = in_channels·k·k.",
+                    ),
+                )
+            )
         if p.init.endswith("uniform_"):
             other_q = std if p.quantity == "bound" else std * math.sqrt(3.0)
-            ms.append(Misconception("std-vs-bound", other_q, BiText(
-                "混淆了标准差和边界：U(−b, b) 的标准差是 b/√3，所以 b = √3·std。",
-                "You mixed up std and bound: U(−b, b) has std b/√3, so b = √3·std.")))
+            ms.append(
+                Misconception(
+                    "std-vs-bound",
+                    other_q,
+                    BiText(
+                        "混淆了标准差和边界：U(−b, b) 的标准差是 b/√3，所以 b = √3·std。",
+                        "You mixed up std and bound: U(−b, b) has std b/√3, so b = √3·std.",
+                    ),
+                )
+            )
         else:
-            ms.append(Misconception("gave-uniform-bound", std * math.sqrt(3.0), BiText(
-                "这是对应均匀分布的边界 √3·std；正态分布要的是标准差本身。",
-                "That is the matching uniform bound √3·std; the normal initialiser's std is the answer.")))
+            ms.append(
+                Misconception(
+                    "gave-uniform-bound",
+                    std * math.sqrt(3.0),
+                    BiText(
+                        "这是对应均匀分布的边界 √3·std；正态分布要的是标准差本身。",
+                        "That is the matching uniform bound √3·std; the normal initialiser's std is the answer.",
+                    ),
+                )
+            )
         return ms
 
     def hints(self, p: InitStdParams) -> list[BiText]:
         from quizzer.generators.base import withhold_last
 
         if p.init.startswith("xavier"):
-            concept = BiText("Xavier：std = gain·√(2/(fan_in + fan_out))，同时照顾前向和反向的方差。",
-                             "Xavier: std = gain·√(2/(fan_in + fan_out)), balancing the forward and backward "
-                             "variances.")
+            concept = BiText(
+                "Xavier：std = gain·√(2/(fan_in + fan_out))，同时照顾前向和反向的方差。",
+                "Xavier: std = gain·√(2/(fan_in + fan_out)), balancing the forward and backward variances.",
+            )
         else:
-            concept = BiText("Kaiming：std = gain/√fan，fan 由 mode 选 fan_in 或 fan_out；gain 由非线性决定"
-                             "（relu 为 √2，leaky_relu 为 √(2/(1 + a²))，tanh 为 5/3，linear/sigmoid 为 1）。",
-                             "Kaiming: std = gain/√fan, with fan_in or fan_out chosen by mode and the gain set by the "
-                             "nonlinearity (√2 for relu, √(2/(1 + a²)) for leaky_relu, 5/3 for tanh, 1 for "
-                             "linear/sigmoid).")
+            concept = BiText(
+                "Kaiming：std = gain/√fan，fan 由 mode 选 fan_in 或 fan_out；gain 由非线性决定"
+                "（relu 为 √2，leaky_relu 为 √(2/(1 + a²))，tanh 为 5/3，linear/sigmoid 为 1）。",
+                "Kaiming: std = gain/√fan, with fan_in or fan_out chosen by mode and the gain set by the "
+                "nonlinearity (√2 for relu, √(2/(1 + a²)) for leaky_relu, 5/3 for tanh, 1 for "
+                "linear/sigmoid).",
+            )
         if p.layer == "conv2d":
             concept += BiText("卷积层的 fan 要乘上 k·k。", " A conv layer's fans include the k·k window.")
         if p.quantity == "bound":
@@ -307,5 +402,5 @@ class InitStd(Family[InitStdParams]):
         zh, en = sol.zh.splitlines(), sol.en.splitlines()
         if p.quantity == "std":  # a uniform initialiser's solution goes on to its bound: stop at the std
             end = next(i for i, line in enumerate(en) if line.strip().startswith("std ="))
-            sol = BiText("\n".join(zh[:end + 1]), "\n".join(en[:end + 1]))
+            sol = BiText("\n".join(zh[: end + 1]), "\n".join(en[: end + 1]))
         return [concept, BiText(zh[0], en[0]), withhold_last(sol)]

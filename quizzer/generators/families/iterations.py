@@ -41,21 +41,28 @@ class Iterations(Family[IterationsParams]):
     def sample(self, rng: random.Random, difficulty: int) -> IterationsParams:
         if difficulty == 1:
             b = rng.choice([50, 100, 250, 500])
-            return IterationsParams(num_samples=b * rng.choice([10, 20, 40, 100, 120]), batch_size=b,
-                                    epochs=rng.choice([5, 10, 20]), quantity=rng.choice(["per_epoch", "total"]))
+            return IterationsParams(
+                num_samples=b * rng.choice([10, 20, 40, 100, 120]),
+                batch_size=b,
+                epochs=rng.choice([5, 10, 20]),
+                quantity=rng.choice(["per_epoch", "total"]),
+            )
         if difficulty == 2:
             n = rng.choice([50_000, 60_000, 10_000, rng.randint(1000, 9999)])
             b = rng.choice([32, 64, 128, 256])
             while n % b == 0:
                 n += rng.randint(1, 31)
-            return IterationsParams(num_samples=n, batch_size=b, epochs=rng.choice([10, 20, 30, 100]),
-                                    drop_last=rng.random() < 0.3)
+            return IterationsParams(
+                num_samples=n, batch_size=b, epochs=rng.choice([10, 20, 30, 100]), drop_last=rng.random() < 0.3
+            )
         # ImageNet-1k's 1,281,167 training images, or an awkward size; drop_last either way.
         n = rng.choice([1_281_167, 73_257, rng.randint(100, 5000)])
         b = rng.choice([24, 48, 96, 100, 192, 256, 384, 512])
         while n % b == 0:
             n += 1
-        return IterationsParams(num_samples=n, batch_size=b, epochs=rng.choice([3, 7, 90, 120]), drop_last=rng.random() < 0.5)
+        return IterationsParams(
+            num_samples=n, batch_size=b, epochs=rng.choice([3, 7, 90, 120]), drop_last=rng.random() < 0.5
+        )
 
     def solve(self, p: IterationsParams) -> int:
         return per_epoch(p) * (p.epochs if p.quantity == "total" else 1)
@@ -70,9 +77,16 @@ class Iterations(Family[IterationsParams]):
         return len(loader) * (p.epochs if p.quantity == "total" else 1)
 
     def prompt(self, p: IterationsParams) -> BiText:
-        ask_zh = "每个 epoch 有多少次迭代（batch）？" if p.quantity == "per_epoch" else f"{p.epochs} 个 epoch 一共有多少次迭代（batch，即参数更新次数）？"
-        ask_en = ("How many iterations (batches) are there per epoch?" if p.quantity == "per_epoch"
-                  else f"How many iterations (batches, i.e. parameter updates) are there in total over the {p.epochs} epochs?")
+        ask_zh = (
+            "每个 epoch 有多少次迭代（batch）？"
+            if p.quantity == "per_epoch"
+            else f"{p.epochs} 个 epoch 一共有多少次迭代（batch，即参数更新次数）？"
+        )
+        ask_en = (
+            "How many iterations (batches) are there per epoch?"
+            if p.quantity == "per_epoch"
+            else f"How many iterations (batches, i.e. parameter updates) are there in total over the {p.epochs} epochs?"
+        )
         return BiText(
             f"训练集有 {p.num_samples} 个样本，用 DataLoader(dataset, batch_size={p.batch_size}, drop_last={p.drop_last}) 读取，"
             f"共训练 {p.epochs} 个 epoch，每个 batch 做一次参数更新。{ask_zh}",
@@ -85,19 +99,28 @@ class Iterations(Family[IterationsParams]):
         per = per_epoch(p)
         if p.drop_last:
             line = f"⌊N / batch_size⌋ = ⌊{n} / {b}⌋ = {per}"
-            why = BiText("drop_last=True：最后不满一个 batch 的样本被丢弃，向下取整。",
-                         "drop_last=True: the incomplete last batch is dropped, so round down.")
+            why = BiText(
+                "drop_last=True：最后不满一个 batch 的样本被丢弃，向下取整。",
+                "drop_last=True: the incomplete last batch is dropped, so round down.",
+            )
         else:
             line = f"⌈N / batch_size⌉ = ⌈{n} / {b}⌉ = {per}"
-            why = BiText("drop_last=False：最后不满的 batch 也算一次迭代，向上取整。",
-                         "drop_last=False: the incomplete last batch still counts as an iteration, so round up.")
+            why = BiText(
+                "drop_last=False：最后不满的 batch 也算一次迭代，向上取整。",
+                "drop_last=False: the incomplete last batch still counts as an iteration, so round up.",
+            )
         if n % b == 0:
-            why = BiText("样本数正好整除 batch_size，不论 drop_last 都一样。", "The samples divide evenly into batches, so drop_last does not matter.")
+            why = BiText(
+                "样本数正好整除 batch_size，不论 drop_last 都一样。",
+                "The samples divide evenly into batches, so drop_last does not matter.",
+            )
         text = BiText(f"每个 epoch 的迭代数 = {line}\n", f"iterations per epoch = {line}\n") + why
         if p.quantity == "total":
             total = per * p.epochs
-            text += BiText(f"\n总迭代数 = 每 epoch 迭代数 × epochs = {per} × {p.epochs} = {total}",
-                           f"\ntotal iterations = per epoch × epochs = {per} × {p.epochs} = {total}")
+            text += BiText(
+                f"\n总迭代数 = 每 epoch 迭代数 × epochs = {per} × {p.epochs} = {total}",
+                f"\ntotal iterations = per epoch × epochs = {per} × {p.epochs} = {total}",
+            )
         return text
 
     def misconceptions(self, p: IterationsParams) -> list[Misconception]:
@@ -105,33 +128,73 @@ class Iterations(Family[IterationsParams]):
         mult = p.epochs if p.quantity == "total" else 1
         other = per_epoch(p.model_copy(update={"drop_last": not p.drop_last}))
         out = [
-            Misconception("floor-ceil-swap", other * mult, BiText(
-                "取整方向反了：drop_last=True 时丢掉不完整的 batch（向下取整），False 时保留（向上取整）。",
-                "Rounded the wrong way: drop_last=True drops the incomplete batch (round down), False keeps it (round up).")),
-            Misconception("counted-samples", n * mult, BiText(
-                "数的是样本数而不是 batch 数：一次迭代处理一个 batch。", "You counted samples, not batches: one iteration processes a whole batch.")),
-            Misconception("batches-equal-batch-size", b * mult, BiText(
-                "batch_size 是每个 batch 的样本数，不是 batch 的个数。", "batch_size is the number of samples per batch, not the number of batches.")),
+            Misconception(
+                "floor-ceil-swap",
+                other * mult,
+                BiText(
+                    "取整方向反了：drop_last=True 时丢掉不完整的 batch（向下取整），False 时保留（向上取整）。",
+                    "Rounded the wrong way: drop_last=True drops the incomplete batch (round down), False keeps it (round up).",
+                ),
+            ),
+            Misconception(
+                "counted-samples",
+                n * mult,
+                BiText(
+                    "数的是样本数而不是 batch 数：一次迭代处理一个 batch。",
+                    "You counted samples, not batches: one iteration processes a whole batch.",
+                ),
+            ),
+            Misconception(
+                "batches-equal-batch-size",
+                b * mult,
+                BiText(
+                    "batch_size 是每个 batch 的样本数，不是 batch 的个数。",
+                    "batch_size is the number of samples per batch, not the number of batches.",
+                ),
+            ),
         ]
         if p.quantity == "total":
-            out.append(Misconception("forgot-epochs", per_epoch(p), BiText(
-                "这是一个 epoch 的迭代数，忘了乘以 epoch 数。", "That is one epoch's count; you forgot to multiply by the number of epochs.")))
+            out.append(
+                Misconception(
+                    "forgot-epochs",
+                    per_epoch(p),
+                    BiText(
+                        "这是一个 epoch 的迭代数，忘了乘以 epoch 数。",
+                        "That is one epoch's count; you forgot to multiply by the number of epochs.",
+                    ),
+                )
+            )
             if not p.drop_last and p.epochs > 1:
-                out.append(Misconception("pooled-epochs", -(-n * p.epochs // b), BiText(
-                    "每个 epoch 单独分 batch：不完整的最后一个 batch 每个 epoch 都有一次，不会跨 epoch 拼起来。",
-                    "Each epoch is batched on its own: the incomplete last batch occurs once per epoch; it is not merged across epochs.")))
+                out.append(
+                    Misconception(
+                        "pooled-epochs",
+                        -(-n * p.epochs // b),
+                        BiText(
+                            "每个 epoch 单独分 batch：不完整的最后一个 batch 每个 epoch 都有一次，不会跨 epoch 拼起来。",
+                            "Each epoch is batched on its own: the incomplete last batch occurs once per epoch; it is not merged across epochs.",
+                        ),
+                    )
+                )
         return out
 
     def hints(self, p: IterationsParams) -> list[BiText]:
         n, b = p.num_samples, p.batch_size
         line = f"⌊{n} / {b}⌋" if p.drop_last else f"⌈{n} / {b}⌉"
-        out = [BiText("每个 batch 是一次迭代；最后不满的 batch 也算一次，除非 drop_last=True（向上或向下取整）；"
-                      "总迭代数 = 每个 epoch 的迭代数 × epochs。",
-                      "One iteration per batch; the incomplete last batch counts too unless drop_last=True (round up "
-                      "or down); total iterations = iterations per epoch × epochs."),
-               BiText(f"每个 epoch 的迭代数 = {line}", f"iterations per epoch = {line}")]
+        out = [
+            BiText(
+                "每个 batch 是一次迭代；最后不满的 batch 也算一次，除非 drop_last=True（向上或向下取整）；"
+                "总迭代数 = 每个 epoch 的迭代数 × epochs。",
+                "One iteration per batch; the incomplete last batch counts too unless drop_last=True (round up "
+                "or down); total iterations = iterations per epoch × epochs.",
+            ),
+            BiText(f"每个 epoch 的迭代数 = {line}", f"iterations per epoch = {line}"),
+        ]
         if p.quantity == "total":
             per = per_epoch(p)
-            out.append(BiText(f"每个 epoch {per} 次；总数 = {per} × {p.epochs} = ?",
-                              f"{per} per epoch; total = {per} × {p.epochs} = ?"))
+            out.append(
+                BiText(
+                    f"每个 epoch {per} 次；总数 = {per} × {p.epochs} = ?",
+                    f"{per} per epoch; total = {per} × {p.epochs} = ?",
+                )
+            )
         return out

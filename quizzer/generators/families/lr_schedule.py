@@ -65,7 +65,9 @@ class LrSchedule(Family[LrScheduleParams]):
 
     def prompt(self, p: LrScheduleParams) -> BiText:
         per_batch = p.schedule.per_batch
-        each_zh, nth_zh = ("每次迭代（batch）", f"第 {p.step} 次迭代") if per_batch else ("每个 epoch ", f"第 {p.step} 个 epoch")
+        each_zh, nth_zh = (
+            ("每次迭代（batch）", f"第 {p.step} 次迭代") if per_batch else ("每个 epoch ", f"第 {p.step} 个 epoch")
+        )
         unit_en = "iteration (batch)" if per_batch else "epoch"
         return BiText(
             f"优化器 torch.optim.SGD(params, lr={fmt(p.lr)}) 配上调度器 {p.constructor()}。{each_zh}先调用 optimizer.step() "
@@ -84,21 +86,33 @@ class LrSchedule(Family[LrScheduleParams]):
     def misconceptions(self, p: LrScheduleParams) -> list[Misconception]:
         t, last = p.step, p.schedule.last_step(p.args)
         out: list[Misconception] = []
-        noun_zh, unit_zh, unit_en = ("迭代", "次迭代", "iteration") if p.schedule.per_batch else ("epoch", "个 epoch", "epoch")
+        noun_zh, unit_zh, unit_en = (
+            ("迭代", "次迭代", "iteration") if p.schedule.per_batch else ("epoch", "个 epoch", "epoch")
+        )
         if t >= 1:
             # Counting epochs from 1 lands here too: "epoch t" is then the t-th epoch, run after only t − 1 calls.
-            out.append(mistake("one-step-behind", p.lr_at(t - 1),
-                               f"差一步：调用 {t} 次 step() 后调度器位于下标 {t}，你用的是下标 {t - 1} 的值"
-                               f"（例如把 {noun_zh} 从 1 开始编号：从 0 数起的第 {t} {unit_zh}之前正好调用过 {t} 次 step()）。",
-                               f"Off by one: after {t} calls of step() the scheduler is at index {t}; you used index "
-                               f"{t - 1} (for instance by counting {unit_en}s from 1: {unit_en} {t}, counted from 0, "
-                               f"comes after {t} calls of step())."))
+            out.append(
+                mistake(
+                    "one-step-behind",
+                    p.lr_at(t - 1),
+                    f"差一步：调用 {t} 次 step() 后调度器位于下标 {t}，你用的是下标 {t - 1} 的值"
+                    f"（例如把 {noun_zh} 从 1 开始编号：从 0 数起的第 {t} {unit_zh}之前正好调用过 {t} 次 step()）。",
+                    f"Off by one: after {t} calls of step() the scheduler is at index {t}; you used index "
+                    f"{t - 1} (for instance by counting {unit_en}s from 1: {unit_en} {t}, counted from 0, "
+                    f"comes after {t} calls of step()).",
+                )
+            )
         if last is None or t + 1 <= last:
-            out.append(mistake("one-step-ahead", p.lr_at(t + 1),
-                               f"多走了一步：第 {t} {unit_zh}自己的 scheduler.step() 在 optimizer.step() 之后才调用，"
-                               f"它改的是第 {t + 1} {unit_zh}的学习率。",
-                               f"One step ahead: {unit_en} {t}'s own scheduler.step() comes after its optimizer.step(), "
-                               f"so it sets the learning rate of {unit_en} {t + 1}, not {unit_en} {t}."))
+            out.append(
+                mistake(
+                    "one-step-ahead",
+                    p.lr_at(t + 1),
+                    f"多走了一步：第 {t} {unit_zh}自己的 scheduler.step() 在 optimizer.step() 之后才调用，"
+                    f"它改的是第 {t + 1} {unit_zh}的学习率。",
+                    f"One step ahead: {unit_en} {t}'s own scheduler.step() comes after its optimizer.step(), "
+                    f"so it sets the learning rate of {unit_en} {t + 1}, not {unit_en} {t}.",
+                )
+            )
         return out + p.schedule.misconceptions(p.args, p.lr, t)
 
     def hints(self, p: LrScheduleParams) -> list[BiText]:

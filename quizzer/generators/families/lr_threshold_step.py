@@ -44,8 +44,10 @@ class LrThresholdParams(ScheduleParams):
         # "Strictly below" must not hinge on rounding: the threshold may not coincide with a scheduled value.
         for s in (t - 1, t):
             if math.isclose(self.lr_at(s), self.threshold, rel_tol=1e-9):
-                return (f"threshold {self.threshold} equals the scheduled lr at step {s} up to rounding, so "
-                        "'strictly below' is decided by floating-point error; pick a value between two scheduled lrs")
+                return (
+                    f"threshold {self.threshold} equals the scheduled lr at step {s} up to rounding, so "
+                    "'strictly below' is decided by floating-point error; pick a value between two scheduled lrs"
+                )
         return None
 
     @model_validator(mode="after")
@@ -104,18 +106,31 @@ class ExponentialInverse(Inverse):
 
     def solution(self, p: LrThresholdParams, t: int) -> BiText:
         x, thr = decays_needed(p), fmt(p.threshold)
-        body = (f"lr·γ^n < thr ⟺ n > ln(thr/lr)/ln(γ) = ln({thr}/{fmt(p.lr)})/ln({fmt(p.args.gamma)}) = {fmt(x)} "
-                f"⟹ n = ⌊{fmt(x)}⌋ + 1 = {math.floor(x) + 1}")
+        body = (
+            f"lr·γ^n < thr ⟺ n > ln(thr/lr)/ln(γ) = ln({thr}/{fmt(p.lr)})/ln({fmt(p.args.gamma)}) = {fmt(x)} "
+            f"⟹ n = ⌊{fmt(x)}⌋ + 1 = {math.floor(x) + 1}"
+        )
         return BiText(body, body)
 
     def misconceptions(self, p: LrThresholdParams, t: int) -> list[Misconception]:
         r, gamma = p.threshold / p.lr, p.args.gamma
-        out = [_mistake("e-power", math.floor(-math.log(r) / gamma) + 1, "ExponentialLR 是 lr·γ^t，不是 lr·e^(−γt)。",
-                        "ExponentialLR is lr·γ^t, not lr·e^(−γt).")]
+        out = [
+            _mistake(
+                "e-power",
+                math.floor(-math.log(r) / gamma) + 1,
+                "ExponentialLR 是 lr·γ^t，不是 lr·e^(−γt)。",
+                "ExponentialLR is lr·γ^t, not lr·e^(−γt).",
+            )
+        ]
         if gamma != 0.5:  # at γ = 0.5 the mistake gives the right answer
-            out.append(_mistake("one-minus-gamma", math.floor(math.log(r) / math.log(1 - gamma)) + 1,
-                                "γ 是每步保留的比例：每步乘 γ，而不是乘 (1−γ)。",
-                                "γ is the fraction kept each step: multiply by γ, not (1−γ)."))
+            out.append(
+                _mistake(
+                    "one-minus-gamma",
+                    math.floor(math.log(r) / math.log(1 - gamma)) + 1,
+                    "γ 是每步保留的比例：每步乘 γ，而不是乘 (1−γ)。",
+                    "γ is the fraction kept each step: multiply by γ, not (1−γ).",
+                )
+            )
         return out
 
 
@@ -123,8 +138,10 @@ class StepInverse(ExponentialInverse):
     """StepLR is ExponentialLR that decays only every step_size epochs."""
 
     def sample(self, rng: random.Random, difficulty: int, lr: float) -> dict[str, Any]:
-        return dict(step_size=rng.choice([10, 20, 30] if difficulty == 1 else [5, 7, 15, 25]),
-                    gamma=rng.choice([0.5, 0.1] if difficulty == 1 else [0.5, 0.1, 0.8, 0.9]))
+        return dict(
+            step_size=rng.choice([10, 20, 30] if difficulty == 1 else [5, 7, 15, 25]),
+            gamma=rng.choice([0.5, 0.1] if difficulty == 1 else [0.5, 0.1, 0.8, 0.9]),
+        )
 
     def first_below(self, p: LrThresholdParams) -> int:
         return super().first_below(p) * p.args.step_size
@@ -132,18 +149,26 @@ class StepInverse(ExponentialInverse):
     def solution(self, p: LrThresholdParams, t: int) -> BiText:
         n = super().first_below(p)
         k = p.args.step_size
-        return super().solution(p, t) + BiText(f"\n  StepLR 的第 n 次衰减发生在 t = n·step_size = {n}·{k} = {t}",
-                                               f"\n  StepLR applies its n-th decay at t = n·step_size = {n}·{k} = {t}")
+        return super().solution(p, t) + BiText(
+            f"\n  StepLR 的第 n 次衰减发生在 t = n·step_size = {n}·{k} = {t}",
+            f"\n  StepLR applies its n-th decay at t = n·step_size = {n}·{k} = {t}",
+        )
 
     def misconceptions(self, p: LrThresholdParams, t: int) -> list[Misconception]:
         x = decays_needed(p)
         return [
-            _mistake("no-floor", math.floor(x * p.args.step_size) + 1,
-                     "把 StepLR 当成连续衰减 γ^(t/step_size)；其实 lr 只在 step_size 的整数倍处跳变。",
-                     "You treated StepLR as a smooth decay γ^(t/step_size); "
-                    "the lr only jumps at multiples of step_size."),
-            _mistake("counted-decays", math.floor(x) + 1, "这是需要的衰减次数，还要乘以 step_size 才是步数。",
-                     "That is the number of decays needed; multiply by step_size to get the step."),
+            _mistake(
+                "no-floor",
+                math.floor(x * p.args.step_size) + 1,
+                "把 StepLR 当成连续衰减 γ^(t/step_size)；其实 lr 只在 step_size 的整数倍处跳变。",
+                "You treated StepLR as a smooth decay γ^(t/step_size); the lr only jumps at multiples of step_size.",
+            ),
+            _mistake(
+                "counted-decays",
+                math.floor(x) + 1,
+                "这是需要的衰减次数，还要乘以 step_size 才是步数。",
+                "That is the number of decays needed; multiply by step_size to get the step.",
+            ),
         ]
 
 
@@ -167,26 +192,39 @@ class CosineInverse(Inverse):
     def solution(self, p: LrThresholdParams, t: int) -> BiText:
         r, thr, lr, T, eta = cosine_ratio(p), fmt(p.threshold), fmt(p.lr), p.args.T_max, fmt(p.args.eta_min)
         x = T * math.acos(2 * r - 1) / math.pi
-        body = (f"η_min + (lr − η_min)·(1 + cos(π·t/T_max))/2 < {thr}  ⟺  cos(π·t/T_max) < 2r − 1,\n"
-                f"  r = (thr − η_min)/(lr − η_min) = ({thr} − {eta})/({lr} − {eta}) = {fmt(r)}\n"
-                f"  ⟺ t > T_max·arccos(2r − 1)/π = {T}·arccos({fmt(2 * r - 1)})/π = {fmt(x)}\n"
-                f"  t = ⌊{fmt(x)}⌋ + 1 = {t}")
+        body = (
+            f"η_min + (lr − η_min)·(1 + cos(π·t/T_max))/2 < {thr}  ⟺  cos(π·t/T_max) < 2r − 1,\n"
+            f"  r = (thr − η_min)/(lr − η_min) = ({thr} − {eta})/({lr} − {eta}) = {fmt(r)}\n"
+            f"  ⟺ t > T_max·arccos(2r − 1)/π = {T}·arccos({fmt(2 * r - 1)})/π = {fmt(x)}\n"
+            f"  t = ⌊{fmt(x)}⌋ + 1 = {t}"
+        )
         return BiText(body, body)
 
     def misconceptions(self, p: LrThresholdParams, t: int) -> list[Misconception]:
         r = cosine_ratio(p)
         out = [
-            _mistake("full-period", self.crossing(p, r, 2 * math.pi),
-                     "T_max 是半个余弦周期：用 cos(π·t/T_max)，不是 cos(2π·t/T_max)。",
-                     "T_max is half a cosine period: cos(π·t/T_max), not cos(2π·t/T_max)."),
-            _mistake("linear-decay", math.floor(p.args.T_max * (1 - r)) + 1, "余弦退火不是线性衰减：开头和结尾下降慢、中间快。",
-                     "Cosine annealing is not a linear decay: it falls slowly at the start and end, "
-                     "fast in the middle."),
+            _mistake(
+                "full-period",
+                self.crossing(p, r, 2 * math.pi),
+                "T_max 是半个余弦周期：用 cos(π·t/T_max)，不是 cos(2π·t/T_max)。",
+                "T_max is half a cosine period: cos(π·t/T_max), not cos(2π·t/T_max).",
+            ),
+            _mistake(
+                "linear-decay",
+                math.floor(p.args.T_max * (1 - r)) + 1,
+                "余弦退火不是线性衰减：开头和结尾下降慢、中间快。",
+                "Cosine annealing is not a linear decay: it falls slowly at the start and end, fast in the middle.",
+            ),
         ]
         if p.args.eta_min > 0:
-            out.append(_mistake("forgot-eta-min", self.crossing(p, p.threshold / p.lr),
-                                "漏了 η_min：余弦在 η_min 与初始 lr 之间插值。",
-                                "You left out η_min: the cosine interpolates between η_min and the initial lr."))
+            out.append(
+                _mistake(
+                    "forgot-eta-min",
+                    self.crossing(p, p.threshold / p.lr),
+                    "漏了 η_min：余弦在 η_min 与初始 lr 之间插值。",
+                    "You left out η_min: the cosine interpolates between η_min and the initial lr.",
+                )
+            )
         return out
 
 
@@ -220,8 +258,9 @@ class LrThresholdStep(Family[LrThresholdParams]):
     def sample(self, rng: random.Random, difficulty: int) -> LrThresholdParams:
         s = rng.choice(POOLS[difficulty])
         lr = rng.choice([0.1, 0.01, 0.05] if difficulty == 1 else [0.1, 0.01, 0.05, 0.2, 0.001])
-        frac = rng.choice([0.5, 0.1, 0.25, 0.2, 0.05, 0.01] if difficulty == 1
-                          else [0.3, 0.15, 0.07, 0.03, 0.004, 0.6, 0.45])
+        frac = rng.choice(
+            [0.5, 0.1, 0.25, 0.2, 0.05, 0.01] if difficulty == 1 else [0.3, 0.15, 0.07, 0.03, 0.004, 0.6, 0.45]
+        )
         values = dict(scheduler=s, lr=lr, threshold=_nice(lr * frac), **INVERSES[s].sample(rng, difficulty, lr))
         return self.params_model.model_validate(values, context={SAMPLED: True})
 
@@ -254,9 +293,16 @@ class LrThresholdStep(Family[LrThresholdParams]):
 
     def misconceptions(self, p: LrThresholdParams) -> list[Misconception]:
         t = first_below(p)
-        return [_mistake("last-step-above", t - 1, f"这是学习率仍 ≥ 阈值的最后一步；题目问的是第一次严格小于阈值的一步（{t}）。",
-                         f"That is the last step still at or above the threshold; the question asks for the first step "
-                         f"strictly below it ({t})."), *inverse(p).misconceptions(p, t)]
+        return [
+            _mistake(
+                "last-step-above",
+                t - 1,
+                f"这是学习率仍 ≥ 阈值的最后一步；题目问的是第一次严格小于阈值的一步（{t}）。",
+                f"That is the last step still at or above the threshold; the question asks for the first step "
+                f"strictly below it ({t}).",
+            ),
+            *inverse(p).misconceptions(p, t),
+        ]
 
     def hints(self, p: LrThresholdParams) -> list[BiText]:
         thr, lr = fmt(p.threshold), fmt(p.lr)
@@ -264,28 +310,38 @@ class LrThresholdStep(Family[LrThresholdParams]):
             r, T, eta = cosine_ratio(p), p.args.T_max, fmt(p.args.eta_min)
             x = T * math.acos(2 * r - 1) / math.pi
             return [
-                BiText("把余弦退火公式 η_min + (lr − η_min)·(1 + cos(π·t/T_max))/2 < 阈值 对 t 解出来，"
-                       "再取越过这个根的第一个整数 t。",
-                       "Solve the cosine formula η_min + (lr − η_min)·(1 + cos(π·t/T_max))/2 < threshold for t, "
-                       "then take the first whole t past that root."),
-                BiText(f"r = (thr − η_min)/(lr − η_min) = ({thr} − {eta})/({lr} − {eta}) = {fmt(r)}；需要 "
-                       "cos(π·t/T_max) < 2r − 1",
-                       f"r = (thr − η_min)/(lr − η_min) = ({thr} − {eta})/({lr} − {eta}) = {fmt(r)}; "
-                       "you need cos(π·t/T_max) < 2r − 1"),
-                BiText(f"t > {T}·arccos({fmt(2 * r - 1)})/π = {fmt(x)}：取大于它的第一个整数。",
-                       f"t > {T}·arccos({fmt(2 * r - 1)})/π = {fmt(x)}: take the first whole number above it."),
+                BiText(
+                    "把余弦退火公式 η_min + (lr − η_min)·(1 + cos(π·t/T_max))/2 < 阈值 对 t 解出来，"
+                    "再取越过这个根的第一个整数 t。",
+                    "Solve the cosine formula η_min + (lr − η_min)·(1 + cos(π·t/T_max))/2 < threshold for t, "
+                    "then take the first whole t past that root.",
+                ),
+                BiText(
+                    f"r = (thr − η_min)/(lr − η_min) = ({thr} − {eta})/({lr} − {eta}) = {fmt(r)}；需要 "
+                    "cos(π·t/T_max) < 2r − 1",
+                    f"r = (thr − η_min)/(lr − η_min) = ({thr} − {eta})/({lr} − {eta}) = {fmt(r)}; "
+                    "you need cos(π·t/T_max) < 2r − 1",
+                ),
+                BiText(
+                    f"t > {T}·arccos({fmt(2 * r - 1)})/π = {fmt(x)}：取大于它的第一个整数。",
+                    f"t > {T}·arccos({fmt(2 * r - 1)})/π = {fmt(x)}: take the first whole number above it.",
+                ),
             ]
         x = decays_needed(p)
-        concept = BiText("每衰减一次学习率乘 γ：lr·γ^n < 阈值 ⟺ n > ln(阈值/lr)/ln γ（ln γ < 0，不等号反向），"
-                         "第一个满足的整数是 ⌊·⌋ + 1。",
-                         "Each decay multiplies the lr by γ: lr·γ^n < threshold ⟺ n > ln(threshold/lr)/ln γ "
-                         "(ln γ < 0 flips the inequality); the first whole n is ⌊·⌋ + 1.")
+        concept = BiText(
+            "每衰减一次学习率乘 γ：lr·γ^n < 阈值 ⟺ n > ln(阈值/lr)/ln γ（ln γ < 0，不等号反向），"
+            "第一个满足的整数是 ⌊·⌋ + 1。",
+            "Each decay multiplies the lr by γ: lr·γ^n < threshold ⟺ n > ln(threshold/lr)/ln γ "
+            "(ln γ < 0 flips the inequality); the first whole n is ⌊·⌋ + 1.",
+        )
         count = BiText(f"n > {fmt(x)}：取大于它的第一个整数。", f"n > {fmt(x)}: take the first whole number above it.")
         if p.scheduler == "step":
-            concept += BiText("StepLR 每 step_size 个 epoch 才衰减一次，第 n 次衰减发生在 t = n·step_size。",
-                              " StepLR decays once every step_size epochs, so the n-th decay happens at t = "
-                              "n·step_size.")
-            count += BiText(f"再乘以 step_size = {p.args.step_size}。",
-                            f" Then multiply by step_size = {p.args.step_size}.")
+            concept += BiText(
+                "StepLR 每 step_size 个 epoch 才衰减一次，第 n 次衰减发生在 t = n·step_size。",
+                " StepLR decays once every step_size epochs, so the n-th decay happens at t = n·step_size.",
+            )
+            count += BiText(
+                f"再乘以 step_size = {p.args.step_size}。", f" Then multiply by step_size = {p.args.step_size}."
+            )
         step = f"n > ln({thr}/{lr})/ln({fmt(p.args.gamma)})"
         return [concept, BiText(step, step), count]

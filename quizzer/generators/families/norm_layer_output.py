@@ -32,7 +32,7 @@ class NormLayerOutputParams(Params):
     j: int = Field(default=0, ge=0, description="feature (column) index j of y[i, j], counted from 0")
 
     @model_validator(mode="after")
-    def _well_posed(self) -> "NormLayerOutputParams":
+    def _well_posed(self) -> NormLayerOutputParams:
         c = self.num_features
         if len(self.x) % c:
             raise ValueError(f"x has {len(self.x)} numbers, not a whole number of rows of num_features={c}")
@@ -40,7 +40,9 @@ class NormLayerOutputParams(Params):
         if any(abs(v) > 1e4 for v in self.x):
             raise ValueError("inputs must be at most 1e4 in magnitude")
         if self.norm == "batchnorm" and n < 2:
-            raise ValueError("BatchNorm1d in training mode needs at least 2 samples (torch: 'Expected more than 1 value per channel')")
+            raise ValueError(
+                "BatchNorm1d in training mode needs at least 2 samples (torch: 'Expected more than 1 value per channel')"
+            )
         if self.norm == "layernorm" and c < 2:
             raise ValueError("LayerNorm over a single feature always outputs β: give num_features ≥ 2")
         if self.norm == "groupnorm":
@@ -57,7 +59,7 @@ class NormLayerOutputParams(Params):
     @property
     def rows(self) -> list[list[float]]:
         c = self.num_features
-        return [self.x[i:i + c] for i in range(0, len(self.x), c)]
+        return [self.x[i : i + c] for i in range(0, len(self.x), c)]
 
 
 def _stats(vals: list[float], ddof: int = 0) -> tuple[float, float]:
@@ -74,10 +76,12 @@ def _group(p: NormLayerOutputParams, axis: str, i: int, j: int) -> list[float]:
         return rows[i]
     size = p.num_features // p.num_groups
     start = (j // size) * size
-    return rows[i][start:start + size]
+    return rows[i][start : start + size]
 
 
-def normalize(p: NormLayerOutputParams, *, axis: str | None = None, ddof: int = 0, eps: float | None = None) -> list[list[float]]:
+def normalize(
+    p: NormLayerOutputParams, *, axis: str | None = None, ddof: int = 0, eps: float | None = None
+) -> list[list[float]]:
     """The whole output; ``axis``/``ddof``/``eps`` overrides produce the misconceptions."""
     eps = p.eps if eps is None else eps
     out = []
@@ -93,8 +97,13 @@ def normalize(p: NormLayerOutputParams, *, axis: str | None = None, ddof: int = 
 def _by_variance(p: NormLayerOutputParams) -> list[list[float]]:
     out = []
     for i, r in enumerate(p.rows):
-        out.append([p.weight * (v - _stats(_group(p, p.norm, i, j))[0]) / (_stats(_group(p, p.norm, i, j))[1] + p.eps) + p.bias
-                    for j, v in enumerate(r)])
+        out.append(
+            [
+                p.weight * (v - _stats(_group(p, p.norm, i, j))[0]) / (_stats(_group(p, p.norm, i, j))[1] + p.eps)
+                + p.bias
+                for j, v in enumerate(r)
+            ]
+        )
     return out
 
 
@@ -138,8 +147,18 @@ class NormLayerOutput(Family[NormLayerOutputParams]):
         # Vectors follow the group a learner computes by hand: a column for BN, a row for LN/GN.
         per_group: Literal["row", "column"] = "column" if norm == "batchnorm" else "row"
         quantity: Literal["entry", "row", "column"] = rng.choice(["entry", "entry", per_group])
-        return NormLayerOutputParams(norm=norm, x=x, num_features=c, num_groups=g, eps=eps, weight=weight, bias=bias,
-                                     quantity=quantity, i=rng.randrange(n), j=rng.randrange(c))
+        return NormLayerOutputParams(
+            norm=norm,
+            x=x,
+            num_features=c,
+            num_groups=g,
+            eps=eps,
+            weight=weight,
+            bias=bias,
+            quantity=quantity,
+            i=rng.randrange(n),
+            j=rng.randrange(c),
+        )
 
     def acceptable(self, p: NormLayerOutputParams) -> bool:
         # A constant statistics group outputs β whatever the numbers: resample rather than ask that.
@@ -171,19 +190,27 @@ class NormLayerOutput(Family[NormLayerOutputParams]):
     def prompt(self, p: NormLayerOutputParams) -> BiText:
         n, c = len(p.x) // p.num_features, p.num_features
         mat = "[" + ", ".join(fmt_list(r) for r in p.rows) + "]"
-        mod = {"batchnorm": f"nn.BatchNorm1d({c}, eps={fmt(p.eps)})，训练模式（用当前批次的统计量）",
-               "layernorm": f"nn.LayerNorm({c}, eps={fmt(p.eps)})",
-               "groupnorm": f"nn.GroupNorm(num_groups={p.num_groups}, num_channels={c}, eps={fmt(p.eps)})"}[p.norm]
-        mod_en = {"batchnorm": f"nn.BatchNorm1d({c}, eps={fmt(p.eps)}) in training mode (current batch statistics)",
-                  "layernorm": f"nn.LayerNorm({c}, eps={fmt(p.eps)})",
-                  "groupnorm": f"nn.GroupNorm(num_groups={p.num_groups}, num_channels={c}, eps={fmt(p.eps)})"}[p.norm]
-        ask_zh = {"entry": f"输出 y = layer(x) 中 y[{p.i}, {p.j}]（样本 {p.i}、特征 {p.j}）是多少？",
-                  "row": f"输出 y = layer(x) 的整行 y[{p.i}]（样本 {p.i} 的全部特征）是多少？",
-                  "column": f"输出 y = layer(x) 的整列 y[:, {p.j}]（特征 {p.j} 在全部样本上）是多少？"}[p.quantity]
-        ask_en = {"entry": f"What is y[{p.i}, {p.j}] of the output y = layer(x) (sample {p.i}, feature {p.j})?",
-                  "row": f"What is the whole row y[{p.i}] of the output y = layer(x) (every feature of sample {p.i})?",
-                  "column": f"What is the whole column y[:, {p.j}] of the output y = layer(x) (feature {p.j} across "
-                            "the batch)?"}[p.quantity]
+        mod = {
+            "batchnorm": f"nn.BatchNorm1d({c}, eps={fmt(p.eps)})，训练模式（用当前批次的统计量）",
+            "layernorm": f"nn.LayerNorm({c}, eps={fmt(p.eps)})",
+            "groupnorm": f"nn.GroupNorm(num_groups={p.num_groups}, num_channels={c}, eps={fmt(p.eps)})",
+        }[p.norm]
+        mod_en = {
+            "batchnorm": f"nn.BatchNorm1d({c}, eps={fmt(p.eps)}) in training mode (current batch statistics)",
+            "layernorm": f"nn.LayerNorm({c}, eps={fmt(p.eps)})",
+            "groupnorm": f"nn.GroupNorm(num_groups={p.num_groups}, num_channels={c}, eps={fmt(p.eps)})",
+        }[p.norm]
+        ask_zh = {
+            "entry": f"输出 y = layer(x) 中 y[{p.i}, {p.j}]（样本 {p.i}、特征 {p.j}）是多少？",
+            "row": f"输出 y = layer(x) 的整行 y[{p.i}]（样本 {p.i} 的全部特征）是多少？",
+            "column": f"输出 y = layer(x) 的整列 y[:, {p.j}]（特征 {p.j} 在全部样本上）是多少？",
+        }[p.quantity]
+        ask_en = {
+            "entry": f"What is y[{p.i}, {p.j}] of the output y = layer(x) (sample {p.i}, feature {p.j})?",
+            "row": f"What is the whole row y[{p.i}] of the output y = layer(x) (every feature of sample {p.i})?",
+            "column": f"What is the whole column y[:, {p.j}] of the output y = layer(x) (feature {p.j} across "
+            "the batch)?",
+        }[p.quantity]
         ask_zh += "（下标按 PyTorch 从 0 开始）"
         ask_en += " (indices count from 0, as in PyTorch.)"
         return BiText(
@@ -197,12 +224,23 @@ class NormLayerOutput(Family[NormLayerOutputParams]):
     def solution(self, p: NormLayerOutputParams) -> BiText:
         y = normalize(p)
         rows, c = p.rows, p.num_features
-        targets = ([(p.i, p.j)] if p.quantity == "entry" else
-                   [(p.i, j) for j in range(c)] if p.quantity == "row" else [(i, p.j) for i in range(len(rows))])
-        where_zh = {"batchnorm": "每个特征（列）在批次维上", "layernorm": "每个样本（行）在特征维上",
-                    "groupnorm": f"每个样本内每组 {c // p.num_groups} 个通道上"}[p.norm]
-        where_en = {"batchnorm": "per feature (column) over the batch", "layernorm": "per sample (row) over its features",
-                    "groupnorm": f"per sample, within each group of {c // p.num_groups} channels"}[p.norm]
+        targets = (
+            [(p.i, p.j)]
+            if p.quantity == "entry"
+            else [(p.i, j) for j in range(c)]
+            if p.quantity == "row"
+            else [(i, p.j) for i in range(len(rows))]
+        )
+        where_zh = {
+            "batchnorm": "每个特征（列）在批次维上",
+            "layernorm": "每个样本（行）在特征维上",
+            "groupnorm": f"每个样本内每组 {c // p.num_groups} 个通道上",
+        }[p.norm]
+        where_en = {
+            "batchnorm": "per feature (column) over the batch",
+            "layernorm": "per sample (row) over its features",
+            "groupnorm": f"per sample, within each group of {c // p.num_groups} channels",
+        }[p.norm]
         lines, seen = [], set()
         for i, j in targets:
             vals = _group(p, p.norm, i, j)
@@ -213,12 +251,16 @@ class NormLayerOutput(Family[NormLayerOutputParams]):
             aff = f"{fmt(p.weight)}·" if p.weight != 1 else ""
             tail = (f" − {fmt(-p.bias)}" if p.bias < 0 else f" + {fmt(p.bias)}") if p.bias else ""
             minus = f"+ {fmt(round(-m, 10))}" if m < 0 else f"− {fmt(round(m, 10))}"
-            lines.append(f"y[{i}, {j}] = {aff}({fmt(rows[i][j])} {minus}) / √({fmt(round(var, 10))} + "
-                         f"{fmt(p.eps)}){tail} = {fmt(y[i][j], 5)}")
+            lines.append(
+                f"y[{i}, {j}] = {aff}({fmt(rows[i][j])} {minus}) / √({fmt(round(var, 10))} + "
+                f"{fmt(p.eps)}){tail} = {fmt(y[i][j], 5)}"
+            )
         body = "\n  ".join(lines)
         formula = "y = γ·(x − μ)/√(σ² + eps) + β"
-        return BiText(f"{formula}，统计量{where_zh}计算（有偏方差）：\n  {body}",
-                      f"{formula}, with statistics computed {where_en} (biased variance):\n  {body}")
+        return BiText(
+            f"{formula}，统计量{where_zh}计算（有偏方差）：\n  {body}",
+            f"{formula}, with statistics computed {where_en} (biased variance):\n  {body}",
+        )
 
     def misconceptions(self, p: NormLayerOutputParams) -> list[Misconception]:
         rows = p.rows
@@ -229,44 +271,89 @@ class NormLayerOutput(Family[NormLayerOutputParams]):
                 continue
             what_zh = {"batchnorm": "按批次（列）", "layernorm": "按整个样本（行）"}[axis]
             what_en = {"batchnorm": "over the batch (per column)", "layernorm": "over the whole sample (per row)"}[axis]
-            mistakes.append(Misconception(f"wrong-axis-{axis}", _pick(p, normalize(p, axis=axis)), BiText(
-                f"归一化的轴错了：你{what_zh}求了统计量。BatchNorm 对每个特征在批次上求，LayerNorm 对每个样本在全部特征上求，"
-                "GroupNorm 对每个样本在各自的通道组内求。",
-                f"Wrong axis: you took the statistics {what_en}. BatchNorm uses each feature over the batch, LayerNorm each "
-                "sample over all its features, GroupNorm each sample within its channel group.")))
-        mistakes.append(Misconception("divided-by-variance", _pick(p, _by_variance(p)), BiText(
-            "你除以了 σ² + eps；应除以标准差 √(σ² + eps)。",
-            "You divided by σ² + eps; divide by the standard deviation √(σ² + eps).")))
+            mistakes.append(
+                Misconception(
+                    f"wrong-axis-{axis}",
+                    _pick(p, normalize(p, axis=axis)),
+                    BiText(
+                        f"归一化的轴错了：你{what_zh}求了统计量。BatchNorm 对每个特征在批次上求，LayerNorm 对每个样本在全部特征上求，"
+                        "GroupNorm 对每个样本在各自的通道组内求。",
+                        f"Wrong axis: you took the statistics {what_en}. BatchNorm uses each feature over the batch, LayerNorm each "
+                        "sample over all its features, GroupNorm each sample within its channel group.",
+                    ),
+                )
+            )
+        mistakes.append(
+            Misconception(
+                "divided-by-variance",
+                _pick(p, _by_variance(p)),
+                BiText(
+                    "你除以了 σ² + eps；应除以标准差 √(σ² + eps)。",
+                    "You divided by σ² + eps; divide by the standard deviation √(σ² + eps).",
+                ),
+            )
+        )
         group_size = len(rows) if p.norm == "batchnorm" else p.num_features // p.num_groups
         if group_size > 1:
-            mistakes.append(Misconception("unbiased-variance", _pick(p, normalize(p, ddof=1)), BiText(
-                "你用了无偏方差（除以 n − 1）；归一化层在前向里用有偏方差（除以 n）。",
-                "You used the unbiased variance (divide by n − 1); normalization layers use the biased variance (divide by n) in the forward pass.")))
+            mistakes.append(
+                Misconception(
+                    "unbiased-variance",
+                    _pick(p, normalize(p, ddof=1)),
+                    BiText(
+                        "你用了无偏方差（除以 n − 1）；归一化层在前向里用有偏方差（除以 n）。",
+                        "You used the unbiased variance (divide by n − 1); normalization layers use the biased variance (divide by n) in the forward pass.",
+                    ),
+                )
+            )
         try:
             no_eps = _pick(p, normalize(p, eps=0.0))
         except ZeroDivisionError:
             no_eps = None
         if no_eps is not None:
-            mistakes.append(Misconception("forgot-eps", no_eps, BiText(
-                f"忘了在根号里加 eps={fmt(p.eps)}：方差小时它的影响不可忽略。",
-                f"You left eps={fmt(p.eps)} out of the square root: it matters when the variance is small.")))
+            mistakes.append(
+                Misconception(
+                    "forgot-eps",
+                    no_eps,
+                    BiText(
+                        f"忘了在根号里加 eps={fmt(p.eps)}：方差小时它的影响不可忽略。",
+                        f"You left eps={fmt(p.eps)} out of the square root: it matters when the variance is small.",
+                    ),
+                )
+            )
         if (p.weight, p.bias) != (1.0, 0.0):
-            mistakes.append(Misconception("forgot-affine", _pick(p, normalize(p.model_copy(update=dict(weight=1.0, bias=0.0)))), BiText(
-                "忘了仿射变换：归一化后还要乘 γ 再加 β。", "You forgot the affine step: multiply by γ and add β after normalizing.")))
+            mistakes.append(
+                Misconception(
+                    "forgot-affine",
+                    _pick(p, normalize(p.model_copy(update=dict(weight=1.0, bias=0.0)))),
+                    BiText(
+                        "忘了仿射变换：归一化后还要乘 γ 再加 β。",
+                        "You forgot the affine step: multiply by γ and add β after normalizing.",
+                    ),
+                )
+            )
         return mistakes
 
     def hints(self, p: NormLayerOutputParams) -> list[BiText]:
         from quizzer.generators.base import withhold
 
-        where = {"batchnorm": BiText("BatchNorm 对每个特征（列）在批次维上求均值和方差",
-                                     "BatchNorm takes each feature's (column's) mean and variance over the batch"),
-                 "layernorm": BiText("LayerNorm 对每个样本（行）在它的特征上求均值和方差",
-                                     "LayerNorm takes each sample's (row's) mean and variance over its features"),
-                 "groupnorm": BiText("GroupNorm 对每个样本、在每组通道内求均值和方差",
-                                     "GroupNorm takes the mean and variance within each group of channels of a sample")}
-        concept = where[p.norm] + BiText("（有偏方差，除以个数），再算 y = γ·(x − μ)/√(σ² + eps) + β。",
-                                         " (the biased variance, dividing by the count), then y = γ·(x − μ)/√(σ² + "
-                                         "eps) + β.")
+        where = {
+            "batchnorm": BiText(
+                "BatchNorm 对每个特征（列）在批次维上求均值和方差",
+                "BatchNorm takes each feature's (column's) mean and variance over the batch",
+            ),
+            "layernorm": BiText(
+                "LayerNorm 对每个样本（行）在它的特征上求均值和方差",
+                "LayerNorm takes each sample's (row's) mean and variance over its features",
+            ),
+            "groupnorm": BiText(
+                "GroupNorm 对每个样本、在每组通道内求均值和方差",
+                "GroupNorm takes the mean and variance within each group of channels of a sample",
+            ),
+        }
+        concept = where[p.norm] + BiText(
+            "（有偏方差，除以个数），再算 y = γ·(x − μ)/√(σ² + eps) + β。",
+            " (the biased variance, dividing by the count), then y = γ·(x − μ)/√(σ² + eps) + β.",
+        )
         sol = self.solution(p)
         zh, en = [line.strip() for line in sol.zh.splitlines()], [line.strip() for line in sol.en.splitlines()]
 

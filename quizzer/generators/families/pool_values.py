@@ -25,7 +25,9 @@ def parse_matrix(v: Any) -> Any:
     try:
         return [[int(x) for x in re.split(r"[,\s]+", row.strip()) if x] for row in rows]
     except ValueError:
-        raise ValueError("input must be integer rows separated by ';', e.g. '1 2 3 4; 5 6 7 8; 9 0 1 2; 3 4 5 6'") from None
+        raise ValueError(
+            "input must be integer rows separated by ';', e.g. '1 2 3 4; 5 6 7 8; 9 0 1 2; 3 4 5 6'"
+        ) from None
 
 
 class PoolValuesParams(Params):
@@ -40,7 +42,7 @@ class PoolValuesParams(Params):
         return parse_matrix(v)
 
     @model_validator(mode="after")
-    def _well_posed(self) -> "PoolValuesParams":
+    def _well_posed(self) -> PoolValuesParams:
         rows = self.input
         if not 2 <= len(rows) <= 8 or any(len(r) != len(rows[0]) for r in rows) or not 2 <= len(rows[0]) <= 8:
             raise ValueError("input must be a rectangular matrix with 2 to 8 rows and columns")
@@ -55,7 +57,9 @@ class PoolValuesParams(Params):
         return self.kernel_size if self.stride is None else self.stride
 
 
-def pool(p: PoolValuesParams, *, kind: str | None = None, stride: int | None = None, reduce: str | None = None) -> list[list[float]]:
+def pool(
+    p: PoolValuesParams, *, kind: str | None = None, stride: int | None = None, reduce: str | None = None
+) -> list[list[float]]:
     """The pooled matrix; the keyword arguments substitute a wrong choice for a misconception."""
     k, s = p.kernel_size, stride or p.s
     how = reduce or kind or p.kind
@@ -65,7 +69,9 @@ def pool(p: PoolValuesParams, *, kind: str | None = None, stride: int | None = N
         row = []
         for j in range(0, len(m[0]) - k + 1, s):
             window = [m[i + a][j + b] for a in range(k) for b in range(k)]
-            row.append(float(max(window)) if how == "max" else float(sum(window)) if how == "sum" else sum(window) / (k * k))
+            row.append(
+                float(max(window)) if how == "max" else float(sum(window)) if how == "sum" else sum(window) / (k * k)
+            )
         out.append(row)
     return out
 
@@ -128,10 +134,16 @@ class PoolValues(Family[PoolValuesParams]):
         k, s = p.kernel_size, p.s
         out = pool(p)
         rows, cols = len(out), len(out[0])
-        zh = [f"stride = {s}" + ("（默认等于 kernel_size）" if p.stride is None else "")
-              + f"，输出尺寸 ⌊({len(p.input)} − {k}) / {s}⌋ + 1 = {rows} 行，⌊({len(p.input[0])} − {k}) / {s}⌋ + 1 = {cols} 列。"]
-        en = [f"stride = {s}" + (" (defaults to kernel_size)" if p.stride is None else "")
-              + f"; output size ⌊({len(p.input)} − {k}) / {s}⌋ + 1 = {rows} rows, ⌊({len(p.input[0])} − {k}) / {s}⌋ + 1 = {cols} columns."]
+        zh = [
+            f"stride = {s}"
+            + ("（默认等于 kernel_size）" if p.stride is None else "")
+            + f"，输出尺寸 ⌊({len(p.input)} − {k}) / {s}⌋ + 1 = {rows} 行，⌊({len(p.input[0])} − {k}) / {s}⌋ + 1 = {cols} 列。"
+        ]
+        en = [
+            f"stride = {s}"
+            + (" (defaults to kernel_size)" if p.stride is None else "")
+            + f"; output size ⌊({len(p.input)} − {k}) / {s}⌋ + 1 = {rows} rows, ⌊({len(p.input[0])} − {k}) / {s}⌋ + 1 = {cols} columns."
+        ]
         for a in range(rows):
             for b in range(cols):
                 i, j = a * s, b * s
@@ -148,41 +160,64 @@ class PoolValues(Family[PoolValuesParams]):
 
     def misconceptions(self, p: PoolValuesParams) -> list[Misconception]:
         other = "avg" if p.kind == "max" else "max"
-        out = [Misconception(
-            "other-pooling-type",
-            flat(pool(p, kind=other)),
-            BiText("用成了平均池化：最大池化取窗口内的最大值。" if p.kind == "max" else "用成了最大池化：平均池化取窗口内的平均值。",
-                   "You averaged: max pooling keeps each window's largest value." if p.kind == "max"
-                   else "You took the maximum: average pooling takes each window's mean."),
-        )]
+        out = [
+            Misconception(
+                "other-pooling-type",
+                flat(pool(p, kind=other)),
+                BiText(
+                    "用成了平均池化：最大池化取窗口内的最大值。"
+                    if p.kind == "max"
+                    else "用成了最大池化：平均池化取窗口内的平均值。",
+                    "You averaged: max pooling keeps each window's largest value."
+                    if p.kind == "max"
+                    else "You took the maximum: average pooling takes each window's mean.",
+                ),
+            )
+        ]
         if p.s != p.kernel_size:
-            out.append(Misconception(
-                "non-overlapping-windows",
-                flat(pool(p, stride=p.kernel_size)),
-                BiText(f"stride = {p.s} 与 kernel_size 不同，窗口是重叠的；你按不重叠（步长 = {p.kernel_size}）滑动了。",
-                       f"stride = {p.s} differs from kernel_size, so the windows overlap; you moved them {p.kernel_size} at a time."),
-            ))
+            out.append(
+                Misconception(
+                    "non-overlapping-windows",
+                    flat(pool(p, stride=p.kernel_size)),
+                    BiText(
+                        f"stride = {p.s} 与 kernel_size 不同，窗口是重叠的；你按不重叠（步长 = {p.kernel_size}）滑动了。",
+                        f"stride = {p.s} differs from kernel_size, so the windows overlap; you moved them {p.kernel_size} at a time.",
+                    ),
+                )
+            )
         else:
-            out.append(Misconception(
-                "stride-defaulted-to-1",
-                flat(pool(p, stride=1)),
-                BiText(f"池化的 stride 默认等于 kernel_size（= {p.kernel_size}），窗口不重叠；你按步长 1 滑动了。",
-                       f"A pool's stride defaults to kernel_size (= {p.kernel_size}), so the windows do not overlap; you slid them by 1."),
-            ))
+            out.append(
+                Misconception(
+                    "stride-defaulted-to-1",
+                    flat(pool(p, stride=1)),
+                    BiText(
+                        f"池化的 stride 默认等于 kernel_size（= {p.kernel_size}），窗口不重叠；你按步长 1 滑动了。",
+                        f"A pool's stride defaults to kernel_size (= {p.kernel_size}), so the windows do not overlap; you slid them by 1.",
+                    ),
+                )
+            )
         if p.kind == "avg":
-            out.append(Misconception(
-                "sum-not-mean",
-                flat(pool(p, reduce="sum")),
-                BiText(f"求和后还要除以窗口元素个数 k² = {p.kernel_size ** 2}。",
-                       f"After summing, divide by the number of window elements, k² = {p.kernel_size ** 2}."),
-            ))
+            out.append(
+                Misconception(
+                    "sum-not-mean",
+                    flat(pool(p, reduce="sum")),
+                    BiText(
+                        f"求和后还要除以窗口元素个数 k² = {p.kernel_size**2}。",
+                        f"After summing, divide by the number of window elements, k² = {p.kernel_size**2}.",
+                    ),
+                )
+            )
         rows = pool(p)
-        out.append(Misconception(
-            "column-major",
-            [rows[i][j] for j in range(len(rows[0])) for i in range(len(rows))],
-            BiText("要按行优先（先第一行从左到右，再第二行……）展平，你按列展平了。",
-                   "Flatten row by row (first row left to right, then the next row); you went column by column."),
-        ))
+        out.append(
+            Misconception(
+                "column-major",
+                [rows[i][j] for j in range(len(rows[0])) for i in range(len(rows))],
+                BiText(
+                    "要按行优先（先第一行从左到右，再第二行……）展平，你按列展平了。",
+                    "Flatten row by row (first row left to right, then the next row); you went column by column.",
+                ),
+            )
+        )
         return out
 
     def hints(self, p: PoolValuesParams) -> list[BiText]:
@@ -197,10 +232,12 @@ class PoolValues(Family[PoolValuesParams]):
                 windows.append(f"{how}({values}) = ?")
         first = f"{rows}×{cols}; [0][0]: {windows[0]}"
         return [
-            BiText("用 k×k 窗口按 stride s 滑动（s 默认等于 k），每个窗口取最大值（或平均值）；放不下的窗口丢弃；按行"
-                   "读出结果。",
-                   "Slide a k×k window with stride s (s defaults to k) and take each window's maximum (or mean); "
-                   "windows that do not fit are dropped; read the results row by row."),
+            BiText(
+                "用 k×k 窗口按 stride s 滑动（s 默认等于 k），每个窗口取最大值（或平均值）；放不下的窗口丢弃；按行"
+                "读出结果。",
+                "Slide a k×k window with stride s (s defaults to k) and take each window's maximum (or mean); "
+                "windows that do not fit are dropped; read the results row by row.",
+            ),
             BiText(f"输出 {first}", f"Output {first}"),
             BiText("各窗口：\n" + "\n".join(windows), "The windows:\n" + "\n".join(windows)),
         ]

@@ -8,8 +8,16 @@ from typing import Any
 from pydantic import field_serializer, field_validator, model_validator
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt
-from quizzer.generators.layers import (RF_FORMULA, Layer, layers_text, measure_rf, parse_layers, receptive_field,
-                                       recognisable_stack, rf_steps)
+from quizzer.generators.layers import (
+    RF_FORMULA,
+    Layer,
+    layers_text,
+    measure_rf,
+    parse_layers,
+    receptive_field,
+    recognisable_stack,
+    rf_steps,
+)
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -30,9 +38,11 @@ class ReceptiveFieldParams(Params):
         return layers_text(layers)
 
     @model_validator(mode="after")
-    def _well_posed(self) -> "ReceptiveFieldParams":
+    def _well_posed(self) -> ReceptiveFieldParams:
         if not 1 <= len(self.layers) <= MAX_LAYERS:
-            raise ValueError(f"give 1 to {MAX_LAYERS} layers separated by ';', e.g. 'conv k=3; maxpool k=2'; got {len(self.layers)}")
+            raise ValueError(
+                f"give 1 to {MAX_LAYERS} layers separated by ';', e.g. 'conv k=3; maxpool k=2'; got {len(self.layers)}"
+            )
         rf = receptive_field(self.layers)
         if rf.r > MAX_RF:
             raise ValueError(f"the receptive field would be {rf.r} pixels; keep it at most {MAX_RF}")
@@ -40,7 +50,11 @@ class ReceptiveFieldParams(Params):
 
 
 def record(rf: Any) -> dict[str, Any]:
-    return {"receptive_field": int(rf.r), "jump": int(rf.j) if float(rf.j).is_integer() else float(rf.j), "start": float(rf.start)}
+    return {
+        "receptive_field": int(rf.r),
+        "jump": int(rf.j) if float(rf.j).is_integer() else float(rf.j),
+        "start": float(rf.start),
+    }
 
 
 def layer_list(layers: tuple[Layer, ...]) -> str:
@@ -98,61 +112,90 @@ class ReceptiveField(Family[ReceptiveFieldParams]):
         out = []
         if any(layer.kind != "conv" for layer in layers):
             doubled = receptive_field(layers, pool_doubles=True)
-            out.append(Misconception(
-                "pooling-doubles-rf",
-                record(right._replace(r=doubled.r)),
-                BiText("“每个池化层让感受野翻倍”并不成立：池化层和卷积层一样，只加 (k − 1)·j_in。"
-                       "例如两个 3×3 卷积后接 2×2/2 池化，感受野是 6 而不是 10。",
-                       "'Each pooling layer doubles the receptive field' is false: a pool adds (k − 1)·j_in like any window. "
-                       "Two 3×3 convs then a 2×2/2 pool give 6, not 10."),
-            ))
-        out.append(Misconception(
-            "summed-kernels",
-            record(receptive_field(layers, ignore_stride=True)),
-            BiText("你把各层的 (k − 1) 直接相加（r = 1 + Σ(k − 1)），忽略了步长：前面各层的步长之积 j 会把后面每层的增量放大 j 倍。",
-                   "You summed (k − 1) over the layers (r = 1 + Σ(k − 1)) and ignored the strides: the product j of the "
-                   "earlier strides scales every later layer's contribution."),
-        ))
-        out.append(Misconception(
-            "jump-after-stride",
-            record(receptive_field(layers, jump_after=True)),
-            BiText("你用了乘上本层步长之后的 j_out 去放大本层的增量；本层的窗口在它的输入上滑动，应乘 j_in（之前各层步长之积）。",
-                   "You scaled this layer's growth by j_out (already multiplied by its own stride); the window slides over "
-                   "its input, so the factor is j_in, the product of the earlier strides only."),
-        ))
+            out.append(
+                Misconception(
+                    "pooling-doubles-rf",
+                    record(right._replace(r=doubled.r)),
+                    BiText(
+                        "“每个池化层让感受野翻倍”并不成立：池化层和卷积层一样，只加 (k − 1)·j_in。"
+                        "例如两个 3×3 卷积后接 2×2/2 池化，感受野是 6 而不是 10。",
+                        "'Each pooling layer doubles the receptive field' is false: a pool adds (k − 1)·j_in like any window. "
+                        "Two 3×3 convs then a 2×2/2 pool give 6, not 10.",
+                    ),
+                )
+            )
+        out.append(
+            Misconception(
+                "summed-kernels",
+                record(receptive_field(layers, ignore_stride=True)),
+                BiText(
+                    "你把各层的 (k − 1) 直接相加（r = 1 + Σ(k − 1)），忽略了步长：前面各层的步长之积 j 会把后面每层的增量放大 j 倍。",
+                    "You summed (k − 1) over the layers (r = 1 + Σ(k − 1)) and ignored the strides: the product j of the "
+                    "earlier strides scales every later layer's contribution.",
+                ),
+            )
+        )
+        out.append(
+            Misconception(
+                "jump-after-stride",
+                record(receptive_field(layers, jump_after=True)),
+                BiText(
+                    "你用了乘上本层步长之后的 j_out 去放大本层的增量；本层的窗口在它的输入上滑动，应乘 j_in（之前各层步长之积）。",
+                    "You scaled this layer's growth by j_out (already multiplied by its own stride); the window slides over "
+                    "its input, so the factor is j_in, the product of the earlier strides only.",
+                ),
+            )
+        )
         if any(layer.dilation != 1 for layer in layers):
-            out.append(Misconception(
-                "ignored-dilation",
-                record(receptive_field(layers, ignore_dilation=True)),
-                BiText("忽略了 dilation：膨胀卷积的有效核长 k' = d·(k − 1) + 1。",
-                       "You ignored the dilation: a dilated kernel's effective size is k' = d·(k − 1) + 1."),
-            ))
+            out.append(
+                Misconception(
+                    "ignored-dilation",
+                    record(receptive_field(layers, ignore_dilation=True)),
+                    BiText(
+                        "忽略了 dilation：膨胀卷积的有效核长 k' = d·(k − 1) + 1。",
+                        "You ignored the dilation: a dilated kernel's effective size is k' = d·(k − 1) + 1.",
+                    ),
+                )
+            )
         if any(layer.padding for layer in layers):
-            out.append(Misconception(
-                "start-ignores-padding",
-                record(receptive_field(layers, ignore_padding=True)),
-                BiText("padding 不改变感受野大小，但会把中心左移 p·j_in：start 的递推里要减去 p。",
-                       "Padding does not change the field's size but shifts its centre left by p·j_in: subtract p in the start recurrence."),
-            ))
+            out.append(
+                Misconception(
+                    "start-ignores-padding",
+                    record(receptive_field(layers, ignore_padding=True)),
+                    BiText(
+                        "padding 不改变感受野大小，但会把中心左移 p·j_in：start 的递推里要减去 p。",
+                        "Padding does not change the field's size but shifts its centre left by p·j_in: subtract p in the start recurrence.",
+                    ),
+                )
+            )
         return out
 
     def hints(self, p: ReceptiveFieldParams) -> list[BiText]:
         from quizzer.generators.layers import rf_trace
 
-        concept = BiText("逐层递推，从 r = 1、j = 1、start = 0 开始：膨胀后的核跨 k' = d·(k − 1) + 1，"
-                         "每层感受野增加 (k' − 1)·j，跳距 j 乘以该层的 stride，中心移动 ((k' − 1)/2 − p)·j。",
-                         "Work layer by layer from r = 1, j = 1, start = 0: the dilated kernel spans k' = d·(k − 1) + "
-                         "1, "
-                         "each layer adds (k' − 1)·j to the field, the jump j multiplies by the layer's stride, and "
-                         "the "
-                         "centre moves by ((k' − 1)/2 − p)·j.")
+        concept = BiText(
+            "逐层递推，从 r = 1、j = 1、start = 0 开始：膨胀后的核跨 k' = d·(k − 1) + 1，"
+            "每层感受野增加 (k' − 1)·j，跳距 j 乘以该层的 stride，中心移动 ((k' − 1)/2 − p)·j。",
+            "Work layer by layer from r = 1, j = 1, start = 0: the dilated kernel spans k' = d·(k − 1) + "
+            "1, "
+            "each layer adds (k' − 1)·j to the field, the jump j multiplies by the layer's stride, and "
+            "the "
+            "centre moves by ((k' − 1)/2 − p)·j.",
+        )
         zh, en = rf_steps(p.layers)
         before, last = rf_trace(p.layers)[-2], p.layers[-1]
-        held = (f"r = {before.r} + ({last.span} − 1)·{before.j} = ?; j = {before.j}·{last.s} = ?; "
-                f"start = {fmt(before.start)} + ({fmt((last.span - 1) / 2)} − {last.padding})·{before.j} = ?")
+        held = (
+            f"r = {before.r} + ({last.span} − 1)·{before.j} = ?; j = {before.j}·{last.s} = ?; "
+            f"start = {fmt(before.start)} + ({fmt((last.span - 1) / 2)} − {last.padding})·{before.j} = ?"
+        )
         if len(p.layers) == 1:
             return [concept, BiText(held.replace("; ", "；"), held)]
         n = len(p.layers)
-        return [concept, BiText(zh[0], en[0]),
-                BiText("\n".join(zh[:-1]) + f"\n第 {n} 层：" + held.replace("; ", "；"),
-                       "\n".join(en[:-1]) + f"\nLayer {n}: {held}")]
+        return [
+            concept,
+            BiText(zh[0], en[0]),
+            BiText(
+                "\n".join(zh[:-1]) + f"\n第 {n} 层：" + held.replace("; ", "；"),
+                "\n".join(en[:-1]) + f"\nLayer {n}: {held}",
+            ),
+        ]

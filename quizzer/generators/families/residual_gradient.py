@@ -22,13 +22,14 @@ class ResidualGradientParams(Params):
     x: float = Field(default=1.0, ge=-10, le=10)
 
     @model_validator(mode="after")
-    def _well_posed(self) -> "ResidualGradientParams":
+    def _well_posed(self) -> ResidualGradientParams:
         h = self.x
         for i, w in enumerate(self.weights, start=1):
             # Unlike a plain chain, a kink here is not masked by a zero factor: 1 + w·relu'(0) is ambiguous.
             if self.activation == "relu" and abs(h) < 1e-9:
-                raise ValueError(f"block {i}'s input is 0, on relu's kink where the derivative is undefined; "
-                                 "change x or the weights")
+                raise ValueError(
+                    f"block {i}'s input is 0, on relu's kink where the derivative is undefined; change x or the weights"
+                )
             h = h + w * _act(self.activation, h)
             if abs(h) > 1e6:
                 raise ValueError("the activations blow up past 1e6; use smaller weights")
@@ -144,48 +145,78 @@ class ResidualGradient(Family[ResidualGradientParams]):
             body_zh = body_en = f"{head} = ∏ (1 + w_i)\n  = {factors} = {fmt(ans)}"
         else:
             lines = [f"f_i'(h) = w_i·{p.activation}'(h)"]
-            for i, (w, (h, s)) in enumerate(zip(p.weights, rows), start=1):
-                lines.append(f"i={i}: h_(i−1) = {fmt(h)}, f' = {_par(w)} × {fmt(_dact(p.activation, h))} = {fmt(s)}, "
-                             f"1 + f' = {fmt(1 + s)}")
+            for i, (w, (h, s)) in enumerate(zip(p.weights, rows, strict=False), start=1):
+                lines.append(
+                    f"i={i}: h_(i−1) = {fmt(h)}, f' = {_par(w)} × {fmt(_dact(p.activation, h))} = {fmt(s)}, "
+                    f"1 + f' = {fmt(1 + s)}"
+                )
             lines.append(f"dh_L/dx = {' × '.join(_par(1 + s) for _, s in rows)} = {fmt(ans)}")
             rest = "\n  ".join(lines)
             # Only the punctuation joining the head to the rest differs: a full-width comma has no place in English.
             body_zh, body_en = f"{head}，{rest}", f"{head}, where {rest}"
-        return BiText(f"每个残差块的局部导数是 1 + f_i'（恒等路径贡献 1），整条链相乘：\n  {body_zh}",
-                      f"Each block's local derivative is 1 + f_i' (the identity path contributes the 1); the chain "
-                      f"multiplies them:\n  {body_en}")
+        return BiText(
+            f"每个残差块的局部导数是 1 + f_i'（恒等路径贡献 1），整条链相乘：\n  {body_zh}",
+            f"Each block's local derivative is 1 + f_i' (the identity path contributes the 1); the chain "
+            f"multiplies them:\n  {body_en}",
+        )
 
     def misconceptions(self, p: ResidualGradientParams) -> list[Misconception]:
         slopes = [s for _, s in branch_slopes(p)]
         ms = [
-            Misconception("plain-gradient-plus-one", math.prod(slopes) + 1.0, BiText(
-                "“残差梯度 = 普通梯度 + 1”只对单个块成立；L 个块要把每块的 (1 + f_i') 相乘。",
-                "“Residual gradient = plain gradient + 1” holds for a single block only; across L blocks multiply each (1 + f_i').")),
-            Misconception("summed-branches", 1.0 + sum(slopes), BiText(
-                "把各分支的导数加起来只保留了一阶路径；∏(1 + f_i') 展开后还有所有分支相乘的路径。",
-                "Adding the branch derivatives keeps only first-order paths; ∏(1 + f_i') also contains the products of branches.")),
-            Misconception("plain-stack", plain_gradient(p), BiText(
-                "这是没有跳跃连接的普通堆叠 h_i = f_i(h_(i−1)) 的梯度；残差块每层多出恒等路径的 1。",
-                "That is the gradient of the plain stack h_i = f_i(h_(i−1)) without skips; each residual block adds the identity's 1.")),
+            Misconception(
+                "plain-gradient-plus-one",
+                math.prod(slopes) + 1.0,
+                BiText(
+                    "“残差梯度 = 普通梯度 + 1”只对单个块成立；L 个块要把每块的 (1 + f_i') 相乘。",
+                    "“Residual gradient = plain gradient + 1” holds for a single block only; across L blocks multiply each (1 + f_i').",
+                ),
+            ),
+            Misconception(
+                "summed-branches",
+                1.0 + sum(slopes),
+                BiText(
+                    "把各分支的导数加起来只保留了一阶路径；∏(1 + f_i') 展开后还有所有分支相乘的路径。",
+                    "Adding the branch derivatives keeps only first-order paths; ∏(1 + f_i') also contains the products of branches.",
+                ),
+            ),
+            Misconception(
+                "plain-stack",
+                plain_gradient(p),
+                BiText(
+                    "这是没有跳跃连接的普通堆叠 h_i = f_i(h_(i−1)) 的梯度；残差块每层多出恒等路径的 1。",
+                    "That is the gradient of the plain stack h_i = f_i(h_(i−1)) without skips; each residual block adds the identity's 1.",
+                ),
+            ),
         ]
         if p.activation != "linear":
-            ms.append(Misconception("forgot-activation-slope", math.prod(1.0 + w for w in p.weights), BiText(
-                f"漏了激活函数的导数：f_i' = w_i·{p.activation}'(h_(i−1))，不只是 w_i。",
-                f"You left out the activation's slope: f_i' = w_i·{p.activation}'(h_(i−1)), not just w_i.")))
+            ms.append(
+                Misconception(
+                    "forgot-activation-slope",
+                    math.prod(1.0 + w for w in p.weights),
+                    BiText(
+                        f"漏了激活函数的导数：f_i' = w_i·{p.activation}'(h_(i−1))，不只是 w_i。",
+                        f"You left out the activation's slope: f_i' = w_i·{p.activation}'(h_(i−1)), not just w_i.",
+                    ),
+                )
+            )
         return ms
 
     def hints(self, p: ResidualGradientParams) -> list[BiText]:
         rows = branch_slopes(p)
         h, s = rows[0]
-        concept = BiText("残差块 h_i = h_(i−1) + f_i(h_(i−1)) 的局部导数是 1 + f_i'(h_(i−1))：恒等路径贡献那个 1；"
-                         "链式法则把各块的局部导数相乘。",
-                         "A residual block h_i = h_(i−1) + f_i(h_(i−1)) has local derivative 1 + f_i'(h_(i−1)): the "
-                         "identity path contributes the 1; the chain rule multiplies the blocks' derivatives.")
+        concept = BiText(
+            "残差块 h_i = h_(i−1) + f_i(h_(i−1)) 的局部导数是 1 + f_i'(h_(i−1))：恒等路径贡献那个 1；"
+            "链式法则把各块的局部导数相乘。",
+            "A residual block h_i = h_(i−1) + f_i(h_(i−1)) has local derivative 1 + f_i'(h_(i−1)): the "
+            "identity path contributes the 1; the chain rule multiplies the blocks' derivatives.",
+        )
         if p.activation == "linear":
             first = f"1 + w₁ = 1 + {_par(p.weights[0])}"
         else:
-            first = (f"h₀ = {fmt(h)}, f₁' = w₁·{p.activation}'(h₀) = {_par(p.weights[0])} × "
-                     f"{fmt(_dact(p.activation, h))} = {fmt(s)}, 1 + f₁' = ?")
+            first = (
+                f"h₀ = {fmt(h)}, f₁' = w₁·{p.activation}'(h₀) = {_par(p.weights[0])} × "
+                f"{fmt(_dact(p.activation, h))} = {fmt(s)}, 1 + f₁' = ?"
+            )
         out = [concept, BiText(f"第 1 块：{first}", f"Block 1: {first}")]
         if len(rows) > 1:
             factors = " × ".join(_par(1 + slope) for _, slope in rows)

@@ -9,7 +9,15 @@ from pydantic import field_serializer, field_validator, model_validator
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params
 from quizzer.generators.families.receptive_field import MAX_LAYERS, MAX_RF, layer_list, sample_stack
-from quizzer.generators.layers import RF_FORMULA, Layer, layers_text, measure_rf, parse_layers, receptive_field, rf_steps
+from quizzer.generators.layers import (
+    RF_FORMULA,
+    Layer,
+    layers_text,
+    measure_rf,
+    parse_layers,
+    receptive_field,
+    rf_steps,
+)
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -42,10 +50,12 @@ class RfExtraLayerParams(Params):
         return extra.text()
 
     @model_validator(mode="after")
-    def _well_posed(self) -> "RfExtraLayerParams":
+    def _well_posed(self) -> RfExtraLayerParams:
         if not 1 <= len(self.layers) <= MAX_LAYERS - 1:
-            raise ValueError(f"give 1 to {MAX_LAYERS - 1} layers separated by ';', e.g. 'conv k=3; maxpool k=2'; got {len(self.layers)}")
-        r = receptive_field(self.layers + (self.extra,)).r
+            raise ValueError(
+                f"give 1 to {MAX_LAYERS - 1} layers separated by ';', e.g. 'conv k=3; maxpool k=2'; got {len(self.layers)}"
+            )
+        r = receptive_field((*self.layers, self.extra)).r
         if r > MAX_RF:
             raise ValueError(f"the receptive field would be {r} pixels; keep it at most {MAX_RF}")
         return self
@@ -82,10 +92,10 @@ class RfExtraLayer(Family[RfExtraLayerParams]):
         return receptive_field(p.layers).j >= 2  # with jump 1, ignoring the accumulated jump is no mistake
 
     def solve(self, p: RfExtraLayerParams) -> int:
-        return int(receptive_field(p.layers + (p.extra,)).r - receptive_field(p.layers).r)
+        return int(receptive_field((*p.layers, p.extra)).r - receptive_field(p.layers).r)
 
     def verify(self, p: RfExtraLayerParams) -> int:
-        return int(measure_rf(p.layers + (p.extra,)).r - measure_rf(p.layers).r)
+        return int(measure_rf((*p.layers, p.extra)).r - measure_rf(p.layers).r)
 
     def prompt(self, p: RfExtraLayerParams) -> BiText:
         layers = layer_list(p.layers)
@@ -103,12 +113,16 @@ class RfExtraLayer(Family[RfExtraLayerParams]):
         e = p.extra
         span = f"k' = {e.dilation}·({e.kernel_size} − 1) + 1 = {e.span}" if e.dilation != 1 else f"k' = {e.span}"
         delta = (e.span - 1) * before.j
-        tail_zh = (f"新加的层在第 {len(p.layers)} 层的输出上滑动，相邻输入单元在原图上相距 j = {before.j}：\n"
-                   f"  增量 = (k' − 1)·j = ({e.span} − 1)·{before.j} = {delta}（{span}；新层自己的步长 {e.s} 只影响之后的层）\n"
-                   f"  感受野 {before.r} → {before.r + delta}")
-        tail_en = (f"The new layer slides over layer {len(p.layers)}'s output, whose neighbouring units are j = {before.j} "
-                   f"input pixels apart:\n  growth = (k' − 1)·j = ({e.span} − 1)·{before.j} = {delta} ({span}; the new "
-                   f"layer's own stride {e.s} only matters for layers after it)\n  receptive field {before.r} → {before.r + delta}")
+        tail_zh = (
+            f"新加的层在第 {len(p.layers)} 层的输出上滑动，相邻输入单元在原图上相距 j = {before.j}：\n"
+            f"  增量 = (k' − 1)·j = ({e.span} − 1)·{before.j} = {delta}（{span}；新层自己的步长 {e.s} 只影响之后的层）\n"
+            f"  感受野 {before.r} → {before.r + delta}"
+        )
+        tail_en = (
+            f"The new layer slides over layer {len(p.layers)}'s output, whose neighbouring units are j = {before.j} "
+            f"input pixels apart:\n  growth = (k' − 1)·j = ({e.span} − 1)·{before.j} = {delta} ({span}; the new "
+            f"layer's own stride {e.s} only matters for layers after it)\n  receptive field {before.r} → {before.r + delta}"
+        )
         return BiText(
             "先求原堆叠的 r 和 j：" + RF_FORMULA.zh + "\n" + "\n".join(zh) + "\n" + tail_zh,
             "First r and j of the stack: " + RF_FORMULA.en + "\n" + "\n".join(en) + "\n" + tail_en,
@@ -120,39 +134,54 @@ class RfExtraLayer(Family[RfExtraLayerParams]):
             Misconception(
                 "ignored-accumulated-jump",
                 e.span - 1,
-                BiText(f"你只加了 k' − 1 = {e.span - 1}：这是在输入图上直接加一层时的增量；下面各层步长之积 j = {before.j} "
-                       "会把它放大。",
-                       f"You added k' − 1 = {e.span - 1}, which is only right directly on the input; the product of the "
-                       f"strides below, j = {before.j}, scales it."),
+                BiText(
+                    f"你只加了 k' − 1 = {e.span - 1}：这是在输入图上直接加一层时的增量；下面各层步长之积 j = {before.j} "
+                    "会把它放大。",
+                    f"You added k' − 1 = {e.span - 1}, which is only right directly on the input; the product of the "
+                    f"strides below, j = {before.j}, scales it.",
+                ),
             ),
             Misconception(
                 "used-own-stride",
                 (e.span - 1) * e.s,
-                BiText("你用新层自己的步长去乘 (k' − 1)；该乘的是它下面各层步长之积 j，新层的步长只影响之后的层。",
-                       "You multiplied (k' − 1) by the new layer's own stride; the factor is j, the product of the strides "
-                       "below it. Its own stride only affects layers after it."),
+                BiText(
+                    "你用新层自己的步长去乘 (k' − 1)；该乘的是它下面各层步长之积 j，新层的步长只影响之后的层。",
+                    "You multiplied (k' − 1) by the new layer's own stride; the factor is j, the product of the strides "
+                    "below it. Its own stride only affects layers after it.",
+                ),
             ),
             Misconception(
                 "used-jump-after",
                 (e.span - 1) * before.j * e.s,
-                BiText("你把新层的步长也乘进了 j（用了 j_out）；窗口在它的输入上滑动，应乘 j_in。",
-                       "You also multiplied in the new layer's stride (j_out); the window slides over its input, so use j_in."),
+                BiText(
+                    "你把新层的步长也乘进了 j（用了 j_out）；窗口在它的输入上滑动，应乘 j_in。",
+                    "You also multiplied in the new layer's stride (j_out); the window slides over its input, so use j_in.",
+                ),
             ),
         ]
         if e.kind != "conv":
-            out.append(Misconception(
-                "pooling-doubles-rf",
-                before.r,
-                BiText(f"“池化让感受野翻倍”不成立：{before.r} 不会变成 {2 * before.r}，池化层也只加 (k − 1)·j。",
-                       f"'Pooling doubles the receptive field' is false: {before.r} does not become {2 * before.r}; "
-                       "a pool adds (k − 1)·j like any window."),
-            ))
+            out.append(
+                Misconception(
+                    "pooling-doubles-rf",
+                    before.r,
+                    BiText(
+                        f"“池化让感受野翻倍”不成立：{before.r} 不会变成 {2 * before.r}，池化层也只加 (k − 1)·j。",
+                        f"'Pooling doubles the receptive field' is false: {before.r} does not become {2 * before.r}; "
+                        "a pool adds (k − 1)·j like any window.",
+                    ),
+                )
+            )
         if e.dilation != 1:
-            out.append(Misconception(
-                "ignored-dilation",
-                (e.kernel_size - 1) * before.j,
-                BiText("忽略了 dilation：有效核长是 k' = d·(k − 1) + 1。", "You ignored the dilation: the effective kernel is k' = d·(k − 1) + 1."),
-            ))
+            out.append(
+                Misconception(
+                    "ignored-dilation",
+                    (e.kernel_size - 1) * before.j,
+                    BiText(
+                        "忽略了 dilation：有效核长是 k' = d·(k − 1) + 1。",
+                        "You ignored the dilation: the effective kernel is k' = d·(k − 1) + 1.",
+                    ),
+                )
+            )
         return out
 
     def hints(self, p: RfExtraLayerParams) -> list[BiText]:
@@ -162,13 +191,18 @@ class RfExtraLayer(Family[RfExtraLayerParams]):
         strides = " · ".join(str(layer.s) for layer in p.layers)
         span = f"k' = {e.dilation}·({e.kernel_size} − 1) + 1 = {e.span}" if e.dilation != 1 else f"k' = {e.span}"
         return [
-            BiText("新加的一层让感受野增加 (k' − 1)·j：j 是下面整个堆叠的跳距（此前所有 stride 的乘积），"
-                   "k' = d·(k − 1) + 1；新层自己的 stride 只影响它之后的层。",
-                   "One more layer on top adds (k' − 1)·j to the receptive field, where j is the jump of the stack "
-                   "below (the product of all earlier strides) and k' = d·(k − 1) + 1; the new layer's own stride "
-                   "only matters for layers after it."),
-            BiText(f"下面堆叠的跳距 j = {strides} = {fmt(before.j)}",
-                   f"The stack's jump j = {strides} = {fmt(before.j)}"),
-            BiText(f"{span}；增量 = ({e.span} − 1)·{fmt(before.j)} = ?",
-                   f"{span}; growth = ({e.span} − 1)·{fmt(before.j)} = ?"),
+            BiText(
+                "新加的一层让感受野增加 (k' − 1)·j：j 是下面整个堆叠的跳距（此前所有 stride 的乘积），"
+                "k' = d·(k − 1) + 1；新层自己的 stride 只影响它之后的层。",
+                "One more layer on top adds (k' − 1)·j to the receptive field, where j is the jump of the stack "
+                "below (the product of all earlier strides) and k' = d·(k − 1) + 1; the new layer's own stride "
+                "only matters for layers after it.",
+            ),
+            BiText(
+                f"下面堆叠的跳距 j = {strides} = {fmt(before.j)}", f"The stack's jump j = {strides} = {fmt(before.j)}"
+            ),
+            BiText(
+                f"{span}；增量 = ({e.span} − 1)·{fmt(before.j)} = ?",
+                f"{span}; growth = ({e.span} − 1)·{fmt(before.j)} = ?",
+            ),
         ]

@@ -9,8 +9,16 @@ from typing import Any
 from pydantic import Field, field_serializer, field_validator, model_validator
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params
-from quizzer.generators.layers import (RF_FORMULA, Layer, layers_text, measure_rf, min_layers_needed, parse_layers,
-                                       receptive_field, rf_steps)
+from quizzer.generators.layers import (
+    RF_FORMULA,
+    Layer,
+    layers_text,
+    measure_rf,
+    min_layers_needed,
+    parse_layers,
+    receptive_field,
+    rf_steps,
+)
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
@@ -33,12 +41,14 @@ class RfMinLayersParams(Params):
         return layers_text(layers)
 
     @model_validator(mode="after")
-    def _well_posed(self) -> "RfMinLayersParams":
+    def _well_posed(self) -> RfMinLayersParams:
         if len(self.prefix) > 6:
             raise ValueError(f"give at most 6 prefix layers, not {len(self.prefix)}")
         base = receptive_field(self.prefix)
         if base.r >= self.target:
-            raise ValueError(f"the prefix alone already has receptive field {base.r} ≥ target {self.target}; nothing to add")
+            raise ValueError(
+                f"the prefix alone already has receptive field {base.r} ≥ target {self.target}; nothing to add"
+            )
         n = min_layers_needed(self.target, base, self.span)
         if n > MAX_ANSWER:
             raise ValueError(f"that needs {n} layers; choose a target that needs at most {MAX_ANSWER}")
@@ -76,7 +86,7 @@ class RfMinLayers(Family[RfMinLayersParams]):
         if difficulty == 1:
             values: dict[str, Any] = dict(target=rng.randint(5, 25))
         elif difficulty == 2:
-            prefix = rng.choice(("",) + _STEMS[:4])
+            prefix = rng.choice(("", *_STEMS[:4]))
             base = receptive_field(parse_layers(prefix))
             k = rng.choice([3, 3, 5, 7])
             values = dict(kernel_size=k, prefix=prefix, target=base.r + rng.randint(2, 8 * (k - 1) * base.j))
@@ -84,8 +94,9 @@ class RfMinLayers(Family[RfMinLayersParams]):
             prefix = rng.choice(_STEMS)
             base = receptive_field(parse_layers(prefix))
             k, d = rng.choice([3, 5]), rng.choice([1, 2, 3])
-            values = dict(kernel_size=k, dilation=d, prefix=prefix,
-                          target=base.r + rng.randint(2, 10 * d * (k - 1) * base.j))
+            values = dict(
+                kernel_size=k, dilation=d, prefix=prefix, target=base.r + rng.randint(2, 10 * d * (k - 1) * base.j)
+            )
         # A target needing too many layers fails validation and the registry draws again.
         return RfMinLayersParams(**values)
 
@@ -98,7 +109,7 @@ class RfMinLayers(Family[RfMinLayersParams]):
     def verify(self, p: RfMinLayersParams) -> int:
         layers, n = p.prefix, 0
         while measure_rf(layers).r < p.target:
-            layers, n = layers + (p.layer,), n + 1
+            layers, n = (*layers, p.layer), n + 1
             if n > MAX_ANSWER:
                 raise RuntimeError("the receptive field does not reach the target")
         return n
@@ -132,12 +143,16 @@ class RfMinLayers(Family[RfMinLayersParams]):
             en += ["First r and j after the prefix: " + RF_FORMULA.en, *pe]
         frac = f"⌈({p.target} − {base.r}) / {grow}⌉ = ⌈{p.target - base.r} / {grow}⌉ = {n}"
         check = f"{base.r} + {n}·{grow} = {base.r + n * grow} ≥ {p.target}, {base.r} + {n - 1}·{grow} = {base.r + (n - 1) * grow} < {p.target}"
-        zh += [f"步长 1 的层不改变 j = {base.j}，所以每层让感受野增加 (k' − 1)·j = ({p.span} − 1)·{base.j} = {grow}（{span}）。",
-               f"n 层后 r = {base.r} + n·{grow}；要 r ≥ {p.target}：n = ⌈(R − r₀) / ((k' − 1)·j)⌉ = {frac}",
-               f"检验：{check}"]
-        en += [f"Stride-1 layers keep j = {base.j}, so each adds (k' − 1)·j = ({p.span} − 1)·{base.j} = {grow} ({span}).",
-               f"After n layers r = {base.r} + n·{grow}; for r ≥ {p.target}: n = ⌈(R − r₀) / ((k' − 1)·j)⌉ = {frac}",
-               f"Check: {check}"]
+        zh += [
+            f"步长 1 的层不改变 j = {base.j}，所以每层让感受野增加 (k' − 1)·j = ({p.span} − 1)·{base.j} = {grow}（{span}）。",
+            f"n 层后 r = {base.r} + n·{grow}；要 r ≥ {p.target}：n = ⌈(R − r₀) / ((k' − 1)·j)⌉ = {frac}",
+            f"检验：{check}",
+        ]
+        en += [
+            f"Stride-1 layers keep j = {base.j}, so each adds (k' − 1)·j = ({p.span} − 1)·{base.j} = {grow} ({span}).",
+            f"After n layers r = {base.r} + n·{grow}; for r ≥ {p.target}: n = ⌈(R − r₀) / ((k' − 1)·j)⌉ = {frac}",
+            f"Check: {check}",
+        ]
         return BiText("\n".join(zh), "\n".join(en))
 
     def misconceptions(self, p: RfMinLayersParams) -> list[Misconception]:
@@ -148,51 +163,74 @@ class RfMinLayers(Family[RfMinLayersParams]):
             Misconception(
                 "divided-by-k",
                 by_k,
-                BiText("你按“每层增加 k 个像素”算（R / k）；相邻窗口重叠，每层只增加 (k' − 1)·j，且初始感受野是 1 而不是 0。",
-                       "You counted k new pixels per layer (R / k); neighbouring windows overlap, so each layer adds only "
-                       "(k' − 1)·j, and the field starts at 1, not 0."),
+                BiText(
+                    "你按“每层增加 k 个像素”算（R / k）；相邻窗口重叠，每层只增加 (k' − 1)·j，且初始感受野是 1 而不是 0。",
+                    "You counted k new pixels per layer (R / k); neighbouring windows overlap, so each layer adds only "
+                    "(k' − 1)·j, and the field starts at 1, not 0.",
+                ),
             ),
             Misconception(
                 "no-ceiling",
                 (R - base.r) // grow,
-                BiText("(R − r₀) / ((k' − 1)·j) 除不尽时要向上取整：少一层就达不到目标。",
-                       "When (R − r₀) / ((k' − 1)·j) is not whole, round up: one layer fewer falls short of the target."),
+                BiText(
+                    "(R − r₀) / ((k' − 1)·j) 除不尽时要向上取整：少一层就达不到目标。",
+                    "When (R − r₀) / ((k' − 1)·j) is not whole, round up: one layer fewer falls short of the target.",
+                ),
             ),
             Misconception(
                 "strictly-greater",
                 (R - base.r) // grow + 1,
-                BiText("题目要求感受野 ≥ R；你求的是 > R，恰好整除时多算了一层。",
-                       "The target is a field of at least R; you solved for more than R, which adds a layer when it divides exactly."),
+                BiText(
+                    "题目要求感受野 ≥ R；你求的是 > R，恰好整除时多算了一层。",
+                    "The target is a field of at least R; you solved for more than R, which adds a layer when it divides exactly.",
+                ),
             ),
         ]
         if not p.prefix:
-            out.append(Misconception(
-                "forgot-initial-pixel",
-                math.ceil(R / (k1 - 1)),
-                BiText("你按 r = n·(k − 1) 算，漏了初始的 1 个像素（n 层 3×3 卷积的感受野是 2n + 1，不是 2n）。",
-                       "You used r = n·(k − 1) and forgot the starting pixel (n 3×3 convs see 2n + 1 pixels, not 2n)."),
-            ))
+            out.append(
+                Misconception(
+                    "forgot-initial-pixel",
+                    math.ceil(R / (k1 - 1)),
+                    BiText(
+                        "你按 r = n·(k − 1) 算，漏了初始的 1 个像素（n 层 3×3 卷积的感受野是 2n + 1，不是 2n）。",
+                        "You used r = n·(k − 1) and forgot the starting pixel (n 3×3 convs see 2n + 1 pixels, not 2n).",
+                    ),
+                )
+            )
         else:
-            out.append(Misconception(
-                "ignored-prefix",
-                math.ceil((R - 1) / (k1 - 1)),
-                BiText("你忽略了前缀层，按直接叠在输入上算：前缀已经提供了感受野 r₀ 和跳距 j。",
-                       "You ignored the prefix and counted as if the convs sat directly on the input; the prefix already "
-                       "provides a field r₀ and a jump j."),
-            ))
+            out.append(
+                Misconception(
+                    "ignored-prefix",
+                    math.ceil((R - 1) / (k1 - 1)),
+                    BiText(
+                        "你忽略了前缀层，按直接叠在输入上算：前缀已经提供了感受野 r₀ 和跳距 j。",
+                        "You ignored the prefix and counted as if the convs sat directly on the input; the prefix already "
+                        "provides a field r₀ and a jump j.",
+                    ),
+                )
+            )
         if base.j > 1:
-            out.append(Misconception(
-                "ignored-prefix-jump",
-                math.ceil((R - base.r) / (k1 - 1)),
-                BiText(f"前缀的步长之积 j = {base.j}：之后每层增加 (k' − 1)·j，而不是 k' − 1。",
-                       f"The prefix's strides multiply to j = {base.j}: each later layer adds (k' − 1)·j, not k' − 1."),
-            ))
+            out.append(
+                Misconception(
+                    "ignored-prefix-jump",
+                    math.ceil((R - base.r) / (k1 - 1)),
+                    BiText(
+                        f"前缀的步长之积 j = {base.j}：之后每层增加 (k' − 1)·j，而不是 k' − 1。",
+                        f"The prefix's strides multiply to j = {base.j}: each later layer adds (k' − 1)·j, not k' − 1.",
+                    ),
+                )
+            )
         if p.dilation != 1:
-            out.append(Misconception(
-                "ignored-dilation",
-                math.ceil((R - base.r) / ((p.kernel_size - 1) * base.j)),
-                BiText("忽略了 dilation：有效核长是 k' = d·(k − 1) + 1。", "You ignored the dilation: the effective kernel is k' = d·(k − 1) + 1."),
-            ))
+            out.append(
+                Misconception(
+                    "ignored-dilation",
+                    math.ceil((R - base.r) / ((p.kernel_size - 1) * base.j)),
+                    BiText(
+                        "忽略了 dilation：有效核长是 k' = d·(k − 1) + 1。",
+                        "You ignored the dilation: the effective kernel is k' = d·(k − 1) + 1.",
+                    ),
+                )
+            )
         return out
 
     def hints(self, p: RfMinLayersParams) -> list[BiText]:
@@ -205,10 +243,12 @@ class RfMinLayers(Family[RfMinLayersParams]):
         step = f"({p.span} − 1)·{base.j} = {grow}"
         frac = f"n = ⌈({p.target} − {base.r}) / {grow}⌉ = ?"
         return [
-            BiText("stride 为 1 的层不改变跳距 j，所以每加一层感受野都增加同样的 (k' − 1)·j（k' = d·(k − 1) + 1）；"
-                   "求满足 r₀ + n·(k' − 1)·j ≥ 目标 的最小 n。",
-                   "Stride-1 layers keep the jump j, so each one adds the same (k' − 1)·j (k' = d·(k − 1) + 1); find "
-                   "the smallest n with r₀ + n·(k' − 1)·j ≥ target."),
+            BiText(
+                "stride 为 1 的层不改变跳距 j，所以每加一层感受野都增加同样的 (k' − 1)·j（k' = d·(k − 1) + 1）；"
+                "求满足 r₀ + n·(k' − 1)·j ≥ 目标 的最小 n。",
+                "Stride-1 layers keep the jump j, so each one adds the same (k' − 1)·j (k' = d·(k − 1) + 1); find "
+                "the smallest n with r₀ + n·(k' − 1)·j ≥ target.",
+            ),
             where + BiText(f"；{span}，每层增加 {step}。", f"; {span}, so each layer adds {step}."),
             BiText(frac, frac),
         ]

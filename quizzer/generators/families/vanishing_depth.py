@@ -21,20 +21,28 @@ class VanishingDepthParams(Params):
     threshold: float = Field(gt=0, le=1e12)
 
     @model_validator(mode="after")
-    def _well_posed(self) -> "VanishingDepthParams":
+    def _well_posed(self) -> VanishingDepthParams:
         a = factor(self)
         if a == 0:
             raise ValueError("weight must be nonzero")
         if a == 1:
-            raise ValueError("the per-layer factor |w·act'(0)| is exactly 1: the gradient neither vanishes nor explodes")
+            raise ValueError(
+                "the per-layer factor |w·act'(0)| is exactly 1: the gradient neither vanishes nor explodes"
+            )
         if a < 1 and self.threshold >= 1:
-            raise ValueError(f"the per-layer factor {fmt(a)} < 1 makes the gradient vanish, so threshold must be below 1")
+            raise ValueError(
+                f"the per-layer factor {fmt(a)} < 1 makes the gradient vanish, so threshold must be below 1"
+            )
         if a > 1 and self.threshold <= 1:
-            raise ValueError(f"the per-layer factor {fmt(a)} > 1 makes the gradient explode, so threshold must exceed 1")
+            raise ValueError(
+                f"the per-layer factor {fmt(a)} > 1 makes the gradient explode, so threshold must exceed 1"
+            )
         r = math.log(self.threshold) / math.log(a)
         if abs(r - round(r)) < 1e-9:
-            raise ValueError(f"threshold equals {fmt(a)}^{round(r)} exactly, so whether depth {round(r)} is past it "
-                             "hinges on rounding; use a threshold that is not a power of the factor")
+            raise ValueError(
+                f"threshold equals {fmt(a)}^{round(r)} exactly, so whether depth {round(r)} is past it "
+                "hinges on rounding; use a threshold that is not a power of the factor"
+            )
         if depth(a, self.threshold) > MAX_DEPTH:
             raise ValueError(f"that would take more than {MAX_DEPTH} layers; use a factor further from 1")
         return self
@@ -113,6 +121,7 @@ class VanishingDepth(Family[VanishingDepthParams]):
                     h = layer(h)
                     outs.append(h)
                 return torch.cat(outs).flatten()
+
             return chain
 
         # dh_k/dx for every depth k ≤ n from one vectorised backward; double n until the threshold is crossed.
@@ -140,12 +149,21 @@ class VanishingDepth(Family[VanishingDepthParams]):
     def prompt(self, p: VanishingDepthParams) -> BiText:
         layer, t = self._layer(p), fmt(p.threshold)
         if factor(p) < 1:
-            q = BiText(f"最少要多少层 n，才能使 |dh_n/dx| 小于 {t}（梯度消失）？给出一个整数。",
-                       f"What is the smallest number of layers n for which |dh_n/dx| falls below {t} (vanishing)? Give an integer.")
+            q = BiText(
+                f"最少要多少层 n，才能使 |dh_n/dx| 小于 {t}（梯度消失）？给出一个整数。",
+                f"What is the smallest number of layers n for which |dh_n/dx| falls below {t} (vanishing)? Give an integer.",
+            )
         else:
-            q = BiText(f"最少要多少层 n，才能使 |dh_n/dx| 大于 {t}（梯度爆炸）？给出一个整数。",
-                       f"What is the smallest number of layers n for which |dh_n/dx| exceeds {t} (exploding)? Give an integer.")
-        return BiText("一个由相同层堆叠成的标量网络：", "A scalar network stacks identical layers: ") + layer + BiText("。", ". ") + q
+            q = BiText(
+                f"最少要多少层 n，才能使 |dh_n/dx| 大于 {t}（梯度爆炸）？给出一个整数。",
+                f"What is the smallest number of layers n for which |dh_n/dx| exceeds {t} (exploding)? Give an integer.",
+            )
+        return (
+            BiText("一个由相同层堆叠成的标量网络：", "A scalar network stacks identical layers: ")
+            + layer
+            + BiText("。", ". ")
+            + q
+        )
 
     def solution(self, p: VanishingDepthParams) -> BiText:
         a, t, n = factor(p), p.threshold, self.solve(p)
@@ -156,23 +174,35 @@ class VanishingDepth(Family[VanishingDepthParams]):
             f"a = |w|·{'σ' if p.activation == 'sigmoid' else 'tanh'}'(0) = {fmt(abs(p.weight))} × {d} = {fmt(a)}",
             f"|dh_n/dx| = a^n {rel} {fmt(t)}  ⇔  n > ln({fmt(t)}) / ln({fmt(a)}) = {fmt(r)}",
             f"n = ⌊{fmt(r)}⌋ + 1 = {n}",
-            f"a^{n - 1} = {fmt(a ** (n - 1))}, a^{n} = {fmt(a ** n)}",
+            f"a^{n - 1} = {fmt(a ** (n - 1))}, a^{n} = {fmt(a**n)}",
         ]
         body = "\n  ".join(lines)
-        return BiText(f"每层的局部梯度因子为 a，n 层后梯度为 a^n：\n  {body}\n（第 {n} 层是第一个{op} {fmt(t)} 的深度。）",
-                      f"Each layer contributes a factor a, so after n layers the gradient is a^n:\n  {body}\n"
-                      f"(Depth {n} is the first one past {fmt(t)}.)")
+        return BiText(
+            f"每层的局部梯度因子为 a，n 层后梯度为 a^n：\n  {body}\n（第 {n} 层是第一个{op} {fmt(t)} 的深度。）",
+            f"Each layer contributes a factor a, so after n layers the gradient is a^n:\n  {body}\n"
+            f"(Depth {n} is the first one past {fmt(t)}.)",
+        )
 
     def misconceptions(self, p: VanishingDepthParams) -> list[Misconception]:
         a, t, n = factor(p), p.threshold, self.solve(p)
         ms = [
-            Misconception("off-by-one", n - 1, BiText(
-                f"这是仍未越过阈值的最后一层：a^{n - 1} = {fmt(a ** (n - 1))}。要的是第一个越过阈值的 n = ⌊ln t / ln a⌋ + 1。",
-                f"That is the last depth not yet past the threshold (a^{n - 1} = {fmt(a ** (n - 1))}); "
-                "the first depth past it is ⌊ln t / ln a⌋ + 1.")),
-            Misconception("mixed-log-bases", math.floor(math.log10(t) / math.log(a)) + 1, BiText(
-                "分子用了 log₁₀、分母用了 ln：ln t / ln a 的两个对数必须同底。",
-                "You took log₁₀ of the threshold but ln of the factor: both logarithms in ln t / ln a need the same base.")),
+            Misconception(
+                "off-by-one",
+                n - 1,
+                BiText(
+                    f"这是仍未越过阈值的最后一层：a^{n - 1} = {fmt(a ** (n - 1))}。要的是第一个越过阈值的 n = ⌊ln t / ln a⌋ + 1。",
+                    f"That is the last depth not yet past the threshold (a^{n - 1} = {fmt(a ** (n - 1))}); "
+                    "the first depth past it is ⌊ln t / ln a⌋ + 1.",
+                ),
+            ),
+            Misconception(
+                "mixed-log-bases",
+                math.floor(math.log10(t) / math.log(a)) + 1,
+                BiText(
+                    "分子用了 log₁₀、分母用了 ln：ln t / ln a 的两个对数必须同底。",
+                    "You took log₁₀ of the threshold but ln of the factor: both logarithms in ln t / ln a need the same base.",
+                ),
+            ),
         ]
 
         def wrong_factor(tag: str, b: float, diagnosis: BiText) -> None:
@@ -180,15 +210,31 @@ class VanishingDepth(Family[VanishingDepthParams]):
                 ms.append(Misconception(tag, depth(b, t), diagnosis))
 
         if p.activation == "sigmoid":
-            wrong_factor("forgot-weight", 0.25, BiText(
-                "只用了 σ'(0) = 1/4，漏了权重：每层因子是 |w|·σ'(0)。",
-                "You used σ'(0) = 1/4 alone and forgot the weight: each layer's factor is |w|·σ'(0)."))
-            wrong_factor("forgot-sigmoid-slope", abs(p.weight), BiText(
-                "只用了权重，漏了 σ'(0) = 1/4：每层因子是 |w|·σ'(0)。",
-                "You used the weight alone and forgot σ'(0) = 1/4: each layer's factor is |w|·σ'(0)."))
+            wrong_factor(
+                "forgot-weight",
+                0.25,
+                BiText(
+                    "只用了 σ'(0) = 1/4，漏了权重：每层因子是 |w|·σ'(0)。",
+                    "You used σ'(0) = 1/4 alone and forgot the weight: each layer's factor is |w|·σ'(0).",
+                ),
+            )
+            wrong_factor(
+                "forgot-sigmoid-slope",
+                abs(p.weight),
+                BiText(
+                    "只用了权重，漏了 σ'(0) = 1/4：每层因子是 |w|·σ'(0)。",
+                    "You used the weight alone and forgot σ'(0) = 1/4: each layer's factor is |w|·σ'(0).",
+                ),
+            )
         else:
-            wrong_factor("tanh-slope-quarter", abs(p.weight) / 4, BiText(
-                "tanh'(0) = 1，不是 1/4（那是 sigmoid 的最大斜率）。", "tanh'(0) = 1, not 1/4 (that is the sigmoid's maximum slope)."))
+            wrong_factor(
+                "tanh-slope-quarter",
+                abs(p.weight) / 4,
+                BiText(
+                    "tanh'(0) = 1，不是 1/4（那是 sigmoid 的最大斜率）。",
+                    "tanh'(0) = 1, not 1/4 (that is the sigmoid's maximum slope).",
+                ),
+            )
         return [m for m in ms if m.value != n]
 
     def hints(self, p: VanishingDepthParams) -> list[BiText]:
@@ -197,12 +243,16 @@ class VanishingDepth(Family[VanishingDepthParams]):
         d = "1/4" if p.activation == "sigmoid" else "1"
         name = "σ" if p.activation == "sigmoid" else "tanh"
         return [
-            BiText(f"每层把梯度乘以同一个因子 a = |w|·{name}'(0)（{slope}），n 层后是 a^n；"
-                   "要找 a^n 第一次越过阈值的 n：n > ln(阈值)/ln(a)。",
-                   f"Each layer multiplies the gradient by the same factor a = |w|·{name}'(0) ({slope}), so after n "
-                   "layers it is a^n; find the first n at which a^n is past the threshold: n > ln(threshold)/ln(a)."),
+            BiText(
+                f"每层把梯度乘以同一个因子 a = |w|·{name}'(0)（{slope}），n 层后是 a^n；"
+                "要找 a^n 第一次越过阈值的 n：n > ln(阈值)/ln(a)。",
+                f"Each layer multiplies the gradient by the same factor a = |w|·{name}'(0) ({slope}), so after n "
+                "layers it is a^n; find the first n at which a^n is past the threshold: n > ln(threshold)/ln(a).",
+            ),
             BiText(f"a = {fmt(abs(p.weight))} × {d} = {fmt(a)}", f"a = {fmt(abs(p.weight))} × {d} = {fmt(a)}"),
-            BiText(f"n > ln({fmt(t)}) / ln({fmt(a)}) = {fmt(math.log(t) / math.log(a))}：取大于它的第一个整数。",
-                   f"n > ln({fmt(t)}) / ln({fmt(a)}) = {fmt(math.log(t) / math.log(a))}: take the first whole "
-                   "number above it."),
+            BiText(
+                f"n > ln({fmt(t)}) / ln({fmt(a)}) = {fmt(math.log(t) / math.log(a))}：取大于它的第一个整数。",
+                f"n > ln({fmt(t)}) / ln({fmt(a)}) = {fmt(math.log(t) / math.log(a))}: take the first whole "
+                "number above it.",
+            ),
         ]

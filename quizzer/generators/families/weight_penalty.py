@@ -24,7 +24,7 @@ class WeightPenaltyParams(Params):
     weight_decay: float = Field(default=0.01, ge=0, le=10)
 
     @model_validator(mode="after")
-    def _well_posed(self) -> "WeightPenaltyParams":
+    def _well_posed(self) -> WeightPenaltyParams:
         if any(abs(v) > 1e6 for v in self.w + self.grad):
             raise ValueError("weights and gradients must be at most 1e6 in magnitude")
         if self.quantity == "decay-step":
@@ -39,7 +39,7 @@ class WeightPenaltyParams(Params):
 
 def decay_step(w: list[float], g: list[float], lr: float, wd: float) -> list[float]:
     # torch.optim.SGD folds the decay into the gradient before the step: d_p = g + wd·w
-    return [wi - lr * (gi + wd * wi) for wi, gi in zip(w, g)]
+    return [wi - lr * (gi + wd * wi) for wi, gi in zip(w, g, strict=False)]
 
 
 def _penalty(p: WeightPenaltyParams) -> float:
@@ -133,7 +133,7 @@ class WeightPenalty(Family[WeightPenaltyParams]):
                 f"The L2 penalty is the squared norm ‖w‖₂² (no square root): {body}",
             )
         lr, wd = p.lr, p.weight_decay
-        d = [_round(g + wd * w) for w, g in zip(p.w, p.grad)]
+        d = [_round(g + wd * w) for w, g in zip(p.w, p.grad, strict=False)]
         out = [_round(v) for v in decay_step(p.w, p.grad, p.lr, p.weight_decay)]
         lines = [
             "w ← w − lr·(g + weight_decay·w)",
@@ -150,63 +150,120 @@ class WeightPenalty(Family[WeightPenaltyParams]):
         ab = sum(abs(v) for v in p.w)
         if p.quantity == "l2":
             return [
-                Misconception("sqrt-norm", p.lam * sq ** 0.5, BiText(
-                    "你用了 L2 范数 ‖w‖₂ = √Σwᵢ²；L2 正则用的是平方范数 Σwᵢ²，不开根号（笔记里写成了开根号）。",
-                    "You used the L2 norm ‖w‖₂ = √Σwᵢ²; L2 regularization uses the squared norm Σwᵢ², no root "
-                    "(the notes wrongly write the root).")),
-                Misconception("forgot-lambda", sq, BiText(
-                    "忘了乘正则系数 λ。", "You forgot to multiply by the coefficient λ.")),
-                Misconception("half-factor", 0.5 * p.lam * sq, BiText(
-                    "多乘了 ½：½λΣwᵢ² 是另一种写法（使梯度为 λw），本题约定是 λΣwᵢ²。",
-                    "You added a ½: ½λΣwᵢ² is a different convention (it makes the gradient λw); here it is λΣwᵢ².")),
-                Misconception("used-l1", p.lam * ab, BiText(
-                    "你算的是 L1 惩罚 λΣ|wᵢ|；L2 要平方。", "You computed the L1 penalty λΣ|wᵢ|; L2 squares the weights.")),
+                Misconception(
+                    "sqrt-norm",
+                    p.lam * sq**0.5,
+                    BiText(
+                        "你用了 L2 范数 ‖w‖₂ = √Σwᵢ²；L2 正则用的是平方范数 Σwᵢ²，不开根号（笔记里写成了开根号）。",
+                        "You used the L2 norm ‖w‖₂ = √Σwᵢ²; L2 regularization uses the squared norm Σwᵢ², no root "
+                        "(the notes wrongly write the root).",
+                    ),
+                ),
+                Misconception(
+                    "forgot-lambda", sq, BiText("忘了乘正则系数 λ。", "You forgot to multiply by the coefficient λ.")
+                ),
+                Misconception(
+                    "half-factor",
+                    0.5 * p.lam * sq,
+                    BiText(
+                        "多乘了 ½：½λΣwᵢ² 是另一种写法（使梯度为 λw），本题约定是 λΣwᵢ²。",
+                        "You added a ½: ½λΣwᵢ² is a different convention (it makes the gradient λw); here it is λΣwᵢ².",
+                    ),
+                ),
+                Misconception(
+                    "used-l1",
+                    p.lam * ab,
+                    BiText(
+                        "你算的是 L1 惩罚 λΣ|wᵢ|；L2 要平方。",
+                        "You computed the L1 penalty λΣ|wᵢ|; L2 squares the weights.",
+                    ),
+                ),
             ]
         if p.quantity == "l1":
             return [
-                Misconception("forgot-abs", p.lam * sum(p.w), BiText(
-                    "忘了取绝对值：负权重也要计入 |wᵢ|。", "You forgot the absolute value: negative weights count as |wᵢ|.")),
-                Misconception("forgot-lambda", ab, BiText(
-                    "忘了乘正则系数 λ。", "You forgot to multiply by the coefficient λ.")),
-                Misconception("used-l2", p.lam * sq, BiText(
-                    "你算的是 L2 惩罚 λΣwᵢ²；L1 用绝对值之和。", "You computed the L2 penalty λΣwᵢ²; L1 sums absolute values.")),
+                Misconception(
+                    "forgot-abs",
+                    p.lam * sum(p.w),
+                    BiText(
+                        "忘了取绝对值：负权重也要计入 |wᵢ|。",
+                        "You forgot the absolute value: negative weights count as |wᵢ|.",
+                    ),
+                ),
+                Misconception(
+                    "forgot-lambda", ab, BiText("忘了乘正则系数 λ。", "You forgot to multiply by the coefficient λ.")
+                ),
+                Misconception(
+                    "used-l2",
+                    p.lam * sq,
+                    BiText(
+                        "你算的是 L2 惩罚 λΣwᵢ²；L1 用绝对值之和。",
+                        "You computed the L2 penalty λΣwᵢ²; L1 sums absolute values.",
+                    ),
+                ),
             ]
         lr, wd = p.lr, p.weight_decay
         return [
-            Misconception("decay-without-lr", [w * (1 - wd) - lr * g for w, g in zip(p.w, p.grad)], BiText(
-                "你把衰减写成 w·(1 − weight_decay) 而没乘学习率；SGD 的实际收缩因子是 (1 − lr·weight_decay)。",
-                "You shrank w by (1 − weight_decay) without the learning rate; SGD's actual shrink factor is "
-                "(1 − lr·weight_decay).")),
-            Misconception("forgot-decay", [w - lr * g for w, g in zip(p.w, p.grad)], BiText(
-                "忽略了 weight_decay：它会把 weight_decay·w 加进梯度。",
-                "You ignored weight_decay: it adds weight_decay·w to the gradient.")),
-            Misconception("decay-sign", [w - lr * (g - wd * w) for w, g in zip(p.w, p.grad)], BiText(
-                "衰减项符号反了：是 g + weight_decay·w（把权重拉向 0），不是减。",
-                "Wrong sign on the decay: it is g + weight_decay·w (pulling weights toward 0), not minus.")),
+            Misconception(
+                "decay-without-lr",
+                [w * (1 - wd) - lr * g for w, g in zip(p.w, p.grad, strict=False)],
+                BiText(
+                    "你把衰减写成 w·(1 − weight_decay) 而没乘学习率；SGD 的实际收缩因子是 (1 − lr·weight_decay)。",
+                    "You shrank w by (1 − weight_decay) without the learning rate; SGD's actual shrink factor is "
+                    "(1 − lr·weight_decay).",
+                ),
+            ),
+            Misconception(
+                "forgot-decay",
+                [w - lr * g for w, g in zip(p.w, p.grad, strict=False)],
+                BiText(
+                    "忽略了 weight_decay：它会把 weight_decay·w 加进梯度。",
+                    "You ignored weight_decay: it adds weight_decay·w to the gradient.",
+                ),
+            ),
+            Misconception(
+                "decay-sign",
+                [w - lr * (g - wd * w) for w, g in zip(p.w, p.grad, strict=False)],
+                BiText(
+                    "衰减项符号反了：是 g + weight_decay·w（把权重拉向 0），不是减。",
+                    "Wrong sign on the decay: it is g + weight_decay·w (pulling weights toward 0), not minus.",
+                ),
+            ),
         ]
 
     def hints(self, p: WeightPenaltyParams) -> list[BiText]:
         if p.quantity == "l1":
             s = fmt(_round(sum(abs(v) for v in p.w)))
             total = f"Σ|wᵢ| = {' + '.join(fmt(abs(v)) for v in p.w)} = {s}"
-            return [BiText("L1 惩罚 = λ·Σ|wᵢ|：权重绝对值之和乘以 λ。",
-                           "The L1 penalty is λ·Σ|wᵢ|: λ times the sum of the "
-                           "weights' absolute values."),
-                    BiText(total, total), BiText(f"λ·Σ|wᵢ| = {fmt(p.lam)} × {s} = ?",
-                                                 f"λ·Σ|wᵢ| = {fmt(p.lam)} × {s} = ?")]
+            return [
+                BiText(
+                    "L1 惩罚 = λ·Σ|wᵢ|：权重绝对值之和乘以 λ。",
+                    "The L1 penalty is λ·Σ|wᵢ|: λ times the sum of the weights' absolute values.",
+                ),
+                BiText(total, total),
+                BiText(f"λ·Σ|wᵢ| = {fmt(p.lam)} × {s} = ?", f"λ·Σ|wᵢ| = {fmt(p.lam)} × {s} = ?"),
+            ]
         if p.quantity == "l2":
             squares = " + ".join(f"{fmt(v)}²" if v >= 0 else f"({fmt(v)})²" for v in p.w)
             s = fmt(_round(sum(v * v for v in p.w)))
             total = f"Σwᵢ² = {squares} = {s}"
-            return [BiText("L2 惩罚 = λ·Σwᵢ²：平方范数 ‖w‖₂²，不开根号。", "The L2 penalty is λ·Σwᵢ²: the squared norm "
-                           "‖w‖₂², with no square root."),
-                    BiText(total, total), BiText(f"λ·Σwᵢ² = {fmt(p.lam)} × {s} = ?",
-                                                 f"λ·Σwᵢ² = {fmt(p.lam)} × {s} = ?")]
+            return [
+                BiText(
+                    "L2 惩罚 = λ·Σwᵢ²：平方范数 ‖w‖₂²，不开根号。",
+                    "The L2 penalty is λ·Σwᵢ²: the squared norm ‖w‖₂², with no square root.",
+                ),
+                BiText(total, total),
+                BiText(f"λ·Σwᵢ² = {fmt(p.lam)} × {s} = ?", f"λ·Σwᵢ² = {fmt(p.lam)} × {s} = ?"),
+            ]
         d = [_round(g + p.weight_decay * w) for w, g in zip(p.w, p.grad, strict=True)]
         step1 = f"g + weight_decay·w = {fmt_list(p.grad)} + {fmt(p.weight_decay)}·{fmt_list(p.w)} = {fmt_list(d)}"
         step2 = f"w ← {fmt_list(p.w)} − {fmt(p.lr)}·{fmt_list(d)} = ?"
-        return [BiText("torch.optim.SGD 的 weight_decay 先把 weight_decay·w 加到梯度上，再按学习率更新："
-                       "w ← w − lr·(g + weight_decay·w)。",
-                       "torch.optim.SGD's weight_decay first adds weight_decay·w to the gradient, then steps with the "
-                       "learning rate: w ← w − lr·(g + weight_decay·w)."),
-                BiText(step1, step1), BiText(step2, step2)]
+        return [
+            BiText(
+                "torch.optim.SGD 的 weight_decay 先把 weight_decay·w 加到梯度上，再按学习率更新："
+                "w ← w − lr·(g + weight_decay·w)。",
+                "torch.optim.SGD's weight_decay first adds weight_decay·w to the gradient, then steps with the "
+                "learning rate: w ← w − lr·(g + weight_decay·w).",
+            ),
+            BiText(step1, step1),
+            BiText(step2, step2),
+        ]

@@ -92,7 +92,7 @@ class _Choice(BankKind[C, list[str]]):
         expected = self.expected(item)
         result = Result(verdict, round(score, 4), expected, parsed)
         result.feedback.append(verdict_line(verdict, answer_note(expected)))
-        why = dict(zip(letters(len(item.options)), (o.why for o in item.options)))
+        why = dict(zip(letters(len(item.options)), (o.why for o in item.options), strict=False))
         for letter in parsed:
             if letter not in correct:
                 result.feedback.append(Feedback("why", M.OPTION_WRONG.format(letter=letter) + bi(why[letter])))
@@ -109,8 +109,11 @@ class _Choice(BankKind[C, list[str]]):
     def hints(self, item: C) -> list[BiText]:
         """Wrong options to rule out, one a hint, each with why; never so many that only the answer is left."""
         correct = self.correct(item)
-        wrong = [(letter, option) for letter, option in zip(letters(len(item.options)), item.options, strict=True)
-                 if letter not in correct]
+        wrong = [
+            (letter, option)
+            for letter, option in zip(letters(len(item.options)), item.options, strict=True)
+            if letter not in correct
+        ]
         keep = len(wrong) - 1  # one wrong option always stays in play
         out = []
         for i, (letter, option) in enumerate(wrong[:keep]):
@@ -120,8 +123,10 @@ class _Choice(BankKind[C, list[str]]):
 
     def _choices(self, item: C) -> tuple[ShownChoice, ...]:
         correct = self.correct(item)
-        return tuple(ShownChoice(letter, bi(o.text), bi(o.why), letter in correct)
-                     for letter, o in zip(letters(len(item.options)), item.options))
+        return tuple(
+            ShownChoice(letter, bi(o.text), bi(o.why), letter in correct)
+            for letter, o in zip(letters(len(item.options)), item.options, strict=False)
+        )
 
     def reveal(self, item: C) -> Reveal:
         correct = self.correct(item)
@@ -136,8 +141,9 @@ class _Choice(BankKind[C, list[str]]):
         names = letters(len(order))
         renamed = {names[original]: names[position] for position, original in enumerate(order)}
         answer = sorted(renamed[a] for a in self.correct(item))
-        return item.model_copy(update={"options": [item.options[i] for i in order],
-                                       "answer": answer if self.multi else answer[0]})
+        return item.model_copy(
+            update={"options": [item.options[i] for i in order], "answer": answer if self.multi else answer[0]}
+        )
 
 
 class SingleKind(_Choice[SingleItem]):
@@ -173,7 +179,7 @@ class MultiKind(_Choice[MultiItem]):
         return M.OPTION_MISSED_MULTI.format(letter=letter)
 
     def hints(self, item: MultiItem) -> list[BiText]:
-        return [M.HINT_CORRECT_COUNT.format(len(item.answer))] + super().hints(item)
+        return [M.HINT_CORRECT_COUNT.format(len(item.answer)), *super().hints(item)]
 
 
 KINDS = (SingleKind(), MultiKind())

@@ -15,10 +15,10 @@ from quizzer import messages as M
 from quizzer.bank.schema import ItemBase, Text
 from quizzer.generators.base import fmt
 from quizzer.grading import parse
-from quizzer.grading.parse import ParsedNumber
 from quizzer.grading.grade import Feedback, Result, verdict_line
 from quizzer.grading.kinds.base import BankKind, NumberAnswer, Reveal
 from quizzer.grading.numbers import accepted_range, check_number
+from quizzer.grading.parse import ParsedNumber
 from quizzer.text import BiText
 
 

@@ -99,9 +99,7 @@ class OpenKind(BankKind[OpenItem, str]):
         cov = coverage(parsed, item.key_points)
         claims = [c for c in item.wrong_claims if c.made_in(parsed)]
         score = min(cov.score, WRONG_CLAIM_CAP) if claims else cov.score
-        verdict: Verdict = (
-            "correct" if score >= OPEN_CORRECT else "partial" if score >= OPEN_PARTIAL else "incorrect"
-        )
+        verdict: Verdict = "correct" if score >= OPEN_CORRECT else "partial" if score >= OPEN_PARTIAL else "incorrect"
         result = Result(verdict, round(score, 4), self.expected(item), parsed, "wrong-claim" if claims else None)
         n, got = len(cov.covered), sum(cov.covered)
         result.feedback.append(verdict_line(verdict, M.KEY_POINTS_COVERED.format(n, got=got)))
@@ -121,8 +119,10 @@ class OpenKind(BankKind[OpenItem, str]):
         return [M.HINT_KEY_POINT.format(n, point=bi(p.point)) for p in item.key_points[:HINTED_POINTS]]
 
     def _points(self, item: OpenItem) -> tuple[ShownPoint, ...]:
-        return tuple(ShownPoint(bi(p.point), BiText(", ".join(p.keywords.zh), ", ".join(p.keywords.en)), p.weight)
-                     for p in item.key_points)
+        return tuple(
+            ShownPoint(bi(p.point), BiText(", ".join(p.keywords.zh), ", ".join(p.keywords.en)), p.weight)
+            for p in item.key_points
+        )
 
     def reveal(self, item: OpenItem) -> Reveal:
         def words(point: OpenKeyPoint, lang: str) -> str:
@@ -133,8 +133,10 @@ class OpenKind(BankKind[OpenItem, str]):
         points = [ShownPoint(bi(p.point), BiText(words(p, "zh"), words(p, "en")), p.weight) for p in item.key_points]
         # A teacher checking the item sees the wrong claims it expects, with the patterns that find them.
         points += [
-            ShownPoint(M.WRONG_CLAIM_EXPECTED.format(claim=bi(c.claim), correction=bi(c.correction)),
-                       BiText("; ".join(c.detect.zh), "; ".join(c.detect.en)))
+            ShownPoint(
+                M.WRONG_CLAIM_EXPECTED.format(claim=bi(c.claim), correction=bi(c.correction)),
+                BiText("; ".join(c.detect.zh), "; ".join(c.detect.en)),
+            )
             for c in item.wrong_claims
         ]
         return Reveal(bi(item.reference), points=tuple(points))
