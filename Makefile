@@ -1,18 +1,24 @@
 # Two commands do all set-up on a fresh Linux machine with Python 3.11:
 #   make quiz   — create .venv, install quizzer, start a quiz on the bundled bank
-#   make test   — create .venv, install quizzer with its test tools, run the whole test suite
+#   make test   — create .venv, install quizzer with its test tools, run the static checks and the whole test suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: quiz test install bench clean
+.PHONY: quiz test lint install bench clean
 
 quiz: $(STAMP)
 	$(BIN)/quizzer quiz
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Static checks first: they take seconds, the suite takes minutes.
+lint: $(STAMP)
+	$(BIN)/ruff check quizzer tests bench
+	$(BIN)/ruff format --check quizzer tests bench
+	$(BIN)/mypy
 
 install: $(STAMP)
 
