@@ -6,6 +6,7 @@ every write transaction takes the write lock up front and first-use migration is
 
 from __future__ import annotations
 
+import contextlib
 import os
 import zlib
 from collections.abc import Iterator
@@ -85,10 +86,8 @@ def _sqlite_connect(dbapi_connection, _record) -> None:  # pragma: no cover - dr
     if dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] not in ("wal", "memory"):
         import sqlite3
 
-        try:
+        with contextlib.suppress(sqlite3.OperationalError):  # a read-only file keeps its mode; reading still works
             dbapi_connection.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.OperationalError:
-            pass  # a read-only file keeps its journal mode; reading still works
 
 
 def _sqlite_begin(conn) -> None:  # pragma: no cover - driver callback
