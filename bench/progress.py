@@ -4,7 +4,7 @@ Targets on the 2-core machine: `quizzer progress` ≤ 0.5 s (the command, measur
 start-up, and the whole process), selecting the next quiz's questions ≤ 50 ms.
 
 The attempts are written with bulk inserts (the quiz writes them one by one, which is not what is
-measured here); the FSRS schedule cache is then rebuilt from them with the real replay code.
+measured here); the FSRS schedule and ability caches are then rebuilt from them with the real replay code.
 
 Run: .venv/bin/python bench/progress.py [--attempts 1000000] [--db PATH]
 """
@@ -26,6 +26,7 @@ from sqlalchemy import insert
 
 from quizzer.bank.sync import sync_bundled
 from quizzer.generators.registry import all_families
+from quizzer.progress.ability import load_abilities, rebuild_abilities
 from quizzer.progress.report import build_report
 from quizzer.progress.scheduling import load_cards, rebuild_cards
 from quizzer.quiz.selection import QuizOptions, build_plan
@@ -130,6 +131,9 @@ def build(url: str, attempts: int, now: datetime) -> None:
     started = time.perf_counter()
     replayed = rebuild_cards(store)
     print(f"schedule cache rebuilt from {replayed:,} attempts in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    replayed = rebuild_abilities(store)
+    print(f"ability cache rebuilt from {replayed:,} attempts in {time.perf_counter() - started:.1f} s")
     store.close()
 
 
@@ -175,7 +179,7 @@ def main() -> None:
 
     def select_next() -> None:
         cards = load_cards(store, pid, now)
-        build_plan(store, QuizOptions(seed=1), cards=cards, now=now)
+        build_plan(store, QuizOptions(seed=1), cards=cards, now=now, abilities=load_abilities(store, pid))
 
     select_next()
     selection = median_ms(select_next, 15)

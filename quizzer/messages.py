@@ -44,7 +44,14 @@ def heading(text: BiText, lang: str) -> str:
 
 
 # --- topics (the notes' 13 sections) ----------------------------------------------------------------------------
-TOPIC_TITLES: dict[str, BiText] = {slug: BiText(zh, en) for slug, _, zh, en in TOPICS}
+class _TopicTitles(dict[str, BiText]):
+    """The bundled topics' titles; a user bank's free topic (a chapter name from the notes) is its own title."""
+
+    def __missing__(self, topic: str) -> BiText:
+        return BiText(topic, topic)
+
+
+TOPIC_TITLES: dict[str, BiText] = _TopicTitles({slug: BiText(zh, en) for slug, _, zh, en in TOPICS})
 
 # --- words shared by several screens ---------------------------------------------------------------------------
 ANSWER = BiText("答案", "Answer")
@@ -108,6 +115,7 @@ PROGRESS_MASTERY = BiText("掌握度", "mastery")
 PROGRESS_DUE = BiText("待复习", "due")
 PROGRESS_MISTAKES = BiText("最常见的错误", "most frequent mistakes")
 PROGRESS_NUMERIC = BiText("计算题", "Numeric problems")
+PROGRESS_LEVEL = BiText("下一题难度（能力 θ）", "next level (ability θ)")
 # The parentheses differ: full-width in Chinese text, ASCII in English.
 PROGRESS_STREAK = BiText("{streak}（{active}）", "{streak} ({active})")
 STREAK_DAYS = Plural("连续学习 {n} 天", "Streak: {n} day", "Streak: {n} days")
@@ -348,4 +356,13 @@ DUPLICATE_BLANK = BiText("空白", "blank")
 ISSUE_DUPLICATE = BiText(
     "学生 {student} 第 {number} 题：与第 {first} 行重复（{same}），已忽略",
     "student {student} question {number}: duplicate of line {first} ({same}); ignored",
+)
+
+# A one-language bank item shown in the other language: say why (the text is the only one there is).
+ONE_LANGUAGE_ONLY = BiText("（此题只有英文）", "(this question is written in Chinese only)")
+
+# Open answers that make a claim the item expects (the notes' mistakes first): the claim, then the correction.
+WRONG_CLAIM_SAID = BiText("你的答案说“{claim}”——不对。", "Your answer says that {claim} — it is not so. ")
+WRONG_CLAIM_EXPECTED = BiText(
+    "✗ 预期的错误说法：{claim}——{correction}", "✗ expected wrong claim: {claim} — {correction}"
 )

@@ -24,14 +24,32 @@ def check_lang(lang: str) -> Lang:
 
 @dataclass(frozen=True)
 class BiText:
-    """A string in Chinese and English."""
+    """A string in Chinese and English.
+
+    A user's bank may be written in one language only (the bundled bank must have both; the bank loader
+    checks that). Such a text is built with ``one_sided``: the missing side repeats the present one, so
+    every consumer can ask for either language, and ``only`` remembers which one was written, so the
+    interface can say so and the text is stored as it was written.
+    """
 
     zh: str
     en: str
+    only: str | None = None  # "zh" or "en" when the text exists in that language only
+
+    @classmethod
+    def one_sided(cls, zh: str, en: str) -> BiText:
+        """Both sides when both are given; else the present side in both places, marked ``only``."""
+        if (zh and en) or not (zh or en):
+            return cls(zh, en)
+        return cls(zh, zh, only="zh") if zh else cls(en, en, only="en")
 
     def get(self, lang: str) -> str:
         # Raising (instead of quietly answering in English) catches a mistyped language code at once.
         return self.zh if check_lang(lang) == "zh" else self.en
+
+    def has(self, lang: str) -> bool:
+        """Whether the text was written in ``lang`` (rather than shown in the other language for want of it)."""
+        return self.only in (None, check_lang(lang))
 
     def __add__(self, other: BiText) -> BiText:
         return BiText(self.zh + other.zh, self.en + other.en)
@@ -49,6 +67,8 @@ class BiText:
         return BiText(sep.join(p.zh for p in parts), sep.join(p.en for p in parts))
 
     def as_dict(self) -> dict[str, str]:
+        if self.only is not None:
+            return {self.only: self.zh if self.only == "zh" else self.en}
         return {"zh": self.zh, "en": self.en}
 
 

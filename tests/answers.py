@@ -14,7 +14,8 @@ RIGHT: dict[str, Callable[[BankQuestion], str]] = {
     "truefalse": lambda q: "true" if q.item.answer else "false",
     "fill": lambda q: q.item.accepted[0],
     "numeric": lambda q: repr(q.item.value),
-    "open": lambda q: " ".join(k for p in q.item.key_points for k in p.keywords.en),
+    # One clause per keyword, and the corrected facts a point requires besides its keywords.
+    "open": lambda q: ". ".join(k for p in q.item.key_points for g in (p.keywords, *p.requires) for k in g.en),
 }
 WRONG: dict[str, Callable[[BankQuestion], str]] = {
     "single": lambda q: next(c for c in q.letters if c != q.item.answer),

@@ -125,3 +125,47 @@ def test_history_and_exports(run, practised, tmp_path: Path) -> None:
     run("history", "--session", "2", "--export", "json", str(one))
     assert [r["verdict"] for r in json.loads(one.read_text(encoding="utf-8"))] == ["skipped", "skipped"]
     assert "has no session 99" in run("history", "--session", "99", expect=2).output
+
+
+def test_progress_shows_the_level_each_skill_is_served_at_next(run, tmp_path: Path) -> None:
+    import math
+
+    questions = planned_questions(3, 4, family="pool-output")
+    assert {q.difficulty for q in questions} == {1}  # a new learner starts at ★
+    answers = tmp_path / "a.txt"
+    answers.write_text("\n".join(right_answer(q) for q in questions) + "\n", encoding="utf-8")
+    run("quiz", "--family", "pool-output", "--seed", "3", "-n", "4", "--lang", "en", "--answers", str(answers))
+
+    # Four right answers at ★ (difficulty −1), replayed with the published rule θ += 3/(1+0.3n)·(1 − P).
+    theta = 0.0
+    for n in range(4):
+        theta += 3 / (1 + 0.3 * n) * (1 - 1 / (1 + math.exp(-(theta + 1))))
+    level = min((1, 2, 3), key=lambda d: (abs(1 / (1 + math.exp(-(theta - (d - 2)))) - 0.75), d))
+    family = next(f for f in json.loads(run("progress", "--json").output)["families"] if f["family"] == "pool-output")
+    assert math.isclose(family["ability"], theta, rel_tol=1e-9) and family["level"] == level > 1
+    table = run("progress", "--lang", "en").output
+    assert "next level" in table and f"{'★' * level}{'☆' * (3 - level)} ({theta:+.2f})" in table
+
+    skip = tmp_path / "s.txt"
+    skip.write_text("skip\n", encoding="utf-8")
+    served = json.loads(
+        run("quiz", "--family", "pool-output", "--seed", "9", "-n", "1", "--answers", str(skip), "--json").stdout
+    )["results"][0]["question"]
+    assert served.startswith(f"gen:pool-output:{level}:")
+    easy = json.loads(
+        run(
+            "quiz",
+            "--family",
+            "pool-output",
+            "--seed",
+            "10",
+            "-n",
+            "1",
+            "--target",
+            "0.95",
+            "--answers",
+            str(skip),
+            "--json",
+        ).stdout
+    )["results"][0]["question"]
+    assert easy.startswith("gen:pool-output:1:")

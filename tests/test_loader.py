@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from quizzer.bank.loader import MAX_BYTES, load_bank
+from quizzer.bank.schema import BUNDLED_RULES
 from quizzer.errors import BankError
 from tests.bankfiles import bank_yaml, multi_item, numeric_item, single_item, write_bank
 
@@ -201,5 +202,83 @@ def test_bank_texts_are_the_one_text_type_and_dump_back_to_the_file_format(tmp_p
     assert dumped["options"] == raw["options"]
     # A BiText given in code validates like its mapping, and empty sides are still refused.
     assert SingleItem.model_validate({**dumped, "prompt": BiText("问", "Q")}).prompt == BiText("问", "Q")
+    # Without a bank's rules (items read back from the store) one language is enough and is marked as such;
+    # under the bundled rules an empty side is refused.
+    assert SingleItem.model_validate({**dumped, "prompt": BiText("问", " ")}).prompt == BiText("问", "问", only="zh")
     with pytest.raises(ValueError, match="at least 1 character"):
-        SingleItem.model_validate({**dumped, "prompt": BiText("问", " ")})
+        SingleItem.model_validate({**dumped, "prompt": BiText("问", " ")}, context=BUNDLED_RULES.context())
+
+
+def _zh_only(item: dict) -> dict:
+    """``item`` with every English text and English keyword list removed, as a Chinese-only bank writes it."""
+    if isinstance(item, dict):
+        return {k: _zh_only(v) for k, v in item.items() if k != "en"}
+    if isinstance(item, list):
+        return [_zh_only(v) for v in item]
+    return item
+
+
+def test_a_user_bank_may_declare_one_language_and_free_topics(tmp_path: Path) -> None:
+    import yaml
+
+    item = _zh_only(single_item("zh-only", topic="第三章 深度学习基础"))
+    undeclared = tmp_path / "a.yaml"
+    undeclared.write_text(yaml.safe_dump({"schema": 1, "items": [item]}, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(BankError) as info:
+        load_bank([undeclared])
+    fields = {p.field for p in info.value.problems}
+    assert {"prompt.en", "explanation.en", "options.0.why.en", "topic"} <= fields
+
+    declared = tmp_path / "b.yaml"
+    declared.write_text(
+        yaml.safe_dump({"schema": 1, "langs": ["zh"], "topics": "free", "items": [item]}, allow_unicode=True),
+        encoding="utf-8",
+    )
+    (loaded,) = load_bank([declared])
+    assert loaded.item.topic == "第三章 深度学习基础"
+    assert loaded.item.prompt.only == "zh" and loaded.item.prompt.get("en") == loaded.item.prompt.zh
+    # A Chinese-only bank still needs its Chinese side.
+    declared.write_text(
+        yaml.safe_dump({"schema": 1, "langs": ["en"], "items": [item]}, allow_unicode=True), encoding="utf-8"
+    )
+    with pytest.raises(BankError, match="missing English text"):
+        load_bank([declared])
+
+
+def test_the_bundled_bank_requires_both_languages_and_the_slugs(tmp_path: Path) -> None:
+    import yaml
+
+    path = tmp_path / "bundled.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {"schema": 1, "langs": ["zh"], "topics": "free", "items": [_zh_only(single_item())]}, allow_unicode=True
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(BankError) as info:
+        load_bank([path], bundled=True)
+    messages = " ".join(p.message for p in info.value.problems)
+    assert "the bundled bank needs every text in zh and en" in messages and "missing English text" in messages
+    assert len(load_bank([path])) == 1  # the same file is a fine user bank
+
+
+def test_every_bundled_text_is_written_in_both_languages() -> None:
+    from pydantic import BaseModel
+
+    from quizzer.resources import bundled_questions_dir
+    from quizzer.text import BiText
+
+    def texts(value):
+        if isinstance(value, BiText):
+            yield value
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                yield from texts(getattr(value, name))
+        elif isinstance(value, (list, tuple)):
+            for entry in value:
+                yield from texts(entry)
+
+    loaded = load_bank([bundled_questions_dir()], bundled=True)
+    found = [t for entry in loaded for t in texts(entry.item)]
+    assert len(found) > 5 * len(loaded)
+    assert all(t.only is None and t.zh.strip() and t.en.strip() for t in found)

@@ -81,3 +81,39 @@ def test_bundled_bank_syncs_once_and_again_when_it_changes(tmp_path: Path, monke
     report = sync_bundled(store)
     assert report is not None and report.added == ["only-one"] and len(report.retired) >= 180
     assert bank_stats(store).total == 1
+
+
+def test_upgrading_to_named_banks_keeps_every_item_in_the_default_bank(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from quizzer.store.engine import make_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    upgrade(engine, "0005")
+    with engine.begin() as conn:
+        for item_id, origin in (("old-bundled", "bundled"), ("old-user", "user")):
+            conn.execute(
+                text(
+                    "INSERT INTO bank_items (id, topic, kind, difficulty, content_hash, version, payload, source_file,"
+                    " origin, retired, created_at, updated_at) VALUES (:id, 'pooling', 'fill', 1, 'h', 1, '{}', 'f.yaml',"
+                    " :origin, 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                ),
+                {"id": item_id, "origin": origin},
+            )
+    engine.dispose()
+    store = open_store(url)
+    with store.session() as session:
+        banks = dict(session.execute(select(BankItemRow.id, BankItemRow.bank)).all())
+    store.close()
+    # Both were quizzed together before banks had names: both stay in the bank a plain `quizzer quiz` uses.
+    assert banks == {"old-bundled": "bundled", "old-user": "bundled"}
+
+
+def test_the_stored_hash_is_the_items_content_hash(tmp_path: Path) -> None:
+    from quizzer.bank.loader import load_bank
+    from quizzer.bank.sync import payload_hash
+    from quizzer.resources import bundled_questions_dir
+
+    for entry in load_bank([bundled_questions_dir()])[:40]:
+        assert payload_hash(entry.item.model_dump(mode="json")) == entry.item.content_hash()

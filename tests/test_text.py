@@ -48,3 +48,13 @@ def test_get_either_answers_in_the_language_asked_or_raises(zh: str, en: str, la
     else:
         with pytest.raises(ValueError):
             text.get(lang)
+
+
+@given(st.text(min_size=1).filter(str.strip), st.sampled_from(["zh", "en"]))
+def test_a_one_language_text_answers_in_either_language_and_says_which_it_has(body: str, side: str) -> None:
+    text = BiText.one_sided(body, "") if side == "zh" else BiText.one_sided("", body)
+    assert text.get("zh") == text.get("en") == body
+    assert text.only == side and text.has(side) and not text.has("en" if side == "zh" else "zh")
+    assert text.as_dict() == {side: body}  # stored as written, without the missing side
+    both = BiText.one_sided("问", "Q")
+    assert both == BiText("问", "Q") and both.has("zh") and both.has("en") and both.as_dict() == {"zh": "问", "en": "Q"}

@@ -9,6 +9,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import select
 
 from quizzer.bank.schema import KINDS, BankItem
+from quizzer.bank.sync import DEFAULT_BANK
 from quizzer.errors import BadParameters, NotFound
 from quizzer.store.engine import Store
 from quizzer.store.models import BankItemRow
@@ -25,16 +26,19 @@ class ItemRecord:
     origin: str
 
 
-def _check_filters(topic: str | None, kind: str | None) -> None:
-    if topic is not None and topic not in TOPIC_SLUGS:
+def _check_filters(topic: str | None, kind: str | None, bank: str = DEFAULT_BANK) -> None:
+    # A learner's bank has free topics (its notes' chapters): there an unknown topic simply lists nothing.
+    if topic is not None and bank == DEFAULT_BANK and topic not in TOPIC_SLUGS:
         raise BadParameters(f"unknown topic {topic!r}; topics are: {', '.join(TOPIC_SLUGS)}")
     if kind is not None and kind not in KINDS:
         raise BadParameters(f"unknown kind {kind!r}; kinds are: {', '.join(KINDS)}")
 
 
-def list_items(store: Store, *, topic: str | None = None, kind: str | None = None) -> list[ItemRecord]:
-    _check_filters(topic, kind)
-    query = select(BankItemRow).where(BankItemRow.retired.is_(False))
+def list_items(
+    store: Store, *, topic: str | None = None, kind: str | None = None, bank: str = DEFAULT_BANK
+) -> list[ItemRecord]:
+    _check_filters(topic, kind, bank)
+    query = select(BankItemRow).where(BankItemRow.retired.is_(False), BankItemRow.bank == bank)
     if topic:
         query = query.where(BankItemRow.topic == topic)
     if kind:
@@ -42,7 +46,8 @@ def list_items(store: Store, *, topic: str | None = None, kind: str | None = Non
     with store.session() as session:
         rows = list(session.scalars(query))
     order = {slug: i for i, slug in enumerate(TOPIC_SLUGS)}
-    rows.sort(key=lambda r: (order.get(r.topic, 99), r.id))
+    # Free topics are chapter names, usually numbered: their own order is the notes' order.
+    rows.sort(key=lambda r: (order.get(r.topic, len(order)), r.topic, r.id))
     return [ItemRecord(_ITEM.validate_python(r.payload), r.version, r.source_file, r.origin) for r in rows]
 
 
@@ -58,16 +63,23 @@ def get_item(store: Store, item_id: str) -> ItemRecord:
 class BankStats:
     counts: dict[tuple[str, str], int]  # (topic, kind) -> active items
     retired: int
+    bank: str = DEFAULT_BANK
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
+    def topics(self) -> list[str]:
+        """The 13 slugs for the bundled bank, then any free topic (a learner's bank's chapters) in name order."""
+        present = {topic for topic, _ in self.counts}
+        slugs = list(TOPIC_SLUGS) if self.bank == DEFAULT_BANK else [t for t in TOPIC_SLUGS if t in present]
+        return slugs + sorted(present - set(TOPIC_SLUGS))
+
     def by_topic(self) -> dict[str, int]:
         out = Counter()
         for (topic, _), n in self.counts.items():
             out[topic] += n
-        return {t: out.get(t, 0) for t in TOPIC_SLUGS}
+        return {t: out.get(t, 0) for t in self.topics()}
 
     def by_kind(self) -> dict[str, int]:
         out = Counter()
@@ -76,9 +88,33 @@ class BankStats:
         return {k: out.get(k, 0) for k in KINDS}
 
 
-def bank_stats(store: Store) -> BankStats:
+def bank_names(store: Store) -> dict[str, int]:
+    """Every bank in the store with its number of active items, the default bank first."""
+    from sqlalchemy import func
+
     with store.session() as session:
-        rows = session.execute(select(BankItemRow.topic, BankItemRow.kind, BankItemRow.retired)).all()
+        rows = session.execute(
+            select(BankItemRow.bank, func.count()).where(BankItemRow.retired.is_(False)).group_by(BankItemRow.bank)
+        ).all()
+    counts = dict(rows)
+    return {name: counts[name] for name in sorted(counts, key=lambda b: (b != DEFAULT_BANK, b))}
+
+
+def check_bank_exists(store: Store, bank: str) -> None:
+    """Refuse a bank that has no active items, naming the ones that exist."""
+    names = bank_names(store)
+    if bank not in names:
+        known = ", ".join(f"{b} ({n})" for b, n in names.items()) or "none"
+        raise BadParameters(
+            f"no bank named {bank!r}; banks: {known} (`quizzer notes import NOTES.md --bank NAME` makes one)"
+        )
+
+
+def bank_stats(store: Store, bank: str = DEFAULT_BANK) -> BankStats:
+    with store.session() as session:
+        rows = session.execute(
+            select(BankItemRow.topic, BankItemRow.kind, BankItemRow.retired).where(BankItemRow.bank == bank)
+        ).all()
     counts: Counter = Counter()
     retired = 0
     for topic, kind, is_retired in rows:
@@ -86,4 +122,4 @@ def bank_stats(store: Store) -> BankStats:
             retired += 1
         else:
             counts[(topic, kind)] += 1
-    return BankStats(dict(counts), retired)
+    return BankStats(dict(counts), retired, bank)

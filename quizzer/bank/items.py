@@ -26,9 +26,16 @@ else:
 
 
 class BankFile(Strict):
-    """One YAML file of the bank: ``schema: 1`` and a list of items."""
+    """One YAML file of the bank: ``schema: 1``, optionally the rules it declares, and a list of items.
+
+    ``langs`` (default both) are the languages every text must have: a user bank may be ``[zh]`` or
+    ``[en]`` only. ``topics: free`` lets topics be any name (a user bank's chapters) instead of the 13
+    slugs. The loader reads both before validating the items (see ``schema.BankRules``).
+    """
 
     schema_version: Literal[1] = Field(alias="schema")
+    langs: list[Literal["zh", "en"]] = Field(default=["zh", "en"], min_length=1)
+    topics: Literal["slugs", "free"] = "slugs"
     items: list[BankItem] = Field(min_length=1)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)

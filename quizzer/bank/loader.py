@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from quizzer.bank.schema import KINDS, BankFile, BankItem
+from quizzer.bank.schema import BUNDLED_RULES, KINDS, BankFile, BankItem, BankRules
 from quizzer.errors import BankError, BankProblem
 
 MAX_BYTES = 1_000_000
@@ -31,6 +31,7 @@ MAX_DEPTH = 40
 # Python refuses to convert integers over 4,300 digits (a ValueError with no line); no bank needs 100.
 MAX_INT_DIGITS = 100
 BANK_SUFFIXES = (".yaml", ".yml")
+_LANGS_NOTE = "(every text needs zh and en, unless the file declares `langs: [zh]` or `langs: [en]`)"
 
 
 @dataclass(frozen=True)
@@ -201,8 +202,23 @@ def _parse_yaml(path: Path, display: str) -> tuple[Any, dict[tuple, int]] | Bank
     return data, _line_map(node)
 
 
-def load_file(path: Path, display: str | None = None) -> list[LoadedItem]:
-    """Load and validate one file; raises BankError listing every problem in it."""
+def declared_rules(data: dict) -> BankRules:
+    """The rules a bank file declares (``langs:``, ``topics:``); a malformed declaration is reported by
+    BankFile's own validation, and meanwhile the items are checked against the defaults."""
+    langs = data.get("langs", list(BUNDLED_RULES.langs))
+    if not (isinstance(langs, list) and langs and all(lang in ("zh", "en") for lang in langs)):
+        langs = list(BUNDLED_RULES.langs)
+    return BankRules(
+        langs=tuple(lang for lang in ("zh", "en") if lang in langs), free_topics=data.get("topics") == "free"
+    )
+
+
+def load_file(path: Path, display: str | None = None, *, bundled: bool = False) -> list[LoadedItem]:
+    """Load and validate one file; raises BankError listing every problem in it.
+
+    A file of the bundled bank must keep the bundled rules (zh and en everywhere, the 13 topic slugs):
+    that is a property of that bank, not of bank files in general.
+    """
     display = display or str(path)
     parsed = _parse_yaml(path, display)
     if isinstance(parsed, BankProblem):
@@ -210,10 +226,26 @@ def load_file(path: Path, display: str | None = None) -> list[LoadedItem]:
     data, lines = parsed
     if not isinstance(data, dict):
         raise BankError([BankProblem(display, 1, None, None, "a bank file is a mapping with 'schema: 1' and 'items:'")])
+    rules = declared_rules(data)
+    problems = []
+    if bundled and rules != BUNDLED_RULES:
+        field = "langs" if rules.langs != BUNDLED_RULES.langs else "topics"
+        problems.append(
+            BankProblem(
+                display,
+                _line_for(lines, (field,)),
+                None,
+                field,
+                "the bundled bank needs every text in zh and en and the 13 topic slugs",
+            )
+        )
+        rules = BUNDLED_RULES
     try:
-        bank = BankFile.model_validate(data)
+        bank = BankFile.model_validate(data, context=rules.context())
     except ValidationError as exc:
-        raise BankError(_problems_from(exc, data, lines, display)) from None
+        raise BankError(problems + _problems_from(exc, data, lines, display)) from None
+    if problems:
+        raise BankError(problems)
     return [LoadedItem(item, display, _line_for(lines, ("items", i)) or 1) for i, item in enumerate(bank.items)]
 
 
@@ -235,11 +267,9 @@ def _problems_from(exc: ValidationError, data: dict, lines: dict[tuple, int], di
         elif err["type"] == "missing":
             message = "required field is missing"
             if field_path and field_path[-1] in ("zh", "en"):
-                message = (
-                    f"missing {'Chinese' if field_path[-1] == 'zh' else 'English'} text (every text needs zh and en)"
-                )
+                message = f"missing {'Chinese' if field_path[-1] == 'zh' else 'English'} text {_LANGS_NOTE}"
         elif err["type"] == "string_too_short" and field_path and field_path[-1] in ("zh", "en"):
-            message = f"empty {'Chinese' if field_path[-1] == 'zh' else 'English'} text (every text needs zh and en)"
+            message = f"empty {'Chinese' if field_path[-1] == 'zh' else 'English'} text {_LANGS_NOTE}"
         elif err["type"] == "too_short":
             need = (err.get("ctx") or {}).get("min_length", 1)
             message = "needs at least one entry" if need == 1 else f"needs at least {need} entries"
@@ -283,13 +313,13 @@ def bank_files(paths: list[Path]) -> list[Path]:
     return _expand(paths, None)[0]
 
 
-def load_bank(paths: list[Path], *, base: Path | None = None) -> list[LoadedItem]:
+def load_bank(paths: list[Path], *, base: Path | None = None, bundled: bool = False) -> list[LoadedItem]:
     """Load every file; raises one BankError with all problems (including duplicate ids across files)."""
     files, problems = _expand(paths, base)
     items: list[LoadedItem] = []
     for path in files:
         try:
-            items.extend(load_file(path, _display(path, base)))
+            items.extend(load_file(path, _display(path, base), bundled=bundled))
         except BankError as exc:
             problems.extend(exc.problems)
     seen: dict[str, LoadedItem] = {}

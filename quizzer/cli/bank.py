@@ -6,7 +6,17 @@ from pathlib import Path
 
 import click
 
-from quizzer.cli.common import KindChoice, console, echo_json, json_option, lang_option, open_store_from, resolve_lang
+from quizzer.cli.common import (
+    KindChoice,
+    bank_option,
+    checked_bank,
+    console,
+    echo_json,
+    json_option,
+    lang_option,
+    open_store_from,
+    resolve_lang,
+)
 
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
@@ -57,8 +67,9 @@ def validate(paths: tuple[Path, ...], lang: str | None) -> None:
 @bank.command("import")
 @PATHS
 @click.option("--replace", is_flag=True, help="Let items in PATHS replace bundled items that have the same id.")
+@bank_option
 @click.pass_context
-def import_(ctx: click.Context, paths: tuple[Path, ...], replace: bool) -> None:
+def import_(ctx: click.Context, paths: tuple[Path, ...], replace: bool, bank: str) -> None:
     """Import bank files into the database in one transaction.
 
     Idempotent: items are matched by id and content hash. A changed item keeps
@@ -69,7 +80,10 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], replace: bool) -> None:
 
     # With PATHS, the bundled bank is synced first so that a user item reusing a bundled id is caught.
     store = open_store_from(ctx, sync_bank=bool(paths))
-    report = import_files(store, list(paths), replace_bundled=replace) if paths else sync_bundled(store, force=True)
+    if paths:
+        report = import_files(store, list(paths), replace_bundled=replace, bank=bank)
+    else:
+        report = sync_bundled(store, force=True)
     counts = report.counts()
     click.echo(", ".join(f"{n} {name}" for name, n in counts.items()))
     for name in ("added", "changed", "retired"):
@@ -81,15 +95,17 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], replace: bool) -> None:
 @bank.command("list")
 @click.option("--topic", help="Only this topic (a slug, see `quizzer bank stats`).")
 @click.option("--kind", type=KindChoice(), help="Only this kind.")
+@bank_option
 @lang_option
 @json_option
 @click.pass_context
-def list_(ctx: click.Context, topic: str | None, kind: str | None, lang: str | None, as_json: bool) -> None:
+def list_(ctx: click.Context, topic: str | None, kind: str | None, bank: str, lang: str | None, as_json: bool) -> None:
     """List the bank's active items: id, topic, kind, difficulty and prompt."""
     from quizzer import messages as M
     from quizzer.bank.catalog import list_items
 
-    records = list_items(open_store_from(ctx), topic=topic, kind=kind)
+    store = open_store_from(ctx)
+    records = list_items(store, topic=topic, kind=kind, bank=checked_bank(store, bank))
     lang = resolve_lang(lang)
     if as_json:
         echo_json(
@@ -146,17 +162,18 @@ def show(ctx: click.Context, item_id: str, lang: str | None, as_json: bool) -> N
 
 
 @bank.command()
+@bank_option
 @lang_option
 @json_option
 @click.pass_context
-def stats(ctx: click.Context, lang: str | None, as_json: bool) -> None:
+def stats(ctx: click.Context, bank: str, lang: str | None, as_json: bool) -> None:
     """Count the bank's active items per topic and kind."""
     from quizzer import messages as M
     from quizzer.bank.catalog import bank_stats
     from quizzer.bank.schema import KINDS
-    from quizzer.topics import TOPIC_SLUGS
 
-    result = bank_stats(open_store_from(ctx))
+    store = open_store_from(ctx)
+    result = bank_stats(store, checked_bank(store, bank))
     if as_json:
         echo_json(
             {
@@ -164,7 +181,7 @@ def stats(ctx: click.Context, lang: str | None, as_json: bool) -> None:
                 "retired": result.retired,
                 "by_topic": result.by_topic(),
                 "by_kind": result.by_kind(),
-                "counts": {t: {k: result.counts.get((t, k), 0) for k in KINDS} for t in TOPIC_SLUGS},
+                "counts": {t: {k: result.counts.get((t, k), 0) for k in KINDS} for t in result.topics()},
             }
         )
         return
@@ -183,7 +200,7 @@ def stats(ctx: click.Context, lang: str | None, as_json: bool) -> None:
         header = REGISTRY[kind].short or kind
         table.add_column(header, justify="right", min_width=len(header))
     table.add_column(total, justify="right", style="bold", min_width=5)
-    for topic in TOPIC_SLUGS:
+    for topic in result.topics():
         row = [result.counts.get((topic, k), 0) for k in KINDS]
         table.add_row(topic, *(str(n) if n else "·" for n in row), str(sum(row)))
     kinds = result.by_kind()

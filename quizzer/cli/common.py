@@ -22,6 +22,28 @@ def lang_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def bank_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--bank",
+        "bank",
+        default="bundled",
+        show_default=True,
+        metavar="NAME",
+        help="Which bank: the bundled one, or a bank made by `quizzer notes import … --bank NAME`.",
+    )(func)
+
+
+def checked_bank(store: Store, bank: str) -> str:
+    """``bank`` after checking that the store has it (the default bank always exists)."""
+    from quizzer.bank.sync import DEFAULT_BANK
+
+    if bank != DEFAULT_BANK:
+        from quizzer.bank.catalog import check_bank_exists
+
+        check_bank_exists(store, bank)
+    return bank
+
+
 def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of tables.")(func)
 

@@ -12,7 +12,7 @@ from quizzer import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "quiz": ("quizzer.cli.quiz:quiz", "Take a quiz: a mix of bank questions and generated numeric problems."),
     "bank": ("quizzer.cli.bank:bank", "Validate, import and browse question banks (YAML files, one per topic)."),
-    "notes": ("quizzer.cli.notes:notes", "Turn markdown study notes into draft bank items."),
+    "notes": ("quizzer.cli.notes:notes", "Turn markdown study notes into a question bank."),
     "families": (
         "quizzer.cli.generate:families",
         "List the numeric problem families: name, topic, answer type, difficulties.",

@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from quizzer.cli.common import (
+    bank_option,
+    checked_bank,
     console,
     echo_json,
     json_option,
@@ -56,6 +58,7 @@ def sparkline(values: list[float]) -> str:
     help="Also write a self-contained HTML page.",
 )
 @FORCE
+@bank_option
 @lang_option
 @json_option
 @click.pass_context
@@ -67,6 +70,7 @@ def progress(
     png_path: Path | None,
     html_path: Path | None,
     force: bool,
+    bank: str,
     lang: str | None,
     as_json: bool,
 ) -> None:
@@ -74,14 +78,15 @@ def progress(
 
     Per topic: answers, accuracy over the last 7 and 30 days, mastery (mean FSRS
     retrievability over the topic's items and skills) and how many are due.
-    Per family: accuracy and the mistakes diagnosed most often. Then the current
+    Per family: accuracy, the level its next problem is served at (with the
+    ability estimate behind it) and the mistakes diagnosed most often. Then the current
     streak and the trend of recent session scores.
     """
     from quizzer import messages as msg
     from quizzer.progress.report import build_report
     from quizzer.topics import TOPIC_SLUGS
 
-    if topic is not None and topic not in TOPIC_SLUGS:
+    if topic is not None and bank == "bundled" and topic not in TOPIC_SLUGS:
         raise click.UsageError(f"unknown topic {topic!r}; topics are: {', '.join(TOPIC_SLUGS)}")
     from quizzer.outputs import check_output, write_output
 
@@ -89,8 +94,14 @@ def progress(
         if path:
             check_output(path, force=force)  # before the report and the charts are built, not after
     lang = resolve_lang(lang)
+    store = open_store_from(ctx)
     report = build_report(
-        open_store_from(ctx), profile=profile, since=since.date() if since else None, topic=topic, now=_now()
+        store,
+        profile=profile,
+        since=since.date() if since else None,
+        topic=topic,
+        now=_now(),
+        bank=checked_bank(store, bank),
     )
     if png_path or html_path:
         from quizzer.progress.charts import png_bytes
@@ -129,13 +140,15 @@ def progress(
     out.print(table)
     if report.families:
         families = Table(title=msg.PROGRESS_NUMERIC.get(lang))
-        for name in (msg.FAMILY, msg.ANSWERS, msg.ACCURACY, msg.PROGRESS_MISTAKES):
+        for name in (msg.FAMILY, msg.ANSWERS, msg.ACCURACY, msg.PROGRESS_LEVEL, msg.PROGRESS_MISTAKES):
             families.add_column(name.get(lang))
         from quizzer.generators.registry import family_title
 
         for f in report.families:
             mistakes = ", ".join(f"{tag} ×{n}" for tag, n in f.misconceptions[:3]) or "–"
-            families.add_row(Text(family_title(f.family).get(lang)), str(f.attempts), _pct(f.accuracy), Text(mistakes))
+            families.add_row(
+                Text(family_title(f.family).get(lang)), str(f.attempts), _pct(f.accuracy), f.level_label, Text(mistakes)
+            )
         out.print(families)
     trend = [s.percent for s in report.sessions if s.percent is not None]
     streak = msg.PROGRESS_STREAK.format(

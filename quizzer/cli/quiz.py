@@ -8,7 +8,16 @@ from typing import IO
 
 import click
 
-from quizzer.cli.common import KindChoice, json_option, lang_option, open_store_from, pictures_option, resolve_lang
+from quizzer.cli.common import (
+    KindChoice,
+    bank_option,
+    checked_bank,
+    json_option,
+    lang_option,
+    open_store_from,
+    pictures_option,
+    resolve_lang,
+)
 
 # A line longer than this is not an answer: `--answers /dev/zero` would otherwise read until memory runs out.
 # A pasted 10 MB line is still read (and cut to MAX_ANSWER_CHARS when graded).
@@ -39,7 +48,19 @@ def _lines(stream: IO[bytes]) -> Iterator[str]:
 @click.option("--topic", "topics", multiple=True, metavar="SLUG", help="Only this topic (repeatable).")
 @click.option("--kind", type=KindChoice(), help="Only this kind of question.")
 @click.option("--family", metavar="FAMILY", help="Only generated problems of this family (see `quizzer families`).")
-@click.option("-d", "--difficulty", type=click.IntRange(1, 3), help="Only this difficulty (1–3).")
+@click.option(
+    "-d",
+    "--difficulty",
+    type=click.IntRange(1, 3),
+    help="Only this difficulty (1–3) [default: each problem's level adapts to you].",
+)
+@click.option(
+    "--target",
+    type=click.FloatRange(0.3, 0.95),
+    default=0.75,
+    show_default=True,
+    help="Success rate a generated problem's level aims at (higher: easier problems).",
+)
 @click.option("-n", "--count", default=10, show_default=True, type=click.IntRange(1, 500), help="Number of questions.")
 @click.option("--seed", type=int, help="Seed for choosing and generating questions [default: a new one each time].")
 @click.option("--profile", default="default", show_default=True, help="Learner profile whose history this adds to.")
@@ -52,6 +73,7 @@ def _lines(stream: IO[bytes]) -> Iterator[str]:
     metavar="FILE|-",
     help="Read answers from FILE (or - for stdin), one line per question; unreadable lines are graded incorrect.",
 )
+@bank_option
 @lang_option
 @json_option
 @pictures_option
@@ -62,6 +84,7 @@ def quiz(
     kind: str | None,
     family: str | None,
     difficulty: int | None,
+    target: float,
     count: int,
     seed: int | None,
     profile: str,
@@ -69,6 +92,7 @@ def quiz(
     cram: bool,
     answers_file: IO[bytes] | None,
     lang: str | None,
+    bank: str,
     as_json: bool,
     no_pictures: bool,
 ) -> None:
@@ -88,6 +112,7 @@ def quiz(
         kind=kind,
         family=family,
         difficulty=difficulty,
+        target=target,
         count=count,
         seed=seed,
         profile=profile,
@@ -96,6 +121,7 @@ def quiz(
         lang=lang,
         as_json=as_json,
         no_pictures=no_pictures,
+        bank=bank,
     )
 
 
@@ -112,6 +138,7 @@ def quiz(
     metavar="FILE|-",
     help="Read answers from FILE (or - for stdin), one line per question.",
 )
+@bank_option
 @lang_option
 @json_option
 @pictures_option
@@ -122,6 +149,7 @@ def review(
     count: int,
     profile: str,
     answers_file: IO[bytes] | None,
+    bank: str,
     lang: str | None,
     as_json: bool,
     no_pictures: bool,
@@ -141,6 +169,7 @@ def review(
             kind=None,
             family=None,
             difficulty=None,
+            target=None,
             count=count,
             seed=None,
             profile=profile,
@@ -149,6 +178,7 @@ def review(
             lang=lang,
             as_json=as_json,
             no_pictures=no_pictures,
+            bank=bank,
         )
     except NothingDue as nothing:
         from quizzer import messages as msg
@@ -171,6 +201,7 @@ def _take(
     kind: str | None,
     family: str | None,
     difficulty: int | None,
+    target: float | None,
     count: int,
     seed: int | None,
     profile: str,
@@ -179,6 +210,7 @@ def _take(
     lang: str | None,
     as_json: bool,
     no_pictures: bool,
+    bank: str,
 ) -> None:
     import secrets
 
@@ -211,6 +243,8 @@ def _take(
                 seed=secrets.randbelow(2**31) if seed is None else seed,
                 lang=resolve_lang(lang),
                 profile=profile,
+                bank=checked_bank(store, bank),
+                **({} if target is None else {"target": target}),
             )
         except ValidationError as exc:
             raise click.UsageError("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from None

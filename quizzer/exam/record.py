@@ -73,6 +73,7 @@ def _attempt(
 
 def record_student(store: Store, grade: ExamGrade, report: StudentReport, *, lang: str, when: datetime) -> bool:
     """Store one student's exam; False (nothing written) when this exam is already in their profile."""
+    from quizzer.progress.ability import apply_attempt as estimate_ability
     from quizzer.progress.scheduling import apply_attempt
     from quizzer.progress.stats import count_attempt
     from quizzer.quiz.instances import record_instance
@@ -111,6 +112,7 @@ def record_student(store: Store, grade: ExamGrade, report: StudentReport, *, lan
             session.add(attempt)
             session.flush()
             count_attempt(session, attempt)
+            estimate_ability(session, attempt)
             apply_attempt(session, attempt)
     return True
 
@@ -119,9 +121,11 @@ def record_attempts(
     store: Store, grade: ExamGrade, *, lang: str, clock: Callable[[], datetime]
 ) -> tuple[list[str], list[str]]:
     """(students recorded now, students who already had this exam recorded)."""
+    from quizzer.progress.ability import ensure_abilities
     from quizzer.progress.scheduling import ensure_cards
 
     ensure_cards(store)
+    ensure_abilities(store)
     when = clock()
     recorded, skipped = [], []
     for report in grade.students:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from quizzer import messages as msg
 from quizzer.progress.report import Report
-from quizzer.topics import TOPIC_SLUGS
 
 CJK_FAMILY = "Noto Sans CJK SC"
 CALENDAR_MIN_WEEKS = 8  # fewer columns would make each day a wide slab
@@ -71,7 +70,8 @@ def accuracy_plan(report: Report) -> AccuracyPlan:
     end = max(today, first + timedelta(days=MIN_SPAN_DAYS - 1))
     if weekly:
         first, end = first - timedelta(days=first.weekday()), end - timedelta(days=end.weekday())
-    ordered = [t for t in TOPIC_SLUGS if t in report.topic_daily]
+    listed = [t.topic for t in report.topics]  # the report's order (free topics of a user bank included)
+    ordered = sorted(report.topic_daily, key=lambda t: (listed.index(t) if t in listed else len(listed), t))
     return AccuracyPlan(
         bucket="week" if weekly else "day",
         start=first,

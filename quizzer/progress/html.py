@@ -81,6 +81,7 @@ def render_html(report: Report, lang: str, png: bytes | None) -> str:
     )
     families = "".join(
         f"<tr><td>{h(family_title(f.family))}</td><td>{f.attempts}</td><td>{_pct(f.accuracy)}</td>"
+        f"<td>{escape(f.level_label)}</td>"
         f"<td>{escape(', '.join(f'{tag} ×{n}' for tag, n in f.misconceptions[:3]))}</td></tr>"
         for f in report.families
     )
@@ -102,7 +103,7 @@ def render_html(report: Report, lang: str, png: bytes | None) -> str:
 <tbody>{rows}</tbody></table>
 <h2>{h(msg.PROGRESS_NUMERIC)}</h2>
 <table><thead><tr><th>{h(msg.FAMILY)}</th><th>{h(msg.ANSWERS)}</th><th>{h(msg.ACCURACY)}</th>
-<th>{h(msg.PROGRESS_MISTAKES)}</th></tr></thead>
+<th>{h(msg.PROGRESS_LEVEL)}</th><th>{h(msg.PROGRESS_MISTAKES)}</th></tr></thead>
 <tbody>{families}</tbody></table>
 <h2>{h(msg.RECENT_SESSIONS)}</h2>
 <table><thead><tr><th>{h(msg.SESSION)}</th><th>{h(msg.STARTED)}</th><th></th><th>{h(msg.ANSWERS)}</th>

@@ -13,7 +13,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from quizzer.bank.sync import DEFAULT_BANK
 from quizzer.generators.registry import all_families
+from quizzer.progress.ability import Ability, ensure_abilities, load_abilities
 from quizzer.progress.scheduling import ensure_cards, load_cards, local_day_end
 from quizzer.progress.stats import ensure_daily_stats
 from quizzer.store.engine import Store
@@ -36,6 +38,7 @@ class TopicStats:
     correct_30d: int = 0
     mastery: float = 0.0  # mean FSRS retrievability over the topic's items and skills (never practised = 0)
     due: int = 0
+    ability: float = 0.0  # Elo θ on the topic's bank items (progress.ability; 0 = a new learner)
 
     @property
     def accuracy(self) -> float | None:
@@ -57,6 +60,13 @@ class FamilyStats:
     attempts: int = 0
     correct: int = 0
     misconceptions: list[tuple[str, int]] = field(default_factory=list)  # most frequent first
+    ability: float = 0.0  # Elo θ on this skill (progress.ability)
+    level: int = 1  # the difficulty the next problem of this family is served at
+
+    @property
+    def level_label(self) -> str:
+        """``★★☆ (+0.84)``: the level served next and the ability estimate behind it."""
+        return f"{'★' * self.level}{'☆' * (3 - self.level)} ({self.ability:+.2f})"
 
     @property
     def accuracy(self) -> float | None:
@@ -130,14 +140,28 @@ def _streak(days: set[int], today: int) -> int:
 
 
 def build_report(
-    store: Store, *, profile: str = "default", since: date | None = None, topic: str | None = None, now: datetime
+    store: Store,
+    *,
+    profile: str = "default",
+    since: date | None = None,
+    topic: str | None = None,
+    now: datetime,
+    bank: str = DEFAULT_BANK,
 ) -> Report:
+    """The learner's progress in one bank: the bundled bank (its 13 topics and the problem families) by default,
+    or a learner's named bank (its free topics, no families)."""
     pid = profile_id(store, profile)
     ensure_cards(store)
     ensure_daily_stats(store)
+    ensure_abilities(store)
     today = now.astimezone().date().toordinal()
     since_day = since.toordinal() if since else None
-    topics = [topic] if topic else list(TOPIC_SLUGS)
+    with store.session() as session:
+        bank_topics = session.execute(
+            select(BankItemRow.id, BankItemRow.topic).where(BankItemRow.retired.is_(False), BankItemRow.bank == bank)
+        ).all()
+    bundled = bank == DEFAULT_BANK
+    topics = [topic] if topic else list(TOPIC_SLUGS) if bundled else sorted({t for _, t in bank_topics})
 
     conditions = [DailyStatRow.profile_id == pid]
     if since_day is not None:
@@ -156,16 +180,20 @@ def build_report(
             .where(*conditions)
             .group_by(DailyStatRow.topic, DailyStatRow.day)
         ).all()
-        family_rows = session.execute(
-            select(
-                DailyStatRow.family,
-                DailyStatRow.diagnosis,
-                func.sum(DailyStatRow.attempts),
-                func.sum(DailyStatRow.correct),
-            )
-            .where(*conditions, DailyStatRow.family != "")
-            .group_by(DailyStatRow.family, DailyStatRow.diagnosis)
-        ).all()
+        family_rows = (
+            session.execute(
+                select(
+                    DailyStatRow.family,
+                    DailyStatRow.diagnosis,
+                    func.sum(DailyStatRow.attempts),
+                    func.sum(DailyStatRow.correct),
+                )
+                .where(*conditions, DailyStatRow.family != "")
+                .group_by(DailyStatRow.family, DailyStatRow.diagnosis)
+            ).all()
+            if bundled
+            else []
+        )
         session_ids = session.scalars(
             select(QuizSessionRow.id)
             .where(QuizSessionRow.profile_id == pid)
@@ -186,9 +214,6 @@ def build_report(
             .where(QuizSessionRow.id.in_(session_ids))
             .group_by(QuizSessionRow.id)
             .order_by(QuizSessionRow.id)
-        ).all()
-        bank_topics = session.execute(
-            select(BankItemRow.id, BankItemRow.topic).where(BankItemRow.retired.is_(False))
         ).all()
 
     for t, day, n, c in rows:
@@ -212,7 +237,7 @@ def build_report(
     keys_by_topic: dict[str, list[str]] = defaultdict(list)
     for item_id, t in bank_topics:
         keys_by_topic[t].append(f"bank:{item_id}")
-    families = all_families()
+    families = all_families() if bundled else []
     for f in families:
         keys_by_topic[f.topic].extend(f"skill:{f.name}:{d}" for d in f.difficulties)
     for t, s in stats.items():
@@ -233,6 +258,15 @@ def build_report(
             fs.misconceptions.append((diagnosis, n))
     for fs in by_family.values():
         fs.misconceptions.sort(key=lambda m: (-m[1], m[0]))
+
+    abilities = load_abilities(store, pid)
+    for t, s in stats.items():
+        s.ability = abilities.get(f"topic:{t}", Ability(t)).theta
+    difficulties = {f.name: f.difficulties for f in families}
+    for name, fs in by_family.items():
+        ability = abilities.get(f"family:{name}", Ability(name))
+        fs.ability = ability.theta
+        fs.level = ability.level(difficulties.get(name, (1, 2, 3)))
 
     active = set(daily)
     return Report(

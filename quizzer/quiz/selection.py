@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import select
 
 from quizzer.bank.schema import KINDS
+from quizzer.bank.sync import DEFAULT_BANK
 from quizzer.errors import BadParameters, ExitStatus, QuizzerError
 from quizzer.generators.registry import all_families, get_family, instance_seed
+from quizzer.progress.ability import TARGET, Ability, predicted
 from quizzer.quiz.question import QuestionRef
 from quizzer.store.engine import Store
 from quizzer.store.models import BankItemRow
@@ -24,6 +26,9 @@ GENERATED_SHARE = 0.3
 # New material is capped once there is history, so reviews are not crowded out.
 NEW_SHARE = 0.4
 WEAK_TOPICS = 3
+# How strongly new bank items are drawn towards the level that fits the learner: at θ = 0 a ★ item
+# is ~6× as likely as a ★★ one and ~40× as likely as a ★★★ one.
+FIT_SHARPNESS = 8.0
 
 
 class QuizOptions(BaseModel):
@@ -36,17 +41,21 @@ class QuizOptions(BaseModel):
     family: str | None = None
     difficulty: int | None = Field(default=None, ge=1, le=3)
     count: int = Field(default=10, ge=1, le=500)
+    # The success rate a generated problem's level aims at (see quizzer.progress.ability).
+    target: float = Field(default=TARGET, ge=0.3, le=0.95)
     seed: int = 0
     lang: Literal["zh", "en"] = "zh"
     profile: str = "default"
+    # One bank at a time: the bundled bank (with its generated problems) or a learner's named bank.
+    bank: str = DEFAULT_BANK
 
-    @field_validator("topics")
-    @classmethod
-    def _known_topics(cls, topics: list[str]) -> list[str]:
-        for topic in topics:
+    @model_validator(mode="after")
+    def _known_topics(self) -> QuizOptions:
+        # A learner's bank has free topics (chapter names); an unknown one there simply matches nothing.
+        for topic in self.topics if self.bank == DEFAULT_BANK else ():
             if topic not in TOPIC_SLUGS:
                 raise ValueError(f"unknown topic {topic!r}; topics are: {', '.join(TOPIC_SLUGS)}")
-        return topics
+        return self
 
     @field_validator("kind")
     @classmethod
@@ -56,9 +65,11 @@ class QuizOptions(BaseModel):
         return kind
 
 
-def _bank_candidates(store: Store, options: QuizOptions) -> list[tuple[str, str]]:
-    """(item id, topic) of the active bank items the options allow, in id order."""
-    query = select(BankItemRow.id, BankItemRow.topic).where(BankItemRow.retired.is_(False))
+def _bank_candidates(store: Store, options: QuizOptions) -> list[tuple[str, str, int]]:
+    """(item id, topic, difficulty) of the active bank items the options allow, in id order."""
+    query = select(BankItemRow.id, BankItemRow.topic, BankItemRow.difficulty).where(
+        BankItemRow.retired.is_(False), BankItemRow.bank == options.bank
+    )
     if options.topics:
         query = query.where(BankItemRow.topic.in_(options.topics))
     if options.kind:
@@ -66,10 +77,16 @@ def _bank_candidates(store: Store, options: QuizOptions) -> list[tuple[str, str]
     if options.difficulty:
         query = query.where(BankItemRow.difficulty == options.difficulty)
     with store.session(read_only=True) as session:
-        return sorted((row[0], row[1]) for row in session.execute(query))
+        return sorted((row[0], row[1], row[2]) for row in session.execute(query))
 
 
 def _families(options: QuizOptions) -> list[str]:
+    if options.bank != DEFAULT_BANK:
+        if options.family:
+            raise BadParameters(
+                f"generated problems belong to the bundled bank; leave out --bank {options.bank} to drill a family"
+            )
+        return []  # the families' topics are the bundled bank's
     if options.family:
         family = get_family(options.family)
         if options.difficulty and options.difficulty not in family.difficulties:
@@ -87,28 +104,88 @@ class _Candidate:
     item_id: str | None = None
     family: str | None = None
     difficulty: int | None = None
+    fitted: bool = True  # False for a skill offered at another level only because its card is due
 
 
-def _candidates(store: Store, options: QuizOptions) -> tuple[list[_Candidate], list[_Candidate]]:
+def _ability(abilities: dict[str, Ability] | None, key: str) -> Ability:
+    return (abilities or {}).get(key) or Ability(key)
+
+
+def _candidates(
+    store: Store,
+    options: QuizOptions,
+    abilities: dict[str, Ability] | None = None,
+    cards: dict | None = None,
+    now: datetime | None = None,
+) -> tuple[list[_Candidate], list[_Candidate]]:
+    """Bank items and numeric skills the options allow.
+
+    A family is offered at the level its ability estimate picks (``-d`` forces one), plus any other
+    level whose schedule card is due: FSRS decides when a learned skill comes back, so a due card is
+    reviewed as it was learned rather than left due for ever.
+    """
     bank = (
-        [] if options.family else [_Candidate(f"bank:{i}", t, item_id=i) for i, t in _bank_candidates(store, options)]
+        []
+        if options.family
+        else [_Candidate(f"bank:{i}", t, item_id=i, difficulty=d) for i, t, d in _bank_candidates(store, options)]
     )
     skills = []
     for name in _families(options):
         family = get_family(name)
-        for d in [options.difficulty] if options.difficulty else family.difficulties:
-            skills.append(_Candidate(f"skill:{name}:{d}", family.topic, family=name, difficulty=d))
+        if options.difficulty:
+            levels = [options.difficulty]
+        else:
+            levels = [_ability(abilities, f"family:{name}").level(family.difficulties, options.target)]
+            levels += [
+                d
+                for d in family.difficulties
+                if d != levels[0]
+                and cards
+                and now is not None
+                and f"skill:{name}:{d}" in cards
+                and cards[f"skill:{name}:{d}"].due <= now
+            ]
+        for i, d in enumerate(levels):
+            skills.append(_Candidate(f"skill:{name}:{d}", family.topic, family=name, difficulty=d, fitted=i == 0))
     if not bank and not skills:
         raise BadParameters("no questions match these options (see `quizzer bank stats` and `quizzer families`)")
     return bank, skills
 
 
-def _mix(rng: random.Random, bank: list[_Candidate], skills: list[_Candidate], count: int) -> list[_Candidate]:
-    """``count`` candidates, about GENERATED_SHARE of them numeric skills (skills may repeat: each is a new problem)."""
+def _fitting_first(
+    rng: random.Random, bank: list[_Candidate], abilities: dict[str, Ability] | None, target: float
+) -> list[_Candidate]:
+    """Bank items in a seeded random order that favours items whose predicted success is near ``target``.
+
+    Weighted sampling without replacement (Efraimidis & Spirakis 2006: sort by u^(1/w)), weight
+    exp(-FIT_SHARPNESS·|P - target|): a new learner (θ = 0) meets mostly ★ items, yet a topic's
+    harder facts are not withheld until every easy one is used up.
+    """
+
+    def weight(c: _Candidate) -> float:
+        p = predicted(_ability(abilities, f"topic:{c.topic}").theta, c.difficulty or 1)
+        return math.exp(-FIT_SHARPNESS * abs(p - target))
+
+    keyed = [(rng.random() ** (1.0 / weight(c)), c.key, c) for c in bank]
+    return [c for _, _, c in sorted(keyed, key=lambda k: k[:2], reverse=True)]
+
+
+def _mix(
+    rng: random.Random,
+    bank: list[_Candidate],
+    skills: list[_Candidate],
+    count: int,
+    abilities: dict[str, Ability] | None = None,
+    target: float = TARGET,
+) -> list[_Candidate]:
+    """``count`` candidates, about GENERATED_SHARE of them numeric skills (skills may repeat: each is a new problem).
+
+    Bank items are taken best-fitting first (``_fitting_first``); the caller shuffles the result.
+    """
     n_skill = round(count * GENERATED_SHARE) if bank and skills else (count if skills else 0)
     n_bank = min(count - n_skill, len(bank))
     n_skill = count - n_bank if skills else 0
-    return rng.sample(bank, n_bank) + [rng.choice(skills) for _ in range(n_skill)]
+    return _fitting_first(rng, bank, abilities, target)[:n_bank] + [rng.choice(skills) for _ in range(n_skill)]
 
 
 def _refs(chosen: list[_Candidate], seed: int) -> list[QuestionRef]:
@@ -146,15 +223,17 @@ def build_plan(
     cards: dict | None = None,
     now: datetime | None = None,
     due_only: bool = False,
+    abilities: dict[str, Ability] | None = None,
 ) -> list[QuestionRef]:
     """The ordered questions of a new session; the same options, history and seed give the same plan.
 
     Without ``cards`` (cram mode) the questions are a seeded random mix. With them: due items
     first (lowest retrievability first), then the weakest topics, then a capped number of new
-    items, then whatever is least well remembered.
+    items, then whatever is least well remembered. ``abilities`` (``progress.ability.load_abilities``;
+    none means a new learner) set each numeric skill's level and which new bank items come first.
     """
     rng = random.Random(f"plan|{options.seed}")
-    bank, skills = _candidates(store, options)
+    bank, skills = _candidates(store, options, abilities, cards, now)
     everything = bank + skills
     seen = [c for c in everything if c.key in (cards or {})]
     if due_only:
@@ -164,7 +243,7 @@ def build_plan(
             raise NothingDue(min(later) if later else None)
         return _refs(due[: options.count], options.seed)
     if not seen:  # cram, or nothing practised yet: everything is new
-        chosen = _mix(rng, bank, skills, options.count)
+        chosen = _mix(rng, bank, skills, options.count, abilities, options.target)
         rng.shuffle(chosen)
         return _refs(chosen, options.seed)
 
@@ -186,7 +265,9 @@ def build_plan(
     new_slots = remaining - len(rest)
     if seen:
         new_slots = min(new_slots, max(1, math.ceil(options.count * NEW_SHARE)))
-    new = _mix(rng, unseen_bank, unseen_skills, new_slots) if (unseen_bank or unseen_skills) and new_slots > 0 else []
+    new = []
+    if (unseen_bank or unseen_skills) and new_slots > 0:
+        new = _mix(rng, unseen_bank, unseen_skills, new_slots, abilities, options.target)
     # _mix may repeat a skill; a repeated skill is still one new card.
     rest += new
     taken |= {c.key for c in new}
@@ -196,6 +277,10 @@ def build_plan(
     if len(chosen) + len(rest) < options.count:
         more_new = [c for c in unseen_bank + unseen_skills if c.key not in taken]
         rest += rng.sample(more_new, min(len(more_new), options.count - len(chosen) - len(rest)))
+    fitted = [c for c in skills if c.fitted]
+    if fitted and len(chosen) + len(rest) < options.count:
+        # Still short (a one-family drill once everything has been seen): a skill may repeat, each time a new problem.
+        rest += [rng.choice(fitted) for _ in range(options.count - len(chosen) - len(rest))]
     rng.shuffle(rest)
     return _refs(chosen + rest, options.seed)
 

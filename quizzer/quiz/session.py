@@ -155,6 +155,7 @@ class QuizRun:
         cls, store: Store, options: QuizOptions, *, mode: str = "quiz", clock: Callable[[], datetime] = utcnow
     ) -> QuizRun:
         """A new session. ``mode``: quiz (due, weak, then new), review (due only), cram (no schedule change)."""
+        from quizzer.progress.ability import ensure_abilities, load_abilities
         from quizzer.progress.scheduling import ensure_cards, load_cards
 
         pid = profile_id(store, options.profile)
@@ -163,7 +164,10 @@ class QuizRun:
         if mode != "cram":
             ensure_cards(store)
             cards = load_cards(store, pid, now)
-        plan = build_plan(store, options, cards=cards, now=now, due_only=mode == "review")
+        ensure_abilities(store)
+        plan = build_plan(
+            store, options, cards=cards, now=now, due_only=mode == "review", abilities=load_abilities(store, pid)
+        )
         questions = [load_question(store, ref) for ref in plan]
         with store.session() as session:
             row = QuizSessionRow(
@@ -299,9 +303,11 @@ class QuizRun:
             session.add(attempt)
             session.flush()
             attempt_id = attempt.id
+            from quizzer.progress.ability import apply_attempt as estimate_ability
             from quizzer.progress.stats import count_attempt
 
             count_attempt(session, attempt)
+            estimate_ability(session, attempt)
             if self.mode != "cram":
                 from quizzer.progress.scheduling import apply_attempt
 

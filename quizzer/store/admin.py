@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from quizzer.errors import StoreError
 from quizzer.store.backup import public_url, rolling_backups, sqlite_file
-from quizzer.store.engine import HEAD_REVISION, current_revision, make_engine
+from quizzer.store.engine import HEAD_REVISION, current_revision, make_engine, store_error
 from quizzer.store.home import data_home, engine_url
 
 
@@ -52,10 +51,8 @@ def database_revision(url: str | None = None) -> tuple[str, str | None]:
     try:
         return public_url(resolved), current_revision(engine)
     except SQLAlchemyError as exc:
-        raise StoreError(
-            f"cannot read the database {public_url(resolved)}: {getattr(exc, 'orig', None) or exc}; "
-            "`quizzer db check` says more, `quizzer db restore FILE` puts a backup back"
-        ) from None
+        # The same one-line diagnosis every command gives (damaged, read-only, …), naming what to do.
+        raise store_error(exc, resolved) from None
     finally:
         engine.dispose()
 

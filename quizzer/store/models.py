@@ -52,6 +52,9 @@ class BankItemRow(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     source_file: Mapped[str] = mapped_column(String(500))
     origin: Mapped[str] = mapped_column(String(16))  # "bundled" or "user"
+    # The bank the item belongs to: "bundled" (with `bank import` files) or a learner's named bank; quizzes
+    # draw from one bank at a time.
+    bank: Mapped[str] = mapped_column(String(80), default="bundled", server_default="bundled")
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -202,3 +205,17 @@ class DailyStatRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     correct: Mapped[int] = mapped_column(Integer, default=0)
     score: Mapped[float] = mapped_column(default=0.0)
+
+
+class AbilityRow(Base):
+    """A learner's Elo ability on one numeric skill (``family:<name>``) or bank topic (``topic:<slug>``).
+
+    A cache of the attempts like ``schedule_cards``: ``quizzer.progress.ability.rebuild_abilities`` recomputes it.
+    """
+
+    __tablename__ = "abilities"
+
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    theta: Mapped[float] = mapped_column()
+    answers: Mapped[int] = mapped_column(Integer)  # answers counted so far: they shrink the update step

@@ -13,7 +13,7 @@ from rich.text import Text
 from quizzer.errors import AnswerParseError
 from quizzer.grading.grade import HINT_PENALTY, Result
 from quizzer.grading.parse import MAX_ANSWER_CHARS, UndecodableAnswer, clean_answer
-from quizzer.messages import TOPIC_TITLES
+from quizzer.messages import ONE_LANGUAGE_ONLY, TOPIC_TITLES
 from quizzer.quiz.question import GeneratedQuestion, Question
 from quizzer.quiz.session import SELF_RATINGS, Answered, QuizRun, Summary
 from quizzer.text import BiText
@@ -104,6 +104,8 @@ class QuizLoop:
         self.out.rule(escape(header), align="left")
         # Chinese has no spaces for rich to break at: every paragraph is wrapped by quizzer.textwrap_cjk.
         self.out.print(Wrapped(self.t(q.prompt)))
+        if not q.prompt.has(self.lang):  # a one-language bank: say why the text is not in the chosen language
+            self.out.print(Text(self.t(ONE_LANGUAGE_ONLY), style="dim"))
         for letter, option in zip(q.letters, q.options, strict=False):
             self.out.print(Wrapped(self.t(option), prefix=Text(f"  {letter}. ", style="bold"), indent="     "))
         form = BiText("答案形式：", "Answer form: ") + q.form

@@ -34,8 +34,8 @@ class HasZhEn(Protocol):
 
 
 def bi(text: HasZhEn) -> BiText:
-    """A bank text as the ``BiText`` the quiz shows."""
-    return BiText(text.zh, text.en)
+    """A bank text as the ``BiText`` the quiz shows (a one-language text keeps its mark, see ``BiText.only``)."""
+    return text if isinstance(text, BiText) else BiText(text.zh, text.en)
 
 
 def letters(n: int) -> str:
