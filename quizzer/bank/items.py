@@ -7,7 +7,7 @@ the quiz can ask and grade. ``quizzer.bank.schema`` re-exports these names.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import ConfigDict, Field
 
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     # precise model through its BankKind (the union is only known once the kind modules are found).
     BankItem = ItemBase
 else:
-    BankItem = Annotated[tuple(kind.model for kind in REGISTRY.values()), Field(discriminator="kind")]
+    # Union[...] because the members are only known at run time: a tuple of types has no `X | Y` spelling.
+    BankItem = Annotated[Union[tuple(kind.model for kind in REGISTRY.values())], Field(discriminator="kind")]  # noqa: UP007
 
 
 class BankFile(Strict):
