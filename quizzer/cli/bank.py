@@ -70,6 +70,7 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], replace: bool) -> None:
     # With PATHS, the bundled bank is synced first so that a user item reusing a bundled id is caught.
     store = open_store_from(ctx, sync_bank=bool(paths))
     report = import_files(store, list(paths), replace_bundled=replace) if paths else sync_bundled(store, force=True)
+    assert report is not None  # sync_bundled returns None only when it skips, and force=True never skips
     counts = report.counts()
     click.echo(", ".join(f"{n} {name}" for name, n in counts.items()))
     for name in ("added", "changed", "retired"):
