@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import string
 from collections import Counter
 
@@ -11,12 +12,12 @@ import pytest
 
 from quizzer.bank.sync import sync_bundled
 from quizzer.errors import BadParameters, VerificationFailed
-from quizzer.exam.build import build_exam, version_codes
+from quizzer.exam.build import build_exam, verify_keys, version_codes
 from quizzer.exam.manifest import CSV_HEADER, Manifest
 from quizzer.exam.spec import load_spec
 from quizzer.exam.write import build_to_dir
 from quizzer.generators.registry import get_family, make_problem
-from quizzer.quiz.question import QuestionRef
+from quizzer.quiz.question import BankQuestion, GeneratedQuestion, QuestionRef
 from quizzer.quiz.session import load_question
 from quizzer.store.engine import open_store
 from tests.conftest import REPO
@@ -229,3 +230,15 @@ def test_a_small_family_repeats_only_once_it_has_run_out(store, tmp_path, monkey
     used = {json.dumps(v.items[0].params, sort_keys=True) for v in exam.manifest.versions}
     assert used == space
     assert len(calls) < 200  # without the stop: up to DISTINCT_TRIES draws for each of the 60 versions
+
+
+def test_verification_checks_each_generated_problem_once_and_passes_over_bank_items(example) -> None:
+    # Bank questions carry no torch key: verifying an exam that holds them once failed with an AttributeError.
+    printed = [pq.question for v in example.versions for pq in v.questions]
+    assert any(isinstance(q, BankQuestion) for q in printed)
+    distinct = {
+        (q.problem.family, json.dumps(q.problem.params, sort_keys=True))
+        for q in printed
+        if isinstance(q, GeneratedQuestion)
+    }
+    assert verify_keys(example.versions) == len(distinct) > 0

@@ -76,13 +76,13 @@ class BankStats:
         return slugs + sorted(present - set(TOPIC_SLUGS))
 
     def by_topic(self) -> dict[str, int]:
-        out = Counter()
+        out: Counter[str] = Counter()
         for (topic, _), n in self.counts.items():
             out[topic] += n
         return {t: out.get(t, 0) for t in self.topics()}
 
     def by_kind(self) -> dict[str, int]:
-        out = Counter()
+        out: Counter[str] = Counter()
         for (_, kind), n in self.counts.items():
             out[kind] += n
         return {k: out.get(k, 0) for k in KINDS}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,11 +45,11 @@ class LoadedItem:
 class _NoAliasLoader(yaml.SafeLoader):
     """SafeLoader that refuses aliases (``*name``), deep nesting, huge integers and duplicate keys."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
 
-    def compose_node(self, parent, index):  # type: ignore[override]
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
@@ -64,9 +65,9 @@ class _NoAliasLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
-    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         if isinstance(node, yaml.MappingNode):
-            seen: dict = {}
+            seen: dict[str, int] = {}
             for key_node, _ in node.value:
                 key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
                 if key is None:
@@ -78,7 +79,7 @@ class _NoAliasLoader(yaml.SafeLoader):
                 seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
 
-    def construct_yaml_int(self, node):  # type: ignore[override]
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         if len(node.value) > MAX_INT_DIGITS:
             raise yaml.constructor.ConstructorError(
                 None, None, f"a number with {len(node.value):,} digits (at most {MAX_INT_DIGITS})", node.start_mark
@@ -116,7 +117,7 @@ def _read_capped(path: Path) -> bytes:
 
 def _os_problem(exc: OSError) -> str:
     """Say what is wrong with a file in words, not as a Python exception."""
-    reasons = {
+    reasons: dict[int | None, str] = {
         errno.ENOENT: "no such file",
         errno.ELOOP: "too many levels of symbolic links (a symlink loop?)",
         errno.EACCES: "permission denied: make the file readable (chmod +r) or leave it out",
@@ -187,12 +188,12 @@ def _parse_yaml(path: Path, display: str) -> tuple[Any, dict[tuple, int]] | Bank
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        mark_line = mark.line + 1 if mark else None
         message = exc.problem or "invalid YAML"
         if "could not determine a constructor" in message:
             tag = message.rsplit("tag", 1)[-1].strip(" '").replace("tag:yaml.org,2002:", "!!")
             message = f"YAML tags are not allowed in bank files (found {tag})"
-        return BankProblem(display, line, None, None, f"invalid YAML: {message}")
+        return BankProblem(display, mark_line, None, None, f"invalid YAML: {message}")
     except yaml.YAMLError as exc:
         return BankProblem(display, None, None, None, f"invalid YAML: {exc}")
     except RecursionError:  # a last resort: MAX_DEPTH should stop deep nesting first
@@ -251,7 +252,8 @@ def load_file(path: Path, display: str | None = None, *, bundled: bool = False) 
 
 def _problems_from(exc: ValidationError, data: dict, lines: dict[tuple, int], display: str) -> list[BankProblem]:
     problems = []
-    raw_items = data.get("items") if isinstance(data.get("items"), list) else []
+    items = data.get("items")
+    raw_items = items if isinstance(items, list) else []
     for err in exc.errors():
         loc = _clean_loc(tuple(err["loc"]))
         item_id = None

@@ -84,6 +84,7 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], replace: bool, bank: st
         report = import_files(store, list(paths), replace_bundled=replace, bank=bank)
     else:
         report = sync_bundled(store, force=True)
+    assert report is not None  # sync_bundled returns None only when it skips, and force=True never skips
     counts = report.counts()
     click.echo(", ".join(f"{n} {name}" for name, n in counts.items()))
     for name in ("added", "changed", "retired"):

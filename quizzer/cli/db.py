@@ -36,6 +36,7 @@ def info(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{key:16} {value if value is not None else '(not created yet)'}")
     if "backups" in data:
         backups = data["backups"]
+        assert isinstance(backups, list)  # store.admin.info puts a list of paths under "backups"
         click.echo(
             f"{'backups':16} {len(backups)} automatic, taken before each migration (the last "
             f"{BACKUPS_KEPT} are kept) and each restore"

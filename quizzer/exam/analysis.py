@@ -104,7 +104,8 @@ def analyse(grade: ExamGrade) -> Analysis:
     group = max(1, round(UPPER_LOWER_FRACTION * len(ranked))) if ranked else 0
     upper, lower = set(ranked[:group]), set(ranked[-group:]) if group else set()
     order = _manifest_order(grade)
-    items = [_item_stats(key, per_item[key], totals, upper, lower) for key in sorted(per_item, key=order.get)]
+    # Every graded key was made by version_keys from this manifest's versions, so order has each one.
+    items = [_item_stats(key, per_item[key], totals, upper, lower) for key in sorted(per_item, key=lambda k: order[k])]
     scores = [s.percent for s in grade.students]
     return Analysis(
         items,

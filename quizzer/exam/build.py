@@ -189,9 +189,10 @@ def verify_keys(versions: tuple[ExamVersion, ...] | list[ExamVersion]) -> int:
     seen: set[str] = set()
     for version in versions:
         for pq in version.questions:
-            problem = pq.question.problem
-            if problem is None or _params_key(pq.question) in seen:
+            # Bank questions carry no generated problem: there is no torch key to check.
+            if not isinstance(pq.question, GeneratedQuestion) or _params_key(pq.question) in seen:
                 continue
+            problem = pq.question.problem
             seen.add(_params_key(pq.question))
             family = get_family(problem.family)
             result = check(family, family.params_model.model_validate(problem.params))
@@ -224,6 +225,7 @@ def build_versions(spec: ExamSpec, slots: list[Slot], *, versions: int, seed: in
         printed = []
         for number, i in enumerate(order, start=1):
             slot = slots[i]
+            question: Question
             if slot.record is not None:
                 question = bank_questions[i]
                 permutation = None
@@ -329,7 +331,7 @@ def build_exam(
         verify_keys(built)
     manifest = Manifest(
         title=spec.title.bi().get(lang),
-        lang=lang,  # type: ignore[arg-type]
+        lang=lang,
         seed=seed,
         spec_sha256=spec_sha256,
         quizzer_version=__version__,

@@ -127,7 +127,8 @@ def record_attempts(
     ensure_cards(store)
     ensure_abilities(store)
     when = clock()
-    recorded, skipped = [], []
+    recorded: list[str] = []
+    skipped: list[str] = []
     for report in grade.students:
         (recorded if record_student(store, grade, report, lang=lang, when=when) else skipped).append(report.student)
     return recorded, skipped

@@ -90,6 +90,7 @@ def _compile(payload: str, mode: str, fonts: Path, timestamp: datetime) -> bytes
     unknown = [str(w) for w in warnings if "unknown font family" in str(w).lower()]
     if unknown:
         raise FontMissing(f"typst cannot find the font {CJK_FAMILY} in {fonts}: {unknown[0].splitlines()[0]}")
+    assert isinstance(pdf, bytes)  # format="pdf" gives one document; a list comes only from per-page png/svg
     return pdf
 
 

@@ -241,7 +241,8 @@ def histogram_svg(scores: list[float], lang: str) -> str:
     ax.set_xlabel(M.REPORT_PERCENT.get(lang))
     ax.set_ylabel(M.REPORT_COUNT.get(lang))
     ax.set_title(M.REPORT_HISTOGRAM.get(lang))
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    # The stub's Locator.set_params takes no keywords; the default y locator (AutoLocator, a MaxNLocator) takes integer.
+    ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
     fig.tight_layout()
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})

@@ -29,6 +29,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from quizzer.bank.schema import KINDS, ItemId
 from quizzer.errors import BankProblem, QuizzerError
@@ -198,7 +199,7 @@ def _clean_loc(loc: tuple) -> tuple:
     return tuple(p for p in loc if p not in ("bank", "generated"))
 
 
-def _message(err: dict) -> str:
+def _message(err: ErrorDetails) -> str:
     kind, message = err["type"], err["msg"]
     if kind in ("union_tag_not_found", "union_tag_invalid"):
         return "source must be 'bank' or 'generated'"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from quizzer.errors import BadParameters, NotFound, QuizzerError
 from quizzer.quiz.question import (
@@ -19,6 +20,7 @@ from quizzer.quiz.question import (
     question_from_problem,
 )
 from quizzer.store.engine import Store
+from quizzer.text import BiText
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,9 @@ def collect(store: Store, *, topics: list[str] | None = None, count: int = 3, se
     unknown = [t for t in wanted if t not in TOPIC_SLUGS]
     if unknown:
         raise BadParameters(f"unknown topic {unknown[0]!r}; topics are: {', '.join(TOPIC_SLUGS)}")
-    questions = [question_from_item(r.item, r.version) for r in list_items(store) if r.item.topic in wanted]
+    questions: list[Question] = [
+        question_from_item(r.item, r.version) for r in list_items(store) if r.item.topic in wanted
+    ]
     for family in all_families():
         if family.topic not in wanted:
             continue
@@ -120,13 +124,14 @@ class Component:
 
     label: str
     value: float
-    mistakes: tuple[tuple[float, object], ...]  # (wrong value, diagnosis BiText)
+    mistakes: tuple[tuple[float, BiText], ...]  # (wrong value, its diagnosis)
 
 
-def components(question: Question) -> list[Component]:
+def components(question: GeneratedQuestion) -> list[Component]:
     problem = question.problem
     assert problem is not None and problem.spec.kind in ("shape", "vector", "record")
     spec = problem.spec
+    wrongs: list[list[Any] | None]  # None: a mistake whose vector has another length changes no component
     if spec.kind == "record":
         labels = list(spec.fields or sorted(problem.answer))
         values = [problem.answer[k] for k in labels]
@@ -146,7 +151,7 @@ def components(question: Question) -> list[Component]:
     return out
 
 
-def component_tolerance(question: Question, value: float) -> float:
+def component_tolerance(question: GeneratedQuestion, value: float) -> float:
     spec = question.problem.spec
     if spec.kind == "shape":
         return 0.0

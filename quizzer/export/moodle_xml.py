@@ -113,7 +113,7 @@ def cloze_escape(text: str) -> str:
     return text
 
 
-def _cloze(quiz: ET.Element, question: Question, lang: str, text: str, feedback: str) -> str:
+def _cloze(quiz: ET.Element, question: GeneratedQuestion, lang: str, text: str, feedback: str) -> str:
     lines = [text, ""]
     for part in components(question):
         tol = component_tolerance(question, part.value)

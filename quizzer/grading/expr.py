@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 MAX_LENGTH = 200
@@ -25,7 +26,7 @@ MAX_DEPTH = 40
 MAX_EXPONENT = 1000.0
 MAX_MAGNITUDE = 1e300
 
-FUNCTIONS = {
+FUNCTIONS: dict[str, Callable[[float], float]] = {
     "sqrt": math.sqrt,
     "exp": math.exp,
     "ln": math.log,
@@ -196,6 +197,7 @@ def evaluate(text: str) -> float:
         raise ExpressionError("empty expression")
     parser = _Parser(tokens)
     value = parser.expr()
-    if parser.peek() is not None:
-        raise ExpressionError(f"unexpected {parser.peek().text!r}")
+    leftover = parser.peek()
+    if leftover is not None:
+        raise ExpressionError(f"unexpected {leftover.text!r}")
     return value

@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from fsrs import Card, Rating, Scheduler, State
-from sqlalchemy import delete, select
+from fsrs.card import CardDict
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
 from quizzer.store.engine import Store
@@ -67,6 +69,16 @@ def rating_for(
     return Rating.Good
 
 
+def _card_dict(stored: dict[str, Any]) -> CardDict:
+    # The JSON column holds exactly what _card_json wrote, so it has CardDict's keys.
+    return cast(CardDict, stored)
+
+
+def _card_json(card: Card) -> dict[str, Any]:
+    # A TypedDict is not a dict[str, Any] to mypy, though it is one at run time (the JSON column's type).
+    return cast(dict[str, Any], card.to_dict())
+
+
 def _new_card(key: str, when: datetime) -> Card:
     card_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:6], "big")
     return Card(card_id=card_id, due=when)
@@ -76,12 +88,12 @@ def review(
     session: Session, *, profile_id: int, key: str, topic: str, rating: Rating, when: datetime
 ) -> ScheduleCardRow:
     row = session.get(ScheduleCardRow, (profile_id, key))
-    card = Card.from_dict(row.card) if row is not None else _new_card(key, when)
+    card = Card.from_dict(_card_dict(row.card)) if row is not None else _new_card(key, when)
     card, _ = SCHEDULER.review_card(card, rating, when)
     if row is None:
         row = ScheduleCardRow(profile_id=profile_id, key=key, topic=topic, reviews=0, lapses=0)
         session.add(row)
-    row.card = card.to_dict()
+    row.card = _card_json(card)
     row.due, row.stability, row.state, row.last_review = card.due, card.stability, int(card.state), card.last_review
     row.reviews = (row.reviews or 0) + 1
     row.lapses = (row.lapses or 0) + (1 if rating == Rating.Again and card.state == State.Relearning else 0)
@@ -178,7 +190,7 @@ def _replay(session: Session, profile_id: int, key_filter=None) -> int:
                 profile_id=profile_id,
                 key=key,
                 topic=topic,
-                card=card.to_dict(),
+                card=_card_json(card),
                 due=card.due,
                 stability=card.stability,
                 state=int(card.state),
@@ -195,6 +207,7 @@ def replay_key(session: Session, profile_id: int, attempt: AttemptRow) -> None:
     key = schedule_key(attempt.source, attempt.item_id, attempt.family, attempt.difficulty)
     session.execute(delete(ScheduleCardRow).where(ScheduleCardRow.profile_id == profile_id, ScheduleCardRow.key == key))
     session.flush()
+    same: tuple[ColumnElement[bool], ...]
     if attempt.source == "bank":
         same = (AttemptRow.source == "bank", AttemptRow.item_id == attempt.item_id)
     else:
@@ -251,7 +264,7 @@ def load_cards(store: Store, profile_id: int, now: datetime) -> dict[str, CardVi
                 r.stability,
                 r.state,
                 r.reviews,
-                SCHEDULER.get_card_retrievability(Card.from_dict(r.card), now),
+                SCHEDULER.get_card_retrievability(Card.from_dict(_card_dict(r.card)), now),
             )
             for r in rows
         }

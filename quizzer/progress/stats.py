@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import case, delete, func, insert, select, update
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from quizzer.store.engine import Store
@@ -26,14 +28,18 @@ def count_attempt(session: Session, attempt: AttemptRow) -> None:
         DailyStatRow.diagnosis == (attempt.diagnosis or ""),
     )
     correct = 1 if attempt.verdict == "correct" else 0
-    changed = session.execute(
-        update(DailyStatRow)
-        .where(*key)
-        .values(
-            attempts=DailyStatRow.attempts + 1,
-            correct=DailyStatRow.correct + correct,
-            score=DailyStatRow.score + attempt.score,
-        )
+    # An UPDATE statement yields a CursorResult (which has rowcount); Session.execute is typed as plain Result.
+    changed = cast(
+        CursorResult[Any],
+        session.execute(
+            update(DailyStatRow)
+            .where(*key)
+            .values(
+                attempts=DailyStatRow.attempts + 1,
+                correct=DailyStatRow.correct + correct,
+                score=DailyStatRow.score + attempt.score,
+            )
+        ),
     ).rowcount
     if not changed:
         session.execute(

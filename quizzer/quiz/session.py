@@ -314,8 +314,8 @@ class QuizRun:
                 apply_attempt(session, attempt)
             if self.position + 1 == len(self.questions):
                 # The last answer and the end of the session commit together: no window in which
-                # the session is fully answered yet still open.
-                row = session.get(QuizSessionRow, self.session_id)
+                # the session is fully answered yet still open. (get_one: the row exists from the run's start.)
+                row = session.get_one(QuizSessionRow, self.session_id)
                 row.finished, row.ended_at = True, when
         # Committed: only now does the caller get the feedback to show.
         answered = Answered(attempt_id, self.position, question, result, raw, hints_used, response_ms)
@@ -333,17 +333,17 @@ class QuizRun:
             if self.mode != "cram":
                 from quizzer.progress.scheduling import replay_key
 
-                replay_key(session, self.profile_id, session.get(AttemptRow, attempt_id))
+                replay_key(session, self.profile_id, session.get_one(AttemptRow, attempt_id))
 
     def finish(self) -> None:
         with self.store.session() as session:
-            row = session.get(QuizSessionRow, self.session_id)
+            row = session.get_one(QuizSessionRow, self.session_id)
             row.finished = self.current is None
             row.ended_at = self.clock()
 
     def summary(self) -> Summary:
         with self.store.session(read_only=True) as session:
-            row = session.get(QuizSessionRow, self.session_id)
+            row = session.get_one(QuizSessionRow, self.session_id)
             attempts = session.scalars(
                 select(AttemptRow).where(AttemptRow.session_id == self.session_id).order_by(AttemptRow.position)
             ).all()
@@ -380,7 +380,7 @@ def _voided(question: Question, result: Result, check: Check | None) -> Result:
             f"torch computed {check.torch_answer}, the closed form {check.answer}",
         )
     )
-    voided = Result("void", 0.0, result.expected, result.parsed)  # type: ignore[arg-type]
+    voided = Result("void", 0.0, result.expected, result.parsed)
     voided.feedback.append(Feedback("verdict", BiText("本题不计分：", "This question does not count: ") + reason))
     voided.feedback.extend(result.feedback[1:])
     return voided

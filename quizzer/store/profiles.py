@@ -28,4 +28,7 @@ def profile_id(store: Store, name: str) -> int:
                 session.add(row)
             return row.id
         except IntegrityError:
-            return session.scalar(query)
+            # Our insert lost on the unique name, so the winner's row is committed and the select finds it.
+            winner = session.scalar(query)
+            assert winner is not None
+            return winner

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
@@ -13,6 +13,7 @@ from quizzer import messages as M
 from quizzer.exam.analysis import FLAG_TEXT, Analysis
 from quizzer.exam.grade import VERDICT_TEXT, ExamGrade, StudentReport
 from quizzer.exam.report import STUDENT_COLUMNS, feedback_text, fmt_num, fmt_points, summary_text
+from quizzer.text import BiText
 
 MARK = {
     "correct": "✔",
@@ -37,13 +38,14 @@ def render_grade(
     out: Console, grade: ExamGrade, analysis: Analysis, paths: list[Path], lang: str, student: str | None = None
 ) -> None:
     table = Table(title=Text(f"{grade.manifest.title} · {M.REPORT_TITLE.get(lang)}"))
-    for name, justify in (
+    student_columns: tuple[tuple[BiText, JustifyMethod], ...] = (
         (M.REPORT_STUDENT, "left"),
         (M.REPORT_VERSION, "left"),
         (M.SCORE, "right"),
         (M.REPORT_PERCENT, "right"),
         (M.REPORT_VERDICT, "left"),
-    ):
+    )
+    for name, justify in student_columns:
         table.add_column(name.get(lang), justify=justify)
     for s in grade.students:
         table.add_row(
@@ -62,13 +64,14 @@ def render_grade(
         for issue in grade.issues:
             out.print(Text(f"  {issue.text(lang)}"))
     items = Table(title=Text(M.REPORT_ITEMS.get(lang)))
-    for name, justify in (
+    item_columns: tuple[tuple[BiText, JustifyMethod], ...] = (
         (M.REPORT_QUESTION, "left"),
         (M.REPORT_FACILITY, "right"),
         (M.REPORT_DISCRIMINATION, "right"),
         (M.REPORT_UPPER_LOWER, "right"),
         (M.REPORT_FLAGS, "left"),
-    ):
+    )
+    for name, justify in item_columns:
         items.add_column(name.get(lang), justify=justify)
     for i in analysis.items:
         flags = ", ".join(FLAG_TEXT[f].get(lang) for f in i.flags)
