@@ -76,10 +76,11 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], replace: bool, bank: st
     its id (and its history) and gets a new version; items that a re-imported
     file no longer holds are retired. With no PATHS, re-syncs the bundled bank.
     """
-    from quizzer.bank.sync import import_files, sync_bundled
+    from quizzer.bank.sync import SyncReport, import_files, sync_bundled
 
     # With PATHS, the bundled bank is synced first so that a user item reusing a bundled id is caught.
     store = open_store_from(ctx, sync_bank=bool(paths))
+    report: SyncReport | None
     if paths:
         report = import_files(store, list(paths), replace_bundled=replace, bank=bank)
     else:

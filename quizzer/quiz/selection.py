@@ -194,6 +194,7 @@ def _refs(chosen: list[_Candidate], seed: int) -> list[QuestionRef]:
         if c.item_id is not None:
             refs.append(QuestionRef("bank", item_id=c.item_id))
         else:
+            assert c.family is not None and c.difficulty is not None  # a candidate is a bank item or a skill
             refs.append(
                 QuestionRef(
                     "generated",
@@ -234,8 +235,9 @@ def build_plan(
     """
     rng = random.Random(f"plan|{options.seed}")
     bank, skills = _candidates(store, options, abilities, cards, now)
+    cards = cards or {}  # cram: no schedule, so nothing counts as seen
     everything = bank + skills
-    seen = [c for c in everything if c.key in (cards or {})]
+    seen = [c for c in everything if c.key in cards]
     if due_only:
         due = sorted((c for c in seen if cards[c.key].due <= now), key=lambda c: (cards[c.key].retrievability, c.key))
         if not due:
