@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from quizzer.errors import ExitStatus
 from quizzer.generators.registry import all_families
 
 
@@ -132,5 +133,15 @@ def test_verify_exits_1_and_prints_params_on_a_disagreement(run, monkeypatch) ->
     from quizzer.generators.families.conv_output import ConvOutput
 
     monkeypatch.setattr(ConvOutput, "solve", lambda self, p: -1)  # a planted bug in the closed form
-    result = run("verify", "--family", "conv-output", "--samples", "2", expect=1)
+    result = run("verify", "--family", "conv-output", "--samples", "2", expect=ExitStatus.ERROR)
     assert "DISAGREE conv-output" in result.output and "input_size" in result.output
+    assert "Error: the closed form and torch disagree on 6 of 6 instances (listed above)" in result.output
+
+
+def test_solve_exits_1_when_torch_does_not_confirm_the_key(run, monkeypatch) -> None:
+    from quizzer.generators.families.conv_output import ConvOutput
+
+    monkeypatch.setattr(ConvOutput, "solve", lambda self, p: -1)  # a planted bug in the closed form
+    args = ("solve", "conv-output", "input_size=224", "kernel_size=7", "stride=2", "padding=3")
+    result = run(*args, expect=ExitStatus.ERROR)
+    assert "Error: conv-output: the closed form and torch disagree on this instance" in result.output

@@ -161,7 +161,11 @@ def solve(family: str, assignments: tuple[str, ...], lang: str | None, as_json: 
         if wanted(out := console(), no_pictures=no_pictures):
             show(out, problem, lang)
     if not result.agree:
-        raise SystemExit(1)
+        from quizzer.errors import VerificationFailed
+
+        raise VerificationFailed(
+            f"{fam.name}: the closed form and torch disagree on this instance; its answer key cannot be trusted"
+        )
 
 
 @click.command()
@@ -235,4 +239,9 @@ def verify(family_name: str | None, samples: int, seed: int, lang: str | None, a
             )
             out.print(Text.assemble((msg.VERIFY_DISAGREE.get(lang), "red"), " ", line.get(lang)))
     if bad:
-        raise SystemExit(1)
+        from quizzer.errors import VerificationFailed
+
+        total = sum(r.samples for r in reports)
+        raise VerificationFailed(
+            f"the closed form and torch disagree on {len(bad)} of {total} instances (listed above)"
+        )
