@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from quizzer.errors import NotFound, QuizzerError, StoreError
 from quizzer.store import backup as bk
-from quizzer.store.engine import make_engine, open_store, upgrade
+from quizzer.store.engine import HEAD_REVISION, make_engine, open_store, upgrade
 
 
 def _rows(path: Path, table: str = "meta") -> int:
@@ -65,7 +65,7 @@ def test_restore_brings_back_the_backup_and_keeps_a_safety_copy(tmp_path: Path, 
     done = bk.restore(url, saved)
     assert _rows(db_file) == 10
     assert done.safety_copy is not None and _rows(done.safety_copy) == 17
-    assert done.revision == "0005"
+    assert done.revision == HEAD_REVISION
 
 
 @pytest.mark.parametrize("content", [b"not a database at all" * 100, b""])
@@ -120,7 +120,7 @@ def test_only_the_newest_rolling_backups_are_kept(tmp_path: Path) -> None:
 def test_check_finds_nothing_wrong_in_a_good_database() -> None:
     store = open_store()
     report = bk.check(store.engine)
-    assert report.ok and report.revision == "0005" and report.rows["attempts"] == 0
+    assert report.ok and report.revision == HEAD_REVISION and report.rows["attempts"] == 0
 
 
 def test_check_reports_a_dangling_reference() -> None:
