@@ -192,7 +192,7 @@ def test_the_quiz_prints_lines_as_wrapped(width: int) -> None:
     problem = next(p for p in PROBLEMS if p.family == "receptive-field" and p.difficulty == 3)
     console = Console(file=io.StringIO(), width=width, color_system=None, highlight=False)
     loop = QuizLoop.__new__(QuizLoop)  # only the rendering methods: no session behind it
-    loop.out, loop.lang = console, "zh"
+    loop.out, loop.lang, loop.pictures = console, "zh", False
     lines = [Feedback("verdict", BiText("不正确", "wrong")), Feedback("solution", problem.solution)]
     lines += [Feedback("diagnosis", m.diagnosis) for m in problem.misconceptions]
     loop.show_result(Result(verdict="incorrect", score=0.0, expected=BiText("", ""), feedback=lines))
