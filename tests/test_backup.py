@@ -174,7 +174,7 @@ def test_a_damaged_database_is_named_and_a_backup_restores_it(run, db_file: Path
     db_file.write_bytes(garbage)
     for command in (("db", "info"), ("db", "current")):
         out = run(*command, expect=3).output
-        assert "cannot read the database" in out and "file is not a database" in out and "db restore" in out
+        assert "is damaged" in out and "file is not a database" in out and "db restore" in out
     out = run("db", "restore", str(saved)).output
     assert "Restored" in out
     safety = next((tmp_path / "quizzer-home" / "backups").glob("quizzer-*-before-restore.db"))

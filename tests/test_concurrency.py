@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 
 from quizzer.store.engine import HEAD_REVISION
-from quizzer.store.home import database_url
+from quizzer.store.home import engine_url
 from quizzer.store.models import AttemptRow, BankItemRow, BankItemVersion, QuizSessionRow
 
 pytestmark = [pytest.mark.backends, pytest.mark.slow]
@@ -49,7 +49,8 @@ def _scalar(url: str, query):
 
 
 def test_four_learners_answer_250_questions_each_three_times(tmp_path: Path) -> None:
-    url = database_url()  # the test's own SQLite file or PostgreSQL database
+    given = engine_url()  # the test's own SQLite file or PostgreSQL database, password included
+    url = given if isinstance(given, str) else given.render_as_string(hide_password=False)
     answers = tmp_path / "answers.txt"
     # Whatever the question, every line is stored: graded, or graded incorrect when unreadable.
     answers.write_text("\n".join(["1", "a", "true", "0.5", "64x56x56"] * (ANSWERS // 5)) + "\n", encoding="utf-8")

@@ -62,9 +62,11 @@ def simulate(store, clock: Clock, start_local: datetime) -> None:
             continue  # a day off
         clock.now = (start_local + timedelta(days=day)).astimezone(UTC)
         mode = "cram" if day % 10 == 7 else "quiz"
-        run = QuizRun.start(
-            store, QuizOptions(seed=day, count=2 if mode == "cram" else 6, lang="en"), mode=mode, clock=clock
-        )
+        # Every tenth day (from day 2) is an open-answer session, so self-ratings are part of the history
+        # whatever the adaptive mix serves on the other days (it favours easy items, and open ones are not).
+        kind = "open" if day % 10 == 2 else None
+        options = QuizOptions(seed=day, count=2 if mode == "cram" else 6, lang="en", kind=kind)
+        run = QuizRun.start(store, options, mode=mode, clock=clock)
         stop_after = 3 if day % 7 == 3 else None
         answered = 0
         while run.current is not None:
@@ -78,8 +80,8 @@ def simulate(store, clock: Clock, start_local: datetime) -> None:
                 hints = 1 if roll == 4 else 0
                 ms = 400_000 if roll == 5 else 2_000 + roll * 500
                 result = run.submit(raw, hints_used=hints, response_ms=ms)
-                if q.kind == "open" and roll % 2 == 0:
-                    run.rate(result.attempt_id, "hard" if roll == 6 else "again")
+                if q.kind == "open":  # the learner rates every open answer; the recount reads the ratings back
+                    run.rate(result.attempt_id, "hard" if roll == 6 else "again" if roll % 2 == 0 else "good")
             answered += 1
             if stop_after is not None and answered == stop_after:
                 run.finish()  # the learner closed the terminal

@@ -57,7 +57,7 @@ def test_every_answer_is_committed_before_feedback_and_the_session_resumes(store
     first = run.submit(right_answer(run), response_ms=1200)
     assert first.result.verdict in ("correct", "partial")
     # A second connection sees the attempt at once: it was committed before the result came back.
-    other = open_store(store.url)
+    other = open_store(store.engine.url.render_as_string(hide_password=False))  # store.url hides the password
     with other.session() as s:
         assert s.scalar(select(func.count()).select_from(AttemptRow)) == 1
     run.skip()
