@@ -7,7 +7,6 @@ every write transaction takes the write lock up front and first-use migration is
 from __future__ import annotations
 
 import contextlib
-import os
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -93,59 +92,7 @@ def _sqlite_connect(dbapi_connection, _record) -> None:  # pragma: no cover - dr
 def _sqlite_begin(conn) -> None:  # pragma: no cover - driver callback
     # A deferred BEGIN that reads and then writes cannot upgrade its lock while another learner
     # writes (SQLITE_BUSY at once, the busy timeout does not help): writers take the lock up front.
-    if conn.get_execution_options().get(_READ_ONLY):
-        conn.exec_driver_sql("BEGIN")
-        return
-    _writer_queue_enter(conn)
-    try:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    except BaseException:
-        _writer_queue_leave(conn)
-        raise
-
-
-# SQLite's busy handler polls with growing sleeps (up to 100 ms), so under many writers a newcomer keeps
-# winning the lock while a long waiter sleeps, and a learner can time out (5 of 50 in bench/class_load.py).
-# Writers therefore first queue on an flock of a file beside the database, polled every few milliseconds
-# by every waiter alike: no waiter is favoured, and once in, BEGIN IMMEDIATE finds the lock free. The wait
-# is bounded by the same busy timeout; after it (or where the lock file cannot be made, e.g. a read-only
-# directory) a writer falls back to SQLite's own waiting. Threads of one process queue like processes do.
-_QUEUE_FD = "quizzer_writer_queue_fd"
-_QUEUE_POLL_S = 0.002
-
-
-def _writer_queue_enter(conn) -> None:  # pragma: no cover - driver callback
-    import fcntl
-    import time
-
-    database = conn.engine.url.database
-    if not database or database == ":memory:" or conn.info.get(_QUEUE_FD) is not None:
-        return
-    try:
-        fd = os.open(f"{database}-writers.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError:
-        return
-    deadline = time.monotonic() + BUSY_TIMEOUT_S
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if time.monotonic() < deadline:
-                time.sleep(_QUEUE_POLL_S)
-                continue
-        except OSError:
-            pass
-        else:
-            conn.info[_QUEUE_FD] = fd
-            return
-        os.close(fd)  # timed out, or flock unsupported here: SQLite's own waiting takes over
-        return
-
-
-def _writer_queue_leave(conn) -> None:  # pragma: no cover - driver callback
-    fd = conn.info.pop(_QUEUE_FD, None)
-    if fd is not None:
-        os.close(fd)  # closing the descriptor releases its flock
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | URL) -> Engine:
@@ -187,8 +134,6 @@ def make_engine(url: str | URL) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
-        event.listen(engine, "commit", _writer_queue_leave)
-        event.listen(engine, "rollback", _writer_queue_leave)
     return engine
 
 
