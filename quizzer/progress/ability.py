@@ -21,11 +21,11 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from quizzer.progress import cache
 from quizzer.store.engine import Store
-from quizzer.store.meta import get_meta, set_meta
 from quizzer.store.models import AbilityRow, AttemptRow
 
 ABILITY_VERSION = "1"
@@ -131,24 +131,20 @@ def _replay(session: Session, profile_id: int) -> int:
 
 def rebuild_abilities(store: Store, profile_id: int | None = None) -> int:
     """Throw the cache away and replay history (one profile, or all). Returns attempts replayed."""
-    from quizzer.store.models import ProfileRow
-
-    with store.session() as session:
-        ids = [profile_id] if profile_id is not None else list(session.scalars(select(ProfileRow.id)))
-        query = delete(AbilityRow)
-        if profile_id is not None:
-            query = query.where(AbilityRow.profile_id == profile_id)
-        session.execute(query)
-        total = sum(_replay(session, pid) for pid in ids)
-        set_meta(session, _VERSION_KEY, ABILITY_VERSION)
-    return total
+    return cache.rebuild(
+        store,
+        table=AbilityRow,
+        version_key=_VERSION_KEY,
+        version=ABILITY_VERSION,
+        replay=_replay,
+        lock="ability",
+        profile_id=profile_id,
+    )
 
 
 def ensure_abilities(store: Store) -> None:
     """Rebuild the cache once after an upgrade (or a change of the rules above)."""
-    with store.session() as session:
-        current = get_meta(session, _VERSION_KEY) == ABILITY_VERSION
-    if not current:
+    if not cache.is_current(store, _VERSION_KEY, ABILITY_VERSION):
         rebuild_abilities(store)
 
 

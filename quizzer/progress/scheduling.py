@@ -19,8 +19,8 @@ from fsrs.card import CardDict
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
+from quizzer.progress import cache
 from quizzer.store.engine import Store
-from quizzer.store.meta import get_meta, set_meta
 from quizzer.store.models import AttemptRow, QuizSessionRow, ScheduleCardRow, SelfRatingRow
 
 SCHEDULE_VERSION = "1"
@@ -221,24 +221,20 @@ def replay_key(session: Session, profile_id: int, attempt: AttemptRow) -> None:
 
 def rebuild_cards(store: Store, profile_id: int | None = None) -> int:
     """Throw the cache away and replay history (one profile, or all). Returns attempts replayed."""
-    from quizzer.store.models import ProfileRow
-
-    with store.session(exclusive="schedule") as session:
-        ids = [profile_id] if profile_id is not None else list(session.scalars(select(ProfileRow.id)))
-        query = delete(ScheduleCardRow)
-        if profile_id is not None:
-            query = query.where(ScheduleCardRow.profile_id == profile_id)
-        session.execute(query)
-        total = sum(_replay(session, pid) for pid in ids)
-        set_meta(session, _VERSION_KEY, SCHEDULE_VERSION)
-    return total
+    return cache.rebuild(
+        store,
+        table=ScheduleCardRow,
+        version_key=_VERSION_KEY,
+        version=SCHEDULE_VERSION,
+        replay=_replay,
+        lock="schedule",
+        profile_id=profile_id,
+    )
 
 
 def ensure_cards(store: Store) -> None:
     """Rebuild the cache once after an upgrade (or a change of the rules above)."""
-    with store.session(read_only=True) as session:
-        current = get_meta(session, _VERSION_KEY) == SCHEDULE_VERSION
-    if not current:
+    if not cache.is_current(store, _VERSION_KEY, SCHEDULE_VERSION):
         rebuild_cards(store)
 
 
