@@ -129,7 +129,9 @@ def test_init_std_distribution_is_what_torch_draws(seed):
 # --- (c) ill-posed parameters are rejected ---------------------------------------------------
 
 BAD = [
-    ("activation-derivative", {"activation": "relu", "x": "0"}, "kink"),
+    ("activation-derivative", {"activation": "elu", "x": "0", "negative_slope": "0.1"}, "only applies"),
+    ("activation-derivative", {"activation": "gelu", "x": "1", "approximate": "sigmoid"}, "approximate"),
+    ("activation-derivative", {"activation": "softplus", "x": "1", "beta": "0"}, "beta"),
     ("activation-derivative", {"activation": "sigmoid", "x": "1", "negative_slope": "0.1"}, "only applies"),
     ("activation-derivative", {"activation": "swish", "x": "1"}, "activation"),
     ("activation-chain-gradient", {"activation": "relu", "weights": "1,0", "x": "1"}, "nonzero"),

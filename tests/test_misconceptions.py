@@ -226,13 +226,59 @@ def test_activation_derivative_mistakes(seed: int, difficulty: int) -> None:
         "returned-gelu-value": float(torch.nn.functional.gelu(x)),
         "used-relu-derivative": slope(torch.relu),
     }
+    F = torch.nn.functional
+    if p.activation in ("relu", "leaky_relu") and p.x == 0:
+        left = float(
+            torch.func.grad(torch.relu if p.activation == "relu" else torch.nn.LeakyReLU(p.negative_slope))(
+                torch.tensor(-1.0, dtype=torch.float64)
+            )
+        )
+        expected |= {"right-slope-at-kink": 1.0, "averaged-subgradient": (1.0 + left) / 2}
+    elif p.activation == "elu":
+        alpha = p.alpha
+        expected = {
+            "returned-elu-value": float(F.elu(x, alpha)),
+            "exp-branch-on-positive-side": slope(lambda t: alpha * torch.expm1(t)),
+            "forgot-exp-factor": alpha,
+            "relu-slope": slope(torch.relu) if p.x != 0 else 0.0,
+        }
+    elif p.activation == "silu":
+        expected = {
+            "forgot-product-rule": float(torch.sigmoid(x)),
+            "returned-silu-value": float(F.silu(x)),
+            "used-sigmoid-derivative": slope(torch.sigmoid),
+        }
+    elif p.activation == "softplus":
+        softplus = torch.nn.Softplus(beta=p.beta, threshold=p.threshold)
+        bx = x * p.beta
+        expected = {
+            "returned-softplus-value": float(softplus(x)),
+            "kept-chain-rule-beta": p.beta * slope(softplus),
+            "forgot-beta": float(torch.sigmoid(x)),
+            "used-sigmoid-derivative": float(torch.sigmoid(bx) * (1 - torch.sigmoid(bx))),
+            "ignored-threshold": float(torch.sigmoid(bx)),
+        }
+    elif p.activation == "gelu" and p.approximate == "tanh":
+        c = math.sqrt(2 / math.pi)
+        u = c * (x + 0.044715 * x**3)
+        expected = {
+            "used-exact-gelu": slope(F.gelu),
+            "forgot-product-rule": float(0.5 * (1 + torch.tanh(u))),
+            # The learner's du/dx = √(2/π): autograd with the cubic term held constant.
+            "forgot-cubic-derivative": slope(
+                lambda t: 0.5 * t * (1 + torch.tanh(c * (t + 0.044715 * t.detach() ** 3)))
+            ),
+            "returned-gelu-value": float(F.gelu(x, approximate="tanh")),
+        }
     check_against(family, p, expected)
 
 
 def test_activation_derivative_parenthesises_negative_numbers() -> None:
-    # Defect 3.4 (quizzer gen activation-derivative --count 1 --seed 1 --difficulty 1): "1 − -0.964028²" reads as
-    # 1 + 0.93 by precedence; the square belongs to the whole negative number.
-    problem = reported("activation-derivative", seed=1, difficulty=1)
+    # Defect 3.4 (quizzer gen activation-derivative --count 1 --seed 1 --difficulty 1, tanh at x = −2): "1 − -0.964028²"
+    # reads as 1 + 0.93 by precedence; the square belongs to the whole negative number. Built directly: the seed now
+    # draws another instance, since relu at its kink is no longer redrawn.
+    family = get_family("activation-derivative")
+    problem = family.build(family.params_model(activation="tanh", x=-2.0), difficulty=1, seed=None)
     assert "1 − (-0.964028)²" in problem.solution.en
 
 
@@ -300,7 +346,8 @@ def test_conv_output_mistakes(seed: int, difficulty: int) -> None:
     from torch import nn
 
     family, p = draw("conv-output", seed, difficulty)
-    n, k, s, pad, d = p.input_size, p.kernel_size, p.stride, p.padding, p.dilation
+    n, k, s, d = p.input_size, p.kernel_size, p.stride, p.dilation
+    pad = 0 if isinstance(p.padding, str) else p.padding
     span = d * (k - 1) + 1
     x = torch.zeros(1, 1, n, device="meta")
 
@@ -321,8 +368,15 @@ def test_conv_output_mistakes(seed: int, difficulty: int) -> None:
             "forgot-output-padding": transposed(output_padding=0),
             "ignored-dilation": (n - 1) * s - 2 * pad + (k - 1) + p.output_padding + 1,
         }
+    elif p.padding == "same":
+        expected = {
+            "same-as-valid": conv(padding=0),
+            "symmetric-half-padding": conv(padding=(span - 1) // 2),
+            "same-ignored-dilation": conv(padding=(k - 1) // 2),
+        }
     else:
         expected = {
+            "valid-as-same": n,
             "padding-one-side": (n + pad - span) // s + 1,
             "forgot-padding": conv(padding=0),
             "ceil-instead-of-floor": math.ceil((n + 2 * pad - span) / s) + 1,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any
+import warnings
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -12,19 +13,39 @@ from quizzer.generators.base import AnswerSpec, Family, Misconception, Params
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
+Padding = int | Literal["same", "valid"]
+
 
 class ConvOutputParams(Params):
-    input_size: int = Field(ge=1, le=4096)
-    kernel_size: int = Field(ge=1, le=64)
-    stride: int = Field(default=1, ge=1, le=16)
-    padding: int = Field(default=0, ge=0, le=64)
-    dilation: int = Field(default=1, ge=1, le=16)
-    transposed: bool = False
-    output_padding: int = Field(default=0, ge=0, le=15)
-    dims: int = Field(default=2, ge=1, le=2, description="1 for Conv1d, 2 for Conv2d")
+    input_size: int = Field(ge=1, le=4096, description="length of each spatial side of the input")
+    kernel_size: int = Field(ge=1, le=64, description="length of each side of the kernel")
+    stride: int = Field(default=1, ge=1, le=16, description="step of the kernel along each side")
+    padding: Padding = Field(
+        default=0,
+        description="zeros added to each side, or torch's 'same' (output = input, stride 1 only) / 'valid' (= 0)",
+    )
+    dilation: int = Field(default=1, ge=1, le=16, description="spacing between kernel taps")
+    transposed: bool = Field(default=False, description="true for ConvTranspose*d instead of Conv*d")
+    output_padding: int = Field(
+        default=0, ge=0, le=15, description="extra size added to one side of a transposed conv's output"
+    )
+    dims: int = Field(default=2, ge=1, le=3, description="1, 2 or 3 for Conv1d, Conv2d or Conv3d")
 
     @model_validator(mode="after")
     def _well_posed(self) -> ConvOutputParams:
+        if isinstance(self.padding, int) and not 0 <= self.padding <= 64:
+            raise ValueError("padding must be an integer from 0 to 64, or 'same' or 'valid'")
+        if isinstance(self.padding, str):
+            if self.transposed:
+                raise ValueError(
+                    f"padding='{self.padding}' is for Conv{self.dims}d only: torch's ConvTranspose{self.dims}d takes "
+                    "integer padding"
+                )
+            if self.padding == "same" and self.stride != 1:
+                raise ValueError(
+                    "padding='same' requires stride=1: torch refuses it for strided convolutions "
+                    "('padding='same' is not supported for strided convolutions'); give an integer padding instead"
+                )
         span = self.dilation * (self.kernel_size - 1) + 1
         if self.transposed:
             if self.output_padding >= max(self.stride, self.dilation):
@@ -34,20 +55,35 @@ class ConvOutputParams(Params):
         else:
             if self.output_padding:
                 raise ValueError("output_padding only applies to a transposed convolution")
-            if span > self.input_size + 2 * self.padding:
+            if self.padding != "same" and span > self.input_size + 2 * pad_per_side(self):
                 raise ValueError(
                     f"the dilated kernel spans {span} pixels, more than the padded input "
-                    f"({self.input_size} + 2·{self.padding})"
+                    f"({self.input_size} + 2·{pad_per_side(self)})"
                 )
         return self
 
 
+def pad_per_side(p: ConvOutputParams) -> int:
+    """The integer padding; 'valid' is 0. Not meant for 'same', whose two sides may differ (see ``same_pads``)."""
+    return 0 if isinstance(p.padding, str) else p.padding
+
+
+def same_pads(p: ConvOutputParams) -> tuple[int, int]:
+    """torch's 'same' padding: d·(k − 1) zeros in all, the smaller half on the left (torch's _conv_forward)."""
+    total = p.dilation * (p.kernel_size - 1)
+    return total // 2, total - total // 2
+
+
 def conv_size(p: ConvOutputParams) -> int:
-    return (p.input_size + 2 * p.padding - p.dilation * (p.kernel_size - 1) - 1) // p.stride + 1
+    if p.padding == "same":
+        return p.input_size  # stride 1 and d·(k − 1) zeros in all: n + d(k − 1) − d(k − 1) − 1 + 1
+    pad = pad_per_side(p)
+    return (p.input_size + 2 * pad - p.dilation * (p.kernel_size - 1) - 1) // p.stride + 1
 
 
 def conv_transpose_size(p: ConvOutputParams) -> int:
-    return (p.input_size - 1) * p.stride - 2 * p.padding + p.dilation * (p.kernel_size - 1) + p.output_padding + 1
+    pad = pad_per_side(p)
+    return (p.input_size - 1) * p.stride - 2 * pad + p.dilation * (p.kernel_size - 1) + p.output_padding + 1
 
 
 @register
@@ -72,6 +108,10 @@ class ConvOutput(Family[ConvOutputParams]):
                 stride=rng.randint(1, 4),
                 padding=rng.randint(0, k // 2 + 1),
             )
+            if rng.random() < 0.25:  # torch's string paddings: 'same' needs stride 1
+                values.update(padding=rng.choice(["same", "valid"]), kernel_size=rng.choice([2, 3, 4, 5, 7]))
+                if values["padding"] == "same":
+                    values.update(stride=1, dilation=rng.choice([1, 1, 2, 3]))
         else:
             k = rng.choice([2, 3, 4, 5])
             s, d = rng.randint(1, 3), rng.randint(1, 3)
@@ -84,7 +124,7 @@ class ConvOutput(Family[ConvOutputParams]):
                 dilation=d,
                 transposed=transposed,
                 output_padding=rng.randint(0, max(s, d) - 1) if transposed else 0,
-                dims=rng.choice([1, 2]),
+                dims=rng.choice([1, 2, 3]),
             )
         # Ill-posed params (see the validators) fail validation and the registry draws again.
         return ConvOutputParams(**values)
@@ -96,13 +136,13 @@ class ConvOutput(Family[ConvOutputParams]):
         import torch
         from torch import nn
 
-        shape = (1, 1) + (p.input_size,) * p.dims
-        x = torch.empty(shape, device="meta")
-        cls: type[nn.Module]
+        convs: dict[int, type[nn.Module]] = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
+        transposes: dict[int, type[nn.Module]] = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
+        # Meta tensors carry shapes only, so a 4096³ Conv3d input costs nothing.
+        x = torch.empty((1, 1) + (p.input_size,) * p.dims, device="meta")
         layer: nn.Module
         if p.transposed:
-            cls = nn.ConvTranspose1d if p.dims == 1 else nn.ConvTranspose2d
-            layer = cls(
+            layer = transposes[p.dims](
                 1,
                 1,
                 p.kernel_size,
@@ -113,32 +153,44 @@ class ConvOutput(Family[ConvOutputParams]):
                 device="meta",
             )
         else:
-            cls = nn.Conv1d if p.dims == 1 else nn.Conv2d
-            layer = cls(1, 1, p.kernel_size, stride=p.stride, padding=p.padding, dilation=p.dilation, device="meta")
-        return int(layer(x).shape[-1])
+            layer = convs[p.dims](
+                1, 1, p.kernel_size, stride=p.stride, padding=p.padding, dilation=p.dilation, device="meta"
+            )
+        with warnings.catch_warnings():
+            # 'same' with an even span makes torch warn that it may copy a padded input: true, and harmless here.
+            warnings.simplefilter("ignore", UserWarning)
+            out = layer(x).shape[2:]
+        if len(set(out)) != 1:
+            raise RuntimeError(f"torch gave unequal sides {tuple(out)} for a cubic input")
+        return int(out[0])
+
+    def _padding(self, p: ConvOutputParams) -> str:
+        return f"'{p.padding}'" if isinstance(p.padding, str) else str(p.padding)
 
     def prompt(self, p: ConvOutputParams) -> BiText:
-        size_zh = f"长度为 {p.input_size} 的一维输入" if p.dims == 1 else f"{p.input_size}×{p.input_size} 的输入"
-        size_en = f"a 1-D input of length {p.input_size}" if p.dims == 1 else f"a {p.input_size}×{p.input_size} input"
+        n, d = p.input_size, p.dims
+        size_zh = {1: f"长度为 {n} 的一维输入", 2: f"{n}×{n} 的输入", 3: f"{n}×{n}×{n} 的三维输入"}[d]
+        size_en = {1: f"a 1-D input of length {n}", 2: f"a {n}×{n} input", 3: f"a {n}×{n}×{n} 3-D input"}[d]
         extra_zh = f"，dilation={p.dilation}" if p.dilation != 1 else ""
         extra_en = f", dilation={p.dilation}" if p.dilation != 1 else ""
+        pad = self._padding(p)
         if p.transposed:
             return BiText(
-                f"对{size_zh}做转置卷积（ConvTranspose{p.dims}d）：kernel_size={p.kernel_size}，stride={p.stride}，"
-                f"padding={p.padding}，output_padding={p.output_padding}{extra_zh}。输出的空间尺寸（每边长度）是多少？",
-                f"A transposed convolution (ConvTranspose{p.dims}d) is applied to {size_en}: kernel_size={p.kernel_size}, "
-                f"stride={p.stride}, padding={p.padding}, output_padding={p.output_padding}{extra_en}. "
+                f"对{size_zh}做转置卷积（ConvTranspose{d}d）：kernel_size={p.kernel_size}，stride={p.stride}，"
+                f"padding={pad}，output_padding={p.output_padding}{extra_zh}。输出的空间尺寸（每边长度）是多少？",
+                f"A transposed convolution (ConvTranspose{d}d) is applied to {size_en}: kernel_size={p.kernel_size}, "
+                f"stride={p.stride}, padding={pad}, output_padding={p.output_padding}{extra_en}. "
                 "What is the output's spatial size (length of each side)?",
             )
         return BiText(
-            f"对{size_zh}做卷积（Conv{p.dims}d）：kernel_size={p.kernel_size}，stride={p.stride}，padding={p.padding}{extra_zh}。"
+            f"对{size_zh}做卷积（Conv{d}d）：kernel_size={p.kernel_size}，stride={p.stride}，padding={pad}{extra_zh}。"
             "输出的空间尺寸（每边长度）是多少？",
-            f"A convolution (Conv{p.dims}d) is applied to {size_en}: kernel_size={p.kernel_size}, stride={p.stride}, "
-            f"padding={p.padding}{extra_en}. What is the output's spatial size (length of each side)?",
+            f"A convolution (Conv{d}d) is applied to {size_en}: kernel_size={p.kernel_size}, stride={p.stride}, "
+            f"padding={pad}{extra_en}. What is the output's spatial size (length of each side)?",
         )
 
     def solution(self, p: ConvOutputParams) -> BiText:
-        n, k, s, pad, d = p.input_size, p.kernel_size, p.stride, p.padding, p.dilation
+        n, k, s, pad, d = p.input_size, p.kernel_size, p.stride, pad_per_side(p), p.dilation
         if p.transposed:
             op = p.output_padding
             out = conv_transpose_size(p)
@@ -149,6 +201,19 @@ class ConvOutput(Family[ConvOutputParams]):
                 f"转置卷积：{formula}\n  {subst}\n  {step}",
                 f"Transposed convolution: {formula}\n  {subst}\n  {step}",
             )
+        if p.padding == "same":
+            left, right = same_pads(p)
+            total = left + right
+            odd_zh = "（总数为奇数，右侧多补一个）" if total % 2 else ""
+            odd_en = " (an odd total: the right side gets the extra one)" if total % 2 else ""
+            step = f"out = ({n} + {left} + {right} − {d}·({k} − 1) − 1) / 1 + 1 = {n}"
+            return BiText(
+                f"padding='same'（torch 只在 stride=1 时允许）：两侧共补 d·(k − 1) = {d}·({k} − 1) = {total} 个零，"
+                f"左 {left}、右 {right}{odd_zh}，使输出与输入等长：\n  {step}",
+                f"padding='same' (torch allows it only with stride=1): d·(k − 1) = {d}·({k} − 1) = {total} zeros in "
+                f"all, {left} on the left and {right} on the right{odd_en}, so the output is as long as the input:"
+                f"\n  {step}",
+            )
         numerator = n + 2 * pad - d * (k - 1) - 1
         out = conv_size(p)
         formula = "out = ⌊(n + 2p − d·(k − 1) − 1) / s⌋ + 1"
@@ -156,13 +221,44 @@ class ConvOutput(Family[ConvOutputParams]):
         step = f"= ⌊{numerator} / {s}⌋ + 1 = {numerator // s} + 1 = {out}"
         note_zh = "（除不尽时向下取整：最后不完整的窗口被丢弃）" if numerator % s else ""
         note_en = " (floor: an incomplete last window is dropped)" if numerator % s else ""
+        valid_zh = "padding='valid' 即不补零，p = 0。\n" if p.padding == "valid" else ""
+        valid_en = "padding='valid' means no padding, p = 0.\n" if p.padding == "valid" else ""
         return BiText(
-            f"卷积：{formula}\n  {subst}\n  {step}{note_zh}",
-            f"Convolution: {formula}\n  {subst}\n  {step}{note_en}",
+            f"{valid_zh}卷积：{formula}\n  {subst}\n  {step}{note_zh}",
+            f"{valid_en}Convolution: {formula}\n  {subst}\n  {step}{note_en}",
         )
 
     def misconceptions(self, p: ConvOutputParams) -> list[Misconception]:
-        n, k, s, pad, d = p.input_size, p.kernel_size, p.stride, p.padding, p.dilation
+        n, k, s, pad, d = p.input_size, p.kernel_size, p.stride, pad_per_side(p), p.dilation
+        if p.padding == "same":
+            half = d * (k - 1) // 2
+            return [
+                Misconception(
+                    "same-as-valid",
+                    n - d * (k - 1),
+                    BiText(
+                        "这是 padding='valid'（不补零）的结果；'same' 会补零使输出与输入等长。",
+                        "That is padding='valid' (no zeros); 'same' pads so that the output is as long as the input.",
+                    ),
+                ),
+                Misconception(
+                    "symmetric-half-padding",
+                    n + 2 * half - d * (k - 1),
+                    BiText(
+                        f"你在两侧各补了 ⌊d(k − 1)/2⌋ = {half}；总数 d(k − 1) 为奇数时 torch 在右侧多补一个，输出仍等于输入。",
+                        f"You padded ⌊d(k − 1)/2⌋ = {half} on each side; when the total d(k − 1) is odd torch adds the "
+                        "extra zero on the right, and the output still equals the input.",
+                    ),
+                ),
+                Misconception(
+                    "same-ignored-dilation",
+                    max(n + 2 * ((k - 1) // 2) - d * (k - 1), 0),  # 0: no window fits the input so padded
+                    BiText(
+                        "'same' 补的零数随 dilation 变化：共 d·(k − 1) 个，不是 k − 1。",
+                        "'same' pads d·(k − 1) zeros in all, growing with the dilation, not k − 1.",
+                    ),
+                ),
+            ]
         if p.transposed:
             as_conv = (n + 2 * pad - d * (k - 1) - 1) // s + 1
             return [
@@ -217,6 +313,20 @@ class ConvOutput(Family[ConvOutputParams]):
                     "Round down when the division is not exact (an incomplete last window is dropped); you rounded up.",
                 ),
             ),
+            *(
+                [
+                    Misconception(
+                        "valid-as-same",
+                        n,
+                        BiText(
+                            "padding='valid' 是不补零（p = 0），不是保持尺寸；保持尺寸的是 'same'。",
+                            "padding='valid' means no padding (p = 0), not size-preserving; that is 'same'.",
+                        ),
+                    )
+                ]
+                if p.padding == "valid"
+                else []
+            ),
             Misconception(
                 "forgot-plus-one",
                 out - 1,
@@ -240,7 +350,20 @@ class ConvOutput(Family[ConvOutputParams]):
         return mistakes
 
     def hints(self, p: ConvOutputParams) -> list[BiText]:
-        n, k, s, pad, d = p.input_size, p.kernel_size, p.stride, p.padding, p.dilation
+        n, k, s, pad, d = p.input_size, p.kernel_size, p.stride, pad_per_side(p), p.dilation
+        if p.padding == "same":
+            return [
+                BiText(
+                    "padding='same' 让 torch 自己选补零数，使 stride=1 时输出与输入等长：共补 d·(k − 1) 个，"
+                    "奇数时右侧多一个。",
+                    "padding='same' has torch choose the zeros so that, with stride=1, the output is as long as the "
+                    "input: d·(k − 1) in all, the extra one on the right when odd.",
+                ),
+                BiText(
+                    f"共补 {d}·({k} − 1) = {d * (k - 1)} 个零；代入 out = n + 补零总数 − d·(k − 1)。",
+                    f"{d}·({k} − 1) = {d * (k - 1)} zeros in all; substitute into out = n + zeros − d·(k − 1).",
+                ),
+            ]
         if p.transposed:
             op = p.output_padding
             subst = f"out = ({n} − 1)·{s} − 2·{pad} + {d}·({k} − 1) + {op} + 1"

@@ -1,0 +1,171 @@
+"""The single-layer input kinds of issue 12: each closed form against torch run here, never through quizzer's verify.
+
+Every expected value below comes from torch called directly in the test (the module or function a learner would
+call), so a wrong closed form and a wrong ``verify`` cannot agree with each other by accident.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import torch
+from torch import nn
+
+from quizzer.errors import BadParameters
+from quizzer.generators.registry import get_family, parse_params
+from tests.families_helpers import solve
+
+
+def autograd_slope(module: nn.Module, x: float) -> float:
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    module(t).backward()
+    assert t.grad is not None
+    return float(t.grad)
+
+
+# --- activation-derivative ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("x", [-3.5, -0.7, 0.0, 0.4, 2.25])
+@pytest.mark.parametrize("alpha", [1.0, 0.5, 2.0])
+def test_elu(x: float, alpha: float) -> None:
+    assert solve("activation-derivative", activation="elu", x=x, alpha=alpha) == pytest.approx(
+        autograd_slope(nn.ELU(alpha=alpha), x), rel=1e-12
+    )
+
+
+@pytest.mark.parametrize("x", [-6.0, -1.3, 0.0, 0.8, 4.7])
+def test_silu(x: float) -> None:
+    assert solve("activation-derivative", activation="silu", x=x) == pytest.approx(
+        autograd_slope(nn.SiLU(), x), rel=1e-12
+    )
+
+
+@pytest.mark.parametrize(
+    "x,beta,threshold",
+    [
+        (0.5, 1.0, 20.0),
+        (-2.0, 2.0, 20.0),
+        (3.0, 1.0, 2.0),  # β·x above the threshold: torch's linear piece, slope exactly 1
+        (2.5, 2.0, 5.0),  # β·x exactly at the threshold: still the smooth piece (torch tests β·x > threshold)
+        (2.5001, 2.0, 5.0),
+        (19.0, 0.5, 10.0),
+    ],
+)
+def test_softplus(x: float, beta: float, threshold: float) -> None:
+    expected = autograd_slope(nn.Softplus(beta=beta, threshold=threshold), x)
+    got = solve("activation-derivative", activation="softplus", x=x, beta=beta, threshold=threshold)
+    assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_softplus_threshold_switch_is_visible() -> None:
+    # Above the threshold torch's slope is exactly 1, not σ(βx) = σ(3) ≈ 0.9526.
+    assert autograd_slope(nn.Softplus(threshold=2.0), 3.0) == 1.0
+    assert solve("activation-derivative", activation="softplus", x=3.0, threshold=2.0) == 1.0
+
+
+@pytest.mark.parametrize("x", [-4.2, -1.0, 0.0, 0.3, 1.97, 5.0])
+def test_gelu_tanh(x: float) -> None:
+    got = solve("activation-derivative", activation="gelu", approximate="tanh", x=x)
+    assert got == pytest.approx(autograd_slope(nn.GELU(approximate="tanh"), x), rel=1e-12, abs=1e-15)
+    # and it is a different function from the exact GELU away from 0
+    if x not in (0.0,):
+        assert got != pytest.approx(autograd_slope(nn.GELU(), x), rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "values,module",
+    [
+        ({"activation": "relu"}, nn.ReLU()),
+        ({"activation": "leaky_relu"}, nn.LeakyReLU()),
+        ({"activation": "leaky_relu", "negative_slope": 0.2}, nn.LeakyReLU(0.2)),
+        ({"activation": "elu", "alpha": 0.5}, nn.ELU(alpha=0.5)),
+    ],
+)
+def test_kinks_at_zero_answer_torchs_subgradient(values: dict, module: nn.Module) -> None:
+    problem = get_family("activation-derivative").build(
+        parse_params(get_family("activation-derivative"), {**values, "x": 0.0}), difficulty=2, seed=None
+    )
+    assert problem.answer == autograd_slope(module, 0.0)
+    # The solution says the derivative does not exist there and that torch picks a side.
+    assert "undefined" in problem.solution.en or "no derivative" in problem.solution.en
+
+
+def test_relu_at_zero_is_zero_in_torch() -> None:
+    assert solve("activation-derivative", activation="relu", x=0.0) == autograd_slope(nn.ReLU(), 0.0) == 0.0
+
+
+# --- conv-output ---------------------------------------------------------------------------------------------------
+
+
+def torch_conv_size(dims: int, n: int, **kwargs: object) -> tuple[int, ...]:
+    conv = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}[dims](1, 1, device="meta", **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return tuple(conv(torch.empty((1, 1) + (n,) * dims, device="meta")).shape[2:])
+
+
+@pytest.mark.parametrize("dims", [1, 2, 3])
+@pytest.mark.parametrize("kernel_size,dilation", [(1, 1), (2, 1), (3, 1), (4, 3), (5, 2), (6, 1)])
+def test_conv_padding_same(dims: int, kernel_size: int, dilation: int) -> None:
+    expected = torch_conv_size(dims, 17, kernel_size=kernel_size, padding="same", dilation=dilation)
+    got = solve("conv-output", input_size=17, kernel_size=kernel_size, padding="same", dilation=dilation, dims=dims)
+    assert (got,) * dims == expected
+
+
+@pytest.mark.parametrize("dims", [1, 2, 3])
+@pytest.mark.parametrize("kernel_size,stride,dilation", [(3, 1, 1), (4, 2, 1), (3, 3, 2), (7, 2, 1)])
+def test_conv_padding_valid(dims: int, kernel_size: int, stride: int, dilation: int) -> None:
+    expected = torch_conv_size(dims, 29, kernel_size=kernel_size, stride=stride, padding="valid", dilation=dilation)
+    got = solve(
+        "conv-output",
+        input_size=29,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding="valid",
+        dilation=dilation,
+        dims=dims,
+    )
+    assert (got,) * dims == expected
+
+
+def test_conv_same_with_stride_is_refused_as_torch_refuses_it() -> None:
+    with pytest.raises(ValueError, match="not supported for strided"):
+        nn.Conv2d(1, 1, 3, stride=2, padding="same")
+    with pytest.raises(BadParameters, match="requires stride=1"):
+        parse_params(
+            get_family("conv-output"), {"input_size": "9", "kernel_size": "3", "padding": "same", "stride": "2"}
+        )
+
+
+@pytest.mark.parametrize(
+    "n,k,s,p,d,op", [(5, 3, 2, 1, 1, 1), (8, 4, 3, 0, 2, 2), (3, 2, 1, 0, 1, 0), (10, 5, 2, 2, 1, 0)]
+)
+def test_conv3d_and_transposed3d(n: int, k: int, s: int, p: int, d: int, op: int) -> None:
+    x = torch.empty(1, 1, n, n, n, device="meta")
+    conv = nn.Conv3d(1, 1, k, stride=s, padding=p, dilation=d, device="meta")(x).shape[-1]
+    assert solve("conv-output", input_size=n, kernel_size=k, stride=s, padding=p, dilation=d, dims=3) == conv
+    layer = nn.ConvTranspose3d(1, 1, k, stride=s, padding=p, output_padding=op, dilation=d, device="meta")
+    got = solve(
+        "conv-output",
+        input_size=n,
+        kernel_size=k,
+        stride=s,
+        padding=p,
+        dilation=d,
+        output_padding=op,
+        transposed=True,
+        dims=3,
+    )
+    assert got == layer(x).shape[-1]
+
+
+def test_conv_output_bad_string_padding() -> None:
+    with pytest.raises(BadParameters, match="padding"):
+        parse_params(get_family("conv-output"), {"input_size": "9", "kernel_size": "3", "padding": "full"})
+    with pytest.raises(BadParameters, match="ConvTranspose"):
+        parse_params(
+            get_family("conv-output"),
+            {"input_size": "9", "kernel_size": "3", "padding": "same", "transposed": "true"},
+        )
