@@ -169,3 +169,32 @@ def test_conv_output_bad_string_padding() -> None:
             get_family("conv-output"),
             {"input_size": "9", "kernel_size": "3", "padding": "same", "transposed": "true"},
         )
+
+
+# --- conv-macs -------------------------------------------------------------------------------------------------------
+
+
+def torch_macs(conv: nn.Module, shape: tuple[int, ...]) -> int:
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter:
+        conv(torch.empty(shape, device="meta"))
+    return counter.get_total_flops() // 2  # FlopCounterMode counts a multiply-add as 2 FLOPs
+
+
+@pytest.mark.parametrize(
+    "c_in,c_out,k,s,p,d,g,n",
+    [(16, 32, 3, 1, 1, 2, 1, 20), (8, 8, 3, 2, 0, 3, 8, 31), (6, 12, 5, 1, 4, 2, 3, 17), (3, 4, 2, 1, 0, 5, 1, 9)],
+)
+def test_conv_macs_dilation(c_in: int, c_out: int, k: int, s: int, p: int, d: int, g: int, n: int) -> None:
+    conv = nn.Conv2d(c_in, c_out, k, stride=s, padding=p, dilation=d, groups=g, device="meta")
+    expected = torch_macs(conv, (1, c_in, n, n))
+    values = dict(
+        in_channels=c_in, out_channels=c_out, kernel_size=k, stride=s, padding=p, dilation=d, groups=g, input_size=n
+    )
+    assert solve("conv-macs", **values) == expected
+    # The learner who ignored the dilation works out the undilated layer's MACs.
+    family = get_family("conv-macs")
+    listed = {m.tag: m.value for m in family.misconceptions(parse_params(family, values))}
+    undilated = nn.Conv2d(c_in, c_out, k, stride=s, padding=p, groups=g, device="meta")
+    assert listed["ignored-dilation"] == torch_macs(undilated, (1, c_in, n, n))

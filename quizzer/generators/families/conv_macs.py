@@ -1,4 +1,4 @@
-"""Multiply-accumulates (MACs) of one Conv2d forward pass."""
+"""Multiply-accumulates (MACs) of one Conv2d forward pass (strided, padded, dilated, grouped)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from quizzer.text import BiText
 
 
 class ConvMacsParams(Params):
-    in_channels: int = Field(ge=1, le=2048)
-    out_channels: int = Field(ge=1, le=2048)
-    kernel_size: int = Field(ge=1, le=15)
-    stride: int = Field(default=1, ge=1, le=8)
-    padding: int = Field(default=0, ge=0, le=15)
-    groups: int = Field(default=1, ge=1, le=2048)
-    input_size: int = Field(ge=1, le=1024)
+    in_channels: int = Field(ge=1, le=2048, description="C_in: channels of the input")
+    out_channels: int = Field(ge=1, le=2048, description="C_out: channels of the output (number of filters)")
+    kernel_size: int = Field(ge=1, le=15, description="k: each side of the square kernel")
+    stride: int = Field(default=1, ge=1, le=8, description="step of the kernel")
+    padding: int = Field(default=0, ge=0, le=15, description="zeros added to each side")
+    dilation: int = Field(default=1, ge=1, le=16, description="spacing between kernel taps (1: a plain kernel)")
+    groups: int = Field(default=1, ge=1, le=2048, description="channel groups; each output channel sees C_in/groups")
+    input_size: int = Field(ge=1, le=1024, description="H = W of the square input")
 
     @model_validator(mode="after")
     def _well_posed(self) -> ConvMacsParams:
@@ -27,22 +28,29 @@ class ConvMacsParams(Params):
                 f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) must both be divisible "
                 f"by groups ({self.groups}), as torch requires"
             )
-        if self.kernel_size > self.input_size + 2 * self.padding:
+        span = self.dilation * (self.kernel_size - 1) + 1
+        if span > self.input_size + 2 * self.padding:
+            spread = f" (spanning {span} pixels with dilation {self.dilation})" if self.dilation > 1 else ""
             raise ValueError(
-                f"kernel_size {self.kernel_size} is larger than the padded input ({self.input_size} + 2·{self.padding})"
+                f"kernel_size {self.kernel_size}{spread} is larger than the padded input "
+                f"({self.input_size} + 2·{self.padding})"
             )
         return self
 
 
-def out_size(p: ConvMacsParams) -> int:
-    return (p.input_size + 2 * p.padding - p.kernel_size) // p.stride + 1
+def out_size(p: ConvMacsParams, *, dilation: int | None = None) -> int:
+    d = p.dilation if dilation is None else dilation
+    return (p.input_size + 2 * p.padding - d * (p.kernel_size - 1) - 1) // p.stride + 1
 
 
-def macs(p: ConvMacsParams, *, size: int | None = None, c_in: int | None = None) -> int:
-    """C_out·H_out·W_out·(C_in/groups)·k²; ``size``/``c_in`` substitute a wrong value for a misconception."""
+def macs(p: ConvMacsParams, *, size: int | None = None, c_in: int | None = None, taps: int | None = None) -> int:
+    """C_out·H_out·W_out·(C_in/groups)·k²; ``size``/``c_in``/``taps`` substitute a wrong value for a misconception.
+
+    Dilation spreads the k² taps apart without adding any: it changes H_out, never the work per output.
+    """
     n = out_size(p) if size is None else size
     per = p.in_channels // p.groups if c_in is None else c_in
-    return p.out_channels * n * n * per * p.kernel_size**2
+    return p.out_channels * n * n * per * (p.kernel_size**2 if taps is None else taps)
 
 
 @register
@@ -83,6 +91,7 @@ class ConvMacs(Family[ConvMacsParams]):
                 kernel_size=k,
                 stride=rng.choice([1, 2, 3]),
                 padding=rng.randint(0, k // 2),
+                dilation=rng.choice([1, 1, 2, 3]),
                 groups=groups,
                 input_size=rng.randint(9, 75),
             )
@@ -103,6 +112,7 @@ class ConvMacs(Family[ConvMacsParams]):
             p.kernel_size,
             stride=p.stride,
             padding=p.padding,
+            dilation=p.dilation,
             groups=p.groups,
             device="meta",
         )
@@ -112,6 +122,7 @@ class ConvMacs(Family[ConvMacsParams]):
         extra = (
             f", stride={p.stride}" * (p.stride != 1)
             + f", padding={p.padding}" * (p.padding != 0)
+            + f", dilation={p.dilation}" * (p.dilation != 1)
             + f", groups={p.groups}" * (p.groups != 1)
         )
         return f"nn.Conv2d({p.in_channels}, {p.out_channels}, kernel_size={p.kernel_size}{extra})"
@@ -127,17 +138,28 @@ class ConvMacs(Family[ConvMacsParams]):
         )
 
     def solution(self, p: ConvMacsParams) -> BiText:
-        n, k, s, pad, g = p.input_size, p.kernel_size, p.stride, p.padding, p.groups
-        num = n + 2 * pad - k
+        n, k, s, pad, g, d = p.input_size, p.kernel_size, p.stride, p.padding, p.groups, p.dilation
+        num = n + 2 * pad - d * (k - 1) - 1
         h = out_size(p)
         per = p.in_channels // g
-        size = f"H_out = W_out = ⌊(H + 2p − k) / s⌋ + 1 = ⌊({n} + 2·{pad} − {k}) / {s}⌋ + 1 = ⌊{num} / {s}⌋ + 1 = {h}"
+        if d == 1:
+            size = f"H_out = W_out = ⌊(H + 2p − k) / s⌋ + 1 = ⌊({n} + 2·{pad} − {k}) / {s}⌋ + 1 = ⌊{num + 1} / {s}⌋ + 1 = {h}"
+        else:
+            size = (
+                f"H_out = W_out = ⌊(H + 2p − d·(k − 1) − 1) / s⌋ + 1 = ⌊({n} + 2·{pad} − {d}·({k} − 1) − 1) / {s}⌋ + 1 "
+                f"= ⌊{num} / {s}⌋ + 1 = {h}"
+            )
         formula = "MACs = C_out · H_out · W_out · (C_in / groups) · k · k"
         subst = f"= {p.out_channels} · {h} · {h} · ({p.in_channels} / {g}) · {k} · {k}"
         step = f"= {fmt(p.out_channels * h * h)} · {fmt(per * k * k)} = {fmt(macs(p))}"
+        dil_zh = dil_en = ""
+        if d > 1:
+            dil_zh = f"（dilation={d} 只把 k×k 个抽头拉开、改变 H_out，不增加每个输出的乘加数）"
+            dil_en = f" (dilation={d} only spreads the k×k taps apart, changing H_out, not the work per output)"
         return BiText(
-            f"{size}\n每个输出元素需要 (C_in/groups)·k² = {per * k * k} 次乘加：\n{formula}\n  {subst}\n  {step}",
-            f"{size}\nEach output element takes (C_in/groups)·k² = {per * k * k} MACs:\n{formula}\n  {subst}\n  {step}",
+            f"{size}\n每个输出元素需要 (C_in/groups)·k² = {per * k * k} 次乘加{dil_zh}：\n{formula}\n  {subst}\n  {step}",
+            f"{size}\nEach output element takes (C_in/groups)·k² = {per * k * k} MACs{dil_en}:\n{formula}\n  {subst}\n"
+            f"  {step}",
         )
 
     def misconceptions(self, p: ConvMacsParams) -> list[Misconception]:
@@ -175,6 +197,30 @@ class ConvMacs(Family[ConvMacsParams]):
                 ),
             ),
         ]
+        if p.dilation != 1:
+            span = p.dilation * (p.kernel_size - 1) + 1
+            out.append(
+                Misconception(
+                    "ignored-dilation",
+                    macs(p, size=out_size(p, dilation=1)),
+                    BiText(
+                        f"输出尺寸要用膨胀后的核跨度 d·(k − 1) + 1 = {span}：你按未膨胀的核算了 H_out。",
+                        f"The output size uses the dilated span d·(k − 1) + 1 = {span}; you computed H_out for an "
+                        "undilated kernel.",
+                    ),
+                )
+            )
+            out.append(
+                Misconception(
+                    "counted-dilated-span",
+                    macs(p, taps=span * span),
+                    BiText(
+                        f"膨胀核仍只有 k×k = {p.kernel_size**2} 个抽头，中间的空隙不做乘法；你按跨度 {span}×{span} 算了每个输出的乘加。",
+                        f"A dilated kernel still has only k×k = {p.kernel_size**2} taps; the gaps cost nothing. You "
+                        f"counted the whole {span}×{span} span per output.",
+                    ),
+                )
+            )
         if p.groups != 1:
             out.append(
                 Misconception(
@@ -189,15 +235,19 @@ class ConvMacs(Family[ConvMacsParams]):
         return out
 
     def hints(self, p: ConvMacsParams) -> list[BiText]:
-        n, k, s, pad, g = p.input_size, p.kernel_size, p.stride, p.padding, p.groups
+        n, k, s, pad, g, d = p.input_size, p.kernel_size, p.stride, p.padding, p.groups, p.dilation
         h = out_size(p)
-        size = f"H_out = W_out = ⌊({n} + 2·{pad} − {k}) / {s}⌋ + 1 = {h}"
+        if d == 1:
+            size = f"H_out = W_out = ⌊({n} + 2·{pad} − {k}) / {s}⌋ + 1 = {h}"
+        else:
+            size = f"H_out = W_out = ⌊({n} + 2·{pad} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = {h}"
         return [
             BiText(
                 "每个输出元素要做 (C_in/groups)·k·k 次乘加；输出元素共有 C_out·H_out·W_out 个。"
-                "先用 ⌊(H + 2p − k)/s⌋ + 1 求出输出尺寸。",
+                "先用 ⌊(H + 2p − d·(k − 1) − 1)/s⌋ + 1 求出输出尺寸（dilation 只影响这一步）。",
                 "Each output element takes (C_in/groups)·k·k multiply-accumulates, and there are "
-                "C_out·H_out·W_out output elements. First get the output size from ⌊(H + 2p − k)/s⌋ + 1.",
+                "C_out·H_out·W_out output elements. First get the output size from ⌊(H + 2p − d·(k − 1) − 1)/s⌋ + 1 "
+                "(dilation only enters there).",
             ),
             BiText(size, size),
             BiText(
