@@ -198,3 +198,68 @@ def test_conv_macs_dilation(c_in: int, c_out: int, k: int, s: int, p: int, d: in
     listed = {m.tag: m.value for m in family.misconceptions(parse_params(family, values))}
     undilated = nn.Conv2d(c_in, c_out, k, stride=s, padding=p, groups=g, device="meta")
     assert listed["ignored-dilation"] == torch_macs(undilated, (1, c_in, n, n))
+
+
+# --- norm-layer-output ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "x,c,length,eps,weight,bias",
+    [
+        ([1, 2, 3, 4, -1, 0.5, 2, 2.5], 2, 2, 1e-5, 1.0, 0.0),
+        ([0.3, -1.2, 2.0, 0.7, 1.1, -0.4], 1, 3, 0.1, 2.0, 0.5),
+        ([1, 5, 2, 8, 0, 3, -2, 4, 1, 1, 7, 2], 3, 2, 1e-3, 0.5, -1.0),
+    ],
+)
+def test_instancenorm(x: list[float], c: int, length: int, eps: float, weight: float, bias: float) -> None:
+    layer = nn.InstanceNorm1d(c, eps=eps, affine=True, dtype=torch.float64)
+    with torch.no_grad():
+        layer.weight.fill_(weight)
+        layer.bias.fill_(bias)
+        y = layer(torch.tensor(x, dtype=torch.float64).reshape(-1, c, length))
+    n = len(x) // (c * length)
+    values = dict(norm="instancenorm", x=x, num_features=c, length=length, eps=eps, weight=weight, bias=bias)
+    for i in range(n):
+        for j in range(c):
+            row = solve("norm-layer-output", **values, i=i, j=j, quantity="row")
+            assert row == pytest.approx(y[i, j].tolist(), rel=1e-10, abs=1e-12)
+            for pos in range(length):
+                got = solve("norm-layer-output", **values, i=i, j=j, l=pos)
+                assert got == pytest.approx(float(y[i, j, pos]), rel=1e-10, abs=1e-12)
+
+
+@pytest.mark.parametrize("eps", [None, 1e-6, 0.5])
+@pytest.mark.parametrize("x,c,weight", [([1, 2, 3, 4, -1, 0.5], 3, 1.0), ([0.001, -0.002, 0.0005, 0.003], 2, 1.5)])
+def test_rmsnorm(eps: float | None, x: list[float], c: int, weight: float) -> None:
+    # eps=None must be torch's own default, so this runs in float32 as a learner's model would; float32 rounding
+    # (~1e-7 relative) bounds the tolerance.
+    dtype = torch.float32 if eps is None else torch.float64
+    layer = nn.RMSNorm(c, eps=eps, dtype=dtype)
+    with torch.no_grad():
+        layer.weight.fill_(weight)
+        y = layer(torch.tensor(x, dtype=dtype).reshape(-1, c))
+    rel = 1e-5 if eps is None else 1e-10
+    for i in range(len(x) // c):
+        got = solve(
+            "norm-layer-output", norm="rmsnorm", x=x, num_features=c, weight=weight, eps=eps, i=i, quantity="row"
+        )
+        assert got == pytest.approx(y[i].tolist(), rel=rel)
+
+
+def test_rmsnorm_default_eps_is_float32_machine_epsilon() -> None:
+    # Tiny inputs, where eps dominates the mean square: 1e-5 (LayerNorm's default) would give a very different answer.
+    x = [1e-4, -2e-4, 3e-4]
+    y = nn.RMSNorm(3)(torch.tensor([x]))  # float32, eps=None
+    got = solve("norm-layer-output", norm="rmsnorm", x=x, num_features=3, quantity="row")
+    assert got == pytest.approx(y[0].tolist(), rel=1e-5)
+    assert got != pytest.approx(nn.RMSNorm(3, eps=1e-5)(torch.tensor([x]))[0].tolist(), rel=1e-2)
+
+
+def test_norm_new_kinds_refusals() -> None:
+    family = get_family("norm-layer-output")
+    with pytest.raises(BadParameters, match="no bias"):
+        parse_params(family, {"norm": "rmsnorm", "x": "1,2,3,4", "num_features": "2", "bias": "1"})
+    with pytest.raises(BadParameters, match="needs length"):
+        parse_params(family, {"norm": "instancenorm", "x": "1,2,3,4", "num_features": "2"})
+    with pytest.raises(BadParameters, match="only apply to norm=instancenorm"):
+        parse_params(family, {"norm": "layernorm", "x": "1,2,3,4", "num_features": "2", "length": "2"})

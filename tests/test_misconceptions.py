@@ -56,6 +56,9 @@ def test_norm_layer_output_mistakes(seed: int, difficulty: int) -> None:
     import torch
 
     family, p = draw("norm-layer-output", seed, difficulty)
+    if p.norm in ("instancenorm", "rmsnorm"):
+        check_against(family, p, _instance_and_rms_mistakes(p))
+        return
     n, c = len(p.x) // p.num_features, p.num_features
     x = torch.tensor(p.x, dtype=torch.float64).reshape(n, c)
 
@@ -85,6 +88,58 @@ def test_norm_layer_output_mistakes(seed: int, difficulty: int) -> None:
         }
     )
     check_against(family, p, expected)
+
+
+def _instance_and_rms_mistakes(p: Any) -> dict[str, Any]:
+    """InstanceNorm's and RMSNorm's mistakes, each the layer's arithmetic redone here with the wrong choice."""
+    import torch
+
+    eps0 = torch.finfo(torch.float32).eps if p.eps is None else p.eps
+    c = p.num_features
+    if p.norm == "instancenorm":
+        x = torch.tensor(p.x, dtype=torch.float64).reshape(-1, c, p.length)
+        dims = {"instancenorm": (2,), "batchnorm": (0, 2), "layernorm": (1, 2)}
+    else:
+        x = torch.tensor(p.x, dtype=torch.float64).reshape(-1, c)
+        dims = {"rmsnorm": (1,), "layernorm": (1,)}
+
+    def pick(y: Any) -> Any:
+        if p.norm == "instancenorm":
+            return float(y[p.i, p.j, p.l]) if p.quantity == "entry" else y[p.i, p.j].tolist()
+        return float(y[p.i, p.j]) if p.quantity == "entry" else y[p.i].tolist()
+
+    def normed(
+        axis: str,
+        *,
+        unbiased: bool = False,
+        eps: float = eps0,
+        power: float = 0.5,
+        affine: bool = True,
+        rms: bool = False,
+    ) -> Any:
+        d = dims[axis]
+        if rms:
+            y = x / ((x**2).mean(d, keepdim=True) + eps) ** power
+        else:
+            y = (x - x.mean(d, keepdim=True)) / (x.var(d, unbiased=unbiased, keepdim=True) + eps) ** power
+        return pick(p.weight * y + p.bias if affine else y)
+
+    if p.norm == "instancenorm":
+        return {
+            "wrong-axis-batchnorm": normed("batchnorm"),
+            "wrong-axis-layernorm": normed("layernorm"),
+            "divided-by-variance": normed("instancenorm", power=1.0),
+            "unbiased-variance": normed("instancenorm", unbiased=True),
+            "forgot-eps": normed("instancenorm", eps=0.0),
+            "forgot-affine": normed("instancenorm", affine=False),
+        }
+    return {
+        "subtracted-mean": normed("layernorm"),
+        "used-layernorm-eps": normed("rmsnorm", eps=1e-5, rms=True),
+        "divided-by-variance": normed("rmsnorm", power=1.0, rms=True),
+        "forgot-eps": normed("rmsnorm", eps=0.0, rms=True),
+        "forgot-affine": normed("rmsnorm", affine=False, rms=True),
+    }
 
 
 def test_norm_layer_output_uses_torch_indexing() -> None:
