@@ -263,3 +263,31 @@ def test_norm_new_kinds_refusals() -> None:
         parse_params(family, {"norm": "instancenorm", "x": "1,2,3,4", "num_features": "2"})
     with pytest.raises(BadParameters, match="only apply to norm=instancenorm"):
         parse_params(family, {"norm": "layernorm", "x": "1,2,3,4", "num_features": "2", "length": "2"})
+
+
+# --- bn-running-stats ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("quantity", ["running_mean", "running_var"])
+@pytest.mark.parametrize("momentum", [0.1, 0.01, None])
+@pytest.mark.parametrize("batch_size,batches", [(21, 3), (64, 50), (20_000, 2), (2, 300)])
+def test_bn_running_stats_large(quantity: str, momentum: float | None, batch_size: int, batches: int) -> None:
+    generator = torch.Generator().manual_seed(batch_size * batches)
+    x = (torch.randn(batches, batch_size, 1, generator=generator, dtype=torch.float64) * 3 + 1).round(decimals=3)
+    bn = nn.BatchNorm1d(1, momentum=momentum, dtype=torch.float64).train()
+    with torch.no_grad():
+        for batch in x:
+            bn(batch)
+    expected = float(getattr(bn, quantity)[0])
+    got = solve("bn-running-stats", x=x.flatten().tolist(), batch_size=batch_size, momentum=momentum, quantity=quantity)
+    assert got == pytest.approx(expected, rel=1e-9)
+
+
+def test_bn_running_stats_folds_long_input() -> None:
+    family = get_family("bn-running-stats")
+    p = parse_params(family, {"x": list(range(64 * 30)), "batch_size": 64})
+    problem = family.build(p, difficulty=3, seed=None)
+    for text in (problem.prompt.en, problem.solution.en):
+        assert "56 more" in text and len(text) < 2500
+    assert "25 batches left out" in problem.prompt.en
+    assert "batch 30 " in problem.solution.en and "batch 4 " not in problem.solution.en

@@ -11,13 +11,22 @@ from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, f
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
+MAX_VALUES = 1_000_000  # memory, not torch, is the limit: a million float64 values is 8 MB
+MAX_BATCHES = 10_000  # the torch check runs one forward per batch (~20 µs each)
+SHOWN_VALUES = 8  # a batch longer than this is printed folded: its first values, "…", its last two
+SHOWN_STEPS = 6  # a solution with more batches shows the first three steps, "…", and the last two
+
 
 class BnRunningStatsParams(Params):
-    x: list[float] = Field(min_length=2, max_length=40, description="one feature's values, batch after batch")
-    batch_size: int = Field(ge=2, le=20)
+    x: list[float] = Field(min_length=2, max_length=MAX_VALUES, description="one feature's values, batch after batch")
+    batch_size: int = Field(ge=2, le=MAX_VALUES, description="samples per batch (x holds whole batches)")
     # None is torch's cumulative moving average (running stat = plain mean of the batch stats so far).
-    momentum: float | None = Field(default=0.1, gt=0, le=1)
-    quantity: Literal["running_mean", "running_var"] = "running_mean"
+    momentum: float | None = Field(
+        default=0.1, gt=0, le=1, description="weight of the new batch's statistic; None: cumulative average"
+    )
+    quantity: Literal["running_mean", "running_var"] = Field(
+        default="running_mean", description="which buffer to report after the last batch"
+    )
 
     @field_validator("momentum", mode="before")
     @classmethod
@@ -30,8 +39,8 @@ class BnRunningStatsParams(Params):
             raise ValueError(
                 f"x has {len(self.x)} values, not a whole number of batches of batch_size={self.batch_size}"
             )
-        if len(self.x) // self.batch_size > 5:
-            raise ValueError("at most 5 batches")
+        if len(self.x) // self.batch_size > MAX_BATCHES:
+            raise ValueError(f"at most {MAX_BATCHES} batches (the torch check runs each one)")
         if any(abs(v) > 1e4 for v in self.x):
             raise ValueError("values must be at most 1e4 in magnitude")
         return self
@@ -63,6 +72,22 @@ def running(p: BnRunningStatsParams, *, ddof: int = 1, start: float | None = Non
 
 def _r(v: float) -> float:
     return round(v, 10)
+
+
+def _batch_text(batch: list[float], zh: bool = False) -> str:
+    """A batch as a list, folded when long: its first values, how many are left out, its last two."""
+    if len(batch) <= SHOWN_VALUES:
+        return fmt_list(batch)
+    head, tail = batch[: SHOWN_VALUES - 2], batch[-2:]
+    gap = f"…另 {len(batch) - SHOWN_VALUES} 个…" if zh else f"…{len(batch) - SHOWN_VALUES} more…"
+    return "[" + ", ".join([*(fmt(v) for v in head), gap, *(fmt(v) for v in tail)]) + "]"
+
+
+def _shown_steps(count: int) -> list[int | None]:
+    """The batch indices a solution spells out; None marks the folded run."""
+    if count <= SHOWN_STEPS:
+        return list(range(count))
+    return [0, 1, 2, None, count - 2, count - 1]
 
 
 @register
@@ -98,15 +123,17 @@ class BnRunningStats(Family[BnRunningStatsParams]):
         from torch import nn
 
         bn = nn.BatchNorm1d(1, momentum=p.momentum, dtype=torch.float64).train()
+        batches = torch.tensor(p.x, dtype=torch.float64).reshape(-1, p.batch_size, 1)
         with torch.no_grad():
-            for batch in p.batches:
-                bn(torch.tensor(batch, dtype=torch.float64).reshape(-1, 1))
+            for batch in batches:
+                bn(batch)
         return float(getattr(bn, p.quantity)[0])
 
     def prompt(self, p: BnRunningStatsParams) -> BiText:
         k = len(p.batches)
-        batches = "；".join(f"{fmt_list(b)}" for b in p.batches)
-        batches_en = "; ".join(f"{fmt_list(b)}" for b in p.batches)
+        shown = [p.batches[t] if t is not None else None for t in _shown_steps(k)]
+        batches = "；".join(_batch_text(b, zh=True) if b is not None else f"…（略去 {k - 5} 批）" for b in shown)
+        batches_en = "; ".join(_batch_text(b) if b is not None else f"… ({k - 5} batches left out)" for b in shown)
         mom = "momentum=None（累积移动平均）" if p.momentum is None else f"momentum={fmt(p.momentum)}"
         mom_en = "momentum=None (cumulative moving average)" if p.momentum is None else f"momentum={fmt(p.momentum)}"
         return BiText(
@@ -127,14 +154,22 @@ class BnRunningStats(Family[BnRunningStatsParams]):
         what = "batch mean" if p.quantity == "running_mean" else "unbiased batch variance Σ(x − μ)²/(n − 1)"
         what_zh = "批均值" if p.quantity == "running_mean" else "批次无偏方差 Σ(x − μ)²/(n − 1)"
         zh, en = [], []
-        r = float(init)
-        for t, (batch, after) in enumerate(zip(p.batches, running(p), strict=False), 1):
+        batches, after = p.batches, running(p)
+        for index in _shown_steps(len(batches)):
+            if index is None:
+                left_out = len(batches) - 5
+                zh.append(f"…（中间 {left_out} 批同样递推）")
+                en.append(f"… (the same step for the {left_out} batches in between)")
+                continue
+            t, batch = index + 1, batches[index]
+            r = float(init) if index == 0 else after[index - 1]
             s = batch_stat(batch, p.quantity)
             m = 1.0 / t if p.momentum is None else p.momentum
-            step = f"(1 − {fmt(_r(m))})·{fmt_factor(_r(r))} + {fmt(_r(m))}·{fmt_factor(_r(s))} = {fmt(_r(after))}"
-            zh.append(f"第 {t} 批 {fmt_list(batch)}：stat = {fmt(_r(s))}；running = {step}")
-            en.append(f"batch {t} {fmt_list(batch)}: stat = {fmt(_r(s))}; running = {step}")
-            r = after
+            step = (
+                f"(1 − {fmt(_r(m))})·{fmt_factor(_r(r))} + {fmt(_r(m))}·{fmt_factor(_r(s))} = {fmt(_r(after[index]))}"
+            )
+            zh.append(f"第 {t} 批 {_batch_text(batch, zh=True)}：stat = {fmt(_r(s))}；running = {step}")
+            en.append(f"batch {t} {_batch_text(batch)}: stat = {fmt(_r(s))}; running = {step}")
         return BiText(
             f"初值 {p.quantity} = {init}。规则：{rule}，stat 为{what_zh}。\n  " + "\n  ".join(zh),
             f"Initial {p.quantity} = {init}. Rule: {rule_en}, where stat is the {what}.\n  " + "\n  ".join(en),
