@@ -105,11 +105,17 @@ def test_init_std_distribution_is_what_torch_draws(seed):
     family = get_family("init-std")
     p = family.sample(random.Random(seed), 3)
     if p.layer == "linear":
-        layer = nn.Linear(p.in_features, p.out_features, dtype=torch.float64)
+        layer = nn.Linear(p.in_features or 64, p.out_features or 64, dtype=torch.float64)
     else:
-        layer = nn.Conv2d(p.in_channels, p.out_channels, p.kernel_size, dtype=torch.float64)
+        conv = nn.Conv1d if p.layer == "conv1d" else nn.Conv2d
+        layer = conv(p.in_channels, p.out_channels, p.kernel_size, dtype=torch.float64)
     fn = getattr(nn.init, p.init)
-    kwargs = dict(gain=p.gain) if p.init.startswith("xavier") else dict(mode=p.mode, nonlinearity=p.nonlinearity)
+    if p.init == "trunc_normal_":
+        kwargs = dict(mean=p.mean, std=p.std, a=p.a, b=p.b)
+    elif p.init.startswith("xavier"):
+        kwargs = dict(gain=p.gain)
+    else:
+        kwargs = dict(mode=p.mode, nonlinearity=p.nonlinearity)
     if p.a is not None:
         kwargs["a"] = p.a
     gen, draws, count = torch.Generator().manual_seed(seed), [], 0

@@ -6,6 +6,7 @@ call), so a wrong closed form and a wrong ``verify`` cannot agree with each othe
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import pytest
@@ -291,3 +292,40 @@ def test_bn_running_stats_folds_long_input() -> None:
         assert "56 more" in text and len(text) < 2500
     assert "25 batches left out" in problem.prompt.en
     assert "batch 30 " in problem.solution.en and "batch 4 " not in problem.solution.en
+
+
+# --- init-std ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "mean,std,a,b", [(0.0, 1.0, -2.0, 2.0), (0.0, 0.02, -0.04, 0.04), (0.1, 1.0, -1.0, 3.0), (1.0, 0.5, 0.0, 5.0)]
+)
+def test_trunc_normal_std(mean: float, std: float, a: float, b: float) -> None:
+    # torch's own trunc_normal_ on 2²² seeded draws; the sample std's relative standard error is at most
+    # √((κ − 1)/(4n)) ≈ 3.5e-4 (κ ≤ 3 for a truncated normal), so 2e-3 is over 5 standard errors.
+    w = torch.empty(1 << 22, dtype=torch.float64)
+    nn.init.trunc_normal_(w, mean=mean, std=std, a=a, b=b, generator=torch.Generator().manual_seed(7))
+    got = solve("init-std", init="trunc_normal_", mean=mean, std=std, a=a, b=b)
+    assert got == pytest.approx(float(w.std()), rel=2e-3)
+    assert float(w.min()) >= a and float(w.max()) <= b
+
+
+def test_trunc_normal_refuses_what_torch_warns_about() -> None:
+    with pytest.warns(UserWarning, match="more than 2 std"):
+        nn.init.trunc_normal_(torch.empty(10), mean=5.0, std=1.0, a=-1.0, b=1.0)
+    with pytest.raises(BadParameters, match="more than 2 std"):
+        parse_params(get_family("init-std"), {"init": "trunc_normal_", "mean": "5", "a": "-1", "b": "1"})
+
+
+@pytest.mark.parametrize("init", ["kaiming_normal_", "kaiming_uniform_", "xavier_normal_", "xavier_uniform_"])
+@pytest.mark.parametrize("c_in,c_out,k", [(16, 32, 5), (3, 64, 7), (128, 8, 1)])
+def test_conv1d_fans(init: str, c_in: int, c_out: int, k: int) -> None:
+    weight = nn.Conv1d(c_in, c_out, k, device="meta").weight
+    fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(weight)
+    assert (fan_in, fan_out) == (c_in * k, c_out * k)
+    values = dict(init=init, layer="conv1d", in_channels=c_in, out_channels=c_out, kernel_size=k)
+    if init.startswith("kaiming"):
+        expected = nn.init.calculate_gain("leaky_relu", 0) / math.sqrt(fan_in)
+    else:
+        expected = math.sqrt(2.0 / (fan_in + fan_out))
+    assert solve("init-std", **values) == pytest.approx(expected, rel=1e-12)

@@ -346,9 +346,29 @@ def test_init_std_mistakes(seed: int, difficulty: int) -> None:
     from torch import nn
 
     family, p = draw("init-std", seed, difficulty)
+    if p.init == "trunc_normal_":
+        # scipy-free: the truncated normal's std by torch quadrature over [a, b] with torch's own normal density.
+        grid = torch.linspace(p.a, p.b, 200_001, dtype=torch.float64)
+        density = torch.distributions.Normal(p.mean, p.std).log_prob(grid).exp()
+        weights = density / torch.trapezoid(density, grid)
+        centre = torch.trapezoid(weights * grid, grid)
+        no_shift = torch.trapezoid(weights * (grid - p.mean) ** 2, grid)  # E[(X − mean)²]: the shift left in
+        expected = {
+            "gave-std-argument": p.std,
+            "uniform-on-a-b": (p.b - p.a) / math.sqrt(12),
+            "dropped-mean-shift-term": float(no_shift.sqrt()),
+        }
+        check_against(family, p, expected)
+        assert family.solve(p) == pytest.approx(
+            float(torch.trapezoid(weights * (grid - centre) ** 2, grid).sqrt()), rel=1e-6
+        )
+        return
     if p.layer == "linear":
         weight = torch.empty(p.out_features, p.in_features, device="meta")
         flat_in, flat_out = p.in_features, p.out_features
+    elif p.layer == "conv1d":
+        weight = torch.empty(p.out_channels, p.in_channels, p.kernel_size, device="meta")
+        flat_in, flat_out = p.in_channels, p.out_channels
     else:
         weight = torch.empty(p.out_channels, p.in_channels, p.kernel_size, p.kernel_size, device="meta")
         flat_in, flat_out = p.in_channels, p.out_channels
@@ -386,7 +406,12 @@ def test_init_std_mistakes(seed: int, difficulty: int) -> None:
 def test_init_std_used_he_text_and_value_agree() -> None:
     # Defect 3.5 (quizzer gen init-std --count 1 --seed 2024 --difficulty 3): xavier_uniform_ with gain 2 on a
     # Conv2d(16, 128, 7): "used He" is √(2/784) = 0.0505, not 2·√(2/784).
-    problem = reported("init-std", seed=2024, difficulty=3)
+    # Built directly: the seed draws another instance since Conv1d joined the sampler.
+    family = get_family("init-std")
+    p = family.params_model(
+        init="xavier_uniform_", layer="conv2d", in_channels=16, out_channels=128, kernel_size=7, gain=2.0
+    )
+    problem = family.build(p, difficulty=3, seed=None)
     he = next(m for m in problem.misconceptions if m.tag == "used-he")
     assert he.value == pytest.approx(math.sqrt(2 / (16 * 49)))
     assert "√(2/784)" in he.diagnosis.en

@@ -1,36 +1,54 @@
-"""Std or bound of torch.nn.init's Xavier/Kaiming initialisers for a Linear or Conv2d weight."""
+"""Std or bound of torch.nn.init's Xavier/Kaiming/trunc_normal_ initialisers for a Linear, Conv1d or Conv2d weight."""
 
 from __future__ import annotations
 
 import math
 import random
+from dataclasses import replace
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, given
+from quizzer.generators.families import _trunc_normal as _trunc
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
-Init = Literal["xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
+Init = Literal["xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "trunc_normal_"]
 Nonlinearity = Literal["relu", "leaky_relu", "linear", "sigmoid", "tanh"]
 Size = Field(default=None, ge=1, le=4096)
+_TRUNC_DEFAULTS = {"mean": 0.0, "std": 1.0, "a": -2.0, "b": 2.0}  # nn.init.trunc_normal_'s
 
 
 class InitStdParams(Params):
-    init: Init = "kaiming_normal_"
-    layer: Literal["linear", "conv2d"] = "linear"
-    in_features: int | None = Size
-    out_features: int | None = Size
-    in_channels: int | None = Size
-    out_channels: int | None = Size
-    kernel_size: int | None = Field(default=None, ge=1, le=11)
+    init: Init = Field(default="kaiming_normal_", description="the nn.init function")
+    layer: Literal["linear", "conv1d", "conv2d"] = Field(
+        default="linear", description="the layer whose weight it fills"
+    )
+    in_features: int | None = Field(default=None, ge=1, le=4096, description="Linear's in_features")
+    out_features: int | None = Field(default=None, ge=1, le=4096, description="Linear's out_features")
+    in_channels: int | None = Field(default=None, ge=1, le=4096, description="Conv's in_channels")
+    out_channels: int | None = Field(default=None, ge=1, le=4096, description="Conv's out_channels")
+    kernel_size: int | None = Field(default=None, ge=1, le=11, description="Conv's kernel_size (k, or k×k for conv2d)")
     # Kaiming-only and Xavier-only arguments stay None for the other family, so dumps re-validate unchanged.
-    mode: Literal["fan_in", "fan_out"] | None = None
-    nonlinearity: Nonlinearity | None = None
-    a: float | None = Field(default=None, ge=0, le=10)
-    gain: float | None = Field(default=None, gt=0, le=10)
-    quantity: Literal["std", "bound"] = "std"
+    mode: Literal["fan_in", "fan_out"] | None = Field(default=None, description="kaiming: which fan (default fan_in)")
+    nonlinearity: Nonlinearity | None = Field(
+        default=None, description="kaiming: the activation that sets the gain (default leaky_relu)"
+    )
+    a: float | None = Field(
+        default=None, ge=-100, le=100, description="kaiming: leaky_relu's negative slope; trunc_normal_: lower cut-off"
+    )
+    b: float | None = Field(default=None, ge=-100, le=100, description="trunc_normal_: upper cut-off (default 2)")
+    mean: float | None = Field(
+        default=None, ge=-100, le=100, description="trunc_normal_: mean of the normal (default 0)"
+    )
+    std: float | None = Field(
+        default=None, gt=0, le=100, description="trunc_normal_: std of the normal before truncation (default 1)"
+    )
+    gain: float | None = Field(default=None, gt=0, le=10, description="xavier: the scaling gain (default 1)")
+    quantity: Literal["std", "bound"] = Field(
+        default="std", description="the distribution's std, or b of a uniform U(−b, b)"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -38,7 +56,12 @@ class InitStdParams(Params):
         if not isinstance(data, dict):
             return data
         data = dict(data)
-        if str(data.get("init", "kaiming_normal_")).startswith("kaiming"):
+        init = str(data.get("init", "kaiming_normal_"))
+        if init == "trunc_normal_":
+            for name, default in _TRUNC_DEFAULTS.items():
+                if data.get(name) is None:
+                    data[name] = default
+        elif init.startswith("kaiming"):
             if data.get("mode") is None:
                 data["mode"] = "fan_in"
             if data.get("nonlinearity") is None:
@@ -51,17 +74,27 @@ class InitStdParams(Params):
 
     @model_validator(mode="after")
     def _well_posed(self) -> InitStdParams:
+        conv = (self.in_channels, self.out_channels, self.kernel_size)
+        # trunc_normal_'s std does not depend on the layer, so its layer sizes may be left out.
+        needs_sizes = self.init != "trunc_normal_"
         if self.layer == "linear":
-            if self.in_features is None or self.out_features is None:
+            if needs_sizes and (self.in_features is None or self.out_features is None):
                 raise ValueError("layer=linear needs in_features and out_features")
-            if (self.in_channels, self.out_channels, self.kernel_size) != (None, None, None):
-                raise ValueError("in_channels/out_channels/kernel_size belong to layer=conv2d")
+            if conv != (None, None, None):
+                raise ValueError(f"in_channels/out_channels/kernel_size belong to a conv layer, not layer={self.layer}")
         else:
-            if None in (self.in_channels, self.out_channels, self.kernel_size):
-                raise ValueError("layer=conv2d needs in_channels, out_channels and kernel_size")
+            if needs_sizes and None in conv:
+                raise ValueError(f"layer={self.layer} needs in_channels, out_channels and kernel_size")
             if (self.in_features, self.out_features) != (None, None):
                 raise ValueError("in_features/out_features belong to layer=linear")
-        if self.init.startswith("xavier"):
+        trunc_args = (self.b, self.mean, self.std)
+        if self.init == "trunc_normal_":
+            if (self.mode, self.nonlinearity, self.gain) != (None, None, None):
+                raise ValueError("trunc_normal_ takes mean, std, a and b; mode, nonlinearity and gain belong elsewhere")
+            _trunc.well_posed(given(self.mean), given(self.std), given(self.a), given(self.b))
+        elif trunc_args != (None, None, None):
+            raise ValueError("b, mean and std are trunc_normal_ arguments")
+        elif self.init.startswith("xavier"):
             if (self.mode, self.nonlinearity, self.a) != (None, None, None):
                 raise ValueError("mode, nonlinearity and a are kaiming arguments; xavier uses both fans and a gain")
         else:
@@ -69,6 +102,8 @@ class InitStdParams(Params):
                 raise ValueError("gain is a xavier argument; kaiming derives its gain from nonlinearity (and a)")
             if self.nonlinearity != "leaky_relu" and self.a is not None:
                 raise ValueError("a (the negative slope) only applies with nonlinearity=leaky_relu")
+            if self.a is not None and self.a < 0:
+                raise ValueError("kaiming's a (leaky_relu's negative slope) must be ≥ 0")
         if self.quantity == "bound" and self.init.endswith("normal_"):
             raise ValueError("a normal initialiser has no bound; ask for quantity=std")
         return self
@@ -78,7 +113,7 @@ def fans(p: InitStdParams) -> tuple[int, int, int]:
     """(fan_in, fan_out, receptive field) as torch counts them for the weight tensor."""
     if p.layer == "linear":
         return given(p.in_features), given(p.out_features), 1
-    rf = given(p.kernel_size) * given(p.kernel_size)
+    rf = given(p.kernel_size) * (given(p.kernel_size) if p.layer == "conv2d" else 1)
     return given(p.in_channels) * rf, given(p.out_channels) * rf, rf
 
 
@@ -93,6 +128,8 @@ def kaiming_gain(p: InitStdParams) -> float:
 
 def init_std(p: InitStdParams) -> float:
     """The std of the distribution the weights are drawn from (a uniform U(−b, b) has std b/√3)."""
+    if p.init == "trunc_normal_":
+        return _trunc.trunc_std(given(p.mean), given(p.std), given(p.a), given(p.b))
     fan_in, fan_out, _ = fans(p)
     if p.init.startswith("xavier"):
         return given(p.gain) * math.sqrt(2.0 / (fan_in + fan_out))
@@ -133,7 +170,7 @@ class InitStd(Family[InitStdParams]):
                 )
             else:
                 values = dict(
-                    layer="conv2d",
+                    layer=rng.choice(["conv2d", "conv2d", "conv1d"]),
                     in_channels=rng.choice([1, 3, 16, 32, 64, 128]),
                     out_channels=rng.choice([16, 32, 64, 128, 256]),
                     kernel_size=rng.choice([3, 3, 5, 7] if difficulty == 2 else [1, 3, 5, 7, 11]),
@@ -151,7 +188,25 @@ class InitStd(Family[InitStdParams]):
                 values["gain"] = rng.choice([1.0, 0.5, 1.5, 2.0])
             uniform = init.endswith("uniform_")
             values["quantity"] = "bound" if uniform and (difficulty == 2 or rng.random() < 0.5) else "std"
+            if difficulty == 3 and rng.random() < 0.15:
+                # trunc_normal_ as ViT-style models use it: a small std cut at ±2 std, or an uneven cut.
+                std = rng.choice([0.02, 0.02, 0.1, 1.0])
+                low, high = rng.choice([(-2.0, 2.0), (-2.0, 2.0), (-1.0, 1.0), (-1.0, 3.0), (-0.5, 1.5)])
+                values = dict(
+                    init="trunc_normal_",
+                    layer="linear",
+                    in_features=values.get("in_features"),
+                    out_features=values.get("out_features"),
+                    mean=0.0,
+                    std=std,
+                    a=low * std,
+                    b=high * std,
+                )
         return InitStdParams(**values)
+
+    def spec(self, p: InitStdParams) -> AnswerSpec:
+        # trunc_normal_'s torch check is a seeded sample, whose agreement bound is justified in _trunc_normal.
+        return replace(self.answer_spec, agree_rel=_trunc.AGREE_REL) if p.init == "trunc_normal_" else self.answer_spec
 
     def solve(self, p: InitStdParams) -> float:
         return _answer(p, init_std(p))
@@ -159,6 +214,9 @@ class InitStd(Family[InitStdParams]):
     def verify(self, p: InitStdParams) -> float:
         import torch
         from torch import nn
+
+        if p.init == "trunc_normal_":
+            return _trunc.torch_std(given(p.mean), given(p.std), given(p.a), given(p.b))
         from torch.utils._python_dispatch import TorchDispatchMode
 
         # Run the real initialiser on the real layer's weight and record the distribution it hands to the
@@ -180,7 +238,8 @@ class InitStd(Family[InitStdParams]):
         if p.layer == "linear":
             weight = nn.Linear(given(p.in_features), given(p.out_features), device="meta").weight
         else:
-            weight = nn.Conv2d(given(p.in_channels), given(p.out_channels), given(p.kernel_size), device="meta").weight
+            conv = nn.Conv1d if p.layer == "conv1d" else nn.Conv2d
+            weight = conv(given(p.in_channels), given(p.out_channels), given(p.kernel_size), device="meta").weight
         fn = getattr(nn.init, p.init)
         kwargs: dict[str, Any] = (
             dict(gain=given(p.gain)) if p.init.startswith("xavier") else dict(mode=p.mode, nonlinearity=p.nonlinearity)
@@ -205,10 +264,18 @@ class InitStd(Family[InitStdParams]):
 
     def _layer(self, p: InitStdParams) -> str:
         if p.layer == "linear":
+            if p.in_features is None:
+                return "nn.Linear"
             return f"nn.Linear(in_features={p.in_features}, out_features={p.out_features})"
-        return f"nn.Conv2d(in_channels={p.in_channels}, out_channels={p.out_channels}, kernel_size={p.kernel_size})"
+        conv = "nn.Conv1d" if p.layer == "conv1d" else "nn.Conv2d"
+        if p.in_channels is None:
+            return conv
+        return f"{conv}(in_channels={p.in_channels}, out_channels={p.out_channels}, kernel_size={p.kernel_size})"
 
     def _call(self, p: InitStdParams) -> str:
+        if p.init == "trunc_normal_":
+            args = ", ".join(f"{name}={fmt(given(getattr(p, name)))}" for name in _TRUNC_DEFAULTS)
+            return f"nn.init.trunc_normal_(w, {args})"
         if p.init.startswith("xavier"):
             return f"nn.init.{p.init}(w, gain={fmt(given(p.gain))})"
         a = f", a={fmt(p.a)}" if p.a is not None else ""
@@ -221,6 +288,12 @@ class InitStd(Family[InitStdParams]):
             q = BiText(
                 "权重所服从的均匀分布的标准差是多少？",
                 "What is the standard deviation of the uniform distribution the entries are drawn from?",
+            )
+        elif p.init == "trunc_normal_":
+            q = BiText(
+                "w 中元素的实际标准差（截断后分布的标准差，而不是参数 std）是多少？",
+                "What is the actual standard deviation of w's entries (of the truncated distribution, not the std "
+                "argument)?",
             )
         else:
             q = BiText(
@@ -237,11 +310,19 @@ class InitStd(Family[InitStdParams]):
         )
 
     def solution(self, p: InitStdParams) -> BiText:
+        if p.init == "trunc_normal_":
+            return _trunc.solution(given(p.mean), given(p.std), given(p.a), given(p.b), init_std(p))
         fan_in, fan_out, _ = fans(p)
+        k = p.kernel_size
         if p.layer == "linear":
             fan_line = f"fan_in = in_features = {fan_in}, fan_out = out_features = {fan_out}"
+        elif p.layer == "conv1d":
+            # torch.nn.init._calculate_fan_in_and_fan_out: the receptive field is the product of the kernel dims.
+            fan_line = (
+                f"fan_in = in_channels·k = {p.in_channels}×{k} = {fan_in}, "
+                f"fan_out = out_channels·k = {p.out_channels}×{k} = {fan_out}"
+            )
         else:
-            k = p.kernel_size
             fan_line = (
                 f"fan_in = in_channels·k·k = {p.in_channels}×{k}×{k} = {fan_in}, "
                 f"fan_out = out_channels·k·k = {p.out_channels}×{k}×{k} = {fan_out}"
@@ -268,6 +349,8 @@ class InitStd(Family[InitStdParams]):
         return BiText(f"{body}{tail_zh}", f"{body}{tail_en}")
 
     def misconceptions(self, p: InitStdParams) -> list[Misconception]:
+        if p.init == "trunc_normal_":
+            return _trunc.mistakes(given(p.mean), given(p.std), given(p.a), given(p.b))
         fan_in, fan_out, rf = fans(p)
         std = init_std(p)
         ms: list[Misconception] = []
@@ -332,6 +415,7 @@ class InitStd(Family[InitStdParams]):
                 )
             )
         if rf > 1:
+            window = "k·k" if p.layer == "conv2d" else "k"
             wrong = InitStdParams(
                 **{
                     **p.model_dump(),
@@ -348,8 +432,8 @@ class InitStd(Family[InitStdParams]):
                     "forgot-receptive-field",
                     self.solve(wrong),
                     BiText(
-                        f"卷积的 fan 要乘感受野大小 k·k = {rf}：fan_in = in_channels·k·k。",
-                        f"A conv's fans include the receptive field k·k = {rf}: fan_in = in_channels·k·k.",
+                        f"卷积的 fan 要乘感受野大小 {window} = {rf}：fan_in = in_channels·{window}。",
+                        f"A conv's fans include the receptive field {window} = {rf}: fan_in = in_channels·{window}.",
                     ),
                 )
             )
@@ -381,6 +465,8 @@ class InitStd(Family[InitStdParams]):
     def hints(self, p: InitStdParams) -> list[BiText]:
         from quizzer.generators.base import withhold_last
 
+        if p.init == "trunc_normal_":
+            return _trunc.hints(given(p.mean), given(p.std), given(p.a), given(p.b))
         if p.init.startswith("xavier"):
             concept = BiText(
                 "Xavier：std = gain·√(2/(fan_in + fan_out))，同时照顾前向和反向的方差。",
@@ -396,6 +482,8 @@ class InitStd(Family[InitStdParams]):
             )
         if p.layer == "conv2d":
             concept += BiText("卷积层的 fan 要乘上 k·k。", " A conv layer's fans include the k·k window.")
+        elif p.layer == "conv1d":
+            concept += BiText("Conv1d 的 fan 要乘上卷积核长度 k。", " A Conv1d's fans include its kernel length k.")
         if p.quantity == "bound":
             concept += BiText("均匀分布 U(−b, b) 的标准差是 b/√3。", " A uniform U(−b, b) has std b/√3.")
         sol = self.solution(p)
