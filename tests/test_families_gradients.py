@@ -148,7 +148,7 @@ BAD = [
     ("vanishing-depth", {"activation": "tanh", "weight": "0.999", "threshold": "1e-9"}, "layers"),
     ("grad-clip", {"weight_grad": "3,4"}, "max_norm"),
     ("grad-clip", {"method": "value", "weight_grad": "1", "clip_value": "1", "max_norm": "2"}, "belong"),
-    ("grad-clip", {"weight_grad": "3,4", "max_norm": "1", "norm_type": "3"}, "1 or 2"),
+    ("grad-clip", {"weight_grad": "3,4", "max_norm": "1", "norm_type": "0.5"}, "no norm"),
     ("grad-clip", {"weight_grad": "3,4", "max_norm": "-1"}, "max_norm"),
     ("residual-gradient", {"activation": "relu", "weights": "-1,1", "x": "1"}, "kink"),
     ("init-std", {"init": "xavier_normal_", "in_features": "10", "out_features": "10", "mode": "fan_out"}, "kaiming"),

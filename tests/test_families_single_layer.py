@@ -329,3 +329,37 @@ def test_conv1d_fans(init: str, c_in: int, c_out: int, k: int) -> None:
     else:
         expected = math.sqrt(2.0 / (fan_in + fan_out))
     assert solve("init-std", **values) == pytest.approx(expected, rel=1e-12)
+
+
+# --- grad-clip -----------------------------------------------------------------------------------------------------
+
+
+def torch_clipped(weight: list[float], bias: list[float], max_norm: float, norm_type: float | str) -> list[float]:
+    params = []
+    for grad in (weight, bias):
+        if grad:
+            param = nn.Parameter(torch.zeros(len(grad), dtype=torch.float64))
+            param.grad = torch.tensor(grad, dtype=torch.float64)
+            params.append(param)
+    torch.nn.utils.clip_grad_norm_(params, max_norm=max_norm, norm_type=norm_type)
+    return [float(v) for param in params for v in param.grad]
+
+
+@pytest.mark.parametrize("norm_type", ["inf", 1.5, 3.0, 7.0])
+@pytest.mark.parametrize(
+    "weight,bias,max_norm",
+    [([3.0, -4.0], [1.0], 2.0), ([0.5, 0.2, -0.1], [], 1.0), ([12.0, -7.5, 3.3], [9.1, -0.4], 5.0)],
+)
+def test_grad_clip_p_norms(norm_type: float | str, weight: list[float], bias: list[float], max_norm: float) -> None:
+    expected = torch_clipped(weight, bias, max_norm, norm_type)
+    got = solve("grad-clip", weight_grad=weight, bias_grad=bias, max_norm=max_norm, norm_type=str(norm_type))
+    assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_grad_clip_inf_mistakes_are_the_other_norms() -> None:
+    family = get_family("grad-clip")
+    p = parse_params(family, {"weight_grad": "3,-4", "bias_grad": "1", "max_norm": "2", "norm_type": "inf"})
+    assert p.norm_type == "inf" and p.model_dump(mode="json")["norm_type"] == "inf"  # valid JSON, re-validates
+    listed = {m.tag: m.value for m in family.misconceptions(p)}
+    assert listed["used-l2-norm"] == pytest.approx(torch_clipped([3, -4], [1], 2.0, 2.0), rel=1e-12)
+    assert listed["used-l1-norm"] == pytest.approx(torch_clipped([3, -4], [1], 2.0, 1.0), rel=1e-12)

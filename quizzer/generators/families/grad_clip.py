@@ -16,20 +16,36 @@ Grad = Annotated[float, Field(ge=-1000, le=1000)]
 EPS = 1e-6  # clip_grad_norm_ divides by total_norm + 1e-6
 
 
+MAX_P = 64.0  # |g| ≤ 1000 keeps Σ|g|^p within float64 up to here
+
+
 class GradClipParams(Params):
-    method: Literal["norm", "value"] = "norm"
-    weight_grad: list[Grad] = Field(min_length=1, max_length=8)
-    bias_grad: list[Grad] = Field(default_factory=list, max_length=4)
+    method: Literal["norm", "value"] = Field(
+        default="norm", description="norm: clip_grad_norm_ (one global norm); value: clip_grad_value_ (element-wise)"
+    )
+    weight_grad: list[Grad] = Field(min_length=1, max_length=8, description="weight.grad, flattened")
+    bias_grad: list[Grad] = Field(default_factory=list, max_length=4, description="bias.grad (may be empty)")
     # None where the argument does not belong to the chosen function, so dumps re-validate unchanged.
-    max_norm: float | None = Field(default=None, gt=0, le=1000)
-    norm_type: float | None = None
-    clip_value: float | None = Field(default=None, gt=0, le=1000)
+    max_norm: float | None = Field(default=None, gt=0, le=1000, description="clip_grad_norm_'s largest allowed norm")
+    # torch accepts the string 'inf' for the max-abs norm; keeping it a string keeps the params valid JSON.
+    norm_type: float | Literal["inf"] | None = Field(
+        default=None, description="p of the p-norm, any p ≥ 1, or 'inf' for the max |g| (default 2)"
+    )
+    clip_value: float | None = Field(default=None, gt=0, le=1000, description="clip_grad_value_'s bound")
 
     @model_validator(mode="before")
     @classmethod
     def _torch_default_norm_type(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("method", "norm") == "norm" and data.get("norm_type") is None:
-            data = {**data, "norm_type": 2.0}  # clip_grad_norm_'s default
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        p = data.get("norm_type")
+        if data.get("method", "norm") == "norm" and p is None:
+            data["norm_type"] = 2.0  # clip_grad_norm_'s default
+        elif (isinstance(p, str) and p.strip().lower() in ("inf", "infinity")) or (
+            isinstance(p, float) and p == math.inf
+        ):
+            data["norm_type"] = "inf"
         return data
 
     @model_validator(mode="after")
@@ -39,8 +55,8 @@ class GradClipParams(Params):
                 raise ValueError("method=norm (clip_grad_norm_) needs max_norm")
             if self.clip_value is not None:
                 raise ValueError("clip_value belongs to method=value (clip_grad_value_), not method=norm")
-            if self.norm_type not in (1.0, 2.0):
-                raise ValueError("norm_type must be 1 or 2")
+            if self.norm_type != "inf" and not 1.0 <= given(self.norm_type) <= MAX_P:
+                raise ValueError(f"norm_type must be a p from 1 to {fmt(MAX_P)} or 'inf' (below 1 it is no norm)")
         else:
             if self.clip_value is None:
                 raise ValueError("method=value (clip_grad_value_) needs clip_value")
@@ -49,13 +65,30 @@ class GradClipParams(Params):
         return self
 
 
-def _norm(xs: list[float], norm_type: float) -> float:
-    return sum(abs(x) for x in xs) if norm_type == 1 else math.sqrt(sum(x * x for x in xs))
+def _p(norm_type: float | str) -> float:
+    return math.inf if norm_type == "inf" else float(norm_type)
 
 
-def _norm_args(p: GradClipParams) -> tuple[float, float]:
+def _norm(xs: list[float], norm_type: float | str) -> float:
+    p = _p(norm_type)
+    if p == math.inf:
+        return max(abs(x) for x in xs)
+    if p == 1:
+        return sum(abs(x) for x in xs)
+    if p == 2:
+        return math.sqrt(sum(x * x for x in xs))
+    return sum(abs(x) ** p for x in xs) ** (1.0 / p)
+
+
+def _norm_name(norm_type: float | str) -> str:
+    return "L∞" if norm_type == "inf" else f"L{fmt(float(norm_type))}"
+
+
+def _norm_args(p: GradClipParams) -> tuple[float, float | str]:
     """(max_norm, norm_type) of a method=norm instance: the validator requires the one and defaults the other."""
-    return given(p.max_norm), given(p.norm_type)
+    if p.norm_type is None:
+        raise ValueError("norm_type is missing: the validator sets it for method=norm")
+    return given(p.max_norm), p.norm_type
 
 
 def _coef(total: float, max_norm: float) -> float:
@@ -80,7 +113,7 @@ class GradClip(Family[GradClipParams]):
 
     def sample(self, rng: random.Random, difficulty: int) -> GradClipParams:
         method = "norm" if rng.random() < 0.7 else "value"
-        norm_type = 2.0
+        norm_type: float | str = 2.0
         if difficulty == 1:
             friendly: list[list[float]] = [[3, 4], [6, 8], [1, 2, 2], [2, 4, 4], [5, 12], [-3, 4], [0.5, -2, 3]]
             weight = [float(v) for v in rng.choice(friendly)]
@@ -94,7 +127,8 @@ class GradClip(Family[GradClipParams]):
             weight = [rng.randint(-300, 300) / 100 for _ in range(rng.randint(2, 5))]
             bias = [rng.randint(-300, 300) / 100 for _ in range(rng.randint(0, 2))]
             limit = rng.choice([0.25, 0.5, 1.0, 1.5, 3.0, 8.0])  # the large ones sometimes leave the gradient alone
-            norm_type = rng.choice([2.0, 2.0, 1.0])
+            choices: list[float | str] = [2.0, 2.0, 1.0, "inf", 3.0]
+            norm_type = rng.choice(choices)
         if method == "norm":
             return GradClipParams(
                 method="norm", weight_grad=weight, bias_grad=bias, max_norm=limit, norm_type=norm_type
@@ -103,6 +137,9 @@ class GradClip(Family[GradClipParams]):
 
     def total_norm(self, p: GradClipParams) -> float:
         return _norm(p.weight_grad + p.bias_grad, p.norm_type or 2.0)
+
+    def _p_text(self, p: GradClipParams) -> str:
+        return "'inf'" if p.norm_type == "inf" else fmt(float(given(p.norm_type)))
 
     def solve(self, p: GradClipParams) -> list[float]:
         grads = p.weight_grad + p.bias_grad
@@ -121,7 +158,7 @@ class GradClip(Family[GradClipParams]):
                 params.append(param)
         if p.method == "norm":
             max_norm, norm_type = _norm_args(p)
-            torch.nn.utils.clip_grad_norm_(params, max_norm=max_norm, norm_type=norm_type)
+            torch.nn.utils.clip_grad_norm_(params, max_norm=max_norm, norm_type=_p(norm_type))
         else:
             torch.nn.utils.clip_grad_value_(params, clip_value=given(p.clip_value))
         return [float(v) for param in params if param.grad is not None for v in param.grad]
@@ -137,8 +174,8 @@ class GradClip(Family[GradClipParams]):
     def prompt(self, p: GradClipParams) -> BiText:
         names = "[weight, bias]" if p.bias_grad else "[weight]"
         if p.method == "norm":
-            max_norm, norm_type = _norm_args(p)
-            call = f"torch.nn.utils.clip_grad_norm_({names}, max_norm={fmt(max_norm)}, norm_type={fmt(norm_type)})"
+            max_norm = _norm_args(p)[0]
+            call = f"torch.nn.utils.clip_grad_norm_({names}, max_norm={fmt(max_norm)}, norm_type={self._p_text(p)})"
         else:
             call = f"torch.nn.utils.clip_grad_value_({names}, clip_value={fmt(given(p.clip_value))})"
         order_zh = "（按 weight、bias 的顺序拼成一个列表）" if p.bias_grad else ""
@@ -163,10 +200,16 @@ class GradClip(Family[GradClipParams]):
             )
         max_norm, norm_type = _norm_args(p)
         total, c = self.total_norm(p), _coef(self.total_norm(p), max_norm)
-        if norm_type == 1:
+        if norm_type == "inf":
+            norm_line = f"‖g‖∞ = max|g_i| = max({', '.join(fmt(abs(g)) for g in grads)}) = {fmt(total)}"
+        elif norm_type == 1:
             norm_line = f"‖g‖₁ = Σ|g_i| = {' + '.join(fmt(abs(g)) for g in grads)} = {fmt(total)}"
-        else:
+        elif norm_type == 2:
             norm_line = f"‖g‖₂ = √(Σ g_i²) = √({' + '.join(fmt(g * g) for g in grads)}) = {fmt(total)}"
+        else:
+            q = fmt(float(norm_type))
+            terms = " + ".join(fmt(abs(g) ** float(norm_type)) for g in grads)
+            norm_line = f"‖g‖_{q} = (Σ|g_i|^{q})^(1/{q}) = ({terms})^(1/{q}) = {fmt(total)}"
         coef_line = (
             f"clip_coef = min(1, max_norm / (‖g‖ + 1e-6)) = min(1, {fmt(max_norm)} / {fmt(total + EPS, 9)}) = {fmt(c)}"
         )
@@ -196,17 +239,19 @@ class GradClip(Family[GradClipParams]):
                     ),
                 )
             )
-            other = 1.0 if norm_type == 2 else 2.0
-            ms.append(
-                Misconception(
-                    f"used-l{int(other)}-norm",
-                    _scaled(grads, _coef(_norm(grads, other), max_norm)),
-                    BiText(
-                        f"用了 L{int(other)} 范数；norm_type={fmt(norm_type)} 要求 L{fmt(norm_type)} 范数。",
-                        f"You used the L{int(other)} norm; norm_type={fmt(norm_type)} means the L{fmt(norm_type)} norm.",
-                    ),
+            others = [1.0 if norm_type == 2 else 2.0] + ([1.0] if norm_type == "inf" else [])
+            for other in others:
+                ms.append(
+                    Misconception(
+                        f"used-l{int(other)}-norm",
+                        _scaled(grads, _coef(_norm(grads, other), max_norm)),
+                        BiText(
+                            f"用了 L{int(other)} 范数；norm_type={self._p_text(p)} 要求 {_norm_name(norm_type)} 范数。",
+                            f"You used the L{int(other)} norm; norm_type={self._p_text(p)} means the "
+                            f"{_norm_name(norm_type)} norm.",
+                        ),
+                    )
                 )
-            )
             if p.bias_grad:
                 per = [
                     x for g in (p.weight_grad, p.bias_grad) for x in _scaled(g, _coef(_norm(g, norm_type), max_norm))
@@ -284,8 +329,13 @@ class GradClip(Family[GradClipParams]):
             ]
         max_norm, norm_type = _norm_args(p)
         total = self.total_norm(p)
-        if norm_type == 1:
+        if norm_type == "inf":
+            norm = f"‖g‖∞ = max({', '.join(f'|{fmt(g)}|' for g in grads)}) = {fmt(total)}"
+        elif norm_type == 1:
             norm = f"‖g‖₁ = {' + '.join(f'|{fmt(g)}|' for g in grads)} = {fmt(total)}"
+        elif norm_type != 2:
+            q = fmt(float(norm_type))
+            norm = f"‖g‖_{q} = ({' + '.join(f'|{fmt(g)}|^{q}' for g in grads)})^(1/{q}) = {fmt(total)}"
         else:
             norm = f"‖g‖₂ = √({' + '.join(f'{fmt(g)}²' if g >= 0 else f'({fmt(g)})²' for g in grads)}) = {fmt(total)}"
         coef = f"clip_coef = min(1, {fmt(max_norm)} / {fmt(total + EPS, 9)}) = {fmt(_coef(total, max_norm))}"
