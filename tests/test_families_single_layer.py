@@ -363,3 +363,19 @@ def test_grad_clip_inf_mistakes_are_the_other_norms() -> None:
     listed = {m.tag: m.value for m in family.misconceptions(p)}
     assert listed["used-l2-norm"] == pytest.approx(torch_clipped([3, -4], [1], 2.0, 2.0), rel=1e-12)
     assert listed["used-l1-norm"] == pytest.approx(torch_clipped([3, -4], [1], 2.0, 1.0), rel=1e-12)
+
+
+# --- activation-chain-gradient: relu's kink inside a chain --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "weights,x", [([2.0, 0.0, 3.0], 1.0), ([2.0, 3.0], 0.0), ([0.0], -1.5), ([1.5, -2.0, 0.5], 0.0)]
+)
+def test_chain_through_relu_kink(weights: list[float], x: float) -> None:
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    h = t
+    for w in weights:
+        h = torch.relu(w * h)
+    h.backward()
+    assert t.grad is not None
+    assert solve("activation-chain-gradient", activation="relu", weights=weights, x=x) == float(t.grad)

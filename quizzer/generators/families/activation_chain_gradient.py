@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_list, given
 from quizzer.generators.registry import register
@@ -17,20 +17,11 @@ Weight = Annotated[float, Field(ge=-10, le=10)]
 
 
 class ActivationChainParams(Params):
-    activation: Literal["sigmoid", "tanh", "relu"] = "sigmoid"
-    weights: list[Weight] = Field(min_length=1, max_length=10)
-    x: float = Field(ge=-10, le=10)
-
-    @model_validator(mode="after")
-    def _well_posed(self) -> ActivationChainParams:
-        # A zero pre-activation puts relu on its kink; it only arises from x = 0 or a zero weight
-        # (a dead earlier unit also gives z = 0, but then the product already holds a factor 0).
-        if self.activation == "relu" and (self.x == 0 or 0 in self.weights):
-            raise ValueError(
-                "with relu, x and every weight must be nonzero, or a pre-activation lands "
-                "exactly on relu's kink at 0 where the derivative is undefined"
-            )
-        return self
+    activation: Literal["sigmoid", "tanh", "relu"] = Field(
+        default="sigmoid", description="the activation of every layer"
+    )
+    weights: list[Weight] = Field(min_length=1, max_length=10, description="w_1…w_n, one scalar weight per layer")
+    x: float = Field(ge=-10, le=10, description="the input h₀")
 
 
 def _act(name: str, z: float) -> float:
@@ -139,7 +130,7 @@ class ActivationChainGradient(Family[ActivationChainParams]):
         d = {
             "sigmoid": "σ'(z) = σ(z)(1 − σ(z))",
             "tanh": "tanh'(z) = 1 − tanh²(z)",
-            "relu": "relu'(z) = 1 (z > 0), 0 (z < 0)",
+            "relu": "relu'(z) = 1 (z > 0), 0 (z ≤ 0)",
         }
         rows = forward(p)
         lines = [f"dh_n/dx = ∏ w_i · {a}'(z_i)，z_i = w_i · h_(i−1)；{d[p.activation]}"]
@@ -155,6 +146,15 @@ class ActivationChainGradient(Family[ActivationChainParams]):
             lines.append(row)
             lines_en.append(row)
         prod = f"dh/dx = {' × '.join(f'({fmt(f)})' for f in factors)} = {fmt(self.solve(p))}"
+        if p.activation == "relu" and any(z == 0 for _, z, _ in rows):
+            # A zero pre-activation sits on relu's kink: no derivative exists there, and torch's choice decides.
+            lines.append(
+                "z = 0 落在 relu 的折点上：数学上导数不存在（[0, 1] 都是次梯度）；PyTorch 只在 z > 0 时传梯度，取 relu'(0) = 0"
+            )
+            lines_en.append(
+                "z = 0 is relu's kink: mathematically there is no derivative (anything in [0, 1] is a subgradient); "
+                "torch passes the gradient only where z > 0, so relu'(0) = 0"
+            )
         return BiText("\n  ".join([*lines, prod]), "\n  ".join([*lines_en, prod]))
 
     def misconceptions(self, p: ActivationChainParams) -> list[Misconception]:
