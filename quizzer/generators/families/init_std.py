@@ -188,7 +188,7 @@ class InitStd(Family[InitStdParams]):
                 values["gain"] = rng.choice([1.0, 0.5, 1.5, 2.0])
             uniform = init.endswith("uniform_")
             values["quantity"] = "bound" if uniform and (difficulty == 2 or rng.random() < 0.5) else "std"
-            if difficulty == 3 and rng.random() < 0.15:
+            if difficulty == 3 and rng.random() < 0.08:
                 # trunc_normal_ as ViT-style models use it: a small std cut at ±2 std, or an uneven cut.
                 std = rng.choice([0.02, 0.02, 0.1, 1.0])
                 low, high = rng.choice([(-2.0, 2.0), (-2.0, 2.0), (-1.0, 1.0), (-1.0, 3.0), (-0.5, 1.5)])
