@@ -290,7 +290,9 @@ class NormLayerOutput(Family[NormLayerOutputParams]):
         if p.norm == "rmsnorm":
             text = f"nn.RMSNorm({c})（eps=None，默认）" if p.eps is None else f"nn.RMSNorm({c}, eps={eps})"
             text_en = f"nn.RMSNorm({c}) (eps=None, the default)" if p.eps is None else f"nn.RMSNorm({c}, eps={eps})"
-            return BiText(text + "，float32 输入", text_en + " on a float32 input")
+            if p.eps is None:  # the default eps depends on the dtype, so the dtype is part of the question
+                return BiText(text + "，float32 输入", text_en + " on a float32 input")
+            return BiText(text, text_en)
         call = {
             "layernorm": f"nn.LayerNorm({c}, eps={eps})",
             "groupnorm": f"nn.GroupNorm(num_groups={p.num_groups}, num_channels={c}, eps={eps})",
@@ -313,7 +315,7 @@ class NormLayerOutput(Family[NormLayerOutputParams]):
                 f"sample {p.i})?",
             }[p.quantity]
             shape_zh = f"({n}, {c}, {p.length})（{n} 个样本 × {c} 个通道 × 长度 {p.length}），按 (样本, 通道) 逐行给出"
-            shape_en = f"({n}, {c}, {p.length}) ({n} samples × {c} channels × length {p.length}), one row per (sample, channel)"
+            shape_en = f"({n}, {c}, {p.length}) ({n} samples × {c} channel{'s' if c > 1 else ''} × length {p.length}), one row per (sample, channel)"
         else:
             ask_zh = {
                 "entry": f"输出 y = layer(x) 中 y[{p.i}, {p.j}]（样本 {p.i}、特征 {p.j}）是多少？",
