@@ -110,11 +110,13 @@ class ActivationDerivative(Family[ActivationDerivativeParams]):
         args: dict[str, Any] = {}
         if difficulty == 1:
             act: Activation = rng.choice(["sigmoid", "tanh", "relu"])
-            # x = 0 for sigmoid/tanh asks for the derivative's maximum (1/4 and 1); for relu, torch's choice at the kink.
-            x = float(rng.choice([0, 0, 1, -1, 2, -2, 0.5]))
+            # x = 0 for sigmoid/tanh asks for the derivative's maximum (1/4 and 1); relu's kink waits for level 2.
+            x = float(rng.choice([0, 0, 1, -1, 2, -2, 0.5] if act != "relu" else [1, -1, 2, -2, 0.5]))
         elif difficulty == 2:
             act = rng.choice(["sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu", "elu"])
             x = round(rng.uniform(-4, 4), 1) + 0.0
+            if act in ("relu", "leaky_relu", "elu") and rng.random() < 0.2:
+                x = 0.0  # the kink: what torch's autograd picks there (a level-2 question, not a level-1 one)
             if act == "leaky_relu":
                 args["negative_slope"] = rng.choice([0.01, 0.1, 0.2])
         else:
