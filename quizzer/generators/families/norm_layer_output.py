@@ -406,8 +406,8 @@ class NormLayerOutput(Family[NormLayerOutputParams]):
             )
             if p.eps is None:
                 head += BiText(
-                    f"；eps=None 时 torch 用 torch.finfo(x.dtype).eps，float32 为 2⁻²³ = {eps}",
-                    f"; with eps=None torch uses torch.finfo(x.dtype).eps, 2⁻²³ = {eps} for float32",
+                    f"；eps=None 时 torch 用 torch.finfo(x.dtype).eps，float32 为 2^-23 = {eps}",
+                    f"; with eps=None torch uses torch.finfo(x.dtype).eps, 2^-23 = {eps} for float32",
                 )
             return head + BiText(f"：\n  {body}", f":\n  {body}")
         formula = "y = γ·(x − μ)/√(σ² + eps) + β"
