@@ -80,13 +80,14 @@ def norm_mistakes(p: NormLayerOutputParams) -> list[Misconception]:
                     ),
                 )
             )
+    spread = "mean(x²)" if p.norm == "rmsnorm" else "σ²"
     mistakes.append(
         Misconception(
             "divided-by-variance",
             _pick(p, normalize(p, power=1.0)),
             BiText(
-                "你除以了 σ² + eps（RMSNorm 为 mean(x²) + eps）；应除以它的平方根。",
-                "You divided by σ² + eps (mean(x²) + eps for RMSNorm); divide by its square root.",
+                f"你除以了 {spread} + eps；应除以它的平方根 √({spread} + eps)。",
+                f"You divided by {spread} + eps; divide by its square root √({spread} + eps).",
             ),
         )
     )
