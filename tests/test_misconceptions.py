@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from quizzer.generators.base import Family, graded_alike
 from quizzer.generators.registry import all_families, generate, get_family, instance_seed, make_problem, sample_params
+from tests.layer_mistakes import instance_and_rms_mistakes, smooth_activation_mistakes
 
 SEEDS = st.integers(min_value=0, max_value=2**62)
 LEVELS = st.integers(min_value=1, max_value=3)
@@ -57,7 +58,7 @@ def test_norm_layer_output_mistakes(seed: int, difficulty: int) -> None:
 
     family, p = draw("norm-layer-output", seed, difficulty)
     if p.norm in ("instancenorm", "rmsnorm"):
-        check_against(family, p, _instance_and_rms_mistakes(p))
+        check_against(family, p, instance_and_rms_mistakes(p))
         return
     n, c = len(p.x) // p.num_features, p.num_features
     x = torch.tensor(p.x, dtype=torch.float64).reshape(n, c)
@@ -88,58 +89,6 @@ def test_norm_layer_output_mistakes(seed: int, difficulty: int) -> None:
         }
     )
     check_against(family, p, expected)
-
-
-def _instance_and_rms_mistakes(p: Any) -> dict[str, Any]:
-    """InstanceNorm's and RMSNorm's mistakes, each the layer's arithmetic redone here with the wrong choice."""
-    import torch
-
-    eps0 = torch.finfo(torch.float32).eps if p.eps is None else p.eps
-    c = p.num_features
-    if p.norm == "instancenorm":
-        x = torch.tensor(p.x, dtype=torch.float64).reshape(-1, c, p.length)
-        dims = {"instancenorm": (2,), "batchnorm": (0, 2), "layernorm": (1, 2)}
-    else:
-        x = torch.tensor(p.x, dtype=torch.float64).reshape(-1, c)
-        dims = {"rmsnorm": (1,), "layernorm": (1,)}
-
-    def pick(y: Any) -> Any:
-        if p.norm == "instancenorm":
-            return float(y[p.i, p.j, p.l]) if p.quantity == "entry" else y[p.i, p.j].tolist()
-        return float(y[p.i, p.j]) if p.quantity == "entry" else y[p.i].tolist()
-
-    def normed(
-        axis: str,
-        *,
-        unbiased: bool = False,
-        eps: float = eps0,
-        power: float = 0.5,
-        affine: bool = True,
-        rms: bool = False,
-    ) -> Any:
-        d = dims[axis]
-        if rms:
-            y = x / ((x**2).mean(d, keepdim=True) + eps) ** power
-        else:
-            y = (x - x.mean(d, keepdim=True)) / (x.var(d, unbiased=unbiased, keepdim=True) + eps) ** power
-        return pick(p.weight * y + p.bias if affine else y)
-
-    if p.norm == "instancenorm":
-        return {
-            "wrong-axis-batchnorm": normed("batchnorm"),
-            "wrong-axis-layernorm": normed("layernorm"),
-            "divided-by-variance": normed("instancenorm", power=1.0),
-            "unbiased-variance": normed("instancenorm", unbiased=True),
-            "forgot-eps": normed("instancenorm", eps=0.0),
-            "forgot-affine": normed("instancenorm", affine=False),
-        }
-    return {
-        "subtracted-mean": normed("layernorm"),
-        "used-layernorm-eps": normed("rmsnorm", eps=1e-5, rms=True),
-        "divided-by-variance": normed("rmsnorm", power=1.0, rms=True),
-        "forgot-eps": normed("rmsnorm", eps=0.0, rms=True),
-        "forgot-affine": normed("rmsnorm", affine=False, rms=True),
-    }
 
 
 def test_norm_layer_output_uses_torch_indexing() -> None:
@@ -281,50 +230,7 @@ def test_activation_derivative_mistakes(seed: int, difficulty: int) -> None:
         "returned-gelu-value": float(torch.nn.functional.gelu(x)),
         "used-relu-derivative": slope(torch.relu),
     }
-    F = torch.nn.functional
-    if p.activation in ("relu", "leaky_relu") and p.x == 0:
-        left = float(
-            torch.func.grad(torch.relu if p.activation == "relu" else torch.nn.LeakyReLU(p.negative_slope))(
-                torch.tensor(-1.0, dtype=torch.float64)
-            )
-        )
-        expected |= {"right-slope-at-kink": 1.0, "averaged-subgradient": (1.0 + left) / 2}
-    elif p.activation == "elu":
-        alpha = p.alpha
-        expected = {
-            "returned-elu-value": float(F.elu(x, alpha)),
-            "exp-branch-on-positive-side": slope(lambda t: alpha * torch.expm1(t)),
-            "forgot-exp-factor": alpha,
-            "relu-slope": slope(torch.relu) if p.x != 0 else 0.0,
-        }
-    elif p.activation == "silu":
-        expected = {
-            "forgot-product-rule": float(torch.sigmoid(x)),
-            "returned-silu-value": float(F.silu(x)),
-            "used-sigmoid-derivative": slope(torch.sigmoid),
-        }
-    elif p.activation == "softplus":
-        softplus = torch.nn.Softplus(beta=p.beta, threshold=p.threshold)
-        bx = x * p.beta
-        expected = {
-            "returned-softplus-value": float(softplus(x)),
-            "kept-chain-rule-beta": p.beta * slope(softplus),
-            "forgot-beta": float(torch.sigmoid(x)),
-            "used-sigmoid-derivative": float(torch.sigmoid(bx) * (1 - torch.sigmoid(bx))),
-            "ignored-threshold": float(torch.sigmoid(bx)),
-        }
-    elif p.activation == "gelu" and p.approximate == "tanh":
-        c = math.sqrt(2 / math.pi)
-        u = c * (x + 0.044715 * x**3)
-        expected = {
-            "used-exact-gelu": slope(F.gelu),
-            "forgot-product-rule": float(0.5 * (1 + torch.tanh(u))),
-            # The learner's du/dx = √(2/π): autograd with the cubic term held constant.
-            "forgot-cubic-derivative": slope(
-                lambda t: 0.5 * t * (1 + torch.tanh(c * (t + 0.044715 * t.detach() ** 3)))
-            ),
-            "returned-gelu-value": float(F.gelu(x, approximate="tanh")),
-        }
+    expected = smooth_activation_mistakes(p, expected)
     check_against(family, p, expected)
 
 
