@@ -135,7 +135,7 @@ def test_described_types_and_ranges_read_as_typed() -> None:
     chain = {p.name: p for p in describe_family(get_family("activation-chain-gradient")).parameters}
     assert chain["weights"].type == "list[float]" and chain["weights"].allowed == "1–10 values, each in [-10, 10]"
     rf = {p.name: p for p in describe_family(get_family("receptive-field")).parameters}
-    assert rf["layers"].type == "layers" and "';'" in rf["layers"].allowed
+    assert rf["layers"].type == "layers" and "separated by ';'" in rf["layers"].meaning.en
     big = {p.name: p for p in describe_family(get_family("iterations")).parameters}
     assert big["num_samples"].allowed == "[1, 1e8]"
 

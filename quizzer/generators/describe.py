@@ -32,7 +32,8 @@ class ParamDoc:
 
     name: str
     type: str  # int, float, bool, choice, text, list[float], layers, …: how the value is written
-    allowed: str  # "[1, 4096]", "(0, 1)", "sigmoid | tanh", "1–10 values, each in [-10, 10]"; "" when anything goes
+    allowed: str  # "[1, 4096]", "(0, 1)", "sigmoid, tanh", "1–10 values, each in [-10, 10]"; "" for free text or
+    # layers and matrices, whose meaning spells out their syntax
     required: bool
     default: str | None  # as typed on the command line; None when required or when unset means torch's own choice
     meaning: BiText
@@ -201,14 +202,14 @@ def _type_and_range(annotation: Any, metadata: Sequence[Any]) -> tuple[str, str]
     annotation = _strip_optional(annotation)
     origin, args = get_origin(annotation), get_args(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return "layer", "one layer, e.g. 'conv k=3 s=2 p=1'"
+        return "layer", ""  # text whose syntax its meaning spells out, e.g. 'conv k=3 s=2 p=1'
     if origin in (list, tuple):
         items = [a for a in args if a is not Ellipsis]
         element = items[0] if items else Any
         if get_origin(_strip_optional(element)) is tuple:
-            return "matrix", "rows separated by ';', e.g. '1 2; 3 4'"
+            return "matrix", ""
         if isinstance(element, type) and issubclass(element, BaseModel):
-            return "layers", "layers separated by ';', e.g. 'conv k=3; maxpool k=2'"
+            return "layers", ""
         name, inner = _scalar(element)
         fixed = origin is tuple and Ellipsis not in args
         lo, hi = (len(args), len(args)) if fixed else _length(metadata)
