@@ -190,6 +190,8 @@ def test_families_family_json_is_the_library_description(run) -> None:
     assert one == _doc("lr-schedule").as_dict("zh")
     step = next(p for p in one["parameters"] if p["name"] == "step_size")
     assert step["required"] is True and step["type"] == "int" and step["allowed"] == "[1, ∞)"
+    x = next(p for p in one["parameters"] if p["name"] == "milestones")
+    assert x["type"] == "list[int]" and x["meaning"].startswith("MultiStepLR：")
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,7 @@ def _numeric_fields() -> list[tuple[Any, str]]:
     out = []
     for family in FAMILIES:
         for p in describe_family(family).parameters:
-            if p.type in ("int", "float") and INTERVAL.match(p.allowed):
+            if p.type in ("int", "float") and INTERVAL.match(p.allowed.en):
                 out.append((family, p.name))
     return out
 
@@ -59,7 +59,7 @@ def _numeric_fields() -> list[tuple[Any, str]]:
 def test_the_interval_shown_is_the_one_pydantic_enforces(family, name) -> None:
     """The listing's bounds, read back from its text, are accepted or refused exactly as they say."""
     (p,) = [q for q in describe_family(family).parameters if q.name == name]
-    left, lo, hi, right = INTERVAL.match(p.allowed).groups()  # type: ignore[union-attr]
+    left, lo, hi, right = INTERVAL.match(p.allowed.en).groups()  # type: ignore[union-attr]
     adapter = _field_adapter(family, name)
 
     def step(bound: float) -> float:
@@ -88,7 +88,7 @@ def test_choices_shown_are_exactly_the_accepted_values(family) -> None:
         if p.type != "choice":
             continue
         adapter = _field_adapter(family, p.name)
-        for value in p.allowed.split(", "):
+        for value in p.allowed.en.split(", "):
             adapter.validate_python(value)
         with pytest.raises(ValidationError):
             adapter.validate_python("no-such-choice")
@@ -123,21 +123,22 @@ def test_scheduler_arguments_say_which_scheduler_takes_them() -> None:
     assert doc["step_size"].required and "scheduler=step only" in doc["step_size"].meaning.en
     assert "仅 scheduler=step" in doc["step_size"].meaning.zh
     assert doc["T_mult"].default == "1" and not doc["T_mult"].required
-    assert doc["scheduler"].required and "multistep" in doc["scheduler"].allowed.split(", ")
+    assert doc["scheduler"].required and "multistep" in doc["scheduler"].allowed.en.split(", ")
     # gamma: StepLR and MultiStepLR default to 0.1, ExponentialLR needs it (torch's own signatures)
     assert doc["gamma"].default == "step: 0.1; multistep: 0.1; exponential: —"
 
 
 def test_described_types_and_ranges_read_as_typed() -> None:
     conv = {p.name: p for p in describe_family(get_family("conv-output")).parameters}
-    assert (conv["input_size"].type, conv["input_size"].allowed) == ("int", "[1, 4096]")
-    assert conv["transposed"].allowed == "true, false" and conv["transposed"].default == "false"
+    assert (conv["input_size"].type, conv["input_size"].allowed.en) == ("int", "[1, 4096]")
+    assert conv["transposed"].allowed.en == "true, false" and conv["transposed"].default == "false"
     chain = {p.name: p for p in describe_family(get_family("activation-chain-gradient")).parameters}
-    assert chain["weights"].type == "list[float]" and chain["weights"].allowed == "1–10 values, each in [-10, 10]"
+    assert chain["weights"].type == "list[float]" and chain["weights"].allowed.en == "1–10 values, each in [-10, 10]"
+    assert chain["weights"].allowed.zh == "1–10 个值，每个取 [-10, 10]"
     rf = {p.name: p for p in describe_family(get_family("receptive-field")).parameters}
     assert rf["layers"].type == "layers" and "separated by ';'" in rf["layers"].meaning.en
     big = {p.name: p for p in describe_family(get_family("iterations")).parameters}
-    assert big["num_samples"].allowed == "[1, 1e8]"
+    assert big["num_samples"].allowed.en == "[1, 1e8]"
 
 
 def test_as_dict_in_one_language_or_both() -> None:

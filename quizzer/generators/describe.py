@@ -32,8 +32,9 @@ class ParamDoc:
 
     name: str
     type: str  # int, float, bool, choice, text, list[float], layers, …: how the value is written
-    allowed: str  # "[1, 4096]", "(0, 1)", "sigmoid, tanh", "1–10 values, each in [-10, 10]"; "" for free text or
-    # layers and matrices, whose meaning spells out their syntax
+    # "[1, 4096]", "(0, 1)", "sigmoid, tanh", "1–10 values, each in [-10, 10]"; empty for free text, layers and
+    # matrices, whose meaning spells out their syntax
+    allowed: BiText
     required: bool
     default: str | None  # as typed on the command line; None when required or when unset means torch's own choice
     meaning: BiText
@@ -42,7 +43,7 @@ class ParamDoc:
         return {
             "name": self.name,
             "type": self.type,
-            "allowed": self.allowed,
+            "allowed": self.allowed.get(lang) if lang else self.allowed.as_dict(),
             "required": self.required,
             "default": self.default,
             "meaning": self.meaning.get(lang) if lang else self.meaning.as_dict(),
@@ -173,8 +174,9 @@ def _length(metadata: Sequence[Any]) -> tuple[int | None, int | None]:
     return lo, hi
 
 
-def _pattern(metadata: Sequence[Any]) -> str:
-    return next((f"matches {m.pattern}" for m in metadata if getattr(m, "pattern", None)), "")
+def _pattern(metadata: Sequence[Any]) -> BiText:
+    pattern = next((m.pattern for m in metadata if getattr(m, "pattern", None)), None)
+    return BiText(f"匹配 {pattern}", f"matches {pattern}") if pattern else NOTHING
 
 
 def _strip_optional(annotation: Any) -> Any:
@@ -198,41 +200,49 @@ def _scalar(annotation: Any) -> tuple[str, list[Any]]:
     return names.get(annotation, getattr(annotation, "__name__", str(annotation))), metadata
 
 
-def _type_and_range(annotation: Any, metadata: Sequence[Any]) -> tuple[str, str]:
+NOTHING = BiText("", "")
+
+
+def same(text: str) -> BiText:
+    return BiText(text, text)
+
+
+def _type_and_range(annotation: Any, metadata: Sequence[Any]) -> tuple[str, BiText]:
     annotation = _strip_optional(annotation)
     origin, args = get_origin(annotation), get_args(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return "layer", ""  # text whose syntax its meaning spells out, e.g. 'conv k=3 s=2 p=1'
+        return "layer", NOTHING  # text whose syntax its meaning spells out, e.g. 'conv k=3 s=2 p=1'
     if origin in (list, tuple):
         items = [a for a in args if a is not Ellipsis]
         element = items[0] if items else Any
         if get_origin(_strip_optional(element)) is tuple:
-            return "matrix", ""
+            return "matrix", NOTHING
         if isinstance(element, type) and issubclass(element, BaseModel):
-            return "layers", ""
+            return "layers", NOTHING
         name, inner = _scalar(element)
         fixed = origin is tuple and Ellipsis not in args
         lo, hi = (len(args), len(args)) if fixed else _length(metadata)
-        count = _count(lo, hi)
         each = inner[0] if name == "choice" else _bound(inner)
-        parts = [p for p in (count, f"each in {each}" if each else "") if p]
-        return f"list[{name}]", ", ".join(parts)
+        parts = [_count(lo, hi), BiText(f"每个取 {each}", f"each in {each}") if each else NOTHING]
+        shown = [p for p in parts if p.en]
+        return f"list[{name}]", BiText("，".join(p.zh for p in shown), ", ".join(p.en for p in shown))
     name, inner = _scalar(annotation)
     if name == "choice":
-        return name, inner[0]
+        return name, same(inner[0])
     if name == "bool":
-        return name, "true, false"
-    return name, _bound([*metadata, *inner]) or _pattern([*metadata, *inner])
+        return name, same("true, false")
+    bound = _bound([*metadata, *inner])
+    return name, same(bound) if bound else _pattern([*metadata, *inner])
 
 
-def _count(lo: int | None, hi: int | None) -> str:
+def _count(lo: int | None, hi: int | None) -> BiText:
     if lo is not None and lo == hi:
-        return f"{lo} values"
+        return BiText(f"{lo} 个值", f"{lo} values")
     if hi is not None:
-        return f"{lo or 0}–{hi} values"
+        return BiText(f"{lo or 0}–{hi} 个值", f"{lo or 0}–{hi} values")
     if lo:
-        return f"at least {lo} values"
-    return ""
+        return BiText(f"至少 {lo} 个值", f"at least {lo} values")
+    return NOTHING
 
 
 # ---------------------------------------------------------------- values as typed

@@ -63,7 +63,7 @@ def _param_line(p: ParamDoc, name_width: int, lang: str) -> RenderableType:
         default = msg.PARAM_UNSET.get(lang)
     else:
         default = msg.PARAM_DEFAULT.format(value=p.default).get(lang)
-    details = " · ".join(part for part in (p.type, p.allowed, default) if part)
+    details = " · ".join(part for part in (p.type, p.allowed.get(lang), default) if part)
     # The name is the prefix: it stays whole on the first line, the details wrap beneath at the same indent.
     prefix = Text(INDENT + p.name.ljust(name_width) + "  ", style="bold")
     head = Wrapped(Text(details, style="green"), prefix=prefix, indent=" " * prefix.cell_len)
