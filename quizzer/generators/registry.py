@@ -5,6 +5,7 @@ The CLI, the quiz, the exam builder (quizzer/exam) and the verifier all ask here
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import importlib
 import pkgutil
@@ -69,9 +70,7 @@ def get_family(name: str) -> Family[Any]:
 
 
 def _suggest(name: str, known: list[str]) -> str:
-    """ "did you mean …?" with the nearest names (a typo, or ``_`` for ``-``), else every name: one line either way."""
-    import difflib
-
+    """The nearest names as "did you mean …?" (a typo, or ``_`` for ``-``), else every name: one line either way."""
     spelled = name.replace("_", "-").lower()
     close = [spelled] if spelled in known else difflib.get_close_matches(spelled, known, n=3, cutoff=0.6)
     if close:
@@ -190,8 +189,6 @@ def parse_params(family: Family[Any], values: dict[str, Any]) -> Params:
 
 
 def _suggest_param(key: str, names: list[str]) -> str:
-    import difflib
-
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
     hint = f"did you mean {close[0]}? " if close else ""
     return f"{hint}parameters are: {', '.join(names)}"
