@@ -15,7 +15,7 @@ from quizzer.bank.schema import KINDS
 from quizzer.bank.sync import DEFAULT_BANK
 from quizzer.errors import BadParameters, ExitStatus, QuizzerError
 from quizzer.generators.registry import all_families, get_family, instance_seed
-from quizzer.progress.ability import TARGET, Ability, predicted
+from quizzer.progress.ability import TARGET, Ability, predicted, within_reach
 from quizzer.quiz.question import QuestionRef
 from quizzer.store.engine import Store
 from quizzer.store.models import BankItemRow
@@ -121,8 +121,10 @@ def _candidates(
     """Bank items and numeric skills the options allow.
 
     A family is offered at the level its ability estimate picks (``-d`` forces one), plus any other
-    level whose schedule card is due: FSRS decides when a learned skill comes back, so a due card is
-    reviewed as it was learned rather than left due for ever.
+    level whose schedule card is due and still within reach (``progress.ability.within_reach``): FSRS
+    decides when a learned skill comes back, and such a card is reviewed as it was learned. A due card
+    at a level now too hard (or too easy) waits: the family itself keeps coming back at its fitted
+    level, and the card is reviewed once the learner's ability brings its level back within reach.
     """
     bank = (
         []
@@ -135,7 +137,8 @@ def _candidates(
         if options.difficulty:
             levels = [options.difficulty]
         else:
-            levels = [_ability(abilities, f"family:{name}").level(family.difficulties, options.target)]
+            estimate = _ability(abilities, f"family:{name}")
+            levels = [estimate.level(family.difficulties, options.target)]
             levels += [
                 d
                 for d in family.difficulties
@@ -144,6 +147,7 @@ def _candidates(
                 and now is not None
                 and f"skill:{name}:{d}" in cards
                 and cards[f"skill:{name}:{d}"].due <= now
+                and within_reach(estimate.theta, d, options.target)
             ]
         for i, d in enumerate(levels):
             skills.append(_Candidate(f"skill:{name}:{d}", family.topic, family=name, difficulty=d, fitted=i == 0))
