@@ -223,6 +223,11 @@ def test_a_skill_due_at_another_level_comes_back_at_that_level_while_it_is_withi
     # θ = 3.0: ★ predicts σ(4) = 0.982, far above 0.90: reviewing it there teaches nothing, so the due
     # card waits and the family comes back at the fitted ★★★ (σ(2) = 0.881).
     assert plan_for(3.0) == [3, 3, 3, 3]
+    # `review` asks for what is due, as `progress` counts it: there the waiting card comes, at its own level.
+    strong = {"family:conv-output": ability.Ability("family:conv-output", theta=3.0, answers=30)}
+    options = QuizOptions(family="conv-output", count=4, seed=2)
+    review = build_plan(store, options, cards=cards, now=clock.now, due_only=True, abilities=strong)
+    assert [r.difficulty for r in review] == [1]
     # θ = -0.6 after a failed ★★ card: ★★ predicts σ(-0.6) = 0.354, far below 0.60; ★ it is.
     clock.now += timedelta(hours=6)
     options = QuizOptions(family="iterations", difficulty=2, count=1, profile="weak", lang="en")

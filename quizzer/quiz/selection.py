@@ -117,6 +117,7 @@ def _candidates(
     abilities: dict[str, Ability] | None = None,
     cards: dict | None = None,
     now: datetime | None = None,
+    due_only: bool = False,
 ) -> tuple[list[_Candidate], list[_Candidate]]:
     """Bank items and numeric skills the options allow.
 
@@ -125,6 +126,7 @@ def _candidates(
     decides when a learned skill comes back, and such a card is reviewed as it was learned. A due card
     at a level now too hard (or too easy) waits: the family itself keeps coming back at its fitted
     level, and the card is reviewed once the learner's ability brings its level back within reach.
+    ``review`` (``due_only``) offers every due card, as many as ``progress`` counts: the learner asked for them.
     """
     bank = (
         []
@@ -147,7 +149,7 @@ def _candidates(
                 and now is not None
                 and f"skill:{name}:{d}" in cards
                 and cards[f"skill:{name}:{d}"].due <= now
-                and within_reach(estimate.theta, d, options.target)
+                and (due_only or within_reach(estimate.theta, d, options.target))
             ]
         for i, d in enumerate(levels):
             skills.append(_Candidate(f"skill:{name}:{d}", family.topic, family=name, difficulty=d, fitted=i == 0))
@@ -238,7 +240,7 @@ def build_plan(
     none means a new learner) set each numeric skill's level and which new bank items come first.
     """
     rng = random.Random(f"plan|{options.seed}")
-    bank, skills = _candidates(store, options, abilities, cards, now)
+    bank, skills = _candidates(store, options, abilities, cards, now, due_only)
     cards = cards or {}  # cram: no schedule, so nothing counts as seen
     everything = bank + skills
     seen = [c for c in everything if c.key in cards]
