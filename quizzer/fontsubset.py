@@ -33,7 +33,8 @@ def font_subset(text: str) -> bytes | None:
         # them draws every glyph three times; a box that is too large is still a valid box), the hints stay
         # (removing them means parsing every charstring), and only the layout features horizontal text uses
         # are kept: vertical and regional alternates would pull hundreds of unused glyphs into the subset.
-        font = TTFont(path, fontNumber=names.index(CJK_FAMILY), lazy=True, recalcBBoxes=False)
+        # recalcTimestamp=False: the same text gives the same bytes (an exam rebuilt from its seed is identical).
+        font = TTFont(path, fontNumber=names.index(CJK_FAMILY), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
         options = subset.Options()
         options.layout_features = ["ccmp", "liga", "kern"]
         subsetter = subset.Subsetter(options)
