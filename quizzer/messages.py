@@ -228,6 +228,8 @@ BANK_RETIRED = BiText("；{n} 个已停用", "; {n} retired")
 # --- exam sheets and keys (`exam build`) -------------------------------------------------------------------------
 SHEET_VERSION = BiText("试卷版本", "Version")
 SHEET_PAGE = BiText("第 {x} / {y} 页", "Page {x} of {y}")
+# The printed HTML's footer: a browser can count a version's pages but not know how many it will have.
+SHEET_HTML_PAGE = BiText("第 {x} 页（文件第 {n}/{total} 页）", "page {x} (file page {n}/{total})")
 SHEET_NAME = BiText("姓名", "Name")
 SHEET_STUDENT = BiText("学号", "Student ID")
 SHEET_TIME = BiText("考试时间", "Time allowed")
