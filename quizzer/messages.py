@@ -366,3 +366,45 @@ WRONG_CLAIM_SAID = BiText("你的答案说“{claim}”——不对。", "Your a
 WRONG_CLAIM_EXPECTED = BiText(
     "✗ 预期的错误说法：{claim}——{correction}", "✗ expected wrong claim: {claim} — {correction}"
 )
+
+# --- exam scan: reading scanned answer sheets ----------------------------------------------------------
+SCAN_WHY: dict[str, BiText] = {
+    # why a question goes to the review queue
+    "unclear": BiText("标记不清（介于空白与涂满之间）：{bubbles}", "unclear mark (between empty and filled): {bubbles}"),
+    "double": BiText("单选题涂了多个选项：{bubbles}", "more than one option marked on a single-choice item: {bubbles}"),
+    "two-digits": BiText("第 {column} 列涂了两个数字", "two digits marked in column {column}"),
+    "gap": BiText("第 {column} 列缺少数字（前后都有数字）", "digit column {column} is empty between filled columns"),
+    "two-signs": BiText("正负号都涂了", "both signs marked"),
+    "two-decimals": BiText("小数位数涂了多个", "more than one decimal-places bubble marked"),
+    "no-digits": BiText("涂了符号或小数位数，但没有数字", "a sign or decimal places marked without any digit"),
+    "no-score": BiText("没有给分（教师应涂一个分数）", "no score marked (the teacher marks one)"),
+    "two-scores": BiText("涂了多个分数", "more than one score marked"),
+    "student-gap": BiText("学号格第 {column} 列缺少数字", "student-number column {column} is empty between digits"),
+    "student-double": BiText("学号格第 {column} 列涂了两个数字", "two digits in student-number column {column}"),
+}
+SCAN_PAGE_FAILED: dict[str, BiText] = {
+    "unreadable": BiText("文件无法读取：{detail}", "file cannot be read: {detail}"),
+    "no-qr": BiText("找不到二维码", "no QR code"),
+    "bad-qr": BiText("二维码 {payload} 不是 quizzer 答题卡", "QR code {payload} is not a quizzer answer sheet"),
+    "unknown-exam": BiText("未知考试 {exam}（本目录的考试是 {known}）", "unknown exam {exam} (this directory's: {known})"),
+    "unknown-page": BiText(
+        "清单中没有版本 {version} 第 {copy} 份第 {page} 页", "no version {version} copy {copy} page {page} in the manifest"
+    ),
+    "no-marks": BiText("找不到角标（至少需要 3 个）", "corner marks not found (3 are needed)"),
+    "duplicate": BiText("与 {first} 是同一页，已忽略", "same sheet page as {first}; ignored"),
+}
+SCAN_FALLBACK_ID = BiText(
+    "版本 {version} 第 {copy} 份：学号格空白，以份号 {student} 代替",
+    "version {version} copy {copy}: student-number grid empty; graded as {student}",
+)
+SCAN_SAME_ID = BiText(
+    "学号 {student} 出现在多份答题卡上：{copies}", "student number {student} appears on several answer sheets: {copies}"
+)
+SCAN_MISSING_PAGE = BiText(
+    "版本 {version} 第 {copy} 份：没有扫描第 {page} 页", "version {version} copy {copy}: page {page} was not scanned"
+)
+SCAN_PENDING = BiText("等待人工复核：{why}", "awaiting review: {why}")
+SCAN_RESOLVE_UNKNOWN = BiText(
+    "复核表第 {line} 行：版本 {version} 第 {copy} 份第 {question} 题不在复核队列中，已忽略",
+    "review line {line}: version {version} copy {copy} question {question} is not in the review queue; ignored",
+)
