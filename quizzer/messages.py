@@ -405,6 +405,29 @@ SCAN_MISSING_PAGE = BiText(
 )
 SCAN_PENDING = BiText("等待人工复核：{why}", "awaiting review: {why}")
 SCAN_RESOLVE_UNKNOWN = BiText(
-    "复核表第 {line} 行：版本 {version} 第 {copy} 份第 {question} 题不在复核队列中，已忽略",
-    "review line {line}: version {version} copy {copy} question {question} is not in the review queue; ignored",
+    "复核表中的版本 {version} 第 {copy} 份第 {question} 题不在扫描结果中，已忽略",
+    "review.csv names version {version} copy {copy} question {question}, which no scanned page has; ignored",
 )
+SCAN_RESOLVE_BAD_COPY = BiText("复核表的份号不是数字，该行已忽略", "review.csv: copy is not a number; row ignored")
+SCAN_PAGES_TITLE = BiText("扫描页", "Scanned pages")
+SCAN_COLUMNS = (
+    BiText("文件", "file"),
+    BiText("页", "page"),
+    BiText("版本", "version"),
+    BiText("份号", "copy"),
+    BiText("答题卡页", "sheet page"),
+    BiText("状态", "status"),
+    BiText("置信度", "confidence"),
+    BiText("说明", "note"),
+)
+SCAN_STATUS = {
+    "read": BiText("已读取", "read"),
+    "review": BiText("待复核", "review"),
+    "failed": BiText("无法读取", "failed"),
+}
+SCAN_SUMMARY = BiText(
+    "读取 {read} 页，{review} 页有待复核的题目，{failed} 页无法读取；待复核 {pending} 处，见 {html}",
+    "{read} page(s) read, {review} with questions to review, {failed} unreadable; {pending} to review: see {html}",
+)
+SCAN_TURNED = BiText("倒置", "upside down")
+SCAN_THREE_MARKS = BiText("仅 3 个角标", "3 corner marks")

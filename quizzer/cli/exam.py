@@ -82,3 +82,6 @@ def build(
 from quizzer.cli.exam_grade import grade  # noqa: E402  (the group is defined above; its commands join it here)
 
 exam.add_command(grade)
+from quizzer.cli.exam_scan import scan  # noqa: E402
+
+exam.add_command(scan)

@@ -64,15 +64,16 @@ def decode_qr(gray: np.ndarray) -> list[QrRead]:
     import cv2
     import zxingcpp
 
-    found = _qr_reads(zxingcpp.read_barcodes(gray, formats=zxingcpp.BarcodeFormat.QRCode), 1.0)
+    qr_only = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    found = _qr_reads(zxingcpp.read_barcodes(gray, formats=qr_only), 1.0)
     if found:
         return found
     half = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    found = _qr_reads(zxingcpp.read_barcodes(half, formats=zxingcpp.BarcodeFormat.QRCode), 2.0)
+    found = _qr_reads(zxingcpp.read_barcodes(half, formats=qr_only), 2.0)
     if found:
         return found
     _, binary = cv2.threshold(cv2.GaussianBlur(gray, (5, 5), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return _qr_reads(zxingcpp.read_barcodes(binary, formats=zxingcpp.BarcodeFormat.QRCode), 1.0)
+    return _qr_reads(zxingcpp.read_barcodes(binary, formats=qr_only), 1.0)
 
 
 def _qr_reads(results: list, factor: float) -> list[QrRead]:
