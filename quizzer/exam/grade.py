@@ -271,7 +271,7 @@ def _teacher_points(exam: ExamQuestion, row: AnswerRow) -> GradedQuestion:
     points = row.points or 0.0
     score = max(0.0, min(1.0, points / exam.entry.points))
     verdict = "correct" if score == 1.0 else ("partial" if score > 0 else "incorrect")
-    return GradedQuestion(exam, verdict, round(score, 4), row.answer or f"{points:g}", row.line)
+    return GradedQuestion(exam, verdict, score, row.answer or f"{points:g}", row.line)
 
 
 def grade_rows(
