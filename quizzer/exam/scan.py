@@ -212,10 +212,10 @@ def scan_exam(
     from quizzer.exam.scan_review import read_resolutions, render_review_html, write_review_csv
 
     sheets = load_answer_sheets(directory)
-    manifest = load_manifest(directory)
-    lang = lang or manifest.lang
     check_dpi(dpi)
     check_inputs(scans)
+    manifest = load_manifest(directory)
+    lang = lang or manifest.lang
     resolutions, issues = read_resolutions(resolve) if resolve is not None else ({}, [])
     target = out or directory / "scanned"
     # Resolving is re-grading the same scans on purpose: the reports it replaces are its own.
