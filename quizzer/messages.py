@@ -258,11 +258,11 @@ ANSWER_SHEET_HOW_CANCEL = BiText(
     "Do not fold this sheet.",
 )
 ANSWER_SHEET_NUMBERS = BiText(
-    "计算题：在方格内从左到右写出数字（不写小数点），并在每列下方涂对应数字；空列不计。"
+    "计算题：在方格内从左到右连续写出数字（不写小数点，中间不留空列），并在每列下方涂对应数字。"
     "“小数位”涂小数点后的位数；负数涂“−”。有“×10^”栏时，数字表示尾数，指数写在右侧。"
     "例：−0.125 → 涂 − ，数字 1 2 5，小数位 3；2.5×10^−4 → 数字 2 5，小数位 1，指数 − 0 4。",
-    "Numbers: write the digits left to right in the boxes (no decimal point) and fill each column's digit; "
-    "empty columns are skipped. 'dec.' is how many of the digits come after the decimal point; fill − for a negative "
+    "Numbers: write the digits left to right in adjacent boxes (no decimal point, no gaps) and fill each "
+    "column's digit. 'dec.' is how many of the digits come after the decimal point; fill − for a negative "
     "number. Where there is a ×10^ part, the digits are the mantissa and the power of ten goes on the right. "
     "Example: −0.125 → −, digits 1 2 5, dec. 3; 2.5×10^−4 → digits 2 5, dec. 1, exponent − 0 4.",
 )
