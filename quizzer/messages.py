@@ -233,6 +233,39 @@ SHEET_FORM = BiText("作答形式", "Answer form")
 SHEET_KEY_POINTS = BiText("评分要点", "Key points")
 SHEET_DATE = BiText("日期", "Date")
 COLON = BiText("：", ": ")
+# answer sheets (`exam build --answer-sheets`): what students and teachers read on the bubble sheet
+ANSWER_SHEET_TITLE = BiText("答题卡", "Answer sheet")
+ANSWER_SHEET_LINE = BiText(
+    "版本 {version} · 第 {copy} 份 · 第 {page} / {pages} 页", "Version {version} · copy {copy} · page {page} of {pages}"
+)
+ANSWER_SHEET_STUDENT = BiText("学号（每列写一位数字并涂对应圆圈）", "Student number (write a digit, fill its bubble)")
+ANSWER_SHEET_SIGN = BiText("符号", "sign")
+ANSWER_SHEET_DECIMALS = BiText("小数位", "dec.")
+ANSWER_SHEET_EXP = BiText("×10^", "×10^")
+ANSWER_SHEET_TEACHER = BiText(
+    "答案写在试卷上；此处由教师评分，学生请勿填涂", "answer on the exam paper; the teacher marks the points here"
+)
+ANSWER_SHEET_TRUE = BiText("对", "T")
+ANSWER_SHEET_FALSE = BiText("错", "F")
+ANSWER_SHEET_HOW = BiText(
+    "请用深色笔将圆圈完全涂满，每个圆圈只涂一次，不要在圆圈外写画。改答案时请擦净或用修正带。请勿折叠本答题卡。",
+    "Fill bubbles completely with a dark pen, one bubble per choice, and do not write outside them. "
+    "To change an answer, erase it completely. Do not fold this sheet.",
+)
+ANSWER_SHEET_HOW_CANCEL = BiText(
+    "请用深色笔在圆圈内打叉或涂满圆圈的大部分。要取消一个已涂的圆圈，请把它完全涂黑。请勿折叠本答题卡。",
+    "Mark a bubble with a dark pen, filling most of it. To cancel a mark, blacken the whole bubble. "
+    "Do not fold this sheet.",
+)
+ANSWER_SHEET_NUMBERS = BiText(
+    "计算题：在方格内从左到右连续写出数字（不写小数点，中间不留空列），并在每列下方涂对应数字。"
+    "“小数位”涂小数点后的位数；负数涂“−”。有“×10^”栏时，数字表示尾数，指数写在右侧。"
+    "例：−0.125 → 涂 − ，数字 1 2 5，小数位 3；2.5×10^−4 → 数字 2 5，小数位 1，指数 − 0 4。",
+    "Numbers: write the digits left to right in adjacent boxes (no decimal point, no gaps) and fill each "
+    "column's digit. 'dec.' is how many of the digits come after the decimal point; fill − for a negative "
+    "number. Where there is a ×10^ part, the digits are the mantissa and the power of ten goes on the right. "
+    "Example: −0.125 → −, digits 1 2 5, dec. 3; 2.5×10^−4 → digits 2 5, dec. 1, exponent − 0 4.",
+)
 EXAM_BUILT = BiText(
     "{versions}（{codes}），{questions}，每份 {points}，种子 {seed}",
     "{versions} ({codes}), {questions}, {points} each, seed {seed}",

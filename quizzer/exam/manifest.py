@@ -49,6 +49,75 @@ class ManifestVersion(_Strict):
     items: list[ManifestItem]
 
 
+# --- answer sheets (``exam build --answer-sheets``): the layout contract shared with the scan reader -------------
+# Every length is in millimetres from the page's top-left corner, y pointing down. A bubble's and a corner mark's
+# x, y are its CENTRE; a QR code's and a region's x, y are their TOP-LEFT corner.
+SHEET_LAYOUT_VERSION = 1
+SHEETS_PDF_NAME = "answer-sheets.pdf"
+BubbleGroup = Literal["choice", "sign", "digit", "decimals", "exp_sign", "exp_digit", "score", "student"]
+
+
+class SheetBubble(_Strict):
+    id: str = Field(description="unique on its page, e.g. 'q3.B', 'q7.d2.5', 'sid.4.7'")
+    question: int | None = Field(description="question number on this version's sheet; null for the student number")
+    group: BubbleGroup
+    value: str = Field(description="what filling it means: an option letter, a digit, '+'/'-', a count or points")
+    column: int | None = Field(default=None, description="digit position, 0 = leftmost (digit groups only)")
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+class SheetMark(_Strict):
+    corner: Literal["tl", "tr", "bl", "br"]
+    x: float
+    y: float
+    size: float = Field(description="side of the filled black square")
+
+
+class SheetQR(_Strict):
+    payload: str = Field(description="QZ1|exam|version|copy|page, also printed beside the code")
+    x: float
+    y: float
+    size: float = Field(description="side of the code including its quiet zone")
+
+
+class SheetRegion(_Strict):
+    question: int | None = Field(description="the question whose answer area this is; null for the student number")
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+class SheetPage(_Strict):
+    pdf_page: int = Field(ge=1, description="1-based page of answer-sheets.pdf")
+    exam: str
+    version: str
+    copy_: int = Field(ge=1, alias="copy", description="the copy of this version (1-based)")
+    page: int = Field(ge=1, description="page within this copy")
+    pages: int = Field(ge=1, description="pages in this copy")
+    qr: SheetQR
+    corner_marks: list[SheetMark]
+    bubbles: list[SheetBubble]
+    regions: list[SheetRegion]
+
+    # "copy" is a BaseModel method: the field is copy_ in Python and "copy" in the JSON
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class AnswerSheets(_Strict):
+    layout_version: int = SHEET_LAYOUT_VERSION
+    units: Literal["mm"] = "mm"
+    origin: Literal["top-left, y down"] = "top-left, y down"
+    paper: dict[str, float] = Field(default_factory=lambda: {"width": 210.0, "height": 297.0})
+    pdf: str = SHEETS_PDF_NAME
+    student_digits: int = Field(ge=1)
+    cancel_by_blackening: bool = Field(description="a completely blackened bubble means 'cancelled' (from the spec)")
+    pages: list[SheetPage]
+
+
 class Manifest(_Strict):
     format: int = MANIFEST_FORMAT
     title: str
@@ -61,3 +130,11 @@ class Manifest(_Strict):
     versions: list[ManifestVersion]
     # the answers CSV a teacher fills in: header plus one row per (version, question), student left blank
     csv_template: str
+    # only with ``--answer-sheets``; left out of manifest.json otherwise (see ``manifest_json``)
+    answer_sheets: AnswerSheets | None = None
+
+
+def manifest_json(manifest: Manifest) -> str:
+    """manifest.json's text: a build without answer sheets writes exactly what it wrote before they existed."""
+    exclude = {"answer_sheets"} if manifest.answer_sheets is None else None
+    return manifest.model_dump_json(indent=2, exclude=exclude, by_alias=True) + "\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from quizzer.errors import BadParameters
 from quizzer.exam.build import BuiltExam, build_exam, verify_keys
-from quizzer.exam.manifest import MANIFEST_NAME
+from quizzer.exam.manifest import MANIFEST_NAME, SHEETS_PDF_NAME, manifest_json
 from quizzer.exam.spec import load_spec
 from quizzer.store.engine import Store
 
@@ -47,8 +47,22 @@ def _check_out(out: Path, force: bool) -> None:
         raise BadParameters(f"{out} is not empty; choose another directory or pass --force to overwrite")
 
 
-def render_files(exam: BuiltExam, formats: tuple[str, ...], seconds: dict[str, float]) -> dict[str, bytes]:
-    """Every output file of a build, by name, as bytes.
+def add_answer_sheets(exam: BuiltExam, copies: int) -> tuple[BuiltExam, bytes]:
+    """The exam with its manifest's ``answer_sheets`` filled in, and answer-sheets.pdf."""
+    from dataclasses import replace
+
+    from quizzer.exam.render_sheets import render_answer_sheets
+    from quizzer.exam.sheet_layout import drawing_data, layout_sheets
+
+    sheets, drawings = layout_sheets(exam, copies)
+    pdf = render_answer_sheets(drawing_data(drawings, exam.lang, exam.spec.date or ""))
+    return replace(exam, manifest=exam.manifest.model_copy(update={"answer_sheets": sheets})), pdf
+
+
+def render_files(
+    exam: BuiltExam, formats: tuple[str, ...], seconds: dict[str, float], answer_sheets: int | None = None
+) -> dict[str, bytes]:
+    """Every output file of a build, by name, as bytes; ``answer_sheets`` copies per version (None: no sheets).
 
     The PDFs are typeset in the background (typst releases the GIL) while Markdown and HTML are rendered.
     """
@@ -56,8 +70,13 @@ def render_files(exam: BuiltExam, formats: tuple[str, ...], seconds: dict[str, f
 
     from quizzer.exam.document import exam_document
 
+    sheets_pdf: dict[str, bytes] = {}
+    if answer_sheets is not None:
+        start = time.perf_counter()
+        exam, sheets_pdf[SHEETS_PDF_NAME] = add_answer_sheets(exam, answer_sheets)
+        seconds["answer-sheets"] = time.perf_counter() - start
     files: dict[str, bytes] = {
-        MANIFEST_NAME: (exam.manifest.model_dump_json(indent=2) + "\n").encode(),
+        MANIFEST_NAME: manifest_json(exam.manifest).encode(),
         TEMPLATE_NAME: exam.manifest.csv_template.encode(),
     }
     document = exam_document(exam)
@@ -83,7 +102,7 @@ def render_files(exam: BuiltExam, formats: tuple[str, ...], seconds: dict[str, f
         if pdfs is not None:
             files.update(pdfs.result())
             seconds["pdf"] = time.perf_counter() - pdf_start
-    return files
+    return files | sheets_pdf
 
 
 def build_to_dir(
@@ -97,7 +116,9 @@ def build_to_dir(
     formats: tuple[str, ...] = FORMATS,
     force: bool = False,
     verify: bool = True,
+    answer_sheets: int | None = None,
 ) -> BuildReport:
+    """Build and write everything; ``answer_sheets``: answer-sheet copies per version (None: no answer sheets)."""
     _check_out(out, force)
     spec, digest = load_spec(spec_path)
     seconds: dict[str, float] = {}
@@ -112,11 +133,11 @@ def build_to_dir(
         with ThreadPoolExecutor(max_workers=1) as pool:
             start = time.perf_counter()
             checked = pool.submit(verify_keys, exam.versions)
-            files = render_files(exam, formats, seconds)
+            files = render_files(exam, formats, seconds, answer_sheets)
             checked.result()
             seconds["verify"] = time.perf_counter() - start
     else:
-        files = render_files(exam, formats, seconds)
+        files = render_files(exam, formats, seconds, answer_sheets)
     out.mkdir(parents=True, exist_ok=True)
     report = BuildReport(exam, out, seconds=seconds)
     for name, data in files.items():
