@@ -179,3 +179,14 @@ def test_number_text_places_the_point_from_the_right(negative, digits, decimals,
     assert not (mantissa.startswith("0") and len(mantissa) > 1 and mantissa[1] != "."), text
     if decimals:
         assert len(mantissa.split(".")[1]) == decimals
+
+
+def test_a_light_tick_is_not_read_as_empty():
+    from tests.scanhand import tick
+
+    layout = layout_page()
+    image = draw_page(layout, FILLS, dpi=200)
+    tick(image, next(b for b in layout["bubbles"] if b["id"] == "q1.C"), 200)
+    result = read(image, sheets_for(layout))
+    q1 = next(q for q in result.questions if q.question == 1)
+    assert q1.status == "review" and q1.unclear == ["q1.C"]

@@ -7,7 +7,9 @@ sheet are empty, and it carries any letter printed inside the bubbles — is the
 is 0 for an untouched bubble and about 1 for a bubble inked all over.
 
 Two thresholds split it: below ``EMPTY_BELOW`` empty, above ``FILLED_ABOVE`` filled, between them
-unclear (a light tick, an erasure, a half-hearted mark), which a person decides. A bubble whose outline
+unclear (a light tick, an erasure, a half-hearted mark), which a person decides. A bubble that stays
+below ``EMPTY_BELOW`` on average but has pen strokes over ``TRACE_MIN`` of its disc (a tick, a cross) is
+unclear too: a thin deliberate stroke is not an empty bubble. A bubble whose outline
 ring is as dark as its inside is *blackened*: a cancelled mark where the exam says so.
 """
 
@@ -27,6 +29,9 @@ FILLED_ABOVE = 0.5
 BLACKENED_INNER = 0.85  # inside as dark as printed black …
 BLACKENED_RING = 0.75  # … and the ring over the outline too (a filled bubble leaves the ring's inside light)
 INNER = 0.55  # inner disc radius, as a share of the bubble's outer radius
+TRACE_DISC = 0.75  # where a stroke is looked for: wider than the inner disc, still inside the outline
+TRACE_DARK = 0.5  # a sample this dark is pen, not paper, noise or toner haze
+TRACE_MIN = 0.08  # pen over this share of the disc is a deliberate stroke (a tick) even if the mean stays low
 CLEAR_MARGIN = 0.1  # a fill this far from both thresholds counts as clearly read (page confidence)
 
 State = Literal["empty", "unclear", "filled", "blackened"]
@@ -93,18 +98,21 @@ def measure(gray: np.ndarray, matrix: np.ndarray, bubbles: list[Bubble], paper: 
     span = max(paper - ink, 1.0)
     inner = np.clip((paper - sample_discs(gray, matrix, centres, outer * INNER)) / span, 0, 1).mean(axis=1)
     ring = np.clip((paper - sample_discs(gray, matrix, centres, outer, _unit_ring())) / span, 0, 1).mean(axis=1)
+    wide = np.clip((paper - sample_discs(gray, matrix, centres, outer * TRACE_DISC)) / span, 0, 1)
+    strokes = (wide >= TRACE_DARK).mean(axis=1)
+    strokes = np.clip(strokes - float(np.median(strokes)), 0.0, 1.0)  # less whatever every bubble shows
     # Most bubbles are empty: their median is what "untouched" looks like on this page (outline bleed,
     # a printed letter, toner haze). Capped, so a page of mostly filled bubbles is not declared empty.
     base = min(float(np.median(inner)), 0.35)
     fills = np.clip((inner - base) / (1.0 - base), 0.0, 1.0)
     reads = []
-    for bubble, fill, dark, edge in zip(bubbles, fills, inner, ring, strict=True):
+    for bubble, fill, dark, edge, stroke in zip(bubbles, fills, inner, ring, strokes, strict=True):
         state: State
         if dark >= BLACKENED_INNER and edge >= BLACKENED_RING:
             state = "blackened"
         elif fill >= FILLED_ABOVE:
             state = "filled"
-        elif fill > EMPTY_BELOW:
+        elif fill > EMPTY_BELOW or stroke >= TRACE_MIN:
             state = "unclear"
         else:
             state = "empty"
