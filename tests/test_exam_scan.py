@@ -84,7 +84,7 @@ def test_three_corner_marks_are_enough():
 
 def test_an_unclear_mark_goes_to_review_with_a_crop():
     layout = layout_page()
-    image = draw_page(layout, {**FILLS, "q1.B": 0.38}, dpi=150)  # a light, half-hearted mark
+    image = draw_page(layout, {**FILLS, "q1.B": 0.3}, dpi=150)  # a light, half-hearted mark
     result = read(image, sheets_for(layout))
     q1 = next(q for q in result.questions if q.question == 1)
     assert q1.status == "review" and q1.unclear == ["q1.B"]

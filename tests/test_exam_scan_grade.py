@@ -79,7 +79,7 @@ def test_scanned_sheets_grade_like_typed_answers(store, manifest):
     pages = read_copies(
         {
             1: {**student_fills("2024"), **fills, "q4.2": 1.0},  # all right, teacher gave 2 of 3 points
-            2: {**student_fills("0007"), **fills, "q4.3": 1.0, "q1.A": 0.38},  # Q1 has a doubtful extra mark
+            2: {**student_fills("0007"), **fills, "q4.3": 1.0, "q1.A": 0.3},  # Q1 has a doubtful extra mark
             3: {**fills, "q4.0": 1.0},  # no student number
         }
     )
@@ -104,7 +104,7 @@ def test_scanned_sheets_grade_like_typed_answers(store, manifest):
 def test_resolutions_settle_the_review_queue(store, manifest):
     fills = right_fills(store)
     wrong = next(letter for letter in "ABCD" if f"q1.{letter}" not in fills)
-    pages = read_copies({1: {**fills, "q4.1": 0.38, "s0.5": 1.0, "s1.5": 1.0, "s2.5": 0.4}})
+    pages = read_copies({1: {**fills, "q4.1": 0.3, "s0.5": 1.0, "s1.5": 1.0, "s2.5": 0.4}})
     issues: list[Issue] = []
     _, review, _ = assemble(pages, {}, issues)
     assert {i.question for i in review} == {None, 4}

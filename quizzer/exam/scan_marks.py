@@ -24,8 +24,8 @@ from quizzer.exam.scan_layout import Bubble
 if TYPE_CHECKING:
     import numpy as np
 
-EMPTY_BELOW = 0.25
-FILLED_ABOVE = 0.5
+EMPTY_BELOW = 0.2
+FILLED_ABOVE = 0.4
 BLACKENED_INNER = 0.85  # inside as dark as printed black …
 BLACKENED_RING = 0.75  # … and the ring over the outline too (a filled bubble leaves the ring's inside light)
 INNER = 0.55  # inner disc radius, as a share of the bubble's outer radius
