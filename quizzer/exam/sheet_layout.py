@@ -139,7 +139,7 @@ def choice_block(number: int, points: str, shown: list[tuple[str, str]]) -> Bloc
     _head(block, number, points)
     for i, (value, text) in enumerate(shown):
         x = LABEL_W + 3 + i * step
-        block.labels.append(Label(x - 1, 1.5, 4, text, 8.5, align="right", bold=True))
+        block.labels.append(Label(x - 1.8, 1.5, 4, text, 8.5, align="right", bold=True))
         block.bubble(f"q{number}.{value}", "choice", value, x + 3 + BUBBLE / 2, 3.0)
     return block
 
