@@ -13,14 +13,14 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 
-def scribble(image: Image.Image, bubble: dict[str, Any], dpi: float, rng: random.Random, *, grey: int = 50) -> None:
+def scribble(image: Image.Image, bubble: dict[str, Any], dpi: float, rng: random.Random, *, grey: int = 35) -> None:
     """Zig-zag strokes across the bubble, a little past its inner edge, like a pencil filling it in."""
     s = dpi / 25.4
     cx, cy = bubble["x"] * s, bubble["y"] * s
     rx, ry = bubble["w"] / 2 * s, bubble["h"] / 2 * s
     draw = ImageDraw.Draw(image)
-    width = max(2, round(0.45 * s))  # a 0.45 mm pencil line
-    lines = 7
+    width = max(2, round(0.55 * s))  # a 0.55 mm pen line
+    lines = 8
     points = []
     for i in range(lines):
         t = -0.85 + 1.7 * i / (lines - 1)

@@ -115,7 +115,7 @@ def draw_page(
         draw.ellipse([cx - rx, cy - ry, cx + rx, cy + ry], outline=0, width=max(1, round(0.25 * s)))
         level = (fills or {}).get(b["id"])
         if b["id"] in blacken:
-            draw.ellipse([cx - rx - 1, cy - ry - 1, cx + rx + 1, cy + ry + 1], fill=0)
+            draw.ellipse([cx - 1.2 * rx, cy - 1.2 * ry, cx + 1.2 * rx, cy + 1.2 * ry], fill=0)  # over the outline
         elif level:
             ink = round(255 * (1 - level))
             draw.ellipse([cx - 0.8 * rx, cy - 0.8 * ry, cx + 0.8 * rx, cy + 0.8 * ry], fill=ink)

@@ -1,7 +1,7 @@
 """Measuring the bubbles of a registered page: how full each one is, and what that says.
 
-A bubble's *fill* is the mean darkness inside its inner disc (55 % of its radius, so the printed outline
-and a registration error of ±0.5 mm stay outside), where darkness 0 is the page's blank paper and 1 its
+A bubble's *fill* is the mean darkness inside its inner disc (75 % of its radius, so the printed outline
+and a registration error of ±0.3 mm stay outside), where darkness 0 is the page's blank paper and 1 its
 printed black (the corner marks). The page's empty level — the median bubble, since most bubbles on a
 sheet are empty, and it carries any letter printed inside the bubbles — is then subtracted, so ``fill``
 is 0 for an untouched bubble and about 1 for a bubble inked all over.
@@ -24,15 +24,15 @@ from quizzer.exam.scan_layout import Bubble
 if TYPE_CHECKING:
     import numpy as np
 
-EMPTY_BELOW = 0.2
-FILLED_ABOVE = 0.4
+EMPTY_BELOW = 0.1
+FILLED_ABOVE = 0.52
 BLACKENED_INNER = 0.85  # inside as dark as printed black …
-BLACKENED_RING = 0.75  # … and the ring over the outline too (a filled bubble leaves the ring's inside light)
-INNER = 0.55  # inner disc radius, as a share of the bubble's outer radius
-TRACE_DISC = 0.75  # where a stroke is looked for: wider than the inner disc, still inside the outline
+BLACKENED_RING = 0.7  # … and just outside the outline too, where a pen filling the bubble rarely goes
+INNER = 0.75  # inner disc radius, as a share of the bubble's outer radius
+TRACE_DISC = 0.8  # where a stroke is looked for: a little wider than the inner disc, still inside the outline
 TRACE_DARK = 0.5  # a sample this dark is pen, not paper, noise or toner haze
-TRACE_MIN = 0.08  # pen over this share of the disc is a deliberate stroke (a tick) even if the mean stays low
-CLEAR_MARGIN = 0.1  # a fill this far from both thresholds counts as clearly read (page confidence)
+TRACE_MIN = 0.03  # pen over this share of the disc is a deliberate stroke (a tick) even if the mean stays low
+CLEAR_EMPTY, CLEAR_FILLED = 0.05, 0.62  # fills this far out of the review band count as clearly read (confidence)
 
 State = Literal["empty", "unclear", "filled", "blackened"]
 
@@ -48,11 +48,11 @@ class BubbleRead:
         """Read with room to spare: well outside the band that goes to review."""
         if self.state == "unclear":
             return False
-        return self.fill <= EMPTY_BELOW - CLEAR_MARGIN or self.fill >= FILLED_ABOVE + CLEAR_MARGIN
+        return self.fill <= CLEAR_EMPTY or self.fill >= CLEAR_FILLED
 
 
 @cache
-def _unit_disc(steps: int = 9) -> np.ndarray:
+def _unit_disc(steps: int = 13) -> np.ndarray:
     import numpy as np
 
     axis = np.linspace(-1.0, 1.0, steps)
@@ -65,7 +65,7 @@ def _unit_ring() -> np.ndarray:
     import numpy as np
 
     angles = np.linspace(0, 2 * np.pi, 32, endpoint=False)
-    points = [(r * np.cos(a), r * np.sin(a)) for r in (0.8, 0.92) for a in angles]
+    points = [(r * np.cos(a), r * np.sin(a)) for r in (1.04, 1.1) for a in angles]
     return np.array(points)
 
 

@@ -3,8 +3,8 @@
 A page that cannot be read (no QR code, an unknown exam, too few corner marks) comes back ``failed`` with
 the reason; it never raises, so the batch goes on.
 
-Page confidence = (share of the page's bubbles whose fill is at least ``CLEAR_MARGIN`` away from both
-thresholds) × (registration quality: 1 − the corner marks' affine residual / 1.5 mm, or the QR code's
+Page confidence = (share of the page's bubbles whose fill is clearly out of the review band: at most
+``CLEAR_EMPTY`` or at least ``CLEAR_FILLED``) × (registration quality: 1 − the corner marks' affine residual / 1.5 mm, or the QR code's
 distance from where the fitted map puts it / 4 mm, whichever is worse). 1.0 is a clean scan with firm
 marks; a page with unclear bubbles or a strained fit scores lower even where nothing went to review.
 """
@@ -43,6 +43,7 @@ class PageResult:
     confidence: float = 0.0
     questions: list[QuestionRead] = field(default_factory=list)
     crops: dict[int | None, bytes] = field(default_factory=dict)  # PNG of each question sent to review
+    bubbles: list[BubbleRead] = field(default_factory=list)  # every bubble's fill and state
     marks_used: int = 0
     turned: bool = False
 
@@ -132,6 +133,7 @@ def read_page(image: PageImage, sheets: AnswerSheets, multiple: dict[tuple[str, 
         layout=layout,
         confidence=clear * registration.quality,
         questions=questions,
+        bubbles=reads,
         marks_used=registration.marks,
         turned=registration.turned,
     )
