@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from quizzer.exam.manifest import AnswerSheets
 from quizzer.exam.scan_image import PageImage
-from quizzer.exam.scan_layout import AnswerSheets
 from quizzer.exam.scan_page import read_page
 from tests.scansim import SimPage
 

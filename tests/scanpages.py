@@ -7,7 +7,6 @@ filled ellipses. The full scan simulator (varied pens, noise, JPEG, …) is ``te
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -86,10 +85,15 @@ def answer_sheets(pages: list[dict[str, Any]], cancel: bool = False) -> dict[str
 
 
 def write_sheets(directory: Path, pages: list[dict[str, Any]], cancel: bool = False) -> None:
-    """A manifest.json holding only the answer-sheet block (the reader's part of the contract)."""
+    """A manifest.json with no questions and these answer-sheet pages (enough for the reader's refusals)."""
+    from quizzer.exam.manifest import AnswerSheets, manifest_json
+    from tests.exam_manifests import make_manifest
+
     directory.mkdir(parents=True, exist_ok=True)
-    data = {"answer_sheets": answer_sheets(pages, cancel)}
-    (directory / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    manifest = make_manifest({"A": []}).model_copy(
+        update={"answer_sheets": AnswerSheets.model_validate(answer_sheets(pages, cancel))}
+    )
+    (directory / "manifest.json").write_text(manifest_json(manifest), encoding="utf-8")
 
 
 def draw_page(

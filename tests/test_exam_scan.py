@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
+from quizzer.exam.manifest import AnswerSheets
 from quizzer.exam.scan_answers import number_text
 from quizzer.exam.scan_image import PageImage
-from quizzer.exam.scan_layout import AnswerSheets
 from quizzer.exam.scan_page import PageResult, read_page
 from tests.scanpages import answer_sheets, draw_page, layout_page, scanned
 

@@ -13,9 +13,9 @@ import pytest
 
 from quizzer.bank.catalog import get_item
 from quizzer.exam.grade import Issue, grade_answer_rows
+from quizzer.exam.manifest import AnswerSheets
 from quizzer.exam.scan import assemble
 from quizzer.exam.scan_image import PageImage
-from quizzer.exam.scan_layout import AnswerSheets
 from quizzer.exam.scan_page import PageResult, read_page
 from tests.exam_manifests import (  # noqa: F401  (fixtures)
     bank_entry,

@@ -51,7 +51,7 @@ class ScanRun:
         for page in self.pages:
             if page.layout is None:
                 continue
-            version, copy = page.layout.version, page.layout.copy_number
+            version, copy = page.layout.version, page.layout.copy_
             for q in page.questions:
                 key = (version, copy, question_label(q.question))
                 answers.append(
@@ -82,6 +82,7 @@ class ScanRun:
 def read_scans(sheets: AnswerSheets, manifest: Manifest, scans: list[Path], dpi: int) -> list[PageResult]:
     """Every page of every scan file, read; duplicates of a sheet page already read are marked failed."""
     from quizzer.exam.scan_image import iter_pages
+    from quizzer.exam.scan_layout import page_key
     from quizzer.exam.scan_page import read_page
 
     multiple = {(v.code, item.number): item.kind == "multi" for v in manifest.versions for item in v.items}
@@ -91,7 +92,7 @@ def read_scans(sheets: AnswerSheets, manifest: Manifest, scans: list[Path], dpi:
         for image in iter_pages(path, dpi):
             result = read_page(image, sheets, multiple)
             if result.layout is not None and result.status != "failed":
-                key = result.layout.key
+                key = page_key(result.layout)
                 if key in seen:
                     first = seen[key]
                     result.status, result.failure = "failed", "duplicate"
@@ -109,7 +110,7 @@ def assemble(
     by_copy: dict[tuple[str, int], list[PageResult]] = defaultdict(list)
     for page in pages:
         if page.layout is not None and page.status != "failed":
-            by_copy[(page.layout.version, page.layout.copy_number)].append(page)
+            by_copy[(page.layout.version, page.layout.copy_)].append(page)
     rows: list[AnswerRow] = []
     review: list[ReviewItem] = []
     students: dict[tuple[str, int], str] = {}
@@ -208,13 +209,13 @@ def scan_exam(
     from quizzer.exam.questions import load_manifest
     from quizzer.exam.report import prepare_output, write_reports
     from quizzer.exam.scan_image import check_dpi, check_inputs
-    from quizzer.exam.scan_layout import load_answer_sheets
+    from quizzer.exam.scan_layout import answer_sheets_of
     from quizzer.exam.scan_review import read_resolutions, render_review_html, write_review_csv
 
-    sheets = load_answer_sheets(directory)
+    manifest = load_manifest(directory)
+    sheets = answer_sheets_of(manifest, directory)
     check_dpi(dpi)
     check_inputs(scans)
-    manifest = load_manifest(directory)
     lang = lang or manifest.lang
     resolutions, issues = read_resolutions(resolve) if resolve is not None else ({}, [])
     target = out or directory / "scanned"

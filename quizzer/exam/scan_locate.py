@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import TYPE_CHECKING
 
-from quizzer.exam.scan_layout import CornerMark, SheetPage
+from quizzer.exam.scan_layout import SheetMark, SheetPage
 
 if TYPE_CHECKING:
     import numpy as np
@@ -119,7 +119,7 @@ def _candidates(gray: np.ndarray, side_px: float) -> tuple[list[_Blob], np.ndarr
     return blobs, binary
 
 
-def _predict(layout: SheetPage, qr: QrRead, ppm: float, mark: CornerMark) -> tuple[float, float]:
+def _predict(layout: SheetPage, qr: QrRead, ppm: float, mark: SheetMark) -> tuple[float, float]:
     centre_x = layout.qr.x + layout.qr.size / 2
     centre_y = layout.qr.y + layout.qr.size / 2
     theta = math.radians(qr.angle)
@@ -137,7 +137,7 @@ def register(gray: np.ndarray, layout: SheetPage, qr: QrRead, ppm: float) -> Reg
     marks = layout.corner_marks
     side = float(np.median([m.size for m in marks])) * ppm
     blobs, _ = _candidates(gray, side)
-    chosen: list[tuple[CornerMark, _Blob]] = []
+    chosen: list[tuple[SheetMark, _Blob]] = []
     used: set[int] = set()
     for mark in marks:
         px, py = _predict(layout, qr, ppm, mark)
@@ -164,9 +164,7 @@ def register(gray: np.ndarray, layout: SheetPage, qr: QrRead, ppm: float) -> Reg
     return None
 
 
-def _fit(
-    pairs: list[tuple[CornerMark, _Blob]], layout: SheetPage, qr: QrRead
-) -> tuple[np.ndarray, float, float] | None:
+def _fit(pairs: list[tuple[SheetMark, _Blob]], layout: SheetPage, qr: QrRead) -> tuple[np.ndarray, float, float] | None:
     import cv2
     import numpy as np
 
@@ -191,7 +189,7 @@ def _fit(
     return matrix, residual, qr_error
 
 
-def _levels(gray: np.ndarray, matrix: np.ndarray, marks: list[CornerMark]) -> tuple[float, float]:
+def _levels(gray: np.ndarray, matrix: np.ndarray, marks: list[SheetMark]) -> tuple[float, float]:
     """Grey of blank paper (a high percentile of the page) and of printed solid black (inside the marks)."""
     import numpy as np
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
-from quizzer.exam.scan_layout import Bubble
+from quizzer.exam.scan_layout import SheetBubble
 
 if TYPE_CHECKING:
     import numpy as np
@@ -39,7 +39,7 @@ State = Literal["empty", "unclear", "filled", "blackened"]
 
 @dataclass(frozen=True)
 class BubbleRead:
-    bubble: Bubble
+    bubble: SheetBubble
     fill: float
     state: State
 
@@ -87,7 +87,9 @@ def sample_discs(
     return np.asarray(sampled, dtype=np.float64)
 
 
-def measure(gray: np.ndarray, matrix: np.ndarray, bubbles: list[Bubble], paper: float, ink: float) -> list[BubbleRead]:
+def measure(
+    gray: np.ndarray, matrix: np.ndarray, bubbles: list[SheetBubble], paper: float, ink: float
+) -> list[BubbleRead]:
     """Every bubble's fill and state."""
     import numpy as np
 

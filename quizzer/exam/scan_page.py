@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from quizzer import messages as M
 from quizzer.exam.scan_answers import QuestionRead, read_question
 from quizzer.exam.scan_image import PageImage
-from quizzer.exam.scan_layout import AnswerSheets, SheetPage, parse_payload
+from quizzer.exam.scan_layout import AnswerSheets, SheetPage, paper_size, parse_payload
 from quizzer.text import BiText
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ class PageResult:
             "page": self.number,
             "exam": layout.exam if layout else None,
             "version": layout.version if layout else None,
-            "copy": layout.copy_number if layout else None,
+            "copy": layout.copy_ if layout else None,
             "sheet_page": layout.page if layout else None,
             "status": self.status,
             "reason": self.reason.get(lang) if self.reason else None,
@@ -101,12 +101,12 @@ def read_page(image: PageImage, sheets: AnswerSheets, multiple: dict[tuple[str, 
         return _failed(image, "unknown-exam", exam=repr(valid[0][1][0][:40]), known=", ".join(sorted(known)))
     qr, (exam, version, copy, page_number) = matching[0]
     layout = next(
-        (p for p in sheets.pages if (p.exam, p.version, p.copy_number, p.page) == (exam, version, copy, page_number)),
+        (p for p in sheets.pages if (p.exam, p.version, p.copy_, p.page) == (exam, version, copy, page_number)),
         None,
     )
     if layout is None:
         return _failed(image, "unknown-page", version=version, copy=copy, page=page_number)
-    ppm = pixels_per_mm(image, sheets.paper.width, sheets.paper.height)
+    ppm = pixels_per_mm(image, *paper_size(sheets))
     registration = register(gray, layout, qr, ppm)
     if registration is None:
         failed = _failed(image, "no-marks")

@@ -30,7 +30,7 @@ def render_scan(out: Console, run: ScanRun, lang: str, student: str | None = Non
             Text(page.file.name),
             Text(str(page.number)),
             Text(layout.version if layout else ""),
-            Text(str(layout.copy_number) if layout else ""),
+            Text(str(layout.copy_) if layout else ""),
             Text(f"{layout.page}/{layout.pages}" if layout else ""),
             Text(M.SCAN_STATUS[page.status].get(lang), style=STATUS_STYLE[page.status]),
             Text("" if page.status == "failed" else f"{page.confidence:.2f}"),
