@@ -20,13 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def build(out: Path) -> None:
+def build(out: Path, copies: int = 2) -> None:
+    """examples/exam.yaml, 2 versions × ``copies`` answer-sheet copies (2 pages each), into ``out``."""
     from click.testing import CliRunner
 
     from quizzer.cli.main import cli
 
     args = ["exam", "build", str(ROOT / "examples" / "exam.yaml"), "--out", str(out), "-n", "2", "--format", "md"]
-    result = CliRunner().invoke(cli, [*args, "--no-verify", "--answer-sheets", "--copies", "2"])
+    result = CliRunner().invoke(cli, [*args, "--no-verify", "--answer-sheets", "--copies", str(copies)])
     if result.exit_code:
         raise SystemExit(result.output)
 

@@ -96,12 +96,21 @@ class _Blob:
     y: float
 
 
-def _candidates(gray: np.ndarray, side_px: float) -> tuple[list[_Blob], np.ndarray]:
-    """Solid dark squares about ``side_px`` wide (85–108 % of it, any small rotation)."""
+def _candidates(gray: np.ndarray, side_px: float, centre: tuple[float, float], radius: float) -> list[_Blob]:
+    """Solid dark squares about ``side_px`` wide (any small rotation) within ``radius`` pixels of ``centre``.
+
+    Only a window around each predicted mark is searched: a quarter of the work of labelling the whole page,
+    and the page's text and bubbles elsewhere cannot be mistaken for a mark.
+    """
     import cv2
     import numpy as np
 
-    blurred = cv2.GaussianBlur(gray, (3, 3), 0)
+    height, width = gray.shape[:2]
+    x0, y0 = max(0, int(centre[0] - radius)), max(0, int(centre[1] - radius))
+    x1, y1 = min(width, int(centre[0] + radius) + 1), min(height, int(centre[1] + radius) + 1)
+    if x1 - x0 < side_px or y1 - y0 < side_px:
+        return []
+    blurred = cv2.GaussianBlur(gray[y0:y1, x0:x1], (3, 3), 0)
     _, binary = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(binary, connectivity=8)
     blobs = []
@@ -115,8 +124,8 @@ def _candidates(gray: np.ndarray, side_px: float) -> tuple[list[_Blob], np.ndarr
         # A square fills its tightest rectangle; a filled circle (a blackened bubble) only ~79 % of it.
         if rw * rh == 0 or area / (rw * rh) < 0.88 or not (low <= min(rw, rh) and max(rw, rh) <= high):
             continue
-        blobs.append(_Blob(float(centroids[i][0]), float(centroids[i][1])))
-    return blobs, binary
+        blobs.append(_Blob(x0 + float(centroids[i][0]), y0 + float(centroids[i][1])))
+    return blobs
 
 
 def _predict(layout: SheetPage, qr: QrRead, ppm: float, mark: SheetMark) -> tuple[float, float]:
@@ -136,19 +145,16 @@ def register(gray: np.ndarray, layout: SheetPage, qr: QrRead, ppm: float) -> Reg
 
     marks = layout.corner_marks
     side = float(np.median([m.size for m in marks])) * ppm
-    blobs, _ = _candidates(gray, side)
     chosen: list[tuple[SheetMark, _Blob]] = []
-    used: set[int] = set()
+    used: set[_Blob] = set()
     for mark in marks:
         px, py = _predict(layout, qr, ppm, mark)
-        best = None
-        for index, blob in enumerate(blobs):
-            distance = math.hypot(blob.x - px, blob.y - py)
-            if index not in used and distance <= SEARCH_MM * ppm and (best is None or distance < best[0]):
-                best = (distance, index)
-        if best is not None:
-            used.add(best[1])
-            chosen.append((mark, blobs[best[1]]))
+        blobs = _candidates(gray, side, (px, py), SEARCH_MM * ppm)
+        near = [b for b in blobs if b not in used and math.hypot(b.x - px, b.y - py) <= SEARCH_MM * ppm]
+        if near:
+            best = min(near, key=lambda b: math.hypot(b.x - px, b.y - py))
+            used.add(best)
+            chosen.append((mark, best))
     for size in (4, 3):
         if len(chosen) < size:
             continue
