@@ -430,6 +430,10 @@ SCAN_FALLBACK_ID = BiText(
     "版本 {version} 第 {copy} 份：学号格空白，以份号 {student} 代替",
     "version {version} copy {copy}: student-number grid empty; graded as {student}",
 )
+SCAN_ID_IN_REVIEW = BiText(
+    "版本 {version} 第 {copy} 份：学号待复核，暂以份号 {student} 代替",
+    "version {version} copy {copy}: student number awaiting review; graded as {student} until then",
+)
 SCAN_SAME_ID = BiText(
     "学号 {student} 出现在多份答题卡上：{copies}", "student number {student} appears on several answer sheets: {copies}"
 )

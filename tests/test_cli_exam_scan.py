@@ -173,3 +173,39 @@ def test_paper_round_trip(run, tmp_path: Path) -> None:
     assert data["grade"]["students"][0]["score"] == pytest.approx(total + items[ticked]["points"])
     progress = run("progress", "--profile", student).output
     assert "exam" in progress.lower() or student in progress
+
+
+def test_formats_and_unreadable_pages_never_abort_the_batch(run, tmp_path: Path) -> None:
+    import json
+
+    from tests.scanhand import render_page
+
+    out = tmp_path / "exam"
+    run("exam", "build", str(EXAMPLE), "--out", str(out), "--format", "md", "--no-verify", "--answer-sheets")
+    pdf = str(out / "answer-sheets.pdf")
+    first, second = render_page(pdf, 0, DPI), render_page(pdf, 1, DPI)
+    tiff = tmp_path / "copy.tiff"
+    first.save(tiff, save_all=True, append_images=[second], compression="tiff_deflate")
+    as_pdf = tmp_path / "scanner.pdf"
+    second.save(as_pdf, resolution=DPI)  # a scanner's PDF: the same sheet page again → a duplicate
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    stranger = tmp_path / "<other>.png"
+    draw_page(layout_page(exam="DEADBEEF")).save(stranger)
+    result = run("exam", "scan", str(out), str(tiff), str(as_pdf), str(broken), str(stranger), "--json")
+    pages = [(Path(p["file"]).name, p["page"], p["status"], p["failure"]) for p in json.loads(result.output)["pages"]]
+    assert pages == [
+        ("copy.tiff", 1, "review", None),  # its open item carries no teacher's score yet
+        ("copy.tiff", 2, "read", None),
+        ("scanner.pdf", 1, "failed", "duplicate"),
+        ("broken.png", 1, "failed", "unreadable"),
+        ("<other>.png", 1, "failed", "unknown-exam"),
+    ]
+    html = (out / "scanned" / "review.html").read_text(encoding="utf-8")
+    assert "<other>" not in html
+    data = json.loads(result.output)
+    reasons = [p["reason"] for p in data["pages"]]
+    assert "unknown exam 'DEADBEEF'" in reasons[-1] and "cannot be read" in reasons[-2]
+    assert any("student-number grid empty" in issue for issue in data["issues"])
+    table = run("exam", "scan", str(out), str(tiff), str(broken), str(stranger), "--force", "--lang", "en").output
+    assert "<other>" in table and "Traceback" not in table  # the file name shown as text, not markup

@@ -170,7 +170,9 @@ def _student(
     for _, q in grids:
         if q.status == "read" and q.answer:
             return q.answer
-    issues.append(Issue(M.SCAN_FALLBACK_ID.format(version=version, copy=copy, student=fallback), None, fallback))
+    waiting = any(q.status == "review" for _, q in grids)
+    message = M.SCAN_ID_IN_REVIEW if waiting else M.SCAN_FALLBACK_ID
+    issues.append(Issue(message.format(version=version, copy=copy, student=fallback), None, fallback))
     return fallback
 
 
