@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from quizzer import messages as M
 from quizzer.exam.grade import AnswerRow, Issue
+from quizzer.exam.scan_answers import QuestionRead
 from quizzer.exam.scan_page import PageResult
 from quizzer.exam.scan_review import ReviewItem, question_label
 
@@ -143,7 +144,7 @@ def assemble(
     return rows, review, students
 
 
-def _item(version: str, copy: int, page: PageResult, q: Any) -> ReviewItem:
+def _item(version: str, copy: int, page: PageResult, q: QuestionRead) -> ReviewItem:
     why = q.why or M.SCAN_WHY["unclear"].format(bubbles="?")
     return ReviewItem(
         version, copy, q.question, q.kind, q.answer, why, page.file, page.number, page.crops.get(q.question, b"")
@@ -176,7 +177,7 @@ def _student(
     return fallback
 
 
-def _row(student: str, version: str, q: Any, settled: str | None) -> AnswerRow:
+def _row(student: str, version: str, q: QuestionRead, settled: str | None) -> AnswerRow:
     answer = q.answer if settled is None else settled
     if settled is None and q.status == "review":
         return AnswerRow(0, student, version, str(q.question), q.answer, pending=M.SCAN_PENDING.format(why=q.why))
