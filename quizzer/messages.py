@@ -403,7 +403,9 @@ WRONG_CLAIM_EXPECTED = BiText(
 # --- exam scan: reading scanned answer sheets ----------------------------------------------------------
 SCAN_WHY: dict[str, BiText] = {
     # why a question goes to the review queue
-    "unclear": BiText("标记不清（介于空白与涂满之间）：{bubbles}", "unclear mark (between empty and filled): {bubbles}"),
+    "unclear": BiText(
+        "标记不清（介于空白与涂满之间）：{bubbles}", "unclear mark (between empty and filled): {bubbles}"
+    ),
     "double": BiText("单选题涂了多个选项：{bubbles}", "more than one option marked on a single-choice item: {bubbles}"),
     "two-digits": BiText("第 {column} 列涂了两个数字", "two digits marked in column {column}"),
     "gap": BiText("第 {column} 列缺少数字（前后都有数字）", "digit column {column} is empty between filled columns"),
@@ -419,9 +421,12 @@ SCAN_PAGE_FAILED: dict[str, BiText] = {
     "unreadable": BiText("文件无法读取：{detail}", "file cannot be read: {detail}"),
     "no-qr": BiText("找不到二维码", "no QR code"),
     "bad-qr": BiText("二维码 {payload} 不是 quizzer 答题卡", "QR code {payload} is not a quizzer answer sheet"),
-    "unknown-exam": BiText("未知考试 {exam}（本目录的考试是 {known}）", "unknown exam {exam} (this directory's: {known})"),
+    "unknown-exam": BiText(
+        "未知考试 {exam}（本目录的考试是 {known}）", "unknown exam {exam} (this directory's: {known})"
+    ),
     "unknown-page": BiText(
-        "清单中没有版本 {version} 第 {copy} 份第 {page} 页", "no version {version} copy {copy} page {page} in the manifest"
+        "清单中没有版本 {version} 第 {copy} 份第 {page} 页",
+        "no version {version} copy {copy} page {page} in the manifest",
     ),
     "no-marks": BiText("找不到角标（至少需要 3 个）", "corner marks not found (3 are needed)"),
     "duplicate": BiText("与 {first} 是同一页，已忽略", "same sheet page as {first}; ignored"),
