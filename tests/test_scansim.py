@@ -201,3 +201,12 @@ def test_a_batch_is_written_as_one_pdf_and_as_images(built, tmp_path) -> None:
     assert np.array_equal(np.asarray(Image.open(pngs[0])), np.asarray(pages[0].image))  # PNG is lossless
     jpegs = S.write_batch(pages, tmp_path / "jpg", pdf=False, images="jpeg")
     assert [p.suffix for p in jpegs] == [".jpg"] * 4 and Image.open(jpegs[0]).size == pages[0].image.size
+
+
+@pytest.mark.parametrize("dpi", [150, 300])
+def test_every_simulated_page_keeps_a_readable_qr_code(built, dpi) -> None:
+    """Decoded by zxing-cpp (the reader's decoder; skipped where it is not installed) under every condition."""
+    zxingcpp = pytest.importorskip("zxingcpp")
+    for sim in S.simulate_batch(built, len(S.CONDITIONS), seed=dpi, dpi=dpi):
+        texts = [r.text for r in zxingcpp.read_barcodes(sim.image)]
+        assert texts == [sim.layout["qr"]["payload"]], sim.condition

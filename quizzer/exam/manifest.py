@@ -135,6 +135,31 @@ class Manifest(_Strict):
 
 
 def manifest_json(manifest: Manifest) -> str:
-    """manifest.json's text: a build without answer sheets writes exactly what it wrote before they existed."""
-    exclude = {"answer_sheets"} if manifest.answer_sheets is None else None
-    return manifest.model_dump_json(indent=2, exclude=exclude, by_alias=True) + "\n"
+    """manifest.json's text: a build without answer sheets writes exactly what it wrote before they existed.
+
+    The answer-sheet layout is written one bubble (mark, region) per line: indented field by field it made the
+    manifest of 100 versions 18 MB, this way it is a third of that and still reads line by line.
+    """
+    if manifest.answer_sheets is None:
+        return manifest.model_dump_json(indent=2, exclude={"answer_sheets"}) + "\n"
+    import json
+
+    head = manifest.model_dump_json(indent=2, exclude={"answer_sheets"}).rstrip()
+    sheets = manifest.answer_sheets.model_dump(mode="json", by_alias=True)
+    pages = sheets.pop("pages")
+
+    def line(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    def page_text(page: dict[str, Any]) -> str:
+        lists = {key: page.pop(key) for key in ("corner_marks", "bubbles", "regions")}
+        fields = [f"        {line(k)}: {line(v)}" for k, v in page.items()]
+        fields += [
+            f"        {line(k)}: [\n" + ",\n".join(f"          {line(item)}" for item in items) + "\n        ]"
+            for k, items in lists.items()
+        ]
+        return "      {\n" + ",\n".join(fields) + "\n      }"
+
+    body = [f"    {line(k)}: {line(v)}" for k, v in sheets.items()]
+    body.append('    "pages": [\n' + ",\n".join(page_text(p) for p in pages) + "\n    ]")
+    return head[:-1].rstrip() + ',\n  "answer_sheets": {\n' + ",\n".join(body) + "\n  }\n}\n"
