@@ -188,6 +188,7 @@ def test_layout_json_has_the_contracts_keys(sheets) -> None:
     data = json.loads(layout.model_dump_json(by_alias=True))
     assert data["units"] == "mm" and data["origin"] == "top-left, y down" and data["layout_version"] == 1
     assert data["paper"] == {"width": 210.0, "height": 297.0} and data["pdf"] == SHEETS_PDF_NAME
+    assert {p["exam"] for p in data["pages"]} == {data["exam"]} and len(data["exam"]) == 8
     page = data["pages"][0]
     assert set(page) == {
         "pdf_page",

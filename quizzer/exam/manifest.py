@@ -108,6 +108,10 @@ class SheetPage(_Strict):
 
 
 class AnswerSheets(_Strict):
+    """The whole layout. Grids: an integer key's grid has no "decimals" bubbles (read as 0 decimals); every number
+    grid has both "sign" bubbles ("+" and "-", neither filled reads as +); true/false items are "choice" bubbles with
+    values "T" and "F" (printed 对/错 on a Chinese sheet), which the grader reads as true and false."""
+
     layout_version: int = SHEET_LAYOUT_VERSION
     units: Literal["mm"] = "mm"
     origin: Literal["top-left, y down"] = "top-left, y down"
@@ -116,6 +120,8 @@ class AnswerSheets(_Strict):
     student_digits: int = Field(ge=1)
     cancel_by_blackening: bool = Field(description="a completely blackened bubble means 'cancelled' (from the spec)")
     pages: list[SheetPage]
+    # added to the contract (optional): the exam id every page's QR code carries, to tell an unknown exam at once
+    exam: str | None = None
 
 
 class Manifest(_Strict):

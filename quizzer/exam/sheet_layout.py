@@ -385,7 +385,7 @@ def layout_sheets(exam: BuiltExam, copies: int = 1) -> tuple[AnswerSheets, list[
                 pages_out.append(drawing.page)
                 drawings.append(drawing)
     sheets = AnswerSheets(
-        student_digits=STUDENT_DIGITS, cancel_by_blackening=exam.spec.cancel_by_blackening, pages=pages_out
+        student_digits=STUDENT_DIGITS, cancel_by_blackening=exam.spec.cancel_by_blackening, pages=pages_out, exam=ident
     )
     return sheets, drawings
 
