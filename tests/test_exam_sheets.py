@@ -20,11 +20,11 @@ import segno
 from pypdf import PdfReader
 
 from quizzer.bank.sync import sync_bundled
-from quizzer.errors import ExitStatus
+from quizzer.errors import BadParameters, ExitStatus
 from quizzer.exam.build import build_exam
 from quizzer.exam.manifest import SHEETS_PDF_NAME, AnswerSheets, Manifest, SheetPage, manifest_json
 from quizzer.exam.render_sheets import render_answer_sheets
-from quizzer.exam.sheet_layout import QR_MASK, drawing_data, layout_sheets, score_block
+from quizzer.exam.sheet_layout import BUBBLE, LEFT, QR_MASK, RIGHT, drawing_data, layout_sheets, score_block
 from quizzer.exam.spec import load_spec
 from quizzer.store.engine import open_store
 from tests.conftest import REPO
@@ -263,3 +263,12 @@ def test_fractional_points_get_their_own_last_score_bubble() -> None:
     block = score_block(4, "2.5 pts", 2.5, "")
     assert [b["value"] for b in block.bubbles] == ["0", "1", "2", "2.5"]
     assert {b["group"] for b in block.bubbles} == {"score"} and {b["question"] for b in block.bubbles} == {4}
+
+
+def test_many_points_wrap_into_rows_and_too_many_are_refused_by_name() -> None:
+    block = score_block(9, "45 pts", 45, "")
+    ys = sorted({b["y"] for b in block.bubbles})
+    assert len(block.bubbles) == 46 and len(ys) == 3 and block.h >= ys[-1] + BUBBLE / 2
+    assert block.w < RIGHT - LEFT  # fits the page's width
+    with pytest.raises(BadParameters, match="question 9 is worth 61 points"):
+        score_block(9, "61 pts", 61, "")

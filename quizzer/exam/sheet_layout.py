@@ -54,6 +54,8 @@ FIRST_TOP, LATER_TOP = 44.0, 44.0
 BOTTOM = 279.0  # nothing below: the bottom corner marks start at 284.5
 GAP = 3.0  # between blocks
 LABEL_W = 8.0  # the question number column of a block
+SCORE_ROW = 21  # score bubbles per row: 0 … 20 points in one row
+MAX_SCORE = 60
 
 
 # --- drawing elements (the typst template draws exactly these) ---------------------------------------------
@@ -147,19 +149,28 @@ def choice_block(number: int, points: str, shown: list[tuple[str, str]]) -> Bloc
 
 
 def score_block(number: int, points: str, top: float, note: str) -> Block:
-    """Score bubbles 0 … ``top`` points for the teacher (with a fraction of a point, its exact value last)."""
+    """Score bubbles 0 … ``top`` points for the teacher (with a fraction of a point, its exact value last), in
+    rows of ``SCORE_ROW``; more than ``MAX_SCORE`` points do not fit a sheet and are refused by name."""
+    from quizzer.errors import BadParameters
+
+    if top > MAX_SCORE:
+        raise BadParameters(
+            f"question {number} is worth {top:g} points; answer sheets have score bubbles for at most {MAX_SCORE}"
+        )
     values = [str(v) for v in range(math.floor(top) + 1)]
     if top != math.floor(top):
         values.append(f"{top:g}")
-    step = 7.0
+    step, row_h = 7.0, 8.0
     x0 = LABEL_W + 3
-    block = Block(number, max(x0 + step * len(values) + 2, 70.0), 12.0)
+    rows = math.ceil(len(values) / SCORE_ROW)
+    block = Block(number, max(x0 + step * min(len(values), SCORE_ROW) + 2, 70.0), 4.0 + row_h * rows)
     _head(block, number, points)
     block.labels.append(Label(x0, 0.6, 100, note, 6.5))
     for i, value in enumerate(values):
-        x = x0 + i * step + BUBBLE / 2
-        block.labels.append(Label(x - 3, 4.2, 6, value, 7, align="center"))
-        block.bubble(f"q{number}.s{value}", "score", value, x, 9.2)
+        x = x0 + (i % SCORE_ROW) * step + BUBBLE / 2
+        y = (i // SCORE_ROW) * row_h
+        block.labels.append(Label(x - 3, y + 4.2, 6, value, 7, align="center"))
+        block.bubble(f"q{number}.s{value}", "score", value, x, y + 9.2)
     return block
 
 
