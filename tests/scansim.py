@@ -145,6 +145,8 @@ def render_page(pdf: bytes, index: int, dpi: int) -> Image.Image:
     """Page ``index`` (0-based) of the PDF in grey at ``dpi`` (cached: a batch renders each page once)."""
     key = (hash(pdf), index, dpi)
     if key not in _render_cache:
+        if len(_render_cache) >= 32:  # 4 MB a page at 200 dpi: keep the pages of the current exam or two
+            _render_cache.clear()
         import pypdfium2 as pdfium
 
         document = pdfium.PdfDocument(pdf)
