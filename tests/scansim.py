@@ -145,6 +145,8 @@ def render_page(pdf: bytes, index: int, dpi: int) -> Image.Image:
     """Page ``index`` (0-based) of the PDF in grey at ``dpi`` (cached: a batch renders each page once)."""
     key = (hash(pdf), index, dpi)
     if key not in _render_cache:
+        if len(_render_cache) >= 32:  # 4 MB a page at 200 dpi: keep the pages of the current exam or two
+            _render_cache.clear()
         import pypdfium2 as pdfium
 
         document = pdfium.PdfDocument(pdf)
@@ -271,6 +273,35 @@ def choose_marks(page: dict[str, Any], rng: random.Random, conditions: Condition
     for b in page["bubbles"]:
         if b["id"] not in taken and rng.random() < conditions.ticks:
             marks.append(Mark(b["id"], "tick"))
+    return marks
+
+
+def number_marks(page: dict[str, Any], question: int, text: str, style: Style = "solid") -> list[Mark]:
+    """The marks a student makes to write ``text`` (e.g. "-0.125", "2.5e-4", "391") in a question's digit grid,
+    as the contract reads it: sign, the digits without leading zeros from the first column on, how many of them
+    follow the decimal point, and the exponent's sign and digits. Raises ValueError when the grid cannot hold it."""
+    bubbles = [b for b in page["bubbles"] if b["question"] == question]
+
+    def find(group: str, value: str, column: int | None = None) -> dict[str, Any]:
+        for b in bubbles:
+            if b["group"] == group and b["value"] == value and b["column"] == column:
+                return b
+        raise ValueError(f"question {question} has no {group} bubble {value!r} (column {column})")
+
+    mantissa, _, exponent = text.lower().partition("e")
+    negative = mantissa.startswith("-")
+    whole, _, fraction = mantissa.lstrip("+-").partition(".")
+    digits = (whole + fraction).lstrip("0") or "0"
+    marks = [Mark(find("sign", "-")["id"], style)] if negative else []
+    marks += [Mark(find("digit", d, c)["id"], style) for c, d in enumerate(digits)]
+    if fraction:
+        marks.append(Mark(find("decimals", str(len(fraction)))["id"], style))
+    if exponent:
+        columns = sorted({b["column"] for b in bubbles if b["group"] == "exp_digit"})
+        power = exponent.lstrip("+-").rjust(len(columns), "0")
+        if exponent.startswith("-"):
+            marks.append(Mark(find("exp_sign", "-")["id"], style))
+        marks += [Mark(find("exp_digit", d, c)["id"], style) for c, d in zip(columns, power, strict=True)]
     return marks
 
 

@@ -20,11 +20,11 @@ import segno
 from pypdf import PdfReader
 
 from quizzer.bank.sync import sync_bundled
-from quizzer.errors import ExitStatus
+from quizzer.errors import BadParameters, ExitStatus
 from quizzer.exam.build import build_exam
-from quizzer.exam.manifest import SHEETS_PDF_NAME, AnswerSheets, Manifest, SheetPage
+from quizzer.exam.manifest import SHEETS_PDF_NAME, AnswerSheets, Manifest, SheetPage, manifest_json
 from quizzer.exam.render_sheets import render_answer_sheets
-from quizzer.exam.sheet_layout import drawing_data, layout_sheets
+from quizzer.exam.sheet_layout import BUBBLE, LEFT, QR_MASK, RIGHT, drawing_data, layout_sheets, score_block
 from quizzer.exam.spec import load_spec
 from quizzer.store.engine import open_store
 from tests.conftest import REPO
@@ -164,7 +164,10 @@ def test_the_qr_modules_are_where_segno_puts_them(sheets) -> None:
     layout, pdf = sheets
     page = layout.pages[1]
     image = page_pixels(pdf, 1)
-    matrix = [list(row) for row in segno.make_qr(page.qr.payload, error="q", boost_error=False).matrix_iter(border=4)]
+    matrix = [
+        list(row)
+        for row in segno.make_qr(page.qr.payload, error="q", boost_error=False, mask=QR_MASK).matrix_iter(border=4)
+    ]
     module = page.qr.size / len(matrix)
     assert px(module) > 4  # at least 4 pixels a module at 200 dpi: readable from a 150 dpi scan too
     for r, row in enumerate(matrix):
@@ -185,6 +188,7 @@ def test_layout_json_has_the_contracts_keys(sheets) -> None:
     data = json.loads(layout.model_dump_json(by_alias=True))
     assert data["units"] == "mm" and data["origin"] == "top-left, y down" and data["layout_version"] == 1
     assert data["paper"] == {"width": 210.0, "height": 297.0} and data["pdf"] == SHEETS_PDF_NAME
+    assert {p["exam"] for p in data["pages"]} == {data["exam"]} and len(data["exam"]) == 8
     page = data["pages"][0]
     assert set(page) == {
         "pdf_page",
@@ -244,3 +248,27 @@ def test_a_bad_copy_count_is_one_clear_line_and_writes_nothing(run, tmp_path, co
                  "--answer-sheets", "--copies", copies, expect=ExitStatus.NOT_FOUND)  # fmt: skip
     assert "--copies must be between 1 and 1000" in result.output and "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_the_manifest_with_sheets_reads_back_as_what_was_written(exam, sheets) -> None:
+    layout, _ = sheets
+    manifest = exam.manifest.model_copy(update={"answer_sheets": layout})
+    text = manifest_json(manifest)
+    assert Manifest.model_validate_json(text) == manifest
+    assert json.loads(text)["answer_sheets"] == json.loads(layout.model_dump_json(by_alias=True))
+    assert manifest_json(Manifest.model_validate_json(text)) == text
+
+
+def test_fractional_points_get_their_own_last_score_bubble() -> None:
+    block = score_block(4, "2.5 pts", 2.5, "")
+    assert [b["value"] for b in block.bubbles] == ["0", "1", "2", "2.5"]
+    assert {b["group"] for b in block.bubbles} == {"score"} and {b["question"] for b in block.bubbles} == {4}
+
+
+def test_many_points_wrap_into_rows_and_too_many_are_refused_by_name() -> None:
+    block = score_block(9, "45 pts", 45, "")
+    ys = sorted({b["y"] for b in block.bubbles})
+    assert len(block.bubbles) == 46 and len(ys) == 3 and block.h >= ys[-1] + BUBBLE / 2
+    assert block.w < RIGHT - LEFT  # fits the page's width
+    with pytest.raises(BadParameters, match="question 9 is worth 61 points"):
+        score_block(9, "61 pts", 61, "")

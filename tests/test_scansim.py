@@ -201,3 +201,61 @@ def test_a_batch_is_written_as_one_pdf_and_as_images(built, tmp_path) -> None:
     assert np.array_equal(np.asarray(Image.open(pngs[0])), np.asarray(pages[0].image))  # PNG is lossless
     jpegs = S.write_batch(pages, tmp_path / "jpg", pdf=False, images="jpeg")
     assert [p.suffix for p in jpegs] == [".jpg"] * 4 and Image.open(jpegs[0]).size == pages[0].image.size
+
+
+@pytest.mark.parametrize("dpi", [150, 300])
+def test_every_simulated_page_keeps_a_readable_qr_code(built, dpi) -> None:
+    """Decoded by zxing-cpp (the reader's decoder; skipped where it is not installed) under every condition."""
+    zxingcpp = pytest.importorskip("zxingcpp")
+    for sim in S.simulate_batch(built, len(S.CONDITIONS), seed=dpi, dpi=dpi):
+        texts = [r.text for r in zxingcpp.read_barcodes(sim.image)]
+        assert texts == [sim.layout["qr"]["payload"]], sim.condition
+
+
+def read_number(page: dict, marks: list[S.Mark], question: int) -> float:
+    """The contract's reading rule, written out here: [-]digits, point ``decimals`` from the right, e[-]digits."""
+    by_id = {b["id"]: b for b in page["bubbles"]}
+    filled = [by_id[m.bubble] for m in marks if by_id[m.bubble]["question"] == question]
+
+    def pick(group: str) -> list[dict]:
+        return sorted((b for b in filled if b["group"] == group), key=lambda b: b["column"] or 0)
+
+    digits = "".join(b["value"] for b in pick("digit"))
+    decimals = int(pick("decimals")[0]["value"]) if pick("decimals") else 0
+    value = int(digits) / 10**decimals * (-1 if [b["value"] for b in pick("sign")] == ["-"] else 1)
+    if pick("exp_digit"):
+        power = int("".join(b["value"] for b in pick("exp_digit")))
+        value *= 10.0 ** (-power if [b["value"] for b in pick("exp_sign")] == ["-"] else power)
+    return value
+
+
+def test_number_marks_write_what_the_contract_reads(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from quizzer.cli.main import cli
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "title: numbers\nsections:\n  - draws:\n"
+        "      - {source: generated, family: activation-chain-gradient, difficulty: 3, count: 3, points: 2}\n"
+        "      - {source: generated, family: conv-output, difficulty: 1, count: 1, points: 2}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "exam"
+    args = ["exam", "build", str(spec), "--out", str(out), "--format", "md", "--no-verify", "--answer-sheets"]
+    assert CliRunner().invoke(cli, args, catch_exceptions=False).exit_code == 0
+    layout, _ = S.load_sheets(out)
+    page = layout["pages"][0]
+    groups = {q: {b["group"] for b in page["bubbles"] if b["question"] == q} for q in (1, 2, 3, 4)}
+    exponent = [q for q, g in groups.items() if "exp_digit" in g]
+    plain = [q for q, g in groups.items() if "decimals" in g and "exp_digit" not in g]
+    integer = [q for q, g in groups.items() if "decimals" not in g]
+    cases = [(q, t) for q in exponent for t in ("-7.69e-6", "2.5e-4", "1e12")]
+    cases += [(q, t) for q in plain for t in ("-0.125", "0.0", "3.25")]
+    cases += [(q, t) for q in integer for t in ("12", "-7", "0")]
+    assert cases
+    for question, text in cases:
+        marks = S.number_marks(page, question, text)
+        assert read_number(page, marks, question) == pytest.approx(float(text), rel=1e-12), (question, text)
+    with pytest.raises(ValueError, match="no digit bubble"):
+        S.number_marks(page, integer[0] if integer else plain[0], "123456789012")

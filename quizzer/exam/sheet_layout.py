@@ -24,7 +24,6 @@ from quizzer import messages as M
 from quizzer.exam.build import BuiltExam, PrintedQuestion
 from quizzer.exam.manifest import (
     AnswerSheets,
-    SheetBubble,
     SheetMark,
     SheetPage,
     SheetQR,
@@ -49,11 +48,14 @@ PITCH = 5.0  # centre to centre in digit grids, both directions
 MARK_SIZE = 5.0
 MARK_INSET = 10.0  # corner marks' centres, from each edge
 QR_X, QR_Y, QR_SIZE = 170.0, 14.0, 25.0
+QR_MASK = 2
 LEFT, RIGHT = 17.0, 193.0  # content edges
 FIRST_TOP, LATER_TOP = 44.0, 44.0
 BOTTOM = 279.0  # nothing below: the bottom corner marks start at 284.5
 GAP = 3.0  # between blocks
 LABEL_W = 8.0  # the question number column of a block
+SCORE_ROW = 21  # score bubbles per row: 0 … 20 points in one row
+MAX_SCORE = 60
 
 
 # --- drawing elements (the typst template draws exactly these) ---------------------------------------------
@@ -96,13 +98,15 @@ class Block:
     question: int | None
     w: float
     h: float
-    bubbles: list[SheetBubble] = field(default_factory=list)
+    # plain dicts in the contract's fields: validated once per page as part of its SheetPage (one pydantic call
+    # per page instead of one per bubble: a third of the layout's time for 100 versions)
+    bubbles: list[dict[str, Any]] = field(default_factory=list)
     labels: list[Label] = field(default_factory=list)
     frames: list[Frame] = field(default_factory=list)
 
     def bubble(self, ident: str, group: str, value: str, x: float, y: float, column: int | None = None) -> None:
         bubble = {"id": ident, "question": self.question, "group": group, "value": value, "column": column}
-        self.bubbles.append(SheetBubble.model_validate({**bubble, "x": x, "y": y, "w": BUBBLE, "h": BUBBLE}))
+        self.bubbles.append({**bubble, "x": x, "y": y, "w": BUBBLE, "h": BUBBLE})
 
 
 @dataclass
@@ -120,8 +124,8 @@ def _r(v: float) -> float:
     return round(v, 2)
 
 
-def _bubble_at(b: SheetBubble, dx: float, dy: float) -> SheetBubble:
-    return b.model_copy(update={"x": _r(b.x + dx), "y": _r(b.y + dy)})
+def _bubble_at(b: dict[str, Any], dx: float, dy: float) -> dict[str, Any]:
+    return {**b, "x": _r(b["x"] + dx), "y": _r(b["y"] + dy)}
 
 
 # --- blocks --------------------------------------------------------------------------------------------------
@@ -145,19 +149,28 @@ def choice_block(number: int, points: str, shown: list[tuple[str, str]]) -> Bloc
 
 
 def score_block(number: int, points: str, top: float, note: str) -> Block:
-    """Score bubbles 0 … ``top`` points for the teacher (with a fraction of a point, its exact value last)."""
+    """Score bubbles 0 … ``top`` points for the teacher (with a fraction of a point, its exact value last), in
+    rows of ``SCORE_ROW``; more than ``MAX_SCORE`` points do not fit a sheet and are refused by name."""
+    from quizzer.errors import BadParameters
+
+    if top > MAX_SCORE:
+        raise BadParameters(
+            f"question {number} is worth {top:g} points; answer sheets have score bubbles for at most {MAX_SCORE}"
+        )
     values = [str(v) for v in range(math.floor(top) + 1)]
     if top != math.floor(top):
         values.append(f"{top:g}")
-    step = 7.0
+    step, row_h = 7.0, 8.0
     x0 = LABEL_W + 3
-    block = Block(number, max(x0 + step * len(values) + 2, 70.0), 12.0)
+    rows = math.ceil(len(values) / SCORE_ROW)
+    block = Block(number, max(x0 + step * min(len(values), SCORE_ROW) + 2, 70.0), 4.0 + row_h * rows)
     _head(block, number, points)
     block.labels.append(Label(x0, 0.6, 100, note, 6.5))
     for i, value in enumerate(values):
-        x = x0 + i * step + BUBBLE / 2
-        block.labels.append(Label(x - 3, 4.2, 6, value, 7, align="center"))
-        block.bubble(f"q{number}.s{value}", "score", value, x, 9.2)
+        x = x0 + (i % SCORE_ROW) * step + BUBBLE / 2
+        y = (i // SCORE_ROW) * row_h
+        block.labels.append(Label(x - 3, y + 4.2, 6, value, 7, align="center"))
+        block.bubble(f"q{number}.s{value}", "score", value, x, y + 9.2)
     return block
 
 
@@ -289,7 +302,9 @@ def qr_runs(payload: str) -> tuple[int, list[list[tuple[int, int]]]]:
     """The QR code's side in modules (with its 4-module quiet zone) and its dark modules as runs per row."""
     import segno
 
-    code = segno.make_qr(payload, error="q", boost_error=False)
+    # One fixed mask pattern: segno would otherwise score all eight per code, half the layout's time for 100
+    # versions; any mask is valid QR and decoders read them all (the simulated scans are decoded in tests/bench).
+    code = segno.make_qr(payload, error="q", boost_error=False, mask=QR_MASK)
     rows = [list(row) for row in code.matrix_iter(scale=1, border=4)]
     runs: list[list[tuple[int, int]]] = []
     for row in rows:
@@ -381,12 +396,9 @@ def layout_sheets(exam: BuiltExam, copies: int = 1) -> tuple[AnswerSheets, list[
                 pages_out.append(drawing.page)
                 drawings.append(drawing)
     sheets = AnswerSheets(
-        student_digits=STUDENT_DIGITS, cancel_by_blackening=exam.spec.cancel_by_blackening, pages=pages_out
+        student_digits=STUDENT_DIGITS, cancel_by_blackening=exam.spec.cancel_by_blackening, pages=pages_out, exam=ident
     )
     return sheets, drawings
-
-
-_qr_cache: dict[str, tuple[int, list[list[tuple[int, int]]]]] = {}
 
 
 def _page(
@@ -399,7 +411,7 @@ def _page(
     pages: int,
     payload: str,
 ) -> PageDrawing:
-    bubbles: list[SheetBubble] = []
+    bubbles: list[dict[str, Any]] = []
     regions: list[SheetRegion] = []
     labels: list[Label] = []
     frames: list[Frame] = []
@@ -410,9 +422,7 @@ def _page(
         regions.append(
             SheetRegion(question=block.question, x=_r(x - 1), y=_r(y - 1), w=_r(block.w + 2), h=_r(block.h + 2))
         )
-    if payload not in _qr_cache:
-        _qr_cache[payload] = qr_runs(payload)
-    _, rows = _qr_cache[payload]
+    _, rows = qr_runs(payload)
     sheet = SheetPage.model_validate(
         dict(
             pdf_page=pdf_page,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from quizzer.errors import BadParameters
 from quizzer.exam.build import BuiltExam, build_exam, verify_keys
@@ -47,16 +48,15 @@ def _check_out(out: Path, force: bool) -> None:
         raise BadParameters(f"{out} is not empty; choose another directory or pass --force to overwrite")
 
 
-def add_answer_sheets(exam: BuiltExam, copies: int) -> tuple[BuiltExam, bytes]:
-    """The exam with its manifest's ``answer_sheets`` filled in, and answer-sheets.pdf."""
+def lay_out_answer_sheets(exam: BuiltExam, copies: int) -> tuple[BuiltExam, dict[str, Any]]:
+    """The exam with its manifest's ``answer_sheets`` filled in, and what the answer-sheet template draws."""
     from dataclasses import replace
 
-    from quizzer.exam.render_sheets import render_answer_sheets
     from quizzer.exam.sheet_layout import drawing_data, layout_sheets
 
     sheets, drawings = layout_sheets(exam, copies)
-    pdf = render_answer_sheets(drawing_data(drawings, exam.lang, exam.spec.date or ""))
-    return replace(exam, manifest=exam.manifest.model_copy(update={"answer_sheets": sheets})), pdf
+    exam = replace(exam, manifest=exam.manifest.model_copy(update={"answer_sheets": sheets}))
+    return exam, drawing_data(drawings, exam.lang, exam.spec.date or "")
 
 
 def render_files(
@@ -64,24 +64,31 @@ def render_files(
 ) -> dict[str, bytes]:
     """Every output file of a build, by name, as bytes; ``answer_sheets`` copies per version (None: no sheets).
 
-    The PDFs are typeset in the background (typst releases the GIL) while Markdown and HTML are rendered.
+    The PDFs are typeset in the background (typst releases the GIL) while Markdown and HTML are rendered; the
+    answer sheets are laid out first (the manifest holds their layout), then typeset beside the other PDFs.
     """
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from quizzer.exam.document import exam_document
 
-    sheets_pdf: dict[str, bytes] = {}
+    sheets_data = None
     if answer_sheets is not None:
         start = time.perf_counter()
-        exam, sheets_pdf[SHEETS_PDF_NAME] = add_answer_sheets(exam, answer_sheets)
-        seconds["answer-sheets"] = time.perf_counter() - start
+        exam, sheets_data = lay_out_answer_sheets(exam, answer_sheets)
+        seconds["sheet-layout"] = time.perf_counter() - start
     files: dict[str, bytes] = {
         MANIFEST_NAME: manifest_json(exam.manifest).encode(),
         TEMPLATE_NAME: exam.manifest.csv_template.encode(),
     }
     document = exam_document(exam)
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         pdfs: Future | None = None
+        sheets_pdf: Future | None = None
+        if sheets_data is not None:
+            from quizzer.exam.render_sheets import render_answer_sheets
+
+            sheets_start = time.perf_counter()
+            sheets_pdf = pool.submit(render_answer_sheets, sheets_data)
         if "pdf" in formats:
             from quizzer.exam.render_typst import render_pdfs
 
@@ -102,7 +109,10 @@ def render_files(
         if pdfs is not None:
             files.update(pdfs.result())
             seconds["pdf"] = time.perf_counter() - pdf_start
-    return files | sheets_pdf
+        if sheets_pdf is not None:
+            files[SHEETS_PDF_NAME] = sheets_pdf.result()
+            seconds["answer-sheets"] = time.perf_counter() - sheets_start
+    return files
 
 
 def build_to_dir(
