@@ -91,7 +91,7 @@ def read_page(image: PageImage, sheets: AnswerSheets, multiple: dict[tuple[str, 
     codes = decode_qr(gray)
     if not codes:
         return _failed(image, "no-qr")
-    known = {p.exam for p in sheets.pages}
+    known = {sheets.exam} if sheets.exam else {p.exam for p in sheets.pages}
     ours = [(c, parse_payload(c.payload)) for c in codes]
     valid = [(c, p) for c, p in ours if p is not None]
     if not valid:
