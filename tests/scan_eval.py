@@ -5,6 +5,7 @@ prints the per-condition table). A bubble is *read* when the reader calls it emp
 *review* when it calls it unclear; a read bubble is *wrong* when it disagrees with the truth, and every
 ambiguous bubble (tick, erasure, partial, faint) that is read at all counts as wrong: those must be asked.
 A page the reader could not place counts all its bubbles as review (the page itself is listed as failed).
+Choice questions read are also checked whole: their letters must be exactly the letters really filled.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def judge(pages: list[SimPage], sheets: AnswerSheets, multiple: dict[tuple[str, 
             tally.failed_pages += result.status == "failed"
             tally.questions += len(result.questions)
             tally.questions_review += sum(1 for q in result.questions if q.status == "review")
+            if name == "all":
+                tally.wrong += _wrong_choices(sim, result.questions)
             for bubble_id, truth in sim.truth.items():
                 tally.bubbles[truth] += 1
                 state = states.get(bubble_id)
@@ -73,3 +76,16 @@ def judge(pages: list[SimPage], sheets: AnswerSheets, multiple: dict[tuple[str, 
                     style = next((m.style for m in sim.marks if m.bubble == bubble_id), "-")
                     tally.wrong.append(f"{sim.condition} page {index} {bubble_id} ({style}): {truth} → {state}")
     return dict(tallies)
+
+
+def _wrong_choices(sim: SimPage, questions: list) -> list[str]:
+    """Choice questions read (not sent to review) whose letters differ from the letters really filled."""
+    wrong = []
+    for q in questions:
+        if q.kind != "choice" or q.status != "read":
+            continue
+        bubbles = [b for b in sim.layout["bubbles"] if b["question"] == q.question and b["group"] == "choice"]
+        truth = "".join(sorted(b["value"] for b in bubbles if sim.truth[b["id"]] == "filled"))
+        if q.answer != truth:
+            wrong.append(f"{sim.condition} question {q.question}: read {q.answer!r}, filled {truth!r}")
+    return wrong
