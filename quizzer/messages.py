@@ -468,8 +468,9 @@ SCAN_STATUS = {
     "failed": BiText("无法读取", "failed"),
 }
 SCAN_SUMMARY = BiText(
-    "读取 {read} 页，{review} 页有待复核的题目，{failed} 页无法读取；待复核 {pending} 处，见 {html}",
-    "{read} page(s) read, {review} with questions to review, {failed} unreadable; {pending} to review: see {html}",
+    "读取 {read} 页，{review} 页有程序无法判定的题目，{failed} 页无法读取；仍待复核 {pending} 处，见 {html}",
+    "{read} page(s) read, {review} with questions the reader left to a person, {failed} unreadable; "
+    "{pending} still to review: see {html}",
 )
 SCAN_TURNED = BiText("倒置", "upside down")
 SCAN_THREE_MARKS = BiText("仅 3 个角标", "3 corner marks")
