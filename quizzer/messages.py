@@ -96,6 +96,16 @@ FAMILIES_TITLE = Plural("{n} 个题型", "{n} problem family", "{n} problem fami
 FAMILY_ANSWER = BiText("答案类型", "answer")
 FAMILY_DIFFICULTY = BiText("难度", "difficulty")
 FAMILY_ASKS = BiText("考什么", "what it asks")
+FAMILIES_MORE = BiText(
+    "某个题型的参数：quizzer families FAMILY 或 quizzer solve FAMILY --help",
+    "A family's parameters: quizzer families FAMILY or quizzer solve FAMILY --help",
+)
+# `families FAMILY` and `solve FAMILY --help`: one family's parameters
+FAMILY_PARAMETERS = BiText("参数（写作 名称=值）", "Parameters (typed as name=value)")
+FAMILY_EXAMPLE = BiText("示例", "Example")
+PARAM_REQUIRED = BiText("必填", "required")
+PARAM_DEFAULT = BiText("默认 {value}", "default {value}")
+PARAM_UNSET = BiText("可不填", "optional")
 VERIFY_TITLE = BiText("闭式解与 torch 对照，种子 {seed}", "closed form vs torch, seed {seed}")
 VERIFY_SAMPLES = BiText("样本", "samples")
 VERIFY_AGREE = BiText("一致", "agree")
@@ -218,6 +228,8 @@ BANK_RETIRED = BiText("；{n} 个已停用", "; {n} retired")
 # --- exam sheets and keys (`exam build`) -------------------------------------------------------------------------
 SHEET_VERSION = BiText("试卷版本", "Version")
 SHEET_PAGE = BiText("第 {x} / {y} 页", "Page {x} of {y}")
+# The printed HTML's footer: a browser can count a version's pages but not know how many it will have.
+SHEET_HTML_PAGE = BiText("第 {x} 页（文件第 {n}/{total} 页）", "page {x} (file page {n}/{total})")
 SHEET_NAME = BiText("姓名", "Name")
 SHEET_STUDENT = BiText("学号", "Student ID")
 SHEET_TIME = BiText("考试时间", "Time allowed")
@@ -233,6 +245,39 @@ SHEET_FORM = BiText("作答形式", "Answer form")
 SHEET_KEY_POINTS = BiText("评分要点", "Key points")
 SHEET_DATE = BiText("日期", "Date")
 COLON = BiText("：", ": ")
+# answer sheets (`exam build --answer-sheets`): what students and teachers read on the bubble sheet
+ANSWER_SHEET_TITLE = BiText("答题卡", "Answer sheet")
+ANSWER_SHEET_LINE = BiText(
+    "版本 {version} · 第 {copy} 份 · 第 {page} / {pages} 页", "Version {version} · copy {copy} · page {page} of {pages}"
+)
+ANSWER_SHEET_STUDENT = BiText("学号（每列写一位数字并涂对应圆圈）", "Student number (write a digit, fill its bubble)")
+ANSWER_SHEET_SIGN = BiText("符号", "sign")
+ANSWER_SHEET_DECIMALS = BiText("小数位", "dec.")
+ANSWER_SHEET_EXP = BiText("×10^", "×10^")
+ANSWER_SHEET_TEACHER = BiText(
+    "答案写在试卷上；此处由教师评分，学生请勿填涂", "answer on the exam paper; the teacher marks the points here"
+)
+ANSWER_SHEET_TRUE = BiText("对", "T")
+ANSWER_SHEET_FALSE = BiText("错", "F")
+ANSWER_SHEET_HOW = BiText(
+    "请用深色笔将圆圈完全涂满，每个圆圈只涂一次，不要在圆圈外写画。改答案时请擦净或用修正带。请勿折叠本答题卡。",
+    "Fill bubbles completely with a dark pen, one bubble per choice, and do not write outside them. "
+    "To change an answer, erase it completely. Do not fold this sheet.",
+)
+ANSWER_SHEET_HOW_CANCEL = BiText(
+    "请用深色笔在圆圈内打叉或涂满圆圈的大部分。要取消一个已涂的圆圈，请把它完全涂黑。请勿折叠本答题卡。",
+    "Mark a bubble with a dark pen, filling most of it. To cancel a mark, blacken the whole bubble. "
+    "Do not fold this sheet.",
+)
+ANSWER_SHEET_NUMBERS = BiText(
+    "计算题：在方格内从左到右连续写出数字（不写小数点，中间不留空列），并在每列下方涂对应数字。"
+    "“小数位”涂小数点后的位数；负数涂“−”。有“×10^”栏时，数字表示尾数，指数写在右侧。"
+    "例：−0.125 → 涂 − ，数字 1 2 5，小数位 3；2.5×10^−4 → 数字 2 5，小数位 1，指数 − 0 4。",
+    "Numbers: write the digits left to right in adjacent boxes (no decimal point, no gaps) and fill each "
+    "column's digit. 'dec.' is how many of the digits come after the decimal point; fill − for a negative "
+    "number. Where there is a ×10^ part, the digits are the mantissa and the power of ten goes on the right. "
+    "Example: −0.125 → −, digits 1 2 5, dec. 3; 2.5×10^−4 → digits 2 5, dec. 1, exponent − 0 4.",
+)
 EXAM_BUILT = BiText(
     "{versions}（{codes}），{questions}，每份 {points}，种子 {seed}",
     "{versions} ({codes}), {questions}, {points} each, seed {seed}",
@@ -366,3 +411,78 @@ WRONG_CLAIM_SAID = BiText("你的答案说“{claim}”——不对。", "Your a
 WRONG_CLAIM_EXPECTED = BiText(
     "✗ 预期的错误说法：{claim}——{correction}", "✗ expected wrong claim: {claim} — {correction}"
 )
+
+# --- exam scan: reading scanned answer sheets ----------------------------------------------------------
+SCAN_WHY: dict[str, BiText] = {
+    # why a question goes to the review queue
+    "unclear": BiText(
+        "标记不清（介于空白与涂满之间）：{bubbles}", "unclear mark (between empty and filled): {bubbles}"
+    ),
+    "double": BiText("单选题涂了多个选项：{bubbles}", "more than one option marked on a single-choice item: {bubbles}"),
+    "two-digits": BiText("第 {column} 列涂了两个数字", "two digits marked in column {column}"),
+    "gap": BiText("第 {column} 列缺少数字（前后都有数字）", "digit column {column} is empty between filled columns"),
+    "two-signs": BiText("正负号都涂了", "both signs marked"),
+    "two-decimals": BiText("小数位数涂了多个", "more than one decimal-places bubble marked"),
+    "no-digits": BiText("涂了符号或小数位数，但没有数字", "a sign or decimal places marked without any digit"),
+    "no-score": BiText("没有给分（教师应涂一个分数）", "no score marked (the teacher marks one)"),
+    "two-scores": BiText("涂了多个分数", "more than one score marked"),
+    "student-gap": BiText("学号格第 {column} 列缺少数字", "student-number column {column} is empty between digits"),
+    "student-double": BiText("学号格第 {column} 列涂了两个数字", "two digits in student-number column {column}"),
+}
+SCAN_PAGE_FAILED: dict[str, BiText] = {
+    "unreadable": BiText("文件无法读取：{detail}", "file cannot be read: {detail}"),
+    "no-qr": BiText("找不到二维码", "no QR code"),
+    "bad-qr": BiText("二维码 {payload} 不是 quizzer 答题卡", "QR code {payload} is not a quizzer answer sheet"),
+    "unknown-exam": BiText(
+        "未知考试 {exam}（本目录的考试是 {known}）", "unknown exam {exam} (this directory's: {known})"
+    ),
+    "unknown-page": BiText(
+        "清单中没有版本 {version} 第 {copy} 份第 {page} 页",
+        "no version {version} copy {copy} page {page} in the manifest",
+    ),
+    "no-marks": BiText("找不到角标（至少需要 3 个）", "corner marks not found (3 are needed)"),
+    "duplicate": BiText("与 {first} 是同一页，已忽略", "same sheet page as {first}; ignored"),
+}
+SCAN_FALLBACK_ID = BiText(
+    "版本 {version} 第 {copy} 份：学号格空白，以份号 {student} 代替",
+    "version {version} copy {copy}: student-number grid empty; graded as {student}",
+)
+SCAN_ID_IN_REVIEW = BiText(
+    "版本 {version} 第 {copy} 份：学号待复核，暂以份号 {student} 代替",
+    "version {version} copy {copy}: student number awaiting review; graded as {student} until then",
+)
+SCAN_SAME_ID = BiText(
+    "学号 {student} 出现在多份答题卡上：{copies}", "student number {student} appears on several answer sheets: {copies}"
+)
+SCAN_MISSING_PAGE = BiText(
+    "版本 {version} 第 {copy} 份：没有扫描第 {page} 页", "version {version} copy {copy}: page {page} was not scanned"
+)
+SCAN_PENDING = BiText("等待人工复核：{why}", "awaiting review: {why}")
+SCAN_RESOLVE_UNKNOWN = BiText(
+    "复核表中的版本 {version} 第 {copy} 份第 {question} 题不在扫描结果中，已忽略",
+    "review.csv names version {version} copy {copy} question {question}, which no scanned page has; ignored",
+)
+SCAN_RESOLVE_BAD_COPY = BiText("复核表的份号不是数字，该行已忽略", "review.csv: copy is not a number; row ignored")
+SCAN_PAGES_TITLE = BiText("扫描页", "Scanned pages")
+SCAN_COLUMNS = (
+    BiText("文件", "file"),
+    BiText("页", "page"),
+    BiText("版本", "version"),
+    BiText("份号", "copy"),
+    BiText("答题卡页", "sheet page"),
+    BiText("状态", "status"),
+    BiText("置信度", "confidence"),
+    BiText("说明", "note"),
+)
+SCAN_STATUS = {
+    "read": BiText("已读取", "read"),
+    "review": BiText("待复核", "review"),
+    "failed": BiText("无法读取", "failed"),
+}
+SCAN_SUMMARY = BiText(
+    "读取 {read} 页，{review} 页有程序无法判定的题目，{failed} 页无法读取；仍待复核 {pending} 处，见 {html}",
+    "{read} page(s) read, {review} with questions the reader left to a person, {failed} unreadable; "
+    "{pending} still to review: see {html}",
+)
+SCAN_TURNED = BiText("倒置", "upside down")
+SCAN_THREE_MARKS = BiText("仅 3 个角标", "3 corner marks")

@@ -29,6 +29,10 @@ def exam() -> None:
 )
 @click.option("--force", is_flag=True, help="Write into a directory that is not empty (overwrites same-named files).")
 @click.option("--no-verify", is_flag=True, help="Skip checking generated answer keys against torch (faster).")
+@click.option("--answer-sheets", is_flag=True, help="Also write answer-sheets.pdf (bubble sheets to scan).")
+@click.option(
+    "--copies", type=int, default=1, show_default=True, help="Answer sheets per version (each copy its own QR codes)."
+)
 @lang_option
 @click.pass_context
 def build(
@@ -40,6 +44,8 @@ def build(
     formats: str,
     force: bool,
     no_verify: bool,
+    answer_sheets: bool,
+    copies: int,
     lang: str | None,
 ) -> None:
     """Build exam sheets and answer keys from SPEC (a YAML exam spec, see examples/exam.yaml).
@@ -55,9 +61,11 @@ def build(
     chosen = parse_formats(formats)
     store = open_store_from(ctx)
     lang = resolve_lang(lang)
+    sheets = copies if answer_sheets else None
     report = build_to_dir(
-        store, spec, out, versions=versions, seed=seed, lang=lang, formats=chosen, force=force, verify=not no_verify
-    )
+        store, spec, out, versions=versions, seed=seed, lang=lang, formats=chosen, force=force, verify=not no_verify,
+        answer_sheets=sheets,
+    )  # fmt: skip
     manifest = report.exam.manifest
     count, total = len(manifest.versions), manifest.total_points
     codes = ", ".join(v.code for v in manifest.versions[:5]) + (", …" if count > 5 else "")
@@ -82,3 +90,6 @@ def build(
 from quizzer.cli.exam_grade import grade  # noqa: E402  (the group is defined above; its commands join it here)
 
 exam.add_command(grade)
+from quizzer.cli.exam_scan import scan  # noqa: E402
+
+exam.add_command(scan)

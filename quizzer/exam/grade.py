@@ -42,6 +42,11 @@ class AnswerRow:
     version: str
     question: str
     answer: str
+    # Rows read from a scanned answer sheet rather than typed: an open item's score boxes give the teacher's
+    # points directly (no answer text to grade), and an answer still awaiting review is graded as unreadable
+    # with the reason, never guessed.
+    points: float | None = None
+    pending: BiText | None = None
 
 
 @dataclass(frozen=True)
@@ -233,6 +238,14 @@ def read_roster(path: Path) -> list[str]:
 
 
 def _grade_one(exam: ExamQuestion, row: AnswerRow, issues: list[Issue]) -> GradedQuestion:
+    if row.pending is not None:
+        note = row.pending
+        issues.append(
+            Issue(M.ISSUE_UNREADABLE.format(student=row.student, number=exam.number, note=note), row.line, row.student)
+        )
+        return GradedQuestion(exam, "unreadable", 0.0, row.answer, row.line, note=note)
+    if row.points is not None:
+        return _teacher_points(exam, row)
     if not row.answer:
         return GradedQuestion(exam, "unanswered", 0.0, "", row.line)
     question = exam.question
@@ -251,6 +264,14 @@ def _grade_one(exam: ExamQuestion, row: AnswerRow, issues: list[Issue]) -> Grade
     chooses = not isinstance(question, GeneratedQuestion) and isinstance(question.shape(), ChoiceAnswer)
     chosen = tuple(exam.original_option(letter) for letter in parsed) if chooses else ()
     return GradedQuestion(exam, result.verdict, result.score, row.answer, row.line, result=result, chosen=chosen)
+
+
+def _teacher_points(exam: ExamQuestion, row: AnswerRow) -> GradedQuestion:
+    """An open item marked on the sheet by the teacher: the points are the verdict (capped at the item's)."""
+    points = row.points or 0.0
+    score = max(0.0, min(1.0, points / exam.entry.points))
+    verdict = "correct" if score == 1.0 else ("partial" if score > 0 else "incorrect")
+    return GradedQuestion(exam, verdict, score, row.answer or f"{points:g}", row.line)
 
 
 def grade_rows(
@@ -384,6 +405,21 @@ def grade_exam(
     """Grade a filled answers CSV against the exam built into ``directory``; optionally record the attempts."""
     manifest = load_manifest(directory)
     rows, issues = read_answers(answers)
+    return grade_answer_rows(store, manifest, rows, issues, roster=roster, record=record, lang=lang, clock=clock)
+
+
+def grade_answer_rows(
+    store: Store,
+    manifest: Manifest,
+    rows: list[AnswerRow],
+    issues: list[Issue],
+    *,
+    roster: list[str] | None = None,
+    record: bool = False,
+    lang: str = "zh",
+    clock: Callable[[], datetime] | None = None,
+) -> ExamGrade:
+    """Grade answer rows however they were obtained (a typed CSV, a scanned sheet); optionally record them."""
     questions = exam_questions(store, manifest, only={r.version for r in rows})
     students, more = grade_rows(manifest, questions, rows, roster=roster)
     graded = ExamGrade(manifest, students, issues + more)

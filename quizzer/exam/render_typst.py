@@ -66,10 +66,15 @@ def typst_data(document: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def _timestamp(document: dict[str, Any]) -> datetime:
-    if document.get("date"):
-        return datetime.fromisoformat(document["date"]).replace(tzinfo=UTC)
+def timestamp_of(date: str | None) -> datetime:
+    """The PDF's creation time: the spec's date, else a fixed epoch (never the clock: builds are reproducible)."""
+    if date:
+        return datetime.fromisoformat(date).replace(tzinfo=UTC)
     return EPOCH
+
+
+def _timestamp(document: dict[str, Any]) -> datetime:
+    return timestamp_of(document.get("date"))
 
 
 def _compile(payload: str, mode: str, fonts: Path, timestamp: datetime) -> bytes:

@@ -184,6 +184,9 @@ class ExamSpec(_Strict):
     # Printed on the sheets and used as the PDF's document date; never the build time (reproducible builds).
     date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
     sections: list[Section] = Field(min_length=1)
+    # On answer sheets (``--answer-sheets``): whether a completely blackened bubble means "I take this mark back".
+    # Off by default: then a blackened bubble is simply a filled one, which is what most students do.
+    cancel_by_blackening: bool = False
 
     @field_validator("sections")
     @classmethod

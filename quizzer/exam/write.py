@@ -9,10 +9,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from quizzer.errors import BadParameters
 from quizzer.exam.build import BuiltExam, build_exam, verify_keys
-from quizzer.exam.manifest import MANIFEST_NAME
+from quizzer.exam.manifest import MANIFEST_NAME, SHEETS_PDF_NAME, manifest_json
 from quizzer.exam.spec import load_spec
 from quizzer.store.engine import Store
 
@@ -47,22 +48,47 @@ def _check_out(out: Path, force: bool) -> None:
         raise BadParameters(f"{out} is not empty; choose another directory or pass --force to overwrite")
 
 
-def render_files(exam: BuiltExam, formats: tuple[str, ...], seconds: dict[str, float]) -> dict[str, bytes]:
-    """Every output file of a build, by name, as bytes.
+def lay_out_answer_sheets(exam: BuiltExam, copies: int) -> tuple[BuiltExam, dict[str, Any]]:
+    """The exam with its manifest's ``answer_sheets`` filled in, and what the answer-sheet template draws."""
+    from dataclasses import replace
 
-    The PDFs are typeset in the background (typst releases the GIL) while Markdown and HTML are rendered.
+    from quizzer.exam.sheet_layout import drawing_data, layout_sheets
+
+    sheets, drawings = layout_sheets(exam, copies)
+    exam = replace(exam, manifest=exam.manifest.model_copy(update={"answer_sheets": sheets}))
+    return exam, drawing_data(drawings, exam.lang, exam.spec.date or "")
+
+
+def render_files(
+    exam: BuiltExam, formats: tuple[str, ...], seconds: dict[str, float], answer_sheets: int | None = None
+) -> dict[str, bytes]:
+    """Every output file of a build, by name, as bytes; ``answer_sheets`` copies per version (None: no sheets).
+
+    The PDFs are typeset in the background (typst releases the GIL) while Markdown and HTML are rendered; the
+    answer sheets are laid out first (the manifest holds their layout), then typeset beside the other PDFs.
     """
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from quizzer.exam.document import exam_document
 
+    sheets_data = None
+    if answer_sheets is not None:
+        start = time.perf_counter()
+        exam, sheets_data = lay_out_answer_sheets(exam, answer_sheets)
+        seconds["sheet-layout"] = time.perf_counter() - start
     files: dict[str, bytes] = {
-        MANIFEST_NAME: (exam.manifest.model_dump_json(indent=2) + "\n").encode(),
+        MANIFEST_NAME: manifest_json(exam.manifest).encode(),
         TEMPLATE_NAME: exam.manifest.csv_template.encode(),
     }
     document = exam_document(exam)
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         pdfs: Future | None = None
+        sheets_pdf: Future | None = None
+        if sheets_data is not None:
+            from quizzer.exam.render_sheets import render_answer_sheets
+
+            sheets_start = time.perf_counter()
+            sheets_pdf = pool.submit(render_answer_sheets, sheets_data)
         if "pdf" in formats:
             from quizzer.exam.render_typst import render_pdfs
 
@@ -83,6 +109,9 @@ def render_files(exam: BuiltExam, formats: tuple[str, ...], seconds: dict[str, f
         if pdfs is not None:
             files.update(pdfs.result())
             seconds["pdf"] = time.perf_counter() - pdf_start
+        if sheets_pdf is not None:
+            files[SHEETS_PDF_NAME] = sheets_pdf.result()
+            seconds["answer-sheets"] = time.perf_counter() - sheets_start
     return files
 
 
@@ -97,7 +126,9 @@ def build_to_dir(
     formats: tuple[str, ...] = FORMATS,
     force: bool = False,
     verify: bool = True,
+    answer_sheets: int | None = None,
 ) -> BuildReport:
+    """Build and write everything; ``answer_sheets``: answer-sheet copies per version (None: no answer sheets)."""
     _check_out(out, force)
     spec, digest = load_spec(spec_path)
     seconds: dict[str, float] = {}
@@ -112,11 +143,11 @@ def build_to_dir(
         with ThreadPoolExecutor(max_workers=1) as pool:
             start = time.perf_counter()
             checked = pool.submit(verify_keys, exam.versions)
-            files = render_files(exam, formats, seconds)
+            files = render_files(exam, formats, seconds, answer_sheets)
             checked.result()
             seconds["verify"] = time.perf_counter() - start
     else:
-        files = render_files(exam, formats, seconds)
+        files = render_files(exam, formats, seconds, answer_sheets)
     out.mkdir(parents=True, exist_ok=True)
     report = BuildReport(exam, out, seconds=seconds)
     for name, data in files.items():

@@ -34,22 +34,47 @@ _ALL_ARGUMENTS = ("negative_slope", "alpha", "beta", "threshold", "approximate")
 
 
 class ActivationDerivativeParams(Params):
-    activation: Activation = Field(description="the activation, as nn.<Name> spells it in snake case")
-    x: float = Field(ge=-20, le=20, description="the point at which f'(x) is taken")
+    activation: Activation = Field(
+        description="the activation whose derivative is asked, as torch.nn names it in snake case",
+        json_schema_extra={"zh": "求导的激活函数，名称为 torch.nn 类名的小写下划线形式"},
+    )
+    x: float = Field(
+        ge=-20, le=20, description="the point at which the derivative is taken", json_schema_extra={"zh": "求导数的点"}
+    )
     negative_slope: float | None = Field(
-        default=None, gt=0, lt=1, description="LeakyReLU's slope for x < 0 (torch default 0.01)"
+        default=None,
+        gt=0,
+        lt=1,
+        description="leaky_relu's slope for x < 0 (torch's default 0.01); only with activation=leaky_relu",
+        json_schema_extra={"zh": "leaky_relu 在 x < 0 处的斜率（torch 默认 0.01）；仅用于 activation=leaky_relu"},
     )
     alpha: float | None = Field(
-        default=None, gt=0, le=10, description="ELU's α: ELU(x) = α(eˣ − 1) for x ≤ 0 (default 1)"
+        default=None,
+        gt=0,
+        le=10,
+        description="ELU's α in α(eˣ − 1) for x ≤ 0 (torch's default 1); only with activation=elu",
+        json_schema_extra={"zh": "ELU 在 x ≤ 0 时 α(eˣ − 1) 中的 α（torch 默认 1）；仅用于 activation=elu"},
     )
     beta: float | None = Field(
-        default=None, gt=0, le=100, description="Softplus' β in (1/β)·ln(1 + e^(βx)) (default 1)"
+        default=None,
+        gt=0,
+        le=100,
+        description="Softplus' β in (1/β)·ln(1 + e^(βx)) (torch's default 1); only with activation=softplus",
+        json_schema_extra={"zh": "Softplus 式 (1/β)·ln(1 + e^(βx)) 中的 β（torch 默认 1）；仅用于 activation=softplus"},
     )
     threshold: float | None = Field(
-        default=None, gt=0, le=100, description="Softplus switches to the identity once β·x > threshold (default 20)"
+        default=None,
+        gt=0,
+        le=100,
+        description="Softplus becomes the identity once β·x > threshold (torch's default 20); only with activation=softplus",
+        json_schema_extra={"zh": "β·x 超过该阈值时 Softplus 直接取恒等（torch 默认 20）；仅用于 activation=softplus"},
     )
     approximate: Literal["none", "tanh"] | None = Field(
-        default=None, description="GELU's form: 'none' is x·Φ(x) with erf, 'tanh' the tanh approximation"
+        default=None,
+        description="GELU's form: none is x·Φ(x) with erf (torch's default), tanh the tanh approximation; only with activation=gelu",
+        json_schema_extra={
+            "zh": "GELU 的形式：none 为用 erf 的 x·Φ(x)（torch 默认），tanh 为 tanh 近似；仅用于 activation=gelu"
+        },
     )
 
     @model_validator(mode="before")

@@ -12,14 +12,36 @@ from quizzer.text import BiText
 
 
 class ConvMacsParams(Params):
-    in_channels: int = Field(ge=1, le=2048, description="C_in: channels of the input")
-    out_channels: int = Field(ge=1, le=2048, description="C_out: channels of the output (number of filters)")
-    kernel_size: int = Field(ge=1, le=15, description="k: each side of the square kernel")
-    stride: int = Field(default=1, ge=1, le=8, description="step of the kernel")
-    padding: int = Field(default=0, ge=0, le=15, description="zeros added to each side")
-    dilation: int = Field(default=1, ge=1, le=16, description="spacing between kernel taps (1: a plain kernel)")
-    groups: int = Field(default=1, ge=1, le=2048, description="channel groups; each output channel sees C_in/groups")
-    input_size: int = Field(ge=1, le=1024, description="H = W of the square input")
+    in_channels: int = Field(
+        ge=1, le=2048, description="input channels C_in", json_schema_extra={"zh": "输入通道数 C_in"}
+    )
+    out_channels: int = Field(
+        ge=1, le=2048, description="output channels C_out", json_schema_extra={"zh": "输出通道数 C_out"}
+    )
+    kernel_size: int = Field(
+        ge=1, le=15, description="square kernel size k", json_schema_extra={"zh": "方形卷积核大小 k"}
+    )
+    stride: int = Field(default=1, ge=1, le=8, description="stride s", json_schema_extra={"zh": "步幅 s"})
+    padding: int = Field(
+        default=0, ge=0, le=15, description="zero padding p on every side", json_schema_extra={"zh": "每边补零 p"}
+    )
+    dilation: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="dilation d: spacing between kernel taps, changes H_out but not the work per output",
+        json_schema_extra={"zh": "膨胀率 d：卷积核抽头的间距，改变 H_out，不改变每个输出的乘加数"},
+    )
+    groups: int = Field(
+        default=1,
+        ge=1,
+        le=2048,
+        description="groups; must divide both channel counts (C_in = groups: depthwise)",
+        json_schema_extra={"zh": "分组数，须整除输入与输出通道数（等于 C_in 时为逐通道卷积）"},
+    )
+    input_size: int = Field(
+        ge=1, le=1024, description="input height = width in pixels", json_schema_extra={"zh": "输入的高 = 宽（像素）"}
+    )
 
     @model_validator(mode="after")
     def _well_posed(self) -> ConvMacsParams:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 import warnings
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -13,28 +13,54 @@ from quizzer.generators.base import AnswerSpec, Family, Misconception, Params
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
-Padding = int | Literal["same", "valid"]
+# An integer per side, or torch's string paddings; the int's bounds sit in the type so that pydantic enforces (and
+# `quizzer families` shows) them.
+Padding = Annotated[int, Field(ge=0, le=64)] | Literal["same", "valid"]
 
 
 class ConvOutputParams(Params):
-    input_size: int = Field(ge=1, le=4096, description="length of each spatial side of the input")
-    kernel_size: int = Field(ge=1, le=64, description="length of each side of the kernel")
-    stride: int = Field(default=1, ge=1, le=16, description="step of the kernel along each side")
+    input_size: int = Field(
+        ge=1,
+        le=4096,
+        description="input size along every spatial side (length, or height = width, or depth = height = width)",
+        json_schema_extra={"zh": "输入每个空间维度的尺寸（长度，或高 = 宽，或深 = 高 = 宽）"},
+    )
+    kernel_size: int = Field(ge=1, le=64, description="kernel size k", json_schema_extra={"zh": "卷积核大小 k"})
+    stride: int = Field(default=1, ge=1, le=16, description="stride s", json_schema_extra={"zh": "步幅 s"})
     padding: Padding = Field(
         default=0,
-        description="zeros added to each side, or torch's 'same' (output = input, stride 1 only) / 'valid' (= 0)",
+        description="zero padding p on each side, or torch's 'same' (output = input; stride 1, not transposed) / 'valid' (p = 0)",
+        json_schema_extra={"zh": "每边补零 p，或 torch 的 'same'（输出 = 输入；仅步幅 1、非转置）/ 'valid'（p = 0）"},
     )
-    dilation: int = Field(default=1, ge=1, le=16, description="spacing between kernel taps")
-    transposed: bool = Field(default=False, description="true for ConvTranspose*d instead of Conv*d")
+    dilation: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="dilation d: the kernel spans d·(k − 1) + 1 pixels",
+        json_schema_extra={"zh": "膨胀率 d：卷积核跨度为 d·(k − 1) + 1 像素"},
+    )
+    transposed: bool = Field(
+        default=False,
+        description="true for ConvTranspose (the output grows)",
+        json_schema_extra={"zh": "true 表示转置卷积（输出变大）"},
+    )
     output_padding: int = Field(
-        default=0, ge=0, le=15, description="extra size added to one side of a transposed conv's output"
+        default=0,
+        ge=0,
+        le=15,
+        description="ConvTranspose's extra size on one side; only with transposed=true",
+        json_schema_extra={"zh": "转置卷积在一侧额外增加的尺寸；仅用于 transposed=true"},
     )
-    dims: int = Field(default=2, ge=1, le=3, description="1, 2 or 3 for Conv1d, Conv2d or Conv3d")
+    dims: int = Field(
+        default=2,
+        ge=1,
+        le=3,
+        description="1, 2 or 3 for Conv1d, Conv2d or Conv3d",
+        json_schema_extra={"zh": "1、2、3 分别表示 Conv1d、Conv2d、Conv3d"},
+    )
 
     @model_validator(mode="after")
     def _well_posed(self) -> ConvOutputParams:
-        if isinstance(self.padding, int) and not 0 <= self.padding <= 64:
-            raise ValueError("padding must be an integer from 0 to 64, or 'same' or 'valid'")
         if isinstance(self.padding, str):
             if self.transposed:
                 raise ValueError(

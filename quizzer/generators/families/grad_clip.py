@@ -21,17 +21,46 @@ MAX_P = 64.0  # |g| ≤ 1000 keeps Σ|g|^p within float64 up to here
 
 class GradClipParams(Params):
     method: Literal["norm", "value"] = Field(
-        default="norm", description="norm: clip_grad_norm_ (one global norm); value: clip_grad_value_ (element-wise)"
+        default="norm",
+        description="norm: clip_grad_norm_ (one global norm); value: clip_grad_value_ (element-wise)",
+        json_schema_extra={"zh": "norm：clip_grad_norm_（全局范数）；value：clip_grad_value_（逐元素）"},
     )
-    weight_grad: list[Grad] = Field(min_length=1, max_length=8, description="weight.grad, flattened")
-    bias_grad: list[Grad] = Field(default_factory=list, max_length=4, description="bias.grad (may be empty)")
+    weight_grad: list[Grad] = Field(
+        min_length=1,
+        max_length=8,
+        description="the weight's gradient entries (weight.grad flattened), comma-separated",
+        json_schema_extra={"zh": "权重梯度 weight.grad 展平后的各分量，逗号分隔"},
+    )
+    bias_grad: list[Grad] = Field(
+        default_factory=list,
+        max_length=4,
+        description="the bias's gradient entries, comma-separated (may be left out)",
+        json_schema_extra={"zh": "偏置梯度的各分量，逗号分隔（可省略）"},
+    )
     # None where the argument does not belong to the chosen function, so dumps re-validate unchanged.
-    max_norm: float | None = Field(default=None, gt=0, le=1000, description="clip_grad_norm_'s largest allowed norm")
-    # torch accepts the string 'inf' for the max-abs norm; keeping it a string keeps the params valid JSON.
-    norm_type: float | Literal["inf"] | None = Field(
-        default=None, description="p of the p-norm, any p ≥ 1, or 'inf' for the max |g| (default 2)"
+    max_norm: float | None = Field(
+        default=None,
+        gt=0,
+        le=1000,
+        description="clip_grad_norm_'s max_norm, the largest total norm allowed; only with method=norm",
+        json_schema_extra={"zh": "clip_grad_norm_ 的 max_norm，允许的最大总范数；仅用于 method=norm"},
     )
-    clip_value: float | None = Field(default=None, gt=0, le=1000, description="clip_grad_value_'s bound")
+    # torch accepts the string 'inf' for the max-abs norm; keeping it a string keeps the params valid JSON. The
+    # p's bounds sit in the type so that pydantic enforces (and `quizzer families` shows) them.
+    norm_type: Annotated[float, Field(ge=1, le=MAX_P)] | Literal["inf"] | None = Field(
+        default=None,
+        description="clip_grad_norm_'s p-norm: any p ≥ 1, or inf for the largest |g| (default 2); only with method=norm",
+        json_schema_extra={
+            "zh": "clip_grad_norm_ 的 p 范数：任意 p ≥ 1，或 inf 表示最大的 |g|（默认 2）；仅用于 method=norm"
+        },
+    )
+    clip_value: float | None = Field(
+        default=None,
+        gt=0,
+        le=1000,
+        description="clip_grad_value_'s bound: entries are clamped to [−c, c]; only with method=value",
+        json_schema_extra={"zh": "clip_grad_value_ 的界：各分量截断到 [−c, c]；仅用于 method=value"},
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -46,6 +75,9 @@ class GradClipParams(Params):
             isinstance(p, float) and p == math.inf
         ):
             data["norm_type"] = "inf"
+        elif p is not None and _below_or_above(p):
+            # Said here, before the type's own bounds answer with pydantic's generic union message.
+            raise ValueError(f"norm_type must be a p from 1 to {fmt(MAX_P)} or 'inf' (below 1 it is no norm)")
         return data
 
     @model_validator(mode="after")
@@ -55,14 +87,21 @@ class GradClipParams(Params):
                 raise ValueError("method=norm (clip_grad_norm_) needs max_norm")
             if self.clip_value is not None:
                 raise ValueError("clip_value belongs to method=value (clip_grad_value_), not method=norm")
-            if self.norm_type != "inf" and not 1.0 <= given(self.norm_type) <= MAX_P:
-                raise ValueError(f"norm_type must be a p from 1 to {fmt(MAX_P)} or 'inf' (below 1 it is no norm)")
         else:
             if self.clip_value is None:
                 raise ValueError("method=value (clip_grad_value_) needs clip_value")
             if self.max_norm is not None or self.norm_type is not None:
                 raise ValueError("max_norm and norm_type belong to method=norm (clip_grad_norm_), not method=value")
         return self
+
+
+def _below_or_above(value: Any) -> bool:
+    """A norm_type that reads as a number outside [1, MAX_P]; anything else is left to the type to judge."""
+    try:
+        p = float(value)
+    except (TypeError, ValueError):
+        return False
+    return not 1.0 <= p <= MAX_P
 
 
 def _p(norm_type: float | str) -> float:

@@ -16,38 +16,105 @@ from quizzer.text import BiText
 
 Init = Literal["xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "trunc_normal_"]
 Nonlinearity = Literal["relu", "leaky_relu", "linear", "sigmoid", "tanh"]
-Size = Field(default=None, ge=1, le=4096)
 _TRUNC_DEFAULTS = {"mean": 0.0, "std": 1.0, "a": -2.0, "b": 2.0}  # nn.init.trunc_normal_'s
 
 
 class InitStdParams(Params):
-    init: Init = Field(default="kaiming_normal_", description="the nn.init function")
-    layer: Literal["linear", "conv1d", "conv2d"] = Field(
-        default="linear", description="the layer whose weight it fills"
+    init: Init = Field(
+        default="kaiming_normal_",
+        description="the torch.nn.init function",
+        json_schema_extra={"zh": "torch.nn.init 中的初始化函数"},
     )
-    in_features: int | None = Field(default=None, ge=1, le=4096, description="Linear's in_features")
-    out_features: int | None = Field(default=None, ge=1, le=4096, description="Linear's out_features")
-    in_channels: int | None = Field(default=None, ge=1, le=4096, description="Conv's in_channels")
-    out_channels: int | None = Field(default=None, ge=1, le=4096, description="Conv's out_channels")
-    kernel_size: int | None = Field(default=None, ge=1, le=11, description="Conv's kernel_size (k, or k×k for conv2d)")
+    layer: Literal["linear", "conv1d", "conv2d"] = Field(
+        default="linear",
+        description="the layer whose weight is initialised",
+        json_schema_extra={"zh": "被初始化权重的层"},
+    )
+    in_features: int | None = Field(
+        default=None,
+        ge=1,
+        le=4096,
+        description="Linear's in_features; only with layer=linear",
+        json_schema_extra={"zh": "Linear 的 in_features；仅用于 layer=linear"},
+    )
+    out_features: int | None = Field(
+        default=None,
+        ge=1,
+        le=4096,
+        description="Linear's out_features; only with layer=linear",
+        json_schema_extra={"zh": "Linear 的 out_features；仅用于 layer=linear"},
+    )
+    in_channels: int | None = Field(
+        default=None,
+        ge=1,
+        le=4096,
+        description="the conv's in_channels; only with layer=conv1d or conv2d",
+        json_schema_extra={"zh": "卷积层的 in_channels；仅用于 layer=conv1d 或 conv2d"},
+    )
+    out_channels: int | None = Field(
+        default=None,
+        ge=1,
+        le=4096,
+        description="the conv's out_channels; only with layer=conv1d or conv2d",
+        json_schema_extra={"zh": "卷积层的 out_channels；仅用于 layer=conv1d 或 conv2d"},
+    )
+    kernel_size: int | None = Field(
+        default=None,
+        ge=1,
+        le=11,
+        description="the conv's kernel size k (conv2d: a square k×k); only with layer=conv1d or conv2d",
+        json_schema_extra={"zh": "卷积核大小 k（conv2d 为方形 k×k）；仅用于 layer=conv1d 或 conv2d"},
+    )
     # Kaiming-only and Xavier-only arguments stay None for the other family, so dumps re-validate unchanged.
-    mode: Literal["fan_in", "fan_out"] | None = Field(default=None, description="kaiming: which fan (default fan_in)")
+    mode: Literal["fan_in", "fan_out"] | None = Field(
+        default=None,
+        description="Kaiming's fan: fan_in or fan_out (default fan_in); kaiming only",
+        json_schema_extra={"zh": "Kaiming 使用的 fan：fan_in 或 fan_out（默认 fan_in）；仅 kaiming"},
+    )
     nonlinearity: Nonlinearity | None = Field(
-        default=None, description="kaiming: the activation that sets the gain (default leaky_relu)"
+        default=None,
+        description="the activation the gain is computed for (default leaky_relu); kaiming only",
+        json_schema_extra={"zh": "计算增益所依据的激活函数（默认 leaky_relu）；仅 kaiming"},
     )
     a: float | None = Field(
-        default=None, ge=-100, le=100, description="kaiming: leaky_relu's negative slope; trunc_normal_: lower cut-off"
+        default=None,
+        ge=-100,
+        le=100,
+        description="kaiming: leaky_relu's negative slope, ≥ 0 (default 0); trunc_normal_: the lower cut-off (default −2)",
+        json_schema_extra={"zh": "kaiming：leaky_relu 的负斜率，≥ 0（默认 0）；trunc_normal_：截断下限（默认 −2）"},
     )
-    b: float | None = Field(default=None, ge=-100, le=100, description="trunc_normal_: upper cut-off (default 2)")
+    b: float | None = Field(
+        default=None,
+        ge=-100,
+        le=100,
+        description="the upper cut-off (default 2); trunc_normal_ only",
+        json_schema_extra={"zh": "截断上限（默认 2）；仅 trunc_normal_"},
+    )
     mean: float | None = Field(
-        default=None, ge=-100, le=100, description="trunc_normal_: mean of the normal (default 0)"
+        default=None,
+        ge=-100,
+        le=100,
+        description="the mean of the normal before truncation (default 0); trunc_normal_ only",
+        json_schema_extra={"zh": "截断前正态分布的均值（默认 0）；仅 trunc_normal_"},
     )
     std: float | None = Field(
-        default=None, gt=0, le=100, description="trunc_normal_: std of the normal before truncation (default 1)"
+        default=None,
+        gt=0,
+        le=100,
+        description="the std of the normal before truncation (default 1); trunc_normal_ only",
+        json_schema_extra={"zh": "截断前正态分布的标准差（默认 1）；仅 trunc_normal_"},
     )
-    gain: float | None = Field(default=None, gt=0, le=10, description="xavier: the scaling gain (default 1)")
+    gain: float | None = Field(
+        default=None,
+        gt=0,
+        le=10,
+        description="Xavier's scaling factor (default 1); xavier only",
+        json_schema_extra={"zh": "Xavier 的缩放因子（默认 1）；仅 xavier"},
+    )
     quantity: Literal["std", "bound"] = Field(
-        default="std", description="the distribution's std, or b of a uniform U(−b, b)"
+        default="std",
+        description="std: the standard deviation; bound: the uniform bound b of U(−b, b)",
+        json_schema_extra={"zh": "std：标准差；bound：均匀分布 U(−b, b) 的界 b"},
     )
 
     @model_validator(mode="before")

@@ -23,29 +23,84 @@ Norm = Literal["batchnorm", "layernorm", "groupnorm", "instancenorm", "rmsnorm"]
 
 class NormLayerOutputParams(Params):
     norm: Norm = Field(
-        default="batchnorm", description="which layer: BatchNorm1d, LayerNorm, GroupNorm, InstanceNorm1d, RMSNorm"
+        default="batchnorm",
+        description="the normalisation layer: BatchNorm1d, LayerNorm, GroupNorm, InstanceNorm1d or RMSNorm",
+        json_schema_extra={"zh": "归一化层：BatchNorm1d、LayerNorm、GroupNorm、InstanceNorm1d 或 RMSNorm"},
     )
     x: list[float] = Field(
-        min_length=2, max_length=36, description="the input row by row: (N, C), or (N, C, L) for instancenorm"
+        min_length=2,
+        max_length=36,
+        description="the input row by row, comma-separated: (N, C), or (N, C, L) for instancenorm",
+        json_schema_extra={"zh": "输入，逐行排列，逗号分隔：形状 (N, C)，instancenorm 为 (N, C, L)"},
     )
-    num_features: int = Field(ge=1, le=8, description="C: features (channels) per sample")
+    num_features: int = Field(
+        ge=1,
+        le=8,
+        description="C: features (channels) per sample",
+        json_schema_extra={"zh": "C：每个样本的特征（通道）数"},
+    )
     length: int | None = Field(
-        default=None, ge=2, le=8, description="L: positions per channel, instancenorm only (input (N, C, L))"
+        default=None,
+        ge=2,
+        le=8,
+        description="L: positions per channel, input (N, C, L); only with norm=instancenorm",
+        json_schema_extra={"zh": "L：每个通道的位置数，输入形状 (N, C, L)；仅用于 norm=instancenorm"},
     )
-    num_groups: int = Field(default=1, ge=1, le=8, description="GroupNorm's number of channel groups")
+    num_groups: int = Field(
+        default=1,
+        ge=1,
+        le=8,
+        description="GroupNorm's number of groups; must divide C; only with norm=groupnorm",
+        json_schema_extra={"zh": "GroupNorm 的分组数，须整除 C；仅用于 norm=groupnorm"},
+    )
     eps: float | None = Field(
-        default=None, gt=0, le=1, description="added to the variance; default 1e-5, RMSNorm's None → finfo(float32).eps"
+        default=None,
+        gt=0,
+        le=1,
+        description="added under the square root (to the variance; RMSNorm: to mean(x²)); default 1e-5, RMSNorm float32's eps",
+        json_schema_extra={
+            "zh": "开方前加上的小常数（加到方差上；RMSNorm 加到 mean(x²) 上）；默认 1e-5，RMSNorm 为 float32 的 eps"
+        },
     )
-    weight: float = Field(default=1.0, ge=-100, le=100, description="γ, the same for every feature")
-    bias: float = Field(default=0.0, ge=-100, le=100, description="β, the same for every feature (RMSNorm has none)")
+    weight: float = Field(
+        default=1.0,
+        ge=-100,
+        le=100,
+        description="γ, the same for every feature",
+        json_schema_extra={"zh": "γ，每个特征相同"},
+    )
+    bias: float = Field(
+        default=0.0,
+        ge=-100,
+        le=100,
+        description="β, the same for every feature (RMSNorm has none: leave it 0)",
+        json_schema_extra={"zh": "β，每个特征相同（RMSNorm 没有 β：保持 0）"},
+    )
     quantity: Literal["entry", "row", "column"] = Field(
-        default="entry", description="one entry y[i, j], a row y[i] (instancenorm: y[i, j]) or a column y[:, j]"
+        default="entry",
+        description="entry: y[i, j]; row: all of row i (instancenorm: y[i, j]); column: all of column j",
+        json_schema_extra={"zh": "entry：y[i, j]；row：第 i 行全部（instancenorm 为 y[i, j]）；column：第 j 列全部"},
     )
     # torch's own indexing, y[i, j] counted from 0, in the prompt and the solution alike: a learner never has to
     # guess whether "row 1" is the first row or the second.
-    i: int = Field(default=0, ge=0, description="sample (row) index i of y[i, j], counted from 0")
-    j: int = Field(default=0, ge=0, description="feature (column) index j of y[i, j], counted from 0")
-    l: int | None = Field(default=None, ge=0, description="position index l of y[i, j, l], instancenorm only")  # noqa: E741
+    i: int = Field(
+        default=0,
+        ge=0,
+        description="sample (row) index i of y[i, j], counted from 0",
+        json_schema_extra={"zh": "y[i, j] 的样本（行）下标 i，从 0 开始"},
+    )
+    j: int = Field(
+        default=0,
+        ge=0,
+        description="feature (column) index j of y[i, j], counted from 0",
+        json_schema_extra={"zh": "y[i, j] 的特征（列）下标 j，从 0 开始"},
+    )
+    l: int | None = Field(  # noqa: E741
+        default=None,
+        ge=0,
+        description="position index l of y[i, j, l], counted from 0 (default 0); only with norm=instancenorm",
+        json_schema_extra={"zh": "y[i, j, l] 的位置下标 l，从 0 开始（默认 0）；仅用于 norm=instancenorm"},
+    )
 
     @model_validator(mode="before")
     @classmethod
