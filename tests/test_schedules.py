@@ -33,7 +33,18 @@ def torch_schedule(name: str, optimizer: Any, args: dict[str, Any]) -> Any:
         )
         cos = lr_scheduler.CosineAnnealingLR(optimizer, T_max=args["T_max"], eta_min=args["eta_min"])
         return lr_scheduler.SequentialLR(optimizer, schedulers=[warm, cos], milestones=[args["warmup_steps"]])
-    return getattr(lr_scheduler, SCHEDULES[name].torch_class)(optimizer, **args)
+    if name in ("sequential", "chained"):  # the text names the parts; each part is built here by its own names
+        from quizzer.generators.schedules_composite import CHAINED_PARTS, SEQUENTIAL_PARTS, parse_parts
+
+        allowed = SEQUENTIAL_PARTS if name == "sequential" else CHAINED_PARTS
+        inner = [
+            torch_schedule(s.name, optimizer, a.model_dump()) for s, a in parse_parts(args["schedulers"], allowed, name)
+        ]
+        if name == "chained":
+            return lr_scheduler.ChainedScheduler(inner, optimizer=optimizer)
+        return lr_scheduler.SequentialLR(optimizer, schedulers=inner, milestones=args["milestones"])
+    kwargs = {k: v for k, v in args.items() if k != "metrics"}  # ReduceLROnPlateau takes its metric in step()
+    return getattr(lr_scheduler, SCHEDULES[name].torch_class)(optimizer, **kwargs)
 
 
 def torch_lrs(name: str, args: dict[str, Any], lr: float, steps: int) -> list[float]:
@@ -48,10 +59,15 @@ def torch_lrs(name: str, args: dict[str, Any], lr: float, steps: int) -> list[fl
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sched = torch_schedule(name, opt, args)
-        for _ in range(steps):
+        for t in range(steps):
             out.append(opt.param_groups[0]["lr"])
+            if t == steps - 1:
+                break  # the last lr is read, not stepped past (ReduceLROnPlateau has no metric beyond it)
             opt.step()
-            sched.step()
+            if "metrics" in args:
+                sched.step(args["metrics"][t])
+            else:
+                sched.step()
     return out
 
 
@@ -76,8 +92,10 @@ def test_closed_form_equals_torch_on_every_step(entry: Schedule[Any]) -> None:
 def test_arguments_are_torch_s_own_names_and_defaults(entry: Schedule[Any]) -> None:
     from torch.optim import lr_scheduler
 
-    signature = inspect.signature(getattr(lr_scheduler, entry.torch_class))
+    torch_class = getattr(lr_scheduler, entry.torch_class)
     for key, field in entry.args_model.model_fields.items():
+        # Arguments of step() (ReduceLROnPlateau's metrics) are checked against step()'s signature.
+        signature = inspect.signature(torch_class.step if key in entry.step_args else torch_class)
         assert key in signature.parameters, f"{entry.torch_class} has no argument {key}"
         torch_default = signature.parameters[key].default
         if field.is_required():

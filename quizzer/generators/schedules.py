@@ -98,7 +98,7 @@ def cosine_mistakes(lr: float, eta_min: float, T_cur: int, period: int) -> list[
 
 class StepArgs(Args):
     step_size: int = Field(ge=1)
-    gamma: float = Field(default=0.1, gt=0, lt=1)
+    gamma: float = Field(default=0.1, gt=0, le=1, description="multiplicative decay factor of the lr")
 
 
 @schedule
@@ -147,7 +147,7 @@ class Step(Schedule[StepArgs]):
 
 class MultiStepArgs(Args):
     milestones: list[int]
-    gamma: float = Field(default=0.1, gt=0, lt=1)
+    gamma: float = Field(default=0.1, gt=0, le=1, description="multiplicative decay factor of the lr")
 
 
 @schedule
@@ -206,7 +206,7 @@ class MultiStep(Schedule[MultiStepArgs]):
 
 
 class ExponentialArgs(Args):
-    gamma: float = Field(gt=0, lt=1)
+    gamma: float = Field(gt=0, le=1, description="multiplicative decay factor of the lr")
 
 
 @schedule
@@ -681,3 +681,8 @@ class OneCycle(Schedule[OneCycleArgs]):
                 "not max_lr/final_div_factor.",
             ),
         ]
+
+
+# The rest of the table lives in its own modules (this one would outgrow a file); importing them files their
+# entries after the ones above, in this order.
+from quizzer.generators import schedules_cyclic, schedules_plateau, schedules_composite  # noqa: E402, F401, I001
