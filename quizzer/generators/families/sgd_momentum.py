@@ -7,19 +7,25 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_factor, fmt_list
+from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt, fmt_factor
+from quizzer.generators.folding import fold_list, fold_steps
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
+# Gradients per problem: bounded by the time torch takes to check them (about 30 µs a step), not by the maths.
+MAX_GRADS = 100_000
+
 
 class SgdMomentumParams(Params):
-    lr: float = Field(default=0.001, gt=0, le=10)
-    momentum: float = Field(default=0.0, ge=0, lt=1)
-    dampening: float = Field(default=0.0, ge=0, le=1)
-    nesterov: bool = False
-    weight_decay: float = Field(default=0.0, ge=0, le=1)
-    p0: float = Field(ge=-1e6, le=1e6)
-    grads: list[float] = Field(min_length=1, max_length=20)
+    lr: float = Field(default=0.001, gt=0, le=10, description="learning rate")
+    momentum: float = Field(default=0.0, ge=0, lt=1, description="momentum factor μ of the buffer")
+    dampening: float = Field(default=0.0, ge=0, le=1, description="the gradient enters the buffer times 1 − dampening")
+    nesterov: bool = Field(default=False, description="step by g + μ·buf instead of buf")
+    weight_decay: float = Field(default=0.0, ge=0, le=1, description="L2 term added to the gradient: g + wd·p")
+    p0: float = Field(ge=-1e6, le=1e6, description="the scalar parameter's initial value")
+    grads: list[float] = Field(
+        min_length=1, max_length=MAX_GRADS, description="the gradient of the loss at each step, in order"
+    )
 
     @model_validator(mode="after")
     def _well_posed(self) -> SgdMomentumParams:
@@ -122,9 +128,9 @@ class SgdMomentum(Family[SgdMomentumParams]):
         k = len(p.grads)
         return BiText(
             f"标量参数 p 初值 p₀ = {fmt(p.p0)}，用 torch.optim.SGD({self._config(p)}) 更新 {k} 步。每一步的梯度（损失对 p 的梯度，"
-            f"不含 weight decay）依次为 {fmt_list(p.grads)}。{k} 步之后 p 的值是多少？",
+            f"不含 weight decay）依次为 {fold_list(p.grads).zh}。{k} 步之后 p 的值是多少？",
             f"A scalar parameter p starts at p₀ = {fmt(p.p0)} and is updated for {k} steps by torch.optim.SGD({self._config(p)}). "
-            f"The gradients of the loss w.r.t. p at the successive steps (before weight decay) are {fmt_list(p.grads)}. "
+            f"The gradients of the loss w.r.t. p at the successive steps (before weight decay) are {fold_list(p.grads).en}. "
             f"What is p after the {k} steps?",
         )
 
@@ -145,7 +151,7 @@ class SgdMomentum(Family[SgdMomentumParams]):
                 f"Each step of PyTorch's SGD: {d_rule}; at step 1 buf = d (no 1 − dampening), afterwards "
                 f"buf = μ·buf + (1 − dampening)·d; {upd}" + (" (Nesterov)" if p.nesterov else ""),
             )
-        lines, x = [head], p.p0
+        lines, x = [], p.p0
         for i, (g, (d, buf, step, new)) in enumerate(zip(p.grads, trace, strict=False), start=1):
             parts = [f"d = {fmt(g)} + {fmt(wd)}·{fmt_factor(x)} = {fmt(d)}" if wd else f"d = {fmt(d)}"]
             if p.momentum:
@@ -163,7 +169,7 @@ class SgdMomentum(Family[SgdMomentumParams]):
             text = f"t={i}: " + "; ".join(parts)
             lines.append(BiText(text, text))
             x = new
-        return BiText.join(lines)
+        return BiText.join([head, *fold_steps(lines)])
 
     def misconceptions(self, p: SgdMomentumParams) -> list[Misconception]:
         out: list[Misconception] = []
