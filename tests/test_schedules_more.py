@@ -109,7 +109,11 @@ def test_plateau_solution_explains_each_reduction_and_patience_mistake() -> None
         FAMILY, {"scheduler": "plateau", "lr": "0.1", "metrics": "1,0.9,0.9,0.9,0.9,0.9", "patience": "2", "step": "6"}
     )
     problem = FAMILY.build(p, difficulty=0, seed=None)
-    assert "step 5: metric = 0.9 not better" in problem.solution.en and "lr becomes 0.01" in problem.solution.en
+    assert (
+        "call 5: step(metrics[4] = 0.9): not better (best = 0.9); num_bad_epochs = 3 > patience 2"
+        in problem.solution.en
+    )
+    assert "lr becomes 0.01" in problem.solution.en
     # Reducing on the patience-th bad epoch instead of the one after it cuts at step 4, then again by step 6.
     off = {m.tag: m.value for m in problem.misconceptions}
     assert "patience-off-by-one" in off

@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from quizzer.generators.base import Misconception, fmt, fmt_list
+from quizzer.generators.base import Misconception, fmt
+from quizzer.generators.folding import fold_list
 from quizzer.generators.schedule_base import MAX_STEP, Args, Schedule, mistake, schedule
 from quizzer.text import BiText
 
@@ -46,6 +47,7 @@ class Epoch:
     better: bool
     best: float
     bad: int  # num_bad_epochs after the call (reset to 0 by a reduction or a cooldown)
+    counted: int  # num_bad_epochs that was compared with patience (before a reduction reset it)
     cooling: bool  # this call fell in a cooldown, so its bad epoch was not counted
     reduced: bool
     lr: float
@@ -84,13 +86,13 @@ def simulate(
         if cooling:
             cooldown_counter -= 1
             bad = 0
-        reduced = False
+        reduced, counted = False, bad
         if bad > a.patience + patience_shift:
             new = max(lr * a.factor, floor)
             if lr - new > a.eps:
                 lr, reduced = new, True
             cooldown_counter, bad = wait, 0
-        out.append(Epoch(i, value, better, best, bad, cooling, reduced, lr))
+        out.append(Epoch(i, value, better, best, bad, counted, cooling, reduced, lr))
     return out
 
 
@@ -126,10 +128,8 @@ class Plateau(Schedule[PlateauArgs]):
         return len(a.metrics)
 
     def note(self, a: PlateauArgs, lr: float) -> BiText:
-        return BiText(
-            f"第 t 个 epoch 结束时调用 scheduler.step(metrics[t])，metrics = {fmt_list(a.metrics)}。",
-            f" Epoch t ends with scheduler.step(metrics[t]), metrics = {fmt_list(a.metrics)}.",
-        )
+        ms = fold_list(a.metrics)
+        return BiText(f"各 epoch 的指标 metrics = {ms.zh}。", f" The metric of each epoch: metrics = {ms.en}.")
 
     def lr_at(self, a: PlateauArgs, lr: float, t: int) -> float:
         return final_lr(simulate(a, lr, t), lr)
@@ -173,16 +173,29 @@ class Plateau(Schedule[PlateauArgs]):
                 zh.append(f"  …（{skipped} 个 epoch 没有降低 lr）")
                 en.append(f"  … ({skipped} epochs without a reduction)")
             last = e.index
-            state = f"best = {fmt(e.best)}, num_bad_epochs = {e.bad}"
-            head = f"  step {e.index}: metric = {fmt(e.metric)}"
-            zh_what = "变好" if e.better else "未变好"
-            en_what = "better" if e.better else "not better"
-            zh_cool = "（cooldown 中，坏 epoch 不计）" if e.cooling else ""
-            en_cool = " (in cooldown: the bad epoch is not counted)" if e.cooling else ""
-            zh_cut = f" → 坏 epoch 超过 patience，lr 降为 {fmt(e.lr)}" if e.reduced else ""
-            en_cut = f" → bad epochs exceed patience, lr becomes {fmt(e.lr)}" if e.reduced else ""
-            zh.append(f"{head} {zh_what}{zh_cool}；{state}{zh_cut}")
-            en.append(f"{head} {en_what}{en_cool}; {state}{en_cut}")
+            head = f"  call {e.index}: step(metrics[{e.index - 1}] = {fmt(e.metric)})"
+            if e.better:
+                zh_what, en_what = f"变好 → best = {fmt(e.best)}", f"better → best = {fmt(e.best)}"
+            else:
+                zh_what, en_what = f"未变好（best = {fmt(e.best)}）", f"not better (best = {fmt(e.best)})"
+            if e.cooling:
+                zh_what += "；cooldown 中，坏 epoch 不计"
+                en_what += "; in cooldown, the bad epoch is not counted"
+            zh_what += f"；num_bad_epochs = {e.counted}"
+            en_what += f"; num_bad_epochs = {e.counted}"
+            if e.reduced:
+                zh_what += f" > patience {a.patience} → lr 降为 {fmt(e.lr)}，计数清零" + (
+                    f"，cooldown {a.cooldown}" if a.cooldown else ""
+                )
+                en_what += f" > patience {a.patience} → lr becomes {fmt(e.lr)}, count reset" + (
+                    f", cooldown {a.cooldown}" if a.cooldown else ""
+                )
+            elif e.counted > a.patience:
+                # Past patience but the cut was within eps or at min_lr: torch leaves the lr as it is.
+                zh_what += f" > patience {a.patience}，但 lr 已到 min_lr 或降幅不超过 eps：lr 不变"
+                en_what += f" > patience {a.patience}, but the lr is at min_lr or the cut is within eps: lr unchanged"
+            zh.append(f"{head}：{zh_what}")
+            en.append(f"{head}: {en_what}")
         cuts = sum(e.reduced for e in epochs)
         zh.append(f"{t} 次 step() 内降低 {cuts} 次：lr_{t} = {fmt(final_lr(epochs, lr))}")
         en.append(
