@@ -148,7 +148,7 @@ class ScheduleParams(Params):
     """
 
     scheduler: str
-    lr: float = Field(default=0.001, gt=0, le=10)
+    lr: float = Field(default=0.001, gt=0, le=10, description="the optimizer's (initial) learning rate")
     _args: Args | None = PrivateAttr(default=None)
 
     @property
@@ -222,7 +222,12 @@ def with_scheduler_args(base: type[PS], names: Sequence[str] | None = None) -> t
     import quizzer.generators.schedules  # noqa: F401  (the table fills SCHEDULES as it is imported)
 
     chosen = [SCHEDULES[n] for n in (names or list(SCHEDULES))]
-    fields: dict[str, Any] = {"scheduler": (Literal[tuple(s.name for s in chosen)], ...)}
+    fields: dict[str, Any] = {
+        "scheduler": (
+            Literal[tuple(s.name for s in chosen)],
+            Field(description="which torch.optim.lr_scheduler scheduler"),
+        )
+    }
     seen: dict[str, tuple[Any, list[Any]]] = {}
     for s in chosen:
         for key, info in s.args_model.model_fields.items():

@@ -97,7 +97,7 @@ def cosine_mistakes(lr: float, eta_min: float, T_cur: int, period: int) -> list[
 
 
 class StepArgs(Args):
-    step_size: int = Field(ge=1)
+    step_size: int = Field(ge=1, description="epochs between two decays")
     gamma: float = Field(default=0.1, gt=0, le=1, description="multiplicative decay factor of the lr")
 
 
@@ -146,7 +146,7 @@ class Step(Schedule[StepArgs]):
 
 
 class MultiStepArgs(Args):
-    milestones: list[int]
+    milestones: list[int] = Field(description="steps at which the lr decays (MultiStepLR) or the next scheduler starts")
     gamma: float = Field(default=0.1, gt=0, le=1, description="multiplicative decay factor of the lr")
 
 
@@ -247,8 +247,8 @@ class Exponential(Schedule[ExponentialArgs]):
 
 
 class CosineArgs(Args):
-    T_max: int = Field(ge=1)
-    eta_min: float = Field(default=0.0, ge=0)
+    T_max: int = Field(ge=1, description="steps of the half cosine period from the initial lr to eta_min")
+    eta_min: float = Field(default=0.0, ge=0, description="the lowest lr the cosine reaches")
 
 
 @schedule
@@ -281,9 +281,9 @@ class Cosine(Schedule[CosineArgs]):
 
 
 class RestartsArgs(Args):
-    T_0: int = Field(ge=1)
-    T_mult: int = Field(default=1, ge=1)
-    eta_min: float = Field(default=0.0, ge=0)
+    T_0: int = Field(ge=1, description="length of the first cycle, in steps")
+    T_mult: int = Field(default=1, ge=1, description="each cycle is T_mult times longer than the last")
+    eta_min: float = Field(default=0.0, ge=0, description="the lowest lr the cosine reaches")
 
 
 @schedule
@@ -341,9 +341,11 @@ class CosineRestarts(Schedule[RestartsArgs]):
 
 
 class LinearArgs(Args):
-    start_factor: float = Field(default=1.0 / 3, gt=0, le=1)
-    end_factor: float = Field(default=1.0, ge=0, le=1)
-    total_iters: int = Field(default=5, ge=1)
+    start_factor: float = Field(default=1.0 / 3, gt=0, le=1, description="multiplier of the lr at step 0")
+    end_factor: float = Field(default=1.0, ge=0, le=1, description="multiplier of the lr from total_iters on")
+    total_iters: int = Field(
+        default=5, ge=1, description="steps over which the factor changes (or, for ConstantLR, holds)"
+    )
 
 
 @schedule
@@ -394,10 +396,10 @@ class Linear(Schedule[LinearArgs]):
 
 
 class WarmupCosineArgs(Args):
-    warmup_steps: int = Field(ge=1)
-    start_factor: float = Field(default=1.0 / 3, gt=0, le=1)
-    T_max: int = Field(ge=1)
-    eta_min: float = Field(default=0.0, ge=0)
+    warmup_steps: int = Field(ge=1, description="steps of linear warm-up before the cosine")
+    start_factor: float = Field(default=1.0 / 3, gt=0, le=1, description="multiplier of the lr at step 0")
+    T_max: int = Field(ge=1, description="steps of the half cosine period from the initial lr to eta_min")
+    eta_min: float = Field(default=0.0, ge=0, description="the lowest lr the cosine reaches")
 
 
 @schedule
@@ -486,8 +488,10 @@ class WarmupCosine(Schedule[WarmupCosineArgs]):
 
 
 class PolynomialArgs(Args):
-    total_iters: int = Field(default=5, ge=1)
-    power: float = Field(default=1.0, gt=0)
+    total_iters: int = Field(
+        default=5, ge=1, description="steps over which the factor changes (or, for ConstantLR, holds)"
+    )
+    power: float = Field(default=1.0, gt=0, description="exponent of (1 − t/total_iters)")
 
 
 @schedule
@@ -536,13 +540,13 @@ class Polynomial(Schedule[PolynomialArgs]):
 
 
 class OneCycleArgs(Args):
-    max_lr: float = Field(gt=0, le=10)
-    total_steps: int = Field(ge=2, le=MAX_STEP + 1)
-    pct_start: float = Field(default=0.3, gt=0, lt=1)
-    div_factor: float = Field(default=25.0, gt=0)
-    final_div_factor: float = Field(default=1e4, gt=0)
-    anneal_strategy: Literal["cos", "linear"] = "cos"
-    three_phase: bool = False
+    max_lr: float = Field(gt=0, le=10, description="the peak lr of the cycle")
+    total_steps: int = Field(ge=2, le=MAX_STEP + 1, description="iterations in the whole cycle")
+    pct_start: float = Field(default=0.3, gt=0, lt=1, description="fraction of the steps spent rising")
+    div_factor: float = Field(default=25.0, gt=0, description="initial lr = max_lr/div_factor")
+    final_div_factor: float = Field(default=1e4, gt=0, description="final lr = initial lr/final_div_factor")
+    anneal_strategy: Literal["cos", "linear"] = Field(default="cos", description="shape of each phase")
+    three_phase: bool = Field(default=False, description="fall back to the initial lr before the final anneal")
 
 
 Phase = tuple[float, float, float]  # (end step, start lr, end lr)

@@ -19,8 +19,15 @@ from quizzer.text import BiText
 
 
 class ConstantArgs(Args):
-    factor: float = Field(default=1.0 / 3, gt=0, le=1, description="multiplier of the lr until total_iters")
-    total_iters: int = Field(default=5, ge=1, description="steps during which the factor applies")
+    factor: float = Field(
+        default=1.0 / 3,
+        gt=0,
+        le=1,
+        description="ConstantLR: lr multiplier until total_iters; ReduceLROnPlateau: per cut",
+    )
+    total_iters: int = Field(
+        default=5, ge=1, description="steps over which the factor changes (or, for ConstantLR, holds)"
+    )
 
 
 @schedule

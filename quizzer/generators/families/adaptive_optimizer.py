@@ -175,7 +175,7 @@ class AdaptiveOptimizer(Family[AdaptiveParams]):
             v["p0"] = round(rng.uniform(-1, 1), 1)
             if kind == "rmsprop":
                 v["alpha"] = rng.choice([0.9, 0.99])
-            if kind in ("adam", "adamw"):
+            if kind == "adamw" or (kind == "adam" and rng.random() < 0.5):
                 # Weight decay matters only when p is large next to lr·step: p0 of a few units, a visible wd.
                 v.update(
                     p0=round(rng.uniform(1, 5), 1) * rng.choice([-1, 1]), weight_decay=rng.choice([0.1, 0.05, 0.5])

@@ -26,7 +26,7 @@ from quizzer.text import BiText
 
 
 class LrScheduleParams(ScheduleParams):
-    step: int = Field(ge=0, le=MAX_STEP)
+    step: int = Field(ge=0, le=MAX_STEP, description="calls of scheduler.step() before the lr is read")
 
     @model_validator(mode="after")
     def _step_in_range(self) -> LrScheduleParams:

@@ -32,7 +32,7 @@ MAX_ANSWER = 300  # drawn problems stay within a few hundred epochs
 
 
 class LrThresholdParams(ScheduleParams):
-    threshold: float = Field(gt=0)
+    threshold: float = Field(gt=0, description="the lr asked about: the first step strictly below it")
 
     def ill_posed(self) -> str | None:
         """Why these params make no question (None: they do)."""
