@@ -160,11 +160,15 @@ class Plateau(Schedule[PlateauArgs]):
             ("max", "rel"): f"best·(1 + {fmt(a.threshold)})",
             ("max", "abs"): f"best + {fmt(a.threshold)}",
         }[(a.mode, a.threshold_mode)]
-        rule = (
-            f"better ⟺ metric {cmp_} {target}; reduce when num_bad_epochs > patience = {a.patience}: "
-            f"lr ← max(lr·{fmt(a.factor)}, min_lr = {fmt(a.min_lr)}); cooldown = {a.cooldown}"
-        )
-        zh, en = [f"规则：{rule}"], [f"rule: {rule}"]
+        cut = f"lr ← max(lr·{fmt(a.factor)}, min_lr = {fmt(a.min_lr)})"
+        zh = [
+            f"规则：变好 ⟺ metric {cmp_} {target}；num_bad_epochs > patience = {a.patience} 时 {cut}；"
+            f"cooldown = {a.cooldown}"
+        ]
+        en = [
+            f"rule: better ⟺ metric {cmp_} {target}; reduce when num_bad_epochs > patience = {a.patience}: "
+            f"{cut}; cooldown = {a.cooldown}"
+        ]
         shown = epochs if len(epochs) <= FULL_TABLE else [e for e in epochs if e.reduced or e.index in (1, t)]
         last = 0
         for e in shown:
@@ -173,7 +177,7 @@ class Plateau(Schedule[PlateauArgs]):
                 zh.append(f"  …（{skipped} 个 epoch 没有降低 lr）")
                 en.append(f"  … ({skipped} epochs without a reduction)")
             last = e.index
-            head = f"  call {e.index}: step(metrics[{e.index - 1}] = {fmt(e.metric)})"
+            call = f"step(metrics[{e.index - 1}] = {fmt(e.metric)})"
             if e.better:
                 zh_what, en_what = f"变好 → best = {fmt(e.best)}", f"better → best = {fmt(e.best)}"
             else:
@@ -194,8 +198,8 @@ class Plateau(Schedule[PlateauArgs]):
                 # Past patience but the cut was within eps or at min_lr: torch leaves the lr as it is.
                 zh_what += f" > patience {a.patience}，但 lr 已到 min_lr 或降幅不超过 eps：lr 不变"
                 en_what += f" > patience {a.patience}, but the lr is at min_lr or the cut is within eps: lr unchanged"
-            zh.append(f"{head}：{zh_what}")
-            en.append(f"{head}: {en_what}")
+            zh.append(f"  第 {e.index} 次 {call}：{zh_what}")
+            en.append(f"  call {e.index}: {call}: {en_what}")
         cuts = sum(e.reduced for e in epochs)
         zh.append(f"{t} 次 step() 内降低 {cuts} 次：lr_{t} = {fmt(final_lr(epochs, lr))}")
         en.append(
