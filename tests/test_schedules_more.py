@@ -193,3 +193,33 @@ def test_bad_scheduler_text_gets_one_clear_error(values: dict[str, str], fragmen
     with pytest.raises(BadParameters) as err:
         parse_params(FAMILY, {"lr": "0.1", "step": "1", **values})
     assert fragment in str(err.value)
+
+
+# Every scheduler a composite may hold, as typed and as torch builds it here.
+PARTS: dict[str, Callable[[Any, Any], Any]] = {
+    "linear(start_factor=0.2, end_factor=0.9, total_iters=4)": lambda L, o: L.LinearLR(o, 0.2, 0.9, 4),
+    "constant(factor=0.3, total_iters=3)": lambda L, o: L.ConstantLR(o, factor=0.3, total_iters=3),
+    "step(step_size=3, gamma=0.5)": lambda L, o: L.StepLR(o, step_size=3, gamma=0.5),
+    "multistep(milestones=[2, 5], gamma=0.5)": lambda L, o: L.MultiStepLR(o, milestones=[2, 5], gamma=0.5),
+    "exponential(gamma=0.8)": lambda L, o: L.ExponentialLR(o, gamma=0.8),
+    "polynomial(total_iters=6, power=2)": lambda L, o: L.PolynomialLR(o, total_iters=6, power=2),
+    "cosine(T_max=7, eta_min=0.001)": lambda L, o: L.CosineAnnealingLR(o, T_max=7, eta_min=0.001),
+}
+
+
+@pytest.mark.parametrize("first", list(PARTS))
+@pytest.mark.parametrize("second", list(PARTS))
+def test_every_pair_in_sequentiallr_and_chainedscheduler(first: str, second: str) -> None:
+    def sequential(L: Any, o: Any) -> Any:
+        return L.SequentialLR(o, schedulers=[PARTS[first](L, o), PARTS[second](L, o)], milestones=[4])
+
+    def chained(L: Any, o: Any) -> Any:
+        return L.ChainedScheduler([PARTS[first](L, o), PARTS[second](L, o)], optimizer=o)
+
+    text = f"{first}; {second}"
+    for step in (0, 3, 4, 5, 9, 15):
+        got = solve(scheduler="sequential", lr=0.1, schedulers=text, milestones=4, step=step)
+        assert got == pytest.approx(torch_lr(0.1, sequential, step), rel=1e-9, abs=1e-13), step
+        if "cosine" not in text:  # ChainedScheduler multiplies factors; the cosine's update is not a factor
+            got = solve(scheduler="chained", lr=0.1, schedulers=text, step=step)
+            assert got == pytest.approx(torch_lr(0.1, chained, step), rel=1e-9, abs=1e-13), step
