@@ -96,9 +96,16 @@ def first_whole(x: float, answer: int, var: str) -> BiText:
     """``⟹ n = ⌊x⌋ + 1``, unless x is a whole number: then the lr equals the threshold there and floats decide."""
     k = round(x)
     if math.isclose(x, k, rel_tol=0, abs_tol=1e-9):
+        if answer == k:
+            return BiText(
+                f"⟹ {var} = {k} 时 lr 在实数上等于阈值，但 torch 舍入后的 lr 已低于阈值（见下方“边界”），{var} = {k}",
+                f"⟹ at {var} = {k} the lr equals the threshold in real arithmetic, but torch's rounded lr is already "
+                f"below it (see the boundary note below), {var} = {k}",
+            )
         return BiText(
-            f"⟹ {var} = {k} 时 lr 等于阈值（见下方“边界”），{var} = {answer}",
-            f"⟹ at {var} = {k} the lr equals the threshold (see the boundary note below), {var} = {answer}",
+            f"⟹ {var} = {k} 时 lr 等于阈值，相等不算低于（见下方“边界”），{var} = {answer}",
+            f"⟹ at {var} = {k} the lr equals the threshold, and equal is not below (see the boundary note below), "
+            f"{var} = {answer}",
         )
     text = f"⟹ {var} = ⌊{fmt(x)}⌋ + 1 = {answer}"
     return BiText(text, text)
@@ -555,6 +562,15 @@ class LrThresholdStep(Family[LrThresholdParams]):
             )
             count += BiText(
                 f"再乘以 step_size = {p.args.step_size}。", f" Then multiply by step_size = {p.args.step_size}."
+            )
+        if p.scheduler == "multistep":
+            concept += BiText(
+                "MultiStepLR 在每个 milestone 衰减一次，第 n 次衰减发生在第 n 个 milestone。",
+                " MultiStepLR decays once at each milestone, so the n-th decay happens at the n-th milestone.",
+            )
+            count += BiText(
+                f"再取第 n 个 milestone（milestones = {p.args.milestones}）。",
+                f" Then take the n-th milestone (milestones = {p.args.milestones}).",
             )
         step = f"n > ln({thr}/{lr})/ln({fmt(p.args.gamma)})"
         return [concept, BiText(step, step), count]
