@@ -53,7 +53,7 @@ def step_lines(p: AdaptiveParams) -> list[BiText]:
 
     _, trace = run(p)
     eps, lr, wd = fmt(given(p.eps)), fmt(given(p.lr)), (p.weight_decay or 0.0)
-    lines, x = [], p.p0
+    lines, x, buf = [], p.p0, 0.0
     for t, s in enumerate(trace, start=1):
         parts = []
         if "decayed" in s:
@@ -69,7 +69,11 @@ def step_lines(p: AdaptiveParams) -> list[BiText]:
             if p.centered:
                 parts.append(f"ḡ = {fmt(s['g_avg'])}, s = v − ḡ² = {fmt(s['second'])}")
             if p.momentum:
-                parts.append(f"buf = {fmt(s['buf'])}; p = {fmt(x)} − {lr}·{fmt_factor(s['buf'])} = {fmt(s['p'])}")
+                parts.append(
+                    f"buf = {fmt(given(p.momentum))}·{fmt_factor(buf)} + {g}/(√{fmt(s['second'])} + {eps}) = "
+                    f"{fmt(s['buf'])}; p = {fmt(x)} − {lr}·{fmt_factor(s['buf'])} = {fmt(s['p'])}"
+                )
+                buf = s["buf"]
             else:
                 parts.append(f"p = {fmt(x)} − {lr}·{g}/(√{fmt(s['second'])} + {eps}) = {fmt(s['p'])}")
         else:
