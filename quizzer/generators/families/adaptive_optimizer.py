@@ -205,7 +205,7 @@ class AdaptiveOptimizer(Family[AdaptiveParams]):
         opt: torch.optim.Optimizer
         lr, eps = given(p.lr), given(p.eps)
         if p.optimizer == "adagrad":
-            opt = torch.optim.Adagrad([w], lr=lr, eps=eps)
+            opt = torch.optim.Adagrad([w], lr=lr, eps=eps, foreach=False)
         elif p.optimizer == "rmsprop":
             opt = torch.optim.RMSprop(
                 [w],
@@ -215,16 +215,24 @@ class AdaptiveOptimizer(Family[AdaptiveParams]):
                 weight_decay=given(p.weight_decay),
                 momentum=given(p.momentum),
                 centered=given(p.centered),
+                foreach=False,
             )
         else:
             make = torch.optim.Adam if p.optimizer == "adam" else torch.optim.AdamW
             opt = make(
-                [w], lr=lr, betas=given(p.betas), eps=eps, weight_decay=given(p.weight_decay), amsgrad=given(p.amsgrad)
+                [w],
+                lr=lr,
+                betas=given(p.betas),
+                eps=eps,
+                weight_decay=given(p.weight_decay),
+                amsgrad=given(p.amsgrad),
+                foreach=False,
             )
-        grad = torch.empty(1, dtype=torch.float64)
+        # foreach=False: the single-tensor code path, the one the closed form transcribes, and for one scalar
+        # parameter over twice as fast as the default (10,000 steps in about a second).
+        w.grad = torch.zeros(1, dtype=torch.float64)
         for g in p.grads:
-            grad[0] = g  # the gradient is given, not computed from a loss
-            w.grad = grad.clone()
+            w.grad.fill_(g)  # the gradient is given, not computed from a loss
             opt.step()
         return float(w.item())
 

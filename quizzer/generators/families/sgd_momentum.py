@@ -111,10 +111,17 @@ class SgdMomentum(Family[SgdMomentumParams]):
 
         w = torch.tensor([p.p0], dtype=torch.float64, requires_grad=True)
         opt = torch.optim.SGD(
-            [w], lr=p.lr, momentum=p.momentum, dampening=p.dampening, nesterov=p.nesterov, weight_decay=p.weight_decay
+            [w],
+            lr=p.lr,
+            momentum=p.momentum,
+            dampening=p.dampening,
+            nesterov=p.nesterov,
+            weight_decay=p.weight_decay,
+            foreach=False,  # the single-tensor path: for one scalar over twice as fast over thousands of steps
         )
+        w.grad = torch.zeros(1, dtype=torch.float64)
         for g in p.grads:
-            w.grad = torch.tensor([g], dtype=torch.float64)  # the gradient is given, not computed from a loss
+            w.grad.fill_(g)  # the gradient is given, not computed from a loss
             opt.step()
         return float(w.item())
 
