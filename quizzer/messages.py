@@ -96,6 +96,16 @@ FAMILIES_TITLE = Plural("{n} 个题型", "{n} problem family", "{n} problem fami
 FAMILY_ANSWER = BiText("答案类型", "answer")
 FAMILY_DIFFICULTY = BiText("难度", "difficulty")
 FAMILY_ASKS = BiText("考什么", "what it asks")
+FAMILIES_MORE = BiText(
+    "某个题型的参数：quizzer families FAMILY 或 quizzer solve FAMILY --help",
+    "A family's parameters: quizzer families FAMILY or quizzer solve FAMILY --help",
+)
+# `families FAMILY` and `solve FAMILY --help`: one family's parameters
+FAMILY_PARAMETERS = BiText("参数（写作 名称=值）", "Parameters (typed as name=value)")
+FAMILY_EXAMPLE = BiText("示例", "Example")
+PARAM_REQUIRED = BiText("必填", "required")
+PARAM_DEFAULT = BiText("默认 {value}", "default {value}")
+PARAM_UNSET = BiText("可不填", "optional")
 VERIFY_TITLE = BiText("闭式解与 torch 对照，种子 {seed}", "closed form vs torch, seed {seed}")
 VERIFY_SAMPLES = BiText("样本", "samples")
 VERIFY_AGREE = BiText("一致", "agree")

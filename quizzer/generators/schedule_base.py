@@ -147,8 +147,17 @@ class ScheduleParams(Params):
     its defaults are filled in, so a dump shows exactly what torch is called with.
     """
 
-    scheduler: str
-    lr: float = Field(default=0.001, gt=0, le=10, description="the optimizer's (initial) learning rate")
+    scheduler: str = Field(
+        description="which torch.optim.lr_scheduler; only its own arguments may be given",
+        json_schema_extra={"zh": "使用哪个 torch.optim.lr_scheduler；只能给出它自己的参数"},
+    )
+    lr: float = Field(
+        default=0.001,
+        gt=0,
+        le=10,
+        description="the optimizer's initial lr (SGD's default 0.001)",
+        json_schema_extra={"zh": "优化器的初始学习率（SGD 默认 0.001）"},
+    )
     _args: Args | None = PrivateAttr(default=None)
 
     @property
@@ -222,13 +231,16 @@ def with_scheduler_args(base: type[PS], names: Sequence[str] | None = None) -> t
     import quizzer.generators.schedules  # noqa: F401  (the table fills SCHEDULES as it is imported)
 
     chosen = [SCHEDULES[n] for n in (names or list(SCHEDULES))]
+    scheduler = base.model_fields["scheduler"]
     fields: dict[str, Any] = {
         "scheduler": (
             Literal[tuple(s.name for s in chosen)],
-            Field(description="which torch.optim.lr_scheduler scheduler"),
+            Field(description=scheduler.description, json_schema_extra=scheduler.json_schema_extra),
         )
     }
     seen: dict[str, tuple[Any, list[Any]]] = {}
+    annotations: dict[str, Any] = {}
+    meanings: dict[str, list[tuple[str, str]]] = {}  # each distinct (en, zh) meaning, in table order
     for s in chosen:
         for key, info in s.args_model.model_fields.items():
             shape = (info.annotation, info.metadata)
@@ -240,14 +252,21 @@ def with_scheduler_args(base: type[PS], names: Sequence[str] | None = None) -> t
                 # torch spells two choices alike (CyclicLR's and ReduceLROnPlateau's mode): the flat field takes
                 # either scheduler's choices, and _chosen_args_only holds each scheduler to its own.
                 shape = (Literal[(*get_args(seen[key][0]), *get_args(info.annotation))], [])
-                fields[key] = (shape[0] | None, Field(default=None, description=fields[key][1].description))
+                annotations[key] = shape[0] | None
                 seen[key] = shape
             if key not in seen:
                 seen[key] = shape
                 optional = info.annotation | None
-                # The first scheduler to declare a name gives its meaning; shared names are described in general terms.
-                default = Field(default=None, description=info.description)
-                fields[key] = (Annotated[(optional, *info.metadata)] if info.metadata else optional, default)
+                annotations[key] = Annotated[(optional, *info.metadata)] if info.metadata else optional
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            meaning = (info.description or "", str(extra.get("zh", "")))
+            if meaning not in meanings.setdefault(key, []):
+                meanings[key].append(meaning)
+    # The meaning travels with the argument (`quizzer families` lists the flat model's fields): a name several
+    # offered schedulers share lists each distinct meaning, so a family shows only those of its own schedulers.
+    for key, annotation in annotations.items():
+        en, zh = "; ".join(m[0] for m in meanings[key]), "；".join(m[1] for m in meanings[key])
+        fields[key] = (annotation, Field(default=None, description=en, json_schema_extra={"zh": zh}))
     return create_model(base.__name__, __base__=base, __module__=base.__module__, **fields)
 
 

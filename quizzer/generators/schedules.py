@@ -97,8 +97,18 @@ def cosine_mistakes(lr: float, eta_min: float, T_cur: int, period: int) -> list[
 
 
 class StepArgs(Args):
-    step_size: int = Field(ge=1, description="epochs between two decays")
-    gamma: float = Field(default=0.1, gt=0, le=1, description="multiplicative decay factor of the lr")
+    step_size: int = Field(
+        ge=1,
+        description="StepLR: epochs between two decays",
+        json_schema_extra={"zh": "StepLR：两次衰减之间的 epoch 数"},
+    )
+    gamma: float = Field(
+        default=0.1,
+        gt=0,
+        le=1,
+        description="multiplicative decay factor of the lr",
+        json_schema_extra={"zh": "学习率的乘性衰减因子"},
+    )
 
 
 @schedule
@@ -146,8 +156,17 @@ class Step(Schedule[StepArgs]):
 
 
 class MultiStepArgs(Args):
-    milestones: list[int] = Field(description="steps at which the lr decays (MultiStepLR) or the next scheduler starts")
-    gamma: float = Field(default=0.1, gt=0, le=1, description="multiplicative decay factor of the lr")
+    milestones: list[int] = Field(
+        description="MultiStepLR: the epochs at which the lr decays, increasing, comma-separated, e.g. 30,80",
+        json_schema_extra={"zh": "MultiStepLR：学习率衰减的 epoch，递增，逗号分隔，如 30,80"},
+    )
+    gamma: float = Field(
+        default=0.1,
+        gt=0,
+        le=1,
+        description="multiplicative decay factor of the lr",
+        json_schema_extra={"zh": "学习率的乘性衰减因子"},
+    )
 
 
 @schedule
@@ -206,7 +225,12 @@ class MultiStep(Schedule[MultiStepArgs]):
 
 
 class ExponentialArgs(Args):
-    gamma: float = Field(gt=0, le=1, description="multiplicative decay factor of the lr")
+    gamma: float = Field(
+        gt=0,
+        le=1,
+        description="multiplicative decay factor of the lr",
+        json_schema_extra={"zh": "学习率的乘性衰减因子"},
+    )
 
 
 @schedule
@@ -247,8 +271,17 @@ class Exponential(Schedule[ExponentialArgs]):
 
 
 class CosineArgs(Args):
-    T_max: int = Field(ge=1, description="steps of the half cosine period from the initial lr to eta_min")
-    eta_min: float = Field(default=0.0, ge=0, description="the lowest lr the cosine reaches")
+    T_max: int = Field(
+        ge=1,
+        description="steps of the half cosine period from the initial lr down to eta_min",
+        json_schema_extra={"zh": "余弦半周期的步数：从初始学习率降到 eta_min"},
+    )
+    eta_min: float = Field(
+        default=0.0,
+        ge=0,
+        description="the lowest lr the cosine reaches",
+        json_schema_extra={"zh": "余弦所能达到的最低学习率"},
+    )
 
 
 @schedule
@@ -281,9 +314,21 @@ class Cosine(Schedule[CosineArgs]):
 
 
 class RestartsArgs(Args):
-    T_0: int = Field(ge=1, description="length of the first cycle, in steps")
-    T_mult: int = Field(default=1, ge=1, description="each cycle is T_mult times longer than the last")
-    eta_min: float = Field(default=0.0, ge=0, description="the lowest lr the cosine reaches")
+    T_0: int = Field(
+        ge=1, description="length of the first cycle, in steps", json_schema_extra={"zh": "第一个周期的长度（步数）"}
+    )
+    T_mult: int = Field(
+        default=1,
+        ge=1,
+        description="each cycle is T_mult times longer than the one before",
+        json_schema_extra={"zh": "每个周期是上一个周期的 T_mult 倍长"},
+    )
+    eta_min: float = Field(
+        default=0.0,
+        ge=0,
+        description="the lowest lr the cosine reaches",
+        json_schema_extra={"zh": "余弦所能达到的最低学习率"},
+    )
 
 
 @schedule
@@ -341,10 +386,25 @@ class CosineRestarts(Schedule[RestartsArgs]):
 
 
 class LinearArgs(Args):
-    start_factor: float = Field(default=1.0 / 3, gt=0, le=1, description="multiplier of the lr at step 0")
-    end_factor: float = Field(default=1.0, ge=0, le=1, description="multiplier of the lr from total_iters on")
+    start_factor: float = Field(
+        default=1.0 / 3,
+        gt=0,
+        le=1,
+        description="the lr is multiplied by this at step 0",
+        json_schema_extra={"zh": "第 0 步时学习率乘以的因子"},
+    )
+    end_factor: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="LinearLR: the multiplier of the lr from total_iters on",
+        json_schema_extra={"zh": "LinearLR：从第 total_iters 步起学习率乘以的因子"},
+    )
     total_iters: int = Field(
-        default=5, ge=1, description="steps over which the factor changes (or, for ConstantLR, holds)"
+        default=5,
+        ge=1,
+        description="steps over which the factor changes, then stays",
+        json_schema_extra={"zh": "因子变化所经历的步数，之后保持不变"},
     )
 
 
@@ -396,10 +456,29 @@ class Linear(Schedule[LinearArgs]):
 
 
 class WarmupCosineArgs(Args):
-    warmup_steps: int = Field(ge=1, description="steps of linear warm-up before the cosine")
-    start_factor: float = Field(default=1.0 / 3, gt=0, le=1, description="multiplier of the lr at step 0")
-    T_max: int = Field(ge=1, description="steps of the half cosine period from the initial lr to eta_min")
-    eta_min: float = Field(default=0.0, ge=0, description="the lowest lr the cosine reaches")
+    warmup_steps: int = Field(
+        ge=1,
+        description="steps of linear warm-up (LinearLR) before the cosine (SequentialLR milestone)",
+        json_schema_extra={"zh": "余弦之前线性预热（LinearLR）的步数（SequentialLR 的 milestone）"},
+    )
+    start_factor: float = Field(
+        default=1.0 / 3,
+        gt=0,
+        le=1,
+        description="the lr is multiplied by this at step 0",
+        json_schema_extra={"zh": "第 0 步时学习率乘以的因子"},
+    )
+    T_max: int = Field(
+        ge=1,
+        description="steps of the half cosine period from the initial lr down to eta_min",
+        json_schema_extra={"zh": "余弦半周期的步数：从初始学习率降到 eta_min"},
+    )
+    eta_min: float = Field(
+        default=0.0,
+        ge=0,
+        description="the lowest lr the cosine reaches",
+        json_schema_extra={"zh": "余弦所能达到的最低学习率"},
+    )
 
 
 @schedule
@@ -489,9 +568,17 @@ class WarmupCosine(Schedule[WarmupCosineArgs]):
 
 class PolynomialArgs(Args):
     total_iters: int = Field(
-        default=5, ge=1, description="steps over which the factor changes (or, for ConstantLR, holds)"
+        default=5,
+        ge=1,
+        description="steps over which the factor changes, then stays",
+        json_schema_extra={"zh": "因子变化所经历的步数，之后保持不变"},
     )
-    power: float = Field(default=1.0, gt=0, description="exponent of (1 − t/total_iters)")
+    power: float = Field(
+        default=1.0,
+        gt=0,
+        description="exponent of (1 − t/total_iters) in the polynomial decay (1: linear)",
+        json_schema_extra={"zh": "多项式衰减中 (1 − t/total_iters) 的指数（1 为线性）"},
+    )
 
 
 @schedule
@@ -540,13 +627,47 @@ class Polynomial(Schedule[PolynomialArgs]):
 
 
 class OneCycleArgs(Args):
-    max_lr: float = Field(gt=0, le=10, description="the peak lr of the cycle")
-    total_steps: int = Field(ge=2, le=MAX_STEP + 1, description="iterations in the whole cycle")
-    pct_start: float = Field(default=0.3, gt=0, lt=1, description="fraction of the steps spent rising")
-    div_factor: float = Field(default=25.0, gt=0, description="initial lr = max_lr/div_factor")
-    final_div_factor: float = Field(default=1e4, gt=0, description="final lr = initial lr/final_div_factor")
-    anneal_strategy: Literal["cos", "linear"] = Field(default="cos", description="shape of each phase")
-    three_phase: bool = Field(default=False, description="fall back to the initial lr before the final anneal")
+    max_lr: float = Field(
+        gt=0,
+        le=10,
+        description="OneCycleLR's peak lr (the optimizer's lr is ignored)",
+        json_schema_extra={"zh": "OneCycleLR 的峰值学习率（忽略优化器的 lr）"},
+    )
+    total_steps: int = Field(
+        ge=2,
+        le=MAX_STEP + 1,
+        description="OneCycleLR: iterations in the whole cycle",
+        json_schema_extra={"zh": "OneCycleLR：整个周期的迭代次数"},
+    )
+    pct_start: float = Field(
+        default=0.3,
+        gt=0,
+        lt=1,
+        description="fraction of the cycle spent rising to max_lr",
+        json_schema_extra={"zh": "周期中用于升到 max_lr 的比例"},
+    )
+    div_factor: float = Field(
+        default=25.0,
+        gt=0,
+        description="the starting lr is max_lr / div_factor",
+        json_schema_extra={"zh": "初始学习率为 max_lr / div_factor"},
+    )
+    final_div_factor: float = Field(
+        default=1e4,
+        gt=0,
+        description="the final lr is the starting lr / final_div_factor",
+        json_schema_extra={"zh": "最终学习率为初始学习率 / final_div_factor"},
+    )
+    anneal_strategy: Literal["cos", "linear"] = Field(
+        default="cos",
+        description="shape of each phase: cos or linear",
+        json_schema_extra={"zh": "每个阶段的曲线形状：cos 或 linear"},
+    )
+    three_phase: bool = Field(
+        default=False,
+        description="fall back to the starting lr before the final anneal (three phases instead of two)",
+        json_schema_extra={"zh": "最后退火前先回落到初始学习率（三个阶段而非两个）"},
+    )
 
 
 Phase = tuple[float, float, float]  # (end step, start lr, end lr)

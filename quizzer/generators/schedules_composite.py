@@ -136,9 +136,15 @@ def _sample_part(rng: random.Random, name: str, span: int, lr: float) -> str:
 class SequentialArgs(Args):
     schedulers: str = Field(
         min_length=1,
-        description="schedulers in order, e.g. 'linear(start_factor=0.1, total_iters=5); cosine(T_max=95)'",
+        description="schedulers in order, one per ';', e.g. 'linear(start_factor=0.1, total_iters=5); cosine(T_max=95)'",
+        json_schema_extra={
+            "zh": "按顺序列出的调度器，每个用 ';' 分隔，如 'linear(start_factor=0.1, total_iters=5); cosine(T_max=95)'"
+        },
     )
-    milestones: list[int] = Field(description="steps at which the lr decays (MultiStepLR) or the next scheduler starts")
+    milestones: list[int] = Field(
+        description="SequentialLR: the steps at which the next scheduler takes over, increasing, e.g. 5",
+        json_schema_extra={"zh": "SequentialLR：切换到下一个调度器的步数，递增，如 5"},
+    )
 
 
 @schedule
@@ -236,7 +242,13 @@ class Sequential(Schedule[SequentialArgs]):
 
 
 class ChainedArgs(Args):
-    schedulers: str = Field(min_length=1)
+    schedulers: str = Field(
+        min_length=1,
+        description="schedulers in order, one per ';', e.g. 'linear(start_factor=0.1, total_iters=5); cosine(T_max=95)'",
+        json_schema_extra={
+            "zh": "按顺序列出的调度器，每个用 ';' 分隔，如 'linear(start_factor=0.1, total_iters=5); cosine(T_max=95)'"
+        },
+    )
 
 
 @schedule

@@ -23,10 +23,14 @@ class ConstantArgs(Args):
         default=1.0 / 3,
         gt=0,
         le=1,
-        description="ConstantLR: lr multiplier until total_iters; ReduceLROnPlateau: per cut",
+        description="ConstantLR: the lr is multiplied by this until total_iters",
+        json_schema_extra={"zh": "ConstantLR：total_iters 步之前学习率乘以的因子"},
     )
     total_iters: int = Field(
-        default=5, ge=1, description="steps over which the factor changes (or, for ConstantLR, holds)"
+        default=5,
+        ge=1,
+        description="ConstantLR: steps during which the factor holds; from then on the initial lr",
+        json_schema_extra={"zh": "ConstantLR：因子生效的步数，此后恢复初始学习率"},
     )
 
 
@@ -81,14 +85,42 @@ class Constant(Schedule[ConstantArgs]):
 
 
 class CyclicArgs(Args):
-    base_lr: float = Field(gt=0, le=10, description="lower bound of the cycle (it replaces the optimizer's lr)")
-    max_lr: float = Field(gt=0, le=10, description="upper bound of the cycle")
-    step_size_up: int = Field(default=2000, ge=1, description="iterations from base_lr up to max_lr")
-    step_size_down: int | None = Field(default=None, ge=1, description="iterations back down (default: step_size_up)")
-    mode: Literal["triangular", "triangular2", "exp_range"] = Field(
-        default="triangular", description="CyclicLR: amplitude policy; ReduceLROnPlateau: 'min' or 'max'"
+    base_lr: float = Field(
+        gt=0,
+        le=10,
+        description="CyclicLR: lower bound of the cycle (it replaces the optimizer's lr)",
+        json_schema_extra={"zh": "CyclicLR：周期的下界（取代优化器的 lr）"},
     )
-    gamma: float = Field(default=1.0, gt=0, le=1, description="exp_range: the amplitude is scaled by gamma**t")
+    max_lr: float = Field(
+        gt=0,
+        le=10,
+        description="CyclicLR: upper bound of the cycle",
+        json_schema_extra={"zh": "CyclicLR：周期的上界"},
+    )
+    step_size_up: int = Field(
+        default=2000,
+        ge=1,
+        description="CyclicLR: iterations from base_lr up to max_lr",
+        json_schema_extra={"zh": "CyclicLR：从 base_lr 升到 max_lr 的迭代次数"},
+    )
+    step_size_down: int | None = Field(
+        default=None,
+        ge=1,
+        description="CyclicLR: iterations from max_lr back down (unset: step_size_up)",
+        json_schema_extra={"zh": "CyclicLR：从 max_lr 降回的迭代次数（不设则等于 step_size_up）"},
+    )
+    mode: Literal["triangular", "triangular2", "exp_range"] = Field(
+        default="triangular",
+        description="CyclicLR: amplitude policy: triangular, triangular2 (halved each cycle) or exp_range",
+        json_schema_extra={"zh": "CyclicLR：振幅策略：triangular、triangular2（每个周期减半）或 exp_range"},
+    )
+    gamma: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="CyclicLR exp_range: the amplitude is multiplied by gamma every iteration",
+        json_schema_extra={"zh": "CyclicLR 的 exp_range：振幅每次迭代乘以 gamma"},
+    )
 
 
 Cycle = tuple[int, float, float, float]  # (cycle number, x in the cycle, triangle height 0..1, amplitude scale)

@@ -26,16 +26,58 @@ FULL_TABLE = 24  # epochs listed one by one in a worked solution; longer runs ke
 
 class PlateauArgs(Args):
     metrics: list[float] = Field(
-        min_length=1, max_length=MAX_STEP, description="the value passed to scheduler.step(metrics) each epoch"
+        min_length=1,
+        max_length=MAX_STEP,
+        description="ReduceLROnPlateau: the metric passed to scheduler.step(metrics) each epoch, comma-separated",
+        json_schema_extra={"zh": "ReduceLROnPlateau：每个 epoch 传给 scheduler.step(metrics) 的指标，逗号分隔"},
     )
-    mode: Literal["min", "max"] = "min"
-    factor: float = Field(default=0.1, gt=0, le=1, description="multiplier applied to the lr at each reduction")
-    patience: int = Field(default=10, ge=0, description="bad epochs tolerated before the lr is reduced")
-    threshold: float = Field(default=1e-4, ge=0, description="how much better than the best counts as better")
-    threshold_mode: Literal["rel", "abs"] = Field(default="rel", description="threshold relative to best, or absolute")
-    cooldown: int = Field(default=0, ge=0, description="epochs after a reduction whose bad epochs are not counted")
-    min_lr: float = Field(default=0.0, ge=0, description="the lr is never reduced below this")
-    eps: float = Field(default=1e-8, ge=0, description="a reduction smaller than this is skipped")
+    mode: Literal["min", "max"] = Field(
+        default="min",
+        description="ReduceLROnPlateau: min (lower metric is better) or max (higher is better)",
+        json_schema_extra={"zh": "ReduceLROnPlateau：min（指标越小越好）或 max（越大越好）"},
+    )
+    factor: float = Field(
+        default=0.1,
+        gt=0,
+        le=1,
+        description="ReduceLROnPlateau: the lr is multiplied by this at each reduction",
+        json_schema_extra={"zh": "ReduceLROnPlateau：每次降低时学习率乘以的因子"},
+    )
+    patience: int = Field(
+        default=10,
+        ge=0,
+        description="bad epochs tolerated before the lr is reduced",
+        json_schema_extra={"zh": "降低学习率之前容忍的无改善 epoch 数"},
+    )
+    threshold: float = Field(
+        default=1e-4,
+        ge=0,
+        description="how much better than the best a metric must be to count as an improvement",
+        json_schema_extra={"zh": "指标须比最佳值好多少才算改善"},
+    )
+    threshold_mode: Literal["rel", "abs"] = Field(
+        default="rel",
+        description="threshold relative to the best (rel) or absolute (abs)",
+        json_schema_extra={"zh": "threshold 是相对最佳值的比例（rel）还是绝对量（abs）"},
+    )
+    cooldown: int = Field(
+        default=0,
+        ge=0,
+        description="epochs after a reduction whose bad epochs are not counted",
+        json_schema_extra={"zh": "每次降低后不计入无改善次数的 epoch 数"},
+    )
+    min_lr: float = Field(
+        default=0.0,
+        ge=0,
+        description="the lr is never reduced below this",
+        json_schema_extra={"zh": "学习率不会被降到低于此值"},
+    )
+    eps: float = Field(
+        default=1e-8,
+        ge=0,
+        description="a reduction smaller than this is skipped",
+        json_schema_extra={"zh": "小于此值的降幅会被跳过"},
+    )
 
 
 @dataclass(frozen=True)

@@ -27,21 +27,71 @@ MAX_GRADS = 100_000
 
 
 class AdaptiveParams(Params):
-    optimizer: Literal["adagrad", "rmsprop", "adam", "adamw"] = Field(description="which torch.optim optimizer")
-    lr: float | None = Field(default=None, gt=0, le=10, description="learning rate (default: the optimizer's)")
-    p0: float = Field(ge=-1e6, le=1e6, description="the scalar parameter's initial value")
+    optimizer: Literal["adagrad", "rmsprop", "adam", "adamw"] = Field(
+        description="the torch.optim optimizer: Adagrad, RMSprop, Adam or AdamW",
+        json_schema_extra={"zh": "torch.optim 中的优化器：Adagrad、RMSprop、Adam 或 AdamW"},
+    )
+    lr: float | None = Field(
+        default=None,
+        gt=0,
+        le=10,
+        description="learning rate (unset: the optimizer's torch default)",
+        json_schema_extra={"zh": "学习率（不设则用该优化器在 torch 中的默认值）"},
+    )
+    p0: float = Field(
+        ge=-1e6, le=1e6, description="the parameter's starting value", json_schema_extra={"zh": "参数的初始值"}
+    )
     grads: list[float] = Field(
-        min_length=1, max_length=MAX_GRADS, description="the gradient of the loss at each step, in order"
+        min_length=1,
+        max_length=MAX_GRADS,
+        description="the gradient at each step, comma-separated, one step per value",
+        json_schema_extra={"zh": "每一步的梯度，逗号分隔，一个值一步"},
     )
-    betas: tuple[float, float] | None = Field(default=None, description="Adam/AdamW: decay rates of m and v")
-    alpha: float | None = Field(default=None, ge=0, lt=1, description="RMSprop: decay rate of the average of g²")
-    eps: float | None = Field(default=None, gt=0, le=10, description="added to the denominator's square root")
+    betas: tuple[float, float] | None = Field(
+        default=None,
+        description="(β1, β2), the decay rates of m and v, as two numbers, e.g. 0.9,0.999; only with adam or adamw",
+        json_schema_extra={"zh": "(β1, β2)，m 和 v 的衰减率，两个数，如 0.9,0.999；仅用于 adam 或 adamw"},
+    )
+    alpha: float | None = Field(
+        default=None,
+        ge=0,
+        lt=1,
+        description="RMSprop's smoothing constant (torch default 0.99); only with optimizer=rmsprop",
+        json_schema_extra={"zh": "RMSprop 的平滑常数（torch 默认 0.99）；仅用于 optimizer=rmsprop"},
+    )
+    eps: float | None = Field(
+        default=None,
+        gt=0,
+        le=10,
+        description="term added to the denominator for stability (unset: torch's default)",
+        json_schema_extra={"zh": "加到分母上防止除零的小常数（不设则用 torch 默认值）"},
+    )
     weight_decay: float | None = Field(
-        default=None, ge=0, le=1, description="Adam/RMSprop: L2 term added to g; AdamW: decoupled p ← p − lr·wd·p"
+        default=None,
+        ge=0,
+        le=1,
+        description="adam/rmsprop: L2 term wd·p added to g; adamw: decoupled p ← p − lr·wd·p (default 0.01); not adagrad",
+        json_schema_extra={
+            "zh": "adam/rmsprop：把 L2 项 wd·p 加到 g 上；adamw：解耦衰减 p ← p − lr·wd·p（默认 0.01）；adagrad 不可用"
+        },
     )
-    amsgrad: bool | None = Field(default=None, description="Adam/AdamW: divide by the running maximum of v")
-    momentum: float | None = Field(default=None, ge=0, lt=1, description="RMSprop: momentum of the scaled step")
-    centered: bool | None = Field(default=None, description="RMSprop: subtract the squared mean gradient from v")
+    amsgrad: bool | None = Field(
+        default=None,
+        description="divide by the running maximum of v instead of v; only with adam or adamw",
+        json_schema_extra={"zh": "用 v 的历史最大值代替 v 作分母；仅用于 adam 或 adamw"},
+    )
+    momentum: float | None = Field(
+        default=None,
+        ge=0,
+        lt=1,
+        description="momentum of the scaled step (torch default 0); only with optimizer=rmsprop",
+        json_schema_extra={"zh": "缩放后步长的动量（torch 默认 0）；仅用于 optimizer=rmsprop"},
+    )
+    centered: bool | None = Field(
+        default=None,
+        description="subtract the squared running mean of g from v; only with optimizer=rmsprop",
+        json_schema_extra={"zh": "从 v 中减去 g 的滑动平均的平方；仅用于 optimizer=rmsprop"},
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -109,8 +109,15 @@ def stack_shape(shape: tuple[int, ...], layers: tuple[Layer, ...], **mistake: An
 
 
 class ConvStackParams(Params):
-    input_shape: tuple[int, int, int]
-    layers: tuple[Layer, ...]
+    input_shape: tuple[int, int, int] = Field(
+        description="the input's C,H,W, e.g. 3,32,32", json_schema_extra={"zh": "输入的 C,H,W，如 3,32,32"}
+    )
+    layers: tuple[Layer, ...] = Field(
+        description="the layers in order, separated by ';': 'conv c=64 k=3 s=1 p=1 d=1', 'maxpool k=2', 'avgpool k=2' (c: out channels; k kernel, s stride, p padding, d dilation)",
+        json_schema_extra={
+            "zh": "按顺序的各层，以 ';' 分隔：'conv c=64 k=3 s=1 p=1 d=1'、'maxpool k=2'、'avgpool k=2'（c 输出通道，k 核大小，s 步幅，p 补零，d 膨胀）"
+        },
+    )
 
     @field_validator("input_shape", mode="before")
     @classmethod

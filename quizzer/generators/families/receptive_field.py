@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from pydantic import field_serializer, field_validator, model_validator
+from pydantic import Field, field_serializer, field_validator, model_validator
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt
 from quizzer.generators.layers import (
@@ -26,7 +26,12 @@ MAX_RF = 4096  # keeps torch's check to a few thousand input pixels
 
 
 class ReceptiveFieldParams(Params):
-    layers: tuple[Layer, ...]
+    layers: tuple[Layer, ...] = Field(
+        description="the layers in order, separated by ';': 'conv k=3 s=1 p=1 d=1', 'maxpool k=2', 'avgpool k=2' (k kernel, s stride, p padding, d dilation)",
+        json_schema_extra={
+            "zh": "按顺序的各层，以 ';' 分隔：'conv k=3 s=1 p=1 d=1'、'maxpool k=2'、'avgpool k=2'（k 核大小，s 步幅，p 补零，d 膨胀）"
+        },
+    )
 
     @field_validator("layers", mode="before")
     @classmethod

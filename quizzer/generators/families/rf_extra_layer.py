@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any, Literal
 
-from pydantic import field_serializer, field_validator, model_validator
+from pydantic import Field, field_serializer, field_validator, model_validator
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params
 from quizzer.generators.families.receptive_field import MAX_LAYERS, MAX_RF, layer_list, sample_stack
@@ -23,8 +23,16 @@ from quizzer.text import BiText
 
 
 class RfExtraLayerParams(Params):
-    layers: tuple[Layer, ...]
-    extra: Layer
+    layers: tuple[Layer, ...] = Field(
+        description="the existing stack, layers separated by ';', e.g. 'conv k=3; maxpool k=2' (k kernel, s stride, p padding, d dilation)",
+        json_schema_extra={
+            "zh": "已有的层栈，以 ';' 分隔，如 'conv k=3; maxpool k=2'（k 核大小，s 步幅，p 补零，d 膨胀）"
+        },
+    )
+    extra: Layer = Field(
+        description="the one layer added on top, e.g. 'conv k=3'",
+        json_schema_extra={"zh": "加在顶部的一层，如 'conv k=3'"},
+    )
 
     @field_validator("layers", mode="before")
     @classmethod

@@ -26,10 +26,31 @@ MAX_ANSWER = 128  # verify appends and measures one layer at a time
 
 
 class RfMinLayersParams(Params):
-    target: int = Field(ge=2, le=4096)
-    kernel_size: int = Field(default=3, ge=2, le=15)
-    dilation: int = Field(default=1, ge=1, le=8)
-    prefix: tuple[Layer, ...] = ()
+    target: int = Field(
+        ge=2,
+        le=4096,
+        description="the receptive field to reach, in pixels",
+        json_schema_extra={"zh": "要达到的感受野（像素）"},
+    )
+    kernel_size: int = Field(
+        default=3,
+        ge=2,
+        le=15,
+        description="kernel size k of each added stride-1 conv",
+        json_schema_extra={"zh": "每个新增步幅 1 卷积的核大小 k"},
+    )
+    dilation: int = Field(
+        default=1,
+        ge=1,
+        le=8,
+        description="dilation d of each added conv",
+        json_schema_extra={"zh": "每个新增卷积的膨胀率 d"},
+    )
+    prefix: tuple[Layer, ...] = Field(
+        default=(),
+        description="layers before the added convs, separated by ';', e.g. 'conv k=7 s=2; maxpool k=2' (may be left out)",
+        json_schema_extra={"zh": "新增卷积之前的层，以 ';' 分隔，如 'conv k=7 s=2; maxpool k=2'（可省略）"},
+    )
 
     @field_validator("prefix", mode="before")
     @classmethod

@@ -17,14 +17,41 @@ MAX_GRADS = 100_000
 
 
 class SgdMomentumParams(Params):
-    lr: float = Field(default=0.001, gt=0, le=10, description="learning rate")
-    momentum: float = Field(default=0.0, ge=0, lt=1, description="momentum factor μ of the buffer")
-    dampening: float = Field(default=0.0, ge=0, le=1, description="the gradient enters the buffer times 1 − dampening")
-    nesterov: bool = Field(default=False, description="step by g + μ·buf instead of buf")
-    weight_decay: float = Field(default=0.0, ge=0, le=1, description="L2 term added to the gradient: g + wd·p")
-    p0: float = Field(ge=-1e6, le=1e6, description="the scalar parameter's initial value")
+    lr: float = Field(default=0.001, gt=0, le=10, description="learning rate", json_schema_extra={"zh": "学习率"})
+    momentum: float = Field(
+        default=0.0,
+        ge=0,
+        lt=1,
+        description="momentum factor μ of the buffer",
+        json_schema_extra={"zh": "动量缓冲的动量因子 μ"},
+    )
+    dampening: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="the gradient enters the momentum buffer times 1 − dampening",
+        json_schema_extra={"zh": "梯度乘以 1 − dampening 后加入动量缓冲"},
+    )
+    nesterov: bool = Field(
+        default=False,
+        description="Nesterov momentum: step by g + μ·buf instead of buf",
+        json_schema_extra={"zh": "Nesterov 动量：按 g + μ·buf 而不是 buf 更新"},
+    )
+    weight_decay: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="L2 penalty added to the gradient: g + wd·p",
+        json_schema_extra={"zh": "加到梯度上的 L2 惩罚：g + wd·p"},
+    )
+    p0: float = Field(
+        ge=-1e6, le=1e6, description="the parameter's starting value", json_schema_extra={"zh": "参数的初始值"}
+    )
     grads: list[float] = Field(
-        min_length=1, max_length=MAX_GRADS, description="the gradient of the loss at each step, in order"
+        min_length=1,
+        max_length=MAX_GRADS,
+        description="the gradient at each step, comma-separated, one step per value",
+        json_schema_extra={"zh": "每一步的梯度，逗号分隔，一个值一步"},
     )
 
     @model_validator(mode="after")
