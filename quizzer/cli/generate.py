@@ -171,6 +171,9 @@ def solve(family: str, assignments: tuple[str, ...], lang: str | None, as_json: 
       quizzer solve conv-output input_size=224 kernel_size=7 stride=2 padding=3
       quizzer solve pool-output input_size=7 kernel_size=2 stride=2 ceil_mode=true
       quizzer solve lr-schedule scheduler=multistep lr=0.1 milestones=30,80 gamma=0.1 step=85
+      quizzer solve lr-schedule scheduler=sequential lr=0.1 milestones=5 step=20 \\
+          schedulers='linear(start_factor=0.1, total_iters=5); cosine(T_max=95)'
+      quizzer solve adaptive-optimizer optimizer=adamw lr=0.01 amsgrad=true p0=1 grads=0.5,-0.2,0.1
       quizzer solve receptive-field layers='conv k=3; conv k=3; maxpool k=2 s=2'
 
     Prints the answer, the worked solution and torch's own computation of the same quantity.
