@@ -8,6 +8,7 @@ about a number, a letter or an explanation. Every string here is user or bank te
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, assert_never
 
 from quizzer import messages as M
@@ -51,6 +52,7 @@ _LABELS: dict[str, BiText] = {
 LABELS: dict[str, dict[str, str]] = {lang: {key: text.get(lang) for key, text in _LABELS.items()} for lang in LANGS}
 
 
+@lru_cache(maxsize=256)  # called for every question of every version, with a handful of distinct values
 def points_text(points: float, lang: str) -> str:
     return M.SHEET_POINTS.format(points).get(lang)
 

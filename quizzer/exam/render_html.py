@@ -6,6 +6,7 @@ version is a table whose header row (version code) the browser repeats on every 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 from typing import Any
 
@@ -49,10 +50,13 @@ table.why td:first-child { white-space: nowrap; }
 """
 
 
+# A bank item's texts repeat in every version: each distinct text is escaped once.
+@lru_cache(maxsize=8192)
 def _runs(text: str) -> str:
     return "".join(f"<sup>{escape(t)}</sup>" if kind == "sup" else escape(t) for kind, t in runs(text))
 
 
+@lru_cache(maxsize=8192)
 def _lines(text: str) -> str:
     out = []
     for line in text_lines(text):
