@@ -29,6 +29,12 @@ def exam() -> None:
 )
 @click.option("--force", is_flag=True, help="Write into a directory that is not empty (overwrites same-named files).")
 @click.option("--no-verify", is_flag=True, help="Skip checking generated answer keys against torch (faster).")
+@click.option(
+    "--key-pictures/--no-key-pictures",
+    default=True,
+    show_default=True,
+    help="Draw the pictures of worked solutions in the pdf and html keys (about 20 ms each).",
+)
 @lang_option
 @click.pass_context
 def build(
@@ -40,6 +46,7 @@ def build(
     formats: str,
     force: bool,
     no_verify: bool,
+    key_pictures: bool,
     lang: str | None,
 ) -> None:
     """Build exam sheets and answer keys from SPEC (a YAML exam spec, see examples/exam.yaml).
@@ -56,7 +63,16 @@ def build(
     store = open_store_from(ctx)
     lang = resolve_lang(lang)
     report = build_to_dir(
-        store, spec, out, versions=versions, seed=seed, lang=lang, formats=chosen, force=force, verify=not no_verify
+        store,
+        spec,
+        out,
+        versions=versions,
+        seed=seed,
+        lang=lang,
+        formats=chosen,
+        force=force,
+        verify=not no_verify,
+        key_pictures=key_pictures,
     )
     manifest = report.exam.manifest
     count, total = len(manifest.versions), manifest.total_points

@@ -50,10 +50,13 @@ def _check_out(out: Path, force: bool) -> None:
         raise BadParameters(f"{out} is not empty; choose another directory or pass --force to overwrite")
 
 
-def render_files(exam: BuiltExam, formats: tuple[str, ...], seconds: dict[str, float]) -> dict[str, bytes]:
+def render_files(
+    exam: BuiltExam, formats: tuple[str, ...], seconds: dict[str, float], *, key_pictures: bool = True
+) -> dict[str, bytes]:
     """Every output file of a build, by name, as bytes.
 
     The PDFs are typeset in the background (typst releases the GIL) while Markdown and HTML are rendered.
+    ``key_pictures``: the PDF and HTML keys draw the pictures of worked solutions (Markdown keys have none).
     """
     from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -63,7 +66,9 @@ def render_files(exam: BuiltExam, formats: tuple[str, ...], seconds: dict[str, f
         MANIFEST_NAME: (exam.manifest.model_dump_json(indent=2) + "\n").encode(),
         TEMPLATE_NAME: exam.manifest.csv_template.encode(),
     }
-    document = exam_document(exam)
+    start = time.perf_counter()
+    document = exam_document(exam, pictures=key_pictures and ("pdf" in formats or "html" in formats))
+    seconds["document"] = time.perf_counter() - start
     with ThreadPoolExecutor(max_workers=1) as pool:
         pdfs: Future | None = None
         if "pdf" in formats:
@@ -100,11 +105,12 @@ def build_to_dir(
     formats: tuple[str, ...] = FORMATS,
     force: bool = False,
     verify: bool = True,
+    key_pictures: bool = True,
 ) -> BuildReport:
     _check_out(out, force)
     spec, digest = load_spec(spec_path)
     with _no_gc():
-        files, seconds, exam = _build_files(store, spec, digest, versions, seed, lang, formats, verify)
+        files, seconds, exam = _build_files(store, spec, digest, versions, seed, lang, formats, verify, key_pictures)
     out.mkdir(parents=True, exist_ok=True)
     report = BuildReport(exam, out, seconds=seconds)
     for name, data in files.items():
@@ -135,6 +141,7 @@ def _build_files(
     lang: str,
     formats: tuple[str, ...],
     verify: bool,
+    key_pictures: bool,
 ) -> tuple[dict[str, bytes], dict[str, float], BuiltExam]:
     seconds: dict[str, float] = {}
     start = time.perf_counter()
@@ -148,9 +155,9 @@ def _build_files(
         with ThreadPoolExecutor(max_workers=1) as pool:
             start = time.perf_counter()
             checked = pool.submit(verify_keys, exam.versions)
-            files = render_files(exam, formats, seconds)
+            files = render_files(exam, formats, seconds, key_pictures=key_pictures)
             checked.result()
             seconds["verify"] = time.perf_counter() - start
     else:
-        files = render_files(exam, formats, seconds)
+        files = render_files(exam, formats, seconds, key_pictures=key_pictures)
     return files, seconds, exam
