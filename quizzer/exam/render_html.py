@@ -44,7 +44,7 @@ table.why td:first-child { white-space: nowrap; }
 figure.picture { margin: .5rem 0; break-inside: avoid; page-break-inside: avoid; font-size: .85rem; }
 figure.picture svg { width: 100%; height: auto; }
 figure.picture .axis { text-align: center; color: var(--muted); }
-.legend span { font-weight: bold; }
+.legend .item { margin-right: 1.5em; } .legend .mark { font-weight: bold; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10.5pt; }
   table.version { page-break-before: always; break-before: page; margin-bottom: 0; }
@@ -102,8 +102,9 @@ def _picture(figure: dict[str, Any]) -> str:
     text in it), the words around it escaped."""
     from quizzer.exam.figures_svg import inline_svg
 
-    legend = " ".join(
-        f'<span style="color: {escape(s["colour"])}">{"●" if s["points"] else "━"}</span> {escape(s["label"])}'
+    legend = "".join(
+        f'<span class="item"><span class="mark" style="color: {escape(s["colour"])}">{"●" if s["points"] else "━"}'
+        f"</span> {escape(s['label'])}</span>"
         for s in figure["legend"]
     )
     return (
