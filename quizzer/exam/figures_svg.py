@@ -6,8 +6,9 @@ set by the document around it, in the exam's language and font: matplotlib then 
 real (searchable) text in the PDF, and no bank or user text ever goes into the SVG.
 
 Reproducible: the same figure gives byte-identical SVG (fixed ``svg.hashsalt`` for the ids, no date, no
-creator line), so keys stay byte-identical PDFs. Glyphs are written as paths (``svg.fonttype: path``): typst
-draws them exactly, whatever fonts it has.
+creator line), so keys stay byte-identical PDFs. The tick numbers stay text (``svg.fonttype: none``) in
+DejaVu Sans Mono, a font both matplotlib and typst carry: typst sets them with the metrics matplotlib
+measured, they are searchable in the PDF, and the SVG is smaller and quicker to make than with glyph paths.
 
 matplotlib is imported on the first picture only (never by ``--help`` or a build without keys' pictures).
 One matplotlib figure and axes are made per process and reused, and every distinct figure is drawn once:
@@ -17,15 +18,20 @@ creating the axes and their tick objects is half the cost of a fresh figure (mea
 from __future__ import annotations
 
 import io
+import math
 import threading
 from functools import lru_cache
 from typing import Any
 
+from quizzer.generators.base import fmt
 from quizzer.generators.figures import Figure
 
 # The series' colours in turn, shared with the legends that the key documents write beside the SVG.
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 WIDTH_IN, HEIGHT_IN = 5.6, 2.1  # inches: a full text line of an A4 key, two inches tall
+# Ticks are numbers set in DejaVu Sans Mono, which matplotlib measures with and typst carries built in: the SVG
+# keeps them as text (smaller and faster than glyph paths), typst draws them with the same font and metrics.
+TICK_FONT = "DejaVu Sans Mono"
 HASHSALT = "quizzer-exam-key"  # the SVG's ids derive from it: fixed, so the same figure gives the same ids
 # No date and no "Created with Matplotlib vX" line: the SVG depends on the figure only.
 _METADATA: dict[str, Any] = {"Date": None, "Creator": None}
@@ -60,13 +66,15 @@ def _axes() -> tuple[Any, Any]:
 def figure_svg(figure: Figure) -> str:
     """The plot of ``figure`` as an SVG document (UTF-8 text), identical for identical figures."""
     from matplotlib import rc_context
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    with _lock:
+    with _lock, rc_context({"svg.hashsalt": HASHSALT, "svg.fonttype": "none", "font.family": TICK_FONT}):
         fig, ax = _axes()
         for line in list(ax.lines):
             line.remove()
-        ax.set_yscale("log" if figure.log_y else "linear")  # resets the y locator to the scale's own
+        ax.set_yscale("log" if figure.log_y else "linear")  # resets the y locator and formatter to the scale's own
+        if figure.log_y:  # decades as plain numbers (0.01, 1e-05): matplotlib's own labels are mathtext
+            ax.yaxis.set_major_formatter(FuncFormatter(_decade))
         ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))  # steps and layers: whole numbers
         for i, series in enumerate(figure.series):
             if series.points:
@@ -76,9 +84,15 @@ def figure_svg(figure: Figure) -> str:
         ax.relim()
         ax.autoscale_view()
         buffer = io.StringIO()
-        with rc_context({"svg.hashsalt": HASHSALT, "svg.fonttype": "path"}):
-            fig.savefig(buffer, format="svg", metadata=_METADATA)
+        fig.savefig(buffer, format="svg", metadata=_METADATA)
     return buffer.getvalue()
+
+
+def _decade(value: float, _position: object) -> str:
+    exponent = round(math.log10(value)) if value > 0 else 0
+    if value <= 0 or not math.isclose(value, 10.0**exponent):
+        return ""  # the log locator's minor positions: unlabelled
+    return fmt(value) if -2 <= exponent <= 3 else f"1e{exponent}"
 
 
 def inline_svg(svg: str) -> str:
