@@ -33,6 +33,7 @@ WIDTH_IN, HEIGHT_IN = 5.6, 2.1  # inches: a full text line of an A4 key, two inc
 # keeps them as text (smaller and faster than glyph paths), typst draws them with the same font and metrics.
 TICK_FONT = "DejaVu Sans Mono"
 HASHSALT = "quizzer-exam-key"  # the SVG's ids derive from it: fixed, so the same figure gives the same ids
+_RC = {"svg.hashsalt": HASHSALT, "svg.fonttype": "none", "font.family": TICK_FONT}
 # No date and no "Created with Matplotlib vX" line: the SVG depends on the figure only.
 _METADATA: dict[str, Any] = {"Date": None, "Creator": None}
 
@@ -65,10 +66,12 @@ def _axes() -> tuple[Any, Any]:
 @lru_cache(maxsize=1024)
 def figure_svg(figure: Figure) -> str:
     """The plot of ``figure`` as an SVG document (UTF-8 text), identical for identical figures."""
-    from matplotlib import rc_context
+    from matplotlib import style
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    with _lock, rc_context({"svg.hashsalt": HASHSALT, "svg.fonttype": "none", "font.family": TICK_FONT}):
+    # matplotlib's defaults plus ours, whatever another part of the program set globally (the progress charts
+    # choose a CJK font for all of matplotlib): the picture depends on the figure alone. Restored afterwards.
+    with _lock, style.context(["default", _RC]):
         fig, ax = _axes()
         for line in list(ax.lines):
             line.remove()
