@@ -75,15 +75,16 @@ def figure_svg(figure: Figure) -> str:
         fig, ax = _axes()
         for line in list(ax.lines):
             line.remove()
-        ax.set_yscale("log" if figure.log_y else "linear")  # resets the y locator and formatter to the scale's own
-        if figure.log_y:  # decades as plain numbers (0.01, 1e-05): matplotlib's own labels are mathtext
-            ax.yaxis.set_major_formatter(FuncFormatter(_decade))
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))  # steps and layers: whole numbers
         for i, series in enumerate(figure.series):
             if series.points:
                 ax.plot(series.x, series.y, linestyle="none", marker="o", markersize=5, color=colour(i), zorder=3)
             else:
                 ax.plot(series.x, series.y, linewidth=1.4, color=colour(i))
+        # After the data is in: a log scale on empty axes warns that nothing can be log-scaled.
+        ax.set_yscale("log" if figure.log_y else "linear")  # resets the y locator and formatter to the scale's own
+        if figure.log_y:  # decades as plain numbers (0.01, 1e-05): matplotlib's own labels are mathtext
+            ax.yaxis.set_major_formatter(FuncFormatter(_decade))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))  # steps and layers: whole numbers
         ax.relim()
         ax.autoscale_view()
         buffer = io.StringIO()
