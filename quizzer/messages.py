@@ -366,3 +366,15 @@ WRONG_CLAIM_SAID = BiText("你的答案说“{claim}”——不对。", "Your a
 WRONG_CLAIM_EXPECTED = BiText(
     "✗ 预期的错误说法：{claim}——{correction}", "✗ expected wrong claim: {claim} — {correction}"
 )
+
+# --- the per-layer table of a stack family (`solve receptive-field`, `solve conv-stack-shape`) ---------------------
+STACK_TABLE_TITLE = Plural("逐层表（{n} 层）", "Layer by layer ({n} layer)", "Layer by layer ({n} layers)")
+STACK_NUMBER = BiText("#", "#")
+STACK_LAYER = BiText("层", "layer")
+STACK_OUTPUT = BiText("输出", "output")
+STACK_RF = BiText("感受野", "RF")
+STACK_JUMP = BiText("跳距", "jump")
+STACK_START = BiText("中心", "start")
+STACK_HIDDEN = Plural(
+    "… 隐去 {n} 层，加 --all 显示全部", "… {n} layer hidden, --all to show", "… {n} layers hidden, --all to show"
+)

@@ -109,10 +109,24 @@ def _parse_assignments(assignments: tuple[str, ...]) -> dict[str, str]:
 @click.command()
 @click.argument("family")
 @click.argument("assignments", nargs=-1, metavar="KEY=VALUE...")
+@click.option(
+    "--layers-file",
+    metavar="FILE",
+    help="Read the layers from FILE: one layer per line, '#' comments (see examples/networks/).",
+)
+@click.option("--all", "show_all", is_flag=True, help="Show every row of a stack's per-layer table (folded past 40).")
 @lang_option
 @json_option
 @pictures_option
-def solve(family: str, assignments: tuple[str, ...], lang: str | None, as_json: bool, no_pictures: bool) -> None:
+def solve(
+    family: str,
+    assignments: tuple[str, ...],
+    layers_file: str | None,
+    show_all: bool,
+    lang: str | None,
+    as_json: bool,
+    no_pictures: bool,
+) -> None:
     """Solve an instance of FAMILY that you type in, e.g. your homework.
 
     Parameters use torch's own argument names:
@@ -122,27 +136,33 @@ def solve(family: str, assignments: tuple[str, ...], lang: str | None, as_json: 
       quizzer solve pool-output input_size=7 kernel_size=2 stride=2 ceil_mode=true
       quizzer solve lr-schedule scheduler=multistep lr=0.1 milestones=30,80 gamma=0.1 step=85
       quizzer solve receptive-field layers='conv k=3; conv k=3; maxpool k=2 s=2'
+      quizzer solve receptive-field --layers-file examples/networks/resnet50.txt
+      quizzer solve conv-stack-shape input_shape=3,224,224 --layers-file examples/networks/vgg16.txt
 
     Prints the answer, the worked solution and torch's own computation of the same quantity.
     """
-    from quizzer.generators.registry import get_family, parse_params
+    from quizzer.generators.netfile import params_with_layers_file
+    from quizzer.generators.registry import get_family
     from quizzer.generators.serialize import format_answer
+    from quizzer.generators.stack_table import table_for
     from quizzer.generators.verification import check
 
     fam = get_family(family)
-    params = parse_params(fam, _parse_assignments(assignments))
+    params = params_with_layers_file(fam, _parse_assignments(assignments), layers_file)
     problem = fam.build(params, difficulty=0, seed=None)
     result = check(fam, params)
+    table = table_for(fam.name, params)
     if as_json:
-        echo_json(
-            {
-                "family": fam.name,
-                "params": problem.params,
-                "answer": result.answer,
-                "torch_answer": result.torch_answer,
-                "agree": result.agree,
-            }
-        )
+        payload = {
+            "family": fam.name,
+            "params": problem.params,
+            "answer": result.answer,
+            "torch_answer": result.torch_answer,
+            "agree": result.agree,
+        }
+        if table is not None:
+            payload["layers_table"] = [row.__dict__ for row in table.rows]
+        echo_json(payload)
     else:
         from quizzer import messages as msg
 
@@ -156,6 +176,10 @@ def solve(family: str, assignments: tuple[str, ...], lang: str | None, as_json: 
             answer=format_answer(problem, result.torch_answer)
         )
         click.echo(msg.label(msg.TORCH_CHECK, lang) + verdict.get(lang))
+        if table is not None:
+            from quizzer.ui.stack_table import show_stack_table
+
+            show_stack_table(console(), table, lang, show_all=show_all)
         from quizzer.ui.pictures import show, wanted
 
         if wanted(out := console(), no_pictures=no_pictures):

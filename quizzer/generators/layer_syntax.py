@@ -88,9 +88,10 @@ class Layer(Params):
             raise ValueError("op (output_padding) belongs to convtranspose layers only")
         if not pool and self.ceil_mode:
             raise ValueError("ceil_mode belongs to pooling layers (maxpool, avgpool) only")
-        if pool and self.padding > self.span // 2:
-            rule = f"k // 2 = {self.span // 2}" if self.dilation == 1 else f"(d·(k − 1) + 1) // 2 = {self.span // 2}"
-            raise ValueError(f"p (padding) of a {self.kind} must be at most {rule} (torch's rule)")
+        if pool and self.padding > self.kernel_size // 2:  # torch checks k, not the dilated span
+            raise ValueError(
+                f"p (padding) of a {self.kind} must be at most k // 2 = {self.kernel_size // 2} (torch's rule)"
+            )
         if self.kind == "convtranspose":
             if self.output_padding >= max(self.s, self.dilation):
                 raise ValueError("op (output_padding) must be smaller than the stride or the dilation (torch's rule)")

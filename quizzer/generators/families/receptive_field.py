@@ -88,39 +88,40 @@ def record(rf: Any) -> dict[str, Any]:
 FOLD = 12  # a prompt or worked solution longer than this many layers shows its ends; the table shows the rest
 
 
-def folded(lines: list[str], hidden: BiText | None = None, lang: str = "en") -> list[str]:
-    """The first and last few of ``lines`` with one line saying how many are left out (all when short)."""
+def folded(
+    lines: list[str], hidden: BiText | None = None, lang: str = "en", *, counted: list[bool] | None = None
+) -> list[str]:
+    """The first and last few of ``lines`` with one line saying how many are left out (all when short).
+
+    ``counted`` marks the lines that are layers (a residual block's shortcut line is not), for the count.
+    """
     if len(lines) <= FOLD:
         return lines
-    n = len(lines) - FOLD + 2
+    keep = FOLD // 2 - 1
+    n = sum(counted[keep:-keep]) if counted else len(lines) - 2 * keep
     gap = hidden.format(n=n).get(lang) if hidden else f"… {n} more …"
-    return [*lines[: FOLD // 2 - 1], gap, *lines[-(FOLD // 2 - 1) :]]
+    return [*lines[:keep], gap, *lines[-keep:]]
 
 
-HIDDEN_LAYERS = BiText("  …（另有 {n} 层，见逐层表：quizzer solve … --all）", "  … ({n} more layers: see the per-layer table)")
+HIDDEN_LAYERS = BiText(
+    "  …（另有 {n} 层，见逐层表：quizzer solve … --all）", "  … ({n} more layers: see the per-layer table)"
+)
 HIDDEN_STEPS = BiText("…（另有 {n} 层，逐层数值见表）", "… ({n} more layers, their values in the table)")
 
 
 def layer_list(layers: tuple[Node, ...], lang: str = "en") -> str:
-    lines = []
-    for i, layer in enumerate(main_path(layers), 1):
-        lines.append(f"  {i}. {layer.torch_text()}")
-    marks = _block_marks(layers)
-    lines = [line + marks.get(i, "") for i, line in enumerate(lines, 1)]
-    return "\n".join(folded(lines, HIDDEN_LAYERS, lang))
-
-
-def _block_marks(nodes: tuple[Node, ...]) -> dict[int, str]:
-    """Main-path layer number → a note closing each residual block (its shortcut), for listings."""
-    marks, n = {}, 0
-    for node in nodes:
-        if isinstance(node, Residual):
-            n += len(node.main)
-            shortcut = "; ".join(layer.torch_text() for layer in node.shortcut) or "identity"
-            marks[n] = f"  + shortcut: {shortcut}"
-        else:
+    """The layers as PyTorch calls, numbered along the main path, each block's shortcut on a line of its own."""
+    lines, counted, n = [], [], 0
+    for node in layers:
+        for layer in node.main if isinstance(node, Residual) else (node,):
             n += 1
-    return marks
+            lines.append(f"  {n}. " + ("│ " if isinstance(node, Residual) else "") + layer.torch_text())
+            counted.append(True)
+        if isinstance(node, Residual):
+            shortcut = "; ".join(layer.torch_text() for layer in node.shortcut) or "identity"
+            lines.append(f"  {' ' * len(str(n))}  └ + shortcut: {shortcut}")
+            counted.append(False)
+    return "\n".join(folded(lines, HIDDEN_LAYERS, lang, counted=counted))
 
 
 def sample_stack(rng: random.Random, difficulty: int) -> tuple[Layer, ...]:
