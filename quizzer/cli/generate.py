@@ -151,18 +151,16 @@ def solve(
     params = params_with_layers_file(fam, _parse_assignments(assignments), layers_file)
     problem = fam.build(params, difficulty=0, seed=None)
     result = check(fam, params)
-    table = table_for(fam.name, params)
     if as_json:
-        payload = {
-            "family": fam.name,
-            "params": problem.params,
-            "answer": result.answer,
-            "torch_answer": result.torch_answer,
-            "agree": result.agree,
-        }
-        if table is not None:
-            payload["layers_table"] = [row.__dict__ for row in table.rows]
-        echo_json(payload)
+        echo_json(
+            {
+                "family": fam.name,
+                "params": problem.params,
+                "answer": result.answer,
+                "torch_answer": result.torch_answer,
+                "agree": result.agree,
+            }
+        )
     else:
         from quizzer import messages as msg
 
@@ -176,7 +174,7 @@ def solve(
             answer=format_answer(problem, result.torch_answer)
         )
         click.echo(msg.label(msg.TORCH_CHECK, lang) + verdict.get(lang))
-        if table is not None:
+        if (table := table_for(fam.name, params)) is not None:
             from quizzer.ui.stack_table import show_stack_table
 
             show_stack_table(console(), table, lang, show_all=show_all)
