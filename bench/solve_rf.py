@@ -76,7 +76,9 @@ def main() -> None:
         run_cli(paths[DEPTHS[0]])  # warm-up: bytecode cache, page cache
         in_process(paths[DEPTHS[0]])
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; `import torch` {torch_import:.2f} s")
-        print(f"{'layers':>6} {'wall':>8} {'cpu':>8} | {'parse':>8} {'closed':>8} {'torch check':>11}  (median of {RUNS})")
+        print(
+            f"{'layers':>6} {'wall':>8} {'cpu':>8} | {'parse':>8} {'closed':>8} {'torch check':>11}  (median of {RUNS})"
+        )
         results = {}
         for n in DEPTHS:
             cli = [run_cli(paths[n]) for _ in range(RUNS)]
@@ -84,7 +86,9 @@ def main() -> None:
             wall, cpu = statistics.median(c[0] for c in cli), statistics.median(c[1] for c in cli)
             parse, closed, check = (statistics.median(p[i] for p in parts) for i in range(3))
             results[n] = (wall, cpu, check)
-            print(f"{n:>6} {wall:>7.2f}s {cpu:>7.2f}s | {parse * 1e3:>6.0f}ms {closed * 1e3:>6.0f}ms {check * 1e3:>9.0f}ms")
+            print(
+                f"{n:>6} {wall:>7.2f}s {cpu:>7.2f}s | {parse * 1e3:>6.0f}ms {closed * 1e3:>6.0f}ms {check * 1e3:>9.0f}ms"
+            )
     lo, hi = DEPTHS[0], DEPTHS[-1]
     per_layer = (results[hi][2] - results[lo][2]) / (hi - lo)
     print(f"torch check: {per_layer * 1e3:.2f} ms per extra layer (linear in depth: one forward + backward per layer)")

@@ -286,7 +286,9 @@ def _working(n: int, layer: Layer, *, result: bool = True) -> str:
     if layer.ceil_mode:
         text = f"⌈({n} + 2·{pad} − {d}·({k} − 1) − 1) / {s}⌉ + 1"
         plain = -(-num // s) + 1
-        fix = f" = {plain}" + (f" − 1 = {out} (the last window would start in the right padding)" if out != plain else "")
+        fix = f" = {plain}" + (
+            f" − 1 = {out} (the last window would start in the right padding)" if out != plain else ""
+        )
         return text + fix * result
     text = f"⌊({n} + 2·{pad} − {d}·({k} − 1) − 1) / {s}⌋ + 1"
     return text + f" = ⌊{num} / {s}⌋ + 1 = {out}" * result
