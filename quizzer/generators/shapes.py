@@ -27,7 +27,7 @@ def out_size(n: int, layer: Layer, *, rnd: Callable[[float], int] = math.floor, 
     d = 1 if mistake.get("no_dilation") else d
     if layer.kind == "convtranspose":
         return (n - 1) * s - sides * p + d * (k - 1) + layer.output_padding + 1
-    if layer.ceil_mode and rnd is math.floor:
+    if layer.ceil_mode and rnd is math.floor and not mistake.get("no_ceil"):
         out = -(-(n + 2 * p - d * (k - 1) - 1) // s) + 1
         return out - 1 if (out - 1) * s >= n + p else out  # torch: the last window may not start in the right padding
     return rnd((n + sides * p - d * (k - 1) - 1) / s) + 1

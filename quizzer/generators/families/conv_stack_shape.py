@@ -116,7 +116,10 @@ class ConvStackShape(Family[ConvStackParams]):
             n_layers = rng.randint(3, 4)
         layers = _sample_layers(rng, difficulty, n_layers)
         # Ill-posed stacks (a layer larger than its input) fail validation and the registry draws again.
-        return ConvStackParams.model_validate(dict(input_shape=shape, layers=layers))
+        p = ConvStackParams.model_validate(dict(input_shape=shape, layers=layers))
+        if difficulty == 3:
+            return _harder(rng, p)
+        return p
 
     def acceptable(self, p: ConvStackParams) -> bool:
         return min(self.solve(p)[1:]) >= 2  # a 1×1 end result makes many mistakes coincide
@@ -216,6 +219,37 @@ class ConvStackShape(Family[ConvStackParams]):
             value = stack_shape(p.input_shape, p.layers, **mistake)
             if value is not None:
                 out.append(Misconception(tag, value, diagnosis))
+        if any(layer.ceil_mode for layer in main_path(p.layers)) and (
+            value := stack_shape(p.input_shape, p.layers, no_ceil=True)
+        ):
+            out.append(
+                Misconception(
+                    "ignored-ceil-mode",
+                    value,
+                    BiText(
+                        "ceil_mode=True 的池化向上取整：不完整的最后一个窗口也算一个输出（只要它从输入或左 padding 内开始）。",
+                        "A pool with ceil_mode=True rounds up: a last, incomplete window still gives an output (as long "
+                        "as it starts inside the input or the left padding).",
+                    ),
+                )
+            )
+        last = p.layers[-1]
+        if isinstance(last, Residual):
+            shapes = given(node_shapes(p.input_shape, p.layers))
+            before = shapes[-len(last.main) - 1] if len(shapes) > len(last.main) else p.input_shape
+            side = given(last.shortcut[-1].out_channels) if last.shortcut else before[0]
+            c, h, w = shapes[-1]
+            out.append(
+                Misconception(
+                    "concatenated-shortcut",
+                    [c + side, h, w],
+                    BiText(
+                        "残差块把两条路径逐元素相加（y = main(x) + shortcut(x)），通道数不变；拼接通道的是 DenseNet / Inception。",
+                        "A residual block adds its two paths element-wise (y = main(x) + shortcut(x)), so the channels "
+                        "stay; concatenating channels is what DenseNet and Inception do.",
+                    ),
+                )
+            )
         c_in = p.input_shape[0]
         out.append(
             Misconception(
@@ -310,3 +344,31 @@ def _code(p: ConvStackParams) -> str:
         lines.append("    " + node.torch_code(c) + ",")
         c = given(node.out_channels) if node.kind in ("conv", "convtranspose") else c
     return "nn.Sequential(\n" + "\n".join(folded(lines)) + "\n)"
+
+
+def _harder(rng: random.Random, p: ConvStackParams) -> ConvStackParams:
+    """Difficulty 3 sometimes adds what the notes' pooling and residual sections teach: a ceil_mode pool where
+    it changes the size, or a ResNet basic block with its projection shortcut on top."""
+    roll = rng.random()
+    nodes = list(p.layers)
+    if roll < 0.3:
+        shape = p.input_shape
+        flips = []
+        for i, node in enumerate(nodes):
+            if isinstance(node, Layer) and node.kind == "maxpool":
+                ceil = node.model_copy(update={"ceil_mode": True})
+                if layer_shape(shape, ceil) != layer_shape(shape, node):
+                    flips.append((i, ceil))
+            shape = layer_shape(shape, node) if isinstance(node, Layer) else shape
+        if flips:
+            i, ceil = rng.choice(flips)
+            nodes[i] = ceil
+    elif roll < 0.55:
+        c, h, _w = given(node_shapes(p.input_shape, p.layers))[-1]
+        width = min(2 * c, 512)
+        # He et al. 2016, Fig. 2 / §3.3: two 3×3 convs, the first downsampling, and a 1×1 stride-2 projection.
+        block = f"res(conv c={width} k=3 s=2 p=1; conv c={width} k=3 p=1 | conv c={width} k=1 s=2)"
+        if h < 6:
+            block = f"res(conv c={c} k=3 p=1; conv c={c} k=3 p=1)"  # too small to halve again: the identity block
+        nodes += parse_nodes(block)
+    return ConvStackParams.model_validate(dict(input_shape=p.input_shape, layers=tuple(nodes)))

@@ -109,6 +109,12 @@ HIDDEN_LAYERS = BiText(
 HIDDEN_STEPS = BiText("…（另有 {n} 层，逐层数值见表）", "… ({n} more layers, their values in the table)")
 
 
+BLOCK_NOTE = BiText(
+    "  （│ 标出残差块的主路径，块的输出是 main(x) + shortcut(x)）",
+    "  (│ marks a residual block's main path; the block outputs main(x) + shortcut(x))",
+)
+
+
 def layer_list(layers: tuple[Node, ...], lang: str = "en") -> str:
     """The layers as PyTorch calls, numbered along the main path, each block's shortcut on a line of its own."""
     lines, counted, n = [], [], 0
@@ -121,7 +127,8 @@ def layer_list(layers: tuple[Node, ...], lang: str = "en") -> str:
             shortcut = "; ".join(layer.torch_text() for layer in node.shortcut) or "identity"
             lines.append(f"  {' ' * len(str(n))}  └ + shortcut: {shortcut}")
             counted.append(False)
-    return "\n".join(folded(lines, HIDDEN_LAYERS, lang, counted=counted))
+    note = [BLOCK_NOTE.get(lang)] if any(isinstance(node, Residual) for node in layers) else []
+    return "\n".join(folded(lines, HIDDEN_LAYERS, lang, counted=counted) + note)
 
 
 def sample_stack(rng: random.Random, difficulty: int) -> tuple[Layer, ...]:
@@ -139,7 +146,8 @@ class ReceptiveField(Family[ReceptiveFieldParams]):
     params_model = ReceptiveFieldParams
 
     def sample(self, rng: random.Random, difficulty: int) -> ReceptiveFieldParams:
-        return ReceptiveFieldParams(layers=sample_stack(rng, difficulty))
+        stack = sample_stack(rng, difficulty)
+        return ReceptiveFieldParams(layers=_harder(rng, stack) if difficulty == 3 else stack)
 
     def solve(self, p: ReceptiveFieldParams) -> dict[str, Any]:
         return record(receptive_field(main_path(p.layers)))
@@ -259,6 +267,29 @@ class ReceptiveField(Family[ReceptiveFieldParams]):
                 "\n".join(folded(en[:-1])) + f"\nLayer {n}: {held}",
             ),
         ]
+
+
+def _harder(rng: random.Random, layers: tuple[Layer, ...]) -> tuple[Node, ...]:
+    """Difficulty 3 sometimes asks what the notes' pooling and residual sections teach: a max pool with
+    ceil_mode=True (it changes the output size, never the field), or a run of 'same' 3×3 convs inside a residual
+    block with the identity shortcut (the field follows the main path)."""
+    roll = rng.random()
+    if roll < 0.25:
+        pools = [i for i, layer in enumerate(layers) if layer.kind == "maxpool"]
+        if pools:
+            i = rng.choice(pools)
+            return (*layers[:i], layers[i].model_copy(update={"ceil_mode": True}), *layers[i + 1 :])
+    elif roll < 0.5:
+        same = [
+            i
+            for i, q in enumerate(layers)
+            if q.kind == "conv" and q.kernel_size > 1 and q.s == 1 and 2 * q.padding == q.span - 1
+        ]
+        if same:
+            i = rng.choice(same)
+            end = i + 2 if i + 1 in same else i + 1
+            return (*layers[:i], Residual(main=layers[i:end]), *layers[end:])
+    return layers
 
 
 def stack_solution(nodes: tuple[Node, ...]) -> BiText:

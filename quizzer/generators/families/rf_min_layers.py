@@ -114,16 +114,22 @@ class RfMinLayers(Family[RfMinLayersParams]):
 
     def verify(self, p: RfMinLayersParams) -> int:
         # The field grows with every appended layer, so the smallest count torch measures at or past the target
-        # is found by bisection: about log2(MAX_ANSWER) = 7 measurements instead of one per layer.
-        lo, hi = 0, MAX_ANSWER + 1
+        # is found by doubling, then bisecting: about 2·log2(answer) measurements of stacks no deeper than needed.
+        def reaches(n: int) -> bool:
+            return measure_rf((*p.prefix, *[p.layer] * n)).r >= p.target
+
+        hi = 1
+        while not reaches(hi):
+            if hi > MAX_ANSWER:
+                raise RuntimeError("the receptive field does not reach the target")
+            hi *= 2
+        lo = hi // 2 + 1 if hi > 1 else 1
         while lo < hi:
             n = (lo + hi) // 2
-            if measure_rf((*p.prefix, *[p.layer] * n)).r >= p.target:
+            if reaches(n):
                 hi = n
             else:
                 lo = n + 1
-        if lo > MAX_ANSWER:
-            raise RuntimeError("the receptive field does not reach the target")
         return lo
 
     def prompt(self, p: RfMinLayersParams) -> BiText:
