@@ -320,3 +320,48 @@ def test_random_stacks_agree_with_torch(stack: list[tuple[str, int, int, int, in
         n += 4 * (d * k + 2 * pad + 1) * jump
     expected = torch_rf(nn.Sequential(*(ones_1d(*m) for m in stack)), units, n=n + 4 * units * jump)
     assert as_floats(get_family("receptive-field").solve(p)) == pytest.approx(expected)
+
+
+# ---- the quiz side: difficulty 3 samples the new kinds, and their mistakes are what torch gives for them ------------
+
+
+def test_difficulty_3_samples_ceil_mode_pools_and_residual_blocks_sometimes() -> None:
+    from quizzer.generators.layer_syntax import Residual as Block
+    from quizzer.generators.layer_syntax import main_path
+    from quizzer.generators.registry import generate
+
+    for name in ("receptive-field", "conv-stack-shape"):
+        fam = get_family(name)
+        nodes = [fam.params_model.model_validate(p.params).layers for p in generate(name, count=120, difficulty=3)]
+        blocks = sum(any(isinstance(n, Block) for n in stack) for stack in nodes)
+        ceil = sum(any(layer.ceil_mode for layer in main_path(stack)) for stack in nodes)
+        assert 10 <= blocks <= 50 and 5 <= ceil <= 50, (name, blocks, ceil)  # present, but not the bulk of ★★★
+        for difficulty in (1, 2):
+            easy = [
+                fam.params_model.model_validate(p.params).layers
+                for p in generate(name, count=60, difficulty=difficulty)
+            ]
+            assert not any(isinstance(n, Block) or (n.ceil_mode) for stack in easy for n in stack)
+
+
+def test_new_shape_mistakes_are_what_torch_gives_for_the_slip() -> None:
+    fam = get_family("conv-stack-shape")
+    layers = "conv c=32 k=3 p=1; maxpool k=2 ceil_mode=true; res(conv c=64 k=3 s=2 p=1; conv c=64 k=3 p=1 | conv c=64 k=1 s=2)"
+    p = parse_params(fam, {"input_shape": "3,15,15", "layers": layers})
+    mistakes = {m.tag: m.value for m in fam.misconceptions(p)}
+    stem = nn.Sequential(nn.Conv2d(3, 32, 3, 1, 1), nn.MaxPool2d(2, ceil_mode=False))
+    main = nn.Sequential(nn.Conv2d(32, 64, 3, 2, 1), nn.Conv2d(64, 64, 3, 1, 1))
+    x = stem(torch.zeros(1, 3, 15, 15))
+    assert mistakes["ignored-ceil-mode"] == list(main(x).shape[1:])  # the pool without ceil_mode
+    stem[1] = nn.MaxPool2d(2, ceil_mode=True)
+    x = stem(torch.zeros(1, 3, 15, 15))
+    concatenated = torch.cat([main(x), nn.Conv2d(32, 64, 1, 2)(x)], dim=1)  # the slip: stacking, not adding
+    assert mistakes["concatenated-shortcut"] == list(concatenated.shape[1:])
+    assert fam.solve(p) == list((main(x) + nn.Conv2d(32, 64, 1, 2)(x)).shape[1:])
+
+
+def test_transposed_solution_says_which_definition_it_uses() -> None:
+    fam = get_family("receptive-field")
+    text = fam.solution(parse_params(fam, {"layers": "conv k=3 s=2; convtranspose k=3 s=2"}))
+    assert "Dumoulin & Visin 2016" in text.en and "largest over the output units" in text.en
+    assert "Dumoulin & Visin 2016" in text.zh
