@@ -190,7 +190,7 @@ def pieces(text: str, where: str | None = None) -> Iterator[Piece]:
     each layer is named by its number and text, as typed inline."""
     for part in _MARKERS.split(text):
         if _MARKERS.fullmatch(part.strip() or "-"):
-            yield part.strip().lower().replace(" ", ""), where or "block"
+            yield part.strip().lower().replace(" ", ""), where or ""
             continue
         for layer in part.split(";"):
             if layer.strip():
@@ -204,10 +204,13 @@ def parse_pieces(items: Iterable[Piece]) -> tuple[Node, ...]:
     opened = ""
     number = 0
     for text, where in items:
+        inline = not where and text in ("res(", "residual(", "|", ")")
+        if inline:  # typed inline: say where among the layers
+            where = f"after layer {number}" if number else "at the start"
         if text in ("res(", "residual("):
             if block is not None:
-                raise ValueError(f"{where}: residual blocks do not nest; close the one opened at {opened} first")
-            block, opened = [[]], where
+                raise ValueError(f"{where}: residual blocks do not nest; close the one opened {opened} first")
+            block, opened = [[]], where if inline else f"at {where}"
             continue
         if text in ("|", ")"):
             if block is None:
@@ -218,7 +221,7 @@ def parse_pieces(items: Iterable[Piece]) -> tuple[Node, ...]:
                 block.append([])
                 continue
             if not block[0]:
-                raise ValueError(f"{where}: the residual block opened at {opened} has no main-path layer")
+                raise ValueError(f"{where}: the residual block opened {opened} has no main-path layer")
             out.append(Residual(main=tuple(block[0]), shortcut=tuple(block[1]) if len(block) == 2 else ()))
             block = None
             continue
@@ -226,7 +229,7 @@ def parse_pieces(items: Iterable[Piece]) -> tuple[Node, ...]:
         layer = parse_layer(text, where or f"layer {number} ({text!r})")
         (block[-1] if block is not None else out).append(layer)
     if block is not None:
-        raise ValueError(f"the residual block opened at {opened} is not closed with ')'")
+        raise ValueError(f"the residual block opened {opened} is not closed with ')'")
     return tuple(out)
 
 
