@@ -173,3 +173,10 @@ def test_unreadable_files_are_one_line_errors(tmp_path: Path) -> None:
         params_with_layers_file(fam, {"layers": "conv k=3"}, write(tmp_path, "conv k=3\n"))
     with pytest.raises(BadParameters, match="has no layers parameter"):
         params_with_layers_file(get_family("conv-output"), {}, write(tmp_path, "conv k=3\n"))
+
+
+def test_rf_min_layers_reads_its_prefix_from_a_file() -> None:
+    # After VGG-16's pool5 (r 212, jump 32) each 3×3 conv adds 2·32 = 64: 500 px needs ⌈(500 − 212) / 64⌉ = 5.
+    fam = get_family("rf-min-layers")
+    p = params_with_layers_file(fam, {"target": "500"}, NETWORKS / "vgg16.txt")
+    assert fam.solve(p) == 5 == fam.verify(p)

@@ -57,13 +57,16 @@ def read_layers_file(path: str | Path) -> tuple[Node, ...]:
 
 
 def params_with_layers_file(family: Family[Any], values: dict[str, Any], path: str | Path | None) -> Params:
-    """The family's params from ``key=value`` strings, with ``layers`` read from ``path`` when one is given."""
+    """The family's params from ``key=value`` strings, with ``layers`` (``prefix`` for rf-min-layers) read from
+    ``path`` when one is given."""
     from quizzer.generators.registry import parse_params
 
     if path is None:
         return parse_params(family, values)
-    if "layers" not in family.params_model.model_fields:
+    fields = family.params_model.model_fields
+    key = next((name for name in ("layers", "prefix") if name in fields), None)  # rf-min-layers stacks on a prefix
+    if key is None:
         raise BadParameters(f"{family.name} has no layers parameter; --layers-file is for stack families")
-    if "layers" in values:
-        raise BadParameters("give the layers either as layers=… or with --layers-file, not both")
-    return parse_params(family, {**values, "layers": read_layers_file(path)})
+    if key in values:
+        raise BadParameters(f"give the layers either as {key}=… or with --layers-file, not both")
+    return parse_params(family, {**values, key: read_layers_file(path)})
