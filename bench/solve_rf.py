@@ -6,7 +6,8 @@ and printing the per-layer table. Printed per depth, median of 5: wall time and 
 subprocess, then the parts measured inside one process so the scaling with depth can be read off: parsing and
 validating, the closed form and worked solution, and torch's check alone (torch already imported).
 
-Target: ≤ 1 s for 300 layers, start-up and torch check included.
+Target: ≤ 1 s for 300 layers, start-up and torch check included. A line for `python -c "import torch"` alone
+shows the floor no torch check in a fresh process can go below.
 
 Run: .venv/bin/python bench/solve_rf.py
 """
@@ -36,12 +37,15 @@ def network(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_cli(path: Path) -> tuple[float, float]:
+def run_cli(path: Path | None) -> tuple[float, float]:
+    """(wall, cpu) of one solve in a fresh process; with no path, of `python -c "import torch"` alone."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     args = [sys.executable, "-m", "quizzer", "solve", "receptive-field", "--layers-file", str(path), "--no-pictures"]
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, env=env)
+    subprocess.run(
+        args if path else [sys.executable, "-c", "import torch"], check=True, stdout=subprocess.DEVNULL, env=env
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -78,6 +82,11 @@ def main() -> None:
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; `import torch` {torch_import:.2f} s")
         print(
             f"{'layers':>6} {'wall':>8} {'cpu':>8} | {'parse':>8} {'closed':>8} {'torch check':>11}  (median of {RUNS})"
+        )
+        floor = [run_cli(None) for _ in range(RUNS)]
+        wall, cpu = statistics.median(c[0] for c in floor), statistics.median(c[1] for c in floor)
+        print(
+            f'{"torch":>6} {wall:>7.2f}s {cpu:>7.2f}s | `python -c "import torch"` alone: the floor of any torch check'
         )
         results = {}
         for n in DEPTHS:
