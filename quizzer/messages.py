@@ -96,6 +96,25 @@ FAMILIES_TITLE = Plural("{n} 个题型", "{n} problem family", "{n} problem fami
 FAMILY_ANSWER = BiText("答案类型", "answer")
 FAMILY_DIFFICULTY = BiText("难度", "difficulty")
 FAMILY_ASKS = BiText("考什么", "what it asks")
+FAMILIES_MORE = BiText(
+    "某个题型的参数：quizzer families FAMILY 或 quizzer solve FAMILY --help",
+    "A family's parameters: quizzer families FAMILY or quizzer solve FAMILY --help",
+)
+# `families FAMILY` and `solve FAMILY --help`: one family's parameters
+FAMILY_PARAMETERS = BiText("参数（写作 名称=值）", "Parameters (typed as name=value)")
+FAMILY_EXAMPLE = BiText("示例", "Example")
+PARAM_REQUIRED = BiText("必填", "required")
+PARAM_DEFAULT = BiText("默认 {value}", "default {value}")
+PARAM_UNSET = BiText("可不填", "optional")
+SOLVE_OPTIONS = BiText("选项", "Options")
+OPT_LAYERS_FILE = BiText(
+    "从文件读入 {key}：每行一层，'#' 起注释（见 examples/networks/）",
+    "read {key} from FILE: one layer per line, '#' comments (see examples/networks/)",
+)
+OPT_ALL = BiText("逐层表全部显示（超过 40 层时默认折叠）", "show every row of the per-layer table (folded past 40)")
+OPT_LANG = BiText("显示语言", "language of the text shown")
+OPT_JSON = BiText("输出 JSON", "print machine-readable JSON")
+OPT_NO_PICTURES = BiText("不画图", "do not draw pictures")
 VERIFY_TITLE = BiText("闭式解与 torch 对照，种子 {seed}", "closed form vs torch, seed {seed}")
 VERIFY_SAMPLES = BiText("样本", "samples")
 VERIFY_AGREE = BiText("一致", "agree")
@@ -218,6 +237,8 @@ BANK_RETIRED = BiText("；{n} 个已停用", "; {n} retired")
 # --- exam sheets and keys (`exam build`) -------------------------------------------------------------------------
 SHEET_VERSION = BiText("试卷版本", "Version")
 SHEET_PAGE = BiText("第 {x} / {y} 页", "Page {x} of {y}")
+# The printed HTML's footer: a browser can count a version's pages but not know how many it will have.
+SHEET_HTML_PAGE = BiText("第 {x} 页（文件第 {n}/{total} 页）", "page {x} (file page {n}/{total})")
 SHEET_NAME = BiText("姓名", "Name")
 SHEET_STUDENT = BiText("学号", "Student ID")
 SHEET_TIME = BiText("考试时间", "Time allowed")

@@ -115,7 +115,7 @@ def _recount(store, pid: int) -> dict[str, tuple[float, int]]:
         theta, n = estimates.setdefault(key, [0.0, 0])
         outcome = 0.0 if verdict == "skipped" else score
         p = 1 / (1 + math.exp(-(theta - prior[level])))
-        estimates[key] = [theta + 3.0 / (1 + 0.3 * n) * (outcome - p), n + 1]
+        estimates[key] = [theta + 4.0 / (1 + 0.3 * n) * (outcome - p), n + 1]
     return {k: (v[0], v[1]) for k, v in estimates.items()}
 
 
@@ -201,7 +201,7 @@ def test_a_new_learner_meets_no_three_star_problem_and_mostly_easy_bank_items() 
         assert served.count(1) / len(served) >= 0.5, served  # … but most of what a new learner meets
 
 
-def test_a_skill_due_at_another_level_still_comes_back_at_that_level() -> None:
+def test_a_skill_due_at_another_level_comes_back_at_that_level_while_it_is_within_reach() -> None:
     store = open_store()
     sync_bundled(store)
     clock = Clock()
@@ -210,9 +210,32 @@ def test_a_skill_due_at_another_level_still_comes_back_at_that_level() -> None:
     clock.now += timedelta(days=1)
     cards = load_cards(store, pid, clock.now)
     assert cards["skill:conv-output:1"].due <= clock.now
+
+    def plan_for(theta: float) -> list[int]:
+        estimate = {"family:conv-output": ability.Ability("family:conv-output", theta=theta, answers=30)}
+        options = QuizOptions(family="conv-output", count=4, seed=2)
+        return [r.difficulty for r in build_plan(store, options, cards=cards, now=clock.now, abilities=estimate)]
+
+    # θ = 1.0: ★★ predicts σ(1) = 0.731 (nearest 0.75, the fitted level); ★ predicts σ(2) = 0.881, within
+    # 0.15 of the target, so the due ★ card is reviewed first, at its own level.
+    levels = plan_for(1.0)
+    assert levels[0] == 1 and set(levels[1:]) == {2}
+    # θ = 3.0: ★ predicts σ(4) = 0.982, far above 0.90: reviewing it there teaches nothing, so the due
+    # card waits and the family comes back at the fitted ★★★ (σ(2) = 0.881).
+    assert plan_for(3.0) == [3, 3, 3, 3]
+    # `review` asks for what is due, as `progress` counts it: there the waiting card comes, at its own level.
     strong = {"family:conv-output": ability.Ability("family:conv-output", theta=3.0, answers=30)}
-    plan = build_plan(
-        store, QuizOptions(family="conv-output", count=4, seed=2), cards=cards, now=clock.now, abilities=strong
-    )
-    assert plan[0].difficulty == 1  # the due card first, at its own level
-    assert {r.difficulty for r in plan[1:]} == {3}  # the rest at the level the ability picks
+    options = QuizOptions(family="conv-output", count=4, seed=2)
+    review = build_plan(store, options, cards=cards, now=clock.now, due_only=True, abilities=strong)
+    assert [r.difficulty for r in review] == [1]
+    # θ = -0.6 after a failed ★★ card: ★★ predicts σ(-0.6) = 0.354, far below 0.60; ★ it is.
+    clock.now += timedelta(hours=6)
+    options = QuizOptions(family="iterations", difficulty=2, count=1, profile="weak", lang="en")
+    run = QuizRun.start(store, options, clock=clock)  # a ★★ problem, failed: its card is due within minutes
+    run.submit(wrong_answer(run.current), response_ms=30_000)
+    weak_cards = load_cards(store, profile_id(store, "weak"), clock.now + timedelta(days=1))
+    assert weak_cards["skill:iterations:2"].due <= clock.now + timedelta(days=1)
+    estimate = {"family:iterations": ability.Ability("family:iterations", theta=-0.6, answers=30)}
+    options = QuizOptions(family="iterations", count=4, seed=2, profile="weak")
+    plan = build_plan(store, options, cards=weak_cards, now=clock.now + timedelta(days=1), abilities=estimate)
+    assert [r.difficulty for r in plan] == [1, 1, 1, 1]

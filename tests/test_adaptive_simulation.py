@@ -7,7 +7,9 @@ turn, two questions a sitting, a sitting every four hours. Checked, per learner 
 
 - the first question of every skill is not ★★★;
 - once settled (the second half of a skill's questions), the learner's true success rate at the
-  levels served is within 0.60–0.90 wherever one of the three levels allows it;
+  levels served, averaged, is within 0.60–0.90 wherever one of the three levels allows it; where
+  none does (computed from the model: the weak learner's ★ on the two hardest families is 0.599
+  and 0.525), the level served is the one nearest the band;
 - the strong learner meets ★★★ within 15 questions of every skill.
 """
 
@@ -53,9 +55,10 @@ class Clock:
         return self.now
 
 
-def simulate(store, name: str, ability: float) -> dict[str, list[tuple[int, bool]]]:
-    """(level served, answered right) per family, in order."""
-    rng = random.Random(f"learner|{name}")
+def simulate(store, name: str, ability: float, luck: int = 0) -> dict[str, list[tuple[int, bool]]]:
+    """(level served, answered right) per family, in order; ``luck`` > 0 draws another learner (bench/adaptive.py)."""
+    rng = random.Random(f"learner|{name}" if luck == 0 else f"learner|{name}|{luck}")
+    profile = name if luck == 0 else f"{name}-{luck}"
     clock = Clock(datetime(2026, 3, 1, 8, 0, tzinfo=UTC))
     served: dict[str, list[tuple[int, bool]]] = defaultdict(list)
     families = list(EASE)
@@ -63,7 +66,9 @@ def simulate(store, name: str, ability: float) -> dict[str, list[tuple[int, bool
         family = families[sitting % len(families)]
         clock.now += timedelta(hours=4)
         run = QuizRun.start(
-            store, QuizOptions(family=family, count=PER_SITTING, seed=sitting, profile=name, lang="en"), clock=clock
+            store,
+            QuizOptions(family=family, count=PER_SITTING, seed=sitting, profile=profile, lang="en"),
+            clock=clock,
         )
         while run.current is not None:
             q = run.current
@@ -123,17 +128,32 @@ def settled_level(answers: list[tuple[int, bool]]) -> int:
     return max(sorted(set(late)), key=late.count)
 
 
+def settled_rate(ability: float, family: str, answers: list[tuple[int, bool]]) -> float:
+    """The learner's true success rate (from the model, not the coin flips) over the second half."""
+    late = answers[len(answers) // 2 :]
+    return sum(p_right(ability, family, level) for level, _ in late) / len(late)
+
+
+def distance_to_band(p: float) -> float:
+    low, high = SETTLED_BAND
+    return max(low - p, 0.0, p - high)
+
+
 def test_the_level_settles_where_the_success_rate_is_in_the_band_if_a_level_allows_it(outcomes) -> None:
     low, high = SETTLED_BAND
-    checked = 0
+    checked = unreachable = 0
     for name, ability in LEARNERS.items():
         for family, answers in outcomes[name].items():
-            if not any(low <= p_right(ability, family, level) <= high for level in HARDNESS):
-                continue  # e.g. the weak learner on the hardest family: even ★ is below 0.60
-            level = settled_level(answers)
-            assert low <= p_right(ability, family, level) <= high, (name, family, level, answers)
-            checked += 1
-    assert checked >= 8  # the band is tested on most learner × family pairs, not vacuously
+            if any(low <= p_right(ability, family, level) <= high for level in HARDNESS):
+                rate = settled_rate(ability, family, answers)
+                assert low <= rate <= high, (name, family, rate, answers)
+                checked += 1
+            else:
+                # No level lies in the band: the best the quiz can do is the level nearest it.
+                nearest = min(HARDNESS, key=lambda level: distance_to_band(p_right(ability, family, level)))
+                assert settled_level(answers) == nearest, (name, family, answers)
+                unreachable += 1
+    assert checked >= 8 and checked + unreachable == len(LEARNERS) * len(EASE)  # not vacuous
 
 
 def test_settled_success_rate_is_near_the_target_on_average(outcomes) -> None:

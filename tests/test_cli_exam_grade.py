@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.exam_manifests import store_fixture, synced_template_fixture, write_answers  # noqa: F401  (fixtures)
+from tests.htmlfonts import assert_font_covers_the_page
 from tests.test_exam_grade import class_rows
 from tests.test_exam_grade import exam as exam
 
@@ -66,6 +67,10 @@ def test_chinese_report_lines(run, exam: Path, filled: Path) -> None:
     assert "答案文件中的问题" in out and "无法识别 'abc'" in out and "没有版本 'Z'" in out
     page = (exam / "graded" / "report.html").read_text(encoding="utf-8")
     assert "与第" in page and "重复（答案相同）" in page and "成绩报告" in page
+    # The class report and every student's section carry their own CJK font (a bare machine shows boxes otherwise).
+    family, used, _ = assert_font_covers_the_page(page)
+    assert re.search(r"body\{font-family:'" + re.escape(family) + "'", page)
+    assert {"成", "绩", "报", "告", "重", "复"} <= used
 
 
 def test_record_then_progress_shows_the_exam(run, exam: Path, filled: Path) -> None:

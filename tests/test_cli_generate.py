@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import re
+import shlex
 import subprocess
 import sys
 
 import pytest
+from click.testing import CliRunner
 
+from quizzer.cli.main import cli
 from quizzer.errors import ExitStatus
 from quizzer.generators.registry import all_families
+from quizzer.textwrap_cjk import cell_width
 
 
 def test_families_lists_every_family(run) -> None:
@@ -118,7 +125,7 @@ def test_solve_errors_are_clear(run) -> None:
         in run("solve", "conv-output", "input_size=9", "kernel_size=3", "strid=2", expect=2).output
     )
     assert "expected key=value" in run("solve", "conv-output", "input_size", expect=2).output
-    assert "no problem family named 'nope'" in run("solve", "nope", expect=2).output
+    assert "no problem family named 'nope'" in run("solve", "nope", expect=ExitStatus.NOT_FOUND).output
     bad = run("solve", "receptive-field", "layers=conv k=3; pool k=2", expect=2).output
     assert "layer 2" in bad
 
@@ -173,3 +180,166 @@ def test_solve_networks_file_errors_name_the_line(run, tmp_path) -> None:
     assert "net.txt:3: unknown layer kind 'convv'" in bad and "Traceback" not in bad
     missing = run("solve", "receptive-field", "--layers-file", str(tmp_path / "nope.txt"), expect=ExitStatus.NOT_FOUND)
     assert "no such file" in missing.output
+
+
+# ---------------------------------------------------------------- discoverable parameters
+
+
+def _doc(name: str):
+    from quizzer.generators.describe import describe_family
+    from quizzer.generators.registry import get_family
+
+    return describe_family(get_family(name))
+
+
+@pytest.mark.parametrize("family", [f.name for f in all_families()])
+def test_every_familys_example_command_solves_and_torch_agrees(run, family) -> None:
+    words = shlex.split(_doc(family).example)
+    assert words[:3] == ["quizzer", "solve", family]
+    data = json.loads(run(*words[1:], "--json").output)
+    assert data["agree"] is True and data["answer"] == pytest.approx(data["torch_answer"], rel=1e-6, abs=1e-9)
+
+
+def test_families_family_lists_every_parameter_with_meaning_and_example(run) -> None:
+    out = run("families", "bn-running-stats", "--lang", "en").output
+    doc = _doc("bn-running-stats")
+    for p in doc.parameters:
+        assert re.search(rf"^  {p.name} +\S", out, re.M), p.name
+    assert re.search(r"^  momentum +float · \(0, 1\] · default 0\.1$", out, re.M)
+    assert "how many consecutive values of x form one batch" in out
+    assert out.rstrip().endswith(doc.example)
+    zh = run("families", "bn-running-stats", "--lang", "zh").output
+    assert "参数（写作 名称=值）" in zh and "默认 0.1" in zh and "x 中连续多少个值构成一个批次" in zh
+
+
+def test_families_family_json_is_the_library_description(run) -> None:
+    assert json.loads(run("families", "lr-schedule", "--json").output) == _doc("lr-schedule").as_dict()
+    one = json.loads(run("families", "lr-schedule", "--json", "--lang", "zh").output)
+    assert one == _doc("lr-schedule").as_dict("zh")
+    step = next(p for p in one["parameters"] if p["name"] == "step_size")
+    assert step["required"] is True and step["type"] == "int" and step["allowed"] == "[1, ∞)"
+    x = next(p for p in one["parameters"] if p["name"] == "milestones")
+    assert x["type"] == "list[int]" and x["meaning"].startswith("MultiStepLR：")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("solve", "conv-output", "--help"),
+        ("solve", "--help", "conv-output"),
+        ("solve", "--lang", "en", "conv-output", "-h"),
+        ("solve", "conv-output", "kernel_size=3", "--help"),
+        ("solve", "--lang=en", "--no-pictures", "conv-output", "--help"),
+    ],
+)
+def test_solve_family_help_lists_that_familys_parameters(run, args) -> None:
+    out = run(*args, "--lang", "en").output
+    assert out.startswith("Usage: ") and out.splitlines()[0].endswith(" solve [OPTIONS] FAMILY KEY=VALUE...")
+    assert re.search(r"^  output_padding +int · \[0, 15\] · default 0$", out, re.M)
+    assert "ConvTranspose's extra size on one side" in out and _doc("conv-output").example in out
+
+
+def test_solve_family_help_json_and_unknown_family(run) -> None:
+    assert json.loads(run("solve", "pool-output", "--help", "--json").output) == _doc("pool-output").as_dict()
+    bad = run("solve", "pool-outptu", "--help", expect=ExitStatus.NOT_FOUND).output
+    assert (
+        bad.startswith("Error: no problem family named 'pool-outptu'; did you mean pool-output")
+        and bad.count("\n") == 1
+    )
+
+
+def test_solve_help_without_a_family_is_the_general_help_and_says_where_parameters_are(run) -> None:
+    out = run("solve", "--help").output
+    assert "Solve an instance of FAMILY that you type in" in out and "--json" in out
+    flat = " ".join(out.split())
+    assert "`quizzer solve FAMILY --help` or `quizzer families FAMILY`" in flat
+
+
+def test_solve_help_does_not_load_the_library() -> None:
+    from tests.test_startup import imported_modules
+
+    assert not imported_modules("solve", "--help") & {"torch", "numpy", "pydantic", "rich"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("solve", "receptve-field", "layers=conv k=3"),
+        ("gen", "receptive_field"),
+        ("families", "receptivefield"),
+        ("verify", "--family", "receptive-feild"),
+    ],
+)
+def test_an_unknown_family_anywhere_suggests_the_nearest(run, args) -> None:
+    out = run(*args, expect=ExitStatus.NOT_FOUND).output
+    assert out.startswith("Error: no problem family named ") and "did you mean receptive-field" in out
+    assert out.count("\n") == 1
+
+
+def test_solve_suggests_the_parameter_meant(run) -> None:
+    out = run("solve", "conv-output", "input_size=9", "kernal_size=3", expect=ExitStatus.NOT_FOUND).output
+    assert "unknown parameter 'kernal_size'; did you mean kernel_size? parameters are: input_size, kernel_size" in out
+
+
+def _render(renderable, width: int) -> list[str]:
+    from rich.console import Console
+
+    out = io.StringIO()
+    Console(file=out, width=width, force_terminal=False, color_system=None).print(renderable, crop=False)
+    return out.getvalue().splitlines()
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_family_list_never_cuts_a_name(width, lang) -> None:
+    from quizzer.ui.families import family_list
+
+    rows = json.loads(CliRunner().invoke(cli, ["families", "--json"]).output)
+    lines = _render(family_list(rows, lang), width)
+    for row in rows:
+        assert any(line.startswith(f"  {row['name']}  ") for line in lines), (row["name"], width)
+    assert all(cell_width(line.rstrip()) <= width for line in lines) and not any("…" in line for line in lines)
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+@pytest.mark.parametrize("family", [f.name for f in all_families()])
+def test_a_familys_parameters_never_cut_a_name(width, family) -> None:
+    from quizzer.ui.families import family_doc
+
+    doc = _doc(family)
+    for lang in ("en", "zh"):
+        lines = _render(family_doc(doc, lang), width)
+        for p in doc.parameters:
+            assert any(re.match(rf"  {p.name} +\S", line) for line in lines), (p.name, width)
+        assert lines[-1] == "  " + doc.example  # whole, for copying, however wide
+        # rich marks a cut cell with a trailing "…" (a meaning may hold one of its own, as in w_1,…,w_L)
+        assert all(cell_width(line.rstrip()) <= width for line in lines[:-1])
+        assert not any(line.rstrip().endswith("…") for line in lines)
+
+
+def test_the_families_list_at_80_columns_in_a_real_process() -> None:
+    env = {**os.environ, "COLUMNS": "80"}
+    out = subprocess.run(
+        [sys.executable, "-m", "quizzer", "families", "--lang", "en"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
+    for f in all_families():
+        assert re.search(rf"^  {f.name}  ", out, re.M), f.name
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= 80
+
+
+def test_solve_stack_family_help_describes_the_layer_syntax_and_its_options(run) -> None:
+    out = run("solve", "conv-stack-shape", "--help", "--lang", "en").output
+    flat = " ".join(out.split())
+    for text in ("convtranspose", "maxpool", "avgpool", "g (groups)", "op (output_padding", "ceil_mode=true"):
+        assert text in flat, text
+    assert "'res( main | shortcut )'" in flat and "--layers-file FILE" in flat
+    assert re.search(r"^  --layers-file FILE +read layers from FILE", out, re.M) and re.search(r"^  --all +", out, re.M)
+    assert out.rstrip().endswith(_doc("conv-stack-shape").example)
+    prefix = run("solve", "rf-min-layers", "--help", "--lang", "en").output
+    assert "read prefix from FILE" in prefix and not re.search(r"^  --all ", prefix, re.M)  # no table there
+    plain = run("solve", "conv-output", "--help", "--lang", "en").output
+    assert "--layers-file" not in plain and re.search(r"^  --json +", plain, re.M)

@@ -97,6 +97,8 @@ def test_the_answer_can_come_from_standard_input(run) -> None:
         (("no-such-item", "a"), ExitStatus.NOT_FOUND, "no bank item or problem family named 'no-such-item'"),
         (("rf-pool-doubles-tx", "a"), ExitStatus.NOT_FOUND, "did you mean rf-pool-doubles-tf"),
         (("rf-pool-doubles-tf", "--params", "k=1", "true"), ExitStatus.NOT_FOUND, "takes no parameters"),
+        (("conv-ouptut", "--params", "kernel_size=3", "3"), ExitStatus.NOT_FOUND, "did you mean conv-output"),
+        (("conv-ouptut", "3"), ExitStatus.NOT_FOUND, "did you mean conv-output"),
         (("conv-output", "3"), ExitStatus.NOT_FOUND, "give the problem's parameters"),
         (("conv-output", "--params", "input_size=0", "kernel_size=3", "3"), ExitStatus.NOT_FOUND, "input_size"),
         (("conv-output", "--params", "bogus=1", "3"), ExitStatus.NOT_FOUND, "unknown parameter 'bogus'"),

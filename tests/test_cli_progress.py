@@ -136,10 +136,10 @@ def test_progress_shows_the_level_each_skill_is_served_at_next(run, tmp_path: Pa
     answers.write_text("\n".join(right_answer(q) for q in questions) + "\n", encoding="utf-8")
     run("quiz", "--family", "pool-output", "--seed", "3", "-n", "4", "--lang", "en", "--answers", str(answers))
 
-    # Four right answers at ★ (difficulty −1), replayed with the published rule θ += 3/(1+0.3n)·(1 − P).
+    # Four right answers at ★ (difficulty −1), replayed with the published rule θ += 4/(1+0.3n)·(1 − P).
     theta = 0.0
     for n in range(4):
-        theta += 3 / (1 + 0.3 * n) * (1 - 1 / (1 + math.exp(-(theta + 1))))
+        theta += 4 / (1 + 0.3 * n) * (1 - 1 / (1 + math.exp(-(theta + 1))))
     level = min((1, 2, 3), key=lambda d: (abs(1 / (1 + math.exp(-(theta - (d - 2)))) - 0.75), d))
     family = next(f for f in json.loads(run("progress", "--json").output)["families"] if f["family"] == "pool-output")
     assert math.isclose(family["ability"], theta, rel_tol=1e-9) and family["level"] == level > 1

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -12,7 +15,7 @@ from quizzer.bank.sync import import_files, sync_bundled
 from quizzer.exam import render_typst
 from quizzer.exam.build import build_exam
 from quizzer.exam.document import exam_document, runs, text_lines
-from quizzer.exam.render_html import render_html
+from quizzer.exam.render_html import render_html, render_html_files
 from quizzer.exam.render_md import md_escape, render_markdown
 from quizzer.exam.render_typst import FontMissing, render_pdfs
 from quizzer.exam.spec import load_spec
@@ -21,6 +24,7 @@ from quizzer.quiz.question import GeneratedQuestion
 from quizzer.store.engine import open_store
 from tests import bankfiles
 from tests.conftest import REPO
+from tests.htmlfonts import assert_font_covers_the_page
 
 
 def squash(text: str) -> str:
@@ -105,13 +109,74 @@ def test_missing_font_is_a_clear_error(monkeypatch, built, tmp_path) -> None:
 def test_html_is_self_contained_with_a_page_break_per_version(built) -> None:
     exam, document, _ = built
     html = render_html(document, key=False)
-    assert html.count('<table class="version">') == 2
+    assert html.count('<table class="version version-') == 2
     assert "page-break-before: always" in html and "@media print" in html
     assert not re.search(r"(src|href)=", html)  # nothing external to load
     first = exam.versions[0].questions[0].question.prompt.zh.splitlines()[0]
     assert first[:10] in html
     key = render_html(document, key=True)
     assert "✓" in key and "参考答案与评分" in key
+
+
+def test_html_sheets_and_keys_carry_the_cjk_font_they_use(built) -> None:
+    _, document, _ = built
+    files = render_html_files(document)
+    for page in files.values():
+        family, used, _ = assert_font_covers_the_page(page)
+        assert f'font-family: "{family}"' in page  # the body (and the printed footer) use the embedded font
+        assert "试" in used and "卷" in used
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+PDFTOTEXT = shutil.which("pdftotext")
+FOOTER = re.compile(r"试卷版本 (\S+) · 第 (\d+) 页（文件第 (\d+)/(\d+) 页）")
+
+
+def print_with_chromium(html: str, folder: Path) -> list[str]:
+    """``html`` printed to PDF by headless Chromium, as the text of each page (pdftotext -layout)."""
+    source, pdf = folder / "page.html", folder / "page.pdf"
+    source.write_text(html, encoding="utf-8")
+    subprocess.run(
+        [
+            CHROMIUM or "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--user-data-dir={folder / 'profile'}",
+            "--no-pdf-header-footer",  # the browser's own header (date, URL) and footer (its page numbers)
+            f"--print-to-pdf={pdf}",
+            source.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    text = subprocess.run([PDFTOTEXT or "pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True).stdout
+    return text.decode().split("\f")[:-1]  # pdftotext ends every page with a form feed
+
+
+@pytest.mark.skipif(
+    not (CHROMIUM and PDFTOTEXT),
+    reason="needs headless Chromium and pdftotext (apt-get install chromium poppler-utils)",
+)
+@pytest.mark.parametrize("key", [False, True], ids=["sheets", "keys"])
+def test_printed_html_has_the_version_and_its_page_number_on_every_page(built, tmp_path: Path, key: bool) -> None:
+    exam, document, _ = built
+    pages = print_with_chromium(render_html(document, key=key), tmp_path)
+    codes = [v.code for v in exam.versions]
+    seen: dict[str, int] = {}
+    for number, page in enumerate(pages, start=1):
+        footers = FOOTER.findall(page)
+        assert len(footers) == 1, (number, page[-300:])
+        code, x, n, total = footers[0]
+        # The repeated header names the same version as the footer.
+        assert f"试卷版本 {code}" in page.strip().splitlines()[0], (number, page[:200])
+        # Per version, pages count 1, 2, 3 …; in the file, this is page n of all of them.
+        assert int(x) == seen.get(code, 0) + 1 and (int(n), int(total)) == (number, len(pages))
+        seen[code] = int(x)
+        if int(x) == 1:  # a version starts on a new page, in order
+            assert code == codes[len(seen) - 1]
+    assert list(seen) == codes and all(k >= 2 for k in seen.values())  # more than one page each: counting was tested
 
 
 def test_markdown_sheet_and_key(built) -> None:

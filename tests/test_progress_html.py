@@ -3,11 +3,8 @@ CJK font, and family titles in the learner's language."""
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 import re
-import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +12,7 @@ import pytest
 
 from quizzer.generators.registry import all_families
 from quizzer.progress.report import Report
+from tests.htmlfonts import assert_font_covers_the_page, page_text
 from tests.test_cli_progress import practised  # noqa: F401 (a fixture)
 
 NOON = datetime(2026, 3, 10, 12, tzinfo=UTC)  # the same calendar day in every time zone within ±11 h
@@ -104,30 +102,14 @@ def test_the_accuracy_axis_spans_the_active_period() -> None:
     plt.close(fig)
 
 
-FONT_FACE = re.compile(r"@font-face\{font-family:'([^']+)';src:url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)")
-
-
-def _cjk(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F")
-
-
 def test_the_page_embeds_the_cjk_characters_it_uses(run, practised, tmp_path: Path) -> None:  # noqa: F811
-    from fontTools.ttLib import TTFont
-
     path = tmp_path / "p.html"
     run("progress", "--lang", "zh", "--html", str(path))
     page = path.read_text(encoding="utf-8")
-    (face,) = FONT_FACE.findall(page)
-    family, data = face
+    family, used, cmap = assert_font_covers_the_page(page, max_bytes=80_000)
     assert re.search(r"body\{font-family:'" + re.escape(family) + "'", page)  # the page uses the font it declares
-    woff = base64.b64decode(data)
-    assert woff[:4] == b"wOFF" and len(woff) < 80_000  # a subset, not the 19 MB collection
-    cmap = TTFont(io.BytesIO(woff)).getBestCmap()
-    text = re.sub(r"data:[^)\"']+", "", page)  # the page without its font and image data
-    used = {ch for ch in text if _cjk(ch)}
     assert len(used) > 20 and "学" in used
-    assert used <= {chr(c) for c in cmap}, sorted(used - {chr(c) for c in cmap})
-    assert {chr(c) for c in cmap} <= set(text)  # and nothing the page does not use
+    assert cmap <= set(page_text(page))  # and nothing the page does not use
 
 
 def test_family_titles_are_in_the_learners_language(

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from quizzer.cli.common import console, echo_json, json_option, lang_option, pictures_option, resolve_lang
 
+if TYPE_CHECKING:
+    from quizzer.text import BiText
+
 
 @click.command()
+@click.argument("family", required=False)
 @lang_option
 @json_option
-def families(lang: str | None, as_json: bool) -> None:
-    """List the numeric problem families: name, topic, answer type, difficulties."""
+def families(family: str | None, lang: str | None, as_json: bool) -> None:
+    """List the numeric problem families, or FAMILY's parameters with an example command.
+
+    \b
+      quizzer families               every family: name, difficulties, answer type, what it asks
+      quizzer families conv-output   its parameters: type, allowed range, default, meaning
+    """
+    if family is not None:
+        show_family(family, lang, as_json=as_json)
+        return
     from quizzer.generators.registry import all_families
 
     rows: list[dict[str, Any]] = [
@@ -29,18 +41,43 @@ def families(lang: str | None, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    from rich.table import Table
+    from quizzer.ui.families import family_list
 
+    console().print(family_list(rows, resolve_lang(lang)))
+
+
+def show_family(name: str, lang: str | None, *, as_json: bool = False, usage: str | None = None) -> None:
+    """``families FAMILY`` and ``solve FAMILY --help``: the family's parameters, as JSON or for the terminal.
+
+    With ``usage`` (``solve FAMILY --help``) the terminal listing adds the solve options that apply to FAMILY.
+    """
+    from quizzer.generators.describe import describe_family
+    from quizzer.generators.registry import get_family
+
+    fam = get_family(name)
+    doc = describe_family(fam)
+    if as_json:
+        echo_json(doc.as_dict(lang))
+        return
+    from quizzer.ui.families import family_doc
+
+    options = _solve_options(fam) if usage else ()
+    console().print(family_doc(doc, resolve_lang(lang), usage=usage, options=options), crop=False)
+
+
+def _solve_options(fam: Any) -> tuple[tuple[str, BiText], ...]:
+    """``solve``'s options for this family: --layers-file and --all only where they apply (the stack families)."""
     from quizzer import messages as msg
+    from quizzer.generators.netfile import layers_key
+    from quizzer.generators.stack_table import TABLE_FAMILIES
 
-    lang = resolve_lang(lang)
-    table = Table(title=msg.FAMILIES_TITLE.format(len(rows)).get(lang))
-    for col in (msg.FAMILY, msg.TOPIC, msg.FAMILY_ANSWER, msg.FAMILY_DIFFICULTY, msg.FAMILY_ASKS):
-        table.add_column(col.get(lang))
-    for row in rows:
-        d = row["difficulties"]
-        table.add_row(row["name"], row["topic"], row["answer"], f"{d[0]}–{d[-1]}", row["title"][lang])
-    console().print(table)
+    options: list[tuple[str, BiText]] = []
+    if (key := layers_key(fam)) is not None:
+        options.append(("--layers-file FILE", msg.OPT_LAYERS_FILE.format(key=key)))
+    if fam.name in TABLE_FAMILIES:
+        options.append(("--all", msg.OPT_ALL))
+    options += [("--lang [zh|en]", msg.OPT_LANG), ("--json", msg.OPT_JSON), ("--no-pictures", msg.OPT_NO_PICTURES)]
+    return tuple(options)
 
 
 @click.command()
@@ -106,7 +143,43 @@ def _parse_assignments(assignments: tuple[str, ...]) -> dict[str, str]:
     return values
 
 
-@click.command()
+class SolveCommand(click.Command):
+    """``solve FAMILY --help`` shows FAMILY's parameters; ``solve --help`` alone keeps the general help.
+
+    click acts on ``--help`` before it looks at the arguments, so the family is picked out of the raw words here.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        helps = set(self.get_help_option_names(ctx))
+        if any(a in helps for a in args) and not ctx.resilient_parsing:
+            family, lang, as_json = self._family_and_options(args, helps)
+            if lang is not None:
+                lang = click.Choice(["zh", "en"]).convert(lang, None, ctx)
+            if family is not None:
+                show_family(family, lang, as_json=as_json, usage=self.get_usage(ctx))
+                ctx.exit()
+        return super().parse_args(ctx, args)
+
+    def _family_and_options(self, args: list[str], helps: set[str]) -> tuple[str | None, str | None, bool]:
+        """The first positional word (the family), and ``--lang`` / ``--json`` among the options."""
+        takes_value = {o for p in self.params if isinstance(p, click.Option) and not p.is_flag for o in p.opts}
+        family, lang, as_json = None, None, False
+        words = iter(args)
+        for word in words:
+            name, eq, value = word.partition("=")
+            if name in takes_value:
+                value = value if eq else next(words, "")
+                lang = value if name == "--lang" else lang
+            elif word == "--json":
+                as_json = True
+            elif not word.startswith("-") and family is None:
+                family = word
+            elif word == "--":
+                family = family or next(words, None)
+        return family, lang, as_json
+
+
+@click.command(cls=SolveCommand)
 @click.argument("family")
 @click.argument("assignments", nargs=-1, metavar="KEY=VALUE...")
 @click.option(
@@ -140,6 +213,8 @@ def solve(
       quizzer solve conv-stack-shape input_shape=3,224,224 --layers-file examples/networks/vgg16.txt
 
     Prints the answer, the worked solution and torch's own computation of the same quantity.
+    A family's parameters (type, allowed range, default, meaning, an example):
+    `quizzer solve FAMILY --help` or `quizzer families FAMILY`.
     """
     from quizzer.generators.netfile import params_with_layers_file
     from quizzer.generators.registry import get_family

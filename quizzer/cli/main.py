@@ -15,7 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "notes": ("quizzer.cli.notes:notes", "Turn markdown study notes into a question bank."),
     "families": (
         "quizzer.cli.generate:families",
-        "List the numeric problem families: name, topic, answer type, difficulties.",
+        "List the numeric problem families, or FAMILY's parameters with an example command.",
     ),
     "gen": ("quizzer.cli.generate:gen", "Generate COUNT seeded problems of FAMILY with answers and worked solutions."),
     "solve": ("quizzer.cli.generate:solve", "Solve an instance of FAMILY that you type in, e.g. your homework."),

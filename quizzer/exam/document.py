@@ -32,6 +32,7 @@ from quizzer.text import LANGS, BiText
 _LABELS: dict[str, BiText] = {
     "version": M.SHEET_VERSION,
     "page": M.SHEET_PAGE,
+    "html_page": M.SHEET_HTML_PAGE,
     "name": M.SHEET_NAME,
     "student": M.SHEET_STUDENT,
     "time": M.SHEET_TIME,

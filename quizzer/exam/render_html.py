@@ -2,6 +2,16 @@
 
 Every bank and spec text goes through ``html.escape``. Print CSS starts each version on a new page, and each
 version is a table whose header row (version code) the browser repeats on every printed page of it.
+
+Printed pages are numbered per version in a footer (CSS paged-media margin boxes, printed by Chromium since
+version 131; other browsers print without the footer and keep the repeated header). Each version is a named
+page with its own counter, so version B's pages count 1, 2, 3 whichever pages of the file they are. A
+browser cannot know how many pages a version will have before it lays them out (CSS has no per-section
+``pages`` counter), so the footer gives "page x" of the version and "x/y" of the whole file; the PDF, which
+typst lays out, says "page x of y" of the version.
+
+The page carries the subset of the bundled CJK font it uses (``quizzer.fontsubset``), so Chinese prints on a
+machine without a CJK font.
 """
 
 from __future__ import annotations
@@ -10,10 +20,11 @@ from html import escape
 from typing import Any
 
 from quizzer.exam.document import runs, text_lines
+from quizzer.fontsubset import FONT_FAMILY, embedded_font_css
 
 CSS = """
 :root { --muted: #5a5a5a; }
-body { font-family: "Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif;
+body { font-family: "FONT", "Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif;
        margin: 2rem auto; max-width: 50rem; line-height: 1.55; color: #111; padding: 0 1rem; }
 table.version { width: 100%; border-collapse: collapse; margin-bottom: 3rem; }
 table.version > thead td { border-bottom: 1px solid #999; color: var(--muted); font-size: .85rem; padding: .2rem 0; }
@@ -29,7 +40,7 @@ h2 { font-size: 1.15rem; margin: 1.6rem 0 .2rem; }
 .q.essay { break-inside: auto; page-break-inside: auto; }
 .points, .source, .form { color: var(--muted); font-size: .85rem; }
 .prompt { white-space: pre-wrap; }
-.mono { font-family: "DejaVu Sans Mono", monospace; font-size: .9rem; }
+.mono { font-family: "DejaVu Sans Mono", monospace, "FONT"; font-size: .9rem; }
 ol.options { list-style: none; padding-left: 1.5rem; margin: .3rem 0; }
 .space { display: inline-block; border-bottom: 1px solid #111; height: 1.3em; vertical-align: bottom; }
 .space.box { width: 10rem; } .space.line { width: 20rem; }
@@ -46,7 +57,31 @@ table.why td:first-child { white-space: nowrap; }
   table.version:first-of-type { page-break-before: auto; break-before: auto; }
   @page { size: A4; margin: 1.8cm 2cm; }
 }
-"""
+""".replace("FONT", FONT_FAMILY)
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal that cannot end the string or the ``<style>`` element."""
+    escaped = "".join(ch if ch.isalnum() or ch in " ·:：（）()/-_." else f"\\{ord(ch):x} " for ch in text)
+    return f'"{escaped}"'
+
+
+def page_footer_css(index: int, code: str, L: dict[str, str]) -> str:
+    """The printed footer of version ``index`` (code ``code``): its own page counter, the file's page x/y."""
+    counter = f"version-page-{index}"
+    parts = []
+    rest = f"{L['version']} {code} · {L['html_page']}"
+    for field, css in (("{x}", f"counter({counter})"), ("{n}", "counter(page)"), ("{total}", "counter(pages)")):
+        before, _, rest = rest.partition(field)
+        parts += [css_string(before), css]
+    parts.append(css_string(rest))
+    content = " ".join(p for p in parts if p != '""')
+    return (
+        f"table.version-{index} {{ page: version-{index}; }}\n"
+        f"@page version-{index} {{ counter-increment: {counter}; "
+        f"@bottom-center {{ content: {content}; font-family: '{FONT_FAMILY}', sans-serif; font-size: 8.5pt; "
+        "color: #5a5a5a; } }"
+    )
 
 
 def _runs(text: str) -> str:
@@ -116,14 +151,17 @@ def _key_question(q: dict[str, Any], L: dict[str, str]) -> str:
     return "\n".join([*parts, "</div>"])
 
 
-def render_html(doc: dict[str, Any], *, key: bool) -> str:
+def render_html(doc: dict[str, Any], *, key: bool, font: str | None = None) -> str:
+    """The page of every version's sheet (or key). ``font``: its ``@font-face`` rule, made from its text when None."""
     L = doc["labels"]
     kind = L["key"] if key else L["sheet"]
     body = []
-    for version in doc["versions"]:
+    footers = []
+    for index, version in enumerate(doc["versions"]):
         code = escape(version["code"])
+        footers.append(page_footer_css(index, version["code"], L))
         body.append(
-            '<table class="version"><thead><tr><td>'
+            f'<table class="version version-{index}"><thead><tr><td>'
             f'{escape(doc["title"])} · {escape(kind)}<span class="code">{escape(L["version"])} {code}</span>'
             "</td></tr></thead><tbody><tr><td>"
         )
@@ -145,14 +183,22 @@ def render_html(doc: dict[str, Any], *, key: bool) -> str:
                 body.append(_key_question(q, L) if key else _sheet_question(q, L))
         body.append("</td></tr></tbody></table>")
     lang = "zh-CN" if doc["lang"] == "zh" else "en"
-    return (
+    head = (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(doc['title'])} · {escape(kind)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-        + "\n".join(body)
-        + "\n</body>\n</html>\n"
+        f"<title>{escape(doc['title'])} · {escape(kind)}</title>\n"
     )
+    style = CSS + "\n".join(footers)
+    rest = "\n</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
+    if font is None:
+        font = embedded_font_css(head + style + rest)
+    return f"{head}<style>{font}{style}{rest}"
 
 
 def render_html_files(doc: dict[str, Any]) -> dict[str, str]:
-    return {"sheets.html": render_html(doc, key=False), "keys.html": render_html(doc, key=True)}
+    # One font for both files, cut from the keys and sheets together: subsetting the CJK font is the slow
+    # step of the HTML (about a second for 100 versions), and the keys hold nearly every character of the sheets.
+    sheets = render_html(doc, key=False, font="")
+    keys = render_html(doc, key=True, font="")
+    font = embedded_font_css(sheets + keys)
+    return {"sheets.html": render_html(doc, key=False, font=font), "keys.html": render_html(doc, key=True, font=font)}

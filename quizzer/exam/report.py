@@ -1,7 +1,8 @@
 """Writing a graded exam: ``scores.csv``, ``report.csv``, ``item-analysis.csv`` and a printable ``report.html``.
 
 Every CSV goes through ``quizzer.safety.write_csv`` (a student's answer ``=HYPERLINK(…)`` stays text); every
-text in the HTML is escaped; the page is self-contained (the one chart, a histogram of scores, is inline SVG).
+text in the HTML is escaped; the page is self-contained (the one chart, a histogram of scores, is inline SVG, and
+the page carries the subset of the bundled CJK font it uses, ``quizzer.fontsubset``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from quizzer import messages as M
 from quizzer.errors import NotFound, QuizzerError
 from quizzer.exam.analysis import FLAG_TEXT, Analysis, ItemStats
 from quizzer.exam.grade import VERDICT_TEXT, ExamGrade, GradedQuestion
+from quizzer.fontsubset import FONT_FAMILY, embedded_font_css
 from quizzer.safety import write_csv
 
 if TYPE_CHECKING:
@@ -45,8 +47,11 @@ ITEM_COLUMNS = (
     M.REPORT_FLAGS,
 )
 
-STYLE = """
-body{font-family:'Noto Sans CJK SC','Microsoft YaHei',system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
+STYLE = (
+    """
+body{font-family:'"""
+    + FONT_FAMILY
+    + """','Noto Sans CJK SC','Microsoft YaHei',system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
 table{border-collapse:collapse;margin:1rem 0;width:100%}th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;
 text-align:left;vertical-align:top}th{background:#f4f6f8}.num{text-align:right;white-space:nowrap}
 .flag{color:#b00020;font-weight:600}.meta{color:#555}.correct{color:#1b7f3b}.partial{color:#a06000}
@@ -55,6 +60,7 @@ text-align:left;vertical-align:top}th{background:#f4f6f8}.num{text-align:right;w
 svg{max-width:100%;height:auto}
 @media print{body{margin:0;max-width:none;font-size:11px}.student{break-before:page}}
 """
+)
 
 
 def fmt_num(value: float | None, digits: int = 2) -> str:
@@ -292,15 +298,20 @@ def render_html(grade: ExamGrade, analysis: Analysis, lang: str) -> str:
     chart = histogram_svg(analysis.scores, lang) if analysis.scores else ""
     students = "".join(_student_section(s, lang) for s in grade.students)
     title = escape(grade.manifest.title)
-    return f"""<!doctype html>
-<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
-<title>{title} · {escape(M.REPORT_TITLE.get(lang))}</title><style>{STYLE}</style></head>
-<body><h1>{title} · {escape(M.REPORT_TITLE.get(lang))}</h1>
+    head_title = f"<title>{title} · {escape(M.REPORT_TITLE.get(lang))}</title>"
+    body = f"""<body><h1>{title} · {escape(M.REPORT_TITLE.get(lang))}</h1>
 <p class=meta>{summary}</p>
 {chart}
 <h2>{escape(M.REPORT_ISSUES.get(lang))}</h2><ul>{issues}</ul>
 <h2>{escape(M.REPORT_ITEMS.get(lang))}</h2>
 {_items_table(analysis, lang)}
 {students}
-</body></html>
+</body>"""
+    # The chart's own text is drawn as paths, but its SVG names it in comments: a glyph or two more is simpler
+    # than a font that leaves characters of the page out.
+    font = embedded_font_css(head_title + body)
+    return f"""<!doctype html>
+<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
+{head_title}<style>{font}{STYLE}</style></head>
+{body}</html>
 """

@@ -50,6 +50,18 @@ KEYS_HELP = (
     "keys are k (kernel_size), s (stride), p (padding), d (dilation), c (out_channels), g (groups), "
     "op (output_padding) and ceil (ceil_mode)"
 )
+# A layer-string parameter's one-line meaning (``Field(description=…, json_schema_extra={"zh": …})``), pieced
+# together per family: which kinds it takes, the keys, residual blocks, and whether --layers-file fills it.
+KINDS_EN = "conv, convtranspose, maxpool or avgpool"
+KINDS_ZH = "conv、convtranspose、maxpool 或 avgpool"
+KEYS_EN = "keys c (out channels), k (kernel), s (stride), p (padding), d (dilation), g (groups), ceil_mode=true (pools)"
+KEYS_ZH = "键 c（输出通道）、k（核大小）、s（步幅）、p（补零）、d（膨胀）、g（分组）、ceil_mode=true（池化）"
+OP_EN = "op (output_padding of a convtranspose)"
+OP_ZH = "op（convtranspose 的 output_padding）"
+RES_EN = "'res( main | shortcut )' is a residual block (no '|': identity shortcut)"
+RES_ZH = "'res( 主路径 | 捷径 )' 是残差块（无 '|' 则捷径为恒等）"
+FILE_EN = "or give them with --layers-file FILE, one layer per line"
+FILE_ZH = "也可用 --layers-file 文件 给出，每行一层"
 BIG = 1 << 16  # a bound on every size, far above any network's, so arithmetic stays small
 
 

@@ -56,6 +56,12 @@ def read_layers_file(path: str | Path) -> tuple[Node, ...]:
         ) from None
 
 
+def layers_key(family: Family[Any]) -> str | None:
+    """The parameter ``--layers-file`` fills: ``layers``, or ``prefix`` for rf-min-layers; None for other families."""
+    fields = family.params_model.model_fields
+    return next((name for name in ("layers", "prefix") if name in fields), None)  # rf-min-layers: a prefix
+
+
 def params_with_layers_file(family: Family[Any], values: dict[str, Any], path: str | Path | None) -> Params:
     """The family's params from ``key=value`` strings, with ``layers`` (``prefix`` for rf-min-layers) read from
     ``path`` when one is given."""
@@ -63,8 +69,7 @@ def params_with_layers_file(family: Family[Any], values: dict[str, Any], path: s
 
     if path is None:
         return parse_params(family, values)
-    fields = family.params_model.model_fields
-    key = next((name for name in ("layers", "prefix") if name in fields), None)  # rf-min-layers stacks on a prefix
+    key = layers_key(family)
     if key is None:
         raise BadParameters(f"{family.name} has no layers parameter; --layers-file is for stack families")
     if key in values:

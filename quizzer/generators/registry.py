@@ -5,6 +5,7 @@ The CLI, the quiz, the exam builder (quizzer/exam) and the verifier all ask here
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import importlib
 import pkgutil
@@ -65,8 +66,16 @@ def get_family(name: str) -> Family[Any]:
     try:
         return _REGISTRY[name]
     except KeyError:
-        known = ", ".join(sorted(_REGISTRY))
-        raise NotFound(f"no problem family named {name!r}; known families: {known}") from None
+        raise NotFound(f"no problem family named {name!r}; {_suggest(name, sorted(_REGISTRY))}") from None
+
+
+def _suggest(name: str, known: list[str]) -> str:
+    """The nearest names as "did you mean …?" (a typo, or ``_`` for ``-``), else every name: one line either way."""
+    spelled = name.replace("_", "-").lower()
+    close = [spelled] if spelled in known else difflib.get_close_matches(spelled, known, n=3, cutoff=0.6)
+    if close:
+        return f"did you mean {' or '.join(close)}? (all of them: quizzer families)"
+    return f"known families: {', '.join(known)}"
 
 
 def family_title(name: str) -> BiText:
@@ -165,8 +174,9 @@ def parse_params(family: Family[Any], values: dict[str, Any]) -> Params:
     for key, value in values.items():
         field = model.model_fields.get(key)
         if field is None:
-            allowed = ", ".join(model.model_fields)
-            raise BadParameters(f"{family.name}: unknown parameter {key!r}; parameters are: {allowed}")
+            raise BadParameters(
+                f"{family.name}: unknown parameter {key!r}; {_suggest_param(key, list(model.model_fields))}"
+            )
         prepared[key] = _split_list(value, field.annotation)
     try:
         return model.model_validate(prepared)
@@ -176,6 +186,12 @@ def parse_params(family: Family[Any], values: dict[str, Any]) -> Params:
             loc = ".".join(str(p) for p in err["loc"]) or "(params)"
             lines.append(f"{loc}: {err['msg'].removeprefix('Value error, ')}")
         raise BadParameters(f"{family.name}: invalid parameters\n  " + "\n  ".join(lines)) from None
+
+
+def _suggest_param(key: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}? " if close else ""
+    return f"{hint}parameters are: {', '.join(names)}"
 
 
 def _split_list(value: Any, annotation: Any) -> Any:

@@ -138,8 +138,17 @@ class ScheduleParams(Params):
     its defaults are filled in, so a dump shows exactly what torch is called with.
     """
 
-    scheduler: str
-    lr: float = Field(default=0.001, gt=0, le=10)
+    scheduler: str = Field(
+        description="which torch.optim.lr_scheduler; only its own arguments may be given",
+        json_schema_extra={"zh": "使用哪个 torch.optim.lr_scheduler；只能给出它自己的参数"},
+    )
+    lr: float = Field(
+        default=0.001,
+        gt=0,
+        le=10,
+        description="the optimizer's initial lr (SGD's default 0.001)",
+        json_schema_extra={"zh": "优化器的初始学习率（SGD 默认 0.001）"},
+    )
     _args: Args | None = PrivateAttr(default=None)
 
     @property
@@ -208,7 +217,13 @@ def with_scheduler_args(base: type[PS], names: Sequence[str] | None = None) -> t
     import quizzer.generators.schedules  # noqa: F401  (the table fills SCHEDULES as it is imported)
 
     chosen = [SCHEDULES[n] for n in (names or list(SCHEDULES))]
-    fields: dict[str, Any] = {"scheduler": (Literal[tuple(s.name for s in chosen)], ...)}
+    scheduler = base.model_fields["scheduler"]
+    fields: dict[str, Any] = {
+        "scheduler": (
+            Literal[tuple(s.name for s in chosen)],
+            Field(description=scheduler.description, json_schema_extra=scheduler.json_schema_extra),
+        )
+    }
     seen: dict[str, tuple[Any, list[Any]]] = {}
     for s in chosen:
         for key, info in s.args_model.model_fields.items():
@@ -218,7 +233,9 @@ def with_scheduler_args(base: type[PS], names: Sequence[str] | None = None) -> t
             if key not in seen:
                 seen[key] = shape
                 optional = info.annotation | None
-                fields[key] = (Annotated[(optional, *info.metadata)] if info.metadata else optional, None)
+                # The meaning travels with the argument: `quizzer families` lists the flat model's fields.
+                described = Field(default=None, description=info.description, json_schema_extra=info.json_schema_extra)
+                fields[key] = (Annotated[(optional, *info.metadata)] if info.metadata else optional, described)
     return create_model(base.__name__, __base__=base, __module__=base.__module__, **fields)
 
 

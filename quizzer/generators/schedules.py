@@ -97,8 +97,18 @@ def cosine_mistakes(lr: float, eta_min: float, T_cur: int, period: int) -> list[
 
 
 class StepArgs(Args):
-    step_size: int = Field(ge=1)
-    gamma: float = Field(default=0.1, gt=0, lt=1)
+    step_size: int = Field(
+        ge=1,
+        description="StepLR: epochs between two decays",
+        json_schema_extra={"zh": "StepLR：两次衰减之间的 epoch 数"},
+    )
+    gamma: float = Field(
+        default=0.1,
+        gt=0,
+        lt=1,
+        description="multiplicative decay factor of the lr",
+        json_schema_extra={"zh": "学习率的乘性衰减因子"},
+    )
 
 
 @schedule
@@ -146,8 +156,17 @@ class Step(Schedule[StepArgs]):
 
 
 class MultiStepArgs(Args):
-    milestones: list[int]
-    gamma: float = Field(default=0.1, gt=0, lt=1)
+    milestones: list[int] = Field(
+        description="MultiStepLR: the epochs at which the lr decays, increasing, comma-separated, e.g. 30,80",
+        json_schema_extra={"zh": "MultiStepLR：学习率衰减的 epoch，递增，逗号分隔，如 30,80"},
+    )
+    gamma: float = Field(
+        default=0.1,
+        gt=0,
+        lt=1,
+        description="multiplicative decay factor of the lr",
+        json_schema_extra={"zh": "学习率的乘性衰减因子"},
+    )
 
 
 @schedule
@@ -206,7 +225,12 @@ class MultiStep(Schedule[MultiStepArgs]):
 
 
 class ExponentialArgs(Args):
-    gamma: float = Field(gt=0, lt=1)
+    gamma: float = Field(
+        gt=0,
+        lt=1,
+        description="multiplicative decay factor of the lr",
+        json_schema_extra={"zh": "学习率的乘性衰减因子"},
+    )
 
 
 @schedule
@@ -247,8 +271,17 @@ class Exponential(Schedule[ExponentialArgs]):
 
 
 class CosineArgs(Args):
-    T_max: int = Field(ge=1)
-    eta_min: float = Field(default=0.0, ge=0)
+    T_max: int = Field(
+        ge=1,
+        description="steps of the cosine from lr down to eta_min",
+        json_schema_extra={"zh": "余弦从 lr 降到 eta_min 所用的步数"},
+    )
+    eta_min: float = Field(
+        default=0.0,
+        ge=0,
+        description="the lowest lr the cosine reaches",
+        json_schema_extra={"zh": "余弦所能达到的最低学习率"},
+    )
 
 
 @schedule
@@ -281,9 +314,21 @@ class Cosine(Schedule[CosineArgs]):
 
 
 class RestartsArgs(Args):
-    T_0: int = Field(ge=1)
-    T_mult: int = Field(default=1, ge=1)
-    eta_min: float = Field(default=0.0, ge=0)
+    T_0: int = Field(
+        ge=1, description="steps until the first restart", json_schema_extra={"zh": "第一次重启之前的步数"}
+    )
+    T_mult: int = Field(
+        default=1,
+        ge=1,
+        description="factor by which each cycle is longer than the one before",
+        json_schema_extra={"zh": "每个周期比上一个长的倍数"},
+    )
+    eta_min: float = Field(
+        default=0.0,
+        ge=0,
+        description="the lowest lr the cosine reaches",
+        json_schema_extra={"zh": "余弦所能达到的最低学习率"},
+    )
 
 
 @schedule
@@ -341,9 +386,26 @@ class CosineRestarts(Schedule[RestartsArgs]):
 
 
 class LinearArgs(Args):
-    start_factor: float = Field(default=1.0 / 3, gt=0, le=1)
-    end_factor: float = Field(default=1.0, ge=0, le=1)
-    total_iters: int = Field(default=5, ge=1)
+    start_factor: float = Field(
+        default=1.0 / 3,
+        gt=0,
+        le=1,
+        description="the lr is multiplied by this at step 0",
+        json_schema_extra={"zh": "第 0 步时学习率乘以的因子"},
+    )
+    end_factor: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="LinearLR: the factor reached after total_iters steps",
+        json_schema_extra={"zh": "LinearLR：total_iters 步之后达到的因子"},
+    )
+    total_iters: int = Field(
+        default=5,
+        ge=1,
+        description="steps over which the factor changes, then stays",
+        json_schema_extra={"zh": "因子变化所经历的步数，之后保持不变"},
+    )
 
 
 @schedule
@@ -394,10 +456,29 @@ class Linear(Schedule[LinearArgs]):
 
 
 class WarmupCosineArgs(Args):
-    warmup_steps: int = Field(ge=1)
-    start_factor: float = Field(default=1.0 / 3, gt=0, le=1)
-    T_max: int = Field(ge=1)
-    eta_min: float = Field(default=0.0, ge=0)
+    warmup_steps: int = Field(
+        ge=1,
+        description="steps of linear warm-up (LinearLR) before the cosine (SequentialLR milestone)",
+        json_schema_extra={"zh": "余弦之前线性预热（LinearLR）的步数（SequentialLR 的 milestone）"},
+    )
+    start_factor: float = Field(
+        default=1.0 / 3,
+        gt=0,
+        le=1,
+        description="the lr is multiplied by this at step 0",
+        json_schema_extra={"zh": "第 0 步时学习率乘以的因子"},
+    )
+    T_max: int = Field(
+        ge=1,
+        description="steps of the cosine from lr down to eta_min",
+        json_schema_extra={"zh": "余弦从 lr 降到 eta_min 所用的步数"},
+    )
+    eta_min: float = Field(
+        default=0.0,
+        ge=0,
+        description="the lowest lr the cosine reaches",
+        json_schema_extra={"zh": "余弦所能达到的最低学习率"},
+    )
 
 
 @schedule
@@ -486,8 +567,18 @@ class WarmupCosine(Schedule[WarmupCosineArgs]):
 
 
 class PolynomialArgs(Args):
-    total_iters: int = Field(default=5, ge=1)
-    power: float = Field(default=1.0, gt=0)
+    total_iters: int = Field(
+        default=5,
+        ge=1,
+        description="steps over which the factor changes, then stays",
+        json_schema_extra={"zh": "因子变化所经历的步数，之后保持不变"},
+    )
+    power: float = Field(
+        default=1.0,
+        gt=0,
+        description="exponent of the polynomial decay (1: linear)",
+        json_schema_extra={"zh": "多项式衰减的指数（1 为线性）"},
+    )
 
 
 @schedule
@@ -536,13 +627,47 @@ class Polynomial(Schedule[PolynomialArgs]):
 
 
 class OneCycleArgs(Args):
-    max_lr: float = Field(gt=0, le=10)
-    total_steps: int = Field(ge=2, le=MAX_STEP + 1)
-    pct_start: float = Field(default=0.3, gt=0, lt=1)
-    div_factor: float = Field(default=25.0, gt=0)
-    final_div_factor: float = Field(default=1e4, gt=0)
-    anneal_strategy: Literal["cos", "linear"] = "cos"
-    three_phase: bool = False
+    max_lr: float = Field(
+        gt=0,
+        le=10,
+        description="OneCycleLR's peak lr (the optimizer's lr is ignored)",
+        json_schema_extra={"zh": "OneCycleLR 的峰值学习率（忽略优化器的 lr）"},
+    )
+    total_steps: int = Field(
+        ge=2,
+        le=MAX_STEP + 1,
+        description="OneCycleLR: steps in the whole cycle",
+        json_schema_extra={"zh": "OneCycleLR：整个周期的步数"},
+    )
+    pct_start: float = Field(
+        default=0.3,
+        gt=0,
+        lt=1,
+        description="fraction of the cycle spent rising to max_lr",
+        json_schema_extra={"zh": "周期中用于升到 max_lr 的比例"},
+    )
+    div_factor: float = Field(
+        default=25.0,
+        gt=0,
+        description="the starting lr is max_lr / div_factor",
+        json_schema_extra={"zh": "初始学习率为 max_lr / div_factor"},
+    )
+    final_div_factor: float = Field(
+        default=1e4,
+        gt=0,
+        description="the final lr is the starting lr / final_div_factor",
+        json_schema_extra={"zh": "最终学习率为初始学习率 / final_div_factor"},
+    )
+    anneal_strategy: Literal["cos", "linear"] = Field(
+        default="cos",
+        description="shape of the annealing: cos or linear",
+        json_schema_extra={"zh": "退火曲线：cos 或 linear"},
+    )
+    three_phase: bool = Field(
+        default=False,
+        description="a third phase that anneals to the final lr after returning to the start",
+        json_schema_extra={"zh": "第三阶段：回到初始学习率后再退火到最终学习率"},
+    )
 
 
 Phase = tuple[float, float, float]  # (end step, start lr, end lr)

@@ -65,6 +65,9 @@ def stack_rows(nodes: tuple[Node, ...], sizes: list[str] | None = None) -> tuple
     return tuple(rows)
 
 
+TABLE_FAMILIES = ("receptive-field", "rf-extra-layer", "conv-stack-shape")  # the ones table_for serves
+
+
 def table_for(family: str, params: Any) -> StackTable | None:
     """The per-layer table of a stack family's params, or None for a family that has none."""
     from quizzer.generators.layers import main_path

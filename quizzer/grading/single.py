@@ -60,11 +60,14 @@ def grade_one(
     """
     from quizzer.generators.registry import all_families
 
-    if target in {f.name for f in all_families()}:
+    families = [f.name for f in all_families()]
+    if target in families:
         return _grade_problem(target, answer, params or {})
     if params:
-        raise BadParameters(f"{target!r} is not a problem family, so it takes no parameters (see `quizzer families`)")
-    return _grade_item(_find_item(target, bank_paths or []), answer)
+        close = difflib.get_close_matches(target, families, n=3)
+        hint = f"; did you mean {' or '.join(close)}?" if close else " (see `quizzer families`)"
+        raise BadParameters(f"{target!r} is not a problem family, so it takes no parameters{hint}")
+    return _grade_item(_find_item(target, bank_paths or [], families), answer)
 
 
 def _grade_problem(name: str, answer: str, params: dict[str, str]) -> GradedAnswer:
@@ -104,7 +107,7 @@ def _bundled_items() -> dict[str, BankItem]:
     return {loaded.item.id: loaded.item for loaded in load_bank([bundled_questions_dir()])}
 
 
-def _find_item(item_id: str, bank_paths: list[Path]) -> BankItem:
+def _find_item(item_id: str, bank_paths: list[Path], families: list[str]) -> BankItem:
     from quizzer.bank.loader import load_bank
 
     items = dict(_bundled_items())
@@ -112,6 +115,6 @@ def _find_item(item_id: str, bank_paths: list[Path]) -> BankItem:
         items.update({loaded.item.id: loaded.item for loaded in load_bank(bank_paths)})
     if item_id in items:
         return items[item_id]
-    close = difflib.get_close_matches(item_id, list(items), n=3)
+    close = difflib.get_close_matches(item_id, [*items, *families], n=3)  # a mistyped family is as likely
     suggestion = f"; did you mean {', '.join(close)}?" if close else " (see `quizzer bank list` and `quizzer families`)"
     raise NotFound(f"no bank item or problem family named {item_id!r}{suggestion}")

@@ -28,7 +28,7 @@ from quizzer.progress import cache
 from quizzer.store.engine import Store
 from quizzer.store.models import AbilityRow, AttemptRow
 
-ABILITY_VERSION = "1"
+ABILITY_VERSION = "2"
 _VERSION_KEY = "ability_cache_version"
 
 TARGET = 0.75
@@ -37,8 +37,13 @@ TARGET = 0.75
 LEVEL_DIFFICULTY = {1: -1.0, 2: 0.0, 3: 1.0}
 # Tuned by simulation (tests/test_adaptive_simulation.py): a strong learner must reach ★★★ within
 # 15 questions of a skill, yet a settled estimate must not jump a level on one unlucky answer.
-K_START = 3.0
+K_START = 4.0
 K_DECAY = 0.3
+# A schedule card due at a level other than the fitted one is reviewed at its own level only while its
+# predicted success stays within this margin of the target (0.60–0.90 at the default 0.75). Without
+# the limit a weak learner who once failed ★★ had that card come due again at every sitting (a failed
+# card is due within minutes) and practised at 40 % success half the time (issue 13 §1).
+REVIEW_MARGIN = 0.15
 
 
 def ability_key(source: str, family: str | None, topic: str) -> str:
@@ -70,6 +75,11 @@ def updated(theta: float, answers: int, level: int, outcome: float) -> float:
 def choose_level(theta: float, levels: Iterable[int], target: float = TARGET) -> int:
     """The level whose predicted success is nearest ``target`` (the easier one on a tie)."""
     return min(levels, key=lambda level: (abs(predicted(theta, level) - target), level))
+
+
+def within_reach(theta: float, level: int, target: float = TARGET) -> bool:
+    """Whether a due card at ``level`` is still worth reviewing at that level for this learner."""
+    return abs(predicted(theta, level) - target) <= REVIEW_MARGIN
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from quizzer import messages as msg
+from quizzer.fontsubset import CJK_FAMILY
 from quizzer.progress.report import Report
 
-CJK_FAMILY = "Noto Sans CJK SC"
 CALENDAR_MIN_WEEKS = 8  # fewer columns would make each day a wide slab
 # Up to this many days of practice are drawn day by day; a longer period week by week.
 DAILY_UP_TO_DAYS = 21

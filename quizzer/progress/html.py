@@ -1,24 +1,20 @@
 """A single self-contained HTML page: the charts (inline PNG) and the report's tables.
 
-The page carries its own font: the subset of the bundled Noto Sans CJK SC (the font the charts use) that
-holds exactly the characters on the page, as a WOFF data URL, so Chinese renders on a machine without a
-CJK font (a bare headless browser shows empty boxes otherwise) while the page stays small (≈ 40 KB of font
-for a full report).
+The page carries its own font (``quizzer.fontsubset``): the subset of the bundled CJK font that holds
+exactly the characters on the page, so Chinese renders on a machine without a CJK font.
 """
 
 from __future__ import annotations
 
 import base64
-import io
-import warnings
 from html import escape
 
 from quizzer import messages as msg
+from quizzer.fontsubset import FONT_FAMILY, embedded_font_css
 from quizzer.generators.registry import family_title
 from quizzer.progress.report import Report
 from quizzer.text import BiText
 
-FONT_FAMILY = "quizzer-noto-sans-cjk"  # our own name: a local font of the same name may lack glyphs
 STYLE = (
     """
 body{font-family:'"""
@@ -32,42 +28,6 @@ th:first-child,td:first-child{text-align:left}th{background:#f4f6f8}img{max-widt
 
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
-
-
-def font_subset(text: str) -> bytes | None:
-    """The bundled CJK font cut down to the characters of ``text``, as WOFF; None when it cannot be had."""
-    try:
-        import noto_cjk_sans_otc
-        from fontTools import subset
-        from fontTools.ttLib import TTCollection, TTFont
-
-        from quizzer.progress.charts import CJK_FAMILY
-
-        path = str(noto_cjk_sans_otc.FONT_PATH)
-        # The collection holds the JP, KR, SC, TC and HK cuts: take the one the charts use, found by name.
-        names = [f["name"].getDebugName(1) for f in TTCollection(path, lazy=True).fonts]
-        font = TTFont(path, fontNumber=names.index(CJK_FAMILY), lazy=True)
-        options = subset.Options()
-        options.hinting = False  # hints matter at small sizes on old rasterizers, not in a browser today
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(text="".join(sorted({ch for ch in text if ch.isprintable()})))
-        subsetter.subset(font)
-        font.flavor = "woff"  # zlib, in fontTools itself; WOFF2 would need the brotli package for ~25 % less
-        out = io.BytesIO()
-        font.save(out)
-        return out.getvalue()
-    except (ImportError, OSError, ValueError, KeyError) as exc:
-        warnings.warn(
-            f"the page has no embedded font ({exc}): Chinese needs a CJK font on the reader's machine", stacklevel=2
-        )
-        return None
-
-
-def font_face(woff: bytes | None) -> str:
-    if woff is None:
-        return ""
-    data = base64.b64encode(woff).decode()
-    return f"@font-face{{font-family:'{FONT_FAMILY}';src:url(data:font/woff;base64,{data}) format('woff')}}"
 
 
 def render_html(report: Report, lang: str, png: bytes | None) -> str:
@@ -111,7 +71,7 @@ def render_html(report: Report, lang: str, png: bytes | None) -> str:
 <tbody>{sessions}</tbody></table>
 </body>"""
     # The font holds exactly the characters of the title and the body, the image's base64 aside.
-    font = font_face(font_subset(title + body.replace(image, "")))
+    font = embedded_font_css(title + body.replace(image, ""))
     return f"""<!doctype html>
 <html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
 {title}<style>{font}{STYLE}</style></head>

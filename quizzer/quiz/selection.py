@@ -15,7 +15,7 @@ from quizzer.bank.schema import KINDS
 from quizzer.bank.sync import DEFAULT_BANK
 from quizzer.errors import BadParameters, ExitStatus, QuizzerError
 from quizzer.generators.registry import all_families, get_family, instance_seed
-from quizzer.progress.ability import TARGET, Ability, predicted
+from quizzer.progress.ability import TARGET, Ability, predicted, within_reach
 from quizzer.quiz.question import QuestionRef
 from quizzer.store.engine import Store
 from quizzer.store.models import BankItemRow
@@ -117,12 +117,16 @@ def _candidates(
     abilities: dict[str, Ability] | None = None,
     cards: dict | None = None,
     now: datetime | None = None,
+    due_only: bool = False,
 ) -> tuple[list[_Candidate], list[_Candidate]]:
     """Bank items and numeric skills the options allow.
 
     A family is offered at the level its ability estimate picks (``-d`` forces one), plus any other
-    level whose schedule card is due: FSRS decides when a learned skill comes back, so a due card is
-    reviewed as it was learned rather than left due for ever.
+    level whose schedule card is due and still within reach (``progress.ability.within_reach``): FSRS
+    decides when a learned skill comes back, and such a card is reviewed as it was learned. A due card
+    at a level now too hard (or too easy) waits: the family itself keeps coming back at its fitted
+    level, and the card is reviewed once the learner's ability brings its level back within reach.
+    ``review`` (``due_only``) offers every due card, as many as ``progress`` counts: the learner asked for them.
     """
     bank = (
         []
@@ -135,7 +139,8 @@ def _candidates(
         if options.difficulty:
             levels = [options.difficulty]
         else:
-            levels = [_ability(abilities, f"family:{name}").level(family.difficulties, options.target)]
+            estimate = _ability(abilities, f"family:{name}")
+            levels = [estimate.level(family.difficulties, options.target)]
             levels += [
                 d
                 for d in family.difficulties
@@ -144,6 +149,7 @@ def _candidates(
                 and now is not None
                 and f"skill:{name}:{d}" in cards
                 and cards[f"skill:{name}:{d}"].due <= now
+                and (due_only or within_reach(estimate.theta, d, options.target))
             ]
         for i, d in enumerate(levels):
             skills.append(_Candidate(f"skill:{name}:{d}", family.topic, family=name, difficulty=d, fitted=i == 0))
@@ -234,7 +240,7 @@ def build_plan(
     none means a new learner) set each numeric skill's level and which new bank items come first.
     """
     rng = random.Random(f"plan|{options.seed}")
-    bank, skills = _candidates(store, options, abilities, cards, now)
+    bank, skills = _candidates(store, options, abilities, cards, now, due_only)
     cards = cards or {}  # cram: no schedule, so nothing counts as seen
     everything = bank + skills
     seen = [c for c in everything if c.key in cards]

@@ -17,9 +17,18 @@ Weight = Annotated[float, Field(ge=-10, le=10)]
 
 
 class ActivationChainParams(Params):
-    activation: Literal["sigmoid", "tanh", "relu"] = "sigmoid"
-    weights: list[Weight] = Field(min_length=1, max_length=10)
-    x: float = Field(ge=-10, le=10)
+    activation: Literal["sigmoid", "tanh", "relu"] = Field(
+        default="sigmoid",
+        description="activation after every layer: h_i = act(w_i·h_{i−1})",
+        json_schema_extra={"zh": "每层之后的激活函数：h_i = act(w_i·h_{i−1})"},
+    )
+    weights: list[Weight] = Field(
+        min_length=1,
+        max_length=10,
+        description="the scalar weights w_1,…,w_L, comma-separated, e.g. 0.5,2,-1",
+        json_schema_extra={"zh": "各层的标量权重 w_1,…,w_L，逗号分隔，如 0.5,2,-1"},
+    )
+    x: float = Field(ge=-10, le=10, description="the input x = h_0", json_schema_extra={"zh": "输入 x = h_0"})
 
     @model_validator(mode="after")
     def _well_posed(self) -> ActivationChainParams:

@@ -19,10 +19,21 @@ _MODULE = {"sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "relu": "nn.ReLU()", 
 
 
 class ActivationDerivativeParams(Params):
-    activation: Activation
-    x: float = Field(ge=-20, le=20)
+    activation: Activation = Field(
+        description="the activation whose derivative is asked (gelu: torch's exact erf form)",
+        json_schema_extra={"zh": "求导的激活函数（gelu 为 torch 的精确 erf 形式）"},
+    )
+    x: float = Field(
+        ge=-20, le=20, description="the point at which the derivative is taken", json_schema_extra={"zh": "求导数的点"}
+    )
     # Only meaningful for leaky_relu; None elsewhere so a dumped instance re-validates unchanged.
-    negative_slope: float | None = Field(default=None, gt=0, lt=1)
+    negative_slope: float | None = Field(
+        default=None,
+        gt=0,
+        lt=1,
+        description="leaky_relu's slope for x < 0 (torch's default 0.01); only with activation=leaky_relu",
+        json_schema_extra={"zh": "leaky_relu 在 x < 0 处的斜率（torch 默认 0.01）；仅用于 activation=leaky_relu"},
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -22,13 +22,45 @@ TORCH_NAME = {"adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam"}
 
 
 class AdaptiveParams(Params):
-    optimizer: Literal["adagrad", "rmsprop", "adam"]
-    lr: float | None = Field(default=None, gt=0, le=10)
-    p0: float = Field(ge=-1e6, le=1e6)
-    grads: list[float] = Field(min_length=1, max_length=20)
-    betas: tuple[float, float] | None = None
-    alpha: float | None = Field(default=None, ge=0, lt=1)
-    eps: float | None = Field(default=None, gt=0, le=10)
+    optimizer: Literal["adagrad", "rmsprop", "adam"] = Field(
+        description="the torch.optim optimizer: Adagrad, RMSprop or Adam",
+        json_schema_extra={"zh": "torch.optim 中的优化器：Adagrad、RMSprop 或 Adam"},
+    )
+    lr: float | None = Field(
+        default=None,
+        gt=0,
+        le=10,
+        description="learning rate (unset: the optimizer's torch default)",
+        json_schema_extra={"zh": "学习率（不设则用该优化器在 torch 中的默认值）"},
+    )
+    p0: float = Field(
+        ge=-1e6, le=1e6, description="the parameter's starting value", json_schema_extra={"zh": "参数的初始值"}
+    )
+    grads: list[float] = Field(
+        min_length=1,
+        max_length=20,
+        description="the gradient at each step, comma-separated, one step per value",
+        json_schema_extra={"zh": "每一步的梯度，逗号分隔，一个值一步"},
+    )
+    betas: tuple[float, float] | None = Field(
+        default=None,
+        description="Adam's (β1, β2) as two numbers, e.g. 0.9,0.999; only with optimizer=adam",
+        json_schema_extra={"zh": "Adam 的 (β1, β2)，两个数，如 0.9,0.999；仅用于 optimizer=adam"},
+    )
+    alpha: float | None = Field(
+        default=None,
+        ge=0,
+        lt=1,
+        description="RMSprop's smoothing constant (torch default 0.99); only with optimizer=rmsprop",
+        json_schema_extra={"zh": "RMSprop 的平滑常数（torch 默认 0.99）；仅用于 optimizer=rmsprop"},
+    )
+    eps: float | None = Field(
+        default=None,
+        gt=0,
+        le=10,
+        description="term added to the denominator for stability (unset: torch's default)",
+        json_schema_extra={"zh": "加到分母上防止除零的小常数（不设则用 torch 默认值）"},
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -13,11 +13,31 @@ from quizzer.text import BiText
 
 
 class BnRunningStatsParams(Params):
-    x: list[float] = Field(min_length=2, max_length=40, description="one feature's values, batch after batch")
-    batch_size: int = Field(ge=2, le=20)
+    x: list[float] = Field(
+        min_length=2,
+        max_length=40,
+        description="one feature's values, batch after batch, comma-separated",
+        json_schema_extra={"zh": "同一特征的取值，按批次依次排列，逗号分隔"},
+    )
+    batch_size: int = Field(
+        ge=2,
+        le=20,
+        description="how many consecutive values of x form one batch",
+        json_schema_extra={"zh": "x 中连续多少个值构成一个批次"},
+    )
     # None is torch's cumulative moving average (running stat = plain mean of the batch stats so far).
-    momentum: float | None = Field(default=0.1, gt=0, le=1)
-    quantity: Literal["running_mean", "running_var"] = "running_mean"
+    momentum: float | None = Field(
+        default=0.1,
+        gt=0,
+        le=1,
+        description="BatchNorm's momentum: new = (1 − m)·old + m·batch stat; none = cumulative average",
+        json_schema_extra={"zh": "BatchNorm 的 momentum：新值 = (1 − m)·旧值 + m·批统计量；none 表示累计平均"},
+    )
+    quantity: Literal["running_mean", "running_var"] = Field(
+        default="running_mean",
+        description="which running statistic is asked after the last batch",
+        json_schema_extra={"zh": "问最后一个批次之后的哪个滑动统计量"},
+    )
 
     @field_validator("momentum", mode="before")
     @classmethod

@@ -13,13 +13,43 @@ from quizzer.text import BiText
 
 
 class BottleneckParams(Params):
-    in_channels: int = Field(ge=2, le=4096)
-    mid_channels: int = Field(ge=1, le=4096)
-    out_channels: int = Field(ge=1, le=4096)
-    kernel_size: int = Field(default=3, ge=3, le=7)
-    bias: bool = True
-    measure: Literal["params", "macs"] = "params"
-    input_size: int | None = Field(default=None, ge=1, le=512)
+    in_channels: int = Field(
+        ge=2,
+        le=4096,
+        description="channels into the block (and into the plain k×k conv it replaces)",
+        json_schema_extra={"zh": "输入模块的通道数（也是被替换的普通 k×k 卷积的输入通道数）"},
+    )
+    mid_channels: int = Field(
+        ge=1,
+        le=4096,
+        description="channels inside the bottleneck, after the 1×1 reduction",
+        json_schema_extra={"zh": "瓶颈内部通道数（1×1 降维之后）"},
+    )
+    out_channels: int = Field(
+        ge=1, le=4096, description="channels out of the block", json_schema_extra={"zh": "模块输出的通道数"}
+    )
+    kernel_size: int = Field(
+        default=3,
+        ge=3,
+        le=7,
+        description="kernel size of the middle conv (and of the plain conv compared with)",
+        json_schema_extra={"zh": "中间卷积的核大小（也是对比的普通卷积的核大小）"},
+    )
+    bias: bool = Field(
+        default=True, description="whether every conv has a bias", json_schema_extra={"zh": "每个卷积是否带偏置"}
+    )
+    measure: Literal["params", "macs"] = Field(
+        default="params",
+        description="compare learnable parameters or multiply-accumulates",
+        json_schema_extra={"zh": "比较可学习参数量还是乘加次数"},
+    )
+    input_size: int | None = Field(
+        default=None,
+        ge=1,
+        le=512,
+        description="input height = width in pixels, needed for measure=macs",
+        json_schema_extra={"zh": "输入的高 = 宽（像素），measure=macs 时需要"},
+    )
 
     @model_validator(mode="after")
     def _well_posed(self) -> BottleneckParams:

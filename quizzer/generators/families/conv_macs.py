@@ -12,13 +12,29 @@ from quizzer.text import BiText
 
 
 class ConvMacsParams(Params):
-    in_channels: int = Field(ge=1, le=2048)
-    out_channels: int = Field(ge=1, le=2048)
-    kernel_size: int = Field(ge=1, le=15)
-    stride: int = Field(default=1, ge=1, le=8)
-    padding: int = Field(default=0, ge=0, le=15)
-    groups: int = Field(default=1, ge=1, le=2048)
-    input_size: int = Field(ge=1, le=1024)
+    in_channels: int = Field(
+        ge=1, le=2048, description="input channels C_in", json_schema_extra={"zh": "输入通道数 C_in"}
+    )
+    out_channels: int = Field(
+        ge=1, le=2048, description="output channels C_out", json_schema_extra={"zh": "输出通道数 C_out"}
+    )
+    kernel_size: int = Field(
+        ge=1, le=15, description="square kernel size k", json_schema_extra={"zh": "方形卷积核大小 k"}
+    )
+    stride: int = Field(default=1, ge=1, le=8, description="stride s", json_schema_extra={"zh": "步幅 s"})
+    padding: int = Field(
+        default=0, ge=0, le=15, description="zero padding p on every side", json_schema_extra={"zh": "每边补零 p"}
+    )
+    groups: int = Field(
+        default=1,
+        ge=1,
+        le=2048,
+        description="groups; must divide both channel counts (C_in = groups: depthwise)",
+        json_schema_extra={"zh": "分组数，须整除输入与输出通道数（等于 C_in 时为逐通道卷积）"},
+    )
+    input_size: int = Field(
+        ge=1, le=1024, description="input height = width in pixels", json_schema_extra={"zh": "输入的高 = 宽（像素）"}
+    )
 
     @model_validator(mode="after")
     def _well_posed(self) -> ConvMacsParams:

@@ -14,14 +14,43 @@ from quizzer.text import BiText
 
 
 class ConvOutputParams(Params):
-    input_size: int = Field(ge=1, le=4096)
-    kernel_size: int = Field(ge=1, le=64)
-    stride: int = Field(default=1, ge=1, le=16)
-    padding: int = Field(default=0, ge=0, le=64)
-    dilation: int = Field(default=1, ge=1, le=16)
-    transposed: bool = False
-    output_padding: int = Field(default=0, ge=0, le=15)
-    dims: int = Field(default=2, ge=1, le=2, description="1 for Conv1d, 2 for Conv2d")
+    input_size: int = Field(
+        ge=1,
+        le=4096,
+        description="input length (height = width) in pixels",
+        json_schema_extra={"zh": "输入尺寸（高 = 宽，像素）"},
+    )
+    kernel_size: int = Field(ge=1, le=64, description="kernel size k", json_schema_extra={"zh": "卷积核大小 k"})
+    stride: int = Field(default=1, ge=1, le=16, description="stride s", json_schema_extra={"zh": "步幅 s"})
+    padding: int = Field(
+        default=0, ge=0, le=64, description="zero padding p on each side", json_schema_extra={"zh": "每边补零 p"}
+    )
+    dilation: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="dilation d: the kernel spans d·(k − 1) + 1 pixels",
+        json_schema_extra={"zh": "膨胀率 d：卷积核跨度为 d·(k − 1) + 1 像素"},
+    )
+    transposed: bool = Field(
+        default=False,
+        description="true for ConvTranspose (the output grows)",
+        json_schema_extra={"zh": "true 表示转置卷积（输出变大）"},
+    )
+    output_padding: int = Field(
+        default=0,
+        ge=0,
+        le=15,
+        description="ConvTranspose's extra size on one side; only with transposed=true",
+        json_schema_extra={"zh": "转置卷积在一侧额外增加的尺寸；仅用于 transposed=true"},
+    )
+    dims: int = Field(
+        default=2,
+        ge=1,
+        le=2,
+        description="1 for Conv1d, 2 for Conv2d",
+        json_schema_extra={"zh": "1 表示 Conv1d，2 表示 Conv2d"},
+    )
 
     @model_validator(mode="after")
     def _well_posed(self) -> ConvOutputParams:

@@ -12,11 +12,27 @@ from quizzer.text import BiText
 
 
 class ConvParamsParams(Params):
-    in_channels: int = Field(ge=1, le=4096)
-    out_channels: int = Field(ge=1, le=4096)
-    kernel_size: int = Field(ge=1, le=15)
-    bias: bool = True
-    groups: int = Field(default=1, ge=1, le=4096)
+    in_channels: int = Field(
+        ge=1, le=4096, description="input channels C_in", json_schema_extra={"zh": "输入通道数 C_in"}
+    )
+    out_channels: int = Field(
+        ge=1, le=4096, description="output channels C_out", json_schema_extra={"zh": "输出通道数 C_out"}
+    )
+    kernel_size: int = Field(
+        ge=1, le=15, description="square kernel size k", json_schema_extra={"zh": "方形卷积核大小 k"}
+    )
+    bias: bool = Field(
+        default=True,
+        description="whether the conv has a bias (torch's default: true)",
+        json_schema_extra={"zh": "卷积是否带偏置（torch 默认 true）"},
+    )
+    groups: int = Field(
+        default=1,
+        ge=1,
+        le=4096,
+        description="groups; must divide both channel counts",
+        json_schema_extra={"zh": "分组数，须整除输入与输出通道数"},
+    )
 
     @model_validator(mode="after")
     def _divisible(self) -> ConvParamsParams:

@@ -9,7 +9,25 @@ from typing import Any
 from pydantic import Field, field_serializer, field_validator, model_validator
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt_shape, given
-from quizzer.generators.layer_syntax import Layer, Node, Residual, count_layers, main_path, nodes_text, parse_nodes
+from quizzer.generators.layer_syntax import (
+    FILE_EN,
+    FILE_ZH,
+    KEYS_EN,
+    KEYS_ZH,
+    KINDS_EN,
+    KINDS_ZH,
+    OP_EN,
+    OP_ZH,
+    RES_EN,
+    RES_ZH,
+    Layer,
+    Node,
+    Residual,
+    count_layers,
+    main_path,
+    nodes_text,
+    parse_nodes,
+)
 from quizzer.generators.layers import recognisable_stack
 from quizzer.generators.registry import register
 from quizzer.generators.shapes import check_shapes, layer_shape, node_shapes, out_size, torch_shapes
@@ -26,10 +44,20 @@ def stack_shape(shape: tuple[int, ...], layers: tuple[Node, ...], **mistake: Any
 
 
 class ConvStackParams(Params):
-    input_shape: tuple[int, int, int] = Field(description="C,H,W of the input, e.g. 3,224,224")
+    input_shape: tuple[int, int, int] = Field(
+        description="the input's C,H,W, e.g. 3,224,224", json_schema_extra={"zh": "输入的 C,H,W，如 3,224,224"}
+    )
     layers: tuple[Node, ...] = Field(
-        description="the layers, ';' between them, e.g. 'conv c=64 k=3 p=1; maxpool k=2'; a residual block is "
-        "'res( main layers | shortcut layers )'"
+        description=(
+            "the layers, separated by ';', e.g. 'conv c=64 k=3 p=1; maxpool k=2', each KIND key=value… with KIND "
+            f"{KINDS_EN}; {KEYS_EN}, {OP_EN}, c required on conv and convtranspose; {RES_EN}; {FILE_EN}"
+        ),
+        json_schema_extra={
+            "zh": (
+                "各层以 ';' 分隔，如 'conv c=64 k=3 p=1; maxpool k=2'，每层写作 类型 键=值…，类型为 "
+                f"{KINDS_ZH}；{KEYS_ZH}、{OP_ZH}，conv 与 convtranspose 必须给 c；{RES_ZH}；{FILE_ZH}"
+            )
+        },
     )
 
     @field_validator("input_shape", mode="before")

@@ -14,9 +14,21 @@ from quizzer.text import BiText
 
 class DropoutScalingParams(Params):
     # p is the probability of ZEROING an element, as in torch.nn.Dropout (not the keep probability).
-    p: float = Field(default=0.5, gt=0, lt=1)
-    x: float = Field(default=1.0, ge=-1e6, le=1e6)
-    quantity: Literal["train", "expected", "eval"] = "train"
+    p: float = Field(
+        default=0.5,
+        gt=0,
+        lt=1,
+        description="probability of zeroing an element, as in nn.Dropout (not the keep probability)",
+        json_schema_extra={"zh": "元素被置零的概率，与 nn.Dropout 相同（不是保留概率）"},
+    )
+    x: float = Field(
+        default=1.0, ge=-1e6, le=1e6, description="the input element's value", json_schema_extra={"zh": "输入元素的值"}
+    )
+    quantity: Literal["train", "expected", "eval"] = Field(
+        default="train",
+        description="train: a kept element's output; expected: the mean output in training; eval: the output in eval mode",
+        json_schema_extra={"zh": "train：训练时被保留元素的输出；expected：训练时输出的期望；eval：评估模式下的输出"},
+    )
 
 
 def _round(v: float) -> float:

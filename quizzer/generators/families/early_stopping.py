@@ -22,10 +22,30 @@ def _fixed(v: float) -> int | None:
 
 
 class EarlyStoppingParams(Params):
-    val_loss: list[float] = Field(min_length=2, max_length=40)
-    patience: int = Field(ge=1, le=20)
-    min_delta: float = Field(default=0.0, ge=0, le=100)
-    quantity: Literal["stop", "best"] = "stop"
+    val_loss: list[float] = Field(
+        min_length=2,
+        max_length=40,
+        description="validation loss after each epoch, comma-separated",
+        json_schema_extra={"zh": "每个 epoch 之后的验证损失，逗号分隔"},
+    )
+    patience: int = Field(
+        ge=1,
+        le=20,
+        description="epochs without improvement tolerated before stopping",
+        json_schema_extra={"zh": "停止前可容忍的无改进 epoch 数"},
+    )
+    min_delta: float = Field(
+        default=0.0,
+        ge=0,
+        le=100,
+        description="the smallest decrease that counts as an improvement",
+        json_schema_extra={"zh": "计为改进所需的最小下降量"},
+    )
+    quantity: Literal["stop", "best"] = Field(
+        default="stop",
+        description="stop: the epoch training stops at; best: the epoch whose weights are kept",
+        json_schema_extra={"zh": "stop：停止训练的 epoch；best：保留权重的那个 epoch"},
+    )
 
     @model_validator(mode="after")
     def _well_posed(self) -> EarlyStoppingParams:

@@ -15,10 +15,23 @@ from quizzer.text import BiText
 
 
 class FeatureScalingParams(Params):
-    x: list[float] = Field(min_length=2, max_length=10)
-    method: Literal["zscore", "minmax"] = "zscore"
+    x: list[float] = Field(
+        min_length=2,
+        max_length=10,
+        description="one feature's values, comma-separated",
+        json_schema_extra={"zh": "同一特征的取值，逗号分隔"},
+    )
+    method: Literal["zscore", "minmax"] = Field(
+        default="zscore",
+        description="zscore: (x − mean)/std (population std); minmax: rescale into feature_range",
+        json_schema_extra={"zh": "zscore：(x − 均值)/标准差（总体标准差）；minmax：缩放到 feature_range"},
+    )
     # sklearn's MinMaxScaler name for the target interval
-    feature_range: tuple[float, float] = (0.0, 1.0)
+    feature_range: tuple[float, float] = Field(
+        default=(0.0, 1.0),
+        description="min-max target interval as two numbers, e.g. 0,1 (sklearn's name)",
+        json_schema_extra={"zh": "min-max 的目标区间，两个数，如 0,1（sklearn 的参数名）"},
+    )
 
     @model_validator(mode="after")
     def _well_posed(self) -> FeatureScalingParams:

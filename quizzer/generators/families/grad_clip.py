@@ -17,13 +17,43 @@ EPS = 1e-6  # clip_grad_norm_ divides by total_norm + 1e-6
 
 
 class GradClipParams(Params):
-    method: Literal["norm", "value"] = "norm"
-    weight_grad: list[Grad] = Field(min_length=1, max_length=8)
-    bias_grad: list[Grad] = Field(default_factory=list, max_length=4)
+    method: Literal["norm", "value"] = Field(
+        default="norm",
+        description="norm: clip_grad_norm_ (global norm); value: clip_grad_value_ (element-wise)",
+        json_schema_extra={"zh": "norm：clip_grad_norm_（全局范数）；value：clip_grad_value_（逐元素）"},
+    )
+    weight_grad: list[Grad] = Field(
+        min_length=1,
+        max_length=8,
+        description="the weight's gradient entries, comma-separated",
+        json_schema_extra={"zh": "权重梯度的各分量，逗号分隔"},
+    )
+    bias_grad: list[Grad] = Field(
+        default_factory=list,
+        max_length=4,
+        description="the bias's gradient entries, comma-separated (may be left out)",
+        json_schema_extra={"zh": "偏置梯度的各分量，逗号分隔（可省略）"},
+    )
     # None where the argument does not belong to the chosen function, so dumps re-validate unchanged.
-    max_norm: float | None = Field(default=None, gt=0, le=1000)
-    norm_type: float | None = None
-    clip_value: float | None = Field(default=None, gt=0, le=1000)
+    max_norm: float | None = Field(
+        default=None,
+        gt=0,
+        le=1000,
+        description="clip_grad_norm_'s max_norm; only with method=norm",
+        json_schema_extra={"zh": "clip_grad_norm_ 的 max_norm；仅用于 method=norm"},
+    )
+    norm_type: float | None = Field(
+        default=None,
+        description="clip_grad_norm_'s norm: 1 or 2 (default 2); only with method=norm",
+        json_schema_extra={"zh": "clip_grad_norm_ 的范数类型：1 或 2（默认 2）；仅用于 method=norm"},
+    )
+    clip_value: float | None = Field(
+        default=None,
+        gt=0,
+        le=1000,
+        description="clip_grad_value_'s bound: entries are clamped to [−c, c]; only with method=value",
+        json_schema_extra={"zh": "clip_grad_value_ 的界：各分量截断到 [−c, c]；仅用于 method=value"},
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -14,23 +14,84 @@ from quizzer.text import BiText
 
 Init = Literal["xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
 Nonlinearity = Literal["relu", "leaky_relu", "linear", "sigmoid", "tanh"]
-Size = Field(default=None, ge=1, le=4096)
 
 
 class InitStdParams(Params):
-    init: Init = "kaiming_normal_"
-    layer: Literal["linear", "conv2d"] = "linear"
-    in_features: int | None = Size
-    out_features: int | None = Size
-    in_channels: int | None = Size
-    out_channels: int | None = Size
-    kernel_size: int | None = Field(default=None, ge=1, le=11)
+    init: Init = Field(
+        default="kaiming_normal_",
+        description="the torch.nn.init function",
+        json_schema_extra={"zh": "torch.nn.init 中的初始化函数"},
+    )
+    layer: Literal["linear", "conv2d"] = Field(
+        default="linear",
+        description="the layer whose weight is initialised",
+        json_schema_extra={"zh": "被初始化权重的层"},
+    )
+    in_features: int | None = Field(
+        default=None,
+        ge=1,
+        le=4096,
+        description="Linear's in_features; only with layer=linear",
+        json_schema_extra={"zh": "Linear 的 in_features；仅用于 layer=linear"},
+    )
+    out_features: int | None = Field(
+        default=None,
+        ge=1,
+        le=4096,
+        description="Linear's out_features; only with layer=linear",
+        json_schema_extra={"zh": "Linear 的 out_features；仅用于 layer=linear"},
+    )
+    in_channels: int | None = Field(
+        default=None,
+        ge=1,
+        le=4096,
+        description="Conv2d's in_channels; only with layer=conv2d",
+        json_schema_extra={"zh": "Conv2d 的 in_channels；仅用于 layer=conv2d"},
+    )
+    out_channels: int | None = Field(
+        default=None,
+        ge=1,
+        le=4096,
+        description="Conv2d's out_channels; only with layer=conv2d",
+        json_schema_extra={"zh": "Conv2d 的 out_channels；仅用于 layer=conv2d"},
+    )
+    kernel_size: int | None = Field(
+        default=None,
+        ge=1,
+        le=11,
+        description="Conv2d's square kernel size; only with layer=conv2d",
+        json_schema_extra={"zh": "Conv2d 的方形卷积核大小；仅用于 layer=conv2d"},
+    )
     # Kaiming-only and Xavier-only arguments stay None for the other family, so dumps re-validate unchanged.
-    mode: Literal["fan_in", "fan_out"] | None = None
-    nonlinearity: Nonlinearity | None = None
-    a: float | None = Field(default=None, ge=0, le=10)
-    gain: float | None = Field(default=None, gt=0, le=10)
-    quantity: Literal["std", "bound"] = "std"
+    mode: Literal["fan_in", "fan_out"] | None = Field(
+        default=None,
+        description="Kaiming's fan: fan_in or fan_out (default fan_in); kaiming only",
+        json_schema_extra={"zh": "Kaiming 使用的 fan：fan_in 或 fan_out（默认 fan_in）；仅 kaiming"},
+    )
+    nonlinearity: Nonlinearity | None = Field(
+        default=None,
+        description="the activation the gain is computed for (default leaky_relu); kaiming only",
+        json_schema_extra={"zh": "计算增益所依据的激活函数（默认 leaky_relu）；仅 kaiming"},
+    )
+    a: float | None = Field(
+        default=None,
+        ge=0,
+        le=10,
+        description="leaky_relu's negative slope in Kaiming's gain (default 0); kaiming only",
+        json_schema_extra={"zh": "Kaiming 增益中 leaky_relu 的负斜率（默认 0）；仅 kaiming"},
+    )
+    gain: float | None = Field(
+        default=None,
+        gt=0,
+        le=10,
+        description="Xavier's scaling factor (default 1); xavier only",
+        json_schema_extra={"zh": "Xavier 的缩放因子（默认 1）；仅 xavier"},
+    )
+    quantity: Literal["std", "bound"] = Field(
+        default="std",
+        description="std: the standard deviation; bound: the uniform bound b of U(−b, b)",
+        json_schema_extra={"zh": "std：标准差；bound：均匀分布 U(−b, b) 的界 b"},
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -13,11 +13,32 @@ from quizzer.text import BiText
 
 
 class IterationsParams(Params):
-    num_samples: int = Field(ge=1, le=100_000_000)
-    batch_size: int = Field(default=1, ge=1, le=100_000_000)  # DataLoader's default
-    epochs: int = Field(default=1, ge=1, le=100_000)
-    drop_last: bool = False
-    quantity: Literal["per_epoch", "total"] = "total"
+    num_samples: int = Field(
+        ge=1,
+        le=100_000_000,
+        description="training samples in the dataset",
+        json_schema_extra={"zh": "数据集中的训练样本数"},
+    )
+    batch_size: int = Field(
+        default=1,
+        ge=1,
+        le=100_000_000,
+        description="DataLoader's batch_size",
+        json_schema_extra={"zh": "DataLoader 的 batch_size"},
+    )  # DataLoader's default
+    epochs: int = Field(
+        default=1, ge=1, le=100_000, description="number of epochs", json_schema_extra={"zh": "训练的 epoch 数"}
+    )
+    drop_last: bool = Field(
+        default=False,
+        description="DataLoader's drop_last: drop the last, incomplete batch",
+        json_schema_extra={"zh": "DataLoader 的 drop_last：丢弃最后一个不完整的批次"},
+    )
+    quantity: Literal["per_epoch", "total"] = Field(
+        default="total",
+        description="per_epoch: iterations in one epoch; total: over all epochs",
+        json_schema_extra={"zh": "per_epoch：一个 epoch 的迭代次数；total：所有 epoch 的总数"},
+    )
 
 
 def batches_per_epoch(num_samples: int, batch_size: int, drop_last: bool) -> int:

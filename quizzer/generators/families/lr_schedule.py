@@ -26,7 +26,12 @@ from quizzer.text import BiText
 
 
 class LrScheduleParams(ScheduleParams):
-    step: int = Field(ge=0, le=MAX_STEP)
+    step: int = Field(
+        ge=0,
+        le=MAX_STEP,
+        description="how many times scheduler.step() has been called; the lr after that is asked",
+        json_schema_extra={"zh": "scheduler.step() 已调用的次数；求此后的学习率"},
+    )
 
     @model_validator(mode="after")
     def _step_in_range(self) -> LrScheduleParams:

@@ -29,7 +29,11 @@ MAX_ANSWER = 300  # drawn problems stay within a few hundred epochs
 
 
 class LrThresholdParams(ScheduleParams):
-    threshold: float = Field(gt=0)
+    threshold: float = Field(
+        gt=0,
+        description="the lr to fall strictly below; the first step at which it does is asked",
+        json_schema_extra={"zh": "学习率要严格低于的阈值；求首次低于它的步数"},
+    )
 
     def ill_posed(self) -> str | None:
         """Why these params make no question (None: they do)."""

@@ -18,18 +18,70 @@ _NAMES = {"batchnorm": "BatchNorm1d", "layernorm": "LayerNorm", "groupnorm": "Gr
 
 
 class NormLayerOutputParams(Params):
-    norm: Literal["batchnorm", "layernorm", "groupnorm"] = "batchnorm"
-    x: list[float] = Field(min_length=2, max_length=36, description="the (N, C) input, row by row")
-    num_features: int = Field(ge=1, le=8, description="C: features (channels) per sample")
-    num_groups: int = Field(default=1, ge=1, le=8)
-    eps: float = Field(default=1e-5, gt=0, le=1)
-    weight: float = Field(default=1.0, ge=-100, le=100, description="γ, the same for every feature")
-    bias: float = Field(default=0.0, ge=-100, le=100, description="β, the same for every feature")
-    quantity: Literal["entry", "row", "column"] = "entry"
+    norm: Literal["batchnorm", "layernorm", "groupnorm"] = Field(
+        default="batchnorm",
+        description="the normalisation layer: BatchNorm1d, LayerNorm or GroupNorm",
+        json_schema_extra={"zh": "归一化层：BatchNorm1d、LayerNorm 或 GroupNorm"},
+    )
+    x: list[float] = Field(
+        min_length=2,
+        max_length=36,
+        description="the (N, C) input, row by row, comma-separated",
+        json_schema_extra={"zh": "(N, C) 输入，逐行排列，逗号分隔"},
+    )
+    num_features: int = Field(
+        ge=1,
+        le=8,
+        description="C: features (channels) per sample",
+        json_schema_extra={"zh": "C：每个样本的特征（通道）数"},
+    )
+    num_groups: int = Field(
+        default=1,
+        ge=1,
+        le=8,
+        description="GroupNorm's number of groups; must divide C; only with norm=groupnorm",
+        json_schema_extra={"zh": "GroupNorm 的分组数，须整除 C；仅用于 norm=groupnorm"},
+    )
+    eps: float = Field(
+        default=1e-5,
+        gt=0,
+        le=1,
+        description="added to the variance before the square root",
+        json_schema_extra={"zh": "开方前加到方差上的小常数"},
+    )
+    weight: float = Field(
+        default=1.0,
+        ge=-100,
+        le=100,
+        description="γ, the same for every feature",
+        json_schema_extra={"zh": "γ，每个特征相同"},
+    )
+    bias: float = Field(
+        default=0.0,
+        ge=-100,
+        le=100,
+        description="β, the same for every feature",
+        json_schema_extra={"zh": "β，每个特征相同"},
+    )
+    quantity: Literal["entry", "row", "column"] = Field(
+        default="entry",
+        description="entry: y[i, j]; row: all of row i; column: all of column j",
+        json_schema_extra={"zh": "entry：y[i, j]；row：第 i 行全部；column：第 j 列全部"},
+    )
     # torch's own indexing, y[i, j] counted from 0, in the prompt and the solution alike: a learner never has to
     # guess whether "row 1" is the first row or the second.
-    i: int = Field(default=0, ge=0, description="sample (row) index i of y[i, j], counted from 0")
-    j: int = Field(default=0, ge=0, description="feature (column) index j of y[i, j], counted from 0")
+    i: int = Field(
+        default=0,
+        ge=0,
+        description="sample (row) index i of y[i, j], counted from 0",
+        json_schema_extra={"zh": "y[i, j] 的样本（行）下标 i，从 0 开始"},
+    )
+    j: int = Field(
+        default=0,
+        ge=0,
+        description="feature (column) index j of y[i, j], counted from 0",
+        json_schema_extra={"zh": "y[i, j] 的特征（列）下标 j，从 0 开始"},
+    )
 
     @model_validator(mode="after")
     def _well_posed(self) -> NormLayerOutputParams:

@@ -15,14 +15,51 @@ from quizzer.text import BiText
 
 
 class PoolOutputParams(Params):
-    input_size: int = Field(ge=1, le=1024)
-    kernel_size: int = Field(ge=1, le=16)
-    stride: int | None = Field(default=None, ge=1, le=16)  # None = torch's default, kernel_size
-    padding: int = Field(default=0, ge=0, le=8)
-    dilation: int = Field(default=1, ge=1, le=8)
-    ceil_mode: bool = False
-    dims: int = Field(default=2, ge=1, le=2)  # int, not Literal[1, 2]: the CLI passes "1" as a string
-    kind: Literal["max", "avg"] = "max"
+    input_size: int = Field(
+        ge=1,
+        le=1024,
+        description="input length (height = width) in pixels",
+        json_schema_extra={"zh": "输入尺寸（高 = 宽，像素）"},
+    )
+    kernel_size: int = Field(
+        ge=1, le=16, description="pooling window size k", json_schema_extra={"zh": "池化窗口大小 k"}
+    )
+    stride: int | None = Field(
+        default=None,
+        ge=1,
+        le=16,
+        description="stride s (unset: torch's default, kernel_size)",
+        json_schema_extra={"zh": "步幅 s（不设则为 torch 默认值 kernel_size）"},
+    )  # None = torch's default, kernel_size
+    padding: int = Field(
+        default=0,
+        ge=0,
+        le=8,
+        description="implicit padding on each side, at most k // 2",
+        json_schema_extra={"zh": "每边的隐式填充，至多 k // 2"},
+    )
+    dilation: int = Field(
+        default=1,
+        ge=1,
+        le=8,
+        description="dilation d between window elements (max pooling only)",
+        json_schema_extra={"zh": "窗口元素之间的膨胀率 d（仅最大池化）"},
+    )
+    ceil_mode: bool = Field(
+        default=False,
+        description="round the output size up instead of down",
+        json_schema_extra={"zh": "输出尺寸向上取整而非向下取整"},
+    )
+    dims: int = Field(
+        default=2,
+        ge=1,
+        le=2,
+        description="1 for Pool1d, 2 for Pool2d",
+        json_schema_extra={"zh": "1 表示 1d 池化，2 表示 2d 池化"},
+    )  # int, not Literal[1, 2]: the CLI passes "1" as a string
+    kind: Literal["max", "avg"] = Field(
+        default="max", description="max or average pooling", json_schema_extra={"zh": "最大池化或平均池化"}
+    )
 
     @model_validator(mode="after")
     def _well_posed(self) -> PoolOutputParams:

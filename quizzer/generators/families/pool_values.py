@@ -31,10 +31,23 @@ def parse_matrix(v: Any) -> Any:
 
 
 class PoolValuesParams(Params):
-    input: tuple[tuple[int, ...], ...]
-    kernel_size: int = Field(ge=1, le=4)
-    stride: int | None = Field(default=None, ge=1, le=4)  # None = torch's default, kernel_size
-    kind: Literal["max", "avg"] = "max"
+    input: tuple[tuple[int, ...], ...] = Field(
+        description="the integer input matrix, rows separated by ';', e.g. '1 2 3 4; 5 6 7 8; 9 0 1 2; 3 4 5 6'",
+        json_schema_extra={"zh": "整数输入矩阵，行之间以 ';' 分隔，如 '1 2 3 4; 5 6 7 8; 9 0 1 2; 3 4 5 6'"},
+    )
+    kernel_size: int = Field(
+        ge=1, le=4, description="square pooling window size k", json_schema_extra={"zh": "方形池化窗口大小 k"}
+    )
+    stride: int | None = Field(
+        default=None,
+        ge=1,
+        le=4,
+        description="stride s (unset: torch's default, kernel_size)",
+        json_schema_extra={"zh": "步幅 s（不设则为 torch 默认值 kernel_size）"},
+    )  # None = torch's default, kernel_size
+    kind: Literal["max", "avg"] = Field(
+        default="max", description="max or average pooling", json_schema_extra={"zh": "最大池化或平均池化"}
+    )
 
     @field_validator("input", mode="before")
     @classmethod

@@ -8,7 +8,19 @@ from typing import Any
 from pydantic import Field, field_serializer, field_validator, model_validator
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt
-from quizzer.generators.layer_syntax import count_layers
+from quizzer.generators.layer_syntax import (
+    FILE_EN,
+    FILE_ZH,
+    KEYS_EN,
+    KEYS_ZH,
+    KINDS_EN,
+    KINDS_ZH,
+    OP_EN,
+    OP_ZH,
+    RES_EN,
+    RES_ZH,
+    count_layers,
+)
 from quizzer.generators.layers import (
     MAIN_PATH_NOTE,
     MAX_PROBE,
@@ -32,8 +44,12 @@ from quizzer.text import BiText
 
 MAX_LAYERS = 1000  # far past ResNet-152; torch's check (probe_cost) is the real bound
 LAYERS_HELP = (
-    "the layers, ';' between them, e.g. 'conv k=3 p=1; maxpool k=2'; a residual block is "
-    "'res( main layers | shortcut layers )' (no '|': identity shortcut)"
+    f"the layers, separated by ';', e.g. 'conv k=3 p=1; maxpool k=2', each KIND key=value… with KIND {KINDS_EN}; "
+    f"{KEYS_EN}, {OP_EN}; {RES_EN}, the field follows its main path; {FILE_EN}"
+)
+LAYERS_HELP_ZH = (
+    f"各层以 ';' 分隔，如 'conv k=3 p=1; maxpool k=2'，每层写作 类型 键=值…，类型为 {KINDS_ZH}；"
+    f"{KEYS_ZH}、{OP_ZH}；{RES_ZH}，感受野沿主路径计算；{FILE_ZH}"
 )
 
 
@@ -57,9 +73,16 @@ def check_stack(nodes: tuple[Node, ...], max_layers: int = MAX_LAYERS) -> None:
 
 
 class ReceptiveFieldParams(Params):
-    layers: tuple[Node, ...] = Field(description=LAYERS_HELP)
+    layers: tuple[Node, ...] = Field(
+        description=LAYERS_HELP,
+        json_schema_extra={"zh": LAYERS_HELP_ZH},
+    )
     input_size: int | None = Field(
-        default=None, ge=1, le=1 << 16, description="optional image side, for the output size column of the table"
+        default=None,
+        ge=1,
+        le=1 << 16,
+        description="the image side in pixels, only for the output-size column of the per-layer table",
+        json_schema_extra={"zh": "输入图像边长（像素），只用于逐层表的输出尺寸一列"},
     )
 
     @field_validator("layers", mode="before")

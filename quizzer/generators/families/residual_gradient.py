@@ -17,9 +17,20 @@ Act = Literal["linear", "relu", "tanh", "sigmoid"]
 
 
 class ResidualGradientParams(Params):
-    activation: Act = "linear"
-    weights: list[Weight] = Field(min_length=1, max_length=10)
-    x: float = Field(default=1.0, ge=-10, le=10)
+    activation: Act = Field(
+        default="linear",
+        description="the branch's activation: h_i = h_{i−1} + w_i·act(h_{i−1})",
+        json_schema_extra={"zh": "残差分支的激活函数：h_i = h_{i−1} + w_i·act(h_{i−1})"},
+    )
+    weights: list[Weight] = Field(
+        min_length=1,
+        max_length=10,
+        description="the blocks' scalar weights w_1,…,w_L, comma-separated",
+        json_schema_extra={"zh": "各残差块的标量权重 w_1,…,w_L，逗号分隔"},
+    )
+    x: float = Field(
+        default=1.0, ge=-10, le=10, description="the input x = h_0", json_schema_extra={"zh": "输入 x = h_0"}
+    )
 
     @model_validator(mode="after")
     def _well_posed(self) -> ResidualGradientParams:

@@ -10,13 +10,13 @@ from pydantic import Field, field_serializer, field_validator, model_validator
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params
 from quizzer.generators.families.receptive_field import (
     HIDDEN_STEPS,
-    LAYERS_HELP,
     MAX_LAYERS,
     check_stack,
     folded,
     layer_list,
     sample_stack,
 )
+from quizzer.generators.layer_syntax import FILE_EN, FILE_ZH, KEYS_EN, KEYS_ZH, RES_EN, RES_ZH
 from quizzer.generators.layers import (
     RF_FORMULA,
     Layer,
@@ -34,8 +34,22 @@ from quizzer.text import BiText
 
 
 class RfExtraLayerParams(Params):
-    layers: tuple[Node, ...] = Field(description=LAYERS_HELP)
-    extra: Layer = Field(description="the one layer appended on top, e.g. 'conv k=3 p=1' (not a convtranspose)")
+    layers: tuple[Node, ...] = Field(
+        description=(
+            "the existing stack, layers separated by ';', e.g. 'conv k=3; maxpool k=2', each KIND key=value… "
+            f"with KIND conv, maxpool or avgpool (no convtranspose here); {KEYS_EN}; {RES_EN}; {FILE_EN}"
+        ),
+        json_schema_extra={
+            "zh": (
+                "已有的层栈，各层以 ';' 分隔，如 'conv k=3; maxpool k=2'，每层写作 类型 键=值…，"
+                f"类型为 conv、maxpool 或 avgpool（此处不收 convtranspose）；{KEYS_ZH}；{RES_ZH}；{FILE_ZH}"
+            )
+        },
+    )
+    extra: Layer = Field(
+        description="the one layer added on top, written like a layer of the stack, e.g. 'conv k=3 p=1' (no convtranspose)",
+        json_schema_extra={"zh": "加在顶部的那一层，写法同层栈中的一层，如 'conv k=3 p=1'（不收 convtranspose）"},
+    )
 
     @field_validator("layers", mode="before")
     @classmethod

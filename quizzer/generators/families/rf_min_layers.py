@@ -10,6 +10,7 @@ from pydantic import Field, field_serializer, field_validator, model_validator
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params
 from quizzer.generators.families.receptive_field import MAX_LAYERS, check_stack
+from quizzer.generators.layer_syntax import FILE_EN, FILE_ZH, KEYS_EN, KEYS_ZH
 from quizzer.generators.layers import (
     RF_FORMULA,
     Layer,
@@ -27,11 +28,39 @@ MAX_ANSWER = 128  # an answer past this is no exercise; verify bisects, so the b
 
 
 class RfMinLayersParams(Params):
-    target: int = Field(ge=2, le=1 << 20, description="the receptive field to reach, in input pixels")
-    kernel_size: int = Field(default=3, ge=2, le=64, description="kernel side k of the stacked stride-1 convs")
-    dilation: int = Field(default=1, ge=1, le=64, description="dilation d of the stacked convs")
+    target: int = Field(
+        ge=2,
+        le=1 << 20,
+        description="the receptive field to reach, in input pixels",
+        json_schema_extra={"zh": "要达到的感受野（输入像素）"},
+    )
+    kernel_size: int = Field(
+        default=3,
+        ge=2,
+        le=64,
+        description="kernel size k of each added stride-1 conv",
+        json_schema_extra={"zh": "每个新增步幅 1 卷积的核大小 k"},
+    )
+    dilation: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="dilation d of each added conv",
+        json_schema_extra={"zh": "每个新增卷积的膨胀率 d"},
+    )
     prefix: tuple[Layer, ...] = Field(
-        default=(), description="layers before the stacked convs, ';' between them (conv and pooling layers)"
+        default=(),
+        description=(
+            "layers before the added convs, separated by ';', e.g. 'conv k=7 s=2 p=3; maxpool k=3 s=2 p=1' "
+            f"(may be left out), each KIND key=value… with KIND conv, maxpool or avgpool; {KEYS_EN}; "
+            f"no residual blocks; {FILE_EN}"
+        ),
+        json_schema_extra={
+            "zh": (
+                "新增卷积之前的层，以 ';' 分隔，如 'conv k=7 s=2 p=3; maxpool k=3 s=2 p=1'（可省略），"
+                f"每层写作 类型 键=值…，类型为 conv、maxpool 或 avgpool；{KEYS_ZH}；不收残差块；{FILE_ZH}"
+            )
+        },
     )
 
     @field_validator("prefix", mode="before")

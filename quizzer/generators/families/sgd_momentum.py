@@ -13,13 +13,36 @@ from quizzer.text import BiText
 
 
 class SgdMomentumParams(Params):
-    lr: float = Field(default=0.001, gt=0, le=10)
-    momentum: float = Field(default=0.0, ge=0, lt=1)
-    dampening: float = Field(default=0.0, ge=0, le=1)
-    nesterov: bool = False
-    weight_decay: float = Field(default=0.0, ge=0, le=1)
-    p0: float = Field(ge=-1e6, le=1e6)
-    grads: list[float] = Field(min_length=1, max_length=20)
+    lr: float = Field(default=0.001, gt=0, le=10, description="learning rate", json_schema_extra={"zh": "学习率"})
+    momentum: float = Field(
+        default=0.0, ge=0, lt=1, description="momentum factor μ", json_schema_extra={"zh": "动量因子 μ"}
+    )
+    dampening: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="dampening of the gradient added to the momentum buffer",
+        json_schema_extra={"zh": "加入动量缓冲时对梯度的阻尼"},
+    )
+    nesterov: bool = Field(
+        default=False, description="use Nesterov momentum", json_schema_extra={"zh": "使用 Nesterov 动量"}
+    )
+    weight_decay: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="L2 penalty added to the gradient: g + wd·p",
+        json_schema_extra={"zh": "加到梯度上的 L2 惩罚：g + wd·p"},
+    )
+    p0: float = Field(
+        ge=-1e6, le=1e6, description="the parameter's starting value", json_schema_extra={"zh": "参数的初始值"}
+    )
+    grads: list[float] = Field(
+        min_length=1,
+        max_length=20,
+        description="the gradient at each step, comma-separated, one step per value",
+        json_schema_extra={"zh": "每一步的梯度，逗号分隔，一个值一步"},
+    )
 
     @model_validator(mode="after")
     def _well_posed(self) -> SgdMomentumParams:

@@ -24,11 +24,28 @@ METHOD = {
 
 
 class UpdatesParams(Params):
-    method: Literal["batch", "minibatch", "sgd"]
-    num_samples: int = Field(ge=1, le=10_000_000)
+    method: Literal["batch", "minibatch", "sgd"] = Field(
+        description="batch GD (whole set), mini-batch GD or SGD (one sample per update)",
+        json_schema_extra={"zh": "批量梯度下降（全部样本）、小批量梯度下降或 SGD（每次一个样本）"},
+    )
+    num_samples: int = Field(
+        ge=1,
+        le=10_000_000,
+        description="training samples in the dataset",
+        json_schema_extra={"zh": "数据集中的训练样本数"},
+    )
     # For mini-batch GD the batch size; for the other two only a point of comparison shown in the prompt.
-    batch_size: int | None = Field(default=None, ge=1)
-    drop_last: bool | None = None
+    batch_size: int | None = Field(
+        default=None,
+        ge=1,
+        description="mini-batch size (needed for method=minibatch; otherwise only shown for comparison)",
+        json_schema_extra={"zh": "小批量大小（method=minibatch 时必填；其他方法仅作对比）"},
+    )
+    drop_last: bool | None = Field(
+        default=None,
+        description="drop the last, incomplete batch (default false); only with method=minibatch",
+        json_schema_extra={"zh": "丢弃最后一个不完整的批次（默认 false）；仅用于 method=minibatch"},
+    )
 
     @model_validator(mode="before")
     @classmethod

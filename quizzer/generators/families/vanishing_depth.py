@@ -16,9 +16,23 @@ MAX_DEPTH = 500
 
 
 class VanishingDepthParams(Params):
-    activation: Literal["sigmoid", "tanh"] = "sigmoid"
-    weight: float = Field(ge=-40, le=40)
-    threshold: float = Field(gt=0, le=1e12)
+    activation: Literal["sigmoid", "tanh"] = Field(
+        default="sigmoid",
+        description="the activation, with pre-activations held at 0 (σ'(0) = 1/4, tanh'(0) = 1)",
+        json_schema_extra={"zh": "激活函数，预激活保持为 0（σ'(0) = 1/4，tanh'(0) = 1）"},
+    )
+    weight: float = Field(
+        ge=-40,
+        le=40,
+        description="the weight w of every layer; the per-layer factor is |w·act'(0)|",
+        json_schema_extra={"zh": "每层的权重 w；每层的梯度因子为 |w·act'(0)|"},
+    )
+    threshold: float = Field(
+        gt=0,
+        le=1e12,
+        description="the gradient size to fall below (vanishing, < 1) or rise above (exploding, > 1)",
+        json_schema_extra={"zh": "梯度要低于（消失，< 1）或高于（爆炸，> 1）的阈值"},
+    )
 
     @model_validator(mode="after")
     def _well_posed(self) -> VanishingDepthParams:

@@ -16,12 +16,44 @@ _VECTOR = AnswerSpec(kind="vector", rel_tol=1e-3, abs_tol=5e-4)
 
 
 class WeightPenaltyParams(Params):
-    quantity: Literal["l1", "l2", "decay-step"] = "l2"
-    w: list[float] = Field(min_length=1, max_length=8)
-    lam: float = Field(default=0.01, gt=0, le=10)
-    grad: list[float] = Field(default_factory=list, max_length=8)
-    lr: float = Field(default=0.1, gt=0, le=10)
-    weight_decay: float = Field(default=0.01, ge=0, le=10)
+    quantity: Literal["l1", "l2", "decay-step"] = Field(
+        default="l2",
+        description="l1: λ·Σ|w|; l2: λ·Σw²; decay-step: the weights after one SGD step with weight_decay",
+        json_schema_extra={"zh": "l1：λ·Σ|w|；l2：λ·Σw²；decay-step：带 weight_decay 的一步 SGD 之后的权重"},
+    )
+    w: list[float] = Field(
+        min_length=1,
+        max_length=8,
+        description="the weights, comma-separated",
+        json_schema_extra={"zh": "权重，逗号分隔"},
+    )
+    lam: float = Field(
+        default=0.01,
+        gt=0,
+        le=10,
+        description="the penalty coefficient λ (l1 and l2)",
+        json_schema_extra={"zh": "惩罚系数 λ（l1 与 l2）"},
+    )
+    grad: list[float] = Field(
+        default_factory=list,
+        max_length=8,
+        description="the loss gradient per weight, comma-separated; only with quantity=decay-step",
+        json_schema_extra={"zh": "每个权重的损失梯度，逗号分隔；仅用于 quantity=decay-step"},
+    )
+    lr: float = Field(
+        default=0.1,
+        gt=0,
+        le=10,
+        description="learning rate of the SGD step (decay-step)",
+        json_schema_extra={"zh": "SGD 一步的学习率（decay-step）"},
+    )
+    weight_decay: float = Field(
+        default=0.01,
+        ge=0,
+        le=10,
+        description="torch.optim.SGD's weight_decay (decay-step)",
+        json_schema_extra={"zh": "torch.optim.SGD 的 weight_decay（decay-step）"},
+    )
 
     @model_validator(mode="after")
     def _well_posed(self) -> WeightPenaltyParams:
