@@ -111,7 +111,9 @@ def _default(info: FieldInfo) -> str | None:
     if info.is_required():
         return None
     value = info.get_default(call_default_factory=True)
-    return None if value is None else _typed(value, exact=False)
+    if value is None or (isinstance(value, (list, tuple)) and not value):  # unset, or nothing (no prefix layers)
+        return None
+    return _typed(value, exact=False)
 
 
 def _scheduler_note(model: type[BaseModel], name: str) -> tuple[BiText, str | None, bool] | None:
@@ -164,7 +166,9 @@ def _bound(metadata: Sequence[Any]) -> str:
 def _number(value: float) -> str:
     """A bound as a reader takes it in at a glance: 4096, 0.5, 1e6 rather than 1000000."""
     if abs(value) >= 1e5 and float(value).is_integer():
-        return re.sub(r"e\+?0*", "e", f"{value:.6g}")
+        short = re.sub(r"e\+?0*", "e", f"{value:.6g}")
+        # only when it reads back as the same number: 1e8, not 1.04858e6 for 1 << 20
+        return short if float(short) == value else str(int(value))
     return fmt(value)
 
 
@@ -217,7 +221,7 @@ def _type_and_range(annotation: Any, metadata: Sequence[Any]) -> tuple[str, BiTe
         element = items[0] if items else Any
         if get_origin(_strip_optional(element)) is tuple:
             return "matrix", NOTHING
-        if isinstance(element, type) and issubclass(element, BaseModel):
+        if _models(element):  # a layer, or a layer | residual block
             return "layers", NOTHING
         name, inner = _scalar(element)
         fixed = origin is tuple and Ellipsis not in args
@@ -233,6 +237,13 @@ def _type_and_range(annotation: Any, metadata: Sequence[Any]) -> tuple[str, BiTe
         return name, same("true, false")
     bound = _bound([*metadata, *inner])
     return name, same(bound) if bound else _pattern([*metadata, *inner])
+
+
+def _models(annotation: Any) -> bool:
+    """A pydantic model, or a union of models (the stack families' ``Layer | Residual``)."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return all(_models(a) for a in get_args(annotation))
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 def _count(lo: int | None, hi: int | None) -> BiText:
