@@ -4,8 +4,9 @@ Side by side, when `auto-multiple-choice` is installed: AMC (LaTeX) preparing 10
 (`auto-multiple-choice prepare --mode s` on ../shared/bench-anchors/amc-100x20.tex), which makes sheets and a
 plain answer sheet but no worked solutions. Both are run the same way, as child processes, alternately,
 and the median of --repeat runs is reported: wall-clock seconds and CPU seconds (all threads and children;
-CPU is the fairer number on a busy machine). Target: quizzer ≤ half of AMC. A third line times what AMC
-itself makes (the sheets PDF alone, no keys, no md/html).
+CPU is the fairer number on a busy machine). Target: quizzer ≤ half of AMC. The main line builds keys without
+pictures (AMC draws none); a second line adds the keys' pictures (matplotlib SVG, on by default). Another line
+times what AMC itself makes (the sheets PDF alone, no keys, no md/html).
 
 Run: .venv/bin/python bench/exam.py [--versions 100] [--repeat 3] [--anchor PATH] [--no-verify]
 """
@@ -25,7 +26,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "exam.yaml"
-DEFAULT_ANCHOR = REPO.parent / "shared" / "bench-anchors" / "amc-100x20.tex"
+# Beside the main checkout (/work/main -> /work/shared); a worktree sits one level deeper (/work/wt/NAME).
+DEFAULT_ANCHOR = next(
+    (p for p in (base / "shared" / "bench-anchors" / "amc-100x20.tex" for base in REPO.parents[:2]) if p.is_file()),
+    REPO.parent / "shared" / "bench-anchors" / "amc-100x20.tex",
+)
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[float, float, str]:
@@ -41,7 +46,9 @@ def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = 
     return wall, cpu, result.stdout
 
 
-def quizzer_run(work: Path, versions: int, verify: bool, env: dict[str, str]) -> tuple[float, float, str]:
+def quizzer_run(
+    work: Path, versions: int, verify: bool, env: dict[str, str], pictures: bool = False
+) -> tuple[float, float, str]:
     out = work / "exam-out"
     shutil.rmtree(out, ignore_errors=True)
     cmd = [
@@ -62,7 +69,8 @@ def quizzer_run(work: Path, versions: int, verify: bool, env: dict[str, str]) ->
         "--lang",
         "zh",
     ]
-    return timed(cmd + ([] if verify else ["--no-verify"]), env=env)
+    cmd += [] if verify else ["--no-verify"]
+    return timed(cmd + ([] if pictures else ["--no-key-pictures"]), env=env)
 
 
 # What AMC's run makes, for an apples-to-apples line: the students' sheets as one PDF, no keys, no md/html.
@@ -121,6 +129,12 @@ def amc_run(work: Path, anchor: Path) -> tuple[float, float, str]:
     return result
 
 
+def stage_line(stdout: str) -> str:
+    """The build's own seconds per stage (its last output line, in the exam's language: zh here)."""
+    line = next((ln for ln in stdout.splitlines() if ln.startswith(("time:", "用时："))), "")
+    return line.removeprefix("time:").removeprefix("用时：").strip()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--versions", type=int, default=100)
@@ -134,12 +148,15 @@ def main() -> None:
         work = Path(tmp)
         env = {**os.environ, "QUIZZER_HOME": str(work / "home")}
         quizzer_run(work, 1, False, env)  # creates the database and imports the bank: not part of the build
-        ours, theirs, verified, sheets_only = [], [], [], []
-        stages = ""
+        ours, theirs, verified, sheets_only, pictured = [], [], [], [], []
+        stages = pictured_stages = ""
         for _ in range(args.repeat):
             wall, cpu, stdout = quizzer_run(work, args.versions, False, env)
             ours.append((wall, cpu))
-            stages = next((line for line in stdout.splitlines() if line.startswith("time:")), "")
+            stages = stage_line(stdout)
+            wall, cpu, stdout = quizzer_run(work, args.versions, False, env, pictures=True)
+            pictured.append((wall, cpu))
+            pictured_stages = stage_line(stdout)
             if not args.no_verify:
                 wall, cpu, _ = quizzer_run(work, args.versions, True, env)
                 verified.append((wall, cpu))
@@ -155,12 +172,19 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} (wall clock is only comparable when idle)")
     wall, cpu = median(ours)
     print(
-        f"quizzer exam build, {args.versions} versions × 20 questions, md+html+pdf with keys (--no-verify): "
-        f"{wall:.2f} s wall, {cpu:.2f} s CPU   [{stages.removeprefix('time: ')}]"
+        f"quizzer exam build, {args.versions} versions × 20 questions, md+html+pdf with keys "
+        f"(--no-verify --no-key-pictures): {wall:.2f} s wall, {cpu:.2f} s CPU   [{stages}]"
+    )
+    p_wall, p_cpu = median(pictured)
+    print(
+        f"quizzer exam build, same, keys with pictures (--no-verify; pictures are the default): "
+        f"{p_wall:.2f} s wall, {p_cpu:.2f} s CPU   [{pictured_stages}]"
     )
     if verified:
         v_wall, v_cpu = median(verified)
-        print(f"quizzer exam build, same, keys checked by torch (default):  {v_wall:.2f} s wall, {v_cpu:.2f} s CPU")
+        print(
+            f"quizzer exam build, no pictures, keys checked by torch (default):  {v_wall:.2f} s wall, {v_cpu:.2f} s CPU"
+        )
     print("  files: " + ", ".join(f"{name} {size / 1e6:.2f} MB" for name, size in sizes.items()))
     s_wall, s_cpu = median(sheets_only)
     print(f"quizzer, what AMC makes: the sheets PDF only (no keys, md, html): {s_wall:.2f} s wall, {s_cpu:.2f} s CPU")
@@ -175,7 +199,11 @@ def main() -> None:
         f"auto-multiple-choice prepare --mode s, 100 copies × 20 questions, no solutions: "
         f"{a_wall:.2f} s wall, {a_cpu:.2f} s CPU"
     )
-    print(f"ratio quizzer / AMC (--no-verify): wall {wall / a_wall:.2f}, CPU {cpu / a_cpu:.2f}  (target ≤ 0.5)")
+    print(
+        f"ratio quizzer / AMC (--no-verify --no-key-pictures): wall {wall / a_wall:.2f}, CPU {cpu / a_cpu:.2f}"
+        "  (target ≤ 0.5)"
+    )
+    print(f"ratio quizzer / AMC (--no-verify, keys with pictures): wall {p_wall / a_wall:.2f}, CPU {p_cpu / a_cpu:.2f}")
     if verified:
         print(f"ratio quizzer / AMC (torch-checked keys): wall {v_wall / a_wall:.2f}, CPU {v_cpu / a_cpu:.2f}")
     print(f"ratio quizzer / AMC (sheets PDF only, like AMC): wall {s_wall / a_wall:.2f}, CPU {s_cpu / a_cpu:.2f}")

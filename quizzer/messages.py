@@ -106,6 +106,15 @@ FAMILY_EXAMPLE = BiText("示例", "Example")
 PARAM_REQUIRED = BiText("必填", "required")
 PARAM_DEFAULT = BiText("默认 {value}", "default {value}")
 PARAM_UNSET = BiText("可不填", "optional")
+SOLVE_OPTIONS = BiText("选项", "Options")
+OPT_LAYERS_FILE = BiText(
+    "从文件读入 {key}：每行一层，'#' 起注释（见 examples/networks/）",
+    "read {key} from FILE: one layer per line, '#' comments (see examples/networks/)",
+)
+OPT_ALL = BiText("逐层表全部显示（超过 40 层时默认折叠）", "show every row of the per-layer table (folded past 40)")
+OPT_LANG = BiText("显示语言", "language of the text shown")
+OPT_JSON = BiText("输出 JSON", "print machine-readable JSON")
+OPT_NO_PICTURES = BiText("不画图", "do not draw pictures")
 VERIFY_TITLE = BiText("闭式解与 torch 对照，种子 {seed}", "closed form vs torch, seed {seed}")
 VERIFY_SAMPLES = BiText("样本", "samples")
 VERIFY_AGREE = BiText("一致", "agree")
@@ -486,3 +495,15 @@ SCAN_SUMMARY = BiText(
 )
 SCAN_TURNED = BiText("倒置", "upside down")
 SCAN_THREE_MARKS = BiText("仅 3 个角标", "3 corner marks")
+
+# --- the per-layer table of a stack family (`solve receptive-field`, `solve conv-stack-shape`) ---------------------
+STACK_TABLE_TITLE = Plural("逐层表（{n} 层）", "Layer by layer ({n} layer)", "Layer by layer ({n} layers)")
+STACK_NUMBER = BiText("#", "#")
+STACK_LAYER = BiText("层", "layer")
+STACK_OUTPUT = BiText("输出", "output")
+STACK_RF = BiText("感受野", "RF")
+STACK_JUMP = BiText("跳距", "jump")
+STACK_START = BiText("中心", "start")
+STACK_HIDDEN = Plural(
+    "… 隐去 {n} 层，加 --all 显示全部", "… {n} layer hidden, --all to show", "… {n} layers hidden, --all to show"
+)

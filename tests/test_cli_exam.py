@@ -85,3 +85,37 @@ def test_bad_spec_is_located_and_nothing_is_written(run, tmp_path) -> None:
 def test_exam_appears_in_help(run) -> None:
     assert "exam" in run("--help").output
     assert "build" in run("exam", "--help").output
+
+
+PICTURE_SPEC = """
+title: {zh: 图测验, en: Picture quiz}
+sections:
+  - draws:
+      - {source: generated, family: receptive-field, difficulty: 1, count: 1, points: 4}
+"""
+
+
+def test_key_pictures_are_drawn_unless_turned_off(run, tmp_path) -> None:
+    spec = tmp_path / "pictures.yaml"
+    spec.write_text(PICTURE_SPEC, encoding="utf-8")
+    run("exam", "build", str(spec), "--out", str(tmp_path / "on"), "--format", "html,md", "--no-verify")
+    assert (tmp_path / "on" / "keys.html").read_text(encoding="utf-8").count("<svg") == 1
+    assert "<svg" not in (tmp_path / "on" / "sheets.html").read_text(encoding="utf-8")
+    off = tmp_path / "off"
+    run("exam", "build", str(spec), "--out", str(off), "--format", "html", "--no-verify", "--no-key-pictures")
+    assert "<svg" not in (off / "keys.html").read_text(encoding="utf-8")
+
+
+def test_a_markdown_build_does_not_import_matplotlib(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    spec = tmp_path / "pictures.yaml"
+    spec.write_text(PICTURE_SPEC, encoding="utf-8")
+    args = ["exam", "build", str(spec), "--out", str(tmp_path / "md"), "--format", "md", "--no-verify"]
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "quizzer", *args], capture_output=True, text=True, check=True
+    )
+    modules = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "quizzer.exam.render_md" in modules  # the parse sees the build's imports: this check can fail
+    assert not any(m.split(".")[0] == "matplotlib" for m in modules)

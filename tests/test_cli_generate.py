@@ -154,6 +154,34 @@ def test_solve_exits_1_when_torch_does_not_confirm_the_key(run, monkeypatch) -> 
     assert "Error: conv-output: the closed form and torch disagree on this instance" in result.output
 
 
+def test_solve_reads_a_networks_file_and_prints_the_per_layer_table(run) -> None:
+    out = run("solve", "receptive-field", "--layers-file", "examples/networks/vgg16.txt", "--lang", "en").output
+    assert "Answer: receptive_field=212, jump=32, start=15.5" in out and "(agrees)" in out
+    assert "Layer by layer (18 layers)" in out and "hidden" not in out  # 18 rows: shown in full
+    assert " 18   maxpool k=2 " in out and "conv c=512 k=3 p=1" in out
+
+
+def test_solve_folds_a_long_table_unless_all(run) -> None:
+    args = ("solve", "conv-stack-shape", "input_shape=3,224,224", "--layers-file", "examples/networks/resnet50.txt")
+    folded = run(*args, "--lang", "en").output
+    assert "Answer: (2048, 7, 7)" in folded and "Layer by layer (50 layers)" in folded
+    assert "layers hidden, --all to show" in folded and "└ + shortcut: conv c=2048 k=1 s=2" in folded
+    full = run(*args, "--lang", "en", "--all").output
+    assert "hidden" not in full and " 25   │ conv c=256 k=3 p=1" in full
+    table = full[full.index("Layer by layer") :]
+    assert max(len(line) for line in table.splitlines()) <= 80  # readable in an 80-column terminal
+    assert "2048×7×7" in table and "483" in table
+
+
+def test_solve_networks_file_errors_name_the_line(run, tmp_path) -> None:
+    net = tmp_path / "net.txt"
+    net.write_text("# my net\nconv k=3\nconvv k=3\n", encoding="utf-8")
+    bad = run("solve", "receptive-field", "--layers-file", str(net), expect=ExitStatus.NOT_FOUND).output
+    assert "net.txt:3: unknown layer kind 'convv'" in bad and "Traceback" not in bad
+    missing = run("solve", "receptive-field", "--layers-file", str(tmp_path / "nope.txt"), expect=ExitStatus.NOT_FOUND)
+    assert "no such file" in missing.output
+
+
 # ---------------------------------------------------------------- discoverable parameters
 
 
@@ -301,3 +329,17 @@ def test_the_families_list_at_80_columns_in_a_real_process() -> None:
     for f in all_families():
         assert re.search(rf"^  {f.name}  ", out, re.M), f.name
     assert max(len(line.rstrip()) for line in out.splitlines()) <= 80
+
+
+def test_solve_stack_family_help_describes_the_layer_syntax_and_its_options(run) -> None:
+    out = run("solve", "conv-stack-shape", "--help", "--lang", "en").output
+    flat = " ".join(out.split())
+    for text in ("convtranspose", "maxpool", "avgpool", "g (groups)", "op (output_padding", "ceil_mode=true"):
+        assert text in flat, text
+    assert "'res( main | shortcut )'" in flat and "--layers-file FILE" in flat
+    assert re.search(r"^  --layers-file FILE +read layers from FILE", out, re.M) and re.search(r"^  --all +", out, re.M)
+    assert out.rstrip().endswith(_doc("conv-stack-shape").example)
+    prefix = run("solve", "rf-min-layers", "--help", "--lang", "en").output
+    assert "read prefix from FILE" in prefix and not re.search(r"^  --all ", prefix, re.M)  # no table there
+    plain = run("solve", "conv-output", "--help", "--lang", "en").output
+    assert "--layers-file" not in plain and re.search(r"^  --json +", plain, re.M)

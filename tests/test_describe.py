@@ -124,8 +124,17 @@ def test_scheduler_arguments_say_which_scheduler_takes_them() -> None:
     assert "仅 scheduler=step" in doc["step_size"].meaning.zh
     assert doc["T_mult"].default == "1" and not doc["T_mult"].required
     assert doc["scheduler"].required and "multistep" in doc["scheduler"].allowed.en.split(", ")
-    # gamma: StepLR and MultiStepLR default to 0.1, ExponentialLR needs it (torch's own signatures)
-    assert doc["gamma"].default == "step: 0.1; multistep: 0.1; exponential: —"
+    # gamma: StepLR and MultiStepLR default to 0.1, ExponentialLR needs it, CyclicLR's is 1 (torch's own signatures)
+    assert doc["gamma"].default == "step: 0.1; multistep: 0.1; exponential: —; cyclic: 1"
+
+
+def test_a_shared_scheduler_argument_means_only_what_the_familys_own_schedulers_make_it() -> None:
+    everything = {p.name: p for p in describe_family(get_family("lr-schedule")).parameters}
+    assert "CyclicLR" in everything["gamma"].meaning.en and "CyclicLR" in everything["gamma"].meaning.zh
+    assert "SequentialLR" in everything["milestones"].meaning.en
+    threshold = {p.name: p for p in describe_family(get_family("lr-threshold-step")).parameters}
+    assert "CyclicLR" not in threshold["gamma"].meaning.en and "CyclicLR" not in threshold["gamma"].meaning.zh
+    assert "SequentialLR" not in threshold["milestones"].meaning.en
 
 
 def test_described_types_and_ranges_read_as_typed() -> None:

@@ -57,9 +57,11 @@ def test_sheet_pdf_holds_the_chinese_prompts_and_the_version_code_on_every_page(
             assert squash(pq.question.prompt.zh.splitlines()[0])[:20] in whole, pq.number
     codes = []
     for text in texts:
-        footer = text.strip().splitlines()[-1]
-        match = re.fullmatch(r"试卷版本 ([AB]) 第 (\d+) / (\d+) 页", footer.strip())
-        assert match, footer
+        # Header and footer are drawn in the page background, so they come first in the extracted text.
+        footers = [line for line in text.splitlines() if re.fullmatch(r"试卷版本 [AB] 第 \d+ / \d+ 页", line.strip())]
+        assert len(footers) == 1, text[:200]
+        match = re.fullmatch(r"试卷版本 ([AB]) 第 (\d+) / (\d+) 页", footers[0].strip())
+        assert match
         codes.append((match[1], int(match[2]), int(match[3])))
         assert f"试卷版本 {match[1]}" in text.splitlines()[0]  # the header names the same version
     for code in "AB":

@@ -175,11 +175,6 @@ def test_onecycle_and_warmup_match_torch_on_every_step():
         ("lr-schedule", {"scheduler": "exponential", "gamma": "1.5", "step": "3"}, "gamma"),
         ("lr-schedule", {"scheduler": "cosine-restarts", "T_0": "10", "T_mult": "1.5", "step": "3"}, "T_mult"),
         ("lr-schedule", {"scheduler": "sgdr", "step": "3"}, "scheduler"),
-        (
-            "lr-threshold-step",
-            {"scheduler": "step", "lr": "0.1", "step_size": "10", "gamma": "0.1", "threshold": "0.01"},
-            "floating-point",
-        ),
         ("lr-threshold-step", {"scheduler": "cosine", "lr": "0.1", "T_max": "10", "threshold": "0.2"}, "below lr"),
         (
             "lr-threshold-step",

@@ -253,12 +253,12 @@ STACKS = ("receptive-field", "rf-extra-layer", "conv-stack-shape")
 @pytest.mark.parametrize("name", STACKS)
 def test_sampled_stacks_look_like_real_networks(name: str) -> None:
     # Defect 3.9: strides multiplying to 324, jumps larger than the field, strides above the kernel size.
-    from quizzer.generators.layers import MAX_TOTAL_STRIDE, Layer, receptive_field
+    from quizzer.generators.layers import MAX_TOTAL_STRIDE, Layer, main_path, receptive_field
 
     for difficulty in (1, 2, 3):
         for problem in generate(name, count=49, seed=0, difficulty=difficulty):
             p = get_family(name).params_model.model_validate(problem.params)
-            layers = list(p.layers)
+            layers = list(main_path(p.layers))  # a residual block (difficulty 3) counts along its main path
             if name == "rf-extra-layer":
                 layers.append(p.extra)
             geometry = [

@@ -33,7 +33,18 @@ def torch_schedule(name: str, optimizer: Any, args: dict[str, Any]) -> Any:
         )
         cos = lr_scheduler.CosineAnnealingLR(optimizer, T_max=args["T_max"], eta_min=args["eta_min"])
         return lr_scheduler.SequentialLR(optimizer, schedulers=[warm, cos], milestones=[args["warmup_steps"]])
-    return getattr(lr_scheduler, SCHEDULES[name].torch_class)(optimizer, **args)
+    if name in ("sequential", "chained"):  # the text names the parts; each part is built here by its own names
+        from quizzer.generators.schedules_composite import CHAINED_PARTS, SEQUENTIAL_PARTS, parse_parts
+
+        allowed = SEQUENTIAL_PARTS if name == "sequential" else CHAINED_PARTS
+        inner = [
+            torch_schedule(s.name, optimizer, a.model_dump()) for s, a in parse_parts(args["schedulers"], allowed, name)
+        ]
+        if name == "chained":
+            return lr_scheduler.ChainedScheduler(inner, optimizer=optimizer)
+        return lr_scheduler.SequentialLR(optimizer, schedulers=inner, milestones=args["milestones"])
+    kwargs = {k: v for k, v in args.items() if k != "metrics"}  # ReduceLROnPlateau takes its metric in step()
+    return getattr(lr_scheduler, SCHEDULES[name].torch_class)(optimizer, **kwargs)
 
 
 def torch_lrs(name: str, args: dict[str, Any], lr: float, steps: int) -> list[float]:
@@ -48,10 +59,15 @@ def torch_lrs(name: str, args: dict[str, Any], lr: float, steps: int) -> list[fl
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sched = torch_schedule(name, opt, args)
-        for _ in range(steps):
+        for t in range(steps):
             out.append(opt.param_groups[0]["lr"])
+            if t == steps - 1:
+                break  # the last lr is read, not stepped past (ReduceLROnPlateau has no metric beyond it)
             opt.step()
-            sched.step()
+            if "metrics" in args:
+                sched.step(args["metrics"][t])
+            else:
+                sched.step()
     return out
 
 
@@ -76,8 +92,10 @@ def test_closed_form_equals_torch_on_every_step(entry: Schedule[Any]) -> None:
 def test_arguments_are_torch_s_own_names_and_defaults(entry: Schedule[Any]) -> None:
     from torch.optim import lr_scheduler
 
-    signature = inspect.signature(getattr(lr_scheduler, entry.torch_class))
+    torch_class = getattr(lr_scheduler, entry.torch_class)
     for key, field in entry.args_model.model_fields.items():
+        # Arguments of step() (ReduceLROnPlateau's metrics) are checked against step()'s signature.
+        signature = inspect.signature(torch_class.step if key in entry.step_args else torch_class)
         assert key in signature.parameters, f"{entry.torch_class} has no argument {key}"
         torch_default = signature.parameters[key].default
         if field.is_required():
@@ -150,14 +168,12 @@ def test_mistakes_are_the_described_mistake() -> None:
     assert exp == pytest.approx({"e-power": 0.1 * math.exp(-2.7), "one-minus-gamma": 0.1 * 0.1**3})
 
 
-def test_threshold_family_offers_only_invertible_schedulers_and_rejects_ties() -> None:
+def test_threshold_family_offers_only_invertible_schedulers_and_answers_ties() -> None:
     family = get_family("lr-threshold-step")
-    with pytest.raises(BadParameters, match="'step', 'exponential' or 'cosine'"):
+    with pytest.raises(BadParameters, match="'step', 'multistep', 'exponential' or 'cosine'"):
         parse_params(family, {"scheduler": "linear", "lr": "0.1", "threshold": "0.01"})
-    # 0.1·0.5 = 0.05 exactly: "strictly below 0.05" would be decided by rounding.
-    tie = family.params_model.model_validate(
-        {"scheduler": "exponential", "lr": 0.1, "gamma": 0.5, "threshold": 0.05}, context={"sampled": True}
-    )
-    assert not family.acceptable(tie) and "floating-point" in (tie.ill_posed() or "")
+    # 0.1·0.5 = 0.05 exactly (in binary too): equal is not strictly below, so the lr first drops below at step 2.
+    tie = parse_params(family, {"scheduler": "exponential", "lr": "0.1", "gamma": "0.5", "threshold": "0.05"})
+    assert family.solve(tie) == 2 and family.acceptable(tie)
     ok = parse_params(family, {"scheduler": "exponential", "lr": "0.1", "gamma": "0.5", "threshold": "0.04"})
     assert family.acceptable(ok) and family.solve(ok) == 2  # 0.1, 0.05, 0.025

@@ -33,6 +33,12 @@ def exam() -> None:
 @click.option(
     "--copies", type=int, default=1, show_default=True, help="Answer sheets per version (each copy its own QR codes)."
 )
+@click.option(
+    "--key-pictures/--no-key-pictures",
+    default=True,
+    show_default=True,
+    help="Draw the pictures of worked solutions in the pdf and html keys (about 20 ms each).",
+)
 @lang_option
 @click.pass_context
 def build(
@@ -46,6 +52,7 @@ def build(
     no_verify: bool,
     answer_sheets: bool,
     copies: int,
+    key_pictures: bool,
     lang: str | None,
 ) -> None:
     """Build exam sheets and answer keys from SPEC (a YAML exam spec, see examples/exam.yaml).
@@ -63,9 +70,18 @@ def build(
     lang = resolve_lang(lang)
     sheets = copies if answer_sheets else None
     report = build_to_dir(
-        store, spec, out, versions=versions, seed=seed, lang=lang, formats=chosen, force=force, verify=not no_verify,
+        store,
+        spec,
+        out,
+        versions=versions,
+        seed=seed,
+        lang=lang,
+        formats=chosen,
+        force=force,
+        verify=not no_verify,
         answer_sheets=sheets,
-    )  # fmt: skip
+        key_pictures=key_pictures,
+    )
     manifest = report.exam.manifest
     count, total = len(manifest.versions), manifest.total_points
     codes = ", ".join(v.code for v in manifest.versions[:5]) + (", …" if count > 5 else "")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from quizzer.cli.common import console, echo_json, json_option, lang_option, pictures_option, resolve_lang
+
+if TYPE_CHECKING:
+    from quizzer.text import BiText
 
 
 @click.command()
@@ -44,17 +47,37 @@ def families(family: str | None, lang: str | None, as_json: bool) -> None:
 
 
 def show_family(name: str, lang: str | None, *, as_json: bool = False, usage: str | None = None) -> None:
-    """``families FAMILY`` and ``solve FAMILY --help``: the family's parameters, as JSON or for the terminal."""
+    """``families FAMILY`` and ``solve FAMILY --help``: the family's parameters, as JSON or for the terminal.
+
+    With ``usage`` (``solve FAMILY --help``) the terminal listing adds the solve options that apply to FAMILY.
+    """
     from quizzer.generators.describe import describe_family
     from quizzer.generators.registry import get_family
 
-    doc = describe_family(get_family(name))
+    fam = get_family(name)
+    doc = describe_family(fam)
     if as_json:
         echo_json(doc.as_dict(lang))
         return
     from quizzer.ui.families import family_doc
 
-    console().print(family_doc(doc, resolve_lang(lang), usage=usage), crop=False)
+    options = _solve_options(fam) if usage else ()
+    console().print(family_doc(doc, resolve_lang(lang), usage=usage, options=options), crop=False)
+
+
+def _solve_options(fam: Any) -> tuple[tuple[str, BiText], ...]:
+    """``solve``'s options for this family: --layers-file and --all only where they apply (the stack families)."""
+    from quizzer import messages as msg
+    from quizzer.generators.netfile import layers_key
+    from quizzer.generators.stack_table import TABLE_FAMILIES
+
+    options: list[tuple[str, BiText]] = []
+    if (key := layers_key(fam)) is not None:
+        options.append(("--layers-file FILE", msg.OPT_LAYERS_FILE.format(key=key)))
+    if fam.name in TABLE_FAMILIES:
+        options.append(("--all", msg.OPT_ALL))
+    options += [("--lang [zh|en]", msg.OPT_LANG), ("--json", msg.OPT_JSON), ("--no-pictures", msg.OPT_NO_PICTURES)]
+    return tuple(options)
 
 
 @click.command()
@@ -159,10 +182,24 @@ class SolveCommand(click.Command):
 @click.command(cls=SolveCommand)
 @click.argument("family")
 @click.argument("assignments", nargs=-1, metavar="KEY=VALUE...")
+@click.option(
+    "--layers-file",
+    metavar="FILE",
+    help="Read the layers from FILE: one layer per line, '#' comments (see examples/networks/).",
+)
+@click.option("--all", "show_all", is_flag=True, help="Show every row of a stack's per-layer table (folded past 40).")
 @lang_option
 @json_option
 @pictures_option
-def solve(family: str, assignments: tuple[str, ...], lang: str | None, as_json: bool, no_pictures: bool) -> None:
+def solve(
+    family: str,
+    assignments: tuple[str, ...],
+    layers_file: str | None,
+    show_all: bool,
+    lang: str | None,
+    as_json: bool,
+    no_pictures: bool,
+) -> None:
     """Solve an instance of FAMILY that you type in, e.g. your homework.
 
     Parameters use torch's own argument names:
@@ -171,18 +208,25 @@ def solve(family: str, assignments: tuple[str, ...], lang: str | None, as_json: 
       quizzer solve conv-output input_size=224 kernel_size=7 stride=2 padding=3
       quizzer solve pool-output input_size=7 kernel_size=2 stride=2 ceil_mode=true
       quizzer solve lr-schedule scheduler=multistep lr=0.1 milestones=30,80 gamma=0.1 step=85
+      quizzer solve lr-schedule scheduler=sequential lr=0.1 milestones=5 step=20 \\
+          schedulers='linear(start_factor=0.1, total_iters=5); cosine(T_max=95)'
+      quizzer solve adaptive-optimizer optimizer=adamw lr=0.01 amsgrad=true p0=1 grads=0.5,-0.2,0.1
       quizzer solve receptive-field layers='conv k=3; conv k=3; maxpool k=2 s=2'
+      quizzer solve receptive-field --layers-file examples/networks/resnet50.txt
+      quizzer solve conv-stack-shape input_shape=3,224,224 --layers-file examples/networks/vgg16.txt
 
     Prints the answer, the worked solution and torch's own computation of the same quantity.
     A family's parameters (type, allowed range, default, meaning, an example):
     `quizzer solve FAMILY --help` or `quizzer families FAMILY`.
     """
-    from quizzer.generators.registry import get_family, parse_params
+    from quizzer.generators.netfile import params_with_layers_file
+    from quizzer.generators.registry import get_family
     from quizzer.generators.serialize import format_answer
+    from quizzer.generators.stack_table import table_for
     from quizzer.generators.verification import check
 
     fam = get_family(family)
-    params = parse_params(fam, _parse_assignments(assignments))
+    params = params_with_layers_file(fam, _parse_assignments(assignments), layers_file)
     problem = fam.build(params, difficulty=0, seed=None)
     result = check(fam, params)
     if as_json:
@@ -208,6 +252,10 @@ def solve(family: str, assignments: tuple[str, ...], lang: str | None, as_json: 
             answer=format_answer(problem, result.torch_answer)
         )
         click.echo(msg.label(msg.TORCH_CHECK, lang) + verdict.get(lang))
+        if (table := table_for(fam.name, params)) is not None:
+            from quizzer.ui.stack_table import show_stack_table
+
+            show_stack_table(console(), table, lang, show_all=show_all)
         from quizzer.ui.pictures import show, wanted
 
         if wanted(out := console(), no_pictures=no_pictures):

@@ -8,11 +8,13 @@ about a number, a letter or an explanation. Every string here is user or bank te
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, assert_never
 
 from quizzer import messages as M
 from quizzer.exam.build import BuiltExam, PrintedQuestion
-from quizzer.generators.base import fmt
+from quizzer.generators.base import Problem, fmt
+from quizzer.generators.figures import has_figure
 from quizzer.generators.serialize import format_answer
 from quizzer.grading.kinds.base import (
     AnswerShape,
@@ -52,6 +54,7 @@ _LABELS: dict[str, BiText] = {
 LABELS: dict[str, dict[str, str]] = {lang: {key: text.get(lang) for key, text in _LABELS.items()} for lang in LANGS}
 
 
+@lru_cache(maxsize=256)  # called for every question of every version, with a handful of distinct values
 def points_text(points: float, lang: str) -> str:
     return M.SHEET_POINTS.format(points).get(lang)
 
@@ -94,7 +97,30 @@ def _key_answer(pq: PrintedQuestion, lang: str) -> str:
             assert_never(shape)
 
 
-def _question(pq: PrintedQuestion, lang: str) -> dict[str, Any]:
+def _figure(problem: Problem, lang: str) -> dict[str, Any] | None:
+    """The picture of a generated problem's solution (for keys), or None when its family has none.
+
+    The plot itself is an SVG without words; the words are here, for the renderers to set around it.
+    """
+    from quizzer.generators.figures import figure_for
+
+    figure = figure_for(problem)
+    if figure is None:
+        return None
+    from quizzer.exam.figures_svg import colour, figure_svg  # matplotlib: only when a picture is drawn
+
+    return {
+        "title": figure.title.get(lang),
+        "x_label": figure.x_label.get(lang),
+        "y_label": figure.y_label.get(lang),
+        "legend": [
+            {"label": s.label.get(lang), "colour": colour(i), "points": s.points} for i, s in enumerate(figure.series)
+        ],
+        "svg": figure_svg(figure),
+    }
+
+
+def _question(pq: PrintedQuestion, lang: str, pictures: bool) -> dict[str, Any]:
     q = pq.question
     data: dict[str, Any] = {
         "number": pq.number,
@@ -112,6 +138,7 @@ def _question(pq: PrintedQuestion, lang: str) -> dict[str, Any]:
         "mistakes": [],
         "key_points": [],
         "explanation": "",
+        "figure": None,  # for keys: a picture after the worked solution (see _figure)
     }
     if isinstance(q, GeneratedQuestion):
         p = q.problem
@@ -120,6 +147,8 @@ def _question(pq: PrintedQuestion, lang: str) -> dict[str, Any]:
         data["mistakes"] = [
             {"value": format_answer(p, m.value), "diagnosis": m.diagnosis.get(lang)} for m in p.misconceptions
         ]
+        if pictures and has_figure(p.family):
+            data["figure"] = _figure(p, lang)
         return data
     item = q.item
     data["source"] = f"{item.id} · v{q.item_version}"
@@ -138,8 +167,12 @@ def _question(pq: PrintedQuestion, lang: str) -> dict[str, Any]:
     return data
 
 
-def exam_document(exam: BuiltExam) -> dict[str, Any]:
-    """Everything the renderers need, in the exam's language, as JSON-ready data."""
+def exam_document(exam: BuiltExam, *, pictures: bool = False) -> dict[str, Any]:
+    """Everything the renderers need, in the exam's language, as JSON-ready data.
+
+    ``pictures``: generated problems whose family has a picture carry it (``figure``) for the keys; drawing
+    them needs matplotlib and costs ~20 ms each, so builds that show no pictures (Markdown only) leave them out.
+    """
     lang, spec = exam.lang, exam.spec
     labels = LABELS[lang]
     sections = [
@@ -155,7 +188,7 @@ def exam_document(exam: BuiltExam) -> dict[str, Any]:
         for pq in version.questions:
             if not grouped or grouped[-1]["index"] != pq.section:
                 grouped.append({"index": pq.section, **sections[pq.section], "questions": []})
-            grouped[-1]["questions"].append(_question(pq, lang))
+            grouped[-1]["questions"].append(_question(pq, lang, pictures))
         versions.append({"code": version.code, "sections": grouped})
     total = exam.manifest.total_points
     return _clean(

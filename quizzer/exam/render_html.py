@@ -16,6 +16,7 @@ machine without a CJK font.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 from typing import Any
 
@@ -51,6 +52,10 @@ table.why td { border: 1px solid #bbb; padding: .2rem .4rem; vertical-align: top
 table.why td:first-child { white-space: nowrap; }
 .right { color: #1a7f37; font-weight: bold; } .wrong { color: #b42318; font-weight: bold; }
 .solution { white-space: pre-wrap; }
+figure.picture { margin: .5rem 0; break-inside: avoid; page-break-inside: avoid; font-size: .85rem; }
+figure.picture svg { width: 100%; height: auto; }
+figure.picture .axis { text-align: center; color: var(--muted); }
+.legend .item { margin-right: 1.5em; } .legend .mark { font-weight: bold; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10.5pt; }
   table.version { page-break-before: always; break-before: page; margin-bottom: 0; }
@@ -84,10 +89,13 @@ def page_footer_css(index: int, code: str, L: dict[str, str]) -> str:
     )
 
 
+# A bank item's texts repeat in every version: each distinct text is escaped once.
+@lru_cache(maxsize=8192)
 def _runs(text: str) -> str:
     return "".join(f"<sup>{escape(t)}</sup>" if kind == "sup" else escape(t) for kind, t in runs(text))
 
 
+@lru_cache(maxsize=8192)
 def _lines(text: str) -> str:
     out = []
     for line in text_lines(text):
@@ -124,6 +132,23 @@ def _sheet_question(q: dict[str, Any], L: dict[str, str]) -> str:
     return "\n".join([*parts, "</div>"])
 
 
+def _picture(figure: dict[str, Any]) -> str:
+    """A worked solution's picture: our own matplotlib SVG inline (numbers and curves only, no bank or user
+    text in it), the words around it escaped."""
+    from quizzer.exam.figures_svg import inline_svg
+
+    legend = "".join(
+        f'<span class="item"><span class="mark" style="color: {escape(s["colour"])}">{"●" if s["points"] else "━"}'
+        f"</span> {escape(s['label'])}</span>"
+        for s in figure["legend"]
+    )
+    return (
+        f'<figure class="picture"><figcaption><b>{escape(figure["title"])}</b> ({escape(figure["y_label"])})'
+        f"</figcaption>{inline_svg(figure['svg'])}"
+        f'<div class="axis">{escape(figure["x_label"])}</div><div class="legend">{legend}</div></figure>'
+    )
+
+
 def _key_question(q: dict[str, Any], L: dict[str, str]) -> str:
     parts = [
         '<div class="q">',
@@ -140,6 +165,8 @@ def _key_question(q: dict[str, Any], L: dict[str, str]) -> str:
         parts.append(f'<div><b>{escape(L["why"])}</b></div><table class="why">{rows}</table>')
     if q["solution"]:
         parts.append(f'<div><b>{escape(L["solution"])}</b></div><div class="solution">{_lines(q["solution"])}</div>')
+    if q.get("figure"):
+        parts.append(_picture(q["figure"]))
     if q["mistakes"]:
         items = "".join(f"<li>{_runs(m['value'])} ← {_runs(m['diagnosis'])}</li>" for m in q["mistakes"])
         parts.append(f"<div><b>{escape(L['mistakes'])}</b></div><ul>{items}</ul>")

@@ -7,6 +7,7 @@ turn into a link, an image, raw HTML or a heading.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 # CommonMark punctuation that can start or end markup anywhere in a line. Parentheses and "!" only act
@@ -16,6 +17,8 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
 _LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])", re.MULTILINE)
 
 
+# A bank item's texts repeat in every version: each distinct text is escaped once.
+@lru_cache(maxsize=8192)
 def md_escape(text: str) -> str:
     """``text`` as literal Markdown: punctuation escaped, list/heading markers at line starts neutralised."""
     escaped = _SPECIAL.sub(r"\\\1", text)
@@ -31,12 +34,17 @@ def md_escape(text: str) -> str:
 
 def _block(text: str, indent: str = "") -> list[str]:
     """A multi-line text as hard-broken lines (two trailing spaces), indentation kept with non-breaking spaces."""
+    return list(_block_lines(text, indent))
+
+
+@lru_cache(maxsize=8192)
+def _block_lines(text: str, indent: str) -> tuple[str, ...]:
     out = []
     for line in text.splitlines() or [""]:
         stripped = line.lstrip(" ")
         pad = "\u00a0" * (len(line) - len(stripped))
         out.append(f"{indent}{pad}{md_escape(stripped)}  ")
-    return out
+    return tuple(out)
 
 
 def _header(doc: dict[str, Any], code: str, key: bool) -> list[str]:

@@ -8,9 +8,9 @@ ignored), and the creation timestamp is fixed, so the same exam gives byte-ident
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -45,25 +45,46 @@ def cjk_font_dir() -> Path:
     return path.parent
 
 
-def _lines(text: str) -> list[dict[str, Any]]:
-    return [{"indent": ln["indent"], "mono": ln["mono"], "runs": runs(ln["text"])} for ln in text_lines(text)]
+# A bank item's texts repeat in every version (and the same grid rows in many solutions): each distinct text is
+# split once. The cached values are shared by every place that uses them and must never be changed.
+@lru_cache(maxsize=8192)
+def _runs(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple(runs(text))
+
+
+@lru_cache(maxsize=8192)
+def _lines(text: str) -> tuple[dict[str, Any], ...]:
+    return tuple({"indent": ln["indent"], "mono": ln["mono"], "runs": _runs(ln["text"])} for ln in text_lines(text))
+
+
+def _typst_question(q: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **q,
+        "prompt": _lines(q["prompt"]),
+        "answer": _lines(q["answer"]),
+        "solution": _lines(q["solution"]) if q["solution"] else (),
+        "explanation": _runs(q["explanation"]) if q["explanation"] else "",
+        "options": [{**o, "text": _runs(o["text"]), "why": _runs(o["why"])} for o in q["options"]],
+        "mistakes": [{**m, "value": _runs(m["value"]), "diagnosis": _runs(m["diagnosis"])} for m in q["mistakes"]],
+    }
 
 
 def typst_data(document: dict[str, Any]) -> dict[str, Any]:
-    """The renderers' document with multi-line texts split into lines of runs (superscripts marked)."""
-    doc = copy.deepcopy(document)
-    for version in doc["versions"]:
-        for section in version["sections"]:
-            for q in section["questions"]:
-                q["prompt"] = _lines(q["prompt"])
-                q["answer"] = _lines(q["answer"])
-                q["solution"] = _lines(q["solution"]) if q["solution"] else []
-                q["explanation"] = runs(q["explanation"]) if q["explanation"] else ""
-                for option in q["options"]:
-                    option["text"], option["why"] = runs(option["text"]), runs(option["why"])
-                for mistake in q["mistakes"]:
-                    mistake["value"], mistake["diagnosis"] = runs(mistake["value"]), runs(mistake["diagnosis"])
-    return doc
+    """The renderers' document with multi-line texts split into lines of runs (superscripts marked).
+
+    A new structure (the document is left as it is) that shares what did not change: no deep copy.
+    """
+    versions = [
+        {
+            **version,
+            "sections": [
+                {**section, "questions": [_typst_question(q) for q in section["questions"]]}
+                for section in version["sections"]
+            ],
+        }
+        for version in document["versions"]
+    ]
+    return {**document, "versions": versions}
 
 
 def timestamp_of(date: str | None) -> datetime:

@@ -111,7 +111,9 @@ def _default(info: FieldInfo) -> str | None:
     if info.is_required():
         return None
     value = info.get_default(call_default_factory=True)
-    return None if value is None else _typed(value, exact=False)
+    if value is None or (isinstance(value, (list, tuple)) and not value):  # unset, or nothing (no prefix layers)
+        return None
+    return _typed(value, exact=False)
 
 
 def _scheduler_note(model: type[BaseModel], name: str) -> tuple[BiText, str | None, bool] | None:
@@ -164,7 +166,9 @@ def _bound(metadata: Sequence[Any]) -> str:
 def _number(value: float) -> str:
     """A bound as a reader takes it in at a glance: 4096, 0.5, 1e6 rather than 1000000."""
     if abs(value) >= 1e5 and float(value).is_integer():
-        return re.sub(r"e\+?0*", "e", f"{value:.6g}")
+        short = re.sub(r"e\+?0*", "e", f"{value:.6g}")
+        # only when it reads back as the same number: 1e8, not 1.04858e6 for 1 << 20
+        return short if float(short) == value else str(int(value))
     return fmt(value)
 
 
@@ -217,7 +221,7 @@ def _members(annotation: Any) -> list[Any]:
 def _type_and_range(annotation: Any, metadata: Sequence[Any]) -> tuple[str, BiText]:
     annotation = _strip_optional(annotation)
     members = _members(annotation)
-    if len(members) > 1:
+    if len(members) > 1 and not _models(annotation):
         # A value of either kind, e.g. padding: "int | choice · [0, 64] or same, valid". The field's own metadata
         # (ge/le beside the union) would apply to every member, so it is passed to each.
         described = [_type_and_range(m, metadata) for m in members]
@@ -225,14 +229,14 @@ def _type_and_range(annotation: Any, metadata: Sequence[Any]) -> tuple[str, BiTe
         ranges = [r for _, r in described if r.en]
         return kinds, BiText(" 或 ".join(r.zh for r in ranges), " or ".join(r.en for r in ranges))
     origin, args = get_origin(annotation), get_args(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if _models(annotation):
         return "layer", NOTHING  # text whose syntax its meaning spells out, e.g. 'conv k=3 s=2 p=1'
     if origin in (list, tuple):
         items = [a for a in args if a is not Ellipsis]
         element = items[0] if items else Any
         if get_origin(_strip_optional(element)) is tuple:
             return "matrix", NOTHING
-        if isinstance(element, type) and issubclass(element, BaseModel):
+        if _models(element):  # a layer, or a layer | residual block
             return "layers", NOTHING
         name, inner = _scalar(element)
         fixed = origin is tuple and Ellipsis not in args
@@ -250,12 +254,21 @@ def _type_and_range(annotation: Any, metadata: Sequence[Any]) -> tuple[str, BiTe
     return name, same(bound) if bound else _pattern([*metadata, *inner])
 
 
+def _models(annotation: Any) -> bool:
+    """A pydantic model, or a union of models (the stack families' ``Layer | Residual``)."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return all(_models(a) for a in get_args(annotation))
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
 def union_allowed(annotation: Any) -> str | None:
     """What a union field accepts, as one English phrase ("an integer in [0, 64], 'same' or 'valid'"), for the one
-    error line that replaces pydantic's line per alternative; None when the field is not a union of several kinds.
+    error line that replaces pydantic's line per alternative; None when the field is not a union of several kinds
+    (a union of layer models is one kind: its own parser words the errors).
     """
-    members = _members(_strip_optional(annotation))
-    if len(members) < 2:
+    annotation = _strip_optional(annotation)
+    members = _members(annotation)
+    if len(members) < 2 or _models(annotation):
         return None
     nouns = {"int": "an integer", "float": "a number", "text": "a text", "bool": "true or false"}
     items: list[str] = []

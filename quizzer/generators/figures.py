@@ -134,12 +134,17 @@ def _rf_figure(layers: tuple[Any, ...], extra_from: int | None = None) -> Figure
 
 @_builds("receptive-field")
 def _receptive_field(p: Any) -> Figure:
-    return _rf_figure(p.layers)
+    from quizzer.generators.layers import main_path
+
+    return _rf_figure(main_path(p.layers))  # a residual block's field follows its main path
 
 
 @_builds("rf-extra-layer")
 def _rf_extra_layer(p: Any) -> Figure:
-    return _rf_figure((*p.layers, p.extra), extra_from=len(p.layers))
+    from quizzer.generators.layers import main_path
+
+    stack = main_path(p.layers)
+    return _rf_figure((*stack, p.extra), extra_from=len(stack))
 
 
 # --- gradient magnitude against depth, with and without the residual path --------------------------------------

@@ -219,6 +219,8 @@ def _split_list(value: Any, annotation: Any) -> Any:
     origin = getattr(annotation, "__origin__", None)
     text = repr(annotation)
     if origin in (list, tuple) or text.startswith(("list[", "tuple[", "typing.List", "typing.Tuple")):
-        stripped = value.strip().strip("[]()")
+        stripped = value.strip()
+        if stripped[:1] + stripped[-1:] in ("[]", "()"):  # one enclosing pair only: 'res(…)' keeps its ')'
+            stripped = stripped[1:-1]
         return [v.strip() for v in stripped.split(",") if v.strip()] if stripped else []
     return value

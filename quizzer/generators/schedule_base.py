@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, get_args
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -49,7 +49,7 @@ def call_text(name: str, kwargs: dict[str, Any]) -> str:
     """``Name(optimizer, key=value, …)`` with every value written as it would be typed in Python."""
 
     def text(v: Any) -> str:
-        if isinstance(v, bool):
+        if isinstance(v, bool) or v is None:
             return str(v)
         if isinstance(v, str):
             return f"'{v}'"
@@ -68,11 +68,12 @@ class Schedule(ABC, Generic[A]):
     args_model: type[A]
     difficulties: ClassVar[tuple[int, ...]]  # the lr-schedule difficulties that draw this scheduler
     per_batch: ClassVar[bool] = False  # stepped every iteration (OneCycleLR) rather than every epoch
+    step_args: ClassVar[tuple[str, ...]] = ()  # arguments of scheduler.step(), not of the constructor (metrics)
     concept: ClassVar[BiText]  # the first hint: what this scheduler does to the lr, in words
 
     def torch_kwargs(self, a: A) -> dict[str, Any]:
         """Keyword arguments of torch's constructor, in the order the prompt shows them."""
-        return a.model_dump()
+        return a.model_dump(exclude=set(self.step_args))
 
     def constructor(self, a: A) -> str:
         return call_text(self.torch_class, self.torch_kwargs(a))
@@ -80,6 +81,14 @@ class Schedule(ABC, Generic[A]):
     def make_torch(self, lr_scheduler: Any, optimizer: Any, a: A) -> Any:
         """torch's real scheduler around ``optimizer``; ``lr_scheduler`` is torch's module, imported by the caller."""
         return getattr(lr_scheduler, self.torch_class)(optimizer, **self.torch_kwargs(a))
+
+    def torch_step(self, sched: Any, a: A, t: int) -> None:
+        """The ``t``-th call (from 0) of torch's ``scheduler.step``."""
+        sched.step()
+
+    def step_call(self, a: A) -> str:
+        """How the prompt writes one call of ``scheduler.step``."""
+        return "scheduler.step()"
 
     def check(self, a: A, lr: float) -> None:
         """Raise ValueError when the arguments are legal one by one but ill-posed together (or with ``lr``)."""
@@ -179,8 +188,11 @@ class ScheduleParams(Params):
             return data  # the Literal on ``scheduler`` reports a bad or missing name
         chosen = SCHEDULES[data["scheduler"]]
         own = chosen.args_model.model_fields
+        # Only the offered schedulers' arguments count as foreign: a family's own field may share a name with an
+        # argument of a scheduler it does not offer (lr-threshold-step's threshold, ReduceLROnPlateau's threshold).
+        family_args = {k for name in offered for k in SCHEDULES[name].args_model.model_fields}
         # A foreign argument first: it usually means another scheduler was meant, which explains what is missing too.
-        foreign = sorted(k for k in arg_names() & set(cls.model_fields) if k not in own and data.get(k) is not None)
+        foreign = sorted(k for k in family_args if k not in own and data.get(k) is not None)
         if foreign:
             raise ValueError(
                 f"{foreign[0]} is not an argument of {chosen.torch_class} (scheduler={chosen.name}); "
@@ -189,6 +201,13 @@ class ScheduleParams(Params):
         missing = [k for k, field in own.items() if field.is_required() and data.get(k) is None]
         if missing:
             raise ValueError(f"{chosen.torch_class} (scheduler={chosen.name}) needs {' and '.join(missing)}")
+        # A name two schedulers share with different choices (mode) accepts either's on the flat model: check this one's.
+        for k, field in own.items():
+            choices = get_args(field.annotation) if get_origin(field.annotation) is Literal else ()
+            if choices and data.get(k) is not None and data[k] not in choices:
+                raise ValueError(
+                    f"{k} of {chosen.torch_class} is one of {', '.join(repr(c) for c in choices)}; got {data[k]!r}"
+                )
         return {**data, **{k: field.default for k, field in own.items() if data.get(k) is None}}
 
     @model_validator(mode="after")
@@ -201,11 +220,6 @@ class ScheduleParams(Params):
 
 
 PS = TypeVar("PS", bound=ScheduleParams)
-
-
-def arg_names() -> set[str]:
-    """Every argument of every scheduler in the table."""
-    return {k for s in SCHEDULES.values() for k in s.args_model.model_fields}
 
 
 def with_scheduler_args(base: type[PS], names: Sequence[str] | None = None) -> type[PS]:
@@ -225,18 +239,39 @@ def with_scheduler_args(base: type[PS], names: Sequence[str] | None = None) -> t
         )
     }
     seen: dict[str, tuple[Any, list[Any]]] = {}
+    annotations: dict[str, Any] = {}
+    meanings: dict[str, list[tuple[str, str]]] = {}  # each distinct (en, zh) meaning, in table order
     for s in chosen:
         for key, info in s.args_model.model_fields.items():
             shape = (info.annotation, info.metadata)
             if key in seen and seen[key] != shape:
-                raise TypeError(f"argument {key!r} is declared differently by two schedulers; one name, one meaning")
+                if not (_is_choice(seen[key]) and _is_choice(shape)):
+                    raise TypeError(
+                        f"argument {key!r} is declared differently by two schedulers; one name, one meaning"
+                    )
+                # torch spells two choices alike (CyclicLR's and ReduceLROnPlateau's mode): the flat field takes
+                # either scheduler's choices, and _chosen_args_only holds each scheduler to its own.
+                shape = (Literal[(*get_args(seen[key][0]), *get_args(info.annotation))], [])
+                annotations[key] = shape[0] | None
+                seen[key] = shape
             if key not in seen:
                 seen[key] = shape
                 optional = info.annotation | None
-                # The meaning travels with the argument: `quizzer families` lists the flat model's fields.
-                described = Field(default=None, description=info.description, json_schema_extra=info.json_schema_extra)
-                fields[key] = (Annotated[(optional, *info.metadata)] if info.metadata else optional, described)
+                annotations[key] = Annotated[(optional, *info.metadata)] if info.metadata else optional
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            meaning = (info.description or "", str(extra.get("zh", "")))
+            if meaning not in meanings.setdefault(key, []):
+                meanings[key].append(meaning)
+    # The meaning travels with the argument (`quizzer families` lists the flat model's fields): a name several
+    # offered schedulers share lists each distinct meaning, so a family shows only those of its own schedulers.
+    for key, annotation in annotations.items():
+        en, zh = "; ".join(m[0] for m in meanings[key]), "；".join(m[1] for m in meanings[key])
+        fields[key] = (annotation, Field(default=None, description=en, json_schema_extra={"zh": zh}))
     return create_model(base.__name__, __base__=base, __module__=base.__module__, **fields)
+
+
+def _is_choice(shape: tuple[Any, list[Any]]) -> bool:
+    return get_origin(shape[0]) is Literal and not shape[1]
 
 
 def torch_run(schedule_: Schedule[Any], args: Args, lr: float, stop: Callable[[int, float], bool]) -> tuple[int, float]:
@@ -254,6 +289,6 @@ def torch_run(schedule_: Schedule[Any], args: Args, lr: float, stop: Callable[[i
         t = 0
         while not stop(t, float(opt.param_groups[0]["lr"])):
             opt.step()
-            sched.step()
+            schedule_.torch_step(sched, args, t)
             t += 1
     return t, float(opt.param_groups[0]["lr"])

@@ -105,7 +105,7 @@ class StepArgs(Args):
     gamma: float = Field(
         default=0.1,
         gt=0,
-        lt=1,
+        le=1,
         description="multiplicative decay factor of the lr",
         json_schema_extra={"zh": "学习率的乘性衰减因子"},
     )
@@ -163,7 +163,7 @@ class MultiStepArgs(Args):
     gamma: float = Field(
         default=0.1,
         gt=0,
-        lt=1,
+        le=1,
         description="multiplicative decay factor of the lr",
         json_schema_extra={"zh": "学习率的乘性衰减因子"},
     )
@@ -227,7 +227,7 @@ class MultiStep(Schedule[MultiStepArgs]):
 class ExponentialArgs(Args):
     gamma: float = Field(
         gt=0,
-        lt=1,
+        le=1,
         description="multiplicative decay factor of the lr",
         json_schema_extra={"zh": "学习率的乘性衰减因子"},
     )
@@ -273,8 +273,8 @@ class Exponential(Schedule[ExponentialArgs]):
 class CosineArgs(Args):
     T_max: int = Field(
         ge=1,
-        description="steps of the cosine from lr down to eta_min",
-        json_schema_extra={"zh": "余弦从 lr 降到 eta_min 所用的步数"},
+        description="steps of the half cosine period from the initial lr down to eta_min",
+        json_schema_extra={"zh": "余弦半周期的步数：从初始学习率降到 eta_min"},
     )
     eta_min: float = Field(
         default=0.0,
@@ -315,13 +315,13 @@ class Cosine(Schedule[CosineArgs]):
 
 class RestartsArgs(Args):
     T_0: int = Field(
-        ge=1, description="steps until the first restart", json_schema_extra={"zh": "第一次重启之前的步数"}
+        ge=1, description="length of the first cycle, in steps", json_schema_extra={"zh": "第一个周期的长度（步数）"}
     )
     T_mult: int = Field(
         default=1,
         ge=1,
-        description="factor by which each cycle is longer than the one before",
-        json_schema_extra={"zh": "每个周期比上一个长的倍数"},
+        description="each cycle is T_mult times longer than the one before",
+        json_schema_extra={"zh": "每个周期是上一个周期的 T_mult 倍长"},
     )
     eta_min: float = Field(
         default=0.0,
@@ -397,8 +397,8 @@ class LinearArgs(Args):
         default=1.0,
         ge=0,
         le=1,
-        description="LinearLR: the factor reached after total_iters steps",
-        json_schema_extra={"zh": "LinearLR：total_iters 步之后达到的因子"},
+        description="LinearLR: the multiplier of the lr from total_iters on",
+        json_schema_extra={"zh": "LinearLR：从第 total_iters 步起学习率乘以的因子"},
     )
     total_iters: int = Field(
         default=5,
@@ -470,8 +470,8 @@ class WarmupCosineArgs(Args):
     )
     T_max: int = Field(
         ge=1,
-        description="steps of the cosine from lr down to eta_min",
-        json_schema_extra={"zh": "余弦从 lr 降到 eta_min 所用的步数"},
+        description="steps of the half cosine period from the initial lr down to eta_min",
+        json_schema_extra={"zh": "余弦半周期的步数：从初始学习率降到 eta_min"},
     )
     eta_min: float = Field(
         default=0.0,
@@ -576,8 +576,8 @@ class PolynomialArgs(Args):
     power: float = Field(
         default=1.0,
         gt=0,
-        description="exponent of the polynomial decay (1: linear)",
-        json_schema_extra={"zh": "多项式衰减的指数（1 为线性）"},
+        description="exponent of (1 − t/total_iters) in the polynomial decay (1: linear)",
+        json_schema_extra={"zh": "多项式衰减中 (1 − t/total_iters) 的指数（1 为线性）"},
     )
 
 
@@ -636,8 +636,8 @@ class OneCycleArgs(Args):
     total_steps: int = Field(
         ge=2,
         le=MAX_STEP + 1,
-        description="OneCycleLR: steps in the whole cycle",
-        json_schema_extra={"zh": "OneCycleLR：整个周期的步数"},
+        description="OneCycleLR: iterations in the whole cycle",
+        json_schema_extra={"zh": "OneCycleLR：整个周期的迭代次数"},
     )
     pct_start: float = Field(
         default=0.3,
@@ -660,13 +660,13 @@ class OneCycleArgs(Args):
     )
     anneal_strategy: Literal["cos", "linear"] = Field(
         default="cos",
-        description="shape of the annealing: cos or linear",
-        json_schema_extra={"zh": "退火曲线：cos 或 linear"},
+        description="shape of each phase: cos or linear",
+        json_schema_extra={"zh": "每个阶段的曲线形状：cos 或 linear"},
     )
     three_phase: bool = Field(
         default=False,
-        description="a third phase that anneals to the final lr after returning to the start",
-        json_schema_extra={"zh": "第三阶段：回到初始学习率后再退火到最终学习率"},
+        description="fall back to the starting lr before the final anneal (three phases instead of two)",
+        json_schema_extra={"zh": "最后退火前先回落到初始学习率（三个阶段而非两个）"},
     )
 
 
@@ -806,3 +806,8 @@ class OneCycle(Schedule[OneCycleArgs]):
                 "not max_lr/final_div_factor.",
             ),
         ]
+
+
+# The rest of the table lives in its own modules (this one would outgrow a file); importing them files their
+# entries after the ones above, in this order.
+from quizzer.generators import schedules_cyclic, schedules_plateau, schedules_composite  # noqa: E402, F401, I001

@@ -46,7 +46,7 @@ def render_grade(
         (M.REPORT_VERDICT, "left"),
     )
     for name, justify in student_columns:
-        table.add_column(name.get(lang), justify=justify)
+        table.add_column(name.get(lang), justify=justify, overflow="fold")
     for s in grade.students:
         table.add_row(
             Text(s.student),
@@ -72,7 +72,8 @@ def render_grade(
         (M.REPORT_FLAGS, "left"),
     )
     for name, justify in item_columns:
-        items.add_column(name.get(lang), justify=justify)
+        # fold, never cut: a question's label (an item id or family name) is what the teacher looks up
+        items.add_column(name.get(lang), justify=justify, overflow="fold")
     for i in analysis.items:
         flags = ", ".join(FLAG_TEXT[f].get(lang) for f in i.flags)
         items.add_row(
@@ -105,7 +106,7 @@ def student_table(report: StudentReport, lang: str) -> Table:
         show_lines=True,
     )
     for column in STUDENT_COLUMNS:
-        table.add_column(column.get(lang))
+        table.add_column(column.get(lang), overflow="fold")
     for q in report.questions:
         table.add_row(
             str(q.number),

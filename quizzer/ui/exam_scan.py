@@ -16,7 +16,7 @@ STATUS_STYLE = {"read": "green", "review": "yellow", "failed": "red"}
 def render_scan(out: Console, run: ScanRun, lang: str, student: str | None = None) -> None:
     table = Table(title=Text(M.SCAN_PAGES_TITLE.get(lang)))
     for column in M.SCAN_COLUMNS:
-        table.add_column(Text(column.get(lang)))
+        table.add_column(Text(column.get(lang)), overflow="fold")
     for page in run.pages:
         layout = page.layout
         notes = []

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from quizzer import messages as msg
 from quizzer.generators.describe import FamilyDoc, ParamDoc
+from quizzer.text import BiText
 from quizzer.textwrap_cjk import cell_width
 from quizzer.ui.render import Wrapped
 
@@ -71,8 +72,11 @@ def _param_line(p: ParamDoc, name_width: int, lang: str) -> RenderableType:
     return Group(head, body)
 
 
-def family_doc(doc: FamilyDoc, lang: str, usage: str | None = None) -> RenderableType:
-    """One family: title, topic, answer form, every parameter, and a command that solves a real instance.
+def family_doc(
+    doc: FamilyDoc, lang: str, usage: str | None = None, options: Sequence[tuple[str, BiText]] = ()
+) -> RenderableType:
+    """One family: title, topic, answer form, every parameter, ``solve``'s ``options`` that apply to it (for
+    ``solve FAMILY --help``), and a command that solves a real instance.
 
     Print it with ``crop=False`` so that the example command reaches the copy buffer whole.
     """
@@ -94,6 +98,12 @@ def family_doc(doc: FamilyDoc, lang: str, usage: str | None = None) -> Renderabl
     widest = max((len(p.name) for p in doc.parameters), default=0)
     name_width = widest if widest <= 16 else 0
     parts += [_param_line(p, name_width, lang) for p in doc.parameters]
+    if options:
+        parts += [Text(""), Text(msg.heading(msg.SOLVE_OPTIONS, lang), style="bold")]
+        grid = _grid([max(cell_width(INDENT + name) for name, _ in options)])
+        for name, meaning in options:
+            grid.add_row(Text(INDENT + name, style="bold"), Wrapped(meaning.get(lang)))
+        parts.append(grid)
     parts += [Text(""), Text(msg.heading(msg.FAMILY_EXAMPLE, lang), style="bold")]
     # A command line to copy: never wrapped (the terminal folds it if it must); print with crop=False.
     parts.append(Text(INDENT + doc.example, no_wrap=True, overflow="ignore"))

@@ -1,121 +1,62 @@
-"""Output shape (C, H, W) of a short stack of Conv2d / MaxPool2d / AvgPool2d layers."""
+"""Output shape (C, H, W) through a stack of Conv2d / ConvTranspose2d / MaxPool2d / AvgPool2d layers and residual blocks."""
 
 from __future__ import annotations
 
 import math
 import random
-import re
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import Field, ValidationError, field_serializer, field_validator, model_validator
+from pydantic import Field, field_serializer, field_validator, model_validator
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt_shape, given
+from quizzer.generators.layer_syntax import (
+    FILE_EN,
+    FILE_ZH,
+    KEYS_EN,
+    KEYS_ZH,
+    KINDS_EN,
+    KINDS_ZH,
+    OP_EN,
+    OP_ZH,
+    RES_EN,
+    RES_ZH,
+    Layer,
+    Node,
+    Residual,
+    count_layers,
+    main_path,
+    nodes_text,
+    parse_nodes,
+)
 from quizzer.generators.layers import recognisable_stack
 from quizzer.generators.registry import register
+from quizzer.generators.shapes import check_shapes, layer_shape, node_shapes, out_size, torch_shapes
 from quizzer.text import BiText
 
-_KEYS = {"c": "out_channels", "k": "kernel_size", "s": "stride", "p": "padding", "d": "dilation"}
+MAX_LAYERS = 1000  # shapes are integer arithmetic and torch checks them on the meta device: depth costs little
+MAX_SIDE = 1 << 16
 
 
-class Layer(Params):
-    kind: Literal["conv", "maxpool", "avgpool"]
-    out_channels: int | None = Field(default=None, ge=1, le=4096)
-    kernel_size: int = Field(ge=1, le=15)
-    stride: int = Field(ge=1, le=8)
-    padding: int = Field(default=0, ge=0, le=15)
-    dilation: int = Field(default=1, ge=1, le=8)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _default_stride(cls, values: Any) -> Any:
-        # torch's defaults (1 for conv, kernel_size for pools), filled in so equal layers compare equal
-        if isinstance(values, dict) and values.get("stride") is None:
-            values = {**values, "stride": 1 if values.get("kind") == "conv" else values.get("kernel_size")}
-        return values
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Layer:
-        if self.kind == "conv" and self.out_channels is None:
-            raise ValueError("a conv layer needs its output channels, e.g. 'conv c=64 k=3'")
-        if self.kind != "conv":
-            if self.out_channels is not None:
-                raise ValueError(f"{self.kind} keeps the channel count; drop c=")
-            if self.padding > self.kernel_size // 2:
-                raise ValueError(f"{self.kind}: padding must be at most kernel_size // 2 (torch's rule)")
-        if self.kind == "avgpool" and self.dilation != 1:
-            raise ValueError("avgpool has no dilation in torch")
-        return self
-
-    @property
-    def default_stride(self) -> bool:
-        return self.stride == (1 if self.kind == "conv" else self.kernel_size)
-
-    def text(self) -> str:
-        """Canonical 'conv c=64 k=3 s=2 p=1' form (defaults left out), re-parseable."""
-        parts = [self.kind] + ([f"c={self.out_channels}"] if self.kind == "conv" else []) + [f"k={self.kernel_size}"]
-        if not self.default_stride:
-            parts.append(f"s={self.stride}")
-        parts += [f"p={self.padding}"] * (self.padding != 0) + [f"d={self.dilation}"] * (self.dilation != 1)
-        return " ".join(parts)
-
-    def torch_text(self, c_in: int) -> str:
-        """The layer as a person would write it in PyTorch, defaults omitted."""
-        args = (
-            [f"{c_in}, {self.out_channels}, kernel_size={self.kernel_size}"]
-            if self.kind == "conv"
-            else [f"kernel_size={self.kernel_size}"]
-        )
-        if not self.default_stride:
-            args.append(f"stride={self.stride}")
-        args += [f"padding={self.padding}"] * (self.padding != 0) + [f"dilation={self.dilation}"] * (self.dilation != 1)
-        name = {"conv": "Conv2d", "maxpool": "MaxPool2d", "avgpool": "AvgPool2d"}[self.kind]
-        return f"nn.{name}({', '.join(args)})"
-
-
-def parse_layer(text: str) -> dict[str, Any]:
-    words = text.split()
-    if not words:
-        raise ValueError("empty layer between ';'")
-    values: dict[str, Any] = {"kind": words[0].lower()}
-    if values["kind"] not in ("conv", "maxpool", "avgpool"):
-        raise ValueError(f"unknown layer kind {words[0]!r}; use conv, maxpool or avgpool")
-    for word in words[1:]:
-        m = re.fullmatch(r"([a-z])=(\d+)", word.lower())
-        if not m or m.group(1) not in _KEYS:
-            raise ValueError(f"cannot read {word!r} in layer {text.strip()!r}; write key=value with keys c, k, s, p, d")
-        values[_KEYS[m.group(1)]] = int(m.group(2))
-    if "kernel_size" not in values:
-        raise ValueError(f"layer {text.strip()!r} needs a kernel size k=")
-    return values
-
-
-def out_size(n: int, k: int, s: int, p: int, d: int, *, rnd=math.floor, sides: int = 2) -> int:
-    return rnd((n + sides * p - d * (k - 1) - 1) / s) + 1
-
-
-def stack_shape(shape: tuple[int, ...], layers: tuple[Layer, ...], **mistake: Any) -> list[int] | None:
-    """Shape after every layer; ``mistake`` switches on one wrong rule. None when a size collapses."""
-    c, h, w = shape
-    for layer in layers:
-        s = 1 if mistake.get("pool_stride_1") and layer.kind != "conv" and layer.default_stride else layer.stride
-        p = 0 if mistake.get("no_padding") else layer.padding
-        d = 1 if mistake.get("no_dilation") else layer.dilation
-        rnd, sides = mistake.get("rnd", math.floor), mistake.get("sides", 2)
-        h, w = (out_size(n, layer.kernel_size, s, p, d, rnd=rnd, sides=sides) for n in (h, w))
-        c = given(layer.out_channels) if layer.kind == "conv" else c
-        if h < 1 or w < 1:
-            return None
-    return [c, h, w]
+def stack_shape(shape: tuple[int, ...], layers: tuple[Node, ...], **mistake: Any) -> list[int] | None:
+    """Shape after the whole stack; ``mistake`` switches on one wrong rule. None when a size collapses."""
+    shapes = node_shapes((shape[0], shape[1], shape[2]), layers, **mistake)
+    return list(shapes[-1]) if shapes else None
 
 
 class ConvStackParams(Params):
     input_shape: tuple[int, int, int] = Field(
-        description="the input's C,H,W, e.g. 3,32,32", json_schema_extra={"zh": "输入的 C,H,W，如 3,32,32"}
+        description="the input's C,H,W, e.g. 3,224,224", json_schema_extra={"zh": "输入的 C,H,W，如 3,224,224"}
     )
-    layers: tuple[Layer, ...] = Field(
-        description="the layers in order, separated by ';': 'conv c=64 k=3 s=1 p=1 d=1', 'maxpool k=2', 'avgpool k=2' (c: out channels; k kernel, s stride, p padding, d dilation)",
+    layers: tuple[Node, ...] = Field(
+        description=(
+            "the layers, separated by ';', e.g. 'conv c=64 k=3 p=1; maxpool k=2', each KIND key=value… with KIND "
+            f"{KINDS_EN}; {KEYS_EN}, {OP_EN}, c required on conv and convtranspose; {RES_EN}; {FILE_EN}"
+        ),
         json_schema_extra={
-            "zh": "按顺序的各层，以 ';' 分隔：'conv c=64 k=3 s=1 p=1 d=1'、'maxpool k=2'、'avgpool k=2'（c 输出通道，k 核大小，s 步幅，p 补零，d 膨胀）"
+            "zh": (
+                "各层以 ';' 分隔，如 'conv c=64 k=3 p=1; maxpool k=2'，每层写作 类型 键=值…，类型为 "
+                f"{KINDS_ZH}；{KEYS_ZH}、{OP_ZH}，conv 与 convtranspose 必须给 c；{RES_ZH}；{FILE_ZH}"
+            )
         },
     )
 
@@ -129,8 +70,8 @@ class ConvStackParams(Params):
     @field_validator("input_shape")
     @classmethod
     def _positive(cls, v: tuple[int, int, int]) -> tuple[int, int, int]:
-        if not all(1 <= x <= 4096 for x in v):
-            raise ValueError("input_shape is C,H,W with each between 1 and 4096, e.g. 3,32,32")
+        if not all(1 <= x <= MAX_SIDE for x in v):
+            raise ValueError(f"input_shape is C,H,W with each between 1 and {MAX_SIDE}, e.g. 3,32,32")
         return v
 
     @field_validator("layers", mode="before")
@@ -138,39 +79,20 @@ class ConvStackParams(Params):
     def _parse(cls, v: Any) -> Any:
         if isinstance(v, (list, tuple)) and all(isinstance(x, str) for x in v):
             v = ",".join(v)  # the CLI splits list-typed values on commas; rejoin before parsing
-        if isinstance(v, str):
-            texts = [part.strip() for part in v.split(";") if part.strip()]
-            if not texts:
-                raise ValueError("no layers given; write e.g. 'conv c=64 k=3 p=1; maxpool k=2'")
-            layers = []
-            for i, text in enumerate(texts, 1):
-                try:
-                    layers.append(Layer(**parse_layer(text)))
-                except ValidationError as exc:  # name the layer the user wrote, not a list index
-                    msgs = "; ".join(
-                        ".".join(map(str, e["loc"])) + ": " * bool(e["loc"]) + e["msg"].removeprefix("Value error, ")
-                        for e in exc.errors()
-                    )
-                    raise ValueError(f"layer {i} ({text!r}): {msgs}") from None
-            return layers
-        return v
+        if isinstance(v, str) and not v.replace(";", "").strip():
+            raise ValueError("no layers given; write e.g. 'conv c=64 k=3 p=1; maxpool k=2'")
+        return parse_nodes(v)
 
     @field_serializer("layers")
-    def _dump(self, layers: tuple[Layer, ...]) -> str:
-        return "; ".join(layer.text() for layer in layers)
+    def _dump(self, layers: tuple[Node, ...]) -> str:
+        return nodes_text(layers)
 
     @model_validator(mode="after")
     def _well_posed(self) -> ConvStackParams:
-        if not 1 <= len(self.layers) <= 6:
-            raise ValueError(f"give 1 to 6 layers, not {len(self.layers)}")
-        _c, h, w = self.input_shape
-        for i, layer in enumerate(self.layers, 1):
-            span = layer.dilation * (layer.kernel_size - 1) + 1
-            if span > min(h, w) + 2 * layer.padding:
-                raise ValueError(
-                    f"layer {i} ({layer.text()}): the kernel spans {span} pixels, more than the padded {h}×{w} input"
-                )
-            h, w = (out_size(n, layer.kernel_size, layer.stride, layer.padding, layer.dilation) for n in (h, w))
+        n = count_layers(self.layers)
+        if not 1 <= n <= MAX_LAYERS:
+            raise ValueError(f"give 1 to {MAX_LAYERS} layers, not {n}")
+        check_shapes(self.input_shape, self.layers)
         return self
 
 
@@ -222,7 +144,10 @@ class ConvStackShape(Family[ConvStackParams]):
             n_layers = rng.randint(3, 4)
         layers = _sample_layers(rng, difficulty, n_layers)
         # Ill-posed stacks (a layer larger than its input) fail validation and the registry draws again.
-        return ConvStackParams.model_validate(dict(input_shape=shape, layers=layers))
+        p = ConvStackParams.model_validate(dict(input_shape=shape, layers=layers))
+        if difficulty == 3:
+            return _harder(rng, p)
+        return p
 
     def acceptable(self, p: ConvStackParams) -> bool:
         return min(self.solve(p)[1:]) >= 2  # a 1×1 end result makes many mistakes coincide
@@ -231,34 +156,11 @@ class ConvStackShape(Family[ConvStackParams]):
         return given(stack_shape(p.input_shape, p.layers))  # the validator refuses a stack whose size collapses
 
     def verify(self, p: ConvStackParams) -> list[int]:
-        import torch
-        from torch import nn
-
-        modules: list[nn.Module] = []
-        c = p.input_shape[0]
-        for layer in p.layers:
-            k, s, pad, d = layer.kernel_size, layer.stride, layer.padding, layer.dilation
-            if layer.kind == "conv":
-                c_out = given(layer.out_channels)
-                modules.append(nn.Conv2d(c, c_out, k, stride=s, padding=pad, dilation=d, device="meta"))
-                c = c_out
-            elif layer.kind == "maxpool":
-                modules.append(nn.MaxPool2d(k, stride=s, padding=pad, dilation=d))
-            else:
-                modules.append(nn.AvgPool2d(k, stride=s, padding=pad))
-        x = torch.empty((1, *p.input_shape), device="meta")
-        return [int(n) for n in nn.Sequential(*modules)(x).shape[1:]]
-
-    def _code(self, p: ConvStackParams) -> str:
-        lines, c = [], p.input_shape[0]
-        for layer in p.layers:
-            lines.append("    " + layer.torch_text(c) + ",")
-            c = given(layer.out_channels) if layer.kind == "conv" else c
-        return "nn.Sequential(\n" + "\n".join(lines) + "\n)"
+        return list(torch_shapes(p.input_shape, p.layers)[-1])
 
     def prompt(self, p: ConvStackParams) -> BiText:
         shape = fmt_shape(p.input_shape)
-        code = self._code(p)
+        code = _code(p)
         return BiText(
             f"形状为 {shape}（C, H, W）的输入依次经过以下层（PyTorch 默认参数未写出）：\n{code}\n输出形状 (C, H, W) 是多少？",
             f"An input of shape {shape} (C, H, W) passes through these layers (PyTorch defaults omitted):\n{code}\n"
@@ -266,25 +168,35 @@ class ConvStackShape(Family[ConvStackParams]):
         )
 
     def solution(self, p: ConvStackParams) -> BiText:
+        from quizzer.generators.families.receptive_field import HIDDEN_STEPS, folded
+
         zh = ["每层：out = ⌊(n + 2p − d·(k − 1) − 1) / s⌋ + 1（池化不改变通道数；池化的 stride 默认等于 kernel_size）"]
         en = [
             "Each layer: out = ⌊(n + 2p − d·(k − 1) − 1) / s⌋ + 1 (pooling keeps the channels; a pool's stride defaults to kernel_size)"
         ]
-        c, h, w = p.input_shape
-        for i, layer in enumerate(p.layers, 1):
-            k, s, pad, d = layer.kernel_size, layer.stride, layer.padding, layer.dilation
-            sizes = []
-            for n in dict.fromkeys((h, w)):  # one line when H == W
-                num = n + 2 * pad - d * (k - 1) - 1
-                sizes.append(f"⌊({n} + 2·{pad} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = ⌊{num} / {s}⌋ + 1 = {num // s + 1}")
-            code = layer.torch_text(c)
-            h, w = (out_size(n, k, s, pad, d) for n in (h, w))
-            c = given(layer.out_channels) if layer.kind == "conv" else c
+        layers = main_path(p.layers)
+        if any(layer.ceil_mode for layer in layers):
+            zh.append(CEIL_RULE.zh)
+            en.append(CEIL_RULE.en)
+        if any(layer.kind == "convtranspose" for layer in layers):
+            zh.append(TRANSPOSED_RULE.zh)
+            en.append(TRANSPOSED_RULE.en)
+        if any(isinstance(node, Residual) for node in p.layers):
+            zh.append(RESIDUAL_RULE.zh)
+            en.append(RESIDUAL_RULE.en)
+        steps_zh, steps_en = [], []
+        shape = p.input_shape
+        for i, layer in enumerate(layers, 1):
+            sizes = [_working(n, layer) for n in dict.fromkeys(shape[1:])]  # one line when H == W
+            code = layer.torch_code(shape[0])
+            shape = layer_shape(shape, layer)
             where = "  " + "；".join(sizes)
-            zh.append(f"第 {i} 层 {code}：\n{where}\n  → {fmt_shape((c, h, w))}")
-            en.append(f"Layer {i} {code}:\n{where.replace('；', '; ')}\n  → {fmt_shape((c, h, w))}")
-        zh.append(f"输出形状：{fmt_shape((c, h, w))}")
-        en.append(f"Output shape: {fmt_shape((c, h, w))}")
+            steps_zh.append(f"第 {i} 层 {code}：\n{where}\n  → {fmt_shape(shape)}")
+            steps_en.append(f"Layer {i} {code}:\n{where.replace('；', '; ')}\n  → {fmt_shape(shape)}")
+        zh += folded(steps_zh, HIDDEN_STEPS, "zh")
+        en += folded(steps_en, HIDDEN_STEPS)
+        zh.append(f"输出形状：{fmt_shape(shape)}")
+        en.append(f"Output shape: {fmt_shape(shape)}")
         return BiText("\n".join(zh), "\n".join(en))
 
     def misconceptions(self, p: ConvStackParams) -> list[Misconception]:
@@ -335,6 +247,37 @@ class ConvStackShape(Family[ConvStackParams]):
             value = stack_shape(p.input_shape, p.layers, **mistake)
             if value is not None:
                 out.append(Misconception(tag, value, diagnosis))
+        if any(layer.ceil_mode for layer in main_path(p.layers)) and (
+            value := stack_shape(p.input_shape, p.layers, no_ceil=True)
+        ):
+            out.append(
+                Misconception(
+                    "ignored-ceil-mode",
+                    value,
+                    BiText(
+                        "ceil_mode=True 的池化向上取整：不完整的最后一个窗口也算一个输出（只要它从输入或左 padding 内开始）。",
+                        "A pool with ceil_mode=True rounds up: a last, incomplete window still gives an output (as long "
+                        "as it starts inside the input or the left padding).",
+                    ),
+                )
+            )
+        last = p.layers[-1]
+        if isinstance(last, Residual):
+            shapes = given(node_shapes(p.input_shape, p.layers))
+            before = shapes[-len(last.main) - 1] if len(shapes) > len(last.main) else p.input_shape
+            side = given(last.shortcut[-1].out_channels) if last.shortcut else before[0]
+            c, h, w = shapes[-1]
+            out.append(
+                Misconception(
+                    "concatenated-shortcut",
+                    [c + side, h, w],
+                    BiText(
+                        "残差块把两条路径逐元素相加（y = main(x) + shortcut(x)），通道数不变；拼接通道的是 DenseNet / Inception。",
+                        "A residual block adds its two paths element-wise (y = main(x) + shortcut(x)), so the channels "
+                        "stay; concatenating channels is what DenseNet and Inception do.",
+                    ),
+                )
+            )
         c_in = p.input_shape[0]
         out.append(
             Misconception(
@@ -349,16 +292,14 @@ class ConvStackShape(Family[ConvStackParams]):
         return out
 
     def hints(self, p: ConvStackParams) -> list[BiText]:
-        c, h, w = p.input_shape
+        shape = p.input_shape
         steps: list[tuple[str, str]] = []  # (layer's working without its result, shape after it)
-        for layer in p.layers:
-            k, s, pad, d = layer.kernel_size, layer.stride, layer.padding, layer.dilation
-            work = "; ".join(f"⌊({n} + 2·{pad} − {d}·({k} − 1) − 1) / {s}⌋ + 1" for n in dict.fromkeys((h, w)))
-            code = layer.torch_text(c)
-            h, w = (out_size(n, k, s, pad, d) for n in (h, w))
-            c = given(layer.out_channels) if layer.kind == "conv" else c
-            steps.append((f"{code}: {work}", fmt_shape((c, h, w))))
-        first, shape = steps[0]
+        for layer in main_path(p.layers):
+            work = "; ".join(_working(n, layer, result=False) for n in dict.fromkeys(shape[1:]))
+            code = layer.torch_code(shape[0])
+            shape = layer_shape(shape, layer)
+            steps.append((f"{code}: {work}", fmt_shape(shape)))
+        first, after = steps[0]
         out = [
             BiText(
                 "逐层计算：每层 out = ⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1；卷积把通道数变成它的 out_channels，"
@@ -370,8 +311,92 @@ class ConvStackShape(Family[ConvStackParams]):
         if len(steps) == 1:
             out.append(BiText(f"第 1 层 {first}", f"Layer 1 {first}"))
             return out
-        out.append(BiText(f"第 1 层 {first} → {shape}", f"Layer 1 {first} → {shape}"))
-        done = "\n".join(f"{i}. {work} → {after}" for i, (work, after) in enumerate(steps[:-1], 1))
+        out.append(BiText(f"第 1 层 {first} → {after}", f"Layer 1 {first} → {after}"))
+        from quizzer.generators.families.receptive_field import folded
+
+        done = "\n".join(folded([f"{i}. {work} → {after}" for i, (work, after) in enumerate(steps[:-1], 1)]))
         last = f"{len(steps)}. {steps[-1][0]} → ?"
         out.append(BiText(f"{done}\n{last}", f"{done}\n{last}"))
         return out
+
+
+CEIL_RULE = BiText(
+    "ceil_mode=True 的池化向上取整：out = ⌈(n + 2p − d·(k − 1) − 1) / s⌉ + 1，但最后一个窗口必须从输入或左侧 padding 内开始，"
+    "否则减 1（PyTorch 的规则）。",
+    "A pool with ceil_mode=True rounds up: out = ⌈(n + 2p − d·(k − 1) − 1) / s⌉ + 1, but the last window must start "
+    "inside the input or the left padding, else one fewer (PyTorch's rule).",
+)
+TRANSPOSED_RULE = BiText(
+    "转置卷积：out = (n − 1)·s − 2p + d·(k − 1) + output_padding + 1（PyTorch ConvTranspose2d 文档）。",
+    "A transposed conv: out = (n − 1)·s − 2p + d·(k − 1) + output_padding + 1 (PyTorch's ConvTranspose2d documentation).",
+)
+RESIDUAL_RULE = BiText(
+    "残差块 y = main(x) + shortcut(x)：输出形状是主路径的，捷径必须给出同样的形状才能相加（下面只列主路径）。",
+    "A residual block y = main(x) + shortcut(x) has its main path's output shape; the shortcut must give the same "
+    "shape for the sum (only the main path is listed below).",
+)
+
+
+def _working(n: int, layer: Layer, *, result: bool = True) -> str:
+    """One size's formula with this layer's numbers (and its value unless ``result`` is False)."""
+    k, s, pad, d = layer.kernel_size, layer.s, layer.padding, layer.dilation
+    out = out_size(n, layer)
+    if layer.kind == "convtranspose":
+        text = f"({n} − 1)·{s} − 2·{pad} + {d}·({k} − 1) + {layer.output_padding} + 1"
+        return text + f" = {out}" * result
+    num = n + 2 * pad - d * (k - 1) - 1
+    if layer.ceil_mode:
+        text = f"⌈({n} + 2·{pad} − {d}·({k} − 1) − 1) / {s}⌉ + 1"
+        plain = -(-num // s) + 1
+        fix = f" = {plain}" + (
+            f" − 1 = {out} (the last window would start in the right padding)" if out != plain else ""
+        )
+        return text + fix * result
+    text = f"⌊({n} + 2·{pad} − {d}·({k} − 1) − 1) / {s}⌋ + 1"
+    return text + f" = ⌊{num} / {s}⌋ + 1 = {out}" * result
+
+
+def _code(p: ConvStackParams) -> str:
+    from quizzer.generators.families.receptive_field import folded
+
+    lines, c = [], p.input_shape[0]
+    for node in p.layers:
+        if isinstance(node, Residual):
+            block, c_block = [], c
+            for layer in node.main:
+                block.append("        " + layer.torch_code(c) + ",")
+                c = given(layer.out_channels) if layer.kind in ("conv", "convtranspose") else c
+            shortcut = ", ".join(layer.torch_code(c_block) for layer in node.shortcut) or "identity"
+            lines += ["    Residual(  # main path, then + shortcut", *block, f"        shortcut: {shortcut}", "    ),"]
+            continue
+        lines.append("    " + node.torch_code(c) + ",")
+        c = given(node.out_channels) if node.kind in ("conv", "convtranspose") else c
+    return "nn.Sequential(\n" + "\n".join(folded(lines)) + "\n)"
+
+
+def _harder(rng: random.Random, p: ConvStackParams) -> ConvStackParams:
+    """Difficulty 3 sometimes adds what the notes' pooling and residual sections teach: a ceil_mode pool where
+    it changes the size, or a ResNet basic block with its projection shortcut on top."""
+    roll = rng.random()
+    nodes = list(p.layers)
+    if roll < 0.3:
+        shape = p.input_shape
+        flips = []
+        for i, node in enumerate(nodes):
+            if isinstance(node, Layer) and node.kind == "maxpool":
+                ceil = node.model_copy(update={"ceil_mode": True})
+                if layer_shape(shape, ceil) != layer_shape(shape, node):
+                    flips.append((i, ceil))
+            shape = layer_shape(shape, node) if isinstance(node, Layer) else shape
+        if flips:
+            i, ceil = rng.choice(flips)
+            nodes[i] = ceil
+    elif roll < 0.55:
+        c, h, _w = given(node_shapes(p.input_shape, p.layers))[-1]
+        width = min(2 * c, 512)
+        # He et al. 2016, Fig. 2 / §3.3: two 3×3 convs, the first downsampling, and a 1×1 stride-2 projection.
+        block = f"res(conv c={width} k=3 s=2 p=1; conv c={width} k=3 p=1 | conv c={width} k=1 s=2)"
+        if h < 6:
+            block = f"res(conv c={c} k=3 p=1; conv c={c} k=3 p=1)"  # too small to halve again: the identity block
+        nodes += parse_nodes(block)
+    return ConvStackParams.model_validate(dict(input_shape=p.input_shape, layers=tuple(nodes)))

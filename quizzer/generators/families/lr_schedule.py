@@ -74,13 +74,14 @@ class LrSchedule(Family[LrScheduleParams]):
             ("每次迭代（batch）", f"第 {p.step} 次迭代") if per_batch else ("每个 epoch ", f"第 {p.step} 个 epoch")
         )
         unit_en = "iteration (batch)" if per_batch else "epoch"
+        call = p.schedule.step_call(p.args)  # ReduceLROnPlateau's step takes the epoch's metric
         return BiText(
             f"优化器 torch.optim.SGD(params, lr={fmt(p.lr)}) 配上调度器 {p.constructor()}。{each_zh}先调用 optimizer.step() "
-            f"再调用 scheduler.step()。{nth_zh}（从 0 开始计数）使用的学习率是多少？"
+            f"再调用 {call}。{nth_zh}（从 0 开始计数）使用的学习率是多少？"
             f"即调用 {p.step} 次 scheduler.step() 之后的 optimizer.param_groups[0]['lr']。",
             f"An optimizer torch.optim.SGD(params, lr={fmt(p.lr)}) is wrapped in the scheduler {p.constructor()}. "
             f"Every {unit_en} "
-            f"calls optimizer.step() and then scheduler.step(). What learning rate is used during {unit_en} {p.step} "
+            f"calls optimizer.step() and then {call}. What learning rate is used during {unit_en} {p.step} "
             f"(counting from 0), i.e. optimizer.param_groups[0]['lr'] after {p.step} call{'' if p.step == 1 else 's'} "
             "of scheduler.step()?",
         ) + p.schedule.note(p.args, p.lr)

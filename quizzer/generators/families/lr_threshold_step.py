@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 import random
 from abc import ABC, abstractmethod
+from bisect import bisect_right
+from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from pydantic import Field, ValidationInfo, model_validator
@@ -31,8 +34,8 @@ MAX_ANSWER = 300  # drawn problems stay within a few hundred epochs
 class LrThresholdParams(ScheduleParams):
     threshold: float = Field(
         gt=0,
-        description="the lr to fall strictly below; the first step at which it does is asked",
-        json_schema_extra={"zh": "学习率要严格低于的阈值；求首次低于它的步数"},
+        description="the lr to fall strictly below; the first step at which it does is asked (equal is not below)",
+        json_schema_extra={"zh": "学习率要严格低于的阈值；求首次低于它的步数（相等不算低于）"},
     )
 
     def ill_posed(self) -> str | None:
@@ -45,13 +48,8 @@ class LrThresholdParams(ScheduleParams):
         t = first_below(self)
         if t > MAX_STEP:
             return f"the lr first drops below the threshold only at step {t}; keep it within {MAX_STEP} steps"
-        # "Strictly below" must not hinge on rounding: the threshold may not coincide with a scheduled value.
-        for s in (t - 1, t):
-            if math.isclose(self.lr_at(s), self.threshold, rel_tol=1e-9):
-                return (
-                    f"threshold {self.threshold} equals the scheduled lr at step {s} up to rounding, so "
-                    "'strictly below' is decided by floating-point error; pick a value between two scheduled lrs"
-                )
+        # A threshold equal to a scheduled lr is a fair question (strictly below excludes equality); the answer
+        # then follows torch's floating-point lr, and the solution says so (see ``boundary``).
         return None
 
     @model_validator(mode="after")
@@ -74,6 +72,60 @@ def decays_needed(p: LrThresholdParams) -> float:
 
 def cosine_ratio(p: LrThresholdParams) -> float:
     return (p.threshold - p.args.eta_min) / (p.lr - p.args.eta_min)
+
+
+def decayed(p: LrThresholdParams, n: int) -> float:
+    """lr after n decays, multiplied out as torch does (``group['lr'] * gamma`` once per decay, in Python floats)."""
+    x = p.lr
+    for _ in range(n):
+        x *= p.args.gamma
+    return x
+
+
+def decays_below(p: LrThresholdParams) -> int:
+    """The fewest decays that leave torch's float lr strictly below the threshold.
+
+    The logarithm gives it in real arithmetic; at a tie (lr·γ^n equal to the threshold) rounding in the
+    logarithm may land on either side, and torch's floating-point product is what the answer follows.
+    """
+    n = max(0, math.floor(decays_needed(p)) + 1)
+    while n > 0 and decayed(p, n - 1) < p.threshold:
+        n -= 1
+    while decayed(p, n) >= p.threshold and n <= MAX_STEP:
+        n += 1
+    return n
+
+
+def first_whole(x: float, answer: int, var: str) -> BiText:
+    """``⟹ n = ⌊x⌋ + 1``, unless x is a whole number: then the lr equals the threshold there and floats decide."""
+    k = round(x)
+    if math.isclose(x, k, rel_tol=0, abs_tol=1e-9):
+        if answer == k:
+            return BiText(
+                f"⟹ {var} = {k} 时 lr 在实数上等于阈值，但 torch 舍入后的 lr 已低于阈值（见下方“边界”），{var} = {k}",
+                f"⟹ at {var} = {k} the lr equals the threshold in real arithmetic, but torch's rounded lr is already "
+                f"below it (see the boundary note below), {var} = {k}",
+            )
+        return BiText(
+            f"⟹ {var} = {k} 时 lr 等于阈值，相等不算低于（见下方“边界”），{var} = {answer}",
+            f"⟹ at {var} = {k} the lr equals the threshold, and equal is not below (see the boundary note below), "
+            f"{var} = {answer}",
+        )
+    text = f"⟹ {var} = ⌊{fmt(x)}⌋ + 1 = {answer}"
+    return BiText(text, text)
+
+
+def torch_cosine_lrs(p: LrThresholdParams, upto: int) -> list[float]:
+    """CosineAnnealingLR's lr at steps 0..upto, by torch's own recursion (``CosineAnnealingLR.get_lr``)."""
+    lr, eta, T = p.lr, p.args.eta_min, p.args.T_max
+    out = [lr]
+    for t in range(1, upto + 1):
+        if (t - 1 - T) % (2 * T) == 0:
+            lr = lr + (p.lr - eta) * (1 - math.cos(math.pi / T)) / 2
+        else:
+            lr = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T)) * (lr - eta) + eta
+        out.append(lr)
+    return out
 
 
 def _mistake(tag: str, value: int, zh: str, en: str) -> Misconception:
@@ -102,19 +154,21 @@ class Inverse(ABC):
 
 
 class ExponentialInverse(Inverse):
+    def unreachable(self, p: LrThresholdParams) -> str | None:
+        if p.args.gamma >= 1:
+            return "gamma=1 never decays the lr, so it never drops below the threshold"
+        return None
+
     def sample(self, rng: random.Random, difficulty: int, lr: float) -> dict[str, Any]:
         return dict(gamma=rng.choice([0.5, 0.9, 0.8] if difficulty == 1 else [0.9, 0.95, 0.98, 0.85, 0.99]))
 
     def first_below(self, p: LrThresholdParams) -> int:
-        return math.floor(decays_needed(p)) + 1
+        return decays_below(p)
 
     def solution(self, p: LrThresholdParams, t: int) -> BiText:
         x, thr = decays_needed(p), fmt(p.threshold)
-        body = (
-            f"lr·γ^n < thr ⟺ n > ln(thr/lr)/ln(γ) = ln({thr}/{fmt(p.lr)})/ln({fmt(p.args.gamma)}) = {fmt(x)} "
-            f"⟹ n = ⌊{fmt(x)}⌋ + 1 = {math.floor(x) + 1}"
-        )
-        return BiText(body, body)
+        body = f"lr·γ^n < thr ⟺ n > ln(thr/lr)/ln(γ) = ln({thr}/{fmt(p.lr)})/ln({fmt(p.args.gamma)}) = {fmt(x)} "
+        return BiText(body, body) + first_whole(x, decays_below(p), "n")
 
     def misconceptions(self, p: LrThresholdParams, t: int) -> list[Misconception]:
         r, gamma = p.threshold / p.lr, p.args.gamma
@@ -176,6 +230,63 @@ class StepInverse(ExponentialInverse):
         ]
 
 
+class MultiStepInverse(Inverse):
+    """MultiStepLR: the n-th decay happens at the n-th milestone, so the answer is a milestone."""
+
+    def decays(self, p: LrThresholdParams) -> int:
+        return decays_below(p) if p.args.gamma < 1 else MAX_STEP + 1
+
+    def unreachable(self, p: LrThresholdParams) -> str | None:
+        ms, n = p.args.milestones, self.decays(p)
+        if n > len(ms):
+            floor = p.lr * p.args.gamma ** len(ms)
+            return (
+                f"after its {len(ms)} milestone{'s' if len(ms) > 1 else ''} the lr stays at lr·γ^{len(ms)} = "
+                f"{fmt(floor)}, not below the threshold {fmt(p.threshold)}"
+            )
+        return None
+
+    def sample(self, rng: random.Random, difficulty: int, lr: float) -> dict[str, Any]:
+        ms = rng.choice([[30, 80], [50, 100, 150], [10, 20, 40], [60, 120, 160], [30, 60, 90], [5, 15, 25, 35]])
+        return dict(milestones=ms, gamma=rng.choice([0.1, 0.5] if difficulty == 1 else [0.1, 0.5, 0.2, 0.3]))
+
+    def first_below(self, p: LrThresholdParams) -> int:
+        return p.args.milestones[self.decays(p) - 1]
+
+    def solution(self, p: LrThresholdParams, t: int) -> BiText:
+        x, n, thr = decays_needed(p), self.decays(p), fmt(p.threshold)
+        body = f"lr·γ^n < thr ⟺ n > ln(thr/lr)/ln(γ) = ln({thr}/{fmt(p.lr)})/ln({fmt(p.args.gamma)}) = {fmt(x)} "
+        return (
+            BiText(body, body)
+            + first_whole(x, n, "n")
+            + BiText(
+                f"\n  MultiStepLR 的第 n 次衰减发生在第 n 个 milestone：milestones[{n - 1}] = {t}",
+                f"\n  MultiStepLR applies its n-th decay at the n-th milestone: milestones[{n - 1}] = {t}",
+            )
+        )
+
+    def misconceptions(self, p: LrThresholdParams, t: int) -> list[Misconception]:
+        ms, n = p.args.milestones, self.decays(p)
+        out = [
+            _mistake(
+                "counted-decays",
+                n,
+                "这是需要的衰减次数；答案是第 n 次衰减所在的 milestone。",
+                "That is the number of decays needed; the answer is the milestone where the n-th decay happens.",
+            )
+        ]
+        if n >= 2:
+            out.append(
+                _mistake(
+                    "one-milestone-early",
+                    ms[n - 2],
+                    f"在 milestone {ms[n - 2]} 处只衰减了 {n - 1} 次，lr 还不低于阈值。",
+                    f"At milestone {ms[n - 2]} only {n - 1} decays have happened; the lr is not yet below the threshold.",
+                )
+            )
+        return out
+
+
 class CosineInverse(Inverse):
     def unreachable(self, p: LrThresholdParams) -> str | None:
         if p.threshold <= p.args.eta_min:
@@ -191,7 +302,14 @@ class CosineInverse(Inverse):
         return math.floor(p.args.T_max * math.acos(2 * r - 1) / period) + 1
 
     def first_below(self, p: LrThresholdParams) -> int:
-        return self.crossing(p, cosine_ratio(p))
+        # The root in real arithmetic, then torch's own floats decide a step whose lr ties with the threshold.
+        t = self.crossing(p, cosine_ratio(p))
+        lrs = torch_cosine_lrs(p, t + 1)
+        while t > 0 and lrs[t - 1] < p.threshold:
+            t -= 1
+        while t + 1 < len(lrs) and lrs[t] >= p.threshold:
+            t += 1
+        return t
 
     def solution(self, p: LrThresholdParams, t: int) -> BiText:
         r, thr, lr, T, eta = cosine_ratio(p), fmt(p.threshold), fmt(p.lr), p.args.T_max, fmt(p.args.eta_min)
@@ -199,10 +317,9 @@ class CosineInverse(Inverse):
         body = (
             f"η_min + (lr − η_min)·(1 + cos(π·t/T_max))/2 < {thr}  ⟺  cos(π·t/T_max) < 2r − 1,\n"
             f"  r = (thr − η_min)/(lr − η_min) = ({thr} − {eta})/({lr} − {eta}) = {fmt(r)}\n"
-            f"  ⟺ t > T_max·arccos(2r − 1)/π = {T}·arccos({fmt(2 * r - 1)})/π = {fmt(x)}\n"
-            f"  t = ⌊{fmt(x)}⌋ + 1 = {t}"
+            f"  ⟺ t > T_max·arccos(2r − 1)/π = {T}·arccos({fmt(2 * r - 1)})/π = {fmt(x)}\n  "
         )
-        return BiText(body, body)
+        return BiText(body, body) + first_whole(x, t, "t")
 
     def misconceptions(self, p: LrThresholdParams, t: int) -> list[Misconception]:
         r = cosine_ratio(p)
@@ -233,8 +350,17 @@ class CosineInverse(Inverse):
 
 
 # The schedulers whose closed form inverts in closed form; each must be in the schedules table.
-INVERSES: dict[str, Inverse] = {"step": StepInverse(), "exponential": ExponentialInverse(), "cosine": CosineInverse()}
-POOLS = {1: ("step", "exponential"), 2: ("step", "exponential", "cosine"), 3: ("exponential", "cosine", "cosine")}
+INVERSES: dict[str, Inverse] = {
+    "step": StepInverse(),
+    "multistep": MultiStepInverse(),
+    "exponential": ExponentialInverse(),
+    "cosine": CosineInverse(),
+}
+POOLS = {
+    1: ("step", "exponential", "multistep"),
+    2: ("step", "exponential", "cosine", "multistep"),
+    3: ("exponential", "cosine", "cosine", "multistep"),
+}
 
 
 def inverse(p: LrThresholdParams) -> Inverse:
@@ -249,6 +375,72 @@ def first_below(p: LrThresholdParams) -> int:
     if inverse(p).unreachable(p):
         return MAX_STEP + 1
     return inverse(p).first_below(p)
+
+
+def torch_float_lr(p: LrThresholdParams, t: int) -> float:
+    """The lr torch holds at step t, bit for bit: the decays multiplied out, or the cosine's own recursion."""
+    a = p.args
+    if p.scheduler == "cosine":
+        return torch_cosine_lrs(p, t)[t]
+    n = {"step": lambda: t // a.step_size, "multistep": lambda: bisect_right(a.milestones, t)}.get(
+        p.scheduler, lambda: t
+    )()
+    return decayed(p, n)
+
+
+@dataclass(frozen=True)
+class Tie:
+    """A step whose lr equals the threshold in real arithmetic, where only "strictly" and rounding decide."""
+
+    step: int
+    exact: bool  # equal exactly (the decimal numbers as typed); False: the cosine, equal up to rounding
+    value: float  # torch's float lr at that step
+    below: bool  # whether that float is strictly below the threshold's float
+
+
+def tie(p: LrThresholdParams) -> Tie | None:
+    t = first_below(p)
+    for s in (t - 1, t):
+        if s < 0 or not math.isclose(p.lr_at(s), p.threshold, rel_tol=1e-9):
+            continue
+        exact = False
+        if p.scheduler != "cosine":
+            decays = round(decays_needed(p))
+            exact = Fraction(repr(p.lr)) * Fraction(repr(p.args.gamma)) ** decays == Fraction(repr(p.threshold))
+        value = torch_float_lr(p, s)
+        return Tie(s, exact, value, value < p.threshold)
+    return None
+
+
+def tie_text(p: LrThresholdParams, k: Tie) -> BiText:
+    """Why the tie step is, or is not, the answer: ≤ against <, then the binary floats torch compares."""
+    thr, v, s = p.threshold, k.value, k.step
+    equal_zh = "恰好等于" if k.exact else "在舍入误差内等于"
+    equal_en = "exactly equals" if k.exact else "equals, up to rounding,"
+    floats = f"{v!r} {'<' if k.below else '=' if v == thr else '>'} {thr!r}"
+    if not k.below:
+        why_zh = "乘 0.5 只改变二进制指数，所以没有舍入" if v == thr else "二进制舍入使它略大于阈值"
+        why_en = (
+            "multiplying by 0.5 only changes the binary exponent, so nothing is rounded"
+            if v == thr
+            else ("binary rounding leaves it just above the threshold")
+        )
+        if v == thr and p.scheduler != "cosine" and p.args.gamma != 0.5:
+            why_zh, why_en = "两者舍入到同一个二进制数", "both round to the same binary number"
+        return BiText(
+            f"\n边界：第 {s} 步的 lr {equal_zh}阈值 {fmt(thr)}。题目要的是严格小于（<），相等不算（若用 ≤ 会答 {s}），"
+            f"所以答案是下一次真正低于阈值的一步。torch 的 lr 是二进制浮点数：第 {s} 步为 {floats}（{why_zh}），同样不算低于。",
+            f"\nboundary: at step {s} the lr {equal_en} the threshold {fmt(thr)}. The question asks for strictly below (<), "
+            f"and equal is not below (with ≤ the answer would be {s}), so the answer is the next step that is truly below. "
+            f"torch's lr is a binary float: at step {s} it is {floats} ({why_en}), so torch does not count it either.",
+        )
+    return BiText(
+        f"\n边界：第 {s} 步的 lr 在实数运算中{equal_zh}阈值 {fmt(thr)}，按严格小于本不算低于；但 torch 的 lr 是二进制浮点数，"
+        f"逐次相乘后为 {floats}，舍入使它已经低于阈值。答案以 torch 为准：{s}。",
+        f"\nboundary: at step {s} the lr {equal_en} the threshold {fmt(thr)} in real arithmetic, which is not strictly below; "
+        f"but torch's lr is a binary float, and multiplied out it is {floats}: rounding has put it below already. "
+        f"The answer follows torch: {s}.",
+    )
 
 
 @register
@@ -269,8 +461,10 @@ class LrThresholdStep(Family[LrThresholdParams]):
         return self.params_model.model_validate(values, context={SAMPLED: True})
 
     def acceptable(self, p: LrThresholdParams) -> bool:
-        # A tie or an unreachable threshold is no question; nor is one answered only after hundreds of epochs.
-        return p.ill_posed() is None and first_below(p) <= MAX_ANSWER
+        # An unreachable threshold is no question; nor is one answered only after hundreds of epochs. An exact tie
+        # teaches "strictly below"; a tie that rounding turns over (0.7·0.1 < 0.07) or a cosine near-tie is a trick.
+        k = tie(p) if p.ill_posed() is None else None
+        return p.ill_posed() is None and first_below(p) <= MAX_ANSWER and (k is None or (k.exact and not k.below))
 
     def solve(self, p: LrThresholdParams) -> int:
         return first_below(p)
@@ -291,13 +485,39 @@ class LrThresholdStep(Family[LrThresholdParams]):
         )
 
     def solution(self, p: LrThresholdParams) -> BiText:
-        t, thr = first_below(p), fmt(p.threshold)
-        values = f"lr_{t - 1} = {fmt(p.lr_at(t - 1))} ≥ {thr}, lr_{t} = {fmt(p.lr_at(t))} < {thr}"
-        return inverse(p).solution(p, t) + BiText(f"\n验证：{values}", f"\ncheck: {values}")
+        t, thr, k = first_below(p), fmt(p.threshold), tie(p)
+        # At a tie six digits would print "0.07 < 0.07": show torch's floats in full there.
+        show = (lambda x: repr(x)) if k else fmt
+        before, at = torch_float_lr(p, t - 1) if t > 0 else p.lr, torch_float_lr(p, t)
+        values = f"lr_{t - 1} = {show(before)} ≥ {thr}, lr_{t} = {show(at)} < {thr}"
+        out = inverse(p).solution(p, t) + BiText(f"\n验证：{values}", f"\ncheck: {values}")
+        return out + tie_text(p, k) if k else out
 
     def misconceptions(self, p: LrThresholdParams) -> list[Misconception]:
-        t = first_below(p)
+        t, k = first_below(p), tie(p)
+        out = []
+        if k and not k.below:
+            out.append(
+                _mistake(
+                    "equal-counts-as-below",
+                    k.step,
+                    f"第 {k.step} 步的 lr 等于阈值；“严格小于”不含相等，你用了 ≤。",
+                    f"At step {k.step} the lr equals the threshold; strictly below excludes equality: you used ≤.",
+                )
+            )
+        if k and k.below:
+            later = next((u for u in range(k.step + 1, MAX_STEP + 2) if p.lr_at(u) < p.threshold * (1 - 1e-9)), t)
+            out.append(
+                _mistake(
+                    "real-arithmetic-tie",
+                    later,
+                    f"实数运算中第 {k.step} 步 lr 等于阈值，但 torch 的浮点 lr 是 {k.value!r}，已经低于 {p.threshold!r}。",
+                    f"In real arithmetic step {k.step} ties with the threshold, but torch's float lr there is {k.value!r}, "
+                    f"already below {p.threshold!r}.",
+                )
+            )
         return [
+            *out,
             _mistake(
                 "last-step-above",
                 t - 1,
@@ -346,6 +566,15 @@ class LrThresholdStep(Family[LrThresholdParams]):
             )
             count += BiText(
                 f"再乘以 step_size = {p.args.step_size}。", f" Then multiply by step_size = {p.args.step_size}."
+            )
+        if p.scheduler == "multistep":
+            concept += BiText(
+                "MultiStepLR 在每个 milestone 衰减一次，第 n 次衰减发生在第 n 个 milestone。",
+                " MultiStepLR decays once at each milestone, so the n-th decay happens at the n-th milestone.",
+            )
+            count += BiText(
+                f"再取第 n 个 milestone（milestones = {p.args.milestones}）。",
+                f" Then take the n-th milestone (milestones = {p.args.milestones}).",
             )
         step = f"n > ln({thr}/{lr})/ln({fmt(p.args.gamma)})"
         return [concept, BiText(step, step), count]

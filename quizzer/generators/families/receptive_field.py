@@ -8,49 +8,95 @@ from typing import Any
 from pydantic import Field, field_serializer, field_validator, model_validator
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params, fmt
+from quizzer.generators.layer_syntax import (
+    FILE_EN,
+    FILE_ZH,
+    KEYS_EN,
+    KEYS_ZH,
+    KINDS_EN,
+    KINDS_ZH,
+    OP_EN,
+    OP_ZH,
+    RES_EN,
+    RES_ZH,
+    count_layers,
+)
 from quizzer.generators.layers import (
+    MAIN_PATH_NOTE,
+    MAX_PROBE,
     RF_FORMULA,
+    TRANSPOSED_RULE,
     Layer,
+    Node,
+    Residual,
     layers_text,
+    main_path,
     measure_rf,
-    parse_layers,
+    parse_nodes,
+    probe_cost,
     receptive_field,
     recognisable_stack,
     rf_steps,
+    shortcut_inside,
 )
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
-MAX_LAYERS = 24
-MAX_RF = 4096  # keeps torch's check to a few thousand input pixels
+MAX_LAYERS = 1000  # far past ResNet-152; torch's check (probe_cost) is the real bound
+LAYERS_HELP = (
+    f"the layers, separated by ';', e.g. 'conv k=3 p=1; maxpool k=2', each KIND key=value… with KIND {KINDS_EN}; "
+    f"{KEYS_EN}, {OP_EN}; {RES_EN}, the field follows its main path; {FILE_EN}"
+)
+LAYERS_HELP_ZH = (
+    f"各层以 ';' 分隔，如 'conv k=3 p=1; maxpool k=2'，每层写作 类型 键=值…，类型为 {KINDS_ZH}；"
+    f"{KEYS_ZH}、{OP_ZH}；{RES_ZH}，感受野沿主路径计算；{FILE_ZH}"
+)
+
+
+def check_stack(nodes: tuple[Node, ...], max_layers: int = MAX_LAYERS) -> None:
+    """The rules every receptive-field stack follows: a size torch can check, shortcuts inside their blocks."""
+    n = count_layers(nodes)
+    if not 1 <= n <= max_layers:
+        raise ValueError(f"give 1 to {max_layers} layers separated by ';', e.g. 'conv k=3; maxpool k=2'; got {n}")
+    for i, node in enumerate(nodes, 1):
+        if isinstance(node, Residual) and not shortcut_inside(node):
+            raise ValueError(
+                f"residual block {node.text()!r} (item {i}): its shortcut must keep the main path's jump and see "
+                "only pixels the main path sees (e.g. 'res(conv k=3 s=2 p=1; conv k=3 p=1 | conv k=1 s=2)')"
+            )
+    cost = probe_cost(nodes)
+    if cost > MAX_PROBE:
+        raise ValueError(
+            f"torch's check of this stack would hold {cost:,} values, more than {MAX_PROBE:,} (memory): "
+            "fewer strided or wide layers, please"
+        )
 
 
 class ReceptiveFieldParams(Params):
-    layers: tuple[Layer, ...] = Field(
-        description="the layers in order, separated by ';': 'conv k=3 s=1 p=1 d=1', 'maxpool k=2', 'avgpool k=2' (k kernel, s stride, p padding, d dilation)",
-        json_schema_extra={
-            "zh": "按顺序的各层，以 ';' 分隔：'conv k=3 s=1 p=1 d=1'、'maxpool k=2'、'avgpool k=2'（k 核大小，s 步幅，p 补零，d 膨胀）"
-        },
+    layers: tuple[Node, ...] = Field(
+        description=LAYERS_HELP,
+        json_schema_extra={"zh": LAYERS_HELP_ZH},
+    )
+    input_size: int | None = Field(
+        default=None,
+        ge=1,
+        le=1 << 16,
+        description="the image side in pixels, only for the output-size column of the per-layer table",
+        json_schema_extra={"zh": "输入图像边长（像素），只用于逐层表的输出尺寸一列"},
     )
 
     @field_validator("layers", mode="before")
     @classmethod
     def _parse(cls, v: Any) -> Any:
-        return parse_layers(v)
+        return parse_nodes(v)
 
     @field_serializer("layers")
-    def _dump(self, layers: tuple[Layer, ...]) -> str:
+    def _dump(self, layers: tuple[Node, ...]) -> str:
         return layers_text(layers)
 
     @model_validator(mode="after")
     def _well_posed(self) -> ReceptiveFieldParams:
-        if not 1 <= len(self.layers) <= MAX_LAYERS:
-            raise ValueError(
-                f"give 1 to {MAX_LAYERS} layers separated by ';', e.g. 'conv k=3; maxpool k=2'; got {len(self.layers)}"
-            )
-        rf = receptive_field(self.layers)
-        if rf.r > MAX_RF:
-            raise ValueError(f"the receptive field would be {rf.r} pixels; keep it at most {MAX_RF}")
+        check_stack(self.layers)
         return self
 
 
@@ -62,8 +108,50 @@ def record(rf: Any) -> dict[str, Any]:
     }
 
 
-def layer_list(layers: tuple[Layer, ...]) -> str:
-    return "\n".join(f"  {i}. {layer.torch_text()}" for i, layer in enumerate(layers, 1))
+FOLD = 12  # a prompt or worked solution longer than this many layers shows its ends; the table shows the rest
+
+
+def folded(
+    lines: list[str], hidden: BiText | None = None, lang: str = "en", *, counted: list[bool] | None = None
+) -> list[str]:
+    """The first and last few of ``lines`` with one line saying how many are left out (all when short).
+
+    ``counted`` marks the lines that are layers (a residual block's shortcut line is not), for the count.
+    """
+    if len(lines) <= FOLD:
+        return lines
+    keep = FOLD // 2 - 1
+    n = sum(counted[keep:-keep]) if counted else len(lines) - 2 * keep
+    gap = hidden.format(n=n).get(lang) if hidden else f"… {n} more …"
+    return [*lines[:keep], gap, *lines[-keep:]]
+
+
+HIDDEN_LAYERS = BiText(
+    "  …（另有 {n} 层，见逐层表：quizzer solve … --all）", "  … ({n} more layers: see the per-layer table)"
+)
+HIDDEN_STEPS = BiText("…（另有 {n} 层，逐层数值见表）", "… ({n} more layers, their values in the table)")
+
+
+BLOCK_NOTE = BiText(
+    "  （│ 标出残差块的主路径，块的输出是 main(x) + shortcut(x)）",
+    "  (│ marks a residual block's main path; the block outputs main(x) + shortcut(x))",
+)
+
+
+def layer_list(layers: tuple[Node, ...], lang: str = "en") -> str:
+    """The layers as PyTorch calls, numbered along the main path, each block's shortcut on a line of its own."""
+    lines, counted, n = [], [], 0
+    for node in layers:
+        for layer in node.main if isinstance(node, Residual) else (node,):
+            n += 1
+            lines.append(f"  {n}. " + ("│ " if isinstance(node, Residual) else "") + layer.torch_text())
+            counted.append(True)
+        if isinstance(node, Residual):
+            shortcut = "; ".join(layer.torch_text() for layer in node.shortcut) or "identity"
+            lines.append(f"  {' ' * len(str(n))}  └ + shortcut: {shortcut}")
+            counted.append(False)
+    note = [BLOCK_NOTE.get(lang)] if any(isinstance(node, Residual) for node in layers) else []
+    return "\n".join(folded(lines, HIDDEN_LAYERS, lang, counted=counted) + note)
 
 
 def sample_stack(rng: random.Random, difficulty: int) -> tuple[Layer, ...]:
@@ -81,18 +169,19 @@ class ReceptiveField(Family[ReceptiveFieldParams]):
     params_model = ReceptiveFieldParams
 
     def sample(self, rng: random.Random, difficulty: int) -> ReceptiveFieldParams:
-        return ReceptiveFieldParams(layers=sample_stack(rng, difficulty))
+        stack = sample_stack(rng, difficulty)
+        return ReceptiveFieldParams(layers=_harder(rng, stack) if difficulty == 3 else stack)
 
     def solve(self, p: ReceptiveFieldParams) -> dict[str, Any]:
-        return record(receptive_field(p.layers))
+        return record(receptive_field(main_path(p.layers)))
 
     def verify(self, p: ReceptiveFieldParams) -> dict[str, Any]:
         return record(measure_rf(p.layers))
 
     def prompt(self, p: ReceptiveFieldParams) -> BiText:
-        layers = layer_list(p.layers)
+        layers, layers_zh = layer_list(p.layers), layer_list(p.layers, "zh")
         return BiText(
-            f"一张图像依次经过以下层（正方形卷积核，两个方向相同）：\n{layers}\n"
+            f"一张图像依次经过以下层（正方形卷积核，两个方向相同）：\n{layers_zh}\n"
             "对最后一层输出的单个单元，求：receptive_field（感受野边长，输入像素数）；jump（相邻两个输出单元的感受野中心"
             "在输入上相距多少像素）；start（输出单元 0 的感受野中心在输入上的坐标，输入像素 0 的中心记为 0，可以是负数或半整数）。",
             f"An image passes through these layers (square kernels, the same along both axes):\n{layers}\n"
@@ -103,18 +192,14 @@ class ReceptiveField(Family[ReceptiveFieldParams]):
         )
 
     def solution(self, p: ReceptiveFieldParams) -> BiText:
-        zh, en = rf_steps(p.layers)
-        rf = receptive_field(p.layers)
-        final = f"receptive_field = {rf.r}, jump = {rf.j}, start = {fmt(rf.start)}"
-        return BiText(
-            "逐层递推：" + RF_FORMULA.zh + "\n" + "\n".join(zh) + f"\n答案：{final}",
-            "Layer by layer: " + RF_FORMULA.en + "\n" + "\n".join(en) + f"\nAnswer: {final}",
-        )
+        return stack_solution(p.layers)
 
     def misconceptions(self, p: ReceptiveFieldParams) -> list[Misconception]:
-        layers = p.layers
+        layers = main_path(p.layers)
         right = receptive_field(layers)
-        out = []
+        out: list[Misconception] = []
+        if any(layer.kind == "convtranspose" for layer in layers):
+            return out  # the recurrence's typical slips do not carry over to a transposed conv's unit-by-unit fields
         if any(layer.kind != "conv" for layer in layers):
             doubled = receptive_field(layers, pool_doubles=True)
             out.append(
@@ -187,20 +272,63 @@ class ReceptiveField(Family[ReceptiveFieldParams]):
             "the "
             "centre moves by ((k' − 1)/2 − p)·j.",
         )
-        zh, en = rf_steps(p.layers)
-        before, last = rf_trace(p.layers)[-2], p.layers[-1]
+        layers = main_path(p.layers)
+        zh, en = rf_steps(layers)
+        before, last = rf_trace(layers)[-2], layers[-1]
         held = (
             f"r = {before.r} + ({last.span} − 1)·{before.j} = ?; j = {before.j}·{last.s} = ?; "
             f"start = {fmt(before.start)} + ({fmt((last.span - 1) / 2)} − {last.padding})·{before.j} = ?"
         )
-        if len(p.layers) == 1:
+        if len(layers) == 1:
             return [concept, BiText(held.replace("; ", "；"), held)]
-        n = len(p.layers)
+        n = len(layers)
         return [
             concept,
             BiText(zh[0], en[0]),
             BiText(
-                "\n".join(zh[:-1]) + f"\n第 {n} 层：" + held.replace("; ", "；"),
-                "\n".join(en[:-1]) + f"\nLayer {n}: {held}",
+                "\n".join(folded(zh[:-1])) + f"\n第 {n} 层：" + held.replace("; ", "；"),
+                "\n".join(folded(en[:-1])) + f"\nLayer {n}: {held}",
             ),
         ]
+
+
+def _harder(rng: random.Random, layers: tuple[Layer, ...]) -> tuple[Node, ...]:
+    """Difficulty 3 sometimes asks what the notes' pooling and residual sections teach: a max pool with
+    ceil_mode=True (it changes the output size, never the field), or a run of 'same' 3×3 convs inside a residual
+    block with the identity shortcut (the field follows the main path)."""
+    roll = rng.random()
+    if roll < 0.25:
+        pools = [i for i, layer in enumerate(layers) if layer.kind == "maxpool"]
+        if pools:
+            i = rng.choice(pools)
+            return (*layers[:i], layers[i].model_copy(update={"ceil_mode": True}), *layers[i + 1 :])
+    elif roll < 0.5:
+        same = [
+            i
+            for i, q in enumerate(layers)
+            if q.kind == "conv" and q.kernel_size > 1 and q.s == 1 and 2 * q.padding == q.span - 1
+        ]
+        if same:
+            i = rng.choice(same)
+            end = i + 2 if i + 1 in same else i + 1
+            return (*layers[:i], Residual(main=layers[i:end]), *layers[end:])
+    return layers
+
+
+def stack_solution(nodes: tuple[Node, ...]) -> BiText:
+    """The worked recurrence over the main path, folded for long stacks, with the notes a stack needs."""
+    layers = main_path(nodes)
+    zh, en = rf_steps(layers)
+    rf = receptive_field(layers)
+    final = f"receptive_field = {rf.r}, jump = {fmt(rf.j)}, start = {fmt(rf.start)}"
+    notes_zh, notes_en = [], []
+    if any(isinstance(node, Residual) for node in nodes):
+        notes_zh.append(MAIN_PATH_NOTE.zh)
+        notes_en.append(MAIN_PATH_NOTE.en)
+    if any(layer.kind == "convtranspose" for layer in layers):
+        notes_zh.append(TRANSPOSED_RULE.zh)
+        notes_en.append(TRANSPOSED_RULE.en)
+    return BiText(
+        "\n".join(["逐层递推：" + RF_FORMULA.zh, *notes_zh, *folded(zh, HIDDEN_STEPS, "zh"), f"答案：{final}"]),
+        "\n".join(["Layer by layer: " + RF_FORMULA.en, *notes_en, *folded(en, HIDDEN_STEPS), f"Answer: {final}"]),
+    )

@@ -8,13 +8,24 @@ from typing import Any, Literal
 from pydantic import Field, field_serializer, field_validator, model_validator
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params
-from quizzer.generators.families.receptive_field import MAX_LAYERS, MAX_RF, layer_list, sample_stack
+from quizzer.generators.families.receptive_field import (
+    HIDDEN_STEPS,
+    MAX_LAYERS,
+    check_stack,
+    folded,
+    layer_list,
+    sample_stack,
+)
+from quizzer.generators.layer_syntax import FILE_EN, FILE_ZH, KEYS_EN, KEYS_ZH, RES_EN, RES_ZH
 from quizzer.generators.layers import (
     RF_FORMULA,
     Layer,
+    Node,
     layers_text,
+    main_path,
     measure_rf,
     parse_layers,
+    parse_nodes,
     receptive_field,
     rf_steps,
 )
@@ -23,21 +34,27 @@ from quizzer.text import BiText
 
 
 class RfExtraLayerParams(Params):
-    layers: tuple[Layer, ...] = Field(
-        description="the existing stack, layers separated by ';', e.g. 'conv k=3; maxpool k=2' (k kernel, s stride, p padding, d dilation)",
+    layers: tuple[Node, ...] = Field(
+        description=(
+            "the existing stack, layers separated by ';', e.g. 'conv k=3; maxpool k=2', each KIND key=value… "
+            f"with KIND conv, maxpool or avgpool (no convtranspose here); {KEYS_EN}; {RES_EN}; {FILE_EN}"
+        ),
         json_schema_extra={
-            "zh": "已有的层栈，以 ';' 分隔，如 'conv k=3; maxpool k=2'（k 核大小，s 步幅，p 补零，d 膨胀）"
+            "zh": (
+                "已有的层栈，各层以 ';' 分隔，如 'conv k=3; maxpool k=2'，每层写作 类型 键=值…，"
+                f"类型为 conv、maxpool 或 avgpool（此处不收 convtranspose）；{KEYS_ZH}；{RES_ZH}；{FILE_ZH}"
+            )
         },
     )
     extra: Layer = Field(
-        description="the one layer added on top, e.g. 'conv k=3'",
-        json_schema_extra={"zh": "加在顶部的一层，如 'conv k=3'"},
+        description="the one layer added on top, written like a layer of the stack, e.g. 'conv k=3 p=1' (no convtranspose)",
+        json_schema_extra={"zh": "加在顶部的那一层，写法同层栈中的一层，如 'conv k=3 p=1'（不收 convtranspose）"},
     )
 
     @field_validator("layers", mode="before")
     @classmethod
     def _parse(cls, v: Any) -> Any:
-        return parse_layers(v)
+        return parse_nodes(v)
 
     @field_validator("extra", mode="before")
     @classmethod
@@ -50,7 +67,7 @@ class RfExtraLayerParams(Params):
         return layers[0]
 
     @field_serializer("layers")
-    def _dump(self, layers: tuple[Layer, ...]) -> str:
+    def _dump(self, layers: tuple[Node, ...]) -> str:
         return layers_text(layers)
 
     @field_serializer("extra")
@@ -59,14 +76,16 @@ class RfExtraLayerParams(Params):
 
     @model_validator(mode="after")
     def _well_posed(self) -> RfExtraLayerParams:
-        if not 1 <= len(self.layers) <= MAX_LAYERS - 1:
-            raise ValueError(
-                f"give 1 to {MAX_LAYERS - 1} layers separated by ';', e.g. 'conv k=3; maxpool k=2'; got {len(self.layers)}"
-            )
-        r = receptive_field((*self.layers, self.extra)).r
-        if r > MAX_RF:
-            raise ValueError(f"the receptive field would be {r} pixels; keep it at most {MAX_RF}")
+        if self.extra.kind == "convtranspose" or any(q.kind == "convtranspose" for q in main_path(self.layers)):
+            # the growth (k' − 1)·j assumes every unit sees the same field, which a transposed conv breaks
+            raise ValueError("rf-extra-layer takes conv and pooling layers; ask receptive-field about a convtranspose")
+        check_stack(self.layers, MAX_LAYERS - 1)
+        check_stack((*self.layers, self.extra))
         return self
+
+    @property
+    def stack(self) -> tuple[Layer, ...]:
+        return main_path(self.layers)
 
 
 def _sample_extra(rng: random.Random, difficulty: int) -> Layer:
@@ -97,37 +116,38 @@ class RfExtraLayer(Family[RfExtraLayerParams]):
         return RfExtraLayerParams(layers=sample_stack(rng, difficulty), extra=_sample_extra(rng, difficulty))
 
     def acceptable(self, p: RfExtraLayerParams) -> bool:
-        return receptive_field(p.layers).j >= 2  # with jump 1, ignoring the accumulated jump is no mistake
+        return receptive_field(p.stack).j >= 2  # with jump 1, ignoring the accumulated jump is no mistake
 
     def solve(self, p: RfExtraLayerParams) -> int:
-        return int(receptive_field((*p.layers, p.extra)).r - receptive_field(p.layers).r)
+        return int(receptive_field((*p.stack, p.extra)).r - receptive_field(p.stack).r)
 
     def verify(self, p: RfExtraLayerParams) -> int:
         return int(measure_rf((*p.layers, p.extra)).r - measure_rf(p.layers).r)
 
     def prompt(self, p: RfExtraLayerParams) -> BiText:
-        layers = layer_list(p.layers)
+        layers, layers_zh = layer_list(p.layers), layer_list(p.layers, "zh")
         extra = p.extra.torch_text()
         return BiText(
-            f"一张图像依次经过以下层（正方形卷积核）：\n{layers}\n现在在最后再加一层 {extra}。"
+            f"一张图像依次经过以下层（正方形卷积核）：\n{layers_zh}\n现在在最后再加一层 {extra}。"
             "最后一层输出单元的感受野边长（输入像素数）增加了多少？",
             f"An image passes through these layers (square kernels):\n{layers}\nOne more layer, {extra}, is appended on top. "
             "By how many input pixels does the receptive field (side length) of a last-layer output unit grow?",
         )
 
     def solution(self, p: RfExtraLayerParams) -> BiText:
-        zh, en = rf_steps(p.layers)
-        before = receptive_field(p.layers)
+        zh, en = rf_steps(p.stack)
+        zh, en = folded(zh, HIDDEN_STEPS, "zh"), folded(en, HIDDEN_STEPS)
+        before = receptive_field(p.stack)
         e = p.extra
         span = f"k' = {e.dilation}·({e.kernel_size} − 1) + 1 = {e.span}" if e.dilation != 1 else f"k' = {e.span}"
         delta = (e.span - 1) * before.j
         tail_zh = (
-            f"新加的层在第 {len(p.layers)} 层的输出上滑动，相邻输入单元在原图上相距 j = {before.j}：\n"
+            f"新加的层在第 {len(p.stack)} 层的输出上滑动，相邻输入单元在原图上相距 j = {before.j}：\n"
             f"  增量 = (k' − 1)·j = ({e.span} − 1)·{before.j} = {delta}（{span}；新层自己的步长 {e.s} 只影响之后的层）\n"
             f"  感受野 {before.r} → {before.r + delta}"
         )
         tail_en = (
-            f"The new layer slides over layer {len(p.layers)}'s output, whose neighbouring units are j = {before.j} "
+            f"The new layer slides over layer {len(p.stack)}'s output, whose neighbouring units are j = {before.j} "
             f"input pixels apart:\n  growth = (k' − 1)·j = ({e.span} − 1)·{before.j} = {delta} ({span}; the new "
             f"layer's own stride {e.s} only matters for layers after it)\n  receptive field {before.r} → {before.r + delta}"
         )
@@ -137,7 +157,7 @@ class RfExtraLayer(Family[RfExtraLayerParams]):
         )
 
     def misconceptions(self, p: RfExtraLayerParams) -> list[Misconception]:
-        e, before = p.extra, receptive_field(p.layers)
+        e, before = p.extra, receptive_field(p.stack)
         out = [
             Misconception(
                 "ignored-accumulated-jump",
@@ -195,8 +215,9 @@ class RfExtraLayer(Family[RfExtraLayerParams]):
     def hints(self, p: RfExtraLayerParams) -> list[BiText]:
         from quizzer.generators.base import fmt
 
-        before, e = receptive_field(p.layers), p.extra
-        strides = " · ".join(str(layer.s) for layer in p.layers)
+        before, e = receptive_field(p.stack), p.extra
+        shown = p.stack if len(p.stack) <= 12 else [layer for layer in p.stack if layer.s != 1]
+        strides = " · ".join(str(layer.s) for layer in shown) or "1"
         span = f"k' = {e.dilation}·({e.kernel_size} − 1) + 1 = {e.span}" if e.dilation != 1 else f"k' = {e.span}"
         return [
             BiText(

@@ -9,6 +9,8 @@ from typing import Any
 from pydantic import Field, field_serializer, field_validator, model_validator
 
 from quizzer.generators.base import AnswerSpec, Family, Misconception, Params
+from quizzer.generators.families.receptive_field import MAX_LAYERS, check_stack
+from quizzer.generators.layer_syntax import FILE_EN, FILE_ZH, KEYS_EN, KEYS_ZH
 from quizzer.generators.layers import (
     RF_FORMULA,
     Layer,
@@ -22,34 +24,43 @@ from quizzer.generators.layers import (
 from quizzer.generators.registry import register
 from quizzer.text import BiText
 
-MAX_ANSWER = 128  # verify appends and measures one layer at a time
+MAX_ANSWER = 128  # an answer past this is no exercise; verify bisects, so the bound is not about speed
 
 
 class RfMinLayersParams(Params):
     target: int = Field(
         ge=2,
-        le=4096,
-        description="the receptive field to reach, in pixels",
-        json_schema_extra={"zh": "要达到的感受野（像素）"},
+        le=1 << 20,
+        description="the receptive field to reach, in input pixels",
+        json_schema_extra={"zh": "要达到的感受野（输入像素）"},
     )
     kernel_size: int = Field(
         default=3,
         ge=2,
-        le=15,
+        le=64,
         description="kernel size k of each added stride-1 conv",
         json_schema_extra={"zh": "每个新增步幅 1 卷积的核大小 k"},
     )
     dilation: int = Field(
         default=1,
         ge=1,
-        le=8,
+        le=64,
         description="dilation d of each added conv",
         json_schema_extra={"zh": "每个新增卷积的膨胀率 d"},
     )
     prefix: tuple[Layer, ...] = Field(
         default=(),
-        description="layers before the added convs, separated by ';', e.g. 'conv k=7 s=2; maxpool k=2' (may be left out)",
-        json_schema_extra={"zh": "新增卷积之前的层，以 ';' 分隔，如 'conv k=7 s=2; maxpool k=2'（可省略）"},
+        description=(
+            "layers before the added convs, separated by ';', e.g. 'conv k=7 s=2 p=3; maxpool k=3 s=2 p=1' "
+            f"(may be left out), each KIND key=value… with KIND conv, maxpool or avgpool; {KEYS_EN}; "
+            f"no residual blocks; {FILE_EN}"
+        ),
+        json_schema_extra={
+            "zh": (
+                "新增卷积之前的层，以 ';' 分隔，如 'conv k=7 s=2 p=3; maxpool k=3 s=2 p=1'（可省略），"
+                f"每层写作 类型 键=值…，类型为 conv、maxpool 或 avgpool；{KEYS_ZH}；不收残差块；{FILE_ZH}"
+            )
+        },
     )
 
     @field_validator("prefix", mode="before")
@@ -63,8 +74,10 @@ class RfMinLayersParams(Params):
 
     @model_validator(mode="after")
     def _well_posed(self) -> RfMinLayersParams:
-        if len(self.prefix) > 6:
-            raise ValueError(f"give at most 6 prefix layers, not {len(self.prefix)}")
+        if any(layer.kind == "convtranspose" for layer in self.prefix):
+            raise ValueError("the prefix takes conv and pooling layers; ask receptive-field about a convtranspose")
+        if self.prefix:
+            check_stack(self.prefix, MAX_LAYERS - MAX_ANSWER)
         base = receptive_field(self.prefix)
         if base.r >= self.target:
             raise ValueError(
@@ -73,6 +86,7 @@ class RfMinLayersParams(Params):
         n = min_layers_needed(self.target, base, self.span)
         if n > MAX_ANSWER:
             raise ValueError(f"that needs {n} layers; choose a target that needs at most {MAX_ANSWER}")
+        check_stack((*self.prefix, *[self.layer] * n))  # what verify measures must fit torch's check
         return self
 
     @property
@@ -110,13 +124,13 @@ class RfMinLayers(Family[RfMinLayersParams]):
             prefix = rng.choice(("", *_STEMS[:4]))
             base = receptive_field(parse_layers(prefix))
             k = rng.choice([3, 3, 5, 7])
-            values = dict(kernel_size=k, prefix=prefix, target=base.r + rng.randint(2, 8 * (k - 1) * base.j))
+            values = dict(kernel_size=k, prefix=prefix, target=base.r + rng.randint(2, 8 * (k - 1) * int(base.j)))
         else:
             prefix = rng.choice(_STEMS)
             base = receptive_field(parse_layers(prefix))
             k, d = rng.choice([3, 5]), rng.choice([1, 2, 3])
             values = dict(
-                kernel_size=k, dilation=d, prefix=prefix, target=base.r + rng.randint(2, 10 * d * (k - 1) * base.j)
+                kernel_size=k, dilation=d, prefix=prefix, target=base.r + rng.randint(2, 10 * d * (k - 1) * int(base.j))
             )
         # A target needing too many layers fails validation and the registry draws again.
         return RfMinLayersParams(**values)
@@ -128,12 +142,24 @@ class RfMinLayers(Family[RfMinLayersParams]):
         return min_layers_needed(p.target, receptive_field(p.prefix), p.span)
 
     def verify(self, p: RfMinLayersParams) -> int:
-        layers, n = p.prefix, 0
-        while measure_rf(layers).r < p.target:
-            layers, n = (*layers, p.layer), n + 1
-            if n > MAX_ANSWER:
+        # The field grows with every appended layer, so the smallest count torch measures at or past the target
+        # is found by doubling, then bisecting: about 2·log2(answer) measurements of stacks no deeper than needed.
+        def reaches(n: int) -> bool:
+            return measure_rf((*p.prefix, *[p.layer] * n)).r >= p.target
+
+        hi = 1
+        while not reaches(hi):
+            if hi > MAX_ANSWER:
                 raise RuntimeError("the receptive field does not reach the target")
-        return n
+            hi *= 2
+        lo = hi // 2 + 1 if hi > 1 else 1
+        while lo < hi:
+            n = (lo + hi) // 2
+            if reaches(n):
+                hi = n
+            else:
+                lo = n + 1
+        return lo
 
     def prompt(self, p: RfMinLayersParams) -> BiText:
         conv = p.layer.torch_text()
