@@ -343,3 +343,28 @@ def test_solve_stack_family_help_describes_the_layer_syntax_and_its_options(run)
     assert "read prefix from FILE" in prefix and not re.search(r"^  --all ", prefix, re.M)  # no table there
     plain = run("solve", "conv-output", "--help", "--lang", "en").output
     assert "--layers-file" not in plain and re.search(r"^  --json +", plain, re.M)
+
+
+def test_solve_wraps_its_solution_at_the_terminal_width_and_not_when_piped() -> None:
+    """In a terminal the worked solution wraps between Chinese characters and hangs under its indent; piped, each
+    line stays whole (scripts and `| less` see the text unchanged)."""
+    import io
+
+    from rich.cells import cell_len
+    from rich.console import Console
+
+    from quizzer.cli.generate import _paragraphs
+
+    line = "第 1 层 Conv2d(kernel_size=11, stride=4, padding=2)：k' = 11；r = 1 + (11 − 1)·1 = 11；j = 1·4 = 4"
+    buffer = io.StringIO()
+    _paragraphs(Console(file=buffer, force_terminal=True, width=40, color_system=None))(line, indent="  ")
+    lines = buffer.getvalue().splitlines()
+    assert len(lines) > 1 and all(cell_len(x) <= 40 for x in lines)
+    assert lines[0].startswith("  第 1 层") and all(x.startswith("    ") for x in lines[1:])
+    # nothing lost or reordered: the wrapped text is the line itself, less the wrap's spaces
+    assert "".join(x.strip() for x in lines).replace(" ", "") == line.replace(" ", "")
+    assert "kernel_size=11," in buffer.getvalue()  # an identifier is never broken
+
+    piped = io.StringIO()
+    _paragraphs(Console(file=piped, force_terminal=False, width=40))(line, indent="  ")
+    assert piped.getvalue() in ("", "  " + line + "\n")  # click.echo writes to stdout, not the console's file

@@ -9,6 +9,10 @@ import click
 from quizzer.cli.common import console, echo_json, json_option, lang_option, pictures_option, resolve_lang
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from rich.console import Console
+
     from quizzer.text import BiText
 
 
@@ -243,15 +247,16 @@ def solve(
         from quizzer import messages as msg
 
         lang = resolve_lang(lang)
-        click.echo(problem.prompt.get(lang))
-        click.echo(msg.label(msg.ANSWER, lang) + format_answer(problem))
-        click.echo(msg.heading(msg.SOLUTION, lang))
+        say = _paragraphs(console())
+        say(problem.prompt.get(lang))
+        say(msg.label(msg.ANSWER, lang) + format_answer(problem))
+        say(msg.heading(msg.SOLUTION, lang))
         for line in problem.solution.get(lang).splitlines():
-            click.echo("  " + line)
+            say(line, indent="  ")
         verdict = (msg.TORCH_AGREES if result.agree else msg.TORCH_DISAGREES).format(
             answer=format_answer(problem, result.torch_answer)
         )
-        click.echo(msg.label(msg.TORCH_CHECK, lang) + verdict.get(lang))
+        say(msg.label(msg.TORCH_CHECK, lang) + verdict.get(lang))
         if (table := table_for(fam.name, params)) is not None:
             from quizzer.ui.stack_table import show_stack_table
 
@@ -266,6 +271,23 @@ def solve(
         raise VerificationFailed(
             f"{fam.name}: the closed form and torch disagree on this instance; its answer key cannot be trusted"
         )
+
+
+def _paragraphs(out: Console) -> Callable[..., None]:
+    """Print a paragraph: in a terminal wrapped at its width by the CJK-aware wrapper (a Chinese line breaks
+    between characters, never inside a formula or a number, and hangs under its indent); piped, as it is."""
+    if not out.is_terminal:
+
+        def plain(text: str, indent: str = "") -> None:
+            click.echo(indent + text)
+
+        return plain
+    from quizzer.ui.render import Wrapped
+
+    def wrapped(text: str, indent: str = "") -> None:
+        out.print(Wrapped(text, prefix=indent, indent=indent + "  " if indent else ""))
+
+    return wrapped
 
 
 @click.command()
