@@ -79,3 +79,14 @@ def test_review_html_escapes_everything_and_embeds_the_crops() -> None:
     assert "<img src=x" not in page and "<b>x</b>" not in page and "<i>title" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;.png" in page and "data:image/png;base64,iVBORw==" in page
     assert "1 to review" in page
+
+
+def test_review_html_carries_the_cjk_font_its_text_needs() -> None:
+    """Like every page the tool writes: Chinese renders on a machine without a CJK font (issue 13 §5)."""
+    from quizzer.fontsubset import FONT_FAMILY
+    from tests.htmlfonts import assert_font_covers_the_page
+
+    page = render_review_html([item(1, "AC", "扫描件.png")], "深度学习基础 · 期中测验", "zh")
+    family, used, _ = assert_font_covers_the_page(page)
+    assert family == FONT_FAMILY and f"font-family:'{FONT_FAMILY}'" in page
+    assert {"深", "复", "核"} <= used  # the title and the page's own words are checked, not just the crops' names

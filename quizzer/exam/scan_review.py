@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -21,6 +22,7 @@ from pathlib import Path
 from quizzer import messages as M
 from quizzer.errors import NotFound, QuizzerError
 from quizzer.exam.grade import Issue
+from quizzer.fontsubset import FONT_FAMILY, embedded_font_css
 from quizzer.safety import strip_controls, write_csv
 from quizzer.text import BiText
 
@@ -117,7 +119,7 @@ def read_resolutions(path: Path) -> tuple[dict[ReviewKey, str], list[Issue]]:
 
 
 STYLE = """
-body{font-family:'Noto Sans CJK SC','Microsoft YaHei',system-ui,sans-serif;margin:1.5rem auto;max-width:1100px;color:#222}
+body{font-family:'FONT_FAMILY','Noto Sans CJK SC','Microsoft YaHei',system-ui,sans-serif;margin:1.5rem auto;max-width:1100px;color:#222}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;
 vertical-align:top}th{background:#f4f6f8}img{max-width:420px;border:1px solid #ccc}.why{color:#b00020}
 code{background:#f4f6f8;padding:0 .2rem}.meta{color:#555}
@@ -154,9 +156,14 @@ def render_review_html(items: list[ReviewItem], title: str, lang: str) -> str:
         "item; the id for a student number; - for no answer), then run quizzer exam scan … --resolve review.csv.",
     )
     count = t(f"{len(items)} 处待复核", f"{len(items)} to review")
-    return (
-        f'<!doctype html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
-        f"<title>{escape(title)} — {t('复核', 'review')}</title><style>{STYLE}</style></head><body>"
+    body = (
         f"<h1>{escape(title)}</h1><p class=meta>{count}</p><p>{how}</p>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>"
+    )
+    head_html = f"<title>{escape(title)} — {t('复核', 'review')}</title>"
+    # The page carries the CJK font subset of its own text (crops are images, left out), as every HTML page does.
+    font = embedded_font_css(head_html + re.sub(r'src="data:[^"]*"', "", body))
+    return (
+        f'<!doctype html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
+        f"{head_html}<style>{font}{STYLE.replace('FONT_FAMILY', FONT_FAMILY)}</style></head><body>{body}"
     )
