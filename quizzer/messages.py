@@ -495,6 +495,23 @@ SCAN_SUMMARY = BiText(
 )
 SCAN_TURNED = BiText("倒置", "upside down")
 SCAN_THREE_MARKS = BiText("仅 3 个角标", "3 corner marks")
+# review.html: the page the teacher decides doubtful marks on
+SCAN_REVIEW_TITLE = BiText("复核", "review")
+SCAN_REVIEW_COLUMNS = (
+    BiText("版本", "version"),
+    BiText("份号", "copy"),
+    BiText("题号", "question"),
+    BiText("读到", "read"),
+    BiText("原因", "why"),
+    BiText("扫描", "scan"),
+)
+SCAN_REVIEW_HOW = BiText(
+    "在 review.csv 的 answer 列填写答案（如 B、AC、-4.2；主观题填分数；学号填学号；无作答填 -），"
+    "然后运行 quizzer exam scan … --resolve review.csv。",
+    "Fill the answer column of review.csv (as typed in the answers CSV: B, AC, -4.2; points for an open "
+    "item; the id for a student number; - for no answer), then run quizzer exam scan … --resolve review.csv.",
+)
+SCAN_REVIEW_COUNT = BiText("{n} 处待复核", "{n} to review")
 
 # --- the per-layer table of a stack family (`solve receptive-field`, `solve conv-stack-shape`) ---------------------
 STACK_TABLE_TITLE = Plural("逐层表（{n} 层）", "Layer by layer ({n} layer)", "Layer by layer ({n} layers)")

@@ -127,9 +127,6 @@ code{background:#f4f6f8;padding:0 .2rem}.meta{color:#555}
 
 
 def render_review_html(items: list[ReviewItem], title: str, lang: str) -> str:
-    def t(zh: str, en: str) -> str:
-        return escape(zh if lang == "zh" else en)
-
     rows = []
     for i in items:
         image = (
@@ -145,22 +142,14 @@ def render_review_html(items: list[ReviewItem], title: str, lang: str) -> str:
             f"<td>{image}<div class=meta>{escape(i.file.name)} p.{i.page}</div></td>"
             "</tr>"
         )
-    head = (
-        f"<th>{t('版本', 'version')}</th><th>{t('份号', 'copy')}</th><th>{t('题号', 'question')}</th>"
-        f"<th>{t('读到', 'read')}</th><th>{t('原因', 'why')}</th><th>{t('扫描', 'scan')}</th>"
-    )
-    how = t(
-        "在 review.csv 的 answer 列填写答案（如 B、AC、-4.2；主观题填分数；学号填学号；无作答填 -），"
-        "然后运行 quizzer exam scan … --resolve review.csv。",
-        "Fill the answer column of review.csv (as typed in the answers CSV: B, AC, -4.2; points for an open "
-        "item; the id for a student number; - for no answer), then run quizzer exam scan … --resolve review.csv.",
-    )
-    count = t(f"{len(items)} 处待复核", f"{len(items)} to review")
+    head = "".join(f"<th>{escape(column.get(lang))}</th>" for column in M.SCAN_REVIEW_COLUMNS)
+    how = escape(M.SCAN_REVIEW_HOW.get(lang))
+    count = escape(M.SCAN_REVIEW_COUNT.format(n=len(items)).get(lang))
     body = (
         f"<h1>{escape(title)}</h1><p class=meta>{count}</p><p>{how}</p>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>"
     )
-    head_html = f"<title>{escape(title)} — {t('复核', 'review')}</title>"
+    head_html = f"<title>{escape(title)} — {escape(M.SCAN_REVIEW_TITLE.get(lang))}</title>"
     # The page carries the CJK font subset of its own text (crops are images, left out), as every HTML page does.
     font = embedded_font_css(head_html + re.sub(r'src="data:[^"]*"', "", body))
     return (
