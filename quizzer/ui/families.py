@@ -89,7 +89,9 @@ def family_doc(
     if usage:
         parts += [Text(usage), Text("")]
     parts += [
-        Wrapped(doc.title.get(lang), prefix=Text(doc.name + "  ", style="bold")),
+        Wrapped(
+            doc.title.get(lang), prefix=Text(doc.name + "  ", style="bold"), indent=" " * (cell_width(doc.name) + 2)
+        ),
         Wrapped(facts, style="dim"),
         Text(""),
         Text(msg.heading(msg.FAMILY_PARAMETERS, lang), style="bold"),
