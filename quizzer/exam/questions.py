@@ -158,12 +158,25 @@ def rebuild(store: Store, entry: ManifestItem, where: str, cache: dict | None = 
 
     if entry.family is None or entry.seed is None or entry.difficulty is None:
         raise ManifestError(f"{where}: a generated question needs family, seed and difficulty")
-    problem = make_problem(get_family(entry.family), entry.seed, entry.difficulty)
-    if entry.params is not None and entry.params != problem.params:
-        raise ManifestError(
-            f"{where}: {entry.family} seed {entry.seed} now gives params {problem.params}, "
-            f"the manifest recorded {entry.params} (the family changed since the exam was built)"
-        )
+    family = get_family(entry.family)
+    if entry.params is None:
+        problem = make_problem(family, entry.seed, entry.difficulty)
+    else:
+        # The problem as printed comes from its recorded parameters, not a fresh draw from the seed: a later
+        # quizzer may draw differently from the same seed (new layer kinds, new parameters with defaults), and
+        # the class wrote the printed one. Its key is still checked against the manifest's below.
+        from pydantic import ValidationError
+
+        try:
+            params = family.params_model.model_validate(entry.params)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or "params"
+            raise ManifestError(
+                f"{where}: {entry.family} no longer accepts the recorded params ({field}: {first['msg']}); "
+                "the family changed since the exam was built"
+            ) from None
+        problem = family.build(params, difficulty=entry.difficulty, seed=entry.seed)
     if entry.answer is not None and not answers_agree(problem.spec, entry.answer, problem.answer):
         raise ManifestError(
             f"{where}: the manifest's key {entry.answer!r} differs from the family's {problem.answer!r}"
