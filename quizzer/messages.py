@@ -437,6 +437,9 @@ SCAN_WHY: dict[str, BiText] = {
     "two-scores": BiText("涂了多个分数", "more than one score marked"),
     "student-gap": BiText("学号格第 {column} 列缺少数字", "student-number column {column} is empty between digits"),
     "student-double": BiText("学号格第 {column} 列涂了两个数字", "two digits in student-number column {column}"),
+    # a multi-number answer (shape, vector, record): which component's grid, prefixed to the reason
+    "part": BiText("第 {part} 个数：", "component {part}: "),
+    "part-blank": BiText("没有填写（其他数已填写）", "left blank while other components are filled"),
 }
 SCAN_PAGE_FAILED: dict[str, BiText] = {
     "unreadable": BiText("文件无法读取：{detail}", "file cannot be read: {detail}"),

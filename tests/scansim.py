@@ -243,12 +243,12 @@ def choose_marks(page: dict[str, Any], rng: random.Random, conditions: Condition
     """A plausible filled-in sheet: one option per choice item (now and then two, or none), digits in adjacent
     columns of each number grid with a sign and a decimals count, one score per open item, a student number;
     some filled bubbles drawn ambiguously and some empty ones ticked, at the conditions' rates."""
-    by_question: dict[tuple[Any, str], list[dict[str, Any]]] = {}
-    for b in page["bubbles"]:
-        by_question.setdefault((b["question"], b["group"]), []).append(b)
+    by_question: dict[tuple[Any, Any, str], list[dict[str, Any]]] = {}
+    for b in page["bubbles"]:  # a multi-number answer's components are grids of their own
+        by_question.setdefault((b["question"], b.get("part"), b["group"]), []).append(b)
     chosen: list[dict[str, Any]] = []
     erased: list[dict[str, Any]] = []
-    for (_, group), bubbles in by_question.items():
+    for (_, _, group), bubbles in by_question.items():
         if group in ("choice", "score"):
             roll = rng.random()
             count = 0 if roll < 0.05 else 2 if roll > 0.95 and group == "choice" else 1
@@ -276,17 +276,20 @@ def choose_marks(page: dict[str, Any], rng: random.Random, conditions: Condition
     return marks
 
 
-def number_marks(page: dict[str, Any], question: int, text: str, style: Style = "solid") -> list[Mark]:
+def number_marks(
+    page: dict[str, Any], question: int, text: str, style: Style = "solid", part: int | None = None
+) -> list[Mark]:
     """The marks a student makes to write ``text`` (e.g. "-0.125", "2.5e-4", "391") in a question's digit grid,
     as the contract reads it: sign, the digits without leading zeros from the first column on, how many of them
-    follow the decimal point, and the exponent's sign and digits. Raises ValueError when the grid cannot hold it."""
-    bubbles = [b for b in page["bubbles"] if b["question"] == question]
+    follow the decimal point, and the exponent's sign and digits. ``part`` picks one component's grid of a
+    multi-number answer (the bubbles' ``part``). Raises ValueError when the grid cannot hold it."""
+    bubbles = [b for b in page["bubbles"] if b["question"] == question and b.get("part") == part]
 
     def find(group: str, value: str, column: int | None = None) -> dict[str, Any]:
         for b in bubbles:
             if b["group"] == group and b["value"] == value and b["column"] == column:
                 return b
-        raise ValueError(f"question {question} has no {group} bubble {value!r} (column {column})")
+        raise ValueError(f"question {question} part {part} has no {group} bubble {value!r} (column {column})")
 
     mantissa, _, exponent = text.lower().partition("e")
     negative = mantissa.startswith("-")

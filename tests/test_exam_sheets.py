@@ -24,7 +24,19 @@ from quizzer.errors import BadParameters, ExitStatus
 from quizzer.exam.build import build_exam
 from quizzer.exam.manifest import SHEETS_PDF_NAME, AnswerSheets, Manifest, SheetPage, manifest_json
 from quizzer.exam.render_sheets import render_answer_sheets
-from quizzer.exam.sheet_layout import BUBBLE, LEFT, QR_MASK, RIGHT, drawing_data, layout_sheets, score_block
+from quizzer.exam.sheet_layout import (
+    BUBBLE,
+    LEFT,
+    MAX_PARTS,
+    QR_MASK,
+    RIGHT,
+    drawing_data,
+    layout_sheets,
+    parts_block,
+    score_block,
+    sheet_labels,
+)
+from quizzer.exam.sheet_numbers import GridSize
 from quizzer.exam.spec import load_spec
 from quizzer.store.engine import open_store
 from tests.conftest import REPO
@@ -116,7 +128,20 @@ def test_choice_bubbles_carry_the_printed_letters(exam, sheets) -> None:
                 assert digits == [str(d) for d in range(10)] and columns == set(range(len(columns)))
                 # the key fits: as many columns as its integer part has digits, at least
                 assert len(columns) >= len(str(int(abs(item.answer))))
-            else:  # text, essay, several numbers: the teacher's score bubbles 0 … points
+            elif isinstance(item.answer, list | dict) and 0 < len(item.answer) <= MAX_PARTS:
+                # several numbers: one grid per component (bubbles carry ``part``), each able to hold its key
+                values = list(item.answer.values()) if isinstance(item.answer, dict) else list(item.answer)
+                assert {b.part for b in mine} == set(range(len(values)))
+                for part, value in enumerate(values):
+                    grid = [b for b in mine if b.part == part]
+                    assert {"sign", "digit"} <= {b.group for b in grid}
+                    columns = {b.column for b in grid if b.group == "digit"}
+                    assert sorted(b.value for b in grid if b.group == "digit" and b.column == 0) == list("0123456789")
+                    assert len(columns) >= len(str(int(abs(value))))
+                    if not float(value).is_integer():
+                        assert any(b.group == "decimals" for b in grid)
+            else:  # text, essay, long vectors: the teacher's score bubbles 0 … points
+                assert all(b.part is None for b in mine)
                 assert groups == {"score"}
                 assert [b.value for b in mine][:2] == ["0", "1"] and float(mine[-1].value) == item.points
 
@@ -138,7 +163,10 @@ def test_bubbles_never_overlap_each_other_the_marks_or_the_qr_code(sheets) -> No
 
 def test_the_rendered_page_has_a_ring_at_every_bubble_and_black_corner_marks(sheets) -> None:
     layout, pdf = sheets
-    for index in (0, 1, len(layout.pages) - 1):
+    # every page holding a multi-number answer's component grids too (the example has a record and a vector)
+    with_parts = {i for i, p in enumerate(layout.pages) if any(b.part is not None for b in p.bubbles)}
+    assert with_parts
+    for index in sorted({0, 1, len(layout.pages) - 1} | with_parts):
         page: SheetPage = layout.pages[index]
         image = page_pixels(pdf, index)
         assert image.shape == (round(px(297)), round(px(210)))
@@ -272,3 +300,16 @@ def test_many_points_wrap_into_rows_and_too_many_are_refused_by_name() -> None:
     assert block.w < RIGHT - LEFT  # fits the page's width
     with pytest.raises(BadParameters, match="question 9 is worth 61 points"):
         score_block(9, "61 pts", 61, "")
+
+
+def test_component_grids_wrap_into_rows_and_give_up_when_taller_than_a_page() -> None:
+    labels = sheet_labels("en")
+    three = parts_block(4, "5 pts", [("receptive_field", GridSize(3, 0, 0)), ("jump", GridSize(2, 0, 0))] * 2, labels)
+    assert three is not None
+    ids = [b["id"] for b in three.bubbles]
+    assert len(ids) == len(set(ids))  # q4.p0.d0.1 and q4.p2.d0.1 are different bubbles
+    assert {b["part"] for b in three.bubbles} == {0, 1, 2, 3}
+    assert three.w <= RIGHT - LEFT
+    assert {lb.text for lb in three.labels} >= {"receptive_field", "jump", "4."}
+    # six wide grids (mantissa, decimals, exponent): one per row, far taller than a page's answer region
+    assert parts_block(4, "5 pts", [(f"#{i}", GridSize(8, 7, 2)) for i in range(6)], labels) is None

@@ -63,6 +63,11 @@ class SheetBubble(_Strict):
     group: BubbleGroup
     value: str = Field(description="what filling it means: an option letter, a digit, '+'/'-', a count or points")
     column: int | None = Field(default=None, description="digit position, 0 = leftmost (digit groups only)")
+    # added to the contract (optional): an answer of several numbers (a shape, a vector, a record) gets one grid per
+    # component; null for everything else, so every manifest written before it stays valid
+    part: int | None = Field(
+        default=None, description="component index, 0 = first (a shape's dim, a vector's entry, a record's field)"
+    )
     x: float
     y: float
     w: float

@@ -5,7 +5,11 @@ to *review* with the reason, never guessed: an unclear bubble, two options on a 
 digits in one column, a gap between digits, no score or two scores on an open item.
 
 A numeric grid reads as ``[-]digits`` with the point ``decimals`` places from the right (leading zeros
-dropped), then ``e[-]digits`` when exponent bubbles are filled — the layout contract's wording.
+dropped), then ``e[-]digits`` when exponent bubbles are filled — the layout contract's wording. An answer of
+several numbers (bubbles with ``part``) reads each component's grid the same way and joins them with ", " in
+component order — "3, 224, 224", "195, 32, 31" — the text a student types into the answers CSV for a shape,
+a vector or a record (fields in the order the problem names them). A component needing review sends the whole
+question to review, the reason naming the component; some components filled and others blank is reviewed too.
 """
 
 from __future__ import annotations
@@ -70,6 +74,14 @@ def read_question(
         kind = "choice"
     else:
         kind = "numeric"
+    if kind == "numeric" and any(r.bubble.part is not None for r in reads):
+        return _read_parts(question, reads, cancel_by_blackening)
+    return _read_one(question, kind, reads, multiple, cancel_by_blackening)
+
+
+def _read_one(
+    question: int | None, kind: Kind, reads: list[BubbleRead], multiple: bool, cancel_by_blackening: bool
+) -> QuestionRead:
     marked = _marked(reads, cancel_by_blackening)
     unclear = _unclear(reads)
     unclear_ids = [r.bubble.id for r in unclear]
@@ -83,6 +95,27 @@ def read_question(
     except _Review as review:
         return QuestionRead(question, kind, review.shown, "review", review.why, unclear_ids)
     return QuestionRead(question, kind, answer, "read")
+
+
+def _read_parts(question: int | None, reads: list[BubbleRead], cancel_by_blackening: bool) -> QuestionRead:
+    """A multi-number answer: each component's grid read alone, then joined as the answers CSV would hold it."""
+    by_part: dict[int, list[BubbleRead]] = defaultdict(list)
+    for r in reads:
+        by_part[r.bubble.part or 0].append(r)
+    parts = [_read_one(question, "numeric", by_part[p], False, cancel_by_blackening) for p in sorted(by_part)]
+    shown = ", ".join(p.answer or "_" for p in parts)
+    unclear = [i for p in parts for i in p.unclear]
+    for index, part in enumerate(parts, start=1):
+        if part.status == "review" and part.why is not None:
+            why = M.SCAN_WHY["part"].format(part=index) + part.why
+            return QuestionRead(question, "numeric", shown, "review", why, unclear)
+    blank = [index for index, part in enumerate(parts, start=1) if part.answer == ""]
+    if len(blank) == len(parts):
+        return QuestionRead(question, "numeric", "", "read")
+    if blank:  # half an answer is not what the grader can parse: the reviewer decides what was meant
+        why = M.SCAN_WHY["part"].format(part=blank[0]) + M.SCAN_WHY["part-blank"]
+        return QuestionRead(question, "numeric", shown, "review", why, unclear)
+    return QuestionRead(question, "numeric", shown, "read")
 
 
 def _label(read: BubbleRead) -> str:

@@ -9,8 +9,10 @@ A question's answer area is a **block** laid out relative to its own top-left co
 right in shelves, shelf after shelf down the page, in question order; a block that does not fit the page's
 remaining height starts the next page. Which block a question gets depends on its answer shape only:
 option bubbles (choice, true/false), a digit grid (a number: bank numeric items, generated problems with one
-number), or score bubbles the teacher fills (text, essays, and generated answers of several numbers, written
-on the exam paper).
+number), one digit grid per component (generated answers of several numbers: a shape, a vector, a record, each
+grid captioned with the field name or the position, its bubbles carrying ``part``), or score bubbles the
+teacher fills (text, essays, and answers of more than ``MAX_PARTS`` numbers or whose grids do not fit a page,
+written on the exam paper).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ GAP = 3.0  # between blocks
 LABEL_W = 8.0  # the question number column of a block
 SCORE_ROW = 21  # score bubbles per row: 0 … 20 points in one row
 MAX_SCORE = 60
+MAX_PARTS = 6  # component grids per question: a longer vector is written on the exam paper and scored by hand
 
 
 # --- drawing elements (the typst template draws exactly these) ---------------------------------------------
@@ -104,8 +107,11 @@ class Block:
     labels: list[Label] = field(default_factory=list)
     frames: list[Frame] = field(default_factory=list)
 
-    def bubble(self, ident: str, group: str, value: str, x: float, y: float, column: int | None = None) -> None:
+    def bubble(
+        self, ident: str, group: str, value: str, x: float, y: float, column: int | None = None, part: int | None = None
+    ) -> None:
         bubble = {"id": ident, "question": self.question, "group": group, "value": value, "column": column}
+        bubble["part"] = part
         self.bubbles.append({**bubble, "x": x, "y": y, "w": BUBBLE, "h": BUBBLE})
 
 
@@ -174,21 +180,32 @@ def score_block(number: int, points: str, top: float, note: str) -> Block:
     return block
 
 
-def grid_block(number: int | None, points: str, size: GridSize, labels: dict[str, str]) -> Block:
+def grid_block(
+    number: int | None,
+    points: str,
+    size: GridSize,
+    labels: dict[str, str],
+    *,
+    part: int | None = None,
+    caption: str = "",
+) -> Block:
     """A digit grid: sign column, digit columns (write-in boxes above), decimals column, exponent columns.
 
     Rows are the digits 0 … 9 top to bottom, labelled on the left; the sign columns use rows 0 and 1 for + and −.
-    ``number`` None makes the student-number grid (digit columns only, group "student").
+    ``number`` None makes the student-number grid (digit columns only, group "student"). ``part`` makes one
+    component's grid of a multi-number answer: ``caption`` over it, and the question's head only on part 0.
     """
     student = number is None
-    q = "sid" if student else f"q{number}"
+    q = "sid" if student else f"q{number}" if part is None else f"q{number}.p{part}"
     top = 11.5  # first row's centre: below the column headers and the write-in boxes
     x = LABEL_W + 2.0
     block = Block(number, 0, top + 9 * PITCH + BUBBLE / 2 + 1)
     if number is None:
         block.labels.append(Label(0, 0.6, 60, labels["student"], 8, bold=True))
-    else:
+    elif part is None or part == 0:
         _head(block, number, points)
+    if caption:
+        block.labels.append(Label(LABEL_W + 1.0, 0.3, 60, caption, 7, bold=True, mono=True))
 
     def row_labels(at: float) -> None:
         for d in range(10):
@@ -199,7 +216,7 @@ def grid_block(number: int | None, points: str, size: GridSize, labels: dict[str
         block.labels.append(Label(x - 1, 4.2, PITCH + 2, header, 6, align="center"))
         for r, (value, shown) in enumerate((("+", "+"), ("-", "−"))):
             block.labels.append(Label(x - 3.2, top + r * PITCH - 1.3, 2.4, shown, 7, align="right", mono=True))
-            block.bubble(f"{q}.{group}.{value}", group, value, x + PITCH / 2, top + r * PITCH)
+            block.bubble(f"{q}.{group}.{value}", group, value, x + PITCH / 2, top + r * PITCH, part=part)
         x += PITCH + 3.5
 
     if not student:
@@ -212,12 +229,12 @@ def grid_block(number: int | None, points: str, size: GridSize, labels: dict[str
         cx = x + c * PITCH + PITCH / 2
         block.frames.append(Frame(cx - 2.2, 4.6 if not student else 4.2, 4.4, 4.4))
         for d in range(10):
-            block.bubble(f"{q}.d{c}.{d}", group, str(d), cx, top + d * PITCH, column=c)
+            block.bubble(f"{q}.d{c}.{d}", group, str(d), cx, top + d * PITCH, column=c, part=part)
     x += digits * PITCH + 2.5
     if not student and size.decimals:
         block.labels.append(Label(x - 1, 4.2, PITCH + 2, labels["decimals"], 6, align="center"))
         for d in range(size.decimals + 1):
-            block.bubble(f"{q}.dec.{d}", "decimals", str(d), x + PITCH / 2, top + d * PITCH)
+            block.bubble(f"{q}.dec.{d}", "decimals", str(d), x + PITCH / 2, top + d * PITCH, part=part)
         x += PITCH + 2.5
     if not student and size.exp_digits:
         x += 2.5
@@ -226,11 +243,36 @@ def grid_block(number: int | None, points: str, size: GridSize, labels: dict[str
             cx = x + c * PITCH + PITCH / 2
             block.frames.append(Frame(cx - 2.2, 4.6, 4.4, 4.4))
             for d in range(10):
-                block.bubble(f"{q}.e{c}.{d}", "exp_digit", str(d), cx, top + d * PITCH, column=c)
+                block.bubble(f"{q}.e{c}.{d}", "exp_digit", str(d), cx, top + d * PITCH, column=c, part=part)
         x += size.exp_digits * PITCH + 1.0
         row_labels(x + 1.5)
         x += 3.5
     block.w = x + 1.0
+    return block
+
+
+def parts_block(number: int, points: str, parts: list[tuple[str, GridSize]], labels: dict[str, str]) -> Block | None:
+    """One captioned grid per component, left to right, wrapping to a new row of grids when the content width
+    runs out; None when the grids do not fit one page's answer region (the caller falls back to score bubbles)."""
+    grids = [
+        grid_block(number, points, size, labels, part=i, caption=caption) for i, (caption, size) in enumerate(parts)
+    ]
+    block = Block(number, 0, 0)
+    x = y = 0.0
+    row_h = grids[0].h
+    for grid in grids:
+        # later grids reuse their empty question-number column as the gap between grids
+        dx = x - (LABEL_W - 2.0) if x else 0.0
+        if x and dx + grid.w > RIGHT - LEFT:
+            x, dx, y = 0.0, 0.0, y + row_h + GAP
+        block.bubbles += [_bubble_at(b, dx, y) for b in grid.bubbles]
+        block.labels += [lb.moved(dx, y) for lb in grid.labels]
+        block.frames += [fr.moved(dx, y) for fr in grid.frames]
+        x = dx + grid.w
+        block.w = max(block.w, x)
+        block.h = y + row_h
+    if block.h > BOTTOM - LATER_TOP:
+        return None
     return block
 
 
@@ -251,6 +293,32 @@ def _key_number(pq: PrintedQuestion) -> tuple[float, float, float, bool] | None:
     return None
 
 
+def _key_parts(q: GeneratedQuestion) -> list[tuple[str, GridSize]] | None:
+    """(caption, grid) per component of a shape, vector or record answer; None when there are more than
+    ``MAX_PARTS`` (a long vector: its teacher scores it from the exam paper) or a component no grid can hold."""
+    spec, answer = q.problem.spec, q.problem.answer
+    if spec.kind == "record" and isinstance(answer, dict):
+        named = [(name, answer[name]) for name in spec.fields]
+    elif spec.kind in ("shape", "vector") and isinstance(answer, list | tuple):
+        named = [(f"#{i + 1}", v) for i, v in enumerate(answer)]
+    else:
+        return None
+    if not 1 <= len(named) <= MAX_PARTS:
+        return None
+    tol_below_one = max(spec.abs_tol, spec.rel_tol * max((abs(float(v)) for _, v in named), default=0)) < 0.5
+    parts = []
+    for caption, value in named:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            return None
+        # a whole-number component (a shape's size, a receptive field) graded within less than one gets an
+        # integer grid: a tolerance of 1e-6 on 195 would otherwise ask for six decimal columns nobody needs
+        integer = spec.kind == "shape" or (isinstance(value, int) and tol_below_one)
+        parts.append(
+            (caption, grid_size(float(value), spec.rel_tol, spec.abs_tol, integer=integer, sig_figs=spec.sig_figs))
+        )
+    return parts
+
+
 def question_block(pq: PrintedQuestion, lang: str, labels: dict[str, str]) -> Block:
     points = M.SHEET_POINTS.format(pq.points).get(lang)
     number = _key_number(pq)
@@ -258,8 +326,11 @@ def question_block(pq: PrintedQuestion, lang: str, labels: dict[str, str]) -> Bl
         value, rel_tol, abs_tol, integer = number
         return grid_block(pq.number, points, grid_size(value, rel_tol, abs_tol, integer=integer), labels)
     q = pq.question
-    if isinstance(q, GeneratedQuestion):  # several numbers (a shape, a vector, a record): written on the exam paper
-        return score_block(pq.number, points, pq.points, labels["teacher"])
+    if isinstance(q, GeneratedQuestion):  # several numbers (a shape, a vector, a record): a grid per component
+        parts = _key_parts(q)
+        block = parts_block(pq.number, points, parts, labels) if parts else None
+        # too many components, or grids taller than a page: written on the exam paper, scored by the teacher
+        return block or score_block(pq.number, points, pq.points, labels["teacher"])
     shape = q.shape()
     match shape:
         case ChoiceAnswer():
