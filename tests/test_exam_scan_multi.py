@@ -106,3 +106,41 @@ def test_record_and_shape_grids_read_and_grade(run, built, tmp_path) -> None:
 
 def _students(data: dict[str, Any]) -> dict[tuple[str, int], str]:
     return {(a["version"], a["copy"]): a["student"] for a in data["answers"]}
+
+
+def _grid_reads(marked: dict[tuple[int, int], list[str]], parts: int = 2, columns: int = 3) -> list:
+    """Bubble reads of a question with ``parts`` integer grids; ``marked[(part, column)]`` are the digits filled."""
+    from quizzer.exam.manifest import SheetBubble
+    from quizzer.exam.scan_marks import BubbleRead
+
+    reads = []
+    for part in range(parts):
+        for column in range(columns):
+            for digit in "0123456789":
+                bubble = SheetBubble(
+                    id=f"q5.p{part}.d{column}.{digit}", question=5, group="digit", value=digit,
+                    column=column, part=part, x=0, y=0, w=4, h=4,
+                )  # fmt: skip
+                filled = digit in marked.get((part, column), [])
+                reads.append(BubbleRead(bubble, 0.9 if filled else 0.0, "filled" if filled else "empty"))
+    return reads
+
+
+@pytest.mark.parametrize(
+    ("marked", "status", "answer", "why"),
+    [
+        ({(0, 0): ["3"], (1, 0): ["2"], (1, 1): ["4"]}, "read", "3, 24", None),
+        ({}, "read", "", None),  # nothing written: a blank answer, graded as one
+        ({(1, 0): ["7"]}, "review", "_, 7", "component 1: left blank"),
+        ({(0, 0): ["3"], (1, 0): ["2", "5"]}, "review", "3, _", "component 2: two digits marked in column 1"),
+    ],
+)
+def test_components_are_read_alone_and_joined(marked, status, answer, why) -> None:
+    from quizzer.exam.scan_answers import read_question
+
+    result = read_question(5, _grid_reads(marked), multiple=False, cancel_by_blackening=False)
+    assert (result.status, result.kind) == (status, "numeric")
+    if status == "read":
+        assert result.answer == answer
+    else:
+        assert result.why is not None and result.why.en.startswith(why)
