@@ -313,3 +313,33 @@ def test_component_grids_wrap_into_rows_and_give_up_when_taller_than_a_page() ->
     assert {lb.text for lb in three.labels} >= {"receptive_field", "jump", "4."}
     # six wide grids (mantissa, decimals, exponent): one per row, far taller than a page's answer region
     assert parts_block(4, "5 pts", [(f"#{i}", GridSize(8, 7, 2)) for i in range(6)], labels) is None
+
+
+def _problem_with(family: str, difficulty: int, length: int):
+    """The first seed's problem of ``family`` whose answer has ``length`` components (drawn, not hand-made)."""
+    from quizzer.generators.registry import get_family, make_problem
+
+    for seed in range(200):
+        problem = make_problem(get_family(family), seed=seed, difficulty=difficulty)
+        if len(problem.answer) == length:
+            return problem
+    raise AssertionError(f"no {family} problem with {length} components")
+
+
+@pytest.mark.parametrize(
+    ("family", "difficulty", "length", "grids"),
+    [("feature-scaling", 3, 6, True), ("pool-values", 2, 9, False), ("pool-values", 2, 25, False)],
+)
+def test_six_components_get_grids_a_longer_vector_keeps_score_bubbles(family, difficulty, length, grids) -> None:
+    from quizzer.exam.build import PrintedQuestion
+    from quizzer.exam.sheet_layout import question_block
+    from quizzer.quiz.question import GeneratedQuestion
+
+    problem = _problem_with(family, difficulty, length)
+    block = question_block(PrintedQuestion(3, 0, 4.0, GeneratedQuestion(problem)), "en", sheet_labels("en"))
+    if grids:
+        assert {b["part"] for b in block.bubbles} == set(range(length))
+        assert block.w <= RIGHT - LEFT
+    else:
+        assert {b["group"] for b in block.bubbles} == {"score"}
+        assert {b["part"] for b in block.bubbles} == {None}
