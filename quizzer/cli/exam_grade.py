@@ -2,11 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from quizzer.cli.common import console, echo_json, json_option, open_store_from
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def report_options(*, ids_from: str, out_default: str, earlier: str) -> Callable[[F], F]:
+    """The options `exam grade` and `exam scan` share: who the class is, where the reports go, what to show and
+    whether to record. Only the help differs: where the ids come from, the default folder, what is overwritten."""
+
+    def decorate(command: F) -> F:
+        for option in reversed(
+            (
+                click.option(
+                    "--roster",
+                    type=click.Path(path_type=Path, dir_okay=False),
+                    help=f"Student ids, one per line: any other id {ids_from} is reported as unknown.",
+                ),
+                click.option(
+                    "--out",
+                    type=click.Path(path_type=Path, file_okay=False),
+                    help=f"Where to write {out_default}.",
+                ),
+                click.option("--student", metavar="ID", help="Also show this student's answers question by question."),
+                click.option("--force", is_flag=True, help=f"Overwrite the reports of {earlier}."),
+                click.option(
+                    "--record",
+                    is_flag=True,
+                    help="Store the answers in each student's progress profile (profile = id).",
+                ),
+                click.option(
+                    "--lang", type=click.Choice(["zh", "en"]), help="Language of the reports [default: the exam's]."
+                ),
+            )
+        ):
+            command = option(command)
+        return command
+
+    return decorate
 
 
 @click.command()
@@ -18,20 +57,11 @@ from quizzer.cli.common import console, echo_json, json_option, open_store_from
     type=click.Path(path_type=Path, dir_okay=False),
     help="The filled CSV: student,version,question,answer (the manifest's template, filled in).",
 )
-@click.option(
-    "--roster",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Student ids, one per line: any other id in the answers is reported as unknown.",
+@report_options(
+    ids_from="in the answers",
+    out_default="scores.csv, report.csv, item-analysis.csv, report.html [default: DIR/graded]",
+    earlier="an earlier grading run",
 )
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Where to write scores.csv, report.csv, item-analysis.csv, report.html [default: DIR/graded].",
-)
-@click.option("--student", metavar="ID", help="Also show this student's answers question by question.")
-@click.option("--force", is_flag=True, help="Overwrite the reports of an earlier grading run.")
-@click.option("--record", is_flag=True, help="Store the answers in each student's progress profile (profile = id).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of the reports [default: the exam's].")
 @json_option
 @click.pass_context
 def grade(

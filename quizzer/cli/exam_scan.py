@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from quizzer.cli.common import console, echo_json, json_option, open_store_from
+from quizzer.cli.exam_grade import report_options
 
 
 @click.command()
@@ -18,20 +19,11 @@ from quizzer.cli.common import console, echo_json, json_option, open_store_from
     type=click.Path(path_type=Path, dir_okay=False),
     help="review.csv with the teacher's answers filled in: settles those questions and grades again.",
 )
-@click.option(
-    "--roster",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Student ids, one per line: any other id read from a sheet is reported as unknown.",
+@report_options(
+    ids_from="read from a sheet",
+    out_default="the reports and review.csv / review.html [default: DIR/scanned]",
+    earlier="an earlier run",
 )
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Where to write the reports and review.csv / review.html [default: DIR/scanned].",
-)
-@click.option("--student", metavar="ID", help="Also show this student's answers question by question.")
-@click.option("--force", is_flag=True, help="Overwrite the reports of an earlier run.")
-@click.option("--record", is_flag=True, help="Store the answers in each student's progress profile (profile = id).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of the reports [default: the exam's].")
 @json_option
 @click.pass_context
 def scan(
